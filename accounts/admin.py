@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Community, MemberProfile, PartyBranch, Town, Unit, User
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "town", "kind"]
+    list_filter = ["town", "kind"]
+    search_fields = ["name", "town__name"]
+    list_select_related = ["town"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(PartyBranch)
+class PartyBranchAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "community"]
+    search_fields = ["name"]
+    list_select_related = ["unit", "community__town"]
+
+
+class MemberProfileInline(admin.StackedInline):
+    model = MemberProfile
+    can_delete = False
+    autocomplete_fields = ["registered_community", "branch"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "real_name", "phone", "unit", "community", "is_active"]
+    list_filter = ["groups", "is_active", "is_staff"]
+    search_fields = ["username", "real_name", "phone"]
+    list_select_related = ["unit", "community__town"]
+    autocomplete_fields = ["unit", "community"]
+    inlines = [MemberProfileInline]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("办实事平台"), {"fields": ("real_name", "phone", "unit", "community")}),
+    )

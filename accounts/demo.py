@@ -1,0 +1,138 @@
+"""Demo organisation: Jiangyan's towns and communities, lead units, party branches and the demo accounts
+of DESIGN §5. Other apps' demo data hang off the constants below (the demo unit has projects, the demo
+community has wishes)."""
+
+import functools
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from jiangyan.roles import Role
+
+from .models import Community, MemberProfile, PartyBranch, Town, Unit, User
+from .services import ensure_role_groups
+
+TOWNS: dict[str, list[str]] = {
+    "罗塘街道": ["天目社区", "中天社区", "三里社区", "人民路社区", "东方红社区", "古田社区"],
+    "三水街道": ["三水社区", "鑫都社区", "府前社区", "南苑社区", "大泗村"],
+    "天目山街道": ["天目山社区", "单塘河社区", "太宇社区", "姜堰村"],
+    "梁徐街道": ["梁徐社区", "官庄村", "花园村", "王石村"],
+    "张甸镇": ["张甸社区", "三野村", "甸河村", "殷庄村"],
+    "白米镇": ["白米社区", "腰庄村", "野沐村", "季堡村"],
+    "娄庄镇": ["娄庄社区", "娄东村", "胡庄村", "官庄村"],
+    "沈高镇": ["沈高社区", "河横村", "双星村", "夏家村"],
+    "大伦镇": ["大伦社区", "尤庄村", "葛家村", "伦东村"],
+    "兴泰镇": ["兴泰社区", "南寺村", "五里村", "甘蔗村"],
+    "顾高镇": ["顾高社区", "千秋村", "夏庄村", "千里村"],
+    "蒋垛镇": ["蒋垛社区", "仲院村", "西兴村", "蒋北村"],
+    "桥头镇": ["桥头社区", "小杨村", "孔庄村", "石梁村"],
+    "溱潼镇": ["溱潼社区", "湖南村", "洲城村", "湖西村"],
+    "俞垛镇": ["俞垛社区", "仓场村", "角墩村", "叶甸村"],
+    "淤溪镇": ["淤溪社区", "周庄村", "马庄村", "靳潭村"],
+    "华港镇": ["华港社区", "溪南村", "港口村", "桥头村"],
+}
+
+UNITS = [
+    "区发展和改革委员会", "区教育局", "区民政局", "区人力资源和社会保障局", "区卫生健康委员会",
+    "区住房和城乡建设局", "区交通运输局", "区农业农村局", "区水利局", "区生态环境局",
+    "区市场监督管理局", "区城市管理局", "区文体广电和旅游局", "区财政局", "区司法局",
+    "区公安分局", "区应急管理局", "区商务局", "区工业和信息化局", "区科学技术局",
+    "区医疗保障局", "区退役军人事务局", "区自然资源和规划局", "区行政审批局", "区数据局",
+    "区总工会", "共青团姜堰区委", "区妇女联合会", "区残疾人联合会", "区红十字会",
+    "区供电公司", "区水务集团", "区融媒体中心", "区委组织部", "区委宣传部",
+    "区委政法委员会", "区信访局", "区税务局", "区统计局", "区消防救援大队",
+]
+
+DEMO_UNIT_NAME = "区教育局"  # the unit of the ``unit_staff`` account; its projects are seeded
+DEMO_TOWN_NAME = "罗塘街道"
+DEMO_COMMUNITY_NAME = "天目社区"  # the community of the ``community_staff`` account; wishes are seeded
+MEMBER_COUNT = 60
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国文斌志强海燕晨曦子涵浩然欣怡雨轩"
+
+
+def person_name(index: int) -> str:
+    """A deterministic Chinese name for demo person number ``index``."""
+    surname = SURNAMES[(index * 7) % len(SURNAMES)]
+    given = GIVEN[(index * 3) % len(GIVEN)] + ("" if index % 3 == 0 else GIVEN[(index * 5 + 1) % len(GIVEN)])
+    return surname + given
+
+
+def demo_community() -> Community:
+    return Community.objects.get(town__name=DEMO_TOWN_NAME, name=DEMO_COMMUNITY_NAME)
+
+
+@functools.cache
+def _demo_password_hash(password: str) -> str:
+    # Hashed once: PBKDF2 for each of 65 accounts would cost seconds.
+    return make_password(password)
+
+
+def _user(username: str, *, role: str, real_name: str, **fields) -> User:
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={"real_name": real_name, "password": _demo_password_hash(settings.DEMO_PASSWORD), **fields},
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@transaction.atomic
+def seed(*, scale: int, stdout) -> None:
+    ensure_role_groups()
+    if not Town.objects.exists():
+        for order, (town_name, communities) in enumerate(TOWNS.items()):
+            kind = Town.Kind.SUBDISTRICT if town_name.endswith("街道") else Town.Kind.TOWN
+            town = Town.objects.create(name=town_name, kind=kind, order=order)
+            Community.objects.bulk_create(
+                Community(
+                    town=town, name=name,
+                    kind=Community.Kind.VILLAGE if name.endswith("村") else Community.Kind.COMMUNITY,
+                )
+                for name in communities
+            )
+        Unit.objects.bulk_create(Unit(name=name, short_name=name.removeprefix("区")[:8]) for name in UNITS)
+        PartyBranch.objects.bulk_create(
+            [PartyBranch(name=f"{unit.name}机关党支部", unit=unit) for unit in Unit.objects.all()]
+            + [PartyBranch(name=f"{c.town.name}{c.name}党支部", community=c) for c in Community.objects.select_related("town")]
+        )
+        stdout.write(f"  组织：{Town.objects.count()} 个镇街，{Community.objects.count()} 个社区（村），{Unit.objects.count()} 个单位")
+
+    community = demo_community()
+    unit = Unit.objects.get(name=DEMO_UNIT_NAME)
+    admin = _user("admin", role=Role.ADMIN, real_name="办实事办公室", is_staff=True, is_superuser=True)
+    if not admin.is_superuser:
+        admin.is_staff = admin.is_superuser = True
+        admin.save(update_fields=["is_staff", "is_superuser"])
+    _user("supervisor", role=Role.SUPERVISOR, real_name="巡回指导组")
+    _user("unit_staff", role=Role.UNIT_STAFF, real_name="教育局联络员", unit=unit)
+    _user("community_staff", role=Role.COMMUNITY_STAFF, real_name="天目社区工作人员", community=community)
+    _user("resident", role=Role.RESIDENT, real_name="周晓梅", phone="13900001234", community=community)
+
+    communities = list(Community.objects.select_related("town").order_by("id"))
+    branches = {b.community_id: b for b in PartyBranch.objects.filter(community__isnull=False)}
+    for number in range(1, MEMBER_COUNT * max(1, scale) + 1):
+        # Every fourth member reports to the demo community, so its board has claimers.
+        home = community if number % 4 == 1 else communities[number % len(communities)]
+        member = _user(
+            f"member{number:02d}", role=Role.PARTY_MEMBER, real_name=person_name(number),
+            phone=f"1380000{number:04d}", community=home,
+        )
+        MemberProfile.objects.get_or_create(
+            user=member, defaults={"registered_community": home, "branch": branches.get(home.id)}
+        )
+
+
+def print_accounts(stdout) -> None:
+    stdout.write("演示账号（密码均为 DEMO_PASSWORD，默认 jiangyan-demo）：")
+    for username, what in (
+        ("admin", "办实事办公室（管理员）"),
+        ("supervisor", "督查人员 / 巡回指导组"),
+        ("unit_staff", f"领办单位联络员（{DEMO_UNIT_NAME}）"),
+        ("community_staff", f"社区工作人员（{DEMO_TOWN_NAME}{DEMO_COMMUNITY_NAME}）"),
+        ("resident", "居民"),
+        ("member01 … member60", "党员"),
+    ):
+        stdout.write(f"  {username:<22} {what}")

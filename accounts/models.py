@@ -1,0 +1,162 @@
+"""Users and the organisation of the district: towns, communities, lead units, party branches."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from jiangyan.roles import Role, has_role, is_admin, roles_of
+
+
+class Town(models.Model):
+    """A town (镇) or sub-district (街道) of Jiangyan."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("镇")
+        SUBDISTRICT = "subdistrict", _("街道")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.TOWN)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("镇（街道）")
+        verbose_name_plural = _("镇（街道）")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """A community (社区) or village (村) within a town."""
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("社区")
+        VILLAGE = "village", _("村")
+
+    town = models.ForeignKey(Town, verbose_name=_("所属镇（街道）"), on_delete=models.PROTECT, related_name="communities")
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMUNITY)
+
+    class Meta:
+        verbose_name = _("社区（村）")
+        verbose_name_plural = _("社区（村）")
+        ordering = ["town__order", "town_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="community_unique_in_town")]
+
+    def __str__(self) -> str:
+        return f"{self.town.name}{self.name}"
+
+
+class Unit(models.Model):
+    """A district unit (单位): lead unit (领办单位) of projects, owner of duty items."""
+
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyBranch(models.Model):
+    """A party branch (党支部), of a unit or of a community."""
+
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.SET_NULL)
+    community = models.ForeignKey(
+        Community, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def with_role(self, role: str) -> "UserQuerySet":
+        return self.filter(groups__name=role)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Residents sign up with their phone number (which is also their username).
+
+    ``unit`` scopes unit staff to their lead unit; ``community`` is where community staff work and where
+    residents live."""
+
+    phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
+    real_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    community = models.ForeignKey(
+        Community, verbose_name=_("所在社区"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="people",
+    )
+
+    objects = PortalUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return roles_of(self)
+
+    def has_role(self, *roles: str) -> bool:
+        return has_role(self, *roles)
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return is_admin(self)
+
+    @cached_property
+    def member_profile_or_none(self) -> "MemberProfile | None":
+        try:
+            return self.member_profile
+        except MemberProfile.DoesNotExist:
+            return None
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in Role.values if r in self.roles]
+
+
+class MemberProfile(models.Model):
+    """A party member's registration: their branch and the community they report to (报到社区)."""
+
+    user = models.OneToOneField(User, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="member_profile")
+    branch = models.ForeignKey(PartyBranch, verbose_name=_("党支部"), null=True, blank=True, on_delete=models.SET_NULL)
+    registered_community = models.ForeignKey(
+        Community, verbose_name=_("报到社区"), on_delete=models.PROTECT, related_name="registered_members"
+    )
+    public_profile = models.BooleanField(_("在亮身份页面展示"), default=True)
+    intro = models.CharField(_("简介"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("党员档案")
+        verbose_name_plural = _("党员档案")
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name}（{self.registered_community}）"

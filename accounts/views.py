@@ -1,0 +1,51 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from jiangyan.exceptions import ApplicationError
+
+from .forms import ResidentRegistrationForm, SignInForm
+from .services import resident_register
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = ResidentRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = resident_register(
+                phone=form.cleaned_data["phone"],
+                password=form.cleaned_data["password1"],
+                real_name=form.cleaned_data["real_name"],
+                community=form.cleaned_data["community"],
+            )
+        except ApplicationError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field, message)
+        else:
+            login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
+            messages.success(request, _("注册成功，欢迎使用办实事平台。"))
+            return redirect("home")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def me(request):
+    return render(request, "accounts/me.html", {"profile": request.user.member_profile_or_none})

@@ -1,0 +1,17 @@
+"""The Celery app (``jiangyan.celery:app``) and every periodic schedule, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiangyan.settings.local")
+
+app = Celery("jiangyan")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# All schedules (Asia/Shanghai). The supervision loop adds its reports here.
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "jiangyan.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+}

@@ -1,0 +1,21 @@
+from django.conf import settings
+
+from .navigation import nav_for
+from .roles import roles_of
+
+DISPLAY_COOKIE = "display"
+DISPLAY_MODES = ("large", "contrast")
+
+
+def display_modes(request) -> list[str]:
+    return [m for m in request.COOKIES.get(DISPLAY_COOKIE, "").split(",") if m in DISPLAY_MODES]
+
+
+def portal(request):
+    return {
+        "nav_items": nav_for(request.user),
+        "user_roles": roles_of(request.user),
+        "display_modes": display_modes(request),
+        "site_name": "姜堰区“我为群众办实事”平台",
+        "debug": settings.DEBUG,
+    }

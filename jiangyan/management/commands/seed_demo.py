@@ -1,0 +1,27 @@
+import importlib
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+# Order matters: projects link to the organisation, the survey's duty list to projects.
+SEED_ORDER = ("accounts", "projects", "surveys", "wishes", "supervision")
+
+
+class Command(BaseCommand):
+    help = "Build the demo district (DESIGN §5). Idempotent; refuses under production settings without --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="multiply the volumes (performance work)")
+        parser.add_argument("--force", action="store_true", help="run even where demo data is not allowed")
+
+    def handle(self, *args, scale: int, force: bool, **options):
+        if not settings.DEMO_SEED_ALLOWED and not force:
+            raise CommandError("seed_demo 不在生产配置下运行（演示密码不应进入真实部署）。确需运行请加 --force。")
+        if scale < 1:
+            raise CommandError("--scale 至少为 1。")
+        for app_label in SEED_ORDER:
+            started = time.monotonic()
+            importlib.import_module(f"{app_label}.demo").seed(scale=scale, stdout=self.stdout)
+            self.stdout.write(f"· {app_label} {time.monotonic() - started:.1f}s")
+        importlib.import_module("accounts.demo").print_accounts(self.stdout)

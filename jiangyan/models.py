@@ -1,0 +1,85 @@
+"""Cross-cutting records every registry writes: the append-only audit trail and worker heartbeats."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+# Human labels of audit verbs, shown in an object's history. Each app adds its verbs (``register_verbs``).
+VERB_LABELS: dict[str, str] = {
+    "account.register": "注册账号",
+    "personal_data.view": "查看了完整个人信息",
+}
+
+
+def register_verbs(labels: dict[str, str]) -> None:
+    VERB_LABELS.update(labels)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
+        return self.filter(
+            target_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), target_id=str(obj.pk)
+        )
+
+
+class AuditEvent(models.Model):
+    """One thing somebody did: who, what verb, to which object, the state before and after, when.
+
+    Append-only: saving an existing row or deleting one raises, so the record is never lost. Write it
+    only through :func:`jiangyan.audit.audit_record`.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人说明"), max_length=100, blank=True)
+    verb = models.CharField(_("动作"), max_length=60, db_index=True)
+    target_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
+    target_id = models.CharField(_("对象编号"), max_length=64)
+    target_repr = models.CharField(_("对象"), max_length=200)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.target_repr}"
+
+    @property
+    def verb_label(self) -> str:
+        return VERB_LABELS.get(self.verb, self.verb)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("AuditEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("AuditEvent is append-only")
+
+
+class Heartbeat(models.Model):
+    """A row written by the Celery worker: proves that a task sent from Django ran."""
+
+    source = models.CharField(max_length=40)
+    token = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任务心跳")
+        verbose_name_plural = _("任务心跳")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,84 @@
+"""Site-wide pages: the public home page, the health check and the display preferences."""
+
+import importlib
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .celery import app as celery_app
+from .context_processors import DISPLAY_COOKIE, DISPLAY_MODES
+
+# Each registry contributes its part of the home page through ``<app>.selectors.home_context``.
+HOME_SECTIONS = ("projects", "wishes", "surveys", "supervision")
+
+
+def home(request):
+    context = {}
+    for app_label in HOME_SECTIONS:
+        selectors = importlib.import_module(f"{app_label}.selectors")
+        context.update(selectors.home_context(request))
+    return render(request, "home.html", context)
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_broker() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+def _check_cache() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache read back nothing")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """JSON health of database, broker and cache; 503 when one of them is down."""
+    checks = {}
+    for name, check in (("database", _check_database), ("broker", _check_broker), ("cache", _check_cache)):
+        try:
+            check()
+            checks[name] = {"status": "ok"}
+        except Exception as exc:  # any failure of a dependency is reported, not raised
+            checks[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    healthy = all(c["status"] == "ok" for c in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+
+
+@require_POST
+def display_preferences(request):
+    """Large text / high contrast switch. A cookie, so it works for anonymous residents too."""
+    modes = [m for m in request.POST.getlist("mode") if m in DISPLAY_MODES]
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        DISPLAY_COOKIE, ",".join(modes), max_age=365 * 24 * 3600, samesite="Lax",
+        secure=request.is_secure(), httponly=False,
+    )
+    return response
+
+
+def _error_page(template: str, status: int):
+    def view(request, exception=None):
+        return render(request, template, status=status)
+
+    return view
+
+
+page_not_found = _error_page("404.html", 404)
+permission_denied = _error_page("403.html", 403)
+server_error = _error_page("500.html", 500)

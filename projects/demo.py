@@ -1,0 +1,5 @@
+"""Demo data of the projects app, called by ``manage.py seed_demo``."""
+
+
+def seed(*, scale: int, stdout) -> None:
+    """Idempotent: does nothing when this app's demo data is already there."""

@@ -1,0 +1,1 @@
+"""Models of the surveys app (built by its own issue)."""

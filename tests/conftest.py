@@ -1,0 +1,69 @@
+import pytest
+from rest_framework.test import APIClient
+
+from jiangyan.roles import Role
+from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def unit(db):
+    return UnitFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(roles=[Role.ADMIN], is_staff=True)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(roles=[Role.SUPERVISOR])
+
+
+@pytest.fixture
+def resident(db, community):
+    return UserFactory(roles=[Role.RESIDENT], community=community)
+
+
+@pytest.fixture
+def unit_staff(db, unit):
+    return UserFactory(roles=[Role.UNIT_STAFF], unit=unit)
+
+
+@pytest.fixture
+def community_staff(db, community):
+    return UserFactory(roles=[Role.COMMUNITY_STAFF], community=community)
+
+
+@pytest.fixture
+def member(db, community):
+    return MemberFactory(community=community)
+
+
+@pytest.fixture
+def role_users(admin_user, supervisor, resident, unit_staff, community_staff, member):
+    """One user per role, keyed by role name (``anonymous`` is ``None``)."""
+    return {
+        "anonymous": None,
+        Role.RESIDENT: resident,
+        Role.PARTY_MEMBER: member,
+        Role.UNIT_STAFF: unit_staff,
+        Role.COMMUNITY_STAFF: community_staff,
+        Role.SUPERVISOR: supervisor,
+        Role.ADMIN: admin_user,
+    }

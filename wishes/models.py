@@ -1,0 +1,1 @@
+"""Models of the wishes app (built by its own issue)."""
