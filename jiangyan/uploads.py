@@ -9,6 +9,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
@@ -44,18 +46,24 @@ def clean_image(upload) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{uuid.uuid4().hex}.{out_ext}", buffer.getvalue(), content_type=content_type)
 
 
-def random_upload_path(prefix: str):
-    """``upload_to`` callable: ``<prefix>/<yyyy>/<random>.<ext>`` whatever name the client sent."""
+@deconstructible
+class RandomUploadPath:
+    """``upload_to``: ``<prefix>/<yyyy>/<random>.<ext>`` whatever name the client sent. A class, so
+    migrations can serialise it."""
 
-    def upload_to(instance, filename: str) -> str:
-        from django.utils import timezone
+    def __init__(self, prefix: str):
+        self.prefix = prefix
 
+    def __call__(self, instance, filename: str) -> str:
         ext = PurePosixPath(filename).suffix.lower() or ".jpg"
-        return f"{prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
+        return f"{self.prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
 
-    upload_to.__name__ = f"upload_to_{prefix}"
-    upload_to.__qualname__ = upload_to.__name__
-    return upload_to
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RandomUploadPath) and other.prefix == self.prefix
+
+
+def random_upload_path(prefix: str) -> RandomUploadPath:
+    return RandomUploadPath(prefix)
 
 
 class ImageUploadField(forms.FileField):

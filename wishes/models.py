@@ -1,1 +1,214 @@
-"""Models of the wishes app (built by its own issue)."""
+"""Micro-wishes (群众微心愿) and their photos. The state of a wish changes only in ``wishes.services``;
+its history is the shared audit trail (``AuditEvent.objects.for_object(wish)``)."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from jiangyan.models import register_verbs
+from jiangyan.roles import Role, has_role, roles_of
+from jiangyan.uploads import random_upload_path
+
+from .choices import (
+    PUBLIC_STATUSES,
+    FeedbackChannel,
+    PhotoKind,
+    Satisfaction,
+    WishCategory,
+    WishChannel,
+    WishStatus,
+)
+
+register_verbs(
+    {
+        "wish.submit": "提交心愿",
+        "wish.enter": "代群众登记心愿",
+        "wish.approve": "审核通过",
+        "wish.reject": "审核未通过",
+        "wish.claim": "认领心愿",
+        "wish.release": "释放认领",
+        "wish.fulfil": "完成心愿",
+        "wish.feedback": "回访",
+        "wish.reopen": "不满意，重新派单",
+        "wish.withdraw": "撤回心愿",
+    }
+)
+
+# Unambiguous characters for codes read aloud on the phone or copied from a card: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+QUERY_CODE_LENGTH = 8
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class WishQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WishQuerySet":
+        """Public states for everybody; the wisher's own wishes, the member's own claims, every wish of
+        a community worker's community; everything for supervisors and admins."""
+        if user is not None and user.is_authenticated and has_role(user, Role.SUPERVISOR):
+            return self
+        scope = Q(status__in=PUBLIC_STATUSES)
+        if user is not None and user.is_authenticated:
+            scope |= Q(submitted_by=user) | Q(claimed_by=user)
+            if Role.COMMUNITY_STAFF in roles_of(user) and user.community_id:
+                scope |= Q(community_id=user.community_id)
+        return self.filter(scope)
+
+    def managed_by(self, user) -> "WishQuerySet":
+        """Wishes a community worker handles (review, entry, follow-up): their community; admins all."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if Role.ADMIN in roles_of(user):
+            return self
+        if Role.COMMUNITY_STAFF in roles_of(user) and user.community_id:
+            return self.filter(community_id=user.community_id)
+        return self.none()
+
+    def unclaimed_flagged(self, now: datetime.datetime) -> "WishQuerySet":
+        """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days (counted from when it last became open)."""
+        limit = now - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
+        return self.filter(status=WishStatus.OPEN, opened_at__lte=limit)
+
+    def overdue(self, today: datetime.date) -> "WishQuerySet":
+        """Claimed and past the promised date."""
+        return self.filter(status=WishStatus.CLAIMED, promised_date__lt=today)
+
+    def unfinished_claims_of(self, member) -> "WishQuerySet":
+        return self.filter(status=WishStatus.CLAIMED, claimed_by=member)
+
+    def own_community_first(self, user) -> "WishQuerySet":
+        """A party member's registered community (or a user's home community) first, then urgent, newest."""
+        community_id = None
+        if user is not None and user.is_authenticated:
+            profile = user.member_profile_or_none
+            community_id = profile.registered_community_id if profile else user.community_id
+        rank = (
+            Case(When(community_id=community_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+            if community_id
+            else Value(1, output_field=IntegerField())
+        )
+        return self.annotate(own_rank=rank).order_by("own_rank", "-urgent", "-submitted_at", "-id")
+
+
+class Wish(models.Model):
+    """A resident's micro-wish, from submission to follow-up.
+
+    The wisher's name, phone and address are personal information: stored in full, shown masked except to
+    the claimer of this wish, staff of its community and admins (``wishes.selectors.can_see_personal_data``).
+    The timestamps mark when each state was last entered, so reports aggregate in SQL."""
+
+    code = models.CharField(_("编号"), max_length=16, unique=True)
+    query_code = models.CharField(_("查询码"), max_length=12, unique=True)
+    title = models.CharField(_("心愿"), max_length=60)
+    text = models.TextField(_("详细说明"), max_length=1000)
+    category = models.CharField(_("类别"), max_length=20, choices=WishCategory.choices, db_index=True)
+    urgent = models.BooleanField(
+        _("生活帮帮团急需"), default=False, help_text=_("居家隔离、行动不便群众急需的生活物资。")
+    )
+    community = models.ForeignKey(
+        "accounts.Community", verbose_name=_("社区（村）"), on_delete=models.PROTECT, related_name="wishes"
+    )
+    wisher_name = models.CharField(_("心愿人姓名"), max_length=50)
+    wisher_phone = models.CharField(_("联系电话"), max_length=20)
+    wisher_address = models.CharField(_("地址"), max_length=200, blank=True)
+    channel = models.CharField(_("征集渠道"), max_length=20, choices=WishChannel.choices, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("心愿人账号"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="submitted_wishes",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("代录入人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="entered_wishes",
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=WishStatus.choices, default=WishStatus.SUBMITTED, db_index=True
+    )
+    reject_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("认领党员"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="claimed_wishes",
+    )
+    promised_date = models.DateField(_("承诺完成日期"), null=True, blank=True)
+    fulfil_note = models.TextField(_("完成情况"), blank=True)
+    satisfaction = models.CharField(_("回访评价"), max_length=20, choices=Satisfaction.choices, blank=True)
+    feedback_comment = models.CharField(_("回访意见"), max_length=500, blank=True)
+    feedback_channel = models.CharField(_("回访方式"), max_length=20, choices=FeedbackChannel.choices, blank=True)
+    reopened = models.BooleanField(_("不满意重办"), default=False, db_index=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("进入待认领时间"), null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("实现时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    feedback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = WishQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("微心愿")
+        verbose_name_plural = _("微心愿")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status"]),
+            models.Index(fields=["claimed_by", "status"]),
+            models.Index(fields=["status", "promised_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_flagged(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status == WishStatus.OPEN
+            and self.opened_at is not None
+            and self.opened_at <= timezone.now() - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status == WishStatus.CLAIMED
+            and self.promised_date is not None
+            and self.promised_date < timezone.localdate()
+        )
+
+    @property
+    def is_help_team(self) -> bool:
+        """A 生活帮帮团 request: urgent supplies."""
+        return self.urgent and self.category == WishCategory.SUPPLIES
+
+
+class WishPhoto(models.Model):
+    """A photo of a wish: the resident's (shown only with the personal data) or the fulfilment's (public)."""
+
+    wish = models.ForeignKey(Wish, verbose_name=_("心愿"), on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("类型"), max_length=20, choices=PhotoKind.choices)
+    image = models.ImageField(_("图片"), upload_to=random_upload_path("wishes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("心愿照片")
+        verbose_name_plural = _("心愿照片")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.wish.code} {self.get_kind_display()}"

@@ -1,0 +1,43 @@
+# Two commands on a fresh clone: `make run` and `make test` (see README.md).
+# Both honour DATABASE_URL / REDIS_URL; without them: SQLite and a file-system broker under var/.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test venv lint format seed bench clean-var
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+run: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@$(PY) manage.py welcome --port $(PORT)
+	exec $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+
+test: venv
+	@mkdir -p var
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+seed: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+clean-var:
+	rm -rf var

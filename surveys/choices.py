@@ -1,0 +1,40 @@
+"""Choices of the surveys app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选")
+    MULTIPLE = "multiple", _("多选")
+    RATING = "rating", _("评分（1–5）")
+    NUMBER = "number", _("数字")
+    TEXT = "text", _("文字")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("在线")
+    VISIT = "visit", _("大走访")
+    NIGHT_VISIT = "night_visit", _("夜访")
+    FORUM = "forum", _("座谈会")
+    IMPORT = "import", _("问卷导入")
+
+
+# Channels a staff member records when entering a paper questionnaire.
+PAPER_CHANNELS = (Channel.VISIT, Channel.NIGHT_VISIT, Channel.FORUM)
+
+
+class SuggestionSource(models.TextChoices):
+    ANSWER = "answer", _("问卷建议题")
+    FORM = "form", _("建议征集表")
+
+
+class DutyStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("推进中")
+    DONE = "done", _("已完成")
+
+
+RATING_MIN = 1
+RATING_MAX = 5
+TEXT_MAX_LENGTH = 1000

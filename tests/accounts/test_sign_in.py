@@ -1,0 +1,105 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from jiangyan.models import AuditEvent
+from jiangyan.roles import Role
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("identifier", ["username", "phone"])
+def test_sign_in_with_username_or_phone(client, identifier):
+    user = UserFactory(username="liaison", phone="13912340000")
+    response = client.post("/accounts/login/", {"username": getattr(user, identifier), "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/accounts/me/").context["user"] == user
+
+
+@pytest.mark.django_db
+def test_wrong_password_gives_a_form_error_not_a_sign_in(client):
+    UserFactory(username="liaison")
+    response = client.post("/accounts/login/", {"username": "liaison", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名（手机号）或密码不正确" in response.content.decode()
+    assert client.get("/accounts/me/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_guessing_locks_the_account_for_that_address(client, settings):
+    UserFactory(username="target")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "target", "password": "guess"})
+    response = client.post("/accounts/login/", {"username": "target", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "暂时锁定" in response.content.decode()
+    assert client.get("/accounts/me/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_out_is_a_post(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.post("/accounts/logout/")
+    assert client.get("/accounts/me/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_token_endpoint_returns_a_token_that_authenticates_api_calls(api_client):
+    UserFactory(username="api-user")
+    response = api_client.post("/api/v1/auth/token/", {"username": "api-user", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.get("/api/v1/towns/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_token_endpoint_rejects_bad_credentials_with_400(api_client):
+    UserFactory(username="api-user")
+    response = api_client.post("/api/v1/auth/token/", {"username": "api-user", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+@pytest.mark.django_db
+class TestResidentRegistration:
+    def post(self, client, **overrides):
+        data = {"phone": "13800138000", "real_name": "赵敏", "password1": "Qinhu-lake-2021", "password2": "Qinhu-lake-2021"}
+        return client.post("/accounts/register/", {**data, **overrides})
+
+    def test_registration_creates_a_signed_in_resident_with_the_phone_as_username(self, client, community):
+        response = self.post(client, community=community.pk)
+        assert response.status_code == 302
+        user = User.objects.get(phone="13800138000")
+        assert user.username == "13800138000" and user.community == community
+        assert list(user.groups.values_list("name", flat=True)) == [Role.RESIDENT]
+        assert AuditEvent.objects.for_object(user).filter(verb="account.register").exists()
+        assert client.get("/accounts/me/").status_code == 200
+
+    def test_duplicate_phone_is_a_form_error(self, client):
+        UserFactory(phone="13800138000")
+        response = self.post(client)
+        assert response.status_code == 200
+        assert "该手机号已注册" in response.content.decode()
+        assert User.objects.filter(phone="13800138000").count() == 1
+
+    @pytest.mark.parametrize("password", ["12345678", "abc", "password"])
+    def test_weak_password_is_a_form_error_and_creates_nothing(self, client, password):
+        response = self.post(client, password1=password, password2=password)
+        assert response.status_code == 200
+        assert response.context["form"].errors["password1"]
+        assert not User.objects.filter(phone="13800138000").exists()
+
+    def test_bad_phone_and_mismatched_passwords_are_field_errors(self, client):
+        response = self.post(client, phone="12345", password2="something-else-2021")
+        errors = response.context["form"].errors
+        assert "phone" in errors and "password2" in errors
+        assert not User.objects.exists()
+
+    def test_registration_never_grants_more_than_the_resident_role(self, client):
+        Group.objects.get_or_create(name=Role.ADMIN)
+        self.post(client, groups=[1], is_superuser="on", is_staff="on")
+        user = User.objects.get(phone="13800138000")
+        assert not user.is_superuser and not user.is_staff
+        assert set(user.groups.values_list("name", flat=True)) == {Role.RESIDENT}

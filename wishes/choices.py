@@ -1,0 +1,59 @@
+"""Choices of the wishes app: states, categories, channels and follow-up ratings (DESIGN §2.2)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WishStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    OPEN = "open", _("待认领")
+    CLAIMED = "claimed", _("已认领")
+    FULFILLED = "fulfilled", _("已实现")
+    CLOSED = "closed", _("已办结")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# States anybody may see on the board and the API; the others only the wisher and the community see.
+PUBLIC_STATUSES = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CLOSED)
+# States the wisher may still withdraw from ("before fulfilment").
+WITHDRAWABLE_STATUSES = (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIMED)
+
+
+class WishCategory(models.TextChoices):
+    SUPPLIES = "supplies", _("生活物资")
+    STUDY = "study", _("助学")
+    MEDICAL = "medical", _("就医")
+    REPAIR = "repair", _("维修")
+    COMPANY = "company", _("陪伴")
+    JOBS = "jobs", _("就业")
+    OTHER = "other", _("其他")
+
+
+class WishChannel(models.TextChoices):
+    ONLINE = "online", _("在线")
+    CARD = "card", _("心愿卡")
+    BOX = "box", _("收集箱")
+    HOTLINE = "hotline", _("热线")
+    VISIT = "visit", _("走访")
+
+
+# Channels a resident uses on the submission form (the QR code on a paper card sets ``card``); the
+# others are entered by community staff on the resident's behalf.
+RESIDENT_CHANNELS = (WishChannel.ONLINE, WishChannel.CARD)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class FeedbackChannel(models.TextChoices):
+    ONLINE = "online", _("心愿人在线回访")
+    PHONE = "phone", _("社区电话回访")
+
+
+class PhotoKind(models.TextChoices):
+    SUBMISSION = "submission", _("心愿照片")
+    FULFILMENT = "fulfilment", _("实现照片")
