@@ -35,21 +35,53 @@ TOWNS: dict[str, list[str]] = {
 }
 
 UNITS = [
-    "区发展和改革委员会", "区教育局", "区民政局", "区人力资源和社会保障局", "区卫生健康委员会",
-    "区住房和城乡建设局", "区交通运输局", "区农业农村局", "区水利局", "区生态环境局",
-    "区市场监督管理局", "区城市管理局", "区文体广电和旅游局", "区财政局", "区司法局",
-    "区公安分局", "区应急管理局", "区商务局", "区工业和信息化局", "区科学技术局",
-    "区医疗保障局", "区退役军人事务局", "区自然资源和规划局", "区行政审批局", "区数据局",
-    "区总工会", "共青团姜堰区委", "区妇女联合会", "区残疾人联合会", "区红十字会",
-    "区供电公司", "区水务集团", "区融媒体中心", "区委组织部", "区委宣传部",
-    "区委政法委员会", "区信访局", "区税务局", "区统计局", "区消防救援大队",
+    "区发展和改革委员会",
+    "区教育局",
+    "区民政局",
+    "区人力资源和社会保障局",
+    "区卫生健康委员会",
+    "区住房和城乡建设局",
+    "区交通运输局",
+    "区农业农村局",
+    "区水利局",
+    "区生态环境局",
+    "区市场监督管理局",
+    "区城市管理局",
+    "区文体广电和旅游局",
+    "区财政局",
+    "区司法局",
+    "区公安分局",
+    "区应急管理局",
+    "区商务局",
+    "区工业和信息化局",
+    "区科学技术局",
+    "区医疗保障局",
+    "区退役军人事务局",
+    "区自然资源和规划局",
+    "区行政审批局",
+    "区数据局",
+    "区总工会",
+    "共青团姜堰区委",
+    "区妇女联合会",
+    "区残疾人联合会",
+    "区红十字会",
+    "区供电公司",
+    "区水务集团",
+    "区融媒体中心",
+    "区委组织部",
+    "区委宣传部",
+    "区委政法委员会",
+    "区信访局",
+    "区税务局",
+    "区统计局",
+    "区消防救援大队",
 ]
 
 DEMO_UNIT_NAME = "区教育局"  # the unit of the ``unit_staff`` account; its projects are seeded
 DEMO_TOWN_NAME = "罗塘街道"
 DEMO_COMMUNITY_NAME = "天目社区"  # the community of the ``community_staff`` account; wishes are seeded
 MEMBER_COUNT = 60
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国文斌志强海燕晨曦子涵浩然欣怡雨轩"
 
 
@@ -88,7 +120,8 @@ def seed(*, scale: int, stdout) -> None:
             town = Town.objects.create(name=town_name, kind=kind, order=order)
             Community.objects.bulk_create(
                 Community(
-                    town=town, name=name,
+                    town=town,
+                    name=name,
                     kind=Community.Kind.VILLAGE if name.endswith("村") else Community.Kind.COMMUNITY,
                 )
                 for name in communities
@@ -96,9 +129,15 @@ def seed(*, scale: int, stdout) -> None:
         Unit.objects.bulk_create(Unit(name=name, short_name=name.removeprefix("区")[:8]) for name in UNITS)
         PartyBranch.objects.bulk_create(
             [PartyBranch(name=f"{unit.name}机关党支部", unit=unit) for unit in Unit.objects.all()]
-            + [PartyBranch(name=f"{c.town.name}{c.name}党支部", community=c) for c in Community.objects.select_related("town")]
+            + [
+                PartyBranch(name=f"{c.town.name}{c.name}党支部", community=c)
+                for c in Community.objects.select_related("town")
+            ]
         )
-        stdout.write(f"  组织：{Town.objects.count()} 个镇街，{Community.objects.count()} 个社区（村），{Unit.objects.count()} 个单位")
+        stdout.write(
+            f"  组织：{Town.objects.count()} 个镇街，{Community.objects.count()} 个社区（村），"
+            f"{Unit.objects.count()} 个单位"
+        )
 
     community = demo_community()
     unit = Unit.objects.get(name=DEMO_UNIT_NAME)
@@ -117,8 +156,11 @@ def seed(*, scale: int, stdout) -> None:
         # Every fourth member reports to the demo community, so its board has claimers.
         home = community if number % 4 == 1 else communities[number % len(communities)]
         member = _user(
-            f"member{number:02d}", role=Role.PARTY_MEMBER, real_name=person_name(number),
-            phone=f"1380000{number:04d}", community=home,
+            f"member{number:02d}",
+            role=Role.PARTY_MEMBER,
+            real_name=person_name(number),
+            phone=f"1380000{number:04d}",
+            community=home,
         )
         MemberProfile.objects.get_or_create(
             user=member, defaults={"registered_community": home, "branch": branches.get(home.id)}

@@ -31,7 +31,9 @@ class PhoneField(forms.CharField):
 
 class SignInForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("用户名或手机号"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("用户名或手机号"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
         "invalid_login": _("用户名（手机号）或密码不正确。"),
@@ -45,9 +47,13 @@ class ResidentRegistrationForm(forms.Form):
     community = forms.ModelChoiceField(
         label=_("所在社区（村）"), queryset=Community.objects.select_related("town"), required=False
     )
-    password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     password2 = forms.CharField(
-        label=_("再次输入密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("再次输入密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean_phone(self):
@@ -64,7 +70,12 @@ class ResidentRegistrationForm(forms.Form):
         if p1 and "phone" in cleaned:
             try:
                 password_validation.validate_password(
-                    p1, User(username=cleaned["phone"], phone=cleaned["phone"], real_name=cleaned.get("real_name", ""))
+                    p1,
+                    User(
+                        username=cleaned["phone"],
+                        phone=cleaned["phone"],
+                        real_name=cleaned.get("real_name", ""),
+                    ),
                 )
             except forms.ValidationError as error:
                 self.add_error("password1", error)

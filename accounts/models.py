@@ -35,7 +35,9 @@ class Community(models.Model):
         COMMUNITY = "community", _("社区")
         VILLAGE = "village", _("村")
 
-    town = models.ForeignKey(Town, verbose_name=_("所属镇（街道）"), on_delete=models.PROTECT, related_name="communities")
+    town = models.ForeignKey(
+        Town, verbose_name=_("所属镇（街道）"), on_delete=models.PROTECT, related_name="communities"
+    )
     name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMUNITY)
 
@@ -69,7 +71,9 @@ class PartyBranch(models.Model):
     """A party branch (党支部), of a unit or of a community."""
 
     name = models.CharField(_("名称"), max_length=80, unique=True)
-    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.SET_NULL)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     community = models.ForeignKey(
         Community, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -101,10 +105,19 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+        Unit,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
     )
     community = models.ForeignKey(
-        Community, verbose_name=_("所在社区"), null=True, blank=True, on_delete=models.SET_NULL,
+        Community,
+        verbose_name=_("所在社区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="people",
     )
 
@@ -146,8 +159,12 @@ class User(AbstractUser):
 class MemberProfile(models.Model):
     """A party member's registration: their branch and the community they report to (报到社区)."""
 
-    user = models.OneToOneField(User, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="member_profile")
-    branch = models.ForeignKey(PartyBranch, verbose_name=_("党支部"), null=True, blank=True, on_delete=models.SET_NULL)
+    user = models.OneToOneField(
+        User, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="member_profile"
+    )
+    branch = models.ForeignKey(
+        PartyBranch, verbose_name=_("党支部"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     registered_community = models.ForeignKey(
         Community, verbose_name=_("报到社区"), on_delete=models.PROTECT, related_name="registered_members"
     )

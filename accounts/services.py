@@ -16,10 +16,14 @@ def ensure_role_groups() -> None:
 
 
 @transaction.atomic
-def resident_register(*, phone: str, password: str, real_name: str = "", community: Community | None = None) -> User:
+def resident_register(
+    *, phone: str, password: str, real_name: str = "", community: Community | None = None
+) -> User:
     """Create a resident account whose username is the phone number. ``password`` is already validated."""
     if User.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
-        raise ApplicationError("该手机号已注册。", code="duplicate_phone", fields={"phone": ["该手机号已注册。"]})
+        raise ApplicationError(
+            "该手机号已注册。", code="duplicate_phone", fields={"phone": ["该手机号已注册。"]}
+        )
     try:
         with transaction.atomic():
             user = User.objects.create_user(

@@ -5,7 +5,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # Human labels of audit verbs, shown in an object's history. Each app adds its verbs (``register_verbs``).
 VERB_LABELS: dict[str, str] = {
     "account.register": "注册账号",
@@ -20,7 +19,8 @@ def register_verbs(labels: dict[str, str]) -> None:
 class AuditEventQuerySet(models.QuerySet):
     def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
         return self.filter(
-            target_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), target_id=str(obj.pk)
+            target_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            target_id=str(obj.pk),
         )
 
 
@@ -32,7 +32,11 @@ class AuditEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_label = models.CharField(_("操作人说明"), max_length=100, blank=True)
@@ -56,10 +60,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.target_repr}"
 
-    @property
-    def verb_label(self) -> str:
-        return VERB_LABELS.get(self.verb, self.verb)
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("AuditEvent is append-only")
@@ -67,6 +67,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("AuditEvent is append-only")
+
+    @property
+    def verb_label(self) -> str:
+        return VERB_LABELS.get(self.verb, self.verb)
 
 
 class Heartbeat(models.Model):

@@ -66,8 +66,12 @@ def display_preferences(request):
         target = "/"
     response = HttpResponseRedirect(target)
     response.set_cookie(
-        DISPLAY_COOKIE, ",".join(modes), max_age=365 * 24 * 3600, samesite="Lax",
-        secure=request.is_secure(), httponly=False,
+        DISPLAY_COOKIE,
+        ",".join(modes),
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=False,
     )
     return response
 

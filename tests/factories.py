@@ -64,10 +64,13 @@ class MemberFactory(UserFactory):
 
     community = factory.SubFactory(CommunityFactory)
     roles = factory.PostGeneration(
-        lambda obj, create, extracted, **kw: UserFactory.roles.function(obj, create, extracted or [Role.PARTY_MEMBER])
+        lambda obj, create, extracted, **kw: UserFactory.roles.function(
+            obj, create, extracted or [Role.PARTY_MEMBER]
+        )
     )
     profile = factory.RelatedFactory(
-        "tests.factories.MemberProfileFactory", factory_related_name="user",
+        "tests.factories.MemberProfileFactory",
+        factory_related_name="user",
         registered_community=factory.SelfAttribute("..community"),
     )
 

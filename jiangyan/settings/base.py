@@ -8,7 +8,6 @@ to PostgreSQL, ``REDIS_URL`` to Redis as broker and cache.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"

@@ -1,7 +1,7 @@
 """Settings of the test suite: the real database of ``DATABASE_URL`` (PostgreSQL in CI), fast hashing."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -12,8 +12,9 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a worker or server started by a test sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-if not env("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests get a private in-memory cache (cleared before each test, so rate-limit counters never leak from
+# one test into the next); the Redis cache itself is exercised by the health check test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405

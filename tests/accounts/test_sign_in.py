@@ -47,7 +47,9 @@ def test_sign_out_is_a_post(client):
 @pytest.mark.django_db
 def test_token_endpoint_returns_a_token_that_authenticates_api_calls(api_client):
     UserFactory(username="api-user")
-    response = api_client.post("/api/v1/auth/token/", {"username": "api-user", "password": PASSWORD}, format="json")
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "api-user", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -57,7 +59,9 @@ def test_token_endpoint_returns_a_token_that_authenticates_api_calls(api_client)
 @pytest.mark.django_db
 def test_token_endpoint_rejects_bad_credentials_with_400(api_client):
     UserFactory(username="api-user")
-    response = api_client.post("/api/v1/auth/token/", {"username": "api-user", "password": "nope"}, format="json")
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "api-user", "password": "nope"}, format="json"
+    )
     assert response.status_code == 400
     assert "token" not in response.json()
 
@@ -65,7 +69,12 @@ def test_token_endpoint_rejects_bad_credentials_with_400(api_client):
 @pytest.mark.django_db
 class TestResidentRegistration:
     def post(self, client, **overrides):
-        data = {"phone": "13800138000", "real_name": "赵敏", "password1": "Qinhu-lake-2021", "password2": "Qinhu-lake-2021"}
+        data = {
+            "phone": "13800138000",
+            "real_name": "赵敏",
+            "password1": "Qinhu-lake-2021",
+            "password2": "Qinhu-lake-2021",
+        }
         return client.post("/accounts/register/", {**data, **overrides})
 
     def test_registration_creates_a_signed_in_resident_with_the_phone_as_username(self, client, community):

@@ -6,7 +6,9 @@ from jiangyan.models import AuditEvent
 
 @pytest.mark.django_db
 def test_audit_record_keeps_actor_verb_target_and_states(resident, community):
-    event = audit_record(actor=resident, verb="test.change", target=community, before={"a": 1}, after={"a": 2}, note="why")
+    event = audit_record(
+        actor=resident, verb="test.change", target=community, before={"a": 1}, after={"a": 2}, note="why"
+    )
     stored = AuditEvent.objects.for_object(community).get()
     assert stored == event
     assert (stored.actor, stored.actor_label, stored.verb) == (resident, resident.display_name, "test.change")

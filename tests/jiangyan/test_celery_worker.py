@@ -37,9 +37,28 @@ def test_task_sent_from_django_runs_in_a_real_worker_on_redis():
         "DATABASE_URL": _database_url_of_test_database(),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jiangyan", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue, "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "jiangyan",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         heartbeat.apply_async(kwargs={"token": token, "source": "integration-test"}, queue=queue)

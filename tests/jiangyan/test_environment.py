@@ -14,12 +14,18 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.django_db
 def test_suite_runs_on_postgresql_when_database_url_says_so():
     url = os.environ.get("DATABASE_URL", "")
-    expected = "postgresql" if url.startswith(("postgres://", "postgresql://", "psql://", "pgsql://")) else "sqlite"
+    expected = (
+        "postgresql" if url.startswith(("postgres://", "postgresql://", "psql://", "pgsql://")) else "sqlite"
+    )
     assert connection.vendor == expected
 
 
 def _django(settings_module: str, *args: str, **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(DJANGO_SETTINGS_MODULE=settings_module, **env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -34,7 +40,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_production_settings_pass_check_deploy_without_warnings():
     result = _django(
-        "jiangyan.settings.production", "check", "--deploy", "--fail-level", "WARNING",
+        "jiangyan.settings.production",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
         DJANGO_ALLOWED_HOSTS="banshishi.jiangyan.gov.cn",
     )
@@ -44,7 +54,8 @@ def test_production_settings_pass_check_deploy_without_warnings():
 
 def test_seed_demo_refuses_under_production_settings():
     result = _django(
-        "jiangyan.settings.production", "seed_demo",
+        "jiangyan.settings.production",
+        "seed_demo",
         DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
     )
     assert result.returncode != 0

@@ -6,7 +6,14 @@ from jiangyan.masking import mask_address, mask_name, mask_phone
 
 @pytest.mark.parametrize(
     ("raw", "masked"),
-    [("13812345678", "138****5678"), ("138-1234-5678", "138****5678"), ("0523-8868123", "052****8123"), ("8868123", "*****23"), ("", ""), (None, "")],
+    [
+        ("13812345678", "138****5678"),
+        ("138-1234-5678", "138****5678"),
+        ("0523-8868123", "052****8123"),
+        ("8868123", "*****23"),
+        ("", ""),
+        (None, ""),
+    ],
 )
 def test_mask_phone_hides_the_middle_digits(raw, masked):
     assert mask_phone(raw) == masked

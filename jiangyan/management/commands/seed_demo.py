@@ -10,19 +10,25 @@ SEED_ORDER = ("accounts", "projects", "surveys", "wishes", "supervision")
 
 
 class Command(BaseCommand):
-    help = "Build the demo district (DESIGN §5). Idempotent; refuses under production settings without --force."
+    help = (
+        "Build the demo district (DESIGN §5). Idempotent; refuses under production settings without --force."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="multiply the volumes (performance work)")
         parser.add_argument("--force", action="store_true", help="run even where demo data is not allowed")
-        parser.add_argument("--if-empty", action="store_true", help="only seed a database without any account")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="only seed a database without any account"
+        )
 
     def handle(self, *args, scale: int, force: bool, if_empty: bool, **options):
         if if_empty and get_user_model().objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据。")
             return
         if not settings.DEMO_SEED_ALLOWED and not force:
-            raise CommandError("seed_demo 不在生产配置下运行（演示密码不应进入真实部署）。确需运行请加 --force。")
+            raise CommandError(
+                "seed_demo 不在生产配置下运行（演示密码不应进入真实部署）。确需运行请加 --force。"
+            )
         if scale < 1:
             raise CommandError("--scale 至少为 1。")
         for app_label in SEED_ORDER:

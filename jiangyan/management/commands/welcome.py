@@ -12,10 +12,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, **options):
         database = settings.DATABASES["default"]
-        where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else f"{database['HOST']}/{database['NAME']}"
+        where = (
+            database["NAME"]
+            if database["ENGINE"].endswith("sqlite3")
+            else f"{database['HOST']}/{database['NAME']}"
+        )
         self.stdout.write("")
         self.stdout.write(f"姜堰区“我为群众办实事”平台： http://127.0.0.1:{port}/")
-        self.stdout.write(f"  后台 http://127.0.0.1:{port}/admin/   API 文档 http://127.0.0.1:{port}/api/docs/   健康 /healthz")
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(f"  后台 {base}/admin/   API 文档 {base}/api/docs/   健康检查 {base}/healthz")
         self.stdout.write(f"  数据库 {where}；消息队列 {settings.CELERY_BROKER_URL.split('@')[-1]}")
         print_accounts(self.stdout)
         self.stdout.write("Ctrl-C 同时停止网站、Celery worker 与 beat。\n")
