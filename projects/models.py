@@ -35,7 +35,9 @@ class Program(models.Model):
     """One of the five programs (五大工程, e.g. 智造强企), each tied to one key task."""
 
     name = models.CharField(_("名称"), max_length=30, unique=True)
-    key_task = models.ForeignKey(KeyTask, verbose_name=_("重点任务"), on_delete=models.PROTECT, related_name="programs")
+    key_task = models.ForeignKey(
+        KeyTask, verbose_name=_("重点任务"), on_delete=models.PROTECT, related_name="programs"
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -109,9 +111,15 @@ class Project(models.Model):
     code = models.CharField(_("编号"), max_length=20, unique=True, help_text=_("例如 JY2021-001"))
     title = models.CharField(_("项目名称"), max_length=120)
     summary = models.TextField(_("项目简介"), blank=True)
-    program = models.ForeignKey(Program, verbose_name=_("工程"), on_delete=models.PROTECT, related_name="projects")
-    domain = models.ForeignKey(Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="projects")
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("服务对象"), blank=True, related_name="projects")
+    program = models.ForeignKey(
+        Program, verbose_name=_("工程"), on_delete=models.PROTECT, related_name="projects"
+    )
+    domain = models.ForeignKey(
+        Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="projects"
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("服务对象"), blank=True, related_name="projects"
+    )
     lead_unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("领办单位"), on_delete=models.PROTECT, related_name="led_projects"
     )
@@ -119,7 +127,9 @@ class Project(models.Model):
         "accounts.Unit", verbose_name=_("协办单位"), blank=True, related_name="cooperating_projects"
     )
     responsible_leader = models.CharField(_("责任领导"), max_length=50, blank=True)
-    towns = models.ManyToManyField("accounts.Town", verbose_name=_("实施镇（街道）"), blank=True, related_name="projects")
+    towns = models.ManyToManyField(
+        "accounts.Town", verbose_name=_("实施镇（街道）"), blank=True, related_name="projects"
+    )
     communities = models.ManyToManyField(
         "accounts.Community", verbose_name=_("实施社区（村）"), blank=True, related_name="projects"
     )
@@ -127,7 +137,11 @@ class Project(models.Model):
     planned_end = models.DateField(_("计划完成"))
     is_public = models.BooleanField(_("公开展播"), default=True)
     status = models.CharField(
-        _("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.NOT_STARTED, db_index=True
+        _("状态"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.NOT_STARTED,
+        db_index=True,
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -154,7 +168,9 @@ class Project(models.Model):
 class Indicator(models.Model):
     """A target indicator (目标指标) of a project: e.g. 155 梦想小屋 (户)."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="indicators")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="indicators"
+    )
     name = models.CharField(_("指标名称"), max_length=80)
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
     target_value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2)
@@ -184,7 +200,9 @@ class Milestone(models.Model):
     """A schedule node (节点) of a project: its weight (the weights of a project sum to 100), planned date,
     and — once done — the done date and evidence."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones"
+    )
     name = models.CharField(_("节点名称"), max_length=100)
     planned_date = models.DateField(_("计划完成日期"))
     weight = models.PositiveSmallIntegerField(_("权重"))
@@ -198,7 +216,9 @@ class Milestone(models.Model):
         ordering = ["project_id", "planned_date", "order", "id"]
         indexes = [models.Index(fields=["project", "planned_date"])]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=100), name="milestone_weight_0_100"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=100), name="milestone_weight_0_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,12 +232,18 @@ class Milestone(models.Model):
 class ProgressStatement(models.Model):
     """A lead unit's progress statement (领办单位述) for a period, with photos and indicator updates."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="statements")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="statements"
+    )
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))
     text = models.TextField(_("进展情况"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True, db_index=True)
@@ -228,7 +254,9 @@ class ProgressStatement(models.Model):
         ordering = ["-period_end", "-id"]
         indexes = [models.Index(fields=["project", "-created_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="statement_period_order"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="statement_period_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,15 +266,25 @@ class ProgressStatement(models.Model):
 class IndicatorUpdate(models.Model):
     """One change of an indicator's current value, alone or as part of a progress statement."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="updates")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="updates"
+    )
     statement = models.ForeignKey(
-        ProgressStatement, verbose_name=_("述职"), null=True, blank=True, on_delete=models.CASCADE,
+        ProgressStatement,
+        verbose_name=_("述职"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="indicator_updates",
     )
     previous_value = models.DecimalField(_("原值"), max_digits=14, decimal_places=2)
     value = models.DecimalField(_("新值"), max_digits=14, decimal_places=2)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -263,18 +301,33 @@ class IndicatorUpdate(models.Model):
 class ProjectPhoto(models.Model):
     """A photo of a project, optionally attached to a statement or as a milestone's evidence."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="photos")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="photos"
+    )
     image = models.ImageField(_("图片"), upload_to=random_upload_path("projects"))
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     statement = models.ForeignKey(
-        ProgressStatement, verbose_name=_("述职"), null=True, blank=True, on_delete=models.SET_NULL,
+        ProgressStatement,
+        verbose_name=_("述职"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="photos",
     )
     milestone = models.ForeignKey(
-        Milestone, verbose_name=_("节点"), null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+        Milestone,
+        verbose_name=_("节点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
@@ -298,9 +351,14 @@ class Evaluation(models.Model):
     """A rating of a project (1–5 and a comment) by a party member (议), a supervisor (评) or a resident
     (群众评议). At most one per evaluator, project and calendar month (``month`` is its first day)."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="evaluations")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="evaluations"
+    )
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.CASCADE, related_name="project_evaluations"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价人"),
+        on_delete=models.CASCADE,
+        related_name="project_evaluations",
     )
     evaluator_role = models.CharField(_("评价身份"), max_length=20, choices=EvaluatorRole.choices)
     score = models.PositiveSmallIntegerField(_("评分"), choices=SCORE_CHOICES)
@@ -315,7 +373,9 @@ class Evaluation(models.Model):
         verbose_name_plural = _("项目评价")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "evaluator", "month"], name="evaluation_once_per_month"),
+            models.UniqueConstraint(
+                fields=["project", "evaluator", "month"], name="evaluation_once_per_month"
+            ),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="evaluation_score_1_5"),
         ]
 

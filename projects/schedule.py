@@ -132,8 +132,50 @@ def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) ->
         variance=F("actual_pct") - F("expected_pct"),
         late_milestones=Coalesce(Subquery(late, output_field=IntegerField()), Value(0)),
         is_behind=Case(
-            When(Q(actual_pct__lt=F("expected_pct") - Value(behind_points)) | Q(late_milestones__gt=0), then=True),
+            When(
+                Q(actual_pct__lt=F("expected_pct") - Value(behind_points)) | Q(late_milestones__gt=0),
+                then=True,
+            ),
             default=False,
             output_field=BooleanField(),
         ),
     )
+
+
+def schedule_in_python(
+    *,
+    milestones: list[tuple[datetime.date, int, datetime.date | None]],
+    planned_start: datetime.date,
+    on: datetime.date,
+    completed: bool = False,
+    behind_points: float | None = None,
+    late_days: int | None = None,
+) -> dict:
+    """The same rule in plain Python over ``(planned_date, weight, done_date)`` tuples: the reference the
+    database annotation is tested against, and what the demo data uses to pick its proportions."""
+    behind_points = settings.PROJECT_BEHIND_POINTS if behind_points is None else behind_points
+    late_days = settings.PROJECT_MILESTONE_LATE_DAYS if late_days is None else late_days
+    planned = sum(w for d, w, _ in milestones if d <= on)
+    past = [d for d, _, _ in milestones if d <= on]
+    future = [d for d, _, _ in milestones if d > on]
+    previous = max(past) if past else planned_start
+    expected = float(planned)
+    if future and previous < on:
+        nxt = min(future)
+        next_weight = sum(w for d, w, _ in milestones if d == nxt)
+        expected += next_weight * (on - previous).days / (nxt - previous).days
+    actual = float(sum(w for _, w, done in milestones if done is not None and done <= on))
+    if completed and not milestones:
+        actual = 100.0
+    late = sum(
+        1
+        for d, _, done in milestones
+        if (done is None or done > on) and d < on - datetime.timedelta(days=late_days)
+    )
+    return {
+        "expected_pct": expected,
+        "actual_pct": actual,
+        "variance": actual - expected,
+        "late_milestones": late,
+        "is_behind": actual < expected - behind_points or late > 0,
+    }

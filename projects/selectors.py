@@ -1,6 +1,163 @@
-"""Reads of the projects app."""
+"""Reads of the project registry: lists with their schedule, the project page, evaluation averages and
+the home page's figures."""
+
+import datetime
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from jiangyan.models import AuditEvent
+from jiangyan.roles import Role, has_role
+
+from .choices import EvaluatorRole, ProjectStatus
+from .models import Evaluation, Milestone, ProgressStatement, Project, ProjectPhoto, TargetGroup
+
+SILVER_GROUP = "老年"  # 银发项目 are the projects for this target group
+
+
+def project_list(*, user, on: datetime.date | None = None) -> QuerySet:
+    """Projects ``user`` may see, with their schedule at ``on`` and what a list row shows, in a fixed
+    number of queries whatever the page size."""
+    return (
+        Project.objects.visible_to(user)
+        .with_schedule(on=on)
+        .select_related("program__key_task", "domain", "lead_unit")
+        .prefetch_related("target_groups", "towns")
+    )
+
+
+def workspace_list(*, user, on: datetime.date | None = None) -> QuerySet:
+    """The projects ``user`` maintains (their unit's), with schedule and the date of the latest statement."""
+    from django.db.models import Max
+
+    return (
+        Project.objects.editable_by(user)
+        .with_schedule(on=on)
+        .select_related("program", "domain", "lead_unit")
+        .annotate(last_statement=Max("statements__period_end"))
+        .order_by("-is_behind", "code")
+    )
+
+
+def export_list(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("program", "domain", "lead_unit").prefetch_related(
+        "target_groups",
+        "cooperating_units",
+        "towns",
+        Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "order", "id")),
+        "indicators",
+    )
+
+
+def project_detail(*, user, code: str, on: datetime.date | None = None) -> Project:
+    """One project visible to ``user`` with its schedule; ``Project.DoesNotExist`` when out of scope."""
+    return (
+        project_list(user=user, on=on)
+        .prefetch_related(
+            "cooperating_units",
+            "communities__town",
+            Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "order", "id")),
+            "indicators",
+        )
+        .get(code=code)
+    )
+
+
+def evaluation_averages(*, project: Project) -> dict[str, dict]:
+    """Average score and count per evaluator role (议 / 评 / 群众评议) and overall, for ``project``."""
+    rows = (
+        Evaluation.objects.filter(project=project)
+        .values("evaluator_role")
+        .annotate(avg=Avg("score"), n=Count("id"))
+        .order_by()
+    )
+    labels = dict(EvaluatorRole.choices)
+    result = {str(labels[r["evaluator_role"]]): {"avg": float(r["avg"]), "n": r["n"]} for r in rows}
+    total = sum(r["n"] for r in result.values())
+    if total:
+        result["综合"] = {"avg": sum(r["avg"] * r["n"] for r in result.values()) / total, "n": total}
+    return result
+
+
+def unit_evaluation_averages(*, since: datetime.date | None = None) -> QuerySet:
+    """Per lead unit: number of projects rated, ratings, average score overall and per evaluator role."""
+    from accounts.models import Unit
+
+    scope = Q(led_projects__evaluations__isnull=False)
+    if since:
+        scope &= Q(led_projects__evaluations__month__gte=since)
+    score = "led_projects__evaluations__score"
+    role = "led_projects__evaluations__evaluator_role"
+    return (
+        Unit.objects.filter(scope)
+        .annotate(
+            ratings=Count("led_projects__evaluations", filter=scope),
+            average=Avg(score, filter=scope),
+            average_member=Avg(score, filter=scope & Q(**{role: EvaluatorRole.PARTY_MEMBER})),
+            average_supervisor=Avg(score, filter=scope & Q(**{role: EvaluatorRole.SUPERVISOR})),
+            average_resident=Avg(score, filter=scope & Q(**{role: EvaluatorRole.RESIDENT})),
+        )
+        .order_by("-average", "id")
+    )
+
+
+def project_page_context(*, user, project: Project) -> dict:
+    """Everything the project page shows besides the project itself."""
+    from .services import evaluator_role_of, month_of
+
+    public_reviews = Evaluation.objects.public().filter(project=project).select_related("evaluator")[:20]
+    statements = (
+        ProgressStatement.objects.filter(project=project)
+        .select_related("author")
+        .prefetch_related("photos", "indicator_updates__indicator")[:10]
+    )
+    can_edit = Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    role = evaluator_role_of(user) if user.is_authenticated else None
+    rated = (
+        role is not None
+        and Evaluation.objects.filter(
+            project=project, evaluator=user, month=month_of(timezone.localdate())
+        ).exists()
+    )
+    events = AuditEvent.objects.for_object(project).exclude(verb="personal_data.view")
+    if not has_role(user, Role.SUPERVISOR):
+        # Who rated the project is personal: the public history leaves ratings out (they are counted above).
+        events = events.exclude(verb="project.evaluate")
+    return {
+        "milestones": list(project.milestones.all()),
+        "indicators": list(project.indicators.all()),
+        "photos": ProjectPhoto.objects.filter(project=project)[:24],
+        "statements": statements,
+        "public_reviews": public_reviews,
+        "averages": evaluation_averages(project=project),
+        "events": events.order_by("-created_at", "-id")[:50],
+        "can_edit": can_edit,
+        "evaluator_role": role,
+        "already_rated": rated,
+    }
+
+
+def campaign_figures(*, on: datetime.date | None = None) -> dict:
+    """Totals of the whole registry at ``on``: projects, completed, behind, average progress."""
+    figures = Project.objects.with_schedule(on=on).aggregate(
+        total=Count("id"),
+        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED)),
+        behind=Count("id", filter=Q(is_behind=True)),
+        average_progress=Avg("actual_pct"),
+    )
+    figures["silver"] = Project.objects.filter(target_groups__name=SILVER_GROUP).distinct().count()
+    silver = TargetGroup.objects.filter(name=SILVER_GROUP).values_list("pk", flat=True)
+    figures["silver_group"] = silver.first()
+    figures["average_progress"] = figures["average_progress"] or 0.0
+    return figures
 
 
 def home_context(request) -> dict:
     """This app's part of the public home page (template ``templates/projects/_home.html``)."""
-    return {}
+    featured = (
+        project_list(user=request.user)
+        .filter(is_public=True)
+        .exclude(status=ProjectStatus.SUSPENDED)
+        .order_by("-actual_pct", "code")[:4]
+    )
+    return {"project_figures": campaign_figures(), "featured_projects": featured}

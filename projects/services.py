@@ -3,6 +3,7 @@ scope, locks what it changes, records an audit event and runs in one transaction
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,15 @@ from jiangyan.models import register_verbs
 from jiangyan.roles import Role, has_role, require_role
 
 from .choices import EvaluatorRole, ProjectStatus
-from .models import Evaluation, Indicator, IndicatorUpdate, Milestone, ProgressStatement, Project, ProjectPhoto
+from .models import (
+    Evaluation,
+    Indicator,
+    IndicatorUpdate,
+    Milestone,
+    ProgressStatement,
+    Project,
+    ProjectPhoto,
+)
 
 register_verbs(
     {
@@ -46,7 +55,9 @@ def _fmt(value: Decimal) -> str:
 def _apply_indicator_values(
     *, actor, project: Project, values: dict[int, Decimal], statement: ProgressStatement | None = None
 ) -> list[IndicatorUpdate]:
-    indicators = {i.pk: i for i in Indicator.objects.select_for_update().filter(project=project, pk__in=values)}
+    indicators = {
+        i.pk: i for i in Indicator.objects.select_for_update().filter(project=project, pk__in=values)
+    }
     unknown = set(values) - set(indicators)
     if unknown:
         raise ApplicationError("指标不属于该项目。", fields={"indicators": ["指标不属于该项目。"]})
@@ -61,7 +72,10 @@ def _apply_indicator_values(
             continue
         updates.append(
             IndicatorUpdate(
-                indicator=indicator, statement=statement, previous_value=indicator.current_value, value=value,
+                indicator=indicator,
+                statement=statement,
+                previous_value=indicator.current_value,
+                value=value,
                 author=actor,
             )
         )
@@ -69,7 +83,9 @@ def _apply_indicator_values(
         indicator.current_value = value
         indicator.save(update_fields=["current_value"])
         audit_record(
-            actor=actor, verb="project.indicator_update", target=project,
+            actor=actor,
+            verb="project.indicator_update",
+            target=project,
             before={"indicator": indicator.name, "value": _fmt(before)},
             after={"indicator": indicator.name, "value": _fmt(value)},
             note=f"{indicator.name}：{_fmt(before)} → {_fmt(value)}{indicator.unit}",
@@ -85,7 +101,9 @@ def indicator_update(*, actor, project: Project, values: dict[int, Decimal]) -> 
     return _apply_indicator_values(actor=actor, project=project, values=values)
 
 
-def _add_photos(*, actor, project: Project, images: Iterable, caption: str = "", **links) -> list[ProjectPhoto]:
+def _add_photos(
+    *, actor, project: Project, images: Iterable, caption: str = "", **links
+) -> list[ProjectPhoto]:
     photos = [
         ProjectPhoto(project=project, image=image, caption=caption[:100], uploaded_by=actor, **links)
         for image in images
@@ -109,7 +127,9 @@ def statement_create(
     """Post a progress statement (领办单位述) with its photos and indicator updates."""
     project = _editable_project(actor=actor, project=project)
     if period_end < period_start:
-        raise ApplicationError("截止日期不能早于起始日期。", fields={"period_end": ["截止日期不能早于起始日期。"]})
+        raise ApplicationError(
+            "截止日期不能早于起始日期。", fields={"period_end": ["截止日期不能早于起始日期。"]}
+        )
     if period_end > timezone.localdate():
         raise ApplicationError("不能填报未来的进展。", fields={"period_end": ["截止日期不能晚于今天。"]})
     if not text.strip():
@@ -124,7 +144,9 @@ def statement_create(
         project.status = ProjectStatus.IN_PROGRESS
         project.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=actor, verb="project.statement", target=project,
+        actor=actor,
+        verb="project.statement",
+        target=project,
         after={"period": f"{period_start:%Y-%m-%d}—{period_end:%Y-%m-%d}", "photos": len(photos)},
         note=f"{period_start:%m-%d}—{period_end:%m-%d}",
     )
@@ -140,19 +162,25 @@ def milestone_complete(
     project = _editable_project(actor=actor, project=milestone.project)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk, project=project)
     if milestone.done_date is not None:
-        raise ApplicationError("该节点已完成。", code="already_done", fields={"done_date": ["该节点已完成。"]})
+        raise ApplicationError(
+            "该节点已完成。", code="already_done", fields={"done_date": ["该节点已完成。"]}
+        )
     if done_date > timezone.localdate():
         raise ApplicationError("完成日期不能晚于今天。", fields={"done_date": ["完成日期不能晚于今天。"]})
     if done_date < project.planned_start - datetime.timedelta(days=366):
         raise ApplicationError("完成日期不合理。", fields={"done_date": ["完成日期早于项目开始一年以上。"]})
     if not evidence.strip() and not photos:
-        raise ApplicationError("请填写完成佐证或上传照片。", fields={"evidence": ["请填写完成佐证或上传照片。"]})
+        raise ApplicationError(
+            "请填写完成佐证或上传照片。", fields={"evidence": ["请填写完成佐证或上传照片。"]}
+        )
     milestone.done_date = done_date
     milestone.evidence = evidence.strip()
     milestone.save(update_fields=["done_date", "evidence"])
     _add_photos(actor=actor, project=project, images=photos, caption=milestone.name, milestone=milestone)
     audit_record(
-        actor=actor, verb="project.milestone_done", target=project,
+        actor=actor,
+        verb="project.milestone_done",
+        target=project,
         before={"milestone": milestone.name, "done_date": None},
         after={"milestone": milestone.name, "done_date": done_date.isoformat()},
         note=f"{milestone.name}（{done_date:%Y-%m-%d}）",
@@ -165,8 +193,11 @@ def milestone_complete(
     if project.status != status_before:
         project.save(update_fields=["status", "updated_at"])
         audit_record(
-            actor=actor, verb="project.status", target=project,
-            before={"status": status_before}, after={"status": project.status},
+            actor=actor,
+            verb="project.status",
+            target=project,
+            before={"status": status_before},
+            after={"status": project.status},
             note=project.get_status_display(),
         )
     return milestone
@@ -179,7 +210,9 @@ def photo_add(*, actor, project: Project, images: Sequence, caption: str = "") -
     if not images:
         raise ApplicationError("请选择图片。", fields={"images": ["请选择图片。"]})
     photos = _add_photos(actor=actor, project=project, images=images, caption=caption)
-    audit_record(actor=actor, verb="project.photo_add", target=project, after={"count": len(photos)}, note=caption)
+    audit_record(
+        actor=actor, verb="project.photo_add", target=project, after={"count": len(photos)}, note=caption
+    )
     return photos
 
 
@@ -204,7 +237,7 @@ ALREADY_RATED = "您本月已评价过该项目，每人每月对同一项目只
 
 @transaction.atomic
 def evaluation_create(*, actor, project: Project, score: int, comment: str = "") -> Evaluation:
-    """Rate ``project`` once per calendar month: party members (议), supervisors (评), residents (群众评议)."""
+    """Rate ``project`` once per calendar month: party members (议), supervisors (评), residents."""
     require_role(actor, Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT)
     if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
         raise PermissionDenied("您无权评价该项目。")
@@ -216,13 +249,270 @@ def evaluation_create(*, actor, project: Project, score: int, comment: str = "")
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
-                project=project, evaluator=actor, evaluator_role=evaluator_role_of(actor), score=score,
-                comment=comment.strip()[:2000], month=month,
+                project=project,
+                evaluator=actor,
+                evaluator_role=evaluator_role_of(actor),
+                score=score,
+                comment=comment.strip()[:2000],
+                month=month,
             )
     except IntegrityError as exc:  # a simultaneous second rating lost the race to the unique constraint
-        raise ApplicationError(ALREADY_RATED, code="already_rated", fields={"score": [ALREADY_RATED]}) from exc
+        raise ApplicationError(
+            ALREADY_RATED, code="already_rated", fields={"score": [ALREADY_RATED]}
+        ) from exc
     audit_record(
-        actor=actor, verb="project.evaluate", target=project,
-        after={"score": score, "role": evaluation.evaluator_role}, note=f"{evaluation.get_evaluator_role_display()} {score} 分",
+        actor=actor,
+        verb="project.evaluate",
+        target=project,
+        after={"score": score, "role": evaluation.evaluator_role},
+        note=f"{evaluation.get_evaluator_role_display()} {score} 分",
     )
     return evaluation
+
+
+class ImportRejected(ApplicationError):
+    """An import with bad rows: nothing was written; ``row_errors`` names each bad row and why."""
+
+    def __init__(self, row_errors: list[str]):
+        super().__init__(
+            f"导入失败：共 {len(row_errors)} 处错误，未写入任何数据。",
+            code="import_rejected",
+            fields={"file": row_errors},
+        )
+        self.row_errors = row_errors
+
+
+@dataclass
+class ImportResult:
+    projects: int
+    milestones: int
+    indicators: int
+
+
+def _lookup(model, *names_fields: str) -> dict[str, object]:
+    table: dict[str, object] = {}
+    for obj in model.objects.all():
+        for name_field in names_fields:
+            key = getattr(obj, name_field, "")
+            if key:
+                table.setdefault(key, obj)
+    return table
+
+
+@transaction.atomic
+def projects_import(*, actor, upload) -> ImportResult:
+    """Import the project list (项目, 节点, 指标 sheets) in one transaction: every row or none.
+
+    Raises ``ImportRejected`` listing every bad row (sheet, row number, reason); nothing is written then."""
+    from accounts.models import Town, Unit
+
+    from . import spreadsheets as sheets
+    from .models import Domain, Program, TargetGroup
+
+    require_role(actor, Role.ADMIN)
+    try:
+        book = sheets.read_workbook(upload)
+    except sheets.SheetError as exc:
+        raise ImportRejected([str(exc)]) from exc
+    if not book.projects:
+        raise ImportRejected(["“项目”工作表没有数据行。"])
+
+    programs, domains = _lookup(Program, "name"), _lookup(Domain, "name")
+    groups, towns = _lookup(TargetGroup, "name"), _lookup(Town, "name")
+    units = _lookup(Unit, "name", "short_name")
+    existing_codes = set(
+        Project.objects.filter(
+            code__in=[sheets.text(r.cells.get("编号")) for r in book.projects]
+        ).values_list("code", flat=True)
+    )
+    errors: list[str] = []
+    parsed: dict[str, dict] = {}
+    project_rows: dict[str, sheets.Row] = {}
+
+    def need(row, column, table=None, label=None):
+        value = sheets.text(row.cells.get(column))
+        if not value:
+            errors.append(f"{row.where()}：“{column}”不能为空。")
+            return None
+        if table is not None and value not in table:
+            errors.append(f"{row.where()}：{label or column}“{value}”不存在。")
+            return None
+        return table[value] if table is not None else value
+
+    def many(row, column, table):
+        found = []
+        for name in sheets.split_list(row.cells.get(column)):
+            if name not in table:
+                errors.append(f"{row.where()}：{column}“{name}”不存在。")
+            else:
+                found.append(table[name])
+        return found
+
+    def date_of(row, column, *, required=True):
+        raw = row.cells.get(column)
+        if raw in (None, ""):
+            if required:
+                errors.append(f"{row.where()}：“{column}”不能为空。")
+            return None
+        try:
+            return sheets.parse_date(raw)
+        except ValueError:
+            errors.append(
+                f"{row.where()}：“{column}”不是有效日期（应为 2021-05-01 的格式）：{sheets.text(raw)}。"
+            )
+            return None
+
+    for row in book.projects:
+        before = len(errors)
+        code = need(row, "编号")
+        if code:
+            if len(code) > 20:
+                errors.append(f"{row.where()}：编号“{code}”超过 20 个字符。")
+            elif code in project_rows:
+                errors.append(f"{row.where()}：编号“{code}”与第 {project_rows[code].number} 行重复。")
+            elif code in existing_codes:
+                errors.append(f"{row.where()}：编号“{code}”已存在于项目库。")
+        title = need(row, "项目名称")
+        if title and len(title) > 120:
+            errors.append(f"{row.where()}：项目名称超过 120 个字符。")
+        program = need(row, "工程", programs)
+        domain = need(row, "领域", domains)
+        lead_unit = need(row, "领办单位", units)
+        start, end = date_of(row, "计划开始"), date_of(row, "计划完成")
+        if start and end and end < start:
+            errors.append(f"{row.where()}：计划完成日期早于计划开始日期。")
+        public_text = sheets.text(row.cells.get("是否公开")) or "是"
+        if public_text not in ("是", "否"):
+            errors.append(f"{row.where()}：“是否公开”应填“是”或“否”。")
+        status_text = sheets.text(row.cells.get("状态")) or str(ProjectStatus.NOT_STARTED.label)
+        if status_text not in sheets.STATUS_BY_LABEL:
+            errors.append(
+                f"{row.where()}：状态“{status_text}”无效，应为 {'、'.join(sheets.STATUS_BY_LABEL)}。"
+            )
+        target_groups = many(row, "服务对象", groups)
+        cooperating = many(row, "协办单位", units)
+        project_towns = many(row, "实施镇街", towns)
+        if code and code not in project_rows:
+            project_rows[code] = row
+        if len(errors) == before:
+            parsed[code] = {
+                "project": Project(
+                    code=code,
+                    title=title,
+                    summary=sheets.text(row.cells.get("项目简介")),
+                    program=program,
+                    domain=domain,
+                    lead_unit=lead_unit,
+                    responsible_leader=sheets.text(row.cells.get("责任领导"))[:50],
+                    planned_start=start,
+                    planned_end=end,
+                    is_public=public_text == "是",
+                    status=sheets.STATUS_BY_LABEL.get(status_text),
+                ),
+                "groups": target_groups,
+                "cooperating": cooperating,
+                "towns": project_towns,
+                "milestones": [],
+                "indicators": [],
+            }
+
+    today = timezone.localdate()
+    weights: dict[str, list[int]] = {}
+    for row in book.milestones:
+        before = len(errors)
+        code = need(row, "项目编号")
+        if code and code not in project_rows:
+            errors.append(f"{row.where()}：项目编号“{code}”不在“项目”表中。")
+        name = need(row, "节点名称")
+        planned = date_of(row, "计划完成日期")
+        done = date_of(row, "实际完成日期", required=False)
+        if done and done > today:
+            errors.append(f"{row.where()}：实际完成日期晚于今天。")
+        try:
+            weight = int(sheets.parse_decimal(row.cells.get("权重")))
+            if not 0 <= weight <= 100 or sheets.parse_decimal(row.cells.get("权重")) != weight:
+                raise ValueError
+        except ValueError:
+            errors.append(f"{row.where()}：权重应为 0 到 100 的整数。")
+            weight = None
+        if code in project_rows and weight is not None:
+            weights.setdefault(code, []).append(weight)
+        if len(errors) == before and code in parsed:
+            parsed[code]["milestones"].append(
+                Milestone(
+                    name=name[:100],
+                    planned_date=planned,
+                    weight=weight,
+                    done_date=done,
+                    evidence=sheets.text(row.cells.get("完成佐证")),
+                )
+            )
+    for code, values in weights.items():
+        if sum(values) != 100:
+            errors.append(
+                f"{project_rows[code].where()}：项目“{code}”的节点权重合计为 {sum(values)}，应为 100。"
+            )
+
+    for row in book.indicators:
+        before = len(errors)
+        code = need(row, "项目编号")
+        if code and code not in project_rows:
+            errors.append(f"{row.where()}：项目编号“{code}”不在“项目”表中。")
+        name = need(row, "指标名称")
+        values = {}
+        for column, minimum in (("目标值", "positive"), ("当前值", "zero")):
+            raw = row.cells.get(column)
+            if raw in (None, "") and column == "当前值":
+                values[column] = Decimal(0)
+                continue
+            try:
+                values[column] = sheets.parse_decimal(raw)
+            except ValueError:
+                errors.append(f"{row.where()}：{column}应为数字。")
+                continue
+            if (
+                (minimum == "positive" and values[column] <= 0)
+                or values[column] < 0
+                or values[column] >= 10**12
+            ):
+                errors.append(f"{row.where()}：{column}“{sheets.text(raw)}”超出范围。")
+        if len(errors) == before and code in parsed:
+            parsed[code]["indicators"].append(
+                Indicator(
+                    name=name[:80],
+                    unit=sheets.text(row.cells.get("计量单位"))[:20],
+                    target_value=values["目标值"],
+                    current_value=values["当前值"],
+                )
+            )
+
+    if errors:
+        raise ImportRejected(errors)
+
+    projects = Project.objects.bulk_create([item["project"] for item in parsed.values()])
+    through_rows = {"target_groups": [], "cooperating_units": [], "towns": []}
+    milestones, indicators = [], []
+    for project, item in zip(projects, parsed.values(), strict=True):
+        through_rows["target_groups"] += [
+            Project.target_groups.through(project_id=project.pk, targetgroup_id=g.pk) for g in item["groups"]
+        ]
+        through_rows["cooperating_units"] += [
+            Project.cooperating_units.through(project_id=project.pk, unit_id=u.pk)
+            for u in item["cooperating"]
+        ]
+        through_rows["towns"] += [
+            Project.towns.through(project_id=project.pk, town_id=t.pk) for t in item["towns"]
+        ]
+        for order, milestone in enumerate(item["milestones"]):
+            milestone.project, milestone.order = project, order
+            milestones.append(milestone)
+        for order, indicator in enumerate(item["indicators"]):
+            indicator.project, indicator.order = project, order
+            indicators.append(indicator)
+    for field_name, rows in through_rows.items():
+        getattr(Project, field_name).through.objects.bulk_create(rows, ignore_conflicts=True)
+    Milestone.objects.bulk_create(milestones)
+    Indicator.objects.bulk_create(indicators)
+    for project in projects:
+        audit_record(actor=actor, verb="project.import", target=project, after={"code": project.code})
+    return ImportResult(projects=len(projects), milestones=len(milestones), indicators=len(indicators))

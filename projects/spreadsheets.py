@@ -20,8 +20,20 @@ from .choices import ProjectStatus
 
 PROJECT_SHEET, MILESTONE_SHEET, INDICATOR_SHEET = "项目", "节点", "指标"
 PROJECT_COLUMNS = [
-    "编号", "项目名称", "项目简介", "工程", "领域", "服务对象", "领办单位", "协办单位", "责任领导",
-    "实施镇街", "计划开始", "计划完成", "是否公开", "状态",
+    "编号",
+    "项目名称",
+    "项目简介",
+    "工程",
+    "领域",
+    "服务对象",
+    "领办单位",
+    "协办单位",
+    "责任领导",
+    "实施镇街",
+    "计划开始",
+    "计划完成",
+    "是否公开",
+    "状态",
 ]
 SCHEDULE_COLUMNS = ["序时进度(%)", "实际进度(%)", "偏差(百分点)", "是否滞后"]
 MILESTONE_COLUMNS = ["项目编号", "节点名称", "计划完成日期", "权重", "实际完成日期", "完成佐证"]
@@ -64,7 +76,9 @@ def _style_header(ws, columns: list[str], widths: dict[str, int] | None = None) 
     for index, name in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(index)].width = (widths or {}).get(name, max(10, len(name) * 2 + 4))
+        ws.column_dimensions[get_column_letter(index)].width = (widths or {}).get(
+            name, max(10, len(name) * 2 + 4)
+        )
     ws.freeze_panes = "A2"
 
 
@@ -72,7 +86,9 @@ def _new_workbook(*, schedule: bool = False) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = PROJECT_SHEET
-    _style_header(ws, PROJECT_COLUMNS + (SCHEDULE_COLUMNS if schedule else []), {"项目名称": 36, "项目简介": 40})
+    _style_header(
+        ws, PROJECT_COLUMNS + (SCHEDULE_COLUMNS if schedule else []), {"项目名称": 36, "项目简介": 40}
+    )
     _style_header(wb.create_sheet(MILESTONE_SHEET), MILESTONE_COLUMNS, {"节点名称": 30, "完成佐证": 30})
     _style_header(wb.create_sheet(INDICATOR_SHEET), INDICATOR_COLUMNS, {"指标名称": 30})
     return wb
@@ -88,12 +104,27 @@ def template_workbook(*, programs: list[str], domains: list[str], groups: list[s
     """The import template: three sheets with headers, one example project and a 说明 sheet."""
     wb = _new_workbook()
     ws = wb[PROJECT_SHEET]
-    ws.append([
-        "JY2021-001", "梦想小屋改造", "为困难家庭学生改造学习生活空间", programs[0] if programs else "",
-        domains[0] if domains else "", "、".join(groups[:1]), "区教育局", "区妇女联合会", "张局长", "罗塘街道",
-        datetime.date(2021, 5, 1), datetime.date(2021, 12, 31), "是", "推进中",
-    ])
-    status_list = DataValidation(type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"', allow_blank=True)
+    ws.append(
+        [
+            "JY2021-001",
+            "梦想小屋改造",
+            "为困难家庭学生改造学习生活空间",
+            programs[0] if programs else "",
+            domains[0] if domains else "",
+            "、".join(groups[:1]),
+            "区教育局",
+            "区妇女联合会",
+            "张局长",
+            "罗塘街道",
+            datetime.date(2021, 5, 1),
+            datetime.date(2021, 12, 31),
+            "是",
+            "推进中",
+        ]
+    )
+    status_list = DataValidation(
+        type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"', allow_blank=True
+    )
     public_list = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
     ws.add_data_validation(status_list)
     ws.add_data_validation(public_list)
@@ -169,7 +200,7 @@ def split_list(value) -> list[str]:
 
 
 def parse_date(value) -> datetime.date:
-    """A cell as a date: an Excel date, or text like 2021-05-01 / 2021/5/1 / 2021.5.1. ValueError otherwise."""
+    """A cell as a date: an Excel date or text like 2021-05-01, 2021/5/1, 2021.5.1; ValueError otherwise."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -199,14 +230,28 @@ def export_workbook(projects) -> bytes:
     wb = _new_workbook(schedule=True)
     ws, wm, wi = wb[PROJECT_SHEET], wb[MILESTONE_SHEET], wb[INDICATOR_SHEET]
     for p in projects:
-        ws.append([
-            p.code, p.title, p.summary, p.program.name, p.domain.name,
-            "、".join(g.name for g in p.target_groups.all()), p.lead_unit.name,
-            "、".join(u.name for u in p.cooperating_units.all()), p.responsible_leader,
-            "、".join(t.name for t in p.towns.all()), p.planned_start, p.planned_end,
-            "是" if p.is_public else "否", p.get_status_display(),
-            round(p.expected_pct, 1), round(p.actual_pct, 1), round(p.variance, 1), "是" if p.is_behind else "否",
-        ])
+        ws.append(
+            [
+                p.code,
+                p.title,
+                p.summary,
+                p.program.name,
+                p.domain.name,
+                "、".join(g.name for g in p.target_groups.all()),
+                p.lead_unit.name,
+                "、".join(u.name for u in p.cooperating_units.all()),
+                p.responsible_leader,
+                "、".join(t.name for t in p.towns.all()),
+                p.planned_start,
+                p.planned_end,
+                "是" if p.is_public else "否",
+                p.get_status_display(),
+                round(p.expected_pct, 1),
+                round(p.actual_pct, 1),
+                round(p.variance, 1),
+                "是" if p.is_behind else "否",
+            ]
+        )
         for m in p.milestones.all():
             wm.append([p.code, m.name, m.planned_date, m.weight, m.done_date, m.evidence])
         for i in p.indicators.all():
@@ -235,14 +280,21 @@ def ledger_workbook(*, project, milestones, indicators, statements, averages: di
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     facts = [
-        ("项目名称", project.title), ("工程 / 重点任务", f"{project.program.name} / {project.program.key_task.name}"),
-        ("领域", project.domain.name), ("服务对象", "、".join(g.name for g in project.target_groups.all())),
-        ("领办单位", project.lead_unit.name), ("协办单位", "、".join(u.name for u in project.cooperating_units.all())),
-        ("责任领导", project.responsible_leader), ("实施地点", "、".join(t.name for t in project.towns.all())),
+        ("项目名称", project.title),
+        ("工程 / 重点任务", f"{project.program.name} / {project.program.key_task.name}"),
+        ("领域", project.domain.name),
+        ("服务对象", "、".join(g.name for g in project.target_groups.all())),
+        ("领办单位", project.lead_unit.name),
+        ("协办单位", "、".join(u.name for u in project.cooperating_units.all())),
+        ("责任领导", project.responsible_leader),
+        ("实施地点", "、".join(t.name for t in project.towns.all())),
         ("计划周期", f"{project.planned_start:%Y-%m-%d} 至 {project.planned_end:%Y-%m-%d}"),
         ("状态", project.get_status_display()),
-        ("序时进度 / 实际进度", f"{project.expected_pct:.1f}% / {project.actual_pct:.1f}%"
-         + ("（滞后）" if project.is_behind else "")),
+        (
+            "序时进度 / 实际进度",
+            f"{project.expected_pct:.1f}% / {project.actual_pct:.1f}%"
+            + ("（滞后）" if project.is_behind else ""),
+        ),
         ("评价均分", "；".join(f"{k} {v:.2f}" for k, v in averages.items()) or "暂无"),
         ("项目简介", project.summary),
     ]
@@ -271,15 +323,23 @@ def ledger_workbook(*, project, milestones, indicators, statements, averages: di
                     cell.number_format = "yyyy-mm-dd"
         row += 1
 
-    table("目标指标", ["指标", "计量单位", "目标值", "当前值", "完成率"], [
-        [i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value), f"{i.percent}%"]
-        for i in indicators
-    ])
-    table("序时节点", ["节点", "计划完成", "权重", "实际完成", "完成佐证"], [
-        [m.name, m.planned_date, m.weight, m.done_date or "未完成", m.evidence] for m in milestones
-    ])
-    table("最近进展", ["起始", "截止", "进展情况"], [
-        [s.period_start, s.period_end, s.text[:200]] for s in statements
-    ])
+    table(
+        "目标指标",
+        ["指标", "计量单位", "目标值", "当前值", "完成率"],
+        [
+            [i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value), f"{i.percent}%"]
+            for i in indicators
+        ],
+    )
+    table(
+        "序时节点",
+        ["节点", "计划完成", "权重", "实际完成", "完成佐证"],
+        [[m.name, m.planned_date, m.weight, m.done_date or "未完成", m.evidence] for m in milestones],
+    )
+    table(
+        "最近进展",
+        ["起始", "截止", "进展情况"],
+        [[s.period_start, s.period_end, s.text[:200]] for s in statements],
+    )
     ws.cell(row=row + 1, column=1, value=f"打印时间：{timezone.localtime():%Y-%m-%d %H:%M}")
     return _to_bytes(wb)

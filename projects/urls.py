@@ -1,2 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "projects"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.showcase, name="showcase"),
+    path("export.xlsx", views.export, name="export"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("import/", views.import_projects, name="import"),
+    path("import/template.xlsx", views.import_template, name="import-template"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/ledger/", views.ledger, name="ledger"),
+    path("<str:code>/ledger.xlsx", views.ledger_xlsx, name="ledger-xlsx"),
+    path("<str:code>/evaluate/", views.evaluate, name="evaluate"),
+    path("<str:code>/manage/", views.manage, name="manage"),
+    path("<str:code>/statements/new/", views.statement_new, name="statement-new"),
+    path("<str:code>/milestones/<int:pk>/done/", views.milestone_done, name="milestone-done"),
+    path("<str:code>/indicators/", views.indicators_update, name="indicators"),
+    path("<str:code>/photos/", views.photos_add, name="photos"),
+]

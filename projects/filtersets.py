@@ -1,0 +1,75 @@
+"""The one FilterSet of projects, shared by the showcase page and the API list."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Town, Unit
+
+from .choices import ProjectStatus
+from .models import Domain, Program, Project, TargetGroup
+
+BEHIND_CHOICES = (("1", _("仅看滞后")), ("0", _("未滞后")))
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """Filters of the project list: free text, program, domain, target group, town, status, lead unit, behind.
+
+    Expects a queryset annotated by ``with_schedule`` for ``behind`` (adds it when missing)."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
+    program = django_filters.ModelChoiceFilter(
+        queryset=Program.objects.all(), label=_("工程"), empty_label=_("全部工程")
+    )
+    domain = django_filters.ModelChoiceFilter(
+        queryset=Domain.objects.all(), label=_("领域"), empty_label=_("全部领域")
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        field_name="target_groups",
+        queryset=TargetGroup.objects.all(),
+        label=_("服务对象"),
+        empty_label=_("全部对象"),
+    )
+    town = django_filters.ModelChoiceFilter(
+        field_name="towns", queryset=Town.objects.all(), label=_("镇（街道）"), empty_label=_("全部镇街")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ProjectStatus.choices, label=_("状态"), empty_label=_("全部状态")
+    )
+    lead_unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(led_projects__isnull=False).distinct(),
+        label=_("领办单位"),
+        empty_label=_("全部单位"),
+    )
+    behind = django_filters.ChoiceFilter(
+        choices=BEHIND_CHOICES, method="filter_behind", label=_("进度"), empty_label=_("全部进度")
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "program", "domain", "target_group", "town", "status", "lead_unit", "behind"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()[:50]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(lead_unit__name__icontains=value)
+        )
+
+    def filter_behind(self, queryset, name, value):
+        if "is_behind" not in queryset.query.annotations:
+            queryset = queryset.with_schedule()
+        return queryset.filter(is_behind=value == "1")
+
+    @property
+    def qs(self):
+        # Filtering through M2M (target group, town) could repeat a project; only those filters need distinct.
+        queryset = super().qs
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        if data.get("target_group") or data.get("town"):
+            queryset = queryset.distinct()
+        return queryset

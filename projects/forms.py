@@ -1,0 +1,138 @@
+"""Forms of the project registry. They check input; the services decide and write."""
+
+import datetime
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiangyan.uploads import ImageUploadField, MultipleImageField
+
+from .choices import SCORE_CHOICES
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+VALUE_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "max_value": 10**12 - 1}
+
+
+class IndicatorValuesMixin:
+    """Adds one optional decimal field per indicator of the project (``indicator_<id>``)."""
+
+    def add_indicator_fields(self, indicators, *, required: bool) -> None:
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"indicator_{indicator.pk}"] = forms.DecimalField(
+                label=f"{indicator.name}（目标 {indicator.target_value:g}{indicator.unit}）",
+                required=required,
+                initial=indicator.current_value,
+                **VALUE_FIELD,
+                error_messages={"invalid": _("请输入数字。"), "min_value": _("不能为负数。")},
+            )
+
+    def indicator_values(self) -> dict:
+        return {
+            i.pk: self.cleaned_data[f"indicator_{i.pk}"]
+            for i in self.indicators
+            if self.cleaned_data.get(f"indicator_{i.pk}") is not None
+        }
+
+
+class StatementForm(IndicatorValuesMixin, forms.Form):
+    """A progress statement (领办单位述): period, text, photos and optional indicator values."""
+
+    period_start = forms.DateField(label=_("起始日期"), widget=DATE_WIDGET)
+    period_end = forms.DateField(label=_("截止日期"), widget=DATE_WIDGET)
+    text = forms.CharField(label=_("本期进展"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    photos = MultipleImageField(
+        label=_("现场照片"), max_files=6, help_text=_("最多 6 张，JPG/PNG/WEBP，每张不超过 5 MB")
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["period_start"].initial = today - datetime.timedelta(days=6)
+        self.fields["period_end"].initial = today
+        self.add_indicator_fields(indicators, required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("截止日期不能早于起始日期。"))
+        if end and end > timezone.localdate():
+            self.add_error("period_end", _("截止日期不能晚于今天。"))
+        return data
+
+
+class MilestoneDoneForm(forms.Form):
+    """Mark a milestone done with its evidence."""
+
+    done_date = forms.DateField(label=_("实际完成日期"), widget=DATE_WIDGET)
+    evidence = forms.CharField(
+        label=_("完成佐证"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("文字说明或照片至少一项"),
+    )
+    photos = MultipleImageField(label=_("佐证照片"), max_files=6)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("done_date") and data["done_date"] > timezone.localdate():
+            self.add_error("done_date", _("完成日期不能晚于今天。"))
+        if (
+            not (data.get("evidence") or "").strip()
+            and not data.get("photos")
+            and not self.errors.get("photos")
+        ):
+            self.add_error("evidence", _("请填写完成佐证或上传照片。"))
+        return data
+
+
+class IndicatorValuesForm(IndicatorValuesMixin, forms.Form):
+    """The current values of a project's indicators."""
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_indicator_fields(indicators, required=True)
+
+
+class PhotoForm(forms.Form):
+    images = MultipleImageField(label=_("照片"), max_files=9, required=True)
+    caption = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
+class SinglePhotoForm(forms.Form):
+    image = ImageUploadField(label=_("照片"))
+
+
+class EvaluationForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("评分"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择评分。"), "invalid_choice": _("评分应为 1 到 5 分。")},
+    )
+    comment = forms.CharField(
+        label=_("评价意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("项目清单（xlsx）"),
+        validators=[FileExtensionValidator(["xlsx"], message=_("请上传 .xlsx 文件。"))],
+        help_text=_("请先下载模板填写；整表校验通过才会写入。"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        return upload

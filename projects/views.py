@@ -1,0 +1,323 @@
+"""Pages of the project registry: showcase, project page, ledger, the lead unit's workspace, evaluation
+and spreadsheets. Views are thin: forms check input, services write, selectors read."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiangyan.exceptions import ApplicationError
+from jiangyan.permissions import role_required
+from jiangyan.roles import Role
+from surveys import selectors as survey_selectors
+
+from . import selectors, services, spreadsheets
+from .filtersets import ProjectFilterSet
+from .forms import (
+    EvaluationForm,
+    ImportForm,
+    IndicatorValuesForm,
+    MilestoneDoneForm,
+    PhotoForm,
+    StatementForm,
+)
+from .models import Domain, Milestone, Program, Project, TargetGroup
+
+PAGE_SIZE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def showcase(request):
+    """项目展播: public projects (and, for staff, their others) with filters and progress bars."""
+    filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=request.user))
+    page = _page(request, filterset.qs)
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "projects": page.object_list,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _detail_context(request, project: Project, **extra) -> dict:
+    context = {"project": project, **selectors.project_page_context(user=request.user, project=project)}
+    context.update(survey_selectors.project_trace(project))
+    context.setdefault("evaluation_form", EvaluationForm())
+    context.update(extra)
+    return context
+
+
+def _visible(request, code: str) -> Project:
+    try:
+        return selectors.project_detail(user=request.user, code=code)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("项目不存在或未公开。")) from exc
+
+
+@require_GET
+def detail(request, code: str):
+    """The shareable project page."""
+    project = _visible(request, code)
+    return render(request, "projects/detail.html", _detail_context(request, project))
+
+
+@require_GET
+def ledger(request, code: str):
+    """一单一表: the printable A4 ledger of a project."""
+    project = _visible(request, code)
+    return render(
+        request, "projects/ledger.html", _detail_context(request, project, printed_at=timezone.localtime())
+    )
+
+
+@require_GET
+def ledger_xlsx(request, code: str):
+    project = _visible(request, code)
+    context = selectors.project_page_context(user=request.user, project=project)
+    content = spreadsheets.ledger_workbook(
+        project=project,
+        milestones=context["milestones"],
+        indicators=context["indicators"],
+        statements=list(context["statements"][:5]),
+        averages={k: v["avg"] for k, v in context["averages"].items()},
+    )
+    return _xlsx(content, f"{project.code}-一单一表.xlsx")
+
+
+@require_GET
+def export(request):
+    """Any filtered list as the importable workbook (plus the schedule columns)."""
+    filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=request.user))
+    content = spreadsheets.export_workbook(selectors.export_list(filterset.qs))
+    return _xlsx(content, f"实事项目清单-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT)
+def evaluate(request, code: str):
+    """议 / 评 / 群众评议: rate a project once per month."""
+    project = _visible(request, code)
+    if request.method == "GET":
+        return redirect(f"{project.get_absolute_url()}#evaluate")
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evaluation_create(
+                actor=request.user,
+                project=project,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("感谢您的评价。"))
+            return redirect(f"{project.get_absolute_url()}#evaluate")
+    return render(request, "projects/detail.html", _detail_context(request, project, evaluation_form=form))
+
+
+# --- workspace of the lead unit -------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.UNIT_STAFF)
+def workspace(request):
+    """The projects of the user's unit, behind ones first."""
+    queryset = selectors.workspace_list(user=request.user)
+    page = _page(request, queryset)
+    return render(request, "projects/workspace.html", {"page_obj": page, "projects": page.object_list})
+
+
+def _editable(request, code: str) -> Project:
+    try:
+        return (
+            Project.objects.editable_by(request.user)
+            .with_schedule()
+            .select_related("lead_unit")
+            .get(code=code)
+        )
+    except Project.DoesNotExist as exc:
+        raise Http404(_("项目不存在或不属于本单位。")) from exc
+
+
+def _manage(request, project: Project, status: int = 200, **forms):
+    indicators = list(project.indicators.all())
+    milestones = list(project.milestones.order_by("planned_date", "order", "id"))
+    context = {
+        "project": project,
+        "milestones": milestones,
+        "indicators": indicators,
+        "statement_form": forms.get("statement_form") or StatementForm(indicators=indicators),
+        "indicator_form": forms.get("indicator_form") or IndicatorValuesForm(indicators=indicators),
+        "photo_form": forms.get("photo_form") or PhotoForm(),
+        "milestone_forms": {
+            m.pk: (
+                forms.get("milestone_form")
+                if forms.get("milestone_id") == m.pk
+                else MilestoneDoneForm(prefix=f"m{m.pk}")
+            )
+            for m in milestones
+            if m.done_date is None
+        },
+        "statements": project.statements.select_related("author")[:5],
+    }
+    return render(request, "projects/manage.html", context, status=status)
+
+
+@require_GET
+@role_required(Role.UNIT_STAFF)
+def manage(request, code: str):
+    return _manage(request, _editable(request, code))
+
+
+def _run(request, form, call, success: str):
+    """Call the service for a valid form; map its errors onto the form. True when it succeeded."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except ApplicationError as error:
+        for field_name, errors in error.fields.items():
+            for message in errors:
+                form.add_error(field_name if field_name in form.fields else None, message)
+        if not error.fields:
+            form.add_error(None, error.message)
+        return False
+    except PermissionDenied:
+        raise
+    messages.success(request, success)
+    return True
+
+
+@require_POST
+@role_required(Role.UNIT_STAFF)
+def statement_new(request, code: str):
+    project = _editable(request, code)
+    form = StatementForm(request.POST, request.FILES, indicators=project.indicators.all())
+
+    def call():
+        services.statement_create(
+            actor=request.user,
+            project=project,
+            period_start=form.cleaned_data["period_start"],
+            period_end=form.cleaned_data["period_end"],
+            text=form.cleaned_data["text"],
+            photos=form.cleaned_data["photos"],
+            indicator_values=form.indicator_values(),
+        )
+
+    if _run(request, form, call, _("进展已提交。")):
+        return redirect("projects:manage", code=project.code)
+    return _manage(request, project, statement_form=form)
+
+
+@require_POST
+@role_required(Role.UNIT_STAFF)
+def milestone_done(request, code: str, pk: int):
+    project = _editable(request, code)
+    milestone = get_object_or_404(Milestone, pk=pk, project=project)
+    form = MilestoneDoneForm(request.POST, request.FILES, prefix=f"m{milestone.pk}")
+
+    def call():
+        services.milestone_complete(
+            actor=request.user,
+            milestone=milestone,
+            done_date=form.cleaned_data["done_date"],
+            evidence=form.cleaned_data["evidence"],
+            photos=form.cleaned_data["photos"],
+        )
+
+    if milestone.done_date is not None:
+        messages.error(request, _("该节点已完成。"))
+        return redirect("projects:manage", code=project.code)
+    if _run(request, form, call, _("节点“%(name)s”已标记完成。") % {"name": milestone.name}):
+        return redirect("projects:manage", code=project.code)
+    return _manage(request, project, milestone_form=form, milestone_id=milestone.pk)
+
+
+@require_POST
+@role_required(Role.UNIT_STAFF)
+def indicators_update(request, code: str):
+    project = _editable(request, code)
+    form = IndicatorValuesForm(request.POST, indicators=project.indicators.all())
+
+    def call():
+        services.indicator_update(actor=request.user, project=project, values=form.indicator_values())
+
+    if _run(request, form, call, _("指标已更新。")):
+        return redirect("projects:manage", code=project.code)
+    return _manage(request, project, indicator_form=form)
+
+
+@require_POST
+@role_required(Role.UNIT_STAFF)
+def photos_add(request, code: str):
+    project = _editable(request, code)
+    form = PhotoForm(request.POST, request.FILES)
+
+    def call():
+        services.photo_add(
+            actor=request.user,
+            project=project,
+            images=form.cleaned_data["images"],
+            caption=form.cleaned_data["caption"],
+        )
+
+    if _run(request, form, call, _("照片已上传。")):
+        return redirect("projects:manage", code=project.code)
+    return _manage(request, project, photo_form=form)
+
+
+# --- spreadsheets ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def import_template(request):
+    content = spreadsheets.template_workbook(
+        programs=list(Program.objects.values_list("name", flat=True)),
+        domains=list(Domain.objects.values_list("name", flat=True)),
+        groups=list(TargetGroup.objects.values_list("name", flat=True)),
+    )
+    return _xlsx(content, "实事项目导入模板.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_projects(request):
+    """Import the project list: every row or none, each bad row named."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.projects_import(actor=request.user, upload=form.cleaned_data["file"])
+        except services.ImportRejected as error:
+            row_errors = error.row_errors
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("导入成功：%(p)d 个项目，%(m)d 个节点，%(i)d 个指标。")
+                % {"p": result.projects, "m": result.milestones, "i": result.indicators},
+            )
+            return redirect("projects:showcase")
+    return render(request, "projects/import.html", {"form": form, "row_errors": row_errors})

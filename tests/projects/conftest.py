@@ -1,0 +1,43 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+from rest_framework.test import APIClient
+
+from .factories import IndicatorFactory, MilestoneFactory, ProjectFactory
+
+
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def scene(db, unit):
+    """Projects around ``unit`` (the ``unit_staff`` fixture's unit): its own public and non-public ones,
+    and another unit's public and non-public ones. Each has a milestone and an indicator."""
+    projects = {
+        "own": ProjectFactory(lead_unit=unit),
+        "own_hidden": ProjectFactory(lead_unit=unit, is_public=False),
+        "other": ProjectFactory(),
+        "other_hidden": ProjectFactory(is_public=False),
+    }
+    for project in projects.values():
+        MilestoneFactory(project=project, weight=100)
+        IndicatorFactory(project=project)
+    return projects
+
+
+@pytest.fixture
+def client_as(role_users):
+    def make(role: str, api: bool = False):
+        client = APIClient() if api else Client()
+        user = role_users[role]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

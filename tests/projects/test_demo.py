@@ -1,0 +1,38 @@
+"""The demo district: 236 projects, about 15 % behind, some completed, idempotent and fast."""
+
+import io
+import time
+
+import pytest
+from django.db.models import Sum
+
+from accounts import demo as accounts_demo
+from projects import demo
+from projects.models import Evaluation, Milestone, Project
+from projects.selectors import campaign_figures
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_builds_the_demo_registry_quickly_and_only_once():
+    out = io.StringIO()
+    accounts_demo.seed(scale=1, stdout=out)
+    began = time.monotonic()
+    demo.seed(scale=1, stdout=out)
+    assert time.monotonic() - began < 15
+    figures = campaign_figures()
+    assert figures["total"] == 236
+    assert 0.12 <= figures["behind"] / 236 <= 0.18
+    assert figures["completed"] >= 20
+    assert figures["silver"] >= 20
+    assert Project.objects.filter(lead_unit__name=accounts_demo.DEMO_UNIT_NAME).count() >= 5
+    assert Project.objects.filter(title__contains="梦想小屋").exists()
+    assert Project.objects.filter(title__contains="防贫保").exists()
+    assert Project.objects.filter(title__contains="春风行动").exists()
+    assert Evaluation.objects.exists()
+
+    assert set(Milestone.objects.values("project").annotate(t=Sum("weight")).values_list("t", flat=True)) == {
+        100
+    }
+    demo.seed(scale=1, stdout=out)
+    assert Project.objects.count() == 236

@@ -1,0 +1,205 @@
+"""Role × page/endpoint matrix of the project registry: anonymous, each role, and the wrong unit."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jiangyan.roles import Role
+
+from .conftest import png
+
+pytestmark = pytest.mark.django_db
+
+ANON, RES, MEM, UNIT = "anonymous", Role.RESIDENT, Role.PARTY_MEMBER, Role.UNIT_STAFF
+COMM, SUP, ADM = Role.COMMUNITY_STAFF, Role.SUPERVISOR, Role.ADMIN
+ROLES = [ANON, RES, MEM, UNIT, COMM, SUP, ADM]
+
+
+def expect(**by_role) -> list[tuple[str, object]]:
+    default = by_role.pop("default")
+    return [(role, by_role.get(role, default)) for role in ROLES]
+
+
+def outcome(response) -> object:
+    """200/403/404 as is; a redirect to sign-in is ``"login"``, any other redirect ``"ok"`` (done)."""
+    if response.status_code == 302:
+        return "login" if "/accounts/login/" in response["Location"] else "ok"
+    return response.status_code
+
+
+@pytest.mark.parametrize("role,expected", expect(default=200))
+def test_showcase_is_open_to_everybody(client_as, scene, role, expected):
+    assert client_as(role).get(reverse("projects:showcase")).status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=200))
+def test_public_project_page_is_open_to_everybody(client_as, scene, role, expected):
+    assert client_as(role).get(scene["other"].get_absolute_url()).status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=404, supervisor=200, admin=200))
+def test_non_public_project_of_another_unit_is_staff_only(client_as, scene, role, expected):
+    for url in (
+        scene["other_hidden"].get_absolute_url(),
+        reverse("projects:ledger", args=[scene["other_hidden"].code]),
+    ):
+        assert client_as(role).get(url).status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=404, unit_staff=200, supervisor=200, admin=200))
+def test_non_public_project_is_visible_to_its_own_unit(client_as, scene, role, expected):
+    assert client_as(role).get(scene["own_hidden"].get_absolute_url()).status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", unit_staff=200, admin=200))
+def test_workspace_is_for_unit_staff(client_as, scene, role, expected):
+    assert outcome(client_as(role).get(reverse("projects:workspace"))) == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", unit_staff=200, admin=200))
+def test_manage_page_of_own_project(client_as, scene, role, expected):
+    assert outcome(client_as(role).get(reverse("projects:manage", args=[scene["own"].code]))) == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", unit_staff=404, admin=200))
+def test_manage_page_of_another_units_project_is_404_for_unit_staff(client_as, scene, role, expected):
+    assert outcome(client_as(role).get(reverse("projects:manage", args=[scene["other"].code]))) == expected
+
+
+def _writes(project):
+    milestone = project.milestones.get()
+    indicator = project.indicators.get()
+    today = timezone.localdate().isoformat()
+    return {
+        "statement": (
+            reverse("projects:statement-new", args=[project.code]),
+            {"period_start": today, "period_end": today, "text": "本周完成入户走访。", "photos": [png()]},
+        ),
+        "milestone": (
+            reverse("projects:milestone-done", args=[project.code, milestone.pk]),
+            {f"m{milestone.pk}-done_date": today, f"m{milestone.pk}-evidence": "验收报告"},
+        ),
+        "indicator": (
+            reverse("projects:indicators", args=[project.code]),
+            {f"indicator_{indicator.pk}": "12"},
+        ),
+        "photo": (reverse("projects:photos", args=[project.code]), {"images": [png()], "caption": "现场"}),
+    }
+
+
+WRITES = ["statement", "milestone", "indicator", "photo"]
+
+
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", unit_staff="ok", admin="ok"))
+def test_workspace_writes_on_own_project(client_as, scene, write, role, expected):
+    url, data = _writes(scene["own"])[write]
+    assert outcome(client_as(role).post(url, data)) == expected
+    if expected == "ok":
+        assert scene["own"].statements.exists() or write != "statement"
+
+
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", unit_staff=404, admin="ok"))
+def test_workspace_writes_on_another_units_project(client_as, scene, write, role, expected):
+    url, data = _writes(scene["other"])[write]
+    assert outcome(client_as(role).post(url, data)) == expected
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    expect(default="ok", anonymous="login", unit_staff=403, community_staff=403),
+)
+def test_evaluation_by_members_supervisors_and_residents(client_as, scene, role, expected):
+    url = reverse("projects:evaluate", args=[scene["other"].code])
+    assert outcome(client_as(role).post(url, {"score": "5", "comment": "好"})) == expected
+
+
+HIDDEN_EVALUATION = expect(
+    default=404, anonymous="login", unit_staff=403, community_staff=403, supervisor="ok", admin="ok"
+)
+
+
+@pytest.mark.parametrize("role,expected", HIDDEN_EVALUATION)
+def test_evaluation_of_a_hidden_project_is_404_for_who_cannot_see_it(client_as, scene, role, expected):
+    url = reverse("projects:evaluate", args=[scene["other_hidden"].code])
+    assert outcome(client_as(role).post(url, {"score": "4"})) == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", admin=200))
+def test_import_and_template_are_for_the_office(client_as, scene, role, expected):
+    assert outcome(client_as(role).get(reverse("projects:import"))) == expected
+    assert outcome(client_as(role).get(reverse("projects:import-template"))) == expected
+
+
+# --- API ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_list_shows_what_the_role_may_see(client_as, scene, role):
+    response = client_as(role, api=True).get("/api/v1/projects/")
+    assert response.status_code == 200
+    codes = {row["code"] for row in response.json()["results"]}
+    visible = {"own", "other"} | (
+        {"own_hidden", "other_hidden"} if role in (SUP, ADM) else {"own_hidden"} if role == UNIT else set()
+    )
+    assert codes == {scene[k].code for k in visible}
+
+
+@pytest.mark.parametrize("role,expected", expect(default=404, supervisor=200, admin=200))
+def test_api_detail_of_hidden_project(client_as, scene, role, expected):
+    assert (
+        client_as(role, api=True).get(f"/api/v1/projects/{scene['other_hidden'].code}/").status_code
+        == expected
+    )
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, unit_staff=201, admin=201))
+def test_api_statement_on_own_project(client_as, scene, role, expected):
+    today = timezone.localdate().isoformat()
+    response = client_as(role, api=True).post(
+        f"/api/v1/projects/{scene['own'].code}/statements/",
+        {"period_start": today, "period_end": today, "text": "推进顺利"},
+        format="json",
+    )
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, unit_staff=404, admin=201))
+def test_api_statement_on_another_units_project(client_as, scene, role, expected):
+    today = timezone.localdate().isoformat()
+    response = client_as(role, api=True).post(
+        f"/api/v1/projects/{scene['other'].code}/statements/",
+        {"period_start": today, "period_end": today, "text": "推进顺利"},
+        format="json",
+    )
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, unit_staff=200, admin=200))
+def test_api_milestone_complete_and_indicators(client_as, scene, role, expected):
+    project = scene["own"]
+    client = client_as(role, api=True)
+    milestone, indicator = project.milestones.get(), project.indicators.get()
+    response = client.post(
+        f"/api/v1/projects/{project.code}/milestones/{milestone.pk}/complete/",
+        {"done_date": timezone.localdate().isoformat(), "evidence": "验收单"},
+        format="json",
+    )
+    assert response.status_code == expected
+    response = client.post(
+        f"/api/v1/projects/{project.code}/indicators/",
+        {"values": [{"indicator": indicator.pk, "value": "9"}]},
+        format="json",
+    )
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    "role,expected", expect(default=201, anonymous=403, unit_staff=403, community_staff=403)
+)
+def test_api_evaluation(client_as, scene, role, expected):
+    response = client_as(role, api=True).post(
+        f"/api/v1/projects/{scene['other'].code}/evaluations/", {"score": 4, "comment": "不错"}, format="json"
+    )
+    assert response.status_code == expected
