@@ -71,7 +71,7 @@ class WishQuerySet(models.QuerySet):
         return self.none()
 
     def unclaimed_flagged(self, now: datetime.datetime) -> "WishQuerySet":
-        """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days (counted from when it last became open)."""
+        """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days, counted from when it last became open."""
         limit = now - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
         return self.filter(status=WishStatus.OPEN, opened_at__lte=limit)
 
@@ -89,7 +89,9 @@ class WishQuerySet(models.QuerySet):
             profile = user.member_profile_or_none
             community_id = profile.registered_community_id if profile else user.community_id
         rank = (
-            Case(When(community_id=community_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+            Case(
+                When(community_id=community_id, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
             if community_id
             else Value(1, output_field=IntegerField())
         )
@@ -119,26 +121,40 @@ class Wish(models.Model):
     wisher_address = models.CharField(_("地址"), max_length=200, blank=True)
     channel = models.CharField(_("征集渠道"), max_length=20, choices=WishChannel.choices, db_index=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("心愿人账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="submitted_wishes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("心愿人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_wishes",
     )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("代录入人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="entered_wishes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entered_wishes",
     )
     status = models.CharField(
         _("状态"), max_length=20, choices=WishStatus.choices, default=WishStatus.SUBMITTED, db_index=True
     )
     reject_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("认领党员"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="claimed_wishes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("认领党员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_wishes",
     )
     promised_date = models.DateField(_("承诺完成日期"), null=True, blank=True)
     fulfil_note = models.TextField(_("完成情况"), blank=True)
     satisfaction = models.CharField(_("回访评价"), max_length=20, choices=Satisfaction.choices, blank=True)
     feedback_comment = models.CharField(_("回访意见"), max_length=500, blank=True)
-    feedback_channel = models.CharField(_("回访方式"), max_length=20, choices=FeedbackChannel.choices, blank=True)
+    feedback_channel = models.CharField(
+        _("回访方式"), max_length=20, choices=FeedbackChannel.choices, blank=True
+    )
     reopened = models.BooleanField(_("不满意重办"), default=False, db_index=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
 
@@ -200,8 +216,12 @@ class WishPhoto(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=PhotoKind.choices)
     image = models.ImageField(_("图片"), upload_to=random_upload_path("wishes"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

@@ -131,13 +131,20 @@ def _validated_fields(
 def _create(**fields) -> Wish:
     """Insert with fresh random codes; a (very unlikely) collision is retried, never a 500."""
     for _attempt in range(5):
-        wish = Wish(code=f"WX{timezone.localdate():%y%m}{random_code(4)}", query_code=random_code(QUERY_CODE_LENGTH), **fields)
+        wish = Wish(
+            code=f"WX{timezone.localdate():%y%m}{random_code(4)}",
+            query_code=random_code(QUERY_CODE_LENGTH),
+            **fields,
+        )
         try:
             with transaction.atomic():
                 wish.save()
             return wish
         except IntegrityError:
-            if Wish.objects.filter(code=wish.code).exists() or Wish.objects.filter(query_code=wish.query_code).exists():
+            if (
+                Wish.objects.filter(code=wish.code).exists()
+                or Wish.objects.filter(query_code=wish.query_code).exists()
+            ):
                 continue
             raise
     raise ApplicationError("系统繁忙，请稍后再试。")
@@ -162,16 +169,28 @@ def wish_submit(
     if channel not in RESIDENT_CHANNELS:
         raise ApplicationError("请选择有效的征集渠道。", fields={"channel": ["请选择有效的征集渠道。"]})
     fields = _validated_fields(
-        community=community, title=title, text=text, category=category, wisher_name=wisher_name,
-        wisher_phone=wisher_phone, wisher_address=wisher_address, urgent=urgent,
+        community=community,
+        title=title,
+        text=text,
+        category=category,
+        wisher_name=wisher_name,
+        wisher_phone=wisher_phone,
+        wisher_address=wisher_address,
+        urgent=urgent,
     )
     wish = _create(
-        **fields, channel=channel, status=WishStatus.SUBMITTED, submitted_at=timezone.now(),
+        **fields,
+        channel=channel,
+        status=WishStatus.SUBMITTED,
+        submitted_at=timezone.now(),
         submitted_by=user if _signed_in(user) else None,
     )
     _save_photos(wish, photos, PhotoKind.SUBMISSION, user)
     audit_record(
-        actor=user, verb="wish.submit", target=wish, after={"status": WishStatus.SUBMITTED, "channel": channel},
+        actor=user,
+        verb="wish.submit",
+        target=wish,
+        after={"status": WishStatus.SUBMITTED, "channel": channel},
         label=WISHER_LABEL if _signed_in(user) else ANONYMOUS_WISHER_LABEL,
     )
     return wish
@@ -197,18 +216,31 @@ def wish_enter(
     if channel not in WishChannel.values:
         raise ApplicationError("请选择征集渠道。", fields={"channel": ["请选择征集渠道。"]})
     fields = _validated_fields(
-        community=community, title=title, text=text, category=category, wisher_name=wisher_name,
-        wisher_phone=wisher_phone, wisher_address=wisher_address, urgent=urgent,
+        community=community,
+        title=title,
+        text=text,
+        category=category,
+        wisher_name=wisher_name,
+        wisher_phone=wisher_phone,
+        wisher_address=wisher_address,
+        urgent=urgent,
     )
     if not is_community_staff_of(staff, community.pk):
         raise PermissionDenied("只能为本社区群众登记心愿。")
     now = timezone.now()
     wish = _create(
-        **fields, channel=channel, status=WishStatus.OPEN, submitted_at=now, reviewed_at=now, opened_at=now,
+        **fields,
+        channel=channel,
+        status=WishStatus.OPEN,
+        submitted_at=now,
+        reviewed_at=now,
+        opened_at=now,
         entered_by=staff,
     )
     _save_photos(wish, photos, PhotoKind.SUBMISSION, staff)
-    audit_record(actor=staff, verb="wish.enter", target=wish, after={"status": WishStatus.OPEN, "channel": channel})
+    audit_record(
+        actor=staff, verb="wish.enter", target=wish, after={"status": WishStatus.OPEN, "channel": channel}
+    )
     return wish
 
 
@@ -223,8 +255,11 @@ def wish_approve(*, wish: Wish, staff) -> Wish:
     wish.status, wish.reviewed_at, wish.opened_at = WishStatus.OPEN, now, now
     wish.save(update_fields=["status", "reviewed_at", "opened_at", "updated_at"])
     audit_record(
-        actor=staff, verb="wish.approve", target=wish,
-        before={"status": WishStatus.SUBMITTED}, after={"status": WishStatus.OPEN},
+        actor=staff,
+        verb="wish.approve",
+        target=wish,
+        before={"status": WishStatus.SUBMITTED},
+        after={"status": WishStatus.OPEN},
     )
     return wish
 
@@ -239,8 +274,12 @@ def wish_reject(*, wish: Wish, staff, reason: str) -> Wish:
     wish.status, wish.reject_reason, wish.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
     wish.save(update_fields=["status", "reject_reason", "reviewed_at", "updated_at"])
     audit_record(
-        actor=staff, verb="wish.reject", target=wish,
-        before={"status": WishStatus.SUBMITTED}, after={"status": WishStatus.REJECTED}, note=reason,
+        actor=staff,
+        verb="wish.reject",
+        target=wish,
+        before={"status": WishStatus.SUBMITTED},
+        after={"status": WishStatus.REJECTED},
+        note=reason,
     )
     return wish
 
@@ -279,7 +318,9 @@ def wish_claim(*, wish: Wish | int, member, promised_date: datetime.date | None 
     locked.promised_date = promised_date
     locked.save(update_fields=["status", "claimed_by", "claimed_at", "promised_date", "updated_at"])
     audit_record(
-        actor=member, verb="wish.claim", target=locked,
+        actor=member,
+        verb="wish.claim",
+        target=locked,
         before={"status": WishStatus.OPEN},
         after={"status": WishStatus.CLAIMED, "promised_date": promised_date.isoformat()},
         note=f"承诺 {promised_date:%Y-%m-%d} 前完成",
@@ -295,12 +336,23 @@ def wish_release(*, wish: Wish, member, reason: str) -> Wish:
     if not (_signed_in(member) and (locked.claimed_by_id == member.pk or is_admin(member))):
         raise PermissionDenied("只有认领人可以释放该心愿。")
     now = timezone.now()
-    locked.status, locked.claimed_by, locked.claimed_at, locked.promised_date = WishStatus.OPEN, None, None, None
+    locked.status, locked.claimed_by, locked.claimed_at, locked.promised_date = (
+        WishStatus.OPEN,
+        None,
+        None,
+        None,
+    )
     locked.opened_at = now
-    locked.save(update_fields=["status", "claimed_by", "claimed_at", "promised_date", "opened_at", "updated_at"])
+    locked.save(
+        update_fields=["status", "claimed_by", "claimed_at", "promised_date", "opened_at", "updated_at"]
+    )
     audit_record(
-        actor=member, verb="wish.release", target=locked,
-        before={"status": WishStatus.CLAIMED}, after={"status": WishStatus.OPEN}, note=reason,
+        actor=member,
+        verb="wish.release",
+        target=locked,
+        before={"status": WishStatus.CLAIMED},
+        after={"status": WishStatus.OPEN},
+        note=reason,
     )
     return locked
 
@@ -316,17 +368,19 @@ def wish_fulfil(*, wish: Wish, member, note: str, photos: Iterable = ()) -> Wish
     locked.save(update_fields=["status", "fulfil_note", "fulfilled_at", "updated_at"])
     _save_photos(locked, photos, PhotoKind.FULFILMENT, member)
     audit_record(
-        actor=member, verb="wish.fulfil", target=locked,
-        before={"status": WishStatus.CLAIMED}, after={"status": WishStatus.FULFILLED}, note=note[:200],
+        actor=member,
+        verb="wish.fulfil",
+        target=locked,
+        before={"status": WishStatus.CLAIMED},
+        after={"status": WishStatus.FULFILLED},
+        note=note[:200],
     )
     return locked
 
 
 # --- follow-up and withdrawal --------------------------------------------------------------------------
 @transaction.atomic
-def wish_feedback(
-    *, wish: Wish, user, satisfaction: str, comment: str = "", query_code: str = ""
-) -> Wish:
+def wish_feedback(*, wish: Wish, user, satisfaction: str, comment: str = "", query_code: str = "") -> Wish:
     """fulfilled → closed (满意, 基本满意) or → open again, flagged ``reopened`` (不满意), for the community
     to hand to another member. The wisher (account or query code) or community staff (by phone) record it."""
     if satisfaction not in Satisfaction.values:
@@ -343,7 +397,9 @@ def wish_feedback(
     locked.satisfaction, locked.feedback_comment, locked.feedback_channel = satisfaction, comment, channel
     locked.feedback_at = now
     fields = ["satisfaction", "feedback_comment", "feedback_channel", "feedback_at", "status", "updated_at"]
-    note = f"{Satisfaction(satisfaction).label}（{FeedbackChannel(channel).label}）" + (f"：{comment}" if comment else "")
+    note = f"{Satisfaction(satisfaction).label}（{FeedbackChannel(channel).label}）" + (
+        f"：{comment}" if comment else ""
+    )
     if satisfaction == Satisfaction.UNSATISFIED:
         locked.status, locked.reopened, locked.reopen_count = WishStatus.OPEN, True, locked.reopen_count + 1
         locked.claimed_by, locked.claimed_at, locked.promised_date, locked.opened_at = None, None, None, now
@@ -355,8 +411,13 @@ def wish_feedback(
         verb = "wish.feedback"
     locked.save(update_fields=fields)
     audit_record(
-        actor=user, verb=verb, target=locked, before={"status": WishStatus.FULFILLED},
-        after={"status": locked.status, "satisfaction": satisfaction}, note=note[:300], label=label,
+        actor=user,
+        verb=verb,
+        target=locked,
+        before={"status": WishStatus.FULFILLED},
+        after={"status": locked.status, "satisfaction": satisfaction},
+        note=note[:300],
+        label=label,
     )
     return locked
 
@@ -377,7 +438,12 @@ def wish_withdraw(*, wish: Wish, user, reason: str = "", query_code: str = "") -
     locked.status, locked.withdrawn_at = WishStatus.WITHDRAWN, timezone.now()
     locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
     audit_record(
-        actor=user, verb="wish.withdraw", target=locked, before={"status": before},
-        after={"status": WishStatus.WITHDRAWN}, note=reason, label=label,
+        actor=user,
+        verb="wish.withdraw",
+        target=locked,
+        before={"status": before},
+        after={"status": WishStatus.WITHDRAWN},
+        note=reason,
+        label=label,
     )
     return locked

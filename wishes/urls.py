@@ -1,2 +1,19 @@
+from django.urls import path
+
+from . import views
+
 app_name = "wishes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.new, name="new"),
+    path("new/done/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/claims/", views.mine, {"section": "claims"}, name="my-claims"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.manage_new, name="manage-new"),
+    path("cards/<int:community_id>/", views.card, name="card"),
+    path("members/", views.members, name="members"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/<str:name>/", views.action, name="action"),
+]

@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from .models import Wish, WishPhoto
+
+
+class WishPhotoInline(admin.TabularInline):
+    model = WishPhoto
+    extra = 0
+    readonly_fields = ["kind", "image", "uploaded_by", "created_at"]
+
+
+@admin.register(Wish)
+class WishAdmin(admin.ModelAdmin):
+    """Admins read wishes here; state changes go through the pages and API (``wishes.services``), so the
+    state and its timestamps are read-only."""
+
+    list_display = [
+        "code",
+        "title",
+        "category",
+        "community",
+        "channel",
+        "status",
+        "claimed_by",
+        "submitted_at",
+    ]
+    list_filter = ["status", "category", "channel", "urgent", "reopened"]
+    search_fields = ["code", "title"]
+    list_select_related = ["community__town", "claimed_by"]
+    raw_id_fields = ["community", "submitted_by", "entered_by", "claimed_by"]
+    inlines = [WishPhotoInline]
+    readonly_fields = [
+        "code",
+        "query_code",
+        "status",
+        "claimed_by",
+        "promised_date",
+        "reject_reason",
+        "satisfaction",
+        "feedback_channel",
+        "feedback_comment",
+        "reopened",
+        "reopen_count",
+        "submitted_at",
+        "reviewed_at",
+        "opened_at",
+        "claimed_at",
+        "fulfilled_at",
+        "closed_at",
+        "withdrawn_at",
+        "feedback_at",
+        "updated_at",
+        "submitted_by",
+        "entered_by",
+    ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from jiangyan.audit import personal_data_viewed
+
+        from .selectors import PERSONAL_FIELDS
+
+        wish = self.get_object(request, object_id)
+        if wish is not None and request.method == "GET":
+            personal_data_viewed(actor=request.user, target=wish, fields=PERSONAL_FIELDS)
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,44 @@
+"""The one FilterSet of the wish board: the page ``/wishes/`` and the API list both use it."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Community
+
+from .choices import WishCategory, WishChannel, WishStatus
+from .models import Wish
+
+
+class WishFilterSet(django_filters.FilterSet):
+    """Community, category, channel, status, urgent and free text (``q``: title, text or wish code — never
+    the wisher's personal data, so a search cannot confirm a phone number)."""
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    community = django_filters.ModelChoiceFilter(
+        queryset=Community.objects.select_related("town"), label=_("社区（村）"), empty_label=_("全部社区")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=WishCategory.choices, label=_("类别"), empty_label=_("全部类别")
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=WishChannel.choices, label=_("渠道"), empty_label=_("全部渠道")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=WishStatus.choices, label=_("状态"), empty_label=_("全部状态")
+    )
+    urgent = django_filters.BooleanFilter(
+        label=_("生活帮帮团急需"),
+        widget=forms.Select(choices=[("", _("不限")), ("true", _("仅急需")), ("false", _("非急需"))]),
+    )
+
+    class Meta:
+        model = Wish
+        fields = ["q", "community", "category", "channel", "status", "urgent"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value) | Q(code__iexact=value))
