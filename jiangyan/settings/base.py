@@ -199,6 +199,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several registries have a ``status`` and a ``channel``: name each enum after its registry.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "WishStatusEnum": "wishes.choices.WishStatus",
+        "WishChannelEnum": "wishes.choices.WishChannel",
+        "DutyStatusEnum": "surveys.choices.DutyStatus",
+        "SurveyChannelEnum": "surveys.choices.Channel",
+    },
 }
 
 # --- Campaign rules (thresholds named in DESIGN.md) ---------------------------------------------------
