@@ -10,6 +10,7 @@ The model is built lazily once per process and rebuilt only when the problem ite
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -22,17 +23,20 @@ from django.db.models import Count, Max
 
 STOPWORDS = frozenset(
     """
-    的 了 和 与 及 或 是 在 有 也 都 就 还 又 很 太 更 最 把 被 让 给 对 从 向 到 为 以 于 将 而 并 但 却 如 如果 因为 所以
-    这 那 这个 那个 这些 那些 这里 那里 我 我们 你 你们 他 她 它 他们 大家 自己 什么 怎么 怎样 如何 哪里 为什么 能否 能不能 可以 可否
-    希望 建议 要求 呼吁 请 请求 恳请 能 会 要 想 应 应该 应当 需要 需 尽快 赶紧 早日 及时 进一步 加大 加强 多 少 一些 一点 一下 一个
-    问题 情况 方面 工作 有关 部门 政府 相关 领导 同志 群众 居民 市民 老百姓 百姓 现在 目前 现状 还是 比较 非常 特别 十分 实在 确实
-    没有 不 没 无 好 不好 得到 解决 一直 经常 总是 每天 平时 附近 周边 身边 我家 家里 咱们 本 该 其 之 等 啊 吧 呢 吗 呀 嘛 哦
-    个 些 下 上 里 中 内 外 前 后 时 时候 年 月 日 天 次 能够 可能 已经 仍然 依然 有点 有些 存在 出现 反映 意见 提 提出
+    的 了 和 与 及 或 是 在 有 也 都 就 还 又 很 太 更 最 把 被 让 给 对 从 向 到 为 以 于 将 而 并
+    但 却 如 如果 因为 所以 这 那 这个 那个 这些 那些 这里 那里 我 我们 你 你们 他 她 它 他们 大家
+    自己 什么 怎么 怎样 如何 哪里 为什么 能否 能不能 可以 可否 希望 建议 要求 呼吁 请 请求 恳请 能
+    会 要 想 应 应该 应当 需要 需 尽快 赶紧 早日 及时 进一步 加大 加强 多 少 一些 一点 一下 一个
+    问题 情况 方面 工作 有关 部门 政府 相关 领导 同志 群众 居民 市民 老百姓 百姓 现在 目前 现状
+    还是 比较 非常 特别 十分 实在 确实 没有 不 没 无 好 不好 得到 解决 一直 经常 总是 每天 平时
+    附近 周边 身边 我家 家里 咱们 本 该 其 之 等 啊 吧 呢 吗 呀 嘛 哦 个 些 下 上 里 中 内 外 前 后
+    时 时候 年 月 日 天 次 能够 可能 已经 仍然 依然 有点 有些 存在 出现 反映 意见 提 提出
     """.split()
 )
 _TOKEN_OK = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
 KEYWORD_WEIGHT = 3  # a keyword of the item counts as three mentions in its profile
 TITLE_WEIGHT = 2
+SUGGESTION_WEIGHT = 0.5  # the coded suggestions' centroid counts half as much as the item's own words
 
 _jieba_lock = threading.Lock()
 _jieba_ready = False
@@ -64,6 +68,11 @@ def add_words(words: Iterable[str]) -> None:
     for word in words:
         if 2 <= len(word) <= 8:
             jieba.add_word(word, freq=2000)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    return tuple(tokenize(text))
 
 
 def tokenize(text: str) -> list[str]:
@@ -113,7 +122,8 @@ class Ranker:
         suggestion_terms: dict[int, list[Counter]] = {}
         for item_id, text in coded:
             if item_id in item_terms:
-                suggestion_terms.setdefault(item_id, []).append(Counter(tokenize(text)))
+                # Cached: re-coding one suggestion rebuilds the model without segmenting every text again.
+                suggestion_terms.setdefault(item_id, []).append(Counter(_cached_tokens(text)))
 
         documents = list(item_terms.values()) + [c for cs in suggestion_terms.values() for c in cs]
         df = Counter(term for doc in documents for term in doc)
@@ -131,7 +141,7 @@ class Ranker:
                     for term, weight in ranker._unit(ranker._weigh(doc)).items():
                         centroid[term] += weight
                 for term, weight in ranker._unit(centroid).items():
-                    profile[term] += weight
+                    profile[term] += weight * SUGGESTION_WEIGHT
             vector = ranker._unit(profile)
             ranker.profiles[item_id] = vector
             for term, weight in vector.items():
@@ -161,7 +171,9 @@ def _cache_key() -> tuple:
     from .models import ProblemItem, Suggestion
 
     items = ProblemItem.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
-    coded = Suggestion.objects.filter(problem_item__isnull=False).aggregate(n=Count("id"), changed=Max("coded_at"))
+    coded = Suggestion.objects.filter(problem_item__isnull=False).aggregate(
+        n=Count("id"), changed=Max("coded_at")
+    )
     return (items["n"], items["changed"], coded["n"], coded["changed"])
 
 
@@ -177,9 +189,14 @@ def current_ranker() -> Ranker:
         cached = _model_cache.get("ranker")
         if cached and cached[0] == key:
             return cached[1]
+        previous = cached[0] if cached else None
+        if previous is None or previous[:2] != key[:2]:
+            _cached_tokens.cache_clear()  # new keywords change the segmentation
         ranker = Ranker.build(
             ProblemItem.objects.values_list("id", "title", "keywords"),
-            Suggestion.objects.filter(problem_item__isnull=False).values_list("problem_item_id", "text").iterator(),
+            Suggestion.objects.filter(problem_item__isnull=False)
+            .values_list("problem_item_id", "text")
+            .iterator(),
         )
         _model_cache["ranker"] = (key, ranker)
         return ranker
@@ -187,6 +204,7 @@ def current_ranker() -> Ranker:
 
 def clear_cache() -> None:
     _model_cache.clear()
+    _cached_tokens.cache_clear()
 
 
 def rank_suggestions(suggestions: Iterable, k: int = 3) -> dict[int, list[Candidate]]:

@@ -50,7 +50,9 @@ class Survey(models.Model):
         verbose_name_plural = _("问卷")
         ordering = ["-opens_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="survey_closes_after_opens")
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="survey_closes_after_opens"
+            )
         ]
 
     def __str__(self) -> str:
@@ -78,7 +80,9 @@ class Survey(models.Model):
 class Question(models.Model):
     """A question of a survey. A text question marked ``is_suggestion`` feeds the suggestion pool."""
 
-    survey = models.ForeignKey(Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="questions"
+    )
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
     text = models.CharField(_("题目"), max_length=200)
     help_text = models.CharField(_("说明"), max_length=200, blank=True)
@@ -111,7 +115,9 @@ class Question(models.Model):
 class Option(models.Model):
     """An option of a single or multiple choice question."""
 
-    question = models.ForeignKey(Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="options")
+    question = models.ForeignKey(
+        Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="options"
+    )
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
     text = models.CharField(_("选项"), max_length=120)
 
@@ -140,19 +146,33 @@ class Response(models.Model):
     At most one per phone number and one per account in a survey (database constraints, so two
     simultaneous submissions cannot both pass)."""
 
-    survey = models.ForeignKey(Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="responses")
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="responses"
+    )
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填写人账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="survey_responses",
     )
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     community = models.ForeignKey(
-        "accounts.Community", verbose_name=_("所在社区（村）"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.Community",
+        verbose_name=_("所在社区（村）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="survey_responses",
     )
     channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices, default=Channel.ONLINE)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
@@ -168,7 +188,8 @@ class Response(models.Model):
                 fields=["survey", "phone"], condition=~Q(phone=""), name="survey_response_one_per_phone"
             ),
             models.UniqueConstraint(
-                fields=["survey", "respondent"], condition=Q(respondent__isnull=False),
+                fields=["survey", "respondent"],
+                condition=Q(respondent__isnull=False),
                 name="survey_response_one_per_account",
             ),
         ]
@@ -185,10 +206,19 @@ class Answer(models.Model):
     """One answer: ``option`` for a choice (one row per chosen option of a multiple choice), ``number`` for a
     rating or number, ``text`` for a text question."""
 
-    response = models.ForeignKey(Response, verbose_name=_("答卷"), on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="answers")
+    response = models.ForeignKey(
+        Response, verbose_name=_("答卷"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="answers"
+    )
     option = models.ForeignKey(
-        Option, verbose_name=_("选项"), null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+        Option,
+        verbose_name=_("选项"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answers",
     )
     number = models.FloatField(_("数值"), null=True, blank=True)
     text = models.TextField(_("文字"), blank=True)
@@ -281,26 +311,52 @@ class Suggestion(models.Model):
     text = models.TextField(_("建议内容"))
     source = models.CharField(_("来源"), max_length=10, choices=SuggestionSource.choices)
     survey = models.ForeignKey(
-        Survey, verbose_name=_("问卷"), null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+        Survey,
+        verbose_name=_("问卷"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
     )
     response = models.ForeignKey(
-        Response, verbose_name=_("答卷"), null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
+        Response,
+        verbose_name=_("答卷"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
     )
     community = models.ForeignKey(
-        "accounts.Community", verbose_name=_("社区（村）"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.Community",
+        verbose_name=_("社区（村）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="suggestions",
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="suggestions",
     )
     submitted_at = models.DateTimeField(_("提出时间"), default=timezone.now)
     problem_item = models.ForeignKey(
-        ProblemItem, verbose_name=_("问题清单条目"), null=True, blank=True, on_delete=models.SET_NULL,
+        ProblemItem,
+        verbose_name=_("问题清单条目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="suggestions",
     )
     coded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("编码人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编码人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     coded_at = models.DateTimeField(_("编码时间"), null=True, blank=True)

@@ -1,12 +1,445 @@
-"""Reads of the surveys app."""
+"""Reads of the surveys app: analytics (all aggregates in SQL, a fixed number of queries), the problem and
+duty lists, the traceability chain and the home page figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind
+from .models import Answer, DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
+
+# --- problem list ---------------------------------------------------------------------------------------
 
 
-def home_context(request) -> dict:
-    """This app's part of the public home page (template ``templates/surveys/_home.html``)."""
-    return {}
+def _has_project() -> ExpressionWrapper:
+    item_links = ProblemItem.projects.through.objects.filter(problemitem_id=OuterRef("pk"))
+    duty_links = DutyItem.projects.through.objects.filter(dutyitem__problem_item_id=OuterRef("pk"))
+    return ExpressionWrapper(Q(Exists(item_links)) | Q(Exists(duty_links)), output_field=BooleanField())
+
+
+def _count_of(queryset: QuerySet) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``queryset`` (filtered on ``OuterRef("pk")``): no join fan-out."""
+    counted = queryset.order_by().values("problem_item_id").annotate(c=Count("*")).values("c")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def problem_items_with_status(queryset: QuerySet | None = None) -> QuerySet:
+    """Problem items annotated with ``n_suggestions``, ``n_duty_items``, ``n_duty_done``, ``has_duty`` and
+    ``has_project`` (the conversion status)."""
+    queryset = ProblemItem.objects.all() if queryset is None else queryset
+    duty_items = DutyItem.objects.filter(problem_item_id=OuterRef("pk"))
+    return queryset.select_related("category").annotate(
+        n_suggestions=_count_of(Suggestion.objects.filter(problem_item_id=OuterRef("pk"))),
+        n_duty_items=_count_of(duty_items),
+        n_duty_done=_count_of(duty_items.filter(status=DutyStatus.DONE)),
+        has_duty=Exists(duty_items),
+        has_project=_has_project(),
+    )
+
+
+def conversion_funnel(survey: Survey | None = None) -> dict[str, int]:
+    """Suggestions → coded → problem items → with duty items → with projects. Two queries."""
+    suggestions = Suggestion.objects.all() if survey is None else Suggestion.objects.filter(survey=survey)
+    counts = suggestions.aggregate(
+        suggestions=Count("id"), coded=Count("id", filter=Q(problem_item__isnull=False))
+    )
+    items = ProblemItem.objects.annotate(
+        has_duty=Exists(DutyItem.objects.filter(problem_item_id=OuterRef("pk"))), has_project=_has_project()
+    ).aggregate(
+        items=Count("id"),
+        with_duty=Count("id", filter=Q(has_duty=True)),
+        with_project=Count("id", filter=Q(has_project=True)),
+    )
+    return {**counts, **items}
+
+
+def project_links(item_ids: list[int]) -> dict[int, list]:
+    """Projects of each problem item (directly or through its duty items), in two queries."""
+    from projects.models import Project
+
+    through = ProblemItem.projects.through.objects.filter(problemitem_id__in=item_ids)
+    duty_through = DutyItem.projects.through.objects.filter(dutyitem__problem_item_id__in=item_ids)
+    pairs = list(through.values_list("problemitem_id", "project_id")) + list(
+        duty_through.values_list("dutyitem__problem_item_id", "project_id")
+    )
+    projects = Project.objects.in_bulk({p for _, p in pairs})
+    result: dict[int, list] = defaultdict(list)
+    for item_id, project_id in sorted(set(pairs)):
+        result[item_id].append(projects[project_id])
+    return result
+
+
+def suggestion_chain(suggestion: Suggestion) -> dict[str, Any]:
+    """A suggestion → its problem item → the item's duty items → the projects (with their status)."""
+    item = suggestion.problem_item
+    if item is None:
+        return {"item": None, "duty_items": [], "projects": []}
+    duty_items = list(item.duty_items.select_related("unit").prefetch_related("projects"))
+    projects = project_links([item.pk]).get(item.pk, [])
+    return {"item": item, "duty_items": duty_items, "projects": projects}
 
 
 def project_trace(project) -> dict:
     """Context for ``templates/surveys/_project_trace.html`` on a project page: the suggestions, problem
-    items and duty items that led to ``project`` ("your suggestion became this project")."""
-    return {}
+    items and duty items that led to ``project`` ("your suggestion became this project").
+
+    Use it either as ``context.update(project_trace(project))`` or
+    ``{% include "surveys/_project_trace.html" with trace=… %}``: both give the template ``trace``."""
+    item_ids = set(
+        ProblemItem.projects.through.objects.filter(project_id=project.pk).values_list(
+            "problemitem_id", flat=True
+        )
+    )
+    item_ids |= set(DutyItem.objects.filter(projects=project).values_list("problem_item_id", flat=True))
+    items = list(
+        ProblemItem.objects.filter(pk__in=item_ids)
+        .select_related("category")
+        .annotate(n_suggestions=Count("suggestions"))
+    )
+    suggestions = Suggestion.objects.filter(problem_item_id__in=item_ids).select_related("community__town")
+    duty_items = list(
+        DutyItem.objects.filter(Q(projects=project) | Q(problem_item_id__in=item_ids))
+        .select_related("unit", "problem_item")
+        .distinct()
+        .order_by("deadline", "id")
+    )
+    trace: dict[str, Any] = {
+        "trace_problem_items": items,
+        "trace_suggestions": list(suggestions.order_by("-submitted_at", "-id")[:8]),
+        "trace_suggestion_count": sum(i.n_suggestions for i in items),
+        "trace_duty_items": duty_items,
+    }
+    trace["trace"] = trace
+    return trace
+
+
+# --- analytics ------------------------------------------------------------------------------------------
+
+
+def _option_chart(question, counts: dict, total: int) -> dict:
+    options = list(question.options.all())
+    data = [counts.get(o.pk, 0) for o in options]
+    return {
+        "type": "options",
+        "rows": [
+            {"label": o.text, "count": n, "percent": round(n * 100 / total, 1) if total else 0}
+            for o, n in zip(options, data, strict=True)
+        ],
+        "chart": {
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
+            "xAxis": {"type": "value"},
+            "yAxis": {"type": "category", "inverse": True, "data": [o.text for o in options]},
+            "series": [{"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}],
+        },
+    }
+
+
+def _number_summary(values: dict[float, int]) -> dict:
+    count = sum(values.values())
+    if not count:
+        return {"count": 0, "average": None, "min": None, "max": None, "median": None}
+    ordered = sorted(values.items())
+    middle, seen, median = (count + 1) / 2, 0, None
+    for value, n in ordered:
+        seen += n
+        if seen >= middle:
+            median = value
+            break
+    return {
+        "count": count,
+        "average": round(sum(v * n for v, n in ordered) / count, 2),
+        "min": ordered[0][0],
+        "max": ordered[-1][0],
+        "median": median,
+    }
+
+
+def _bar(labels: list[str], data: list[int]) -> dict:
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value"},
+        "series": [{"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}],
+    }
+
+
+def survey_analytics(survey: Survey) -> dict[str, Any]:
+    """Every figure of the analytics page in seven queries, whatever the number of responses: questions and
+    options (2), one GROUP BY over the answers (question, option, number), responses per day, community ×
+    channel, and the conversion funnel (2)."""
+    questions = list(survey.questions.prefetch_related("options"))
+    groups: dict[int, list[tuple[int | None, float | None, int]]] = defaultdict(list)
+    for question_id, option_id, number, n in (
+        Answer.objects.filter(question_id__in=[q.pk for q in questions])
+        .values_list("question_id", "option_id", "number")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        groups[question_id].append((option_id, number, n))
+
+    per_day = list(
+        Response.objects.filter(survey=survey)
+        .annotate(day=TruncDate("submitted_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    cells = list(
+        Response.objects.filter(survey=survey)
+        .values_list("community_id", "community__town__name", "community__name", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    total = sum(n for *_, n in cells)
+
+    question_stats = []
+    for question in questions:
+        rows = groups.get(question.pk, [])
+        answered = sum(n for *_, n in rows)
+        entry: dict[str, Any] = {
+            "id": question.pk,
+            "order": question.order,
+            "text": question.text,
+            "kind": question.kind,
+            "answers": answered,
+        }
+        if question.has_options:
+            entry.update(_option_chart(question, {o: n for o, _num, n in rows if o is not None}, total))
+        elif question.kind in (QuestionKind.RATING, QuestionKind.NUMBER):
+            values: dict[float, int] = defaultdict(int)
+            for _o, number, n in rows:
+                if number is not None:
+                    values[number] += n
+            entry["summary"] = _number_summary(values)
+            if question.kind == QuestionKind.RATING:
+                scores = list(range(RATING_MIN, RATING_MAX + 1))
+                entry["type"] = "rating"
+                entry["distribution"] = [values.get(float(s), 0) for s in scores]
+                entry["chart"] = _bar([f"{s} 分" for s in scores], entry["distribution"])
+            else:
+                entry["type"] = "number"
+                ordered = sorted(values.items())[:60]
+                entry["chart"] = _bar([f"{v:g}" for v, _ in ordered], [n for _, n in ordered])
+        else:
+            entry["type"] = "text"
+        question_stats.append(entry)
+
+    channels = list(Channel)
+    table: dict[Any, dict[str, Any]] = {}
+    for community_id, town, name, channel, n in cells:
+        row = table.setdefault(
+            community_id,
+            {"community": f"{town}{name}" if name else "未填写", "cells": defaultdict(int), "total": 0},
+        )
+        row["cells"][channel] += n
+        row["total"] += n
+    crosstab_rows = sorted(table.values(), key=lambda r: (-r["total"], r["community"]))
+    for row in crosstab_rows:
+        row["cells"] = [row["cells"].get(c.value, 0) for c in channels]
+    channel_totals = [sum(r["cells"][i] for r in crosstab_rows) for i in range(len(channels))]
+
+    funnel = conversion_funnel(survey)
+    funnel_steps = [
+        ("建议", funnel["suggestions"]),
+        ("已编码", funnel["coded"]),
+        ("问题清单", funnel["items"]),
+        ("列入履职清单", funnel["with_duty"]),
+        ("转化为项目", funnel["with_project"]),
+    ]
+    return {
+        "survey": {"id": survey.pk, "title": survey.title},
+        "total_responses": total,
+        "questions": question_stats,
+        "per_day": {
+            "labels": [d.isoformat() for d, _ in per_day if d],
+            "counts": [n for d, n in per_day if d],
+            "chart": _bar([d.strftime("%m-%d") for d, _ in per_day if d], [n for d, n in per_day if d]),
+        },
+        "crosstab": {
+            "channels": [str(c.label) for c in channels],
+            "rows": crosstab_rows,
+            "totals": channel_totals,
+            "chart": {
+                "tooltip": {"trigger": "item"},
+                "series": [
+                    {
+                        "type": "pie",
+                        "radius": ["35%", "65%"],
+                        "data": [
+                            {"name": str(c.label), "value": v}
+                            for c, v in zip(channels, channel_totals, strict=True)
+                        ],
+                    }
+                ],
+            },
+        },
+        "funnel": {
+            **funnel,
+            "steps": [{"label": label, "count": n} for label, n in funnel_steps],
+            "chart": {
+                "tooltip": {"trigger": "item"},
+                "series": [
+                    {
+                        "type": "funnel",
+                        "sort": "none",
+                        "left": "10%",
+                        "width": "80%",
+                        "label": {"formatter": "{b}：{c}"},
+                        "data": [{"name": label, "value": n} for label, n in funnel_steps],
+                    }
+                ],
+            },
+        },
+    }
+
+
+# --- exports --------------------------------------------------------------------------------------------
+
+
+def responses_table(survey: Survey):
+    """Header and rows of every response of ``survey`` for the xlsx export, streamed from two ordered
+    queries (responses, answers) merged by response id — memory stays flat at 100,000 responses."""
+    questions = list(survey.questions.prefetch_related("options"))
+    option_text = {o.pk: o.text for q in questions for o in q.options.all()}
+    index = {q.pk: i for i, q in enumerate(questions)}
+    header = [
+        "编号",
+        "提交时间",
+        "镇（街道）",
+        "社区（村）",
+        "渠道",
+        "手机号",
+        *[f"{q.order}. {q.text}" for q in questions],
+    ]
+    channel_label = dict(Channel.choices)
+
+    def rows():
+        from jiangyan.masking import mask_phone
+
+        answers = (
+            Answer.objects.filter(response__survey=survey)
+            .order_by("response_id", "question_id", "id")
+            .values_list("response_id", "question_id", "option_id", "number", "text")
+            .iterator(chunk_size=5000)
+        )
+        pending = next(answers, None)
+        responses = (
+            Response.objects.filter(survey=survey)
+            .order_by("id")
+            .values_list("id", "submitted_at", "community__town__name", "community__name", "channel", "phone")
+            .iterator(chunk_size=5000)
+        )
+        for response_id, submitted_at, town, community, channel, phone in responses:
+            cells: list[Any] = [""] * len(questions)
+            while pending is not None and pending[0] <= response_id:
+                _rid, question_id, option_id, number, text = pending
+                if _rid == response_id and question_id in index:
+                    value = (
+                        option_text.get(option_id) if option_id else (number if number is not None else text)
+                    )
+                    i = index[question_id]
+                    cells[i] = f"{cells[i]}；{value}" if cells[i] != "" else value
+                pending = next(answers, None)
+            yield [
+                response_id,
+                timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M"),
+                town or "",
+                community or "",
+                str(channel_label.get(channel, channel)),
+                mask_phone(phone),
+                *cells,
+            ]
+
+    return header, rows()
+
+
+def coded_suggestions_table(survey: Survey | None = None):
+    header = [
+        "编号",
+        "提出时间",
+        "来源",
+        "镇（街道）",
+        "社区（村）",
+        "建议内容",
+        "类别",
+        "问题编号",
+        "问题",
+        "编码人",
+        "编码时间",
+    ]
+    queryset = Suggestion.objects.filter(problem_item__isnull=False)
+    if survey is not None:
+        queryset = queryset.filter(survey=survey)
+
+    def rows():
+        from .choices import SuggestionSource
+
+        labels = dict(SuggestionSource.choices)
+        for row in (
+            queryset.order_by("problem_item__code", "id")
+            .values_list(
+                "id",
+                "submitted_at",
+                "source",
+                "community__town__name",
+                "community__name",
+                "text",
+                "problem_item__category__name",
+                "problem_item__code",
+                "problem_item__title",
+                "coded_by__real_name",
+                "coded_at",
+            )
+            .iterator(chunk_size=2000)
+        ):
+            sid, submitted, source, town, community, text, category, code, title, coder, coded_at = row
+            yield [
+                sid,
+                timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M"),
+                str(labels.get(source, source)),
+                town or "",
+                community or "",
+                text,
+                category,
+                code,
+                title,
+                coder or "",
+                timezone.localtime(coded_at).strftime("%Y-%m-%d %H:%M") if coded_at else "",
+            ]
+
+    return header, rows()
+
+
+# --- home -----------------------------------------------------------------------------------------------
+
+
+def home_context(request) -> dict:
+    """This app's part of the public home page (template ``templates/surveys/_home.html``)."""
+    funnel = conversion_funnel()
+    return {
+        "surveys_home": {
+            "responses": Response.objects.count(),
+            "categories": ProblemCategory.objects.count(),
+            "open_surveys": list(Survey.objects.open_at()[:3]),
+            **funnel,
+            "suggest_url": reverse("surveys:suggest"),
+        }
+    }

@@ -1,0 +1,97 @@
+"""One FilterSet per list: the same class filters the HTML page and the API list."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Community, Unit
+
+from .choices import Channel, DutyStatus, SuggestionSource
+from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
+
+
+class SuggestionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), field_name="text", lookup_expr="icontains")
+    survey = django_filters.ModelChoiceFilter(label=_("问卷"), queryset=Survey.objects.all())
+    community = django_filters.ModelChoiceFilter(
+        label=_("社区（村）"), queryset=Community.objects.select_related("town")
+    )
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=SuggestionSource.choices)
+    coded = django_filters.BooleanFilter(
+        label=_("已编码"), field_name="problem_item", lookup_expr="isnull", exclude=True
+    )
+    problem_item = django_filters.ModelChoiceFilter(
+        label=_("问题清单条目"), queryset=ProblemItem.objects.all()
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("类别"), field_name="problem_item__category", queryset=ProblemCategory.objects.all()
+    )
+
+    class Meta:
+        model = Suggestion
+        fields = ["q", "survey", "community", "source", "coded", "problem_item", "category"]
+
+
+class ProblemItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=ProblemCategory.objects.all())
+    conversion = django_filters.ChoiceFilter(
+        label=_("转化情况"),
+        method="filter_conversion",
+        choices=[("none", _("未转化")), ("duty", _("已列入履职清单")), ("project", _("已转化为项目"))],
+    )
+
+    class Meta:
+        model = ProblemItem
+        fields = ["q", "category", "conversion"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(code__icontains=value) | Q(title__icontains=value) | Q(keywords__icontains=value)
+        )
+
+    def filter_conversion(self, queryset, name, value):
+        # ``has_duty`` / ``has_project`` are annotated by selectors.problem_items_with_status
+        if value == "none":
+            return queryset.filter(has_duty=False, has_project=False)
+        if value == "duty":
+            return queryset.filter(has_duty=True)
+        if value == "project":
+            return queryset.filter(has_project=True)
+        return queryset
+
+
+class DutyItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=DutyStatus.choices)
+    unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all())
+    category = django_filters.ModelChoiceFilter(
+        label=_("类别"), field_name="problem_item__category", queryset=ProblemCategory.objects.all()
+    )
+
+    class Meta:
+        model = DutyItem
+        fields = ["q", "status", "unit", "category"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(action__icontains=value)
+            | Q(problem_item__title__icontains=value)
+            | Q(problem_item__code__icontains=value)
+        )
+
+
+class ResponseFilterSet(django_filters.FilterSet):
+    survey = django_filters.ModelChoiceFilter(label=_("问卷"), queryset=Survey.objects.all())
+    community = django_filters.ModelChoiceFilter(label=_("社区（村）"), queryset=Community.objects.all())
+    channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
+    submitted_after = django_filters.DateTimeFilter(
+        label=_("提交时间起"), field_name="submitted_at", lookup_expr="gte"
+    )
+    submitted_before = django_filters.DateTimeFilter(
+        label=_("提交时间止"), field_name="submitted_at", lookup_expr="lt"
+    )
+
+    class Meta:
+        model = Response
+        fields = ["survey", "community", "channel", "submitted_after", "submitted_before"]

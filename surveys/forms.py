@@ -1,0 +1,145 @@
+"""Forms of the surveys app. They shape input; the services decide (required answers, types, windows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PhoneField
+from accounts.models import Community, Unit
+
+from .choices import PAPER_CHANNELS, RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, DutyStatus, QuestionKind
+from .models import Question, Survey
+
+
+def _communities():
+    return Community.objects.select_related("town")
+
+
+class SurveyAnswerForm(forms.Form):
+    """One field ``q_<id>`` per question (all optional here: ``response_submit`` checks required answers and
+    types, so page and API give the same messages), plus who/where fields. ``staff`` adds the channel of a
+    paper questionnaire; ``fixed_community`` hides the community (community staff enter their own)."""
+
+    def __init__(
+        self,
+        *args,
+        survey: Survey,
+        questions: list[Question],
+        staff: bool = False,
+        fixed_community: Community | None = None,
+        anonymous: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.questions = questions
+        self.fields["community"] = forms.ModelChoiceField(
+            label=_("所在社区（村）"), queryset=_communities(), required=staff and fixed_community is None
+        )
+        if fixed_community is not None:
+            self.fields["community"].initial = fixed_community.pk
+            self.fields["community"].widget = forms.HiddenInput()
+            self.fields["community"].queryset = _communities().filter(pk=fixed_community.pk)
+        if staff:
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("收集渠道"), choices=[(c.value, c.label) for c in PAPER_CHANNELS]
+            )
+        self.fields["phone"] = PhoneField(
+            required=False,
+            help_text=_("每个手机号限填一次。") if anonymous else _("选填；每个手机号限填一次。"),
+        )
+        for question in questions:
+            self.fields[question.field_name] = self._field_for(question)
+
+    @staticmethod
+    def _field_for(question: Question) -> forms.Field:
+        common: dict[str, Any] = {"label": question.text, "required": False, "help_text": question.help_text}
+        if question.kind == QuestionKind.SINGLE:
+            return forms.TypedChoiceField(
+                coerce=int,
+                choices=[(o.pk, o.text) for o in question.options.all()],
+                widget=forms.RadioSelect,
+                **common,
+            )
+        if question.kind == QuestionKind.MULTIPLE:
+            return forms.TypedMultipleChoiceField(
+                coerce=int,
+                choices=[(o.pk, o.text) for o in question.options.all()],
+                widget=forms.CheckboxSelectMultiple,
+                **common,
+            )
+        if question.kind == QuestionKind.RATING:
+            return forms.TypedChoiceField(
+                coerce=int,
+                choices=[(s, f"{s}") for s in range(RATING_MIN, RATING_MAX + 1)],
+                widget=forms.RadioSelect(attrs={"class": "rating"}),
+                **common,
+            )
+        if question.kind == QuestionKind.NUMBER:
+            attrs = {"inputmode": "decimal"}
+            if question.min_value is not None:
+                attrs["min"] = f"{question.min_value:g}"
+            if question.max_value is not None:
+                attrs["max"] = f"{question.max_value:g}"
+            return forms.FloatField(
+                widget=forms.NumberInput(attrs={**attrs, "step": "any"}),
+                error_messages={"invalid": _("请输入数字。")},
+                **common,
+            )
+        return forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), **common)
+
+    def question_fields(self):
+        return [(q, self[q.field_name]) for q in self.questions]
+
+    def answers(self) -> dict[int, Any]:
+        return {q.pk: self.cleaned_data.get(q.field_name) for q in self.questions}
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("您的建议"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": _("例如：建议在小区附近增设老年助餐点")}),
+    )
+    community = forms.ModelChoiceField(label=_("所在社区（村）"), queryset=_communities(), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("问卷数据（.xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=_("请使用本页提供的模板；全部行校验通过才会导入，否则一行也不写入。"),
+    )
+
+
+class DutyItemForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.filter(is_active=True))
+    action = forms.CharField(label=_("履职举措"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DutyStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=DutyStatus.choices)
+    progress_note = forms.CharField(
+        label=_("进展说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LinkProjectsForm(forms.Form):
+    projects = forms.ModelMultipleChoiceField(
+        label=_("转化项目"),
+        queryset=None,
+        required=False,
+        to_field_name="code",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("按住 Ctrl（或 ⌘）可多选；清空即取消关联。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from projects.models import Project
+
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = Project.objects.only("code", "title").order_by("code")

@@ -1,0 +1,128 @@
+import datetime
+import io
+
+import pytest
+
+from jiangyan.models import AuditEvent
+from jiangyan.roles import Role
+from surveys import services
+from surveys.choices import DutyStatus
+from surveys.models import DutyItem, ProblemItem, Response, Suggestion, Survey
+from tests.factories import UserFactory
+
+from .factories import DutyItemFactory, ProblemItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unit_staff_update_their_duty_item_and_the_change_is_recorded(client, unit_staff, unit):
+    duty = DutyItemFactory(unit=unit, progress_note="")
+    client.force_login(unit_staff)
+    response = client.post(
+        f"/surveys/duties/{duty.pk}/", {"status": DutyStatus.DONE, "progress_note": "已建成 3 个助餐点"}
+    )
+    assert response.status_code == 302
+    duty.refresh_from_db()
+    assert (duty.status, duty.progress_note) == (DutyStatus.DONE, "已建成 3 个助餐点")
+    event = AuditEvent.objects.for_object(duty).get()
+    assert event.verb == "duty_item.update" and event.before["status"] == DutyStatus.NOT_STARTED
+    assert "已建成 3 个助餐点" in client.get(f"/surveys/duties/{duty.pk}/").content.decode()
+
+
+def test_list_status_form_keeps_the_progress_note(client, unit_staff, unit):
+    duty = DutyItemFactory(unit=unit, progress_note="进展顺利")
+    client.force_login(unit_staff)
+    client.post(
+        f"/surveys/duties/{duty.pk}/status/", {"status": DutyStatus.IN_PROGRESS, "next": "/surveys/duties/"}
+    )
+    duty.refresh_from_db()
+    assert (duty.status, duty.progress_note) == (DutyStatus.IN_PROGRESS, "进展顺利")
+
+
+def test_office_changes_anything_of_a_duty_item(admin_user, unit):
+    duty = DutyItemFactory()
+    services.duty_item_update(duty_item=duty, actor=admin_user, unit=unit, deadline=datetime.date(2022, 1, 1))
+    duty.refresh_from_db()
+    assert duty.unit == unit and duty.deadline == datetime.date(2022, 1, 1)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True)
+
+
+def test_duty_item_admin_goes_through_the_services(client, superuser, unit):
+    item = ProblemItemFactory()
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/surveys/dutyitem/add/",
+        {
+            "problem_item": item.pk,
+            "unit": unit.pk,
+            "action": "后台新增",
+            "deadline": "2021-12-31",
+            "status": DutyStatus.IN_PROGRESS,
+            "progress_note": "",
+            "projects": [],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    duty = DutyItem.objects.get()
+    assert duty.status == DutyStatus.IN_PROGRESS
+    assert AuditEvent.objects.filter(verb="duty_item.create", target_id=str(duty.pk)).exists()
+
+
+def test_survey_builder_admin_pages_render(client, superuser, s):
+    client.force_login(superuser)
+    assert client.get("/admin/surveys/survey/add/").status_code == 200
+    assert client.get(f"/admin/surveys/survey/{s['survey'].pk}/change/").status_code == 200
+    assert client.get(f"/admin/surveys/question/{s['single'].pk}/change/").status_code == 200
+    assert client.get("/admin/surveys/problemcategory/").status_code == 200
+
+
+def test_home_page_shows_participation_figures_and_open_surveys(client, s):
+    html = client.get("/").content.decode()
+    assert "问需于民" in html and s["survey"].title in html
+
+
+def test_navigation_by_role(client_as):
+    def labels(role):
+        return [item["label"] for item in client_as(role).get("/surveys/").context["nav_items"]]
+
+    assert {"问卷调查"} <= set(labels("anonymous")) and "建议编码" not in labels("anonymous")
+    assert {"问卷调查", "建议编码", "问题清单", "履职清单", "调研分析"} <= set(map(str, labels(Role.ADMIN)))
+    assert "履职清单" in labels(Role.UNIT_STAFF) and "调研分析" not in labels(Role.UNIT_STAFF)
+    assert {"履职清单", "调研分析"} <= set(map(str, labels(Role.SUPERVISOR)))
+
+
+def test_free_suggestion_form_leads_to_the_suggestion_page(client):
+    response = client.post("/surveys/suggest/", {"text": "建议在菜市场附近增设公共厕所"})
+    suggestion = Suggestion.objects.get()
+    assert response.status_code == 302 and response.url == f"/surveys/suggestions/{suggestion.pk}/"
+    assert client.post("/surveys/suggest/", {"text": "短"}).status_code == 400
+
+
+def test_openapi_schema_has_no_errors_from_this_app():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "/api/v1/surveys/responses/" in schema["paths"]
+    assert "/api/v1/surveys/duty-items/{id}/" in schema["paths"]
+
+
+def test_demo_seed_builds_the_2021_survey_and_is_idempotent():
+    from accounts import demo as accounts_demo
+    from surveys import demo
+
+    out = io.StringIO()
+    accounts_demo.seed(scale=1, stdout=out)
+    demo.seed(scale=1, stdout=out)
+    assert Response.objects.filter(survey__title=demo.SURVEY_TITLE).count() >= 10_000
+    assert Suggestion.objects.count() >= 1_200
+    assert ProblemItem.objects.count() == 169
+    uncoded = Suggestion.objects.filter(problem_item__isnull=True).count() / Suggestion.objects.count()
+    assert 0.05 < uncoded < 0.15
+    assert DutyItem.objects.values("problem_item").distinct().count() > 169 * 0.8
+    assert Survey.objects.open_at().exists()
+    demo.seed(scale=1, stdout=out)
+    assert ProblemItem.objects.count() == 169 and Survey.objects.count() == 2

@@ -1,0 +1,129 @@
+"""The loop from either end: suggestion → problem item → duty item → project, and project → suggestions."""
+
+import datetime
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from surveys import selectors, services
+from surveys.choices import DutyStatus
+
+from .factories import DutyItemFactory, ProblemItemFactory, SuggestionFactory
+
+try:
+    from tests.projects.factories import ProjectFactory
+except ImportError:  # the projects app's factories are not there yet
+    ProjectFactory = None
+
+pytestmark = pytest.mark.django_db
+
+
+def _project(**kwargs):
+    if ProjectFactory is not None:
+        return ProjectFactory(**kwargs)
+    from projects.models import Project
+
+    return Project.objects.create(**kwargs)  # pragma: no cover
+
+
+@pytest.fixture
+def chain(db, admin_user, unit):
+    item = ProblemItemFactory(title="老旧小区加装电梯", keywords="加装电梯 爬楼梯")
+    suggestion = SuggestionFactory(text="我家住六楼，希望给老小区加装电梯")
+    other = SuggestionFactory(text="与电梯无关的建议：多建公园")
+    services.suggestions_code(suggestion_ids=[suggestion.pk], problem_item=item, actor=admin_user)
+    duty = services.duty_item_create(
+        problem_item=item,
+        unit=unit,
+        action="年内完成30部电梯加装",
+        deadline=datetime.date(2021, 12, 31),
+        actor=admin_user,
+    )
+    project = _project(title="既有住宅加装电梯工程", lead_unit=unit)
+    services.duty_item_update(
+        duty_item=duty, actor=admin_user, projects=[project], status=DutyStatus.IN_PROGRESS
+    )
+    services.problem_item_link_projects(problem_item=item, projects=[project], actor=admin_user)
+    return {"item": item, "suggestion": suggestion, "other": other, "duty": duty, "project": project}
+
+
+def test_suggestion_page_follows_the_chain_to_the_project(client, chain):
+    page = client.get(f"/surveys/suggestions/{chain['suggestion'].pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "老旧小区加装电梯" in html and "年内完成30部电梯加装" in html and "推进中" in html
+    assert f'href="/projects/{chain["project"].code}/"' in html and chain["project"].title in html
+
+
+def test_uncoded_suggestion_page_says_it_is_being_coded(client, chain):
+    html = client.get(f"/surveys/suggestions/{chain['other'].pk}/").content.decode()
+    assert "办公室正在梳理编码" in html
+
+
+def test_project_trace_lists_the_suggestions_that_asked_for_it(chain):
+    trace = selectors.project_trace(chain["project"])
+    assert trace["trace"]["trace_problem_items"] == [chain["item"]]
+    assert trace["trace_suggestions"] == [chain["suggestion"]]
+    assert trace["trace_suggestion_count"] == 1
+    assert trace["trace_duty_items"] == [chain["duty"]]
+
+
+def test_project_reached_only_through_a_duty_item_is_traced_too(admin_user, unit):
+    item = ProblemItemFactory()
+    suggestion = SuggestionFactory(problem_item=item)
+    duty = DutyItemFactory(problem_item=item, unit=unit)
+    project = _project(lead_unit=unit)
+    duty.projects.add(project)
+    trace = selectors.project_trace(project)
+    assert trace["trace_suggestions"] == [suggestion] and trace["trace_duty_items"] == [duty]
+
+
+def test_project_trace_template_shows_the_suggestions(chain, rf):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    html = render_to_string(
+        "surveys/_project_trace.html", selectors.project_trace(chain["project"]), request=request
+    )
+    assert "来自群众的建议" in html and "希望给老小区加装电梯" in html
+    assert f"/surveys/suggestions/{chain['suggestion'].pk}/" in html
+
+
+def test_project_page_shows_the_suggestions_that_asked_for_it(client, chain):
+    try:
+        url = reverse("projects:detail", kwargs={"code": chain["project"].code})
+    except NoReverseMatch:  # pragma: no cover - the project page is another app's
+        pytest.skip("the project page is not there yet")
+    html = client.get(url).content.decode()
+    assert "来自群众的建议" in html and "希望给老小区加装电梯" in html
+
+
+def test_problem_page_shows_suggestions_duty_items_and_projects(client, chain, supervisor):
+    client.force_login(supervisor)
+    html = client.get(f"/surveys/problems/{chain['item'].pk}/").content.decode()
+    assert "希望给老小区加装电梯" in html and "年内完成30部电梯加装" in html and chain["project"].code in html
+
+
+def test_office_turns_a_problem_item_into_a_duty_item_and_a_project_in_the_browser(client, admin_user, unit):
+    item = ProblemItemFactory()
+    project = _project()
+    client.force_login(admin_user)
+    response = client.post(
+        f"/surveys/problems/{item.pk}/",
+        {
+            "action": "add_duty",
+            "duty-unit": unit.pk,
+            "duty-action": "建设助餐点",
+            "duty-deadline": "2021-12-31",
+        },
+    )
+    assert response.status_code == 302 and item.duty_items.get().action == "建设助餐点"
+    response = client.post(
+        f"/surveys/problems/{item.pk}/", {"action": "link_projects", "link-projects": [project.code]}
+    )
+    assert response.status_code == 302 and list(item.projects.all()) == [project]
+    problems = client.get("/surveys/problems/?conversion=project")
+    assert [i.pk for i in problems.context["page_obj"]] == [item.pk]
