@@ -16,11 +16,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response as ApiResponse
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import Community, Unit
 from jiangyan.permissions import HasRole
 from jiangyan.roles import Role
+from jiangyan.throttling import AnonymousSubmitThrottle
 
 from . import services
 from .choices import Channel, DutyStatus
@@ -131,22 +131,12 @@ class ResponseSerializer(serializers.ModelSerializer):
         ]
 
 
-class SurveyResponseThrottle(ScopedRateThrottle):
-    """``anon_submit`` for anonymous clients only; signed-in users are limited by the one-per-account rule."""
-
-    def allow_request(self, request, view):
-        if request.user and request.user.is_authenticated:
-            return True
-        return super().allow_request(request, view)
-
-
 @extend_schema_view(
     list=extend_schema(tags=TAGS, summary="答卷列表（办公室、督查；社区工作人员限本社区）"),
     retrieve=extend_schema(tags=TAGS, summary="答卷详情"),
 )
 class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ResponseFilterSet
-    throttle_scope = "anon_submit"
 
     def get_permissions(self):
         if self.action == "create":
@@ -154,7 +144,7 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [HasRole.of(Role.SUPERVISOR, Role.COMMUNITY_STAFF)()]
 
     def get_throttles(self):
-        return [SurveyResponseThrottle()] if self.action == "create" else []
+        return [AnonymousSubmitThrottle()] if self.action == "create" else []
 
     def get_queryset(self):
         return Response.objects.visible_to(self.request.user).order_by("-id").prefetch_related("answers")
@@ -225,7 +215,6 @@ class CodeSerializer(serializers.Serializer):
 class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SuggestionSerializer
     filterset_class = SuggestionFilterSet
-    throttle_scope = "anon_submit"
 
     def get_permissions(self):
         if self.action == "create":
@@ -235,7 +224,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [HasRole.of(Role.SUPERVISOR)()]
 
     def get_throttles(self):
-        return [SurveyResponseThrottle()] if self.action == "create" else []
+        return [AnonymousSubmitThrottle()] if self.action == "create" else []
 
     def get_queryset(self):
         return Suggestion.objects.visible_to(self.request.user).select_related("problem_item").order_by("-id")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -14,12 +12,14 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiangyan.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
+from jiangyan.throttling import submit_limiter
 
 from . import selectors, services
 from .coding import rank_suggestions
@@ -34,27 +34,8 @@ from .forms import (
 )
 from .models import DutyItem, ProblemItem, Suggestion, Survey
 
-ANON_PAGE_LIMIT_PER_HOUR = getattr(settings, "SURVEYS_ANON_PAGE_LIMIT", 20)
 STAFF_ROLES = (Role.COMMUNITY_STAFF,)
 READ_ROLES = (Role.SUPERVISOR,)  # admins hold every role
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _over_anonymous_limit(request, scope: str) -> bool:
-    """A small per-client limit on anonymous submissions of the pages (the API uses DRF throttling)."""
-    if request.user.is_authenticated:
-        return False
-    key = f"surveys:{scope}:{_client_ip(request)}"
-    if cache.add(key, 1, 3600):
-        return False
-    try:
-        return cache.incr(key) > ANON_PAGE_LIMIT_PER_HOUR
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 3600)
-        return False
 
 
 def _apply_errors(form, exc: ApplicationError) -> None:
@@ -105,8 +86,8 @@ def survey_answer(request, pk: int):
         if closed_reason:
             messages.error(request, f"{closed_reason}，不能提交。")
             status = 400
-        elif _over_anonymous_limit(request, "answer"):
-            messages.error(request, "提交过于频繁，请稍后再试。")
+        elif submit_limiter.over_limit_after_hit(request):
+            messages.error(request, _("提交过于频繁，请稍后再试。"))
             status = 429
         elif form.is_valid():
             try:
@@ -178,7 +159,7 @@ def survey_enter(request, pk: int):
                 messages.error(request, exc.message)
                 status = exc.status_code
             else:
-                messages.success(request, "已录入一份问卷，可继续录入下一份。")
+                messages.success(request, _("已录入一份问卷，可继续录入下一份。"))
                 return redirect("surveys:enter", pk=survey.pk)
         else:
             status = 400
@@ -329,8 +310,8 @@ def suggest(request):
     )
     status = 200
     if request.method == "POST":
-        if _over_anonymous_limit(request, "suggest"):
-            messages.error(request, "提交过于频繁，请稍后再试。")
+        if submit_limiter.over_limit_after_hit(request):
+            messages.error(request, _("提交过于频繁，请稍后再试。"))
             status = 429
         elif form.is_valid():
             try:
@@ -343,7 +324,7 @@ def suggest(request):
                 _apply_errors(form, exc)
                 status = 400
             else:
-                messages.success(request, "感谢您的建议！收藏本页，可随时查看它被转化为哪些实事。")
+                messages.success(request, _("感谢您的建议！收藏本页，可随时查看它被转化为哪些实事。"))
                 return redirect(suggestion)
         else:
             status = 400
@@ -370,7 +351,7 @@ def coding(request):
         ids = request.POST.getlist("suggestions")
         item = ProblemItem.objects.filter(pk=request.POST.get("problem_item") or 0).first()
         if item is None:
-            messages.error(request, "请选择问题清单条目。")
+            messages.error(request, _("请选择问题清单条目。"))
         else:
             try:
                 count = services.suggestions_code(
@@ -445,7 +426,7 @@ def problem_detail(request, pk: int):
                 duty_form = DutyItemForm(request.POST, prefix="duty")
                 if duty_form.is_valid():
                     services.duty_item_create(problem_item=item, actor=request.user, **duty_form.cleaned_data)
-                    messages.success(request, "已新增履职事项。")
+                    messages.success(request, _("已新增履职事项。"))
                     return redirect(item)
             elif request.POST.get("action") == "link_projects":
                 link_form = LinkProjectsForm(request.POST, prefix="link")
@@ -453,7 +434,7 @@ def problem_detail(request, pk: int):
                     services.problem_item_link_projects(
                         problem_item=item, projects=link_form.cleaned_data["projects"], actor=request.user
                     )
-                    messages.success(request, "已更新转化项目。")
+                    messages.success(request, _("已更新转化项目。"))
                     return redirect(item)
         except ApplicationError as exc:
             _apply_errors(duty_form, exc)
@@ -516,7 +497,7 @@ def duty_detail(request, pk: int):
             except ApplicationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, "已更新履职事项。")
+                messages.success(request, _("已更新履职事项。"))
                 return redirect(duty_item.get_absolute_url())
     return render(
         request,
@@ -545,6 +526,6 @@ def duty_status(request, pk: int):
         )
         messages.success(request, f"已更新：{duty_item.problem_item.title}")
     else:
-        messages.error(request, "状态无效。")
+        messages.error(request, _("状态无效。"))
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/surveys/duties/") else reverse("surveys:duties"))

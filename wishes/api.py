@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from accounts.forms import validate_mobile
 from accounts.models import Community
 from jiangyan.masking import mask_address, mask_name, mask_phone
+from jiangyan.throttling import AnonymousSubmitThrottle
 from jiangyan.uploads import clean_image
 
 from . import selectors, services
 from .choices import RESIDENT_CHANNELS, PhotoKind, Satisfaction, WishCategory, WishChannel
 from .filtersets import WishFilterSet
 from .models import Wish
-from .throttling import SUBMIT_SCOPE, WishSubmitThrottle
 
 extra_urls: list = []
 
@@ -217,7 +217,6 @@ class WishViewSet(
 
     serializer_class = WishSerializer
     filterset_class = WishFilterSet
-    throttle_scope = SUBMIT_SCOPE
     public_actions = ("list", "retrieve", "create", "feedback", "withdraw")
     throttled_actions = ("create", "feedback", "withdraw")
 
@@ -230,7 +229,7 @@ class WishViewSet(
         return [IsAuthenticated()]
 
     def get_throttles(self):
-        return [WishSubmitThrottle()] if self.action in self.throttled_actions else []
+        return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
 
     def get_object_for_action(self) -> Wish:
         """Actions may be on wishes outside the public list (a submitted wish the wisher withdraws by

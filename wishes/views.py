@@ -17,6 +17,7 @@ from accounts.models import Community
 from jiangyan.exceptions import ApplicationError
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
+from jiangyan.throttling import submit_limiter
 
 from . import selectors, services
 from .choices import RESIDENT_CHANNELS, WITHDRAWABLE_STATUSES, PhotoKind, WishChannel, WishStatus
@@ -32,7 +33,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Wish
-from .throttling import submit_limiter, track_limiter
+from .throttling import track_limiter
 
 PAGE_SIZE = 20
 SESSION_SUBMITTED = "wishes_submitted"

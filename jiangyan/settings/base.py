@@ -187,6 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon_submit": env("ANON_SUBMIT_RATE", default="30/hour"),
         "token": "20/minute",
+        "wish_track": env("WISH_TRACK_RATE", default="20/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

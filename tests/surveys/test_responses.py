@@ -174,13 +174,11 @@ def test_unpublished_survey_is_not_found_for_residents(client, s):
 
 
 def test_anonymous_page_submissions_are_rate_limited_per_client(client, s, settings):
-    from surveys import views
-
-    with mock.patch.object(views, "ANON_PAGE_LIMIT_PER_HOUR", 2):
-        statuses = [
-            client.post(f"/surveys/{s['survey'].pk}/", form_data(s, phone=f"1380013800{i}")).status_code
-            for i in range(4)
-        ]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_submit": "2/hour"}}
+    statuses = [
+        client.post(f"/surveys/{s['survey'].pk}/", form_data(s, phone=f"1380013800{i}")).status_code
+        for i in range(4)
+    ]
     assert statuses == [302, 302, 429, 429]
     assert Response.objects.count() == 2
 
@@ -273,16 +271,14 @@ def test_api_refuses_closed_survey(api_client, s):
     assert Response.objects.count() == 0
 
 
-def test_api_anonymous_submissions_are_throttled(api_client, s):
-    from surveys.api import SurveyResponseThrottle
-
-    with mock.patch.object(SurveyResponseThrottle, "THROTTLE_RATES", {"anon_submit": "2/hour"}):
-        statuses = [
-            api_client.post(
-                "/api/v1/surveys/responses/", _api_payload(s, phone=f"1390013900{i}"), format="json"
-            ).status_code
-            for i in range(3)
-        ]
+def test_api_anonymous_submissions_are_throttled(api_client, s, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_submit": "2/hour"}}
+    statuses = [
+        api_client.post(
+            "/api/v1/surveys/responses/", _api_payload(s, phone=f"1390013900{i}"), format="json"
+        ).status_code
+        for i in range(3)
+    ]
     assert statuses == [201, 201, 429]
 
 

@@ -136,7 +136,7 @@ def test_withdraw_by_query_code_on_the_tracking_page(client, community):
 
 @pytest.mark.django_db
 def test_tracking_guesses_are_limited(client, settings, community):
-    settings.WISH_TRACK_RATE = "3/hour"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"wish_track": "3/hour"}}
     wish = WishFactory(community=community)
     for _ in range(3):
         answer = client.post("/wishes/track/", {"query_code": "ABCDEFGH"}, REMOTE_ADDR="10.55.0.1")

@@ -3,14 +3,12 @@
 import pytest
 
 from surveys.models import Response
-from tests.browser.conftest import browser, phone_page  # noqa: F401 - fixtures
-
-from .factories import survey_with_every_kind
+from tests.surveys.factories import survey_with_every_kind
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_resident_answers_the_survey_on_a_phone(phone_page, tmp_path):  # noqa: F811
+def test_resident_answers_the_survey_on_a_phone(phone_page, tmp_path):
     s = survey_with_every_kind()
     phone_page.goto(f"/surveys/{s['survey'].pk}/")
     # Large touch targets: every option label is at least 44 px high.
