@@ -50,7 +50,11 @@ def test_reading_mode_switch_never_redirects_off_site(client):
 
 @pytest.mark.django_db
 def test_ui_is_chinese_by_default_and_english_on_request(client):
-    assert '<html lang="zh-hans"' in client.get("/accounts/login/").content.decode()
+    # Chinese even for a browser that prefers English, until the visitor switches.
+    assert (
+        '<html lang="zh-hans"'
+        in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    )
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/accounts/login/").content.decode()
     assert '<html lang="en"' in html
