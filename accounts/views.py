@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.exceptions import ApplicationError, add_error_to_form
 
 from .forms import ResidentRegistrationForm, SignInForm
 from .services import resident_register
@@ -36,9 +36,7 @@ def register(request):
                 community=form.cleaned_data["community"],
             )
         except ApplicationError as error:
-            for field, errors in error.fields.items():
-                for message in errors:
-                    form.add_error(field, message)
+            add_error_to_form(form, error)
         else:
             login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
             messages.success(request, _("注册成功，欢迎使用办实事平台。"))

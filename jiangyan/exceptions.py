@@ -43,3 +43,13 @@ def api_exception_handler(exc, context):
     if isinstance(exc, PermissionDenied) and not str(exc):
         exc = PermissionDenied("您没有执行该操作的权限。")
     return exception_handler(exc, context)
+
+
+def add_error_to_form(form, error: ApplicationError) -> None:
+    """Show a service's error on the form it came from: field messages on their fields (or on the form
+    when the form has no such field), the message itself when there are no field messages."""
+    for field, messages in error.fields.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.exceptions import ApplicationError, add_error_to_form
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
 from surveys import selectors as survey_selectors
@@ -196,11 +196,7 @@ def _run(request, form, call, success: str):
     try:
         call()
     except ApplicationError as error:
-        for field_name, errors in error.fields.items():
-            for message in errors:
-                form.add_error(field_name if field_name in form.fields else None, message)
-        if not error.fields:
-            form.add_error(None, error.message)
+        add_error_to_form(form, error)
         return False
     except PermissionDenied:
         raise

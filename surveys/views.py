@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.exceptions import ApplicationError, add_error_to_form
 from jiangyan.models import AuditEvent
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
@@ -36,14 +36,6 @@ from .models import DutyItem, ProblemItem, Suggestion, Survey
 
 STAFF_ROLES = (Role.COMMUNITY_STAFF,)
 READ_ROLES = (Role.SUPERVISOR,)  # admins hold every role
-
-
-def _apply_errors(form, exc: ApplicationError) -> None:
-    for field, msgs in exc.fields.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 def _survey_for(request, pk: int) -> Survey:
@@ -99,7 +91,7 @@ def survey_answer(request, pk: int):
                     community=form.cleaned_data.get("community"),
                 )
             except ApplicationError as exc:
-                _apply_errors(form, exc)
+                add_error_to_form(form, exc)
                 messages.error(request, exc.message)
                 status = exc.status_code
             else:
@@ -155,7 +147,7 @@ def survey_enter(request, pk: int):
                     channel=form.cleaned_data["channel"],
                 )
             except ApplicationError as exc:
-                _apply_errors(form, exc)
+                add_error_to_form(form, exc)
                 messages.error(request, exc.message)
                 status = exc.status_code
             else:
@@ -321,7 +313,7 @@ def suggest(request):
                     actor=request.user,
                 )
             except ApplicationError as exc:
-                _apply_errors(form, exc)
+                add_error_to_form(form, exc)
                 status = 400
             else:
                 messages.success(request, _("感谢您的建议！收藏本页，可随时查看它被转化为哪些实事。"))
@@ -437,7 +429,7 @@ def problem_detail(request, pk: int):
                     messages.success(request, _("已更新转化项目。"))
                     return redirect(item)
         except ApplicationError as exc:
-            _apply_errors(duty_form, exc)
+            add_error_to_form(duty_form, exc)
             messages.error(request, exc.message)
     suggestions = item.suggestions.select_related("community__town").order_by("-submitted_at", "-id")
     return render(
@@ -495,7 +487,7 @@ def duty_detail(request, pk: int):
             try:
                 services.duty_item_update(duty_item=duty_item, actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                _apply_errors(form, exc)
+                add_error_to_form(form, exc)
             else:
                 messages.success(request, _("已更新履职事项。"))
                 return redirect(duty_item.get_absolute_url())

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Community
-from jiangyan.exceptions import ApplicationError
+from jiangyan.exceptions import ApplicationError, add_error_to_form
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.throttling import submit_limiter
@@ -38,14 +38,6 @@ from .throttling import track_limiter
 PAGE_SIZE = 20
 SESSION_SUBMITTED = "wishes_submitted"
 SESSION_TRACKED = "wishes_tracked_code"
-
-
-def _add_errors(form, error: ApplicationError) -> None:
-    for field, errors in error.fields.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
 
 
 # --- board and detail ----------------------------------------------------------------------------------
@@ -180,7 +172,7 @@ def new(request):
                 try:
                     wish = services.wish_submit(user=user, **form.cleaned_data)
                 except ApplicationError as error:
-                    _add_errors(form, error)
+                    add_error_to_form(form, error)
                 else:
                     request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
                     request.session[SESSION_TRACKED] = wish.query_code
@@ -309,7 +301,7 @@ def manage_new(request):
         try:
             wish = services.wish_enter(staff=user, **form.cleaned_data)
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_error_to_form(form, error)
         else:
             request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
             messages.success(request, _("已登记，心愿已上墙待认领。请把查询码告知群众。"))
