@@ -5,16 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=jiangyan.settings.production
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
-COPY jiangyan ./jiangyan
-COPY accounts ./accounts
-COPY projects ./projects
-COPY surveys ./surveys
-COPY wishes ./wishes
-COPY supervision ./supervision
-RUN pip install --upgrade pip && pip install .
-
 COPY . .
+RUN pip install --upgrade pip && pip install .
 # collectstatic needs some secret to import the settings; the real one comes from the environment.
 RUN DJANGO_SECRET_KEY=build-only-not-used-at-run-time python manage.py collectstatic --noinput \
     && useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var

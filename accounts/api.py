@@ -1,3 +1,4 @@
+from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -62,6 +63,9 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Unit.objects.filter(is_active=True)
     serializer_class = UnitSerializer
     pagination_class = None
+
+
+extra_urls = [path("auth/token/", ObtainTokenView.as_view(), name="api-token")]
 
 
 def register(router) -> None:

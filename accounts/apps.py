@@ -1,10 +1,12 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.navigation import NavItem
+from jiangyan import site
 
 
-class AccountsConfig(AppConfig):
+class AccountsConfig(site.PortalAppConfig):
     name = "accounts"
     verbose_name = _("账号与组织")
-    nav_items = (NavItem(_("我的"), "accounts:me", signed_in=True, order=90),)
+    url_prefix = "accounts/"
+    api_module = "accounts.api"
+    nav_items = (site.NavItem(_("我的"), "accounts:me", signed_in=True, order=90),)
+    audit_verbs = {"account.register": _("注册账号")}

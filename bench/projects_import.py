@@ -24,8 +24,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Town, Unit, User  # noqa: E402
+from demo.projects import seed_lookups  # noqa: E402
 from projects import selectors, spreadsheets  # noqa: E402
-from projects.demo import seed_lookups  # noqa: E402
 from projects.models import Project  # noqa: E402
 from projects.services import projects_import  # noqa: E402
 from tests.projects.sheets import project_rows, workbook_bytes  # noqa: E402

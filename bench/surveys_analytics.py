@@ -31,9 +31,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from accounts import demo as accounts_demo  # noqa: E402
 from accounts.models import User  # noqa: E402
-from surveys import demo  # noqa: E402
+from demo import accounts as accounts_demo  # noqa: E402
+from demo import surveys as demo  # noqa: E402
 from surveys.models import ProblemCategory, ProblemItem, Response, Suggestion, Survey  # noqa: E402
 
 

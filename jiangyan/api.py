@@ -1,20 +1,14 @@
-"""The API router under ``/api/v1/``. Each registry registers its viewsets in ``<app>/api.py``."""
+"""The API router under ``/api/v1/``: each app's ``api_module`` (declared on its AppConfig) registers its
+viewsets with ``register(router)`` and may add plain paths as ``extra_urls``."""
 
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-import accounts.api
-import projects.api
-import supervision.api
-import surveys.api
-import wishes.api
+from .site import api_modules
 
 router = DefaultRouter()
-for module in (accounts.api, projects.api, wishes.api, surveys.api, supervision.api):
+extra_urls: list = []
+for module in api_modules():
     module.register(router)
+    extra_urls += getattr(module, "extra_urls", [])
 
-urlpatterns = [
-    path("auth/token/", accounts.api.ObtainTokenView.as_view(), name="api-token"),
-    *(p for module in (projects.api, wishes.api, surveys.api, supervision.api) for p in module.extra_urls),
-    *router.urls,
-]
+urlpatterns = [*extra_urls, *router.urls]

@@ -1,7 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from . import site
 
-class JiangyanConfig(AppConfig):
+
+class JiangyanConfig(site.PortalAppConfig):
     name = "jiangyan"
     verbose_name = _("平台公共")
+    audit_verbs = {"personal_data.view": _("查看了完整个人信息")}

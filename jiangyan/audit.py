@@ -1,4 +1,4 @@
-"""The one function that records an audit event."""
+"""The one way to record an audit event, and the record of a state transition."""
 
 from typing import Any
 
@@ -36,7 +36,31 @@ def audit_record(
         target_repr=str(target)[:200],
         before=before,
         after=after,
+        note=str(note),
+    )
+
+
+def audit_transition(
+    *,
+    actor,
+    verb: str,
+    target: models.Model,
+    before: str,
+    after: str,
+    field: str = "status",
+    note: str = "",
+    label: str = "",
+    **details: Any,
+) -> AuditEvent:
+    """The event of a state transition: ``{field: before}`` → ``{field: after, **details}``."""
+    return audit_record(
+        actor=actor,
+        verb=verb,
+        target=target,
+        before={field: str(before)},
+        after={field: str(after), **details},
         note=note,
+        label=label,
     )
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from .navigation import nav_for
 from .roles import roles_of
+from .site import nav_for
 
 DISPLAY_COOKIE = "display"
 DISPLAY_MODES = ("large", "contrast")

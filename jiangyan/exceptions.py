@@ -1,9 +1,20 @@
-"""Application errors: a service raises them, the API turns them into a 400/409 with a clear message and
-pages show the message. Nothing a user can cause should end in a 500."""
+"""Application errors and the one error envelope of the API.
+
+A service raises :class:`ApplicationError` (400) or :class:`ConflictError` (409) with a message in the
+user's language and, optionally, messages per field. Every API failure — service errors, serializer
+errors, permission, not found, throttling — answers with the same body::
+
+    {"code": "invalid", "detail": "提交的内容有误，请检查。", "fields": {"title": ["请填写心愿。"]}}
+
+``fields`` is always there (empty when the error concerns no field), so a field called ``code`` or
+``detail`` cannot collide with the envelope. Pages show the same errors on their forms
+(:func:`add_error_to_form`). Nothing a user can cause ends in a 500."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -18,7 +29,7 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = str(message)
         self.code = code or self.default_code
-        self.fields = fields or {}
+        self.fields = {name: [str(m) for m in messages] for name, messages in (fields or {}).items()}
 
 
 class ConflictError(ApplicationError):
@@ -28,21 +39,56 @@ class ConflictError(ApplicationError):
     default_code = "conflict"
 
 
+def field_error(field: str, message: str, *, code: str | None = None) -> ApplicationError:
+    """An error about one field whose message is also the error's message."""
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error (for the OpenAPI schema)."""
+
+    code = serializers.CharField(help_text="机器可读的错误代码，如 invalid、conflict、not_found")
+    detail = serializers.CharField(help_text="给人看的说明")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="字段 → 错误说明列表；与字段无关的错误为空对象",
+    )
+
+
+def envelope(*, code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": str(detail), "fields": fields or {}}
+
+
+def _codes_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(
-            {"detail": exc.message, "code": exc.code, **{k: list(v) for k, v in exc.fields.items()}},
-            status=exc.status_code,
-        )
+        body = envelope(code=exc.code, detail=exc.message, fields=exc.fields)
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            data = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-        else:
-            data = {"detail": " ".join(str(m) for m in exc.messages)}
-        return Response(data, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, PermissionDenied) and not str(exc):
-        exc = PermissionDenied("您没有执行该操作的权限。")
-    return exception_handler(exc, context)
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or _("您没有执行该操作的权限。"))
+    if isinstance(exc, Http404):
+        # Django's message names the model and the query: not for the public.
+        exc = exceptions.NotFound(_("您要找的内容不存在或无权查看。"))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        general = data.get("non_field_errors") or []
+        detail = general[0] if len(general) == 1 and len(data) == 1 else _("提交的内容有误，请检查。")
+        response.data = envelope(code="invalid", detail=detail, fields=data)
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        response.data = envelope(code=_codes_of(exc), detail=detail)
+    return response
 
 
 def add_error_to_form(form, error: ApplicationError) -> None:

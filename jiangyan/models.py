@@ -1,15 +1,16 @@
-"""Cross-cutting records every registry writes: the append-only audit trail and worker heartbeats."""
+"""Cross-cutting records every registry writes (the append-only audit trail, worker heartbeats) and the
+abstract bases the registries share (ordered lookup tables, photos)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Human labels of audit verbs, shown in an object's history. Each app adds its verbs (``register_verbs``).
-VERB_LABELS: dict[str, str] = {
-    "account.register": "注册账号",
-    "personal_data.view": "查看了完整个人信息",
-}
+from .uploads import random_upload_path
+
+# Human labels of audit verbs, shown in an object's history. Each app declares its verbs as
+# ``audit_verbs`` on its AppConfig (``jiangyan.site.PortalAppConfig``), registered when the app is ready.
+VERB_LABELS: dict[str, str] = {}
 
 
 def register_verbs(labels: dict[str, str]) -> None:
@@ -87,3 +88,36 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OrderedLookup(models.Model):
+    """An admin-editable lookup table with a display order (programs, domains, problem categories …)."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Photo(models.Model):
+    """A checked, re-encoded image (``jiangyan.uploads``) stored under a random name in a folder named
+    after the app, with who uploaded it and when."""
+
+    image = models.ImageField(_("图片"), upload_to=random_upload_path())
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True

@@ -48,21 +48,22 @@ def clean_image(upload) -> SimpleUploadedFile:
 
 @deconstructible
 class RandomUploadPath:
-    """``upload_to``: ``<prefix>/<yyyy>/<random>.<ext>`` whatever name the client sent. A class, so
-    migrations can serialise it."""
+    """``upload_to``: ``<prefix>/<yyyy>/<random>.<ext>`` whatever name the client sent; the prefix defaults
+    to the model's app label. A class, so migrations can serialise it."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str = ""):
         self.prefix = prefix
 
     def __call__(self, instance, filename: str) -> str:
         ext = PurePosixPath(filename).suffix.lower() or ".jpg"
-        return f"{self.prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
+        prefix = self.prefix or instance._meta.app_label
+        return f"{prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
 
     def __eq__(self, other) -> bool:
         return isinstance(other, RandomUploadPath) and other.prefix == self.prefix
 
 
-def random_upload_path(prefix: str) -> RandomUploadPath:
+def random_upload_path(prefix: str = "") -> RandomUploadPath:
     return RandomUploadPath(prefix)
 
 

@@ -5,6 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .site import portal_apps
 
 handler403 = "jiangyan.views.permission_denied"
 handler404 = "jiangyan.views.page_not_found"
@@ -13,16 +14,18 @@ handler500 = "jiangyan.views.server_error"
 admin.site.site_header = "姜堰区“我为群众办实事”平台管理"
 admin.site.site_title = "办实事平台管理"
 
+page_apps = [app for app in portal_apps() if app.url_prefix is not None]
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("display/", views.display_preferences, name="display-preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("accounts.urls")),
-    path("projects/", include("projects.urls")),
-    path("wishes/", include("wishes.urls")),
-    path("surveys/", include("surveys.urls")),
-    path("", include("supervision.urls")),
+    # Each app's pages under the prefix its AppConfig declares.
+    *(
+        path(app.url_prefix, include(f"{app.name}.urls"))
+        for app in portal_apps()
+        if app.url_prefix is not None
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("jiangyan.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

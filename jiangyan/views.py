@@ -1,7 +1,5 @@
 """Site-wide pages: the public home page, the health check and the display preferences."""
 
-import importlib
-
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
@@ -12,17 +10,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .celery import app as celery_app
 from .context_processors import DISPLAY_COOKIE, DISPLAY_MODES
-
-# Each registry contributes its part of the home page through ``<app>.selectors.home_context``.
-HOME_SECTIONS = ("projects", "wishes", "surveys", "supervision")
+from .site import home_sections, sections_context
 
 
 def home(request):
-    context = {}
-    for app_label in HOME_SECTIONS:
-        selectors = importlib.import_module(f"{app_label}.selectors")
-        context.update(selectors.home_context(request))
-    return render(request, "home.html", context)
+    """The public home page: the sections the apps declare (``home_sections`` on their AppConfig)."""
+    return render(request, "home.html", sections_context(home_sections(), request))
 
 
 def _check_database() -> None:

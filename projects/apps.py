@@ -1,14 +1,26 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.navigation import NavItem
+from jiangyan import site
+from jiangyan.roles import Role
 
 
-class ProjectsConfig(AppConfig):
+class ProjectsConfig(site.PortalAppConfig):
     name = "projects"
     verbose_name = _("实事项目库")
+    url_prefix = "projects/"
+    api_module = "projects.api"
     nav_items = (
-        NavItem(_("项目展播"), "projects:showcase", roles=(), order=10),
-        NavItem(_("项目填报"), "projects:workspace", roles=("unit_staff",), order=12),
-        NavItem(_("项目导入"), "projects:import", roles=("admin",), order=80),
+        site.NavItem(_("项目展播"), "projects:showcase", order=10),
+        site.NavItem(_("项目填报"), "projects:workspace", roles=(Role.UNIT_STAFF,), order=12),
+        site.NavItem(_("项目导入"), "projects:import", roles=(Role.ADMIN,), order=80),
     )
+    home_sections = (site.Section("projects/_home.html", "projects.selectors.home_context", order=10),)
+    audit_verbs = {
+        "project.import": _("导入项目"),
+        "project.statement": _("填报进展"),
+        "project.milestone_done": _("完成节点"),
+        "project.indicator_update": _("更新指标"),
+        "project.photo_add": _("上传照片"),
+        "project.evaluate": _("评价项目"),
+        "project.status": _("变更状态"),
+    }

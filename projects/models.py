@@ -14,6 +14,7 @@ from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.uploads import random_upload_path
 
 from .choices import SCORE_CHOICES, EvaluatorRole, ProjectStatus
+from .schedule import annotate_schedule
 
 
 class KeyTask(models.Model):
@@ -100,8 +101,6 @@ class ProjectQuerySet(models.QuerySet):
     def with_schedule(self, on=None) -> "ProjectQuerySet":
         """Annotate ``expected_pct``, ``actual_pct``, ``variance``, ``late_milestones`` and ``is_behind`` at
         the date ``on`` (default today). See ``projects.schedule``."""
-        from .schedule import annotate_schedule
-
         return annotate_schedule(self, on=on)
 
 

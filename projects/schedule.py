@@ -60,28 +60,33 @@ class DaysBetween(Func):
         return sql, (*later[1], *earlier[1])
 
 
-def _milestones():
-    from .models import Milestone
+def _milestone_model(projects: QuerySet):
+    # The model behind ``Project.milestones``: this module sits below ``models`` (which calls it).
+    return projects.model.milestones.rel.related_model
 
+
+def _milestones(Milestone):
     return Milestone.objects.filter(project=OuterRef("pk")).order_by().values("project")
 
 
-def _sum_weight(**lookups) -> Coalesce:
-    rows = _milestones().filter(**lookups).annotate(total=Sum("weight")).values("total")
+def _sum_weight(Milestone, **lookups) -> Coalesce:
+    rows = _milestones(Milestone).filter(**lookups).annotate(total=Sum("weight")).values("total")
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0), output_field=IntegerField())
 
 
 def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> QuerySet:
     """Annotate ``queryset`` of projects with the schedule at ``on`` (default: today)."""
-    from .models import Milestone
+    Milestone = _milestone_model(queryset)  # noqa: N806 (a model class)
 
     on = on or timezone.localdate()
     day = Value(on, output_field=DateField())
     late_before = on - datetime.timedelta(days=settings.PROJECT_MILESTONE_LATE_DAYS)
     behind_points = float(settings.PROJECT_BEHIND_POINTS)
 
-    next_date = _milestones().filter(planned_date__gt=on).annotate(d=Min("planned_date")).values("d")
-    previous_date = _milestones().filter(planned_date__lte=on).annotate(d=Max("planned_date")).values("d")
+    next_date = _milestones(Milestone).filter(planned_date__gt=on).annotate(d=Min("planned_date")).values("d")
+    previous_date = (
+        _milestones(Milestone).filter(planned_date__lte=on).annotate(d=Max("planned_date")).values("d")
+    )
     # All milestones sharing the next planned date form the next step of the schedule.
     next_weight = (
         Milestone.objects.filter(
@@ -100,14 +105,14 @@ def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) ->
         .values("total")
     )
     late = (
-        _milestones()
+        _milestones(Milestone)
         .filter(Q(done_date__isnull=True) | Q(done_date__gt=on), planned_date__lt=late_before)
         .annotate(n=Count("pk"))
         .values("n")
     )
     return queryset.annotate(
-        sched_planned_weight=_sum_weight(planned_date__lte=on),
-        sched_done_weight=_sum_weight(done_date__lte=on),
+        sched_planned_weight=_sum_weight(Milestone, planned_date__lte=on),
+        sched_done_weight=_sum_weight(Milestone, done_date__lte=on),
         sched_next_date=Subquery(next_date, output_field=DateField()),
         sched_previous_date=Coalesce(Subquery(previous_date, output_field=DateField()), F("planned_start")),
         sched_next_weight=Coalesce(Subquery(next_weight, output_field=IntegerField()), Value(0)),

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from jiangyan.audit import audit_record
 from jiangyan.exceptions import ApplicationError
-from jiangyan.models import register_verbs
 from jiangyan.roles import Role, has_role, require_role
 
 from .choices import EvaluatorRole, ProjectStatus
@@ -24,18 +23,6 @@ from .models import (
     ProgressStatement,
     Project,
     ProjectPhoto,
-)
-
-register_verbs(
-    {
-        "project.import": "导入项目",
-        "project.statement": "填报进展",
-        "project.milestone_done": "完成节点",
-        "project.indicator_update": "更新指标",
-        "project.photo_add": "上传照片",
-        "project.evaluate": "评价项目",
-        "project.status": "变更状态",
-    }
 )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiangyan.exceptions import ApplicationError, add_error_to_form
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
-from surveys import selectors as survey_selectors
+from jiangyan.site import project_sections, sections_context
 
 from . import selectors, services, spreadsheets
 from .filtersets import ProjectFilterSet
@@ -60,7 +60,7 @@ def showcase(request):
 
 def _detail_context(request, project: Project, **extra) -> dict:
     context = {"project": project, **selectors.project_page_context(user=request.user, project=project)}
-    context.update(survey_selectors.project_trace(project))
+    context.update(sections_context(project_sections(), request.user, project))
     context.setdefault("evaluation_form", EvaluationForm())
     context.update(extra)
     return context

@@ -1,8 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan import site
 
-class SupervisionConfig(AppConfig):
+
+class SupervisionConfig(site.PortalAppConfig):
     name = "supervision"
     verbose_name = _("督查通报")
-    nav_items = ()
+    url_prefix = ""
+    api_module = "supervision.api"

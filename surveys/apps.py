@@ -1,17 +1,31 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.navigation import NavItem
+from jiangyan import site
 from jiangyan.roles import Role
 
 
-class SurveysConfig(AppConfig):
+class SurveysConfig(site.PortalAppConfig):
     name = "surveys"
     verbose_name = _("需求调研")
+    url_prefix = "surveys/"
+    api_module = "surveys.api"
     nav_items = (
-        NavItem(_("问卷调查"), "surveys:list", roles=(), order=40),
-        NavItem(_("建议编码"), "surveys:coding", roles=(Role.ADMIN,), order=41),
-        NavItem(_("问题清单"), "surveys:problems", roles=(Role.ADMIN,), order=42),
-        NavItem(_("履职清单"), "surveys:duties", roles=(Role.UNIT_STAFF, Role.SUPERVISOR), order=43),
-        NavItem(_("调研分析"), "surveys:analytics_index", roles=(Role.SUPERVISOR,), order=44),
+        site.NavItem(_("问卷调查"), "surveys:list", order=40),
+        site.NavItem(_("建议编码"), "surveys:coding", roles=(Role.ADMIN,), order=41),
+        site.NavItem(_("问题清单"), "surveys:problems", roles=(Role.ADMIN,), order=42),
+        site.NavItem(_("履职清单"), "surveys:duties", roles=(Role.UNIT_STAFF, Role.SUPERVISOR), order=43),
+        site.NavItem(_("调研分析"), "surveys:analytics_index", roles=(Role.SUPERVISOR,), order=44),
     )
+    home_sections = (site.Section("surveys/_home.html", "surveys.selectors.home_context", order=30),)
+    # "Your suggestion became this project": the chain behind a project, on its page.
+    project_sections = (
+        site.Section("surveys/_project_trace.html", "surveys.selectors.project_trace_section", order=50),
+    )
+    audit_verbs = {
+        "survey.response_enter": _("录入纸质问卷"),
+        "survey.responses_import": _("导入问卷"),
+        "suggestion.code": _("建议编码"),
+        "duty_item.create": _("新增履职事项"),
+        "duty_item.update": _("更新履职事项"),
+        "problem_item.link_projects": _("关联项目"),
+    }

@@ -129,6 +129,11 @@ def project_trace(project) -> dict:
     return trace
 
 
+def project_trace_section(user, project) -> dict:
+    """This app's section of every project page (declared on ``SurveysConfig.project_sections``)."""
+    return project_trace(project)
+
+
 # --- analytics ------------------------------------------------------------------------------------------
 
 

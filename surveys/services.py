@@ -18,7 +18,6 @@ from accounts.forms import validate_mobile
 from accounts.models import Community, Unit
 from jiangyan.audit import audit_record
 from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.models import register_verbs
 from jiangyan.roles import Role, is_admin, require_role
 
 from .choices import (
@@ -32,17 +31,6 @@ from .choices import (
     SuggestionSource,
 )
 from .models import Answer, DutyItem, ProblemItem, Question, Response, Suggestion, Survey
-
-register_verbs(
-    {
-        "survey.response_enter": "录入纸质问卷",
-        "survey.responses_import": "导入问卷",
-        "suggestion.code": "建议编码",
-        "duty_item.create": "新增履职事项",
-        "duty_item.update": "更新履职事项",
-        "problem_item.link_projects": "关联项目",
-    }
-)
 
 DUPLICATE_MESSAGE = "您已提交过本问卷。"
 IMPORT_MAX_ROWS = 50_000

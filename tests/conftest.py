@@ -1,9 +1,11 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from jiangyan.roles import Role
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
+from tests.queries import QueryCounter
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +75,25 @@ def role_users(admin_user, supervisor, resident, unit_staff, community_staff, me
         Role.SUPERVISOR: supervisor,
         Role.ADMIN: admin_user,
     }
+
+
+@pytest.fixture
+def client_as(role_users):
+    """``client_as("unit_staff")`` — a page client signed in as that role's user (``api=True``: an API
+    client); ``client_as(user)`` for any user; ``"anonymous"`` for nobody."""
+
+    def make(who, api: bool = False):
+        client = APIClient() if api else Client()
+        user = role_users[who] if isinstance(who, str) else who
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def query_counter():
+    """See ``tests.queries``: ``query_counter.flat(client, url, grow=…)`` asserts a list's query count is the
+    same before and after its data grows."""
+    return QueryCounter()

@@ -1,17 +1,31 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.navigation import NavItem
+from jiangyan import site
 from jiangyan.roles import Role
 
 
-class WishesConfig(AppConfig):
+class WishesConfig(site.PortalAppConfig):
     name = "wishes"
     verbose_name = _("微心愿")
+    url_prefix = "wishes/"
+    api_module = "wishes.api"
     nav_items = (
-        NavItem(_("微心愿"), "wishes:board", order=20),
-        NavItem(_("我的认领"), "wishes:my-claims", roles=(Role.PARTY_MEMBER,), order=21),
-        NavItem(_("我的心愿"), "wishes:mine", signed_in=True, order=22),
-        NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
-        NavItem(_("党员亮身份"), "wishes:members", order=24),
+        site.NavItem(_("微心愿"), "wishes:board", order=20),
+        site.NavItem(_("我的认领"), "wishes:my-claims", roles=(Role.PARTY_MEMBER,), order=21),
+        site.NavItem(_("我的心愿"), "wishes:mine", signed_in=True, order=22),
+        site.NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
+        site.NavItem(_("党员亮身份"), "wishes:members", order=24),
     )
+    home_sections = (site.Section("wishes/_home.html", "wishes.selectors.home_context", order=20),)
+    audit_verbs = {
+        "wish.submit": _("提交心愿"),
+        "wish.enter": _("代群众登记心愿"),
+        "wish.approve": _("审核通过"),
+        "wish.reject": _("审核未通过"),
+        "wish.claim": _("认领心愿"),
+        "wish.release": _("释放认领"),
+        "wish.fulfil": _("完成心愿"),
+        "wish.feedback": _("回访"),
+        "wish.reopen": _("不满意，重新派单"),
+        "wish.withdraw": _("撤回心愿"),
+    }

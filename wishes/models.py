@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.models import register_verbs
 from jiangyan.roles import Role, has_role, roles_of
 from jiangyan.uploads import random_upload_path
 
@@ -21,21 +20,6 @@ from .choices import (
     WishCategory,
     WishChannel,
     WishStatus,
-)
-
-register_verbs(
-    {
-        "wish.submit": "提交心愿",
-        "wish.enter": "代群众登记心愿",
-        "wish.approve": "审核通过",
-        "wish.reject": "审核未通过",
-        "wish.claim": "认领心愿",
-        "wish.release": "释放认领",
-        "wish.fulfil": "完成心愿",
-        "wish.feedback": "回访",
-        "wish.reopen": "不满意，重新派单",
-        "wish.withdraw": "撤回心愿",
-    }
 )
 
 # Unambiguous characters for codes read aloud on the phone or copied from a card: no 0/O, 1/I/L.

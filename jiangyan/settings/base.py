@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "surveys",
     "wishes",
     "supervision",
+    "demo",
 ]
 
 MIDDLEWARE = [

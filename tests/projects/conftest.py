@@ -2,9 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
-from rest_framework.test import APIClient
 
 from .factories import IndicatorFactory, MilestoneFactory, ProjectFactory
 
@@ -29,15 +27,3 @@ def scene(db, unit):
         MilestoneFactory(project=project, weight=100)
         IndicatorFactory(project=project)
     return projects
-
-
-@pytest.fixture
-def client_as(role_users):
-    def make(role: str, api: bool = False):
-        client = APIClient() if api else Client()
-        user = role_users[role]
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make

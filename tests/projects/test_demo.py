@@ -6,8 +6,8 @@ import time
 import pytest
 from django.db.models import Sum
 
-from accounts import demo as accounts_demo
-from projects import demo
+from demo import accounts as accounts_demo
+from demo import projects as demo
 from projects.models import Evaluation, Milestone, Project
 from projects.selectors import campaign_figures
 

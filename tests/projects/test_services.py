@@ -83,7 +83,7 @@ def test_second_evaluation_through_the_api_is_a_400_with_the_reason(api_client, 
     assert api_client.post(url, {"score": 5}, format="json").status_code == 201
     response = api_client.post(url, {"score": 5}, format="json")
     assert response.status_code == 400
-    assert "本月已评价过该项目" in response.json()["score"][0]
+    assert "本月已评价过该项目" in response.json()["fields"]["score"][0]
 
 
 def test_evaluation_averages_per_project_and_unit(supervisor, member, resident):
@@ -232,13 +232,13 @@ def test_bad_api_input_is_400_with_field_errors(api_client, unit_staff, own, res
     base = f"/api/v1/projects/{own.code}"
     response = api_client.post(f"{base}/statements/", {"period_start": "x", "text": ""}, format="json")
     assert response.status_code == 400
-    assert {"period_start", "period_end", "text"} <= set(response.json())
+    assert {"period_start", "period_end", "text"} <= set(response.json()["fields"])
     response = api_client.post(
         f"{base}/milestones/{own.milestones.get().pk}/complete/",
         {"done_date": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(), "evidence": "x"},
         format="json",
     )
-    assert response.status_code == 400 and "done_date" in response.json()
+    assert response.status_code == 400 and "done_date" in response.json()["fields"]
     response = api_client.post(
         f"{base}/indicators/", {"values": [{"indicator": 0, "value": "1"}]}, format="json"
     )
@@ -249,7 +249,7 @@ def test_bad_api_input_is_400_with_field_errors(api_client, unit_staff, own, res
     assert response.status_code == 400
     api_client.force_authenticate(resident)
     response = api_client.post(f"{base}/evaluations/", {"score": 0}, format="json")
-    assert response.status_code == 400 and "score" in response.json()
+    assert response.status_code == 400 and "score" in response.json()["fields"]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,5 @@
 import pytest
 from django.core.cache import cache
-from django.test import Client
-from rest_framework.test import APIClient
 
 from surveys import coding
 
@@ -22,15 +20,3 @@ def _fresh_caches():
 def s(db):
     """A survey open now with one question of each kind (see ``survey_with_every_kind``)."""
     return survey_with_every_kind()
-
-
-@pytest.fixture
-def client_as(role_users):
-    def make(role: str, api: bool = False):
-        client = APIClient() if api else Client()
-        user = role_users[role]
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make

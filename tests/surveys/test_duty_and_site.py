@@ -111,8 +111,8 @@ def test_openapi_schema_has_no_errors_from_this_app():
 
 
 def test_demo_seed_builds_the_2021_survey_and_is_idempotent():
-    from accounts import demo as accounts_demo
-    from surveys import demo
+    from demo import accounts as accounts_demo
+    from demo import surveys as demo
 
     out = io.StringIO()
     accounts_demo.seed(scale=1, stdout=out)

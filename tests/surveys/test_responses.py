@@ -256,7 +256,7 @@ def test_api_returns_field_errors_for_bad_answers(api_client, s):
     del payload["answers"][str(s["single"].pk)]
     response = api_client.post("/api/v1/surveys/responses/", payload, format="json")
     assert response.status_code == 400
-    body = response.json()
+    body = response.json()["fields"]
     assert body[f"q_{s['single'].pk}"] == ["此题为必答题。"]
     assert f"q_{s['rating'].pk}" in body
     assert Response.objects.count() == 0

@@ -91,7 +91,7 @@ def test_claim_of_a_claimed_wish_is_409(api_client, community, member, other_mem
     api_client.force_authenticate(other_member)
     answer = api_client.post(f"{URL}{wish.pk}/claim/", {}, format="json")
     assert answer.status_code == 409
-    assert answer.json() == {"detail": "该心愿已被其他党员认领。", "code": "already_claimed"}
+    assert answer.json() == {"detail": "该心愿已被其他党员认领。", "code": "already_claimed", "fields": {}}
 
 
 @pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_anonymous_submission_with_bad_input_is_400_and_writes_nothing(
 ):
     answer = api_client.post(URL, payload(community, **overrides), format="json")
     assert answer.status_code == 400
-    assert field in answer.json()
+    assert field in answer.json()["fields"]
     assert not Wish.objects.exists() and not AuditEvent.objects.exists()
 
 

@@ -3,9 +3,9 @@ import io
 import pytest
 from django.utils import timezone
 
-from accounts import demo as accounts_demo
+from demo import accounts as accounts_demo
+from demo import wishes as demo
 from jiangyan.models import AuditEvent
-from wishes import demo
 from wishes.choices import WishCategory, WishChannel, WishStatus
 from wishes.models import Wish
 

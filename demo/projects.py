@@ -10,11 +10,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_UNIT_NAME, UNITS
 from accounts.models import Community, Town, Unit, User
-
-from .choices import EvaluatorRole, ProjectStatus
-from .models import (
+from projects.choices import EvaluatorRole, ProjectStatus
+from projects.models import (
     Domain,
     Evaluation,
     Indicator,
@@ -25,7 +23,9 @@ from .models import (
     Project,
     TargetGroup,
 )
-from .schedule import schedule_in_python
+from projects.schedule import schedule_in_python
+
+from .accounts import DEMO_UNIT_NAME, UNITS
 
 PROJECT_COUNT = 236
 PROGRAMS = [

@@ -15,22 +15,9 @@ from collections.abc import Iterator
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_UNIT_NAME, demo_community
 from accounts.models import Community, Unit, User
-
-from .choices import Channel, DutyStatus, QuestionKind, SuggestionSource
-from .demo_data import (
-    AGE_GROUPS,
-    CATEGORIES,
-    CHANNEL_WEIGHTS,
-    FRAMES,
-    IDENTITIES,
-    PLACES,
-    RATED_DOMAINS,
-    SURVEY_TITLE,
-    WISHES,
-)
-from .models import (
+from surveys.choices import Channel, DutyStatus, QuestionKind, SuggestionSource
+from surveys.models import (
     Answer,
     DutyItem,
     Option,
@@ -40,6 +27,19 @@ from .models import (
     Response,
     Suggestion,
     Survey,
+)
+
+from .accounts import DEMO_UNIT_NAME, demo_community
+from .surveys_data import (
+    AGE_GROUPS,
+    CATEGORIES,
+    CHANNEL_WEIGHTS,
+    FRAMES,
+    IDENTITIES,
+    PLACES,
+    RATED_DOMAINS,
+    SURVEY_TITLE,
+    WISHES,
 )
 
 RESPONSES = 10_200

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.demo import print_accounts
+from ...accounts import print_accounts
 
 
 class Command(BaseCommand):

@@ -9,10 +9,9 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, User
+from accounts.services import ensure_role_groups
 from jiangyan.roles import Role
-
-from .models import Community, MemberProfile, PartyBranch, Town, Unit, User
-from .services import ensure_role_groups
 
 TOWNS: dict[str, list[str]] = {
     "罗塘街道": ["天目社区", "中天社区", "三里社区", "人民路社区", "东方红社区", "古田社区"],

@@ -5,8 +5,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-# Order matters: projects link to the organisation, the survey's duty list to projects.
-SEED_ORDER = ("accounts", "projects", "surveys", "wishes", "supervision")
+from jiangyan.site import portal_apps
+
+from ...accounts import print_accounts
+
+
+def demo_seeders() -> list[tuple[str, object]]:
+    """``(label, module)`` of every installed app that has a demo module, in ``INSTALLED_APPS`` order."""
+    seeders = []
+    for config in portal_apps():
+        try:
+            seeders.append((config.label, importlib.import_module(f"demo.{config.label}")))
+        except ModuleNotFoundError as error:
+            if error.name != f"demo.{config.label}":
+                raise
+    return seeders
 
 
 class Command(BaseCommand):
@@ -31,8 +44,8 @@ class Command(BaseCommand):
             )
         if scale < 1:
             raise CommandError("--scale 至少为 1。")
-        for app_label in SEED_ORDER:
+        for label, module in demo_seeders():
             started = time.monotonic()
-            importlib.import_module(f"{app_label}.demo").seed(scale=scale, stdout=self.stdout)
-            self.stdout.write(f"· {app_label} {time.monotonic() - started:.1f}s")
-        importlib.import_module("accounts.demo").print_accounts(self.stdout)
+            module.seed(scale=scale, stdout=self.stdout)
+            self.stdout.write(f"· {label} {time.monotonic() - started:.1f}s")
+        print_accounts(self.stdout)

@@ -12,12 +12,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import demo_community, person_name
 from accounts.models import Community, User
 from jiangyan.models import AuditEvent
+from wishes.choices import (
+    RESIDENT_CHANNELS,
+    FeedbackChannel,
+    Satisfaction,
+    WishCategory,
+    WishChannel,
+    WishStatus,
+)
+from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, Wish
 
-from .choices import RESIDENT_CHANNELS, FeedbackChannel, Satisfaction, WishCategory, WishChannel, WishStatus
-from .models import CODE_ALPHABET, QUERY_CODE_LENGTH, Wish
+from .accounts import demo_community, person_name
 
 SEED = 20210401
 BASE_COUNT = 150

@@ -1,0 +1,111 @@
+"""What each app adds to the site, declared on its ``AppConfig`` and collected here.
+
+The site (urls, API router, home page, project page, navigation, audit labels, demo seeding) never names
+an app: an app subclasses :class:`PortalAppConfig` and declares its parts, and the site collects them from
+the installed apps in ``INSTALLED_APPS`` order. Adding an app is adding it to ``INSTALLED_APPS``.
+
+Parts are dotted paths, imported when first used, so an ``apps.py`` imports no models.
+"""
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from .roles import has_role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the header menu. ``roles=()`` means everybody; ``signed_in=True`` hides it from visitors."""
+
+    label: str
+    url_name: str
+    roles: tuple[str, ...] = field(default=())
+    order: int = 50
+    signed_in: bool = False
+
+    def visible_to(self, user) -> bool:
+        if self.roles:
+            return has_role(user, *self.roles)
+        return user.is_authenticated or not self.signed_in
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page another app owns: ``template`` rendered with the dict ``context`` returns.
+
+    Home sections: ``context(request) -> dict``. Project-page sections: ``context(user, project) -> dict``.
+    """
+
+    template: str
+    context: str
+    order: int = 50
+
+    def get_context(self, *args) -> dict[str, Any]:
+        return import_string(self.context)(*args)
+
+
+class PortalAppConfig(AppConfig):
+    """The parts an app adds to the portal. Every attribute is optional.
+
+    - ``url_prefix`` + ``<app>.urls``: its pages (``""`` mounts at the root);
+    - ``api_module``: a module with ``register(router)`` and optionally ``extra_urls``;
+    - ``nav_items``: header menu entries;
+    - ``home_sections`` / ``project_sections``: parts of the home page and of each project page;
+    - ``audit_verbs``: labels of the audit verbs its services write;
+    - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
+    """
+
+    url_prefix: str | None = None
+    api_module: str | None = None
+    nav_items: tuple[NavItem, ...] = ()
+    home_sections: tuple[Section, ...] = ()
+    project_sections: tuple[Section, ...] = ()
+    audit_verbs: dict[str, str] = {}
+
+    def ready(self) -> None:
+        from .models import register_verbs
+
+        register_verbs(self.audit_verbs)
+
+
+def portal_apps() -> list[PortalAppConfig]:
+    return [config for config in apps.get_app_configs() if isinstance(config, PortalAppConfig)]
+
+
+def _sections(kind: str) -> list[Section]:
+    return sorted((s for config in portal_apps() for s in getattr(config, kind)), key=lambda s: s.order)
+
+
+@cache
+def home_sections() -> list[Section]:
+    return _sections("home_sections")
+
+
+@cache
+def project_sections() -> list[Section]:
+    return _sections("project_sections")
+
+
+def api_modules() -> list[ModuleType]:
+    return [importlib.import_module(config.api_module) for config in portal_apps() if config.api_module]
+
+
+def nav_for(user) -> list[dict[str, str]]:
+    items = sorted((item for config in portal_apps() for item in config.nav_items), key=lambda i: i.order)
+    return [{"label": item.label, "url": reverse(item.url_name)} for item in items if item.visible_to(user)]
+
+
+def sections_context(sections: list[Section], *args) -> dict[str, Any]:
+    """The merged context of ``sections`` plus ``section_templates`` (their templates, in order), for
+    ``{% for t in section_templates %}{% include t %}{% endfor %}``."""
+    context: dict[str, Any] = {"section_templates": [s.template for s in sections]}
+    for section in sections:
+        context.update(section.get_context(*args))
+    return context

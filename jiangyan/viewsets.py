@@ -1,0 +1,41 @@
+"""The base of every API viewset: one lookup rule, permissions declared per action, explicit input
+serializers, and the error envelope of ``jiangyan.exceptions``.
+
+::
+
+    class WishViewSet(PortalViewSet, mixins.ListModelMixin, ...):
+        public_actions = ("list", "retrieve", "create")       # anybody, signed in or not
+        action_roles = {"claim": (Role.PARTY_MEMBER,)}         # these roles (admins hold every role)
+        # every other action: signed-in users; the service checks scope and state.
+
+        @action(detail=True, methods=["post"])
+        def claim(self, request, pk=None):
+            data = self.input(ClaimInput)
+            wish = services.wish_claim(actor=request.user, wish=self.get_object(), **data)
+"""
+
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from .permissions import HasRole
+
+
+class PortalViewSet(viewsets.GenericViewSet):
+    # Objects are addressed by their integer id unless a viewset names another key (projects: their code);
+    # anything else in that place of the URL is a 404 before any lookup runs.
+    lookup_value_regex = r"[0-9]+"
+    public_actions: tuple[str, ...] = ()
+    action_roles: dict[str, tuple[str, ...]] = {}
+
+    def get_permissions(self):
+        if self.action in self.public_actions:
+            return [AllowAny()]
+        if self.action in self.action_roles:
+            return [HasRole.of(*self.action_roles[self.action])()]
+        return [IsAuthenticated()]
+
+    def input(self, serializer_class: type[serializers.Serializer], **kwargs) -> dict:
+        """The request body validated by ``serializer_class`` (a 400 with field errors otherwise)."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
