@@ -1,20 +1,10 @@
-import re
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, User
-
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def validate_mobile(value: str) -> str:
-    value = (value or "").strip().replace(" ", "").replace("-", "")
-    if not PHONE_RE.match(value):
-        raise forms.ValidationError(_("请输入 11 位手机号码。"), code="bad_phone")
-    return value
+from .validators import validate_mobile
 
 
 class PhoneField(forms.CharField):

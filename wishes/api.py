@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.forms import validate_mobile
 from accounts.models import Community
+from accounts.validators import validate_mobile
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.throttling import AnonymousSubmitThrottle
 from jiangyan.uploads import clean_image

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.forms import validate_mobile
 from accounts.models import Community
+from accounts.validators import validate_mobile
 from jiangyan.audit import audit_record
 from jiangyan.exceptions import ApplicationError, ConflictError
 from jiangyan.roles import Role, has_role, is_admin, require_role
