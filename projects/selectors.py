@@ -161,3 +161,20 @@ def home_context(request) -> dict:
         .order_by("-actual_pct", "code")[:4]
     )
     return {"project_figures": campaign_figures(), "featured_projects": featured}
+
+
+# --- for other apps (they read this registry only through its selectors) --------------------------------
+
+
+def projects_by_codes(codes) -> QuerySet:
+    """The projects with these codes (any visibility: the caller decides what to show)."""
+    return Project.objects.filter(code__in=list(codes))
+
+
+def projects_by_ids(ids) -> dict[int, Project]:
+    return Project.objects.in_bulk(list(ids))
+
+
+def project_choices() -> QuerySet:
+    """Every project as a choice (code and title), in code order."""
+    return Project.objects.only("code", "title").order_by("code")

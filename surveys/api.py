@@ -21,6 +21,7 @@ from accounts.models import Community, Unit
 from jiangyan.permissions import HasRole
 from jiangyan.roles import Role
 from jiangyan.throttling import AnonymousSubmitThrottle
+from projects import selectors as project_selectors
 
 from . import services
 from .choices import Channel, DutyStatus
@@ -301,13 +302,11 @@ class ProblemItemViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="link-projects")
     def link_projects(self, request, pk=None):
-        from projects.models import Project
-
         item = get_object_or_404(ProblemItem.objects.editable_by(request.user), pk=pk)
         serializer = LinkProjectsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         codes = set(serializer.validated_data["projects"])
-        projects = list(Project.objects.filter(code__in=codes))
+        projects = list(project_selectors.projects_by_codes(codes))
         missing = codes - {p.code for p in projects}
         if missing:
             raise serializers.ValidationError({"projects": [f"项目 {c} 不存在。" for c in sorted(missing)]})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PhoneField
 from accounts.models import Community, Unit
+from projects import selectors as project_selectors
 
 from .choices import PAPER_CHANNELS, RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, DutyStatus, QuestionKind
 from .models import Question, Survey
@@ -139,7 +140,5 @@ class LinkProjectsForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from projects.models import Project
-
         super().__init__(*args, **kwargs)
-        self.fields["projects"].queryset = Project.objects.only("code", "title").order_by("code")
+        self.fields["projects"].queryset = project_selectors.project_choices()

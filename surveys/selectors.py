@@ -21,6 +21,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from projects import selectors as project_selectors
+
 from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind
 from .models import Answer, DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
 
@@ -71,14 +73,12 @@ def conversion_funnel(survey: Survey | None = None) -> dict[str, int]:
 
 def project_links(item_ids: list[int]) -> dict[int, list]:
     """Projects of each problem item (directly or through its duty items), in two queries."""
-    from projects.models import Project
-
     through = ProblemItem.projects.through.objects.filter(problemitem_id__in=item_ids)
     duty_through = DutyItem.projects.through.objects.filter(dutyitem__problem_item_id__in=item_ids)
     pairs = list(through.values_list("problemitem_id", "project_id")) + list(
         duty_through.values_list("dutyitem__problem_item_id", "project_id")
     )
-    projects = Project.objects.in_bulk({p for _, p in pairs})
+    projects = project_selectors.projects_by_ids({p for _, p in pairs})
     result: dict[int, list] = defaultdict(list)
     for item_id, project_id in sorted(set(pairs)):
         result[item_id].append(projects[project_id])
