@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .notifications import unread_count
 from .roles import roles_of
 from .site import nav_for
 
@@ -14,6 +15,8 @@ def display_modes(request) -> list[str]:
 def portal(request):
     return {
         "nav_items": nav_for(request.user),
+        # A callable: the query runs only where a template shows the count.
+        "unread_notifications": lambda: unread_count(request.user),
         "user_roles": roles_of(request.user),
         "display_modes": display_modes(request),
         "site_name": "姜堰区“我为群众办实事”平台",

@@ -169,6 +169,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- E-mail --------------------------------------------------------------------------------------------
+# Notifications are e-mailed (as well as shown in the portal) only when EMAIL_URL is set.
+NOTIFY_BY_EMAIL = bool(env("EMAIL_URL", default=""))
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="办实事平台 <noreply@jiangyan.local>")

@@ -1,0 +1,71 @@
+"""The one way any app tells people something: :func:`notify`.
+
+A notification row is written in the caller's transaction (it exists exactly when the change that caused
+it does) and at most once per (recipient, reason, object, period): notifying again — a retried task, a
+report generated twice — changes nothing. When ``EMAIL_URL`` is configured, an e-mail follows once the
+transaction has committed, sent by a Celery task."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from .models import Notification
+from .tasks import email_notifications
+
+
+def target_key(obj: models.Model | None) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}" if obj is not None else ""
+
+
+def notify(
+    *,
+    recipients: Iterable,
+    reason: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    target: models.Model | None = None,
+    period: str = "",
+) -> list[Notification]:
+    """Notify each of ``recipients`` (users; duplicates and ``None`` are ignored). Returns the
+    notifications that are new; those already sent for the same key are left as they are."""
+    created = []
+    seen = set()
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        key = {
+            "recipient": user,
+            "reason": reason,
+            "target": target_key(target),
+            "period": period,
+        }
+        try:
+            with transaction.atomic():
+                notification, is_new = Notification.objects.get_or_create(
+                    **key, defaults={"title": str(title)[:200], "body": str(body), "url": url[:300]}
+                )
+        except IntegrityError:  # a simultaneous notify() with the same key won
+            continue
+        if is_new:
+            created.append(notification)
+    if created and settings.NOTIFY_BY_EMAIL:
+        ids = [n.pk for n in created if n.recipient.email]
+        if ids:
+            transaction.on_commit(lambda: email_notifications.delay(ids))
+    return created
+
+
+def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark ``actor``'s notifications read (all unread ones when ``notification_ids`` is None)."""
+    unread = Notification.objects.for_user(actor).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    return Notification.objects.for_user(user).unread().count()
