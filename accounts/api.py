@@ -1,9 +1,11 @@
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
+
+from jiangyan.viewsets import PortalViewSet
 
 from .models import Community, Town, Unit
 
@@ -46,23 +48,27 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "short_name"]
 
 
-class TownViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Town.objects.all()
-    serializer_class = TownSerializer
+class OrganisationViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The district's organisation, public to read; changed only in the admin."""
+
+    public_actions = ("list", "retrieve")
     pagination_class = None
 
 
-class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
+class TownViewSet(OrganisationViewSet):
+    queryset = Town.objects.all()
+    serializer_class = TownSerializer
+
+
+class CommunityViewSet(OrganisationViewSet):
     queryset = Community.objects.select_related("town")
     serializer_class = CommunitySerializer
     filterset_fields = ["town"]
-    pagination_class = None
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(OrganisationViewSet):
     queryset = Unit.objects.filter(is_active=True)
     serializer_class = UnitSerializer
-    pagination_class = None
 
 
 extra_urls = [path("auth/token/", ObtainTokenView.as_view(), name="api-token")]

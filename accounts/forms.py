@@ -32,6 +32,9 @@ class SignInForm(AuthenticationForm):
 
 
 class ResidentRegistrationForm(forms.Form):
+    """A resident signs up. Whether the phone number is free is the service's rule
+    (``accounts.services.resident_register``); its refusal shows on the ``phone`` field."""
+
     phone = PhoneField()
     real_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     community = forms.ModelChoiceField(
@@ -45,12 +48,6 @@ class ResidentRegistrationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        if User.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
-            raise forms.ValidationError(_("该手机号已注册，请直接登录。"), code="duplicate_phone")
-        return phone
 
     def clean(self):
         cleaned = super().clean()

@@ -2,9 +2,10 @@
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from jiangyan.audit import audit_record
-from jiangyan.exceptions import ApplicationError
+from jiangyan.exceptions import ApplicationError, field_error
 from jiangyan.roles import Role
 
 from .models import Community, User
@@ -15,25 +16,27 @@ def ensure_role_groups() -> None:
         Group.objects.get_or_create(name=role)
 
 
+def _phone_taken() -> ApplicationError:
+    return field_error("phone", _("该手机号已注册，请直接登录。"), code="duplicate_phone")
+
+
 @transaction.atomic
 def resident_register(
     *, phone: str, password: str, real_name: str = "", community: Community | None = None
 ) -> User:
-    """Create a resident account whose username is the phone number. ``password`` is already validated."""
+    """Create a resident account whose username is the phone number; the new resident is the actor of its
+    audit event. ``password`` is already validated. A phone number already in use (as a phone or as a
+    username) is refused on the ``phone`` field."""
     if User.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
-        raise ApplicationError(
-            "该手机号已注册。", code="duplicate_phone", fields={"phone": ["该手机号已注册。"]}
-        )
+        raise _phone_taken()
     try:
         with transaction.atomic():
             user = User.objects.create_user(
                 username=phone, phone=phone, password=password, real_name=real_name, community=community
             )
     except IntegrityError as exc:  # a simultaneous registration of the same phone
-        raise ApplicationError(
-            "该手机号已注册。", code="duplicate_phone", fields={"phone": ["该手机号已注册。"]}
-        ) from exc
-    group, _ = Group.objects.get_or_create(name=Role.RESIDENT)
+        raise _phone_taken() from exc
+    group, _created = Group.objects.get_or_create(name=Role.RESIDENT)
     user.groups.add(group)
     audit_record(actor=user, verb="account.register", target=user, after={"role": Role.RESIDENT})
     return user

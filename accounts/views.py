@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from jiangyan.exceptions import ApplicationError, add_error_to_form
+from jiangyan.forms import submit
+from jiangyan.permissions import role_required
 
 from .forms import ResidentRegistrationForm, SignInForm
 from .services import resident_register
@@ -27,23 +27,24 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = ResidentRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = resident_register(
-                phone=form.cleaned_data["phone"],
-                password=form.cleaned_data["password1"],
-                real_name=form.cleaned_data["real_name"],
-                community=form.cleaned_data["community"],
-            )
-        except ApplicationError as error:
-            add_error_to_form(form, error)
-        else:
+    if request.method == "POST":
+        user = submit(
+            request,
+            form,
+            lambda data: resident_register(
+                phone=data["phone"],
+                password=data["password1"],
+                real_name=data["real_name"],
+                community=data["community"],
+            ),
+        )
+        if user is not None:
             login(request, user, backend="accounts.backends.UsernameOrPhoneBackend")
             messages.success(request, _("注册成功，欢迎使用办实事平台。"))
             return redirect("home")
     return render(request, "accounts/register.html", {"form": form})
 
 
-@login_required
+@role_required()
 def me(request):
     return render(request, "accounts/me.html", {"profile": request.user.member_profile_or_none})

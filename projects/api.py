@@ -1,26 +1,36 @@
-"""API of the project registry under ``/api/v1/projects/``: list and detail (same FilterSet as the page),
-milestones, statements, evaluations and indicator values. Writes go through the services, so role and
-scope are the same as on the pages."""
+"""API of the project registry under ``/api/v1/projects/``: list and detail (same FilterSet and selectors
+as the pages), milestones, statements, evaluations and indicator values. Projects are addressed by their
+code. Writes go through the services, so role and scope are the same as on the pages."""
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from jiangyan.roles import Role, has_role
+from jiangyan.exceptions import ErrorSerializer
+from jiangyan.masking import mask_name
+from jiangyan.roles import Role
+from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.uploads import clean_image
+from jiangyan.viewsets import PortalViewSet
 
 from . import selectors, services
-from .choices import ProjectStatus
 from .filtersets import ProjectFilterSet
 from .models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
 
 extra_urls: list = []
+
+
+class ProjectErrorSerializer(ErrorSerializer):
+    """The error envelope (``jiangyan.exceptions.ErrorSerializer``) under its own schema name, only while
+    ``wishes/api.py`` still declares another serializer named "Error" (drf-spectacular refuses two).
+    TODO(merge): use ``ErrorSerializer`` itself once wishes does."""
+
+
+ERRORS = {400: ProjectErrorSerializer, 403: ProjectErrorSerializer, 404: ProjectErrorSerializer}
+NOT_FOUND = {404: ProjectErrorSerializer}
 
 
 class ScheduleMixin(serializers.Serializer):
@@ -114,7 +124,7 @@ class StatementSerializer(serializers.ModelSerializer):
         fields = ["id", "period_start", "period_end", "text", "author", "created_at", "photos"]
 
 
-class StatementCreateSerializer(serializers.Serializer):
+class StatementInput(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     text = serializers.CharField(max_length=5000)
@@ -127,18 +137,13 @@ class StatementCreateSerializer(serializers.Serializer):
         except Exception as exc:
             raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from exc
 
-    def validate(self, data):
-        if data["period_end"] < data["period_start"]:
-            raise serializers.ValidationError({"period_end": ["截止日期不能早于起始日期。"]})
-        return data
 
-
-class MilestoneCompleteSerializer(serializers.Serializer):
+class MilestoneCompleteInput(serializers.Serializer):
     done_date = serializers.DateField()
     evidence = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class IndicatorValuesSerializer(serializers.Serializer):
+class IndicatorValuesInput(serializers.Serializer):
     values = IndicatorValueSerializer(many=True, allow_empty=False)
 
 
@@ -161,104 +166,92 @@ class EvaluationSerializer(serializers.ModelSerializer):
         read_only_fields = ["evaluator_role", "month"]
 
     def get_evaluator(self, obj) -> str:
-        from jiangyan.masking import mask_name
-
         return mask_name(obj.evaluator.display_name)
 
 
-class EvaluationCreateSerializer(serializers.Serializer):
+class EvaluationInput(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-def _data(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 @extend_schema_view(
     list=extend_schema(summary="项目列表（与展播页同一套筛选）", tags=["projects"]),
-    retrieve=extend_schema(summary="项目详情（含节点与指标）", tags=["projects"]),
+    retrieve=extend_schema(
+        summary="项目详情（含节点与指标）",
+        responses={200: ProjectDetailSerializer, **NOT_FOUND},
+        tags=["projects"],
+    ),
 )
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
-    """实事项目: readable by everybody within ``visible_to``; writes by the lead unit's staff."""
+class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """实事项目: readable by everybody within ``visible_to``; writes by the lead unit's staff (scope checked
+    by ``editable_by``), ratings by supervisors, party members and residents."""
 
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
     filterset_class = ProjectFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    public_actions = ("list", "retrieve", "milestones", "statements", "evaluations")
+    action_roles = {
+        "milestone_complete": (Role.UNIT_STAFF,),
+        "indicators": (Role.UNIT_STAFF,),
+        "statement_create": (Role.UNIT_STAFF,),
+        "evaluation_create": (Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT),
+        "unit_evaluations": (Role.SUPERVISOR,),
+    }
 
     def get_queryset(self):
-        queryset = selectors.project_list(user=self.request.user)
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related(
-                "cooperating_units",
-                Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "order", "id")),
-                "indicators",
-            )
-        return queryset
+        return selectors.project_list(user=self.request.user)
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectListSerializer
 
-    def _project(self, code: str, *, for_edit: bool = False) -> Project:
-        if for_edit:
-            if not has_role(self.request.user, Role.UNIT_STAFF):
-                raise PermissionDenied("只有领办单位可以维护项目。")
-            return get_object_or_404(Project.objects.editable_by(self.request.user), code=code)
-        return get_object_or_404(Project.objects.visible_to(self.request.user), code=code)
+    def get_object(self) -> Project:
+        return get_visible_or_404(selectors.project_pages(), self.request.user, code=self.kwargs["code"])
 
-    @extend_schema(summary="项目节点", responses=MilestoneSerializer(many=True), tags=["projects"])
+    def _visible(self, code: str) -> Project:
+        return get_visible_or_404(Project.objects, self.request.user, code=code)
+
+    def _editable(self, code: str) -> Project:
+        return get_editable_or_404(Project.objects, self.request.user, code=code)
+
+    @extend_schema(
+        summary="项目节点", responses={200: MilestoneSerializer(many=True), **NOT_FOUND}, tags=["projects"]
+    )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def milestones(self, request, code=None):
-        project = self._project(code)
+        project = self._visible(code)
         rows = project.milestones.order_by("planned_date", "order", "id")
         return Response(MilestoneSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="标记节点完成（领办单位）",
-        request=MilestoneCompleteSerializer,
-        responses={
-            200: MilestoneSerializer,
-            400: OpenApiResponse(description="输入有误"),
-            403: None,
-            404: None,
-        },
+        request=MilestoneCompleteInput,
+        responses={200: MilestoneSerializer, **ERRORS},
         tags=["projects"],
     )
     @action(
         detail=True,
         methods=["post"],
         url_path=r"milestones/(?P<milestone_id>\d+)/complete",
-        permission_classes=[IsAuthenticated],
         filterset_class=None,
     )
     def milestone_complete(self, request, code=None, milestone_id=None):
-        project = self._project(code, for_edit=True)
-        milestone = get_object_or_404(Milestone, pk=milestone_id, project=project)
-        data = _data(MilestoneCompleteSerializer, request)
-        milestone = services.milestone_complete(
-            actor=request.user, milestone=milestone, done_date=data["done_date"], evidence=data["evidence"]
-        )
+        project = self._editable(code)
+        milestone = get_object_or_404(project.milestones, pk=int(milestone_id))
+        data = self.input(MilestoneCompleteInput)
+        milestone = services.milestone_complete(actor=request.user, milestone=milestone, **data)
         return Response(MilestoneSerializer(milestone).data)
 
     @extend_schema(
         summary="更新指标当前值（领办单位）",
-        request=IndicatorValuesSerializer,
-        responses={200: IndicatorSerializer(many=True), 400: OpenApiResponse(description="输入有误")},
+        request=IndicatorValuesInput,
+        responses={200: IndicatorSerializer(many=True), **ERRORS},
         tags=["projects"],
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsAuthenticated],
-        filterset_class=None,
-        pagination_class=None,
-    )
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def indicators(self, request, code=None):
-        project = self._project(code, for_edit=True)
-        data = _data(IndicatorValuesSerializer, request)
+        project = self._editable(code)
+        data = self.input(IndicatorValuesInput)
         services.indicator_update(
             actor=request.user,
             project=project,
@@ -267,92 +260,77 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(IndicatorSerializer(project.indicators.all(), many=True).data)
 
     @extend_schema(
-        methods=["GET"],
-        summary="进展述职",
-        responses=StatementSerializer(many=True),
-        tags=["projects"],
+        summary="进展述职", responses={200: StatementSerializer(many=True), **NOT_FOUND}, tags=["projects"]
     )
-    @extend_schema(
-        methods=["POST"],
-        summary="填报进展（领办单位）",
-        request={
-            "application/json": StatementCreateSerializer,
-            "multipart/form-data": StatementCreateSerializer,
-        },
-        responses={201: StatementSerializer, 400: OpenApiResponse(description="输入有误")},
-        tags=["projects"],
-    )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    @action(detail=True, methods=["get"], filterset_class=None)
     def statements(self, request, code=None):
-        if request.method == "POST":
-            if not request.user.is_authenticated:
-                self.permission_denied(request)
-            project = self._project(code, for_edit=True)
-            data = _data(StatementCreateSerializer, request)
-            statement = services.statement_create(
-                actor=request.user,
-                project=project,
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                text=data["text"],
-                photos=data.get("photos", []),
-                indicator_values={row["indicator"]: row["value"] for row in data.get("indicator_values", [])},
-            )
-            return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
-        project = self._project(code)
-        rows = project.statements.select_related("author").prefetch_related("photos")
+        rows = selectors.project_statements(project=self._visible(code))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(StatementSerializer(page, many=True).data)
 
     @extend_schema(
-        methods=["GET"],
-        summary="项目评价（公众可见群众评议；督查、管理员及领办单位可见全部）",
-        responses=EvaluationSerializer(many=True),
+        summary="填报进展（领办单位）",
+        request={"application/json": StatementInput, "multipart/form-data": StatementInput},
+        responses={201: StatementSerializer, **ERRORS},
         tags=["projects"],
     )
-    @extend_schema(
-        methods=["POST"],
-        summary="评价项目（每人每月一次）",
-        request=EvaluationCreateSerializer,
-        responses={201: EvaluationSerializer, 400: OpenApiResponse(description="输入有误或本月已评价")},
-        tags=["projects"],
-    )
-    @action(detail=True, methods=["get", "post"], filterset_class=None)
-    def evaluations(self, request, code=None):
-        project = self._project(code)
-        if request.method == "POST":
-            if not request.user.is_authenticated:
-                self.permission_denied(request)
-            data = _data(EvaluationCreateSerializer, request)
-            evaluation = services.evaluation_create(
-                actor=request.user, project=project, score=data["score"], comment=data["comment"]
-            )
-            return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
-        rows = project.evaluations.select_related("evaluator")
-        sees_all = (
-            has_role(request.user, Role.SUPERVISOR)
-            or Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+    @statements.mapping.post
+    def statement_create(self, request, code=None):
+        project = self._editable(code)
+        data = self.input(StatementInput)
+        statement = services.statement_create(
+            actor=request.user,
+            project=project,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            text=data["text"],
+            photos=data.get("photos", []),
+            indicator_values={row["indicator"]: row["value"] for row in data.get("indicator_values", [])},
         )
-        if not sees_all:
-            rows = rows.public()
+        return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="项目评价（公众可见群众评议；督查、管理员可见全部，领办单位可见本单位项目的全部）",
+        responses={200: EvaluationSerializer(many=True), **NOT_FOUND},
+        tags=["projects"],
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def evaluations(self, request, code=None):
+        rows = selectors.project_evaluations(user=request.user, project=self._visible(code))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="各领办单位评价均分",
+        summary="评价项目（每人每月一次）",
+        request=EvaluationInput,
+        responses={201: EvaluationSerializer, **ERRORS},
         tags=["projects"],
-        responses=inline_serializer(
-            "UnitEvaluationAverage",
-            {
-                "unit": serializers.CharField(),
-                "ratings": serializers.IntegerField(),
-                "average": serializers.FloatField(),
-                "average_member": serializers.FloatField(allow_null=True),
-                "average_supervisor": serializers.FloatField(allow_null=True),
-                "average_resident": serializers.FloatField(allow_null=True),
-            },
-            many=True,
-        ),
+    )
+    @evaluations.mapping.post
+    def evaluation_create(self, request, code=None):
+        project = self._visible(code)
+        data = self.input(EvaluationInput)
+        evaluation = services.evaluation_create(actor=request.user, project=project, **data)
+        return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="各领办单位评价均分（督查人员）",
+        tags=["projects"],
+        responses={
+            200: inline_serializer(
+                "UnitEvaluationAverage",
+                {
+                    "unit": serializers.CharField(),
+                    "ratings": serializers.IntegerField(),
+                    "average": serializers.FloatField(),
+                    "average_member": serializers.FloatField(allow_null=True),
+                    "average_supervisor": serializers.FloatField(allow_null=True),
+                    "average_resident": serializers.FloatField(allow_null=True),
+                },
+                many=True,
+            ),
+            403: ProjectErrorSerializer,
+        },
     )
     @action(
         detail=False,
@@ -362,8 +340,6 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         pagination_class=None,
     )
     def unit_evaluations(self, request):
-        if not has_role(request.user, Role.SUPERVISOR):
-            self.permission_denied(request, message="只有督查人员和管理员可以查看单位评价汇总。")
         rows = selectors.unit_evaluation_averages()
         return Response(
             [
@@ -383,6 +359,3 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 def register(router) -> None:
     """Register this app's viewsets on the ``/api/v1/`` router."""
     router.register("projects", ProjectViewSet, basename="project")
-
-
-__all__ = ["ProjectStatus", "register"]

@@ -4,83 +4,59 @@ statements, photos and evaluations.
 Schedule variance is never stored: ``ProjectQuerySet.with_schedule(on=date)`` computes it in the database
 (see ``docs/schedule-variance.md``)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.models import OrderedLookup, Photo
 from jiangyan.roles import Role, has_role, is_admin
-from jiangyan.uploads import random_upload_path
+from jiangyan.scoping import ScopedQuerySet
 
 from .choices import SCORE_CHOICES, EvaluatorRole, ProjectStatus
 from .schedule import annotate_schedule
 
 
-class KeyTask(models.Model):
+class KeyTask(OrderedLookup):
     """One of the five key tasks (五项重点任务: 助企, 兴村, 惠民, 提效, 善治)."""
 
-    name = models.CharField(_("名称"), max_length=30, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
+    class Meta(OrderedLookup.Meta):
         verbose_name = _("重点任务")
         verbose_name_plural = _("重点任务")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Program(models.Model):
+class Program(OrderedLookup):
     """One of the five programs (五大工程, e.g. 智造强企), each tied to one key task."""
 
-    name = models.CharField(_("名称"), max_length=30, unique=True)
     key_task = models.ForeignKey(
         KeyTask, verbose_name=_("重点任务"), on_delete=models.PROTECT, related_name="programs"
     )
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
-    class Meta:
+    class Meta(OrderedLookup.Meta):
         verbose_name = _("工程")
         verbose_name_plural = _("五大工程")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Domain(models.Model):
+class Domain(OrderedLookup):
     """A domain of work (领域: 经济发展, 环境保护, 社区治理, 养老 …)."""
 
-    name = models.CharField(_("名称"), max_length=30, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
+    class Meta(OrderedLookup.Meta):
         verbose_name = _("领域")
         verbose_name_plural = _("领域")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class TargetGroup(models.Model):
+class TargetGroup(OrderedLookup):
     """A group of people a project serves (服务对象: 老年, 青少年 …). 银发项目 are those for 老年."""
 
-    name = models.CharField(_("名称"), max_length=30, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
+    class Meta(OrderedLookup.Meta):
         verbose_name = _("服务对象")
         verbose_name_plural = _("服务对象")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
         """Public projects for everybody; every project for supervisors and admins; unit staff also see
         their own unit's non-public projects."""
@@ -297,13 +273,12 @@ class IndicatorUpdate(models.Model):
         return f"{self.indicator.name}: {self.previous_value:g} → {self.value:g}"
 
 
-class ProjectPhoto(models.Model):
+class ProjectPhoto(Photo):
     """A photo of a project, optionally attached to a statement or as a milestone's evidence."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("图片"), upload_to=random_upload_path("projects"))
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     statement = models.ForeignKey(
         ProgressStatement,
@@ -321,17 +296,8 @@ class ProjectPhoto(models.Model):
         on_delete=models.SET_NULL,
         related_name="photos",
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("项目照片")
         verbose_name_plural = _("项目照片")
         ordering = ["-created_at", "-id"]
@@ -340,10 +306,36 @@ class ProjectPhoto(models.Model):
         return self.caption or self.image.name
 
 
-class EvaluationQuerySet(models.QuerySet):
-    def public(self) -> "EvaluationQuerySet":
-        """The reviews shown on the public page: residents' 群众评议."""
-        return self.filter(evaluator_role=EvaluatorRole.RESIDENT)
+def evaluator_role_of(user) -> str | None:
+    """The role ``user`` rates projects in (领导干部评 before 普通党员议 before 群众评议), or None."""
+    for role, evaluator_role in (
+        (Role.SUPERVISOR, EvaluatorRole.SUPERVISOR),
+        (Role.PARTY_MEMBER, EvaluatorRole.PARTY_MEMBER),
+        (Role.RESIDENT, EvaluatorRole.RESIDENT),
+    ):
+        if has_role(user, role):
+            return evaluator_role
+    return None
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    """The ``Evaluation.month`` of a rating given on ``day``: the first day of its month."""
+    return day.replace(day=1)
+
+
+class EvaluationQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "EvaluationQuerySet":
+        """The one rule of who reads which ratings, on the project page and in the API alike, within the
+        projects ``user`` may see: supervisors and admins read every rating; unit staff read residents'
+        reviews (群众评议) and every rating of their own unit's projects; everybody else residents' reviews.
+        Averages (``selectors.evaluation_averages``) count every rating: a figure names nobody."""
+        if has_role(user, Role.SUPERVISOR):
+            return self.all()
+        projects = Project.objects.visible_to(user).values("pk")
+        rule = Q(evaluator_role=EvaluatorRole.RESIDENT)
+        if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
+            rule |= Q(project__lead_unit_id=user.unit_id)
+        return self.filter(rule, project__in=projects)
 
 
 class Evaluation(models.Model):

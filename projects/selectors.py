@@ -3,33 +3,58 @@ the home page's figures."""
 
 import datetime
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Unit
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role
 
 from .choices import EvaluatorRole, ProjectStatus
-from .models import Evaluation, Milestone, ProgressStatement, Project, ProjectPhoto, TargetGroup
+from .models import (
+    Evaluation,
+    Milestone,
+    ProgressStatement,
+    Project,
+    ProjectPhoto,
+    ProjectQuerySet,
+    TargetGroup,
+    evaluator_role_of,
+    month_of,
+)
 
 SILVER_GROUP = "老年"  # 银发项目 are the projects for this target group
 
 
-def project_list(*, user, on: datetime.date | None = None) -> QuerySet:
-    """Projects ``user`` may see, with their schedule at ``on`` and what a list row shows, in a fixed
-    number of queries whatever the page size."""
+def _milestones_in_order() -> Prefetch:
+    return Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "order", "id"))
+
+
+def project_rows(*, on: datetime.date | None = None) -> ProjectQuerySet:
+    """Every project with its schedule at ``on`` and what a list row shows (not yet scoped to a user)."""
     return (
-        Project.objects.visible_to(user)
-        .with_schedule(on=on)
+        Project.objects.with_schedule(on=on)
         .select_related("program__key_task", "domain", "lead_unit")
         .prefetch_related("target_groups", "towns")
     )
 
 
+def project_list(*, user, on: datetime.date | None = None) -> ProjectQuerySet:
+    """Projects ``user`` may see, with their schedule at ``on`` and what a list row shows, in a fixed
+    number of queries whatever the page size."""
+    return project_rows(on=on).visible_to(user)
+
+
+def project_pages(*, on: datetime.date | None = None) -> ProjectQuerySet:
+    """What the project page (and the API's detail) shows of a project: the list row plus cooperating
+    units, communities, milestones in order and indicators. Fetch one with ``get_visible_or_404``."""
+    return project_rows(on=on).prefetch_related(
+        "cooperating_units", "communities__town", _milestones_in_order(), "indicators"
+    )
+
+
 def workspace_list(*, user, on: datetime.date | None = None) -> QuerySet:
     """The projects ``user`` maintains (their unit's), with schedule and the date of the latest statement."""
-    from django.db.models import Max
-
     return (
         Project.objects.editable_by(user)
         .with_schedule(on=on)
@@ -44,22 +69,8 @@ def export_list(queryset: QuerySet) -> QuerySet:
         "target_groups",
         "cooperating_units",
         "towns",
-        Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "order", "id")),
+        _milestones_in_order(),
         "indicators",
-    )
-
-
-def project_detail(*, user, code: str, on: datetime.date | None = None) -> Project:
-    """One project visible to ``user`` with its schedule; ``Project.DoesNotExist`` when out of scope."""
-    return (
-        project_list(user=user, on=on)
-        .prefetch_related(
-            "cooperating_units",
-            "communities__town",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "order", "id")),
-            "indicators",
-        )
-        .get(code=code)
     )
 
 
@@ -81,8 +92,6 @@ def evaluation_averages(*, project: Project) -> dict[str, dict]:
 
 def unit_evaluation_averages(*, since: datetime.date | None = None) -> QuerySet:
     """Per lead unit: number of projects rated, ratings, average score overall and per evaluator role."""
-    from accounts.models import Unit
-
     scope = Q(led_projects__evaluations__isnull=False)
     if since:
         scope &= Q(led_projects__evaluations__month__gte=since)
@@ -101,37 +110,51 @@ def unit_evaluation_averages(*, since: datetime.date | None = None) -> QuerySet:
     )
 
 
-def project_page_context(*, user, project: Project) -> dict:
-    """Everything the project page shows besides the project itself."""
-    from .services import evaluator_role_of, month_of
+def project_evaluations(*, user, project: Project) -> QuerySet:
+    """The ratings of ``project`` that ``user`` may read (``EvaluationQuerySet.visible_to``), newest first;
+    the project page and the API list the same ones."""
+    return Evaluation.objects.visible_to(user).filter(project=project).select_related("evaluator")
 
-    public_reviews = Evaluation.objects.public().filter(project=project).select_related("evaluator")[:20]
-    statements = (
+
+def project_statements(*, project: Project) -> QuerySet:
+    """The progress statements of ``project``, newest period first, with photos and indicator updates."""
+    return (
         ProgressStatement.objects.filter(project=project)
         .select_related("author")
-        .prefetch_related("photos", "indicator_updates__indicator")[:10]
+        .prefetch_related("photos", "indicator_updates__indicator")
     )
-    can_edit = Project.objects.editable_by(user).filter(pk=project.pk).exists()
-    role = evaluator_role_of(user) if user.is_authenticated else None
+
+
+# Verbs nobody reads in a project's history on the page; ``project.evaluate`` (who rated) only supervisors.
+HIDDEN_VERBS = ("personal_data.view",)
+RATER_VERBS = ("project.evaluate",)
+
+
+def project_history(*, user, project: Project) -> QuerySet:
+    """The audit events of ``project`` that ``user`` may read, newest first. Who rated a project is
+    personal: outside supervision the history leaves ratings out (the averages count them)."""
+    hidden = HIDDEN_VERBS if has_role(user, Role.SUPERVISOR) else HIDDEN_VERBS + RATER_VERBS
+    return AuditEvent.objects.for_object(project).exclude(verb__in=hidden).order_by("-created_at", "-id")
+
+
+def project_page_context(*, user, project: Project) -> dict:
+    """Everything the project page shows besides the project itself."""
+    role = evaluator_role_of(user)
     rated = (
         role is not None
         and Evaluation.objects.filter(
             project=project, evaluator=user, month=month_of(timezone.localdate())
         ).exists()
     )
-    events = AuditEvent.objects.for_object(project).exclude(verb="personal_data.view")
-    if not has_role(user, Role.SUPERVISOR):
-        # Who rated the project is personal: the public history leaves ratings out (they are counted above).
-        events = events.exclude(verb="project.evaluate")
     return {
         "milestones": list(project.milestones.all()),
         "indicators": list(project.indicators.all()),
         "photos": ProjectPhoto.objects.filter(project=project)[:24],
-        "statements": statements,
-        "public_reviews": public_reviews,
+        "statements": project_statements(project=project)[:10],
+        "reviews": project_evaluations(user=user, project=project)[:20],
         "averages": evaluation_averages(project=project),
-        "events": events.order_by("-created_at", "-id")[:50],
-        "can_edit": can_edit,
+        "events": project_history(user=user, project=project)[:50],
+        "can_edit": Project.objects.editable_by(user).filter(pk=project.pk).exists(),
         "evaluator_role": role,
         "already_rated": rated,
     }

@@ -1,5 +1,5 @@
-"""Writes of the project registry. Each is one keyword-only function that checks the actor's role and
-scope, locks what it changes, records an audit event and runs in one transaction."""
+"""Writes of the project registry. Each is one keyword-only function, the actor first, that checks the
+actor's role and scope, locks what it changes, records an audit event and runs in one transaction."""
 
 import datetime
 from collections.abc import Iterable, Sequence
@@ -9,30 +9,54 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jiangyan.audit import audit_record
-from jiangyan.exceptions import ApplicationError
-from jiangyan.roles import Role, has_role, require_role
+from accounts.models import Town, Unit, User
+from jiangyan.audit import audit_record, audit_transition
+from jiangyan.exceptions import ApplicationError, field_error
+from jiangyan.roles import Role, require_role
+from jiangyan.scoping import lock_editable
 
-from .choices import EvaluatorRole, ProjectStatus
+from . import spreadsheets as sheets
+from .choices import ProjectStatus
 from .models import (
+    Domain,
     Evaluation,
     Indicator,
     IndicatorUpdate,
     Milestone,
+    Program,
     ProgressStatement,
     Project,
     ProjectPhoto,
+    TargetGroup,
+    evaluator_role_of,
+    month_of,
 )
 
 
-def _editable_project(*, actor, project: Project) -> Project:
-    """The project locked for update, if ``actor`` may edit it; PermissionDenied otherwise."""
+def _lock_project(*, actor: User, project: Project) -> Project:
+    """``project`` locked for update if ``actor`` (unit staff) may maintain it; PermissionDenied otherwise."""
     require_role(actor, Role.UNIT_STAFF)
-    locked = Project.objects.editable_by(actor).select_for_update().filter(pk=project.pk).first()
-    if locked is None:
-        raise PermissionDenied("只能维护本单位领办的项目。")
-    return locked
+    return lock_editable(Project.objects, actor, pk=project.pk, message=_("只能维护本单位领办的项目。"))
+
+
+def _set_status(*, actor: User, project: Project, status: str) -> None:
+    """Move the (locked) ``project`` to ``status`` and record the ``project.status`` event; nothing when it
+    is already there."""
+    before = project.status
+    if status == before:
+        return
+    project.status = status
+    project.save(update_fields=["status", "updated_at"])
+    audit_transition(
+        actor=actor,
+        verb="project.status",
+        target=project,
+        before=before,
+        after=status,
+        note=project.get_status_display(),
+    )
 
 
 def _fmt(value: Decimal) -> str:
@@ -40,20 +64,24 @@ def _fmt(value: Decimal) -> str:
 
 
 def _apply_indicator_values(
-    *, actor, project: Project, values: dict[int, Decimal], statement: ProgressStatement | None = None
+    *,
+    actor: User,
+    project: Project,
+    values: dict[int, Decimal],
+    statement: ProgressStatement | None = None,
 ) -> list[IndicatorUpdate]:
     indicators = {
         i.pk: i for i in Indicator.objects.select_for_update().filter(project=project, pk__in=values)
     }
-    unknown = set(values) - set(indicators)
-    if unknown:
-        raise ApplicationError("指标不属于该项目。", fields={"indicators": ["指标不属于该项目。"]})
+    if set(values) - set(indicators):
+        raise field_error("indicators", _("指标不属于该项目。"))
     updates = []
     for pk, value in values.items():
         indicator = indicators[pk]
         if value is None or value < 0:
             raise ApplicationError(
-                f"“{indicator.name}”的当前值不能为负数。", fields={f"indicator_{pk}": ["不能为负数。"]}
+                _("“%(name)s”的当前值不能为负数。") % {"name": indicator.name},
+                fields={f"indicator_{pk}": [_("不能为负数。")]},
             )
         if value == indicator.current_value:
             continue
@@ -82,14 +110,14 @@ def _apply_indicator_values(
 
 
 @transaction.atomic
-def indicator_update(*, actor, project: Project, values: dict[int, Decimal]) -> list[IndicatorUpdate]:
+def indicator_update(*, actor: User, project: Project, values: dict[int, Decimal]) -> list[IndicatorUpdate]:
     """Set the current value of some of ``project``'s indicators (``{indicator_id: value}``)."""
-    project = _editable_project(actor=actor, project=project)
+    project = _lock_project(actor=actor, project=project)
     return _apply_indicator_values(actor=actor, project=project, values=values)
 
 
 def _add_photos(
-    *, actor, project: Project, images: Iterable, caption: str = "", **links
+    *, actor: User, project: Project, images: Iterable, caption: str = "", **links
 ) -> list[ProjectPhoto]:
     photos = [
         ProjectPhoto(project=project, image=image, caption=caption[:100], uploaded_by=actor, **links)
@@ -103,7 +131,7 @@ def _add_photos(
 @transaction.atomic
 def statement_create(
     *,
-    actor,
+    actor: User,
     project: Project,
     period_start: datetime.date,
     period_end: datetime.date,
@@ -111,25 +139,24 @@ def statement_create(
     photos: Sequence = (),
     indicator_values: dict[int, Decimal] | None = None,
 ) -> ProgressStatement:
-    """Post a progress statement (领办单位述) with its photos and indicator updates."""
-    project = _editable_project(actor=actor, project=project)
+    """Post a progress statement (领办单位述) with its photos and indicator updates. The first statement of a
+    project that has not started moves it to 推进中."""
+    project = _lock_project(actor=actor, project=project)
     if period_end < period_start:
-        raise ApplicationError(
-            "截止日期不能早于起始日期。", fields={"period_end": ["截止日期不能早于起始日期。"]}
-        )
+        raise field_error("period_end", _("截止日期不能早于起始日期。"))
     if period_end > timezone.localdate():
-        raise ApplicationError("不能填报未来的进展。", fields={"period_end": ["截止日期不能晚于今天。"]})
+        raise ApplicationError(
+            _("不能填报未来的进展。"), fields={"period_end": [_("截止日期不能晚于今天。")]}
+        )
     if not text.strip():
-        raise ApplicationError("请填写进展情况。", fields={"text": ["请填写进展情况。"]})
+        raise field_error("text", _("请填写进展情况。"))
     statement = ProgressStatement.objects.create(
         project=project, period_start=period_start, period_end=period_end, text=text.strip(), author=actor
     )
-    _add_photos(actor=actor, project=project, images=photos, caption="进展照片", statement=statement)
     if indicator_values:
         _apply_indicator_values(actor=actor, project=project, values=indicator_values, statement=statement)
-    if project.status == ProjectStatus.NOT_STARTED:
-        project.status = ProjectStatus.IN_PROGRESS
-        project.save(update_fields=["status", "updated_at"])
+    # Photos last: nothing after them can refuse the statement and leave their files behind.
+    _add_photos(actor=actor, project=project, images=photos, caption=_("进展照片"), statement=statement)
     audit_record(
         actor=actor,
         verb="project.statement",
@@ -137,29 +164,29 @@ def statement_create(
         after={"period": f"{period_start:%Y-%m-%d}—{period_end:%Y-%m-%d}", "photos": len(photos)},
         note=f"{period_start:%m-%d}—{period_end:%m-%d}",
     )
+    if project.status == ProjectStatus.NOT_STARTED:
+        _set_status(actor=actor, project=project, status=ProjectStatus.IN_PROGRESS)
     return statement
 
 
 @transaction.atomic
 def milestone_complete(
-    *, actor, milestone: Milestone, done_date: datetime.date, evidence: str, photos: Sequence = ()
+    *, actor: User, milestone: Milestone, done_date: datetime.date, evidence: str, photos: Sequence = ()
 ) -> Milestone:
     """Mark ``milestone`` done on ``done_date`` with its evidence. When every milestone is done, the
-    project becomes 已完成."""
-    project = _editable_project(actor=actor, project=milestone.project)
+    project becomes 已完成; a project that had not started becomes 推进中."""
+    project = _lock_project(actor=actor, project=milestone.project)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk, project=project)
     if milestone.done_date is not None:
-        raise ApplicationError(
-            "该节点已完成。", code="already_done", fields={"done_date": ["该节点已完成。"]}
-        )
+        raise field_error("done_date", _("该节点已完成。"), code="already_done")
     if done_date > timezone.localdate():
-        raise ApplicationError("完成日期不能晚于今天。", fields={"done_date": ["完成日期不能晚于今天。"]})
+        raise field_error("done_date", _("完成日期不能晚于今天。"))
     if done_date < project.planned_start - datetime.timedelta(days=366):
-        raise ApplicationError("完成日期不合理。", fields={"done_date": ["完成日期早于项目开始一年以上。"]})
-    if not evidence.strip() and not photos:
         raise ApplicationError(
-            "请填写完成佐证或上传照片。", fields={"evidence": ["请填写完成佐证或上传照片。"]}
+            _("完成日期不合理。"), fields={"done_date": [_("完成日期早于项目开始一年以上。")]}
         )
+    if not evidence.strip() and not photos:
+        raise field_error("evidence", _("请填写完成佐证或上传照片。"))
     milestone.done_date = done_date
     milestone.evidence = evidence.strip()
     milestone.save(update_fields=["done_date", "evidence"])
@@ -172,30 +199,19 @@ def milestone_complete(
         after={"milestone": milestone.name, "done_date": done_date.isoformat()},
         note=f"{milestone.name}（{done_date:%Y-%m-%d}）",
     )
-    status_before = project.status
     if not project.milestones.filter(done_date__isnull=True).exists():
-        project.status = ProjectStatus.COMPLETED
+        _set_status(actor=actor, project=project, status=ProjectStatus.COMPLETED)
     elif project.status == ProjectStatus.NOT_STARTED:
-        project.status = ProjectStatus.IN_PROGRESS
-    if project.status != status_before:
-        project.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=actor,
-            verb="project.status",
-            target=project,
-            before={"status": status_before},
-            after={"status": project.status},
-            note=project.get_status_display(),
-        )
+        _set_status(actor=actor, project=project, status=ProjectStatus.IN_PROGRESS)
     return milestone
 
 
 @transaction.atomic
-def photo_add(*, actor, project: Project, images: Sequence, caption: str = "") -> list[ProjectPhoto]:
+def photo_add(*, actor: User, project: Project, images: Sequence, caption: str = "") -> list[ProjectPhoto]:
     """Upload photos of ``project`` (already checked by ``jiangyan.uploads``)."""
-    project = _editable_project(actor=actor, project=project)
+    project = _lock_project(actor=actor, project=project)
     if not images:
-        raise ApplicationError("请选择图片。", fields={"images": ["请选择图片。"]})
+        raise field_error("images", _("请选择图片。"))
     photos = _add_photos(actor=actor, project=project, images=images, caption=caption)
     audit_record(
         actor=actor, verb="project.photo_add", target=project, after={"count": len(photos)}, note=caption
@@ -203,36 +219,22 @@ def photo_add(*, actor, project: Project, images: Sequence, caption: str = "") -
     return photos
 
 
-def evaluator_role_of(user) -> str | None:
-    """The role ``user`` rates projects in: 领导干部评 before 普通党员议 before 群众评议."""
-    for role, evaluator_role in (
-        (Role.SUPERVISOR, EvaluatorRole.SUPERVISOR),
-        (Role.PARTY_MEMBER, EvaluatorRole.PARTY_MEMBER),
-        (Role.RESIDENT, EvaluatorRole.RESIDENT),
-    ):
-        if has_role(user, role):
-            return evaluator_role
-    return None
-
-
-def month_of(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-ALREADY_RATED = "您本月已评价过该项目，每人每月对同一项目只能评价一次。"
+def _already_rated() -> ApplicationError:
+    message = _("您本月已评价过该项目，每人每月对同一项目只能评价一次。")
+    return field_error("score", message, code="already_rated")
 
 
 @transaction.atomic
-def evaluation_create(*, actor, project: Project, score: int, comment: str = "") -> Evaluation:
+def evaluation_create(*, actor: User, project: Project, score: int, comment: str = "") -> Evaluation:
     """Rate ``project`` once per calendar month: party members (议), supervisors (评), residents."""
     require_role(actor, Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT)
     if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
-        raise PermissionDenied("您无权评价该项目。")
+        raise PermissionDenied(_("您无权评价该项目。"))
     if not isinstance(score, int) or not 1 <= score <= 5:
-        raise ApplicationError("评分应为 1 到 5 分。", fields={"score": ["评分应为 1 到 5 分。"]})
+        raise field_error("score", _("评分应为 1 到 5 分。"))
     month = month_of(timezone.localdate())
     if Evaluation.objects.filter(project=project, evaluator=actor, month=month).exists():
-        raise ApplicationError(ALREADY_RATED, code="already_rated", fields={"score": [ALREADY_RATED]})
+        raise _already_rated()
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
@@ -244,15 +246,13 @@ def evaluation_create(*, actor, project: Project, score: int, comment: str = "")
                 month=month,
             )
     except IntegrityError as exc:  # a simultaneous second rating lost the race to the unique constraint
-        raise ApplicationError(
-            ALREADY_RATED, code="already_rated", fields={"score": [ALREADY_RATED]}
-        ) from exc
+        raise _already_rated() from exc
     audit_record(
         actor=actor,
         verb="project.evaluate",
         target=project,
         after={"score": score, "role": evaluation.evaluator_role},
-        note=f"{evaluation.get_evaluator_role_display()} {score} 分",
+        note=_("%(role)s %(score)s 分") % {"role": evaluation.get_evaluator_role_display(), "score": score},
     )
     return evaluation
 
@@ -262,7 +262,7 @@ class ImportRejected(ApplicationError):
 
     def __init__(self, row_errors: list[str]):
         super().__init__(
-            f"导入失败：共 {len(row_errors)} 处错误，未写入任何数据。",
+            _("导入失败：共 %(n)d 处错误，未写入任何数据。") % {"n": len(row_errors)},
             code="import_rejected",
             fields={"file": row_errors},
         )
@@ -287,22 +287,17 @@ def _lookup(model, *names_fields: str) -> dict[str, object]:
 
 
 @transaction.atomic
-def projects_import(*, actor, upload) -> ImportResult:
+def projects_import(*, actor: User, upload) -> ImportResult:
     """Import the project list (项目, 节点, 指标 sheets) in one transaction: every row or none.
 
     Raises ``ImportRejected`` listing every bad row (sheet, row number, reason); nothing is written then."""
-    from accounts.models import Town, Unit
-
-    from . import spreadsheets as sheets
-    from .models import Domain, Program, TargetGroup
-
     require_role(actor, Role.ADMIN)
     try:
         book = sheets.read_workbook(upload)
     except sheets.SheetError as exc:
         raise ImportRejected([str(exc)]) from exc
     if not book.projects:
-        raise ImportRejected(["“项目”工作表没有数据行。"])
+        raise ImportRejected([_("“项目”工作表没有数据行。")])
 
     programs, domains = _lookup(Program, "name"), _lookup(Domain, "name")
     groups, towns = _lookup(TargetGroup, "name"), _lookup(Town, "name")
@@ -313,16 +308,20 @@ def projects_import(*, actor, upload) -> ImportResult:
         ).values_list("code", flat=True)
     )
     errors: list[str] = []
+
+    def bad(row: sheets.Row, problem: str) -> None:
+        errors.append(f"{row.where()}：{problem}")
+
     parsed: dict[str, dict] = {}
     project_rows: dict[str, sheets.Row] = {}
 
     def need(row, column, table=None, label=None):
         value = sheets.text(row.cells.get(column))
         if not value:
-            errors.append(f"{row.where()}：“{column}”不能为空。")
+            bad(row, _("“%(column)s”不能为空。") % {"column": column})
             return None
         if table is not None and value not in table:
-            errors.append(f"{row.where()}：{label or column}“{value}”不存在。")
+            bad(row, _("%(column)s“%(value)s”不存在。") % {"column": label or column, "value": value})
             return None
         return table[value] if table is not None else value
 
@@ -330,7 +329,7 @@ def projects_import(*, actor, upload) -> ImportResult:
         found = []
         for name in sheets.split_list(row.cells.get(column)):
             if name not in table:
-                errors.append(f"{row.where()}：{column}“{name}”不存在。")
+                bad(row, _("%(column)s“%(value)s”不存在。") % {"column": column, "value": name})
             else:
                 found.append(table[name])
         return found
@@ -339,13 +338,15 @@ def projects_import(*, actor, upload) -> ImportResult:
         raw = row.cells.get(column)
         if raw in (None, ""):
             if required:
-                errors.append(f"{row.where()}：“{column}”不能为空。")
+                bad(row, _("“%(column)s”不能为空。") % {"column": column})
             return None
         try:
             return sheets.parse_date(raw)
         except ValueError:
-            errors.append(
-                f"{row.where()}：“{column}”不是有效日期（应为 2021-05-01 的格式）：{sheets.text(raw)}。"
+            bad(
+                row,
+                _("“%(column)s”不是有效日期（应为 2021-05-01 的格式）：%(value)s。")
+                % {"column": column, "value": sheets.text(raw)},
             )
             return None
 
@@ -354,27 +355,33 @@ def projects_import(*, actor, upload) -> ImportResult:
         code = need(row, "编号")
         if code:
             if len(code) > 20:
-                errors.append(f"{row.where()}：编号“{code}”超过 20 个字符。")
+                bad(row, _("编号“%(code)s”超过 20 个字符。") % {"code": code})
             elif code in project_rows:
-                errors.append(f"{row.where()}：编号“{code}”与第 {project_rows[code].number} 行重复。")
+                bad(
+                    row,
+                    _("编号“%(code)s”与第 %(number)d 行重复。")
+                    % {"code": code, "number": project_rows[code].number},
+                )
             elif code in existing_codes:
-                errors.append(f"{row.where()}：编号“{code}”已存在于项目库。")
+                bad(row, _("编号“%(code)s”已存在于项目库。") % {"code": code})
         title = need(row, "项目名称")
         if title and len(title) > 120:
-            errors.append(f"{row.where()}：项目名称超过 120 个字符。")
+            bad(row, _("项目名称超过 120 个字符。"))
         program = need(row, "工程", programs)
         domain = need(row, "领域", domains)
         lead_unit = need(row, "领办单位", units)
         start, end = date_of(row, "计划开始"), date_of(row, "计划完成")
         if start and end and end < start:
-            errors.append(f"{row.where()}：计划完成日期早于计划开始日期。")
+            bad(row, _("计划完成日期早于计划开始日期。"))
         public_text = sheets.text(row.cells.get("是否公开")) or "是"
         if public_text not in ("是", "否"):
-            errors.append(f"{row.where()}：“是否公开”应填“是”或“否”。")
+            bad(row, _("“是否公开”应填“是”或“否”。"))
         status_text = sheets.text(row.cells.get("状态")) or str(ProjectStatus.NOT_STARTED.label)
         if status_text not in sheets.STATUS_BY_LABEL:
-            errors.append(
-                f"{row.where()}：状态“{status_text}”无效，应为 {'、'.join(sheets.STATUS_BY_LABEL)}。"
+            bad(
+                row,
+                _("状态“%(value)s”无效，应为 %(choices)s。")
+                % {"value": status_text, "choices": "、".join(sheets.STATUS_BY_LABEL)},
             )
         target_groups = many(row, "服务对象", groups)
         cooperating = many(row, "协办单位", units)
@@ -409,18 +416,18 @@ def projects_import(*, actor, upload) -> ImportResult:
         before = len(errors)
         code = need(row, "项目编号")
         if code and code not in project_rows:
-            errors.append(f"{row.where()}：项目编号“{code}”不在“项目”表中。")
+            bad(row, _("项目编号“%(code)s”不在“项目”表中。") % {"code": code})
         name = need(row, "节点名称")
         planned = date_of(row, "计划完成日期")
         done = date_of(row, "实际完成日期", required=False)
         if done and done > today:
-            errors.append(f"{row.where()}：实际完成日期晚于今天。")
+            bad(row, _("实际完成日期晚于今天。"))
         try:
             weight = int(sheets.parse_decimal(row.cells.get("权重")))
             if not 0 <= weight <= 100 or sheets.parse_decimal(row.cells.get("权重")) != weight:
                 raise ValueError
         except ValueError:
-            errors.append(f"{row.where()}：权重应为 0 到 100 的整数。")
+            bad(row, _("权重应为 0 到 100 的整数。"))
             weight = None
         if code in project_rows and weight is not None:
             weights.setdefault(code, []).append(weight)
@@ -436,15 +443,17 @@ def projects_import(*, actor, upload) -> ImportResult:
             )
     for code, values in weights.items():
         if sum(values) != 100:
-            errors.append(
-                f"{project_rows[code].where()}：项目“{code}”的节点权重合计为 {sum(values)}，应为 100。"
+            bad(
+                project_rows[code],
+                _("项目“%(code)s”的节点权重合计为 %(total)d，应为 100。")
+                % {"code": code, "total": sum(values)},
             )
 
     for row in book.indicators:
         before = len(errors)
         code = need(row, "项目编号")
         if code and code not in project_rows:
-            errors.append(f"{row.where()}：项目编号“{code}”不在“项目”表中。")
+            bad(row, _("项目编号“%(code)s”不在“项目”表中。") % {"code": code})
         name = need(row, "指标名称")
         values = {}
         for column, minimum in (("目标值", "positive"), ("当前值", "zero")):
@@ -455,14 +464,14 @@ def projects_import(*, actor, upload) -> ImportResult:
             try:
                 values[column] = sheets.parse_decimal(raw)
             except ValueError:
-                errors.append(f"{row.where()}：{column}应为数字。")
+                bad(row, _("%(column)s应为数字。") % {"column": column})
                 continue
             if (
                 (minimum == "positive" and values[column] <= 0)
                 or values[column] < 0
                 or values[column] >= 10**12
             ):
-                errors.append(f"{row.where()}：{column}“{sheets.text(raw)}”超出范围。")
+                bad(row, _("%(column)s“%(value)s”超出范围。") % {"column": column, "value": sheets.text(raw)})
         if len(errors) == before and code in parsed:
             parsed[code]["indicators"].append(
                 Indicator(

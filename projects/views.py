@@ -2,17 +2,17 @@
 and spreadsheets. Views are thin: forms check input, services write, selectors read."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan.exceptions import ApplicationError, add_error_to_form
+from jiangyan.forms import submit
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
+from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.site import project_sections, sections_context
 
 from . import selectors, services, spreadsheets
@@ -67,10 +67,7 @@ def _detail_context(request, project: Project, **extra) -> dict:
 
 
 def _visible(request, code: str) -> Project:
-    try:
-        return selectors.project_detail(user=request.user, code=code)
-    except Project.DoesNotExist as exc:
-        raise Http404(_("项目不存在或未公开。")) from exc
+    return get_visible_or_404(selectors.project_pages(), request.user, code=code)
 
 
 @require_GET
@@ -119,19 +116,16 @@ def evaluate(request, code: str):
     if request.method == "GET":
         return redirect(f"{project.get_absolute_url()}#evaluate")
     form = EvaluationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.evaluation_create(
-                actor=request.user,
-                project=project,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("感谢您的评价。"))
-            return redirect(f"{project.get_absolute_url()}#evaluate")
+    done = submit(
+        request,
+        form,
+        lambda data: services.evaluation_create(
+            actor=request.user, project=project, score=data["score"], comment=data["comment"]
+        ),
+        success=_("感谢您的评价。"),
+    )
+    if done is not None:
+        return redirect(f"{project.get_absolute_url()}#evaluate")
     return render(request, "projects/detail.html", _detail_context(request, project, evaluation_form=form))
 
 
@@ -148,15 +142,9 @@ def workspace(request):
 
 
 def _editable(request, code: str) -> Project:
-    try:
-        return (
-            Project.objects.editable_by(request.user)
-            .with_schedule()
-            .select_related("lead_unit")
-            .get(code=code)
-        )
-    except Project.DoesNotExist as exc:
-        raise Http404(_("项目不存在或不属于本单位。")) from exc
+    return get_editable_or_404(
+        Project.objects.with_schedule().select_related("lead_unit"), request.user, code=code
+    )
 
 
 def _manage(request, project: Project, status: int = 200, **forms):
@@ -189,19 +177,12 @@ def manage(request, code: str):
     return _manage(request, _editable(request, code))
 
 
-def _run(request, form, call, success: str):
-    """Call the service for a valid form; map its errors onto the form. True when it succeeded."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except ApplicationError as error:
-        add_error_to_form(form, error)
-        return False
-    except PermissionDenied:
-        raise
-    messages.success(request, success)
-    return True
+def _workspace_write(request, project: Project, form, call, *, success: str, **rerender):
+    """Run a workspace write through ``submit``: back to the manage page when it is done, otherwise the
+    manage page again with the form (``rerender``) and its errors."""
+    if submit(request, form, call, success=success) is not None:
+        return redirect("projects:manage", code=project.code)
+    return _manage(request, project, **rerender)
 
 
 @require_POST
@@ -210,20 +191,18 @@ def statement_new(request, code: str):
     project = _editable(request, code)
     form = StatementForm(request.POST, request.FILES, indicators=project.indicators.all())
 
-    def call():
-        services.statement_create(
+    def call(data):
+        return services.statement_create(
             actor=request.user,
             project=project,
-            period_start=form.cleaned_data["period_start"],
-            period_end=form.cleaned_data["period_end"],
-            text=form.cleaned_data["text"],
-            photos=form.cleaned_data["photos"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            text=data["text"],
+            photos=data["photos"],
             indicator_values=form.indicator_values(),
         )
 
-    if _run(request, form, call, _("进展已提交。")):
-        return redirect("projects:manage", code=project.code)
-    return _manage(request, project, statement_form=form)
+    return _workspace_write(request, project, form, call, success=_("进展已提交。"), statement_form=form)
 
 
 @require_POST
@@ -231,23 +210,29 @@ def statement_new(request, code: str):
 def milestone_done(request, code: str, pk: int):
     project = _editable(request, code)
     milestone = get_object_or_404(Milestone, pk=pk, project=project)
-    form = MilestoneDoneForm(request.POST, request.FILES, prefix=f"m{milestone.pk}")
-
-    def call():
-        services.milestone_complete(
-            actor=request.user,
-            milestone=milestone,
-            done_date=form.cleaned_data["done_date"],
-            evidence=form.cleaned_data["evidence"],
-            photos=form.cleaned_data["photos"],
-        )
-
     if milestone.done_date is not None:
         messages.error(request, _("该节点已完成。"))
         return redirect("projects:manage", code=project.code)
-    if _run(request, form, call, _("节点“%(name)s”已标记完成。") % {"name": milestone.name}):
-        return redirect("projects:manage", code=project.code)
-    return _manage(request, project, milestone_form=form, milestone_id=milestone.pk)
+    form = MilestoneDoneForm(request.POST, request.FILES, prefix=f"m{milestone.pk}")
+
+    def call(data):
+        return services.milestone_complete(
+            actor=request.user,
+            milestone=milestone,
+            done_date=data["done_date"],
+            evidence=data["evidence"],
+            photos=data["photos"],
+        )
+
+    return _workspace_write(
+        request,
+        project,
+        form,
+        call,
+        success=_("节点“%(name)s”已标记完成。") % {"name": milestone.name},
+        milestone_form=form,
+        milestone_id=milestone.pk,
+    )
 
 
 @require_POST
@@ -256,12 +241,10 @@ def indicators_update(request, code: str):
     project = _editable(request, code)
     form = IndicatorValuesForm(request.POST, indicators=project.indicators.all())
 
-    def call():
-        services.indicator_update(actor=request.user, project=project, values=form.indicator_values())
+    def call(data):
+        return services.indicator_update(actor=request.user, project=project, values=form.indicator_values())
 
-    if _run(request, form, call, _("指标已更新。")):
-        return redirect("projects:manage", code=project.code)
-    return _manage(request, project, indicator_form=form)
+    return _workspace_write(request, project, form, call, success=_("指标已更新。"), indicator_form=form)
 
 
 @require_POST
@@ -270,17 +253,12 @@ def photos_add(request, code: str):
     project = _editable(request, code)
     form = PhotoForm(request.POST, request.FILES)
 
-    def call():
-        services.photo_add(
-            actor=request.user,
-            project=project,
-            images=form.cleaned_data["images"],
-            caption=form.cleaned_data["caption"],
+    def call(data):
+        return services.photo_add(
+            actor=request.user, project=project, images=data["images"], caption=data["caption"]
         )
 
-    if _run(request, form, call, _("照片已上传。")):
-        return redirect("projects:manage", code=project.code)
-    return _manage(request, project, photo_form=form)
+    return _workspace_write(request, project, form, call, success=_("照片已上传。"), photo_form=form)
 
 
 # --- spreadsheets ---------------------------------------------------------------------------------------

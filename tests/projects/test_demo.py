@@ -1,7 +1,7 @@
-"""The demo district: 236 projects, about 15 % behind, some completed, idempotent and fast."""
+"""The demo district: 236 projects, about 15 % behind, some completed, idempotent (its speed is measured
+in ``bench/``, not here)."""
 
 import io
-import time
 
 import pytest
 from django.db.models import Sum
@@ -14,12 +14,10 @@ from projects.selectors import campaign_figures
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_builds_the_demo_registry_quickly_and_only_once():
+def test_seed_builds_the_demo_registry_only_once():
     out = io.StringIO()
     accounts_demo.seed(scale=1, stdout=out)
-    began = time.monotonic()
     demo.seed(scale=1, stdout=out)
-    assert time.monotonic() - began < 15
     figures = campaign_figures()
     assert figures["total"] == 236
     assert 0.12 <= figures["behind"] / 236 <= 0.18

@@ -130,7 +130,18 @@ def test_statement_with_photos_and_indicator_updates(unit_staff):
     assert IndicatorUpdate.objects.get().statement == statement
     assert ProjectPhoto.objects.get().statement == statement
     assert project.status == ProjectStatus.IN_PROGRESS
-    assert verbs(project) == ["project.indicator_update", "project.statement"]
+    assert verbs(project) == ["project.indicator_update", "project.statement", "project.status"]
+    event = AuditEvent.objects.for_object(project).get(verb="project.status")
+    assert (event.before, event.after) == ({"status": "not_started"}, {"status": "in_progress"})
+
+
+def test_a_statement_on_a_project_in_progress_leaves_its_status_alone(unit_staff):
+    project = ProjectFactory(lead_unit=unit_staff.unit, status=ProjectStatus.IN_PROGRESS)
+    today = timezone.localdate()
+    services.statement_create(
+        actor=unit_staff, project=project, period_start=today, period_end=today, text="x"
+    )
+    assert verbs(project) == ["project.statement"]
 
 
 def test_unit_staff_cannot_write_to_another_units_project(unit_staff):
