@@ -9,8 +9,9 @@ from .exceptions import ApplicationError, add_error_to_form
 
 
 def submit(request, form, call: Callable[[dict], object], *, success: str = "") -> object | None:
-    """Call ``call(form.cleaned_data)`` when ``form`` is valid. Returns what the service returned, or None
-    when the form or the service refused (its error is then on the form). PermissionDenied propagates."""
+    """Call ``call(form.cleaned_data)`` when ``form`` is valid. Returns what the service returned (``True``
+    when it returned nothing), or ``None`` when the form or the service refused — its error is then on
+    the form. Test the result with ``is not None``. PermissionDenied propagates."""
     if not form.is_valid():
         return None
     try:
@@ -20,4 +21,4 @@ def submit(request, form, call: Callable[[dict], object], *, success: str = "") 
         return None
     if success:
         messages.success(request, success)
-    return result if result is not None else True
+    return True if result is None else result

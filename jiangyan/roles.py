@@ -45,4 +45,4 @@ def is_admin(user) -> bool:
 def require_role(user, *roles: str) -> None:
     """Raise PermissionDenied unless ``user`` holds one of ``roles``. Services call it first."""
     if not has_role(user, *roles):
-        raise PermissionDenied("您没有执行该操作的权限。")
+        raise PermissionDenied(_("您没有执行该操作的权限。"))
