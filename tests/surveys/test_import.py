@@ -6,7 +6,7 @@ from openpyxl import Workbook, load_workbook
 
 from jiangyan.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
-from surveys import services
+from surveys import services, spreadsheets
 from surveys.choices import Channel
 from surveys.models import Answer, Response, Suggestion
 from tests.factories import CommunityFactory
@@ -21,8 +21,8 @@ def _sheet(s, rows: list[list]) -> io.BytesIO:
     sheet = workbook.active
     sheet.append(
         [
-            *services.IMPORT_FIXED_COLUMNS,
-            *[services.import_header(s[k]) for k in ("single", "multiple", "rating", "number", "text")],
+            *spreadsheets.IMPORT_FIXED_COLUMNS,
+            *[spreadsheets.import_header(s[k]) for k in ("single", "multiple", "rating", "number", "text")],
         ]
     )
     for row in rows:
@@ -57,7 +57,7 @@ def _row(place, phone="13600136000", **overrides):
 
 def test_import_writes_every_row_with_its_answers_and_suggestions(s, admin_user, place):
     file = _sheet(s, [_row(place), _row(place, phone="13600136001", channel="大走访", text="")])
-    assert services.responses_import(survey=s["survey"], file=file, actor=admin_user) == 2
+    assert services.responses_import(actor=admin_user, survey=s["survey"], file=file) == 2
     rows = list(Response.objects.order_by("phone"))
     assert [r.channel for r in rows] == [Channel.IMPORT, Channel.VISIT]
     assert rows[0].submitted_at.strftime("%Y-%m-%d") == "2021-05-20"
@@ -76,7 +76,7 @@ def test_import_with_one_bad_row_writes_nothing_and_names_the_row(s, admin_user,
         ],
     )
     with pytest.raises(ApplicationError) as raised:
-        services.responses_import(survey=s["survey"], file=file, actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=file)
     errors = raised.value.fields["file"]
     assert len(errors) == 1 and errors[0].startswith("第 3 行：") and "3. 养老服务满意度" in errors[0]
     assert Response.objects.count() == 0 and Answer.objects.count() == 0 and Suggestion.objects.count() == 0
@@ -96,7 +96,7 @@ def test_import_names_every_kind_of_bad_row(s, admin_user, place):
         ],
     )
     with pytest.raises(ApplicationError) as raised:
-        services.responses_import(survey=s["survey"], file=file, actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=file)
     errors = "\n".join(raised.value.fields["file"])
     assert "第 2 行：手机号不正确" in errors
     assert "第 3 行：社区" in errors
@@ -110,14 +110,14 @@ def test_import_names_every_kind_of_bad_row(s, admin_user, place):
 def test_import_refuses_phone_that_already_answered(s, admin_user, place):
     ResponseFactory(survey=s["survey"], phone="13600136000")
     with pytest.raises(ApplicationError) as raised:
-        services.responses_import(survey=s["survey"], file=_sheet(s, [_row(place)]), actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=_sheet(s, [_row(place)]))
     assert "第 2 行" in raised.value.fields["file"][0]
     assert Response.objects.count() == 1
 
 
 def test_import_refuses_a_file_that_is_not_a_workbook(s, admin_user):
     with pytest.raises(ApplicationError, match="无法读取"):
-        services.responses_import(survey=s["survey"], file=io.BytesIO(b"not a workbook"), actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=io.BytesIO(b"not a workbook"))
 
 
 def test_import_page_shows_row_errors(client, s, admin_user, place):
@@ -132,7 +132,7 @@ def test_import_template_has_a_column_per_question(client, s, admin_user, place)
     client.force_login(admin_user)
     response = client.get(f"/surveys/{s['survey'].pk}/import/template.xlsx")
     header = [c.value for c in next(load_workbook(io.BytesIO(response.content)).active.iter_rows())]
-    assert header[:5] == list(services.IMPORT_FIXED_COLUMNS) and header[5] == "1. 年龄段"
+    assert header[:5] == list(spreadsheets.IMPORT_FIXED_COLUMNS) and header[5] == "1. 年龄段"
     # and the template, filled in, imports
     workbook = load_workbook(io.BytesIO(response.content))
     workbook.active.append(_row(place))
