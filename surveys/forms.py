@@ -12,7 +12,7 @@ from accounts.models import Community, Unit
 from projects import selectors as project_selectors
 
 from .choices import PAPER_CHANNELS, RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, DutyStatus, QuestionKind
-from .models import Question, Survey
+from .models import ProblemItem, Question, Suggestion, Survey
 
 
 def _communities():
@@ -114,6 +114,17 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         help_text=_("请使用本页提供的模板；全部行校验通过才会导入，否则一行也不写入。"),
     )
+
+
+class CodingForm(forms.Form):
+    """Code the chosen suggestions into one problem item (one candidate's button, or the bulk bar)."""
+
+    suggestions = forms.ModelMultipleChoiceField(queryset=Suggestion.objects.all(), required=False)
+    problem_item = forms.ModelChoiceField(
+        queryset=ProblemItem.objects.all(),
+        error_messages={"required": _("请选择问题清单条目。"), "invalid_choice": _("请选择问题清单条目。")},
+    )
+    back = forms.CharField(required=False)
 
 
 class DutyItemForm(forms.Form):

@@ -19,6 +19,7 @@ def _answer(s, n: int, start: int = 0, **kwargs):
     communities = [CommunityFactory(), CommunityFactory()]
     for i in range(start, start + n):
         services.response_submit(
+            actor=None,
             survey=s["survey"],
             answers=valid_answers(s, **kwargs) | {s["rating"].pk: 1 + i % 5},
             phone=f"1380000{i:04d}",

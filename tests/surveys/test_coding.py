@@ -96,7 +96,7 @@ def test_only_the_office_codes(supervisor, items):
 
     with pytest.raises(PermissionDenied):
         services.suggestions_code(
-            suggestion_ids=[SuggestionFactory().pk], problem_item=items["lift"], actor=supervisor
+            actor=supervisor, suggestion_ids=[SuggestionFactory().pk], problem_item=items["lift"]
         )
 
 

@@ -41,7 +41,7 @@ def test_list_status_form_keeps_the_progress_note(client, unit_staff, unit):
 
 def test_office_changes_anything_of_a_duty_item(admin_user, unit):
     duty = DutyItemFactory()
-    services.duty_item_update(duty_item=duty, actor=admin_user, unit=unit, deadline=datetime.date(2022, 1, 1))
+    services.duty_item_update(actor=admin_user, duty_item=duty, unit=unit, deadline=datetime.date(2022, 1, 1))
     duty.refresh_from_db()
     assert duty.unit == unit and duty.deadline == datetime.date(2022, 1, 1)
 

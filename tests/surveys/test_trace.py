@@ -31,19 +31,19 @@ def chain(db, admin_user, unit):
     item = ProblemItemFactory(title="老旧小区加装电梯", keywords="加装电梯 爬楼梯")
     suggestion = SuggestionFactory(text="我家住六楼，希望给老小区加装电梯")
     other = SuggestionFactory(text="与电梯无关的建议：多建公园")
-    services.suggestions_code(suggestion_ids=[suggestion.pk], problem_item=item, actor=admin_user)
+    services.suggestions_code(actor=admin_user, suggestion_ids=[suggestion.pk], problem_item=item)
     duty = services.duty_item_create(
+        actor=admin_user,
         problem_item=item,
         unit=unit,
         action="年内完成30部电梯加装",
         deadline=datetime.date(2021, 12, 31),
-        actor=admin_user,
     )
     project = _project(title="既有住宅加装电梯工程", lead_unit=unit)
     services.duty_item_update(
-        duty_item=duty, actor=admin_user, projects=[project], status=DutyStatus.IN_PROGRESS
+        actor=admin_user, duty_item=duty, projects=[project], status=DutyStatus.IN_PROGRESS
     )
-    services.problem_item_link_projects(problem_item=item, projects=[project], actor=admin_user)
+    services.problem_item_link_projects(actor=admin_user, problem_item=item, projects=[project])
     return {"item": item, "suggestion": suggestion, "other": other, "duty": duty, "project": project}
 
 
