@@ -19,7 +19,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from accounts.models import Community, Unit
-from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_phone
 from jiangyan.roles import Role
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
@@ -39,6 +38,16 @@ from .filtersets import (
 from .models import DutyItem, Option, ProblemItem, Question, Response, Suggestion, Survey
 
 TAGS = ["surveys"]
+
+
+def error(description: str) -> OpenApiResponse:
+    """An error answer in the schema. Its body is the site's envelope ``{code, detail, fields}``
+    (``jiangyan.exceptions``); named here once ``jiangyan.exceptions.ErrorSerializer`` is the only
+    serializer called "Error" in the schema (wishes still declares its own)."""
+    return OpenApiResponse(description=description)
+
+
+INVALID = error("输入有误（字段错误在 fields 中）")
 READERS = (Role.SUPERVISOR,)  # admins hold every role
 LIST_READERS = (Role.SUPERVISOR, Role.UNIT_STAFF)
 OFFICE = (Role.ADMIN,)
@@ -199,10 +208,8 @@ class ResponseViewSet(
         request=ResponseInput,
         responses={
             201: inline_serializer("SurveyResponseCreated", {"id": serializers.IntegerField()}),
-            400: OpenApiResponse(
-                ErrorSerializer, description="未开放/已结束，或答案不完整、格式不对（按 q_<题目编号> 给出）"
-            ),
-            409: OpenApiResponse(ErrorSerializer, description="该手机号或账号已提交过本问卷"),
+            400: error("未开放/已结束，或答案不完整、格式不对（按 q_<题目编号> 给出）"),
+            409: error("该手机号或账号已提交过本问卷"),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -268,7 +275,7 @@ class SuggestionViewSet(
         tags=TAGS,
         summary="提交建议（任何人）",
         request=SuggestionInput,
-        responses={201: SuggestionSerializer, 400: ErrorSerializer},
+        responses={201: SuggestionSerializer, 400: INVALID},
     )
     def create(self, request, *args, **kwargs):
         data = self.input(SuggestionInput)
@@ -281,7 +288,7 @@ class SuggestionViewSet(
         request=CodeInput,
         responses={
             200: inline_serializer("SuggestionsCoded", {"coded": serializers.IntegerField()}),
-            400: ErrorSerializer,
+            400: INVALID,
         },
     )
     @action(detail=False, methods=["post"])
@@ -337,7 +344,7 @@ class ProblemItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrie
         tags=TAGS,
         summary="设置转化项目（办公室）",
         request=LinkProjectsInput,
-        responses={200: ProblemItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: ProblemItemSerializer, 400: INVALID, 404: error("没有该条目")},
     )
     @action(detail=True, methods=["post"], url_path="link-projects")
     def link_projects(self, request, pk=None):
@@ -411,7 +418,7 @@ class DutyItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
         tags=TAGS,
         summary="新增履职事项（办公室）",
         request=DutyItemInput,
-        responses={201: DutyItemSerializer, 400: ErrorSerializer},
+        responses={201: DutyItemSerializer, 400: INVALID},
     )
     def create(self, request, *args, **kwargs):
         data = self.input(DutyItemInput)
@@ -424,9 +431,9 @@ class DutyItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
         request=DutyItemUpdateInput,
         responses={
             200: DutyItemSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="状态不能这样变更（如已完成的事项由单位改回）"),
+            400: INVALID,
+            403: error("单位联络员只能更新状态与进展"),
+            409: error("状态不能这样变更（如已完成的事项由单位改回）"),
         },
     )
     def partial_update(self, request, *args, **kwargs):

@@ -12,7 +12,7 @@ from surveys.choices import Channel
 from surveys.models import Answer, Response, Suggestion
 from tests.factories import CommunityFactory, UserFactory
 
-from .factories import form_data, valid_answers
+from .factories import ResponseFactory, form_data, valid_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -288,8 +288,6 @@ def test_api_survey_detail_lists_questions_and_options(api_client, s):
 
 
 def test_community_staff_list_only_their_communitys_responses(client_as, s, community_staff):
-    from .factories import ResponseFactory
-
     ResponseFactory(survey=s["survey"], community=community_staff.community)
     ResponseFactory(survey=s["survey"])
     body = client_as(Role.COMMUNITY_STAFF, api=True).get("/api/v1/surveys/responses/").json()
