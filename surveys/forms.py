@@ -37,6 +37,7 @@ class SurveyAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.survey = survey
         self.questions = questions
+        self.fixed_community = fixed_community
         self.fields["community"] = forms.ModelChoiceField(
             label=_("所在社区（村）"), queryset=_communities(), required=staff and fixed_community is None
         )
@@ -97,6 +98,17 @@ class SurveyAnswerForm(forms.Form):
 
     def answers(self) -> dict[int, Any]:
         return {q.pk: self.cleaned_data.get(q.field_name) for q in self.questions}
+
+    def submission(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.response_submit`` (besides actor and survey)."""
+        data = {
+            "answers": self.answers(),
+            "phone": self.cleaned_data.get("phone") or "",
+            "community": self.cleaned_data.get("community") or self.fixed_community,
+        }
+        if "channel" in self.fields:
+            data["channel"] = self.cleaned_data["channel"]
+        return data
 
 
 class SuggestionForm(forms.Form):

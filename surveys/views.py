@@ -137,12 +137,8 @@ def survey_answer(request, pk: int):
             outcome = _submit(
                 request,
                 form,
-                lambda data: services.response_submit(
-                    actor=request.user,
-                    survey=survey,
-                    answers=form.answers(),
-                    phone=data.get("phone") or "",
-                    community=data.get("community"),
+                lambda _data: services.response_submit(
+                    actor=request.user, survey=survey, **form.submission()
                 ),
                 announce=True,
             )
@@ -189,14 +185,7 @@ def survey_enter(request, pk: int):
         outcome = _submit(
             request,
             form,
-            lambda data: services.response_submit(
-                actor=request.user,
-                survey=survey,
-                answers=form.answers(),
-                phone=data.get("phone") or "",
-                community=data.get("community") or fixed,
-                channel=data["channel"],
-            ),
+            lambda _data: services.response_submit(actor=request.user, survey=survey, **form.submission()),
             success=_("已录入一份问卷，可继续录入下一份。"),
             announce=True,
         )

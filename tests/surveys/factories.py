@@ -5,7 +5,7 @@ import io
 
 import factory
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import load_workbook
 
 from surveys import spreadsheets
 from surveys.choices import Channel, DutyStatus, QuestionKind, SuggestionSource
@@ -170,17 +170,11 @@ def form_data(s: dict, phone: str = "13800138000", **extra) -> dict:
 
 
 def import_sheet(s: dict, rows: list[list]) -> io.BytesIO:
-    """An import workbook for the survey ``survey_with_every_kind`` with these data rows."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(
-        [
-            *spreadsheets.IMPORT_FIXED_COLUMNS,
-            *[spreadsheets.import_header(s[k]) for k in ("single", "multiple", "rating", "number", "text")],
-        ]
-    )
+    """The survey's own import template (``survey_with_every_kind``) filled with these data rows."""
+    questions = [s[k] for k in ("single", "multiple", "rating", "number", "text")]
+    workbook = load_workbook(io.BytesIO(spreadsheets.import_template(questions)))
     for row in rows:
-        sheet.append(row)
+        workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
