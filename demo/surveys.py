@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Community, Unit, User
+from projects import selectors as project_selectors
 from surveys.choices import Channel, DutyStatus, QuestionKind, SuggestionSource
 from surveys.models import (
     Answer,
@@ -256,11 +257,7 @@ def _duty_items(rng: random.Random, items: list[ProblemItem], units: dict[str, U
 
 def _link_projects(items: list[ProblemItem], duty_items: list[DutyItem]) -> int:
     """Link items to demo projects whose title mentions one of the item's keywords (deterministic)."""
-    try:
-        from projects.models import Project
-    except ImportError:  # pragma: no cover - the projects app is part of the site
-        return 0
-    projects = list(Project.objects.order_by("code").values_list("id", "title"))
+    projects = list(project_selectors.project_choices().values_list("id", "title"))
     if not projects:
         return 0
     first_duty = {}

@@ -1,6 +1,7 @@
 """The survey builder (survey → questions → options) and the editable problem list live in the admin.
 Duty items saved here go through the services, so they are audited like everywhere else."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .choices import DutyStatus, duty_move_allowed
 from .models import DutyItem, Option, ProblemCategory, ProblemItem, Question, Suggestion, Survey
 
 
@@ -123,8 +125,26 @@ class ProblemItemAdmin(admin.ModelAdmin):
         return obj.n_suggestions
 
 
+class DutyItemAdminForm(forms.ModelForm):
+    class Meta:
+        model = DutyItem
+        fields = ["problem_item", "unit", "action", "deadline", "status", "progress_note", "projects"]
+
+    def clean_status(self):
+        """The status moves the office may make (``choices.duty_move_allowed``); the service checks again."""
+        status = self.cleaned_data["status"]
+        current = self.instance.status if self.instance.pk else DutyStatus.NOT_STARTED
+        if not duty_move_allowed(current, status, office=True):
+            raise forms.ValidationError(
+                _("“%(current)s”不能改为“%(new)s”。")
+                % {"current": DutyStatus(current).label, "new": DutyStatus(status).label}
+            )
+        return status
+
+
 @admin.register(DutyItem)
 class DutyItemAdmin(admin.ModelAdmin):
+    form = DutyItemAdminForm
     list_display = ["problem_item", "unit", "deadline", "status"]
     list_filter = ["status", "unit", "problem_item__category"]
     search_fields = ["action", "problem_item__title", "problem_item__code"]
@@ -136,8 +156,8 @@ class DutyItemAdmin(admin.ModelAdmin):
         # Through the services (audit); the projects are set in save_related.
         if change:
             services.duty_item_update(
-                duty_item=obj,
                 actor=request.user,
+                duty_item=obj,
                 status=obj.status,
                 progress_note=obj.progress_note,
                 action=obj.action,
@@ -146,21 +166,21 @@ class DutyItemAdmin(admin.ModelAdmin):
             )
         else:
             created = services.duty_item_create(
+                actor=request.user,
                 problem_item=obj.problem_item,
                 unit=obj.unit,
                 action=obj.action,
                 deadline=obj.deadline,
-                actor=request.user,
             )
             obj.pk = created.pk
             if obj.status != created.status or obj.progress_note:
                 services.duty_item_update(
-                    duty_item=created, actor=request.user, status=obj.status, progress_note=obj.progress_note
+                    actor=request.user, duty_item=created, status=obj.status, progress_note=obj.progress_note
                 )
 
     def save_related(self, request, form, formsets, change):
         services.duty_item_update(
-            duty_item=form.instance, actor=request.user, projects=form.cleaned_data.get("projects", [])
+            actor=request.user, duty_item=form.instance, projects=form.cleaned_data.get("projects", [])
         )
 
 

@@ -1,10 +1,12 @@
 """API of the surveys app under ``/api/v1/surveys/``: surveys (read, with questions and options),
 responses (create while open — anonymous where the survey allows it, throttled; list in scope),
 suggestions (create; list and code for the office), problem items, duty items (unit staff update the status
-of their unit's)."""
+of their unit's).
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+Each list is the same selector and FilterSet as its page; objects are fetched in the model's scope
+(``get_visible_or_404`` / ``get_editable_or_404``); every write validates an explicit ``…Input``."""
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -12,23 +14,68 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response as ApiResponse
 
 from accounts.models import Community, Unit
-from jiangyan.permissions import HasRole
+from jiangyan.masking import mask_phone
 from jiangyan.roles import Role
+from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.throttling import AnonymousSubmitThrottle
+from jiangyan.viewsets import PortalViewSet
 from projects import selectors as project_selectors
 
-from . import services
+from . import selectors, services
 from .choices import Channel, DutyStatus
-from .filtersets import DutyItemFilterSet, ProblemItemFilterSet, ResponseFilterSet, SuggestionFilterSet
+from .filtersets import (
+    DutyItemFilterSet,
+    ProblemItemFilterSet,
+    ResponseFilterSet,
+    SuggestionFilterSet,
+    SurveyFilterSet,
+)
 from .models import DutyItem, Option, ProblemItem, Question, Response, Suggestion, Survey
 
 TAGS = ["surveys"]
+
+
+def error(description: str) -> OpenApiResponse:
+    """An error answer in the schema. Its body is the site's envelope ``{code, detail, fields}``
+    (``jiangyan.exceptions``); named here once ``jiangyan.exceptions.ErrorSerializer`` is the only
+    serializer called "Error" in the schema (wishes still declares its own)."""
+    return OpenApiResponse(description=description)
+
+
+INVALID = error("输入有误（字段错误在 fields 中）")
+READERS = (Role.SUPERVISOR,)  # admins hold every role
+LIST_READERS = (Role.SUPERVISOR, Role.UNIT_STAFF)
+OFFICE = (Role.ADMIN,)
+
+
+class ScopedObjectMixin:
+    """``get_object`` in the model's scope: ``visible_to`` for reads, ``editable_by`` for the actions named
+    in ``edit_actions``. A row outside it is a 404 (its existence is not revealed)."""
+
+    edit_actions: tuple[str, ...] = ()
+
+    def get_object(self):
+        fetch = get_editable_or_404 if self.action in self.edit_actions else get_visible_or_404
+        obj = fetch(self.get_queryset(), self.request.user, pk=self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class AnonymousSubmitMixin:
+    """The anonymous submissions (``throttled_actions``) share the site's rate limit."""
+
+    throttled_actions: tuple[str, ...] = ("create",)
+
+    def get_throttles(self):
+        return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
+
+
+# --- surveys --------------------------------------------------------------------------------------------
 
 
 class OptionSerializer(serializers.ModelSerializer):
@@ -75,12 +122,12 @@ class SurveyDetailSerializer(SurveySerializer):
     list=extend_schema(tags=TAGS, summary="问卷列表（已发布）"),
     retrieve=extend_schema(tags=TAGS, summary="问卷详情（含题目与选项）"),
 )
-class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [AllowAny]
-    lookup_value_regex = r"[0-9]+"
+class SurveyViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    public_actions = ("list", "retrieve")
+    filterset_class = SurveyFilterSet
 
     def get_queryset(self):
-        queryset = Survey.objects.visible_to(self.request.user)
+        queryset = selectors.survey_list(user=self.request.user)
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("questions__options")
         return queryset
@@ -89,11 +136,14 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
         return SurveyDetailSerializer if self.action == "retrieve" else SurveySerializer
 
 
-class ResponseCreateSerializer(serializers.Serializer):
+# --- responses ------------------------------------------------------------------------------------------
+
+
+class ResponseInput(serializers.Serializer):
     survey = serializers.PrimaryKeyRelatedField(queryset=Survey.objects.filter(published=True))
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     community = serializers.PrimaryKeyRelatedField(
-        queryset=Community.objects.all(), required=False, allow_null=True
+        queryset=Community.objects.all(), required=False, allow_null=True, default=None
     )
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.ONLINE)
     answers = serializers.DictField(
@@ -120,8 +170,6 @@ class ResponseSerializer(serializers.ModelSerializer):
         fields = ["id", "survey", "community", "channel", "submitted_at", "phone", "answers"]
 
     def get_phone(self, obj) -> str:
-        from jiangyan.masking import mask_phone
-
         return mask_phone(obj.phone)
 
     @extend_schema_field(AnswerSerializer(many=True))
@@ -136,46 +184,41 @@ class ResponseSerializer(serializers.ModelSerializer):
     list=extend_schema(tags=TAGS, summary="答卷列表（办公室、督查；社区工作人员限本社区）"),
     retrieve=extend_schema(tags=TAGS, summary="答卷详情"),
 )
-class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ResponseViewSet(
+    ScopedObjectMixin,
+    AnonymousSubmitMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PortalViewSet,
+):
+    serializer_class = ResponseSerializer
     filterset_class = ResponseFilterSet
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [AllowAny()]
-        return [HasRole.of(Role.SUPERVISOR, Role.COMMUNITY_STAFF)()]
-
-    def get_throttles(self):
-        return [AnonymousSubmitThrottle()] if self.action == "create" else []
+    public_actions = ("create",)
+    action_roles = {
+        "list": (Role.SUPERVISOR, Role.COMMUNITY_STAFF),
+        "retrieve": (Role.SUPERVISOR, Role.COMMUNITY_STAFF),
+    }
 
     def get_queryset(self):
-        return Response.objects.visible_to(self.request.user).order_by("-id").prefetch_related("answers")
-
-    def get_serializer_class(self):
-        return ResponseCreateSerializer if self.action == "create" else ResponseSerializer
+        return selectors.response_list(user=self.request.user)
 
     @extend_schema(
         tags=TAGS,
         summary="提交答卷（问卷开放期间；允许匿名的问卷须留手机号）",
-        request=ResponseCreateSerializer,
+        request=ResponseInput,
         responses={
             201: inline_serializer("SurveyResponseCreated", {"id": serializers.IntegerField()}),
-            400: OpenApiResponse(description="未开放/已结束，或答案不完整、格式不对（按 q_<题目编号> 给出）"),
-            409: OpenApiResponse(description="该手机号或账号已提交过本问卷"),
+            400: error("未开放/已结束，或答案不完整、格式不对（按 q_<题目编号> 给出）"),
+            409: error("该手机号或账号已提交过本问卷"),
         },
     )
     def create(self, request, *args, **kwargs):
-        serializer = ResponseCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        response = services.response_submit(
-            survey=data["survey"],
-            answers=data["answers"],
-            actor=request.user,
-            phone=data.get("phone", ""),
-            community=data.get("community"),
-            channel=data.get("channel", Channel.ONLINE),
-        )
+        data = self.input(ResponseInput)
+        response = services.response_submit(actor=request.user, **data)
         return ApiResponse({"id": response.pk}, status=status.HTTP_201_CREATED)
+
+
+# --- suggestions ----------------------------------------------------------------------------------------
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
@@ -194,17 +237,17 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "problem_item_code",
             "coded_at",
         ]
-        read_only_fields = [
-            "source",
-            "survey",
-            "submitted_at",
-            "problem_item",
-            "problem_item_code",
-            "coded_at",
-        ]
+        read_only_fields = fields
 
 
-class CodeSerializer(serializers.Serializer):
+class SuggestionInput(serializers.Serializer):
+    text = serializers.CharField(help_text="5 到 1000 字")
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class CodeInput(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     problem_item = serializers.PrimaryKeyRelatedField(queryset=ProblemItem.objects.all())
 
@@ -213,50 +256,51 @@ class CodeSerializer(serializers.Serializer):
     list=extend_schema(tags=TAGS, summary="建议列表（办公室、督查）"),
     retrieve=extend_schema(tags=TAGS, summary="建议详情（办公室、督查）"),
 )
-class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SuggestionViewSet(
+    ScopedObjectMixin,
+    AnonymousSubmitMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    PortalViewSet,
+):
     serializer_class = SuggestionSerializer
     filterset_class = SuggestionFilterSet
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [AllowAny()]
-        if self.action == "code":
-            return [HasRole.of(Role.ADMIN)()]
-        return [HasRole.of(Role.SUPERVISOR)()]
-
-    def get_throttles(self):
-        return [AnonymousSubmitThrottle()] if self.action == "create" else []
+    public_actions = ("create",)
+    action_roles = {"list": READERS, "retrieve": READERS, "code": OFFICE}
 
     def get_queryset(self):
-        return Suggestion.objects.visible_to(self.request.user).select_related("problem_item").order_by("-id")
+        return selectors.suggestion_list(user=self.request.user)
 
-    @extend_schema(tags=TAGS, summary="提交建议（任何人）", responses={201: SuggestionSerializer})
+    @extend_schema(
+        tags=TAGS,
+        summary="提交建议（任何人）",
+        request=SuggestionInput,
+        responses={201: SuggestionSerializer, 400: INVALID},
+    )
     def create(self, request, *args, **kwargs):
-        serializer = SuggestionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        suggestion = services.suggestion_submit(
-            text=serializer.validated_data["text"],
-            community=serializer.validated_data.get("community"),
-            actor=request.user,
-        )
+        data = self.input(SuggestionInput)
+        suggestion = services.suggestion_submit(actor=request.user, **data)
         return ApiResponse(SuggestionSerializer(suggestion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         tags=TAGS,
         summary="批量编码到问题清单条目（办公室）",
-        request=CodeSerializer,
-        responses=inline_serializer("SuggestionsCoded", {"coded": serializers.IntegerField()}),
+        request=CodeInput,
+        responses={
+            200: inline_serializer("SuggestionsCoded", {"coded": serializers.IntegerField()}),
+            400: INVALID,
+        },
     )
     @action(detail=False, methods=["post"])
     def code(self, request):
-        serializer = CodeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = self.input(CodeInput)
         count = services.suggestions_code(
-            suggestion_ids=serializer.validated_data["suggestions"],
-            problem_item=serializer.validated_data["problem_item"],
-            actor=request.user,
+            actor=request.user, problem_item=data["problem_item"], suggestion_ids=data["suggestions"]
         )
         return ApiResponse({"coded": count})
+
+
+# --- problem items --------------------------------------------------------------------------------------
 
 
 class ProblemItemSerializer(serializers.ModelSerializer):
@@ -268,50 +312,49 @@ class ProblemItemSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "category", "keywords", "description", "projects"]
 
 
-class LinkProjectsSerializer(serializers.Serializer):
+class LinkProjectsInput(serializers.Serializer):
     projects = serializers.ListField(child=serializers.CharField(), help_text="项目编号列表，如 JY2021-001")
+
+    def validate_projects(self, codes: list[str]) -> list:
+        """The projects of these codes; every code must name one."""
+        wanted = set(codes)
+        projects = list(project_selectors.projects_by_codes(wanted))
+        missing = wanted - {p.code for p in projects}
+        if missing:
+            raise serializers.ValidationError(
+                [_("项目 %(code)s 不存在。") % {"code": c} for c in sorted(missing)]
+            )
+        return projects
 
 
 @extend_schema_view(
     list=extend_schema(tags=TAGS, summary="问题清单"),
     retrieve=extend_schema(tags=TAGS, summary="问题清单条目"),
 )
-class ProblemItemViewSet(viewsets.ReadOnlyModelViewSet):
+class ProblemItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     serializer_class = ProblemItemSerializer
     filterset_class = ProblemItemFilterSet
-
-    def get_permissions(self):
-        if self.action == "link_projects":
-            return [HasRole.of(Role.ADMIN)()]
-        return [HasRole.of(Role.SUPERVISOR, Role.UNIT_STAFF)()]
+    action_roles = {"list": LIST_READERS, "retrieve": LIST_READERS, "link_projects": OFFICE}
+    edit_actions = ("link_projects",)
 
     def get_queryset(self):
-        from .selectors import problem_items_with_status
-
-        return (
-            problem_items_with_status(ProblemItem.objects.visible_to(self.request.user))
-            .prefetch_related("projects")
-            .order_by("code")
-        )
+        return selectors.problem_item_list(user=self.request.user)
 
     @extend_schema(
         tags=TAGS,
         summary="设置转化项目（办公室）",
-        request=LinkProjectsSerializer,
-        responses=ProblemItemSerializer,
+        request=LinkProjectsInput,
+        responses={200: ProblemItemSerializer, 400: INVALID, 404: error("没有该条目")},
     )
     @action(detail=True, methods=["post"], url_path="link-projects")
     def link_projects(self, request, pk=None):
-        item = get_object_or_404(ProblemItem.objects.editable_by(request.user), pk=pk)
-        serializer = LinkProjectsSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        codes = set(serializer.validated_data["projects"])
-        projects = list(project_selectors.projects_by_codes(codes))
-        missing = codes - {p.code for p in projects}
-        if missing:
-            raise serializers.ValidationError({"projects": [f"项目 {c} 不存在。" for c in sorted(missing)]})
-        item = services.problem_item_link_projects(problem_item=item, projects=projects, actor=request.user)
+        item = self.get_object()
+        data = self.input(LinkProjectsInput)
+        item = services.problem_item_link_projects(actor=request.user, problem_item=item, **data)
         return ApiResponse(ProblemItemSerializer(item).data)
+
+
+# --- duty items -----------------------------------------------------------------------------------------
 
 
 class DutyItemSerializer(serializers.ModelSerializer):
@@ -334,10 +377,17 @@ class DutyItemSerializer(serializers.ModelSerializer):
             "projects",
             "updated_at",
         ]
-        read_only_fields = ["status", "progress_note", "updated_at"]
+        read_only_fields = fields
 
 
-class DutyItemUpdateSerializer(serializers.Serializer):
+class DutyItemInput(serializers.Serializer):
+    problem_item = serializers.PrimaryKeyRelatedField(queryset=ProblemItem.objects.all())
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    action = serializers.CharField(max_length=1000)
+    deadline = serializers.DateField()
+
+
+class DutyItemUpdateInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=DutyStatus.choices, required=False)
     progress_note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     action = serializers.CharField(required=False, max_length=1000)
@@ -349,66 +399,48 @@ class DutyItemUpdateSerializer(serializers.Serializer):
     list=extend_schema(tags=TAGS, summary="履职清单（单位联络员限本单位）"),
     retrieve=extend_schema(tags=TAGS, summary="履职事项"),
 )
-class DutyItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DutyItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    serializer_class = DutyItemSerializer
     filterset_class = DutyItemFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [HasRole.of(Role.ADMIN)()]
-        return [HasRole.of(Role.SUPERVISOR, Role.UNIT_STAFF)()]
+    action_roles = {
+        "list": LIST_READERS,
+        "retrieve": LIST_READERS,
+        "partial_update": LIST_READERS,
+        "create": OFFICE,
+    }
+    edit_actions = ("partial_update",)
 
     def get_queryset(self):
-        queryset = DutyItem.objects.select_related("unit", "problem_item").prefetch_related("projects")
-        if self.action == "partial_update":
-            return queryset.editable_by(self.request.user)
-        return queryset.visible_to(self.request.user).order_by("deadline", "id")
-
-    def get_serializer_class(self):
-        return DutyItemUpdateSerializer if self.action == "partial_update" else DutyItemSerializer
+        return selectors.duty_item_list(user=self.request.user)
 
     @extend_schema(
         tags=TAGS,
         summary="新增履职事项（办公室）",
-        request=DutyItemSerializer,
-        responses={201: DutyItemSerializer},
+        request=DutyItemInput,
+        responses={201: DutyItemSerializer, 400: INVALID},
     )
     def create(self, request, *args, **kwargs):
-        serializer = DutyItemSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        duty_item = services.duty_item_create(
-            problem_item=data["problem_item"],
-            unit=data["unit"],
-            action=data["action"],
-            deadline=data["deadline"],
-            actor=request.user,
-        )
+        data = self.input(DutyItemInput)
+        duty_item = services.duty_item_create(actor=request.user, **data)
         return ApiResponse(DutyItemSerializer(duty_item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         tags=TAGS,
-        summary="更新履职事项（单位联络员：状态与进展；办公室：全部）",
-        request=DutyItemUpdateSerializer,
-        responses=DutyItemSerializer,
+        summary="更新履职事项（单位联络员：推进状态与进展；办公室：全部，含重新打开已完成的事项）",
+        request=DutyItemUpdateInput,
+        responses={
+            200: DutyItemSerializer,
+            400: INVALID,
+            403: error("单位联络员只能更新状态与进展"),
+            409: error("状态不能这样变更（如已完成的事项由单位改回）"),
+        },
     )
     def partial_update(self, request, *args, **kwargs):
         duty_item = self.get_object()
-        serializer = DutyItemUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        try:
-            duty_item = services.duty_item_update(
-                duty_item=duty_item, actor=request.user, **serializer.validated_data
-            )
-        except PermissionDenied as exc:
-            from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-
-            raise ApiPermissionDenied(str(exc)) from exc
+        data = self.input(DutyItemUpdateInput, partial=True)
+        duty_item = services.duty_item_update(actor=request.user, duty_item=duty_item, **data)
         return ApiResponse(DutyItemSerializer(duty_item).data)
-
-    @extend_schema(exclude=True)
-    def update(self, request, *args, **kwargs):  # PUT is not offered
-        return self.http_method_not_allowed(request, *args, **kwargs)
 
 
 extra_urls: list = []

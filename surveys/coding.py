@@ -19,7 +19,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import jieba
 from django.db.models import Count, Max
+
+from .models import ProblemItem, Suggestion
 
 STOPWORDS = frozenset(
     """
@@ -45,10 +48,9 @@ _model_cache: dict = {}
 
 
 def _jieba():
-    """Initialise jieba once per process (it ships its dictionary: no network)."""
+    """Initialise jieba once per process (it ships its dictionary: no network). Importing jieba is cheap;
+    loading its dictionary is not, so that happens here, on first use."""
     global _jieba_ready
-    import jieba
-
     if not _jieba_ready:
         with _jieba_lock:
             if not _jieba_ready:
@@ -168,8 +170,6 @@ class Ranker:
 
 
 def _cache_key() -> tuple:
-    from .models import ProblemItem, Suggestion
-
     items = ProblemItem.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
     coded = Suggestion.objects.filter(problem_item__isnull=False).aggregate(
         n=Count("id"), changed=Max("coded_at")
@@ -179,8 +179,6 @@ def _cache_key() -> tuple:
 
 def current_ranker() -> Ranker:
     """The ranker of the current problem list and coding (cached per process, rebuilt on change)."""
-    from .models import ProblemItem, Suggestion
-
     key = _cache_key()
     cached = _model_cache.get("ranker")
     if cached and cached[0] == key:

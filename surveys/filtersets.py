@@ -1,4 +1,5 @@
-"""One FilterSet per list: the same class filters the HTML page and the API list."""
+"""One FilterSet per list: the same class filters the HTML page and the API list (each over the list's
+selector in ``selectors``)."""
 
 import django_filters
 from django.db.models import Q
@@ -8,6 +9,17 @@ from accounts.models import Community, Unit
 
 from .choices import Channel, DutyStatus, SuggestionSource
 from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
+
+
+class SurveyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+
+    class Meta:
+        model = Survey
+        fields = ["q"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
 
 class SuggestionFilterSet(django_filters.FilterSet):
@@ -82,6 +94,9 @@ class DutyItemFilterSet(django_filters.FilterSet):
 
 
 class ResponseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("关键词"), method="filter_q", help_text=_("社区（村）或镇（街道）名称")
+    )
     survey = django_filters.ModelChoiceFilter(label=_("问卷"), queryset=Survey.objects.all())
     community = django_filters.ModelChoiceFilter(label=_("社区（村）"), queryset=Community.objects.all())
     channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
@@ -94,4 +109,9 @@ class ResponseFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Response
-        fields = ["survey", "community", "channel", "submitted_after", "submitted_before"]
+        fields = ["q", "survey", "community", "channel", "submitted_after", "submitted_before"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(community__name__icontains=value) | Q(community__town__name__icontains=value)
+        )

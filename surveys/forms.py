@@ -12,7 +12,7 @@ from accounts.models import Community, Unit
 from projects import selectors as project_selectors
 
 from .choices import PAPER_CHANNELS, RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, DutyStatus, QuestionKind
-from .models import Question, Survey
+from .models import ProblemItem, Question, Suggestion, Survey
 
 
 def _communities():
@@ -37,6 +37,7 @@ class SurveyAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.survey = survey
         self.questions = questions
+        self.fixed_community = fixed_community
         self.fields["community"] = forms.ModelChoiceField(
             label=_("所在社区（村）"), queryset=_communities(), required=staff and fixed_community is None
         )
@@ -98,6 +99,17 @@ class SurveyAnswerForm(forms.Form):
     def answers(self) -> dict[int, Any]:
         return {q.pk: self.cleaned_data.get(q.field_name) for q in self.questions}
 
+    def submission(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.response_submit`` (besides actor and survey)."""
+        data = {
+            "answers": self.answers(),
+            "phone": self.cleaned_data.get("phone") or "",
+            "community": self.cleaned_data.get("community") or self.fixed_community,
+        }
+        if "channel" in self.fields:
+            data["channel"] = self.cleaned_data["channel"]
+        return data
+
 
 class SuggestionForm(forms.Form):
     text = forms.CharField(
@@ -114,6 +126,17 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         help_text=_("请使用本页提供的模板；全部行校验通过才会导入，否则一行也不写入。"),
     )
+
+
+class CodingForm(forms.Form):
+    """Code the chosen suggestions into one problem item (one candidate's button, or the bulk bar)."""
+
+    suggestions = forms.ModelMultipleChoiceField(queryset=Suggestion.objects.all(), required=False)
+    problem_item = forms.ModelChoiceField(
+        queryset=ProblemItem.objects.all(),
+        error_messages={"required": _("请选择问题清单条目。"), "invalid_choice": _("请选择问题清单条目。")},
+    )
+    back = forms.CharField(required=False)
 
 
 class DutyItemForm(forms.Form):

@@ -13,17 +13,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.models import OrderedLookup
 from jiangyan.roles import Role, has_role, is_admin
+from jiangyan.scoping import ScopedQuerySet
 
 from .choices import Channel, DutyStatus, QuestionKind, SuggestionSource
 
 
-class SurveyQuerySet(models.QuerySet):
+class SurveyQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "SurveyQuerySet":
         """Published surveys for everybody; drafts too for admins."""
         if is_admin(user):
             return self.all()
         return self.filter(published=True)
+
+    def editable_by(self, user) -> "SurveyQuerySet":
+        """The office builds surveys and imports their responses."""
+        return self.all() if is_admin(user) else self.none()
 
     def open_at(self, when=None) -> "SurveyQuerySet":
         when = when or timezone.now()
@@ -130,13 +136,17 @@ class Option(models.Model):
         return self.text
 
 
-class ResponseQuerySet(models.QuerySet):
+class ResponseQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "ResponseQuerySet":
         """Admins and supervisors see every response, community staff their community's, nobody else any."""
         if has_role(user, Role.SUPERVISOR):
             return self.all()
         if has_role(user, Role.COMMUNITY_STAFF) and getattr(user, "community_id", None):
             return self.filter(community_id=user.community_id)
+        return self.none()
+
+    def editable_by(self, user) -> "ResponseQuerySet":
+        """A response is never changed once submitted (``ScopedQuerySet``'s default: nobody)."""
         return self.none()
 
 
@@ -236,22 +246,15 @@ class Answer(models.Model):
         return f"{self.response_id}/{self.question_id}"
 
 
-class ProblemCategory(models.Model):
+class ProblemCategory(OrderedLookup):
     """A category of the problem list (问题清单大类), e.g. 养老服务."""
 
-    name = models.CharField(_("名称"), max_length=40, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
+    class Meta(OrderedLookup.Meta):
         verbose_name = _("问题类别")
         verbose_name_plural = _("问题类别")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class ProblemItemQuerySet(models.QuerySet):
+class ProblemItemQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "ProblemItemQuerySet":
         """The office, supervisors and unit staff (who work the duty items) read the problem list."""
         if has_role(user, Role.SUPERVISOR, Role.UNIT_STAFF):
@@ -293,13 +296,16 @@ class ProblemItem(models.Model):
         return reverse("surveys:problem", kwargs={"pk": self.pk})
 
 
-class SuggestionQuerySet(models.QuerySet):
+class SuggestionQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "SuggestionQuerySet":
-        """Lists of suggestions are for the office and supervisors; a single suggestion's chain page is public
-        (it shows the text only, no personal data)."""
-        if has_role(user, Role.SUPERVISOR):
-            return self.all()
-        return self.none()
+        """Every suggestion, to everybody: its chain page is public ("your suggestion became this project")
+        and shows the text, never who made it. Browsing the whole pool is a role's business — the lists are
+        gated to the office and supervisors (``role_required`` / ``action_roles``)."""
+        return self.all()
+
+    def editable_by(self, user) -> "SuggestionQuerySet":
+        """The office codes suggestions into the problem list."""
+        return self.all() if is_admin(user) else self.none()
 
     def uncoded(self) -> "SuggestionQuerySet":
         return self.filter(problem_item__isnull=True)
@@ -379,7 +385,7 @@ class Suggestion(models.Model):
         return reverse("surveys:suggestion", kwargs={"pk": self.pk})
 
 
-class DutyItemQuerySet(models.QuerySet):
+class DutyItemQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "DutyItemQuerySet":
         """Admins and supervisors see every duty item; unit staff their unit's."""
         if has_role(user, Role.SUPERVISOR):

@@ -21,10 +21,94 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from jiangyan.masking import mask_phone
 from projects import selectors as project_selectors
 
-from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind
+from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
+from .coding import rank_suggestions
 from .models import Answer, DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
+from .spreadsheets import import_header
+
+# --- the lists: one selector each, shared by the page and the API (same rows, same order) ---------------
+
+
+def survey_list(*, user) -> QuerySet[Survey]:
+    """The surveys ``user`` may see (published; drafts too for the office), newest first, with their
+    number of responses."""
+    return (
+        Survey.objects.visible_to(user).annotate(n_responses=Count("responses")).order_by("-opens_at", "-id")
+    )
+
+
+def response_list(*, user) -> QuerySet[Response]:
+    """The responses ``user`` may see (office and supervisors: all; community staff: their community's),
+    latest submitted first, with their answers."""
+    return Response.objects.visible_to(user).prefetch_related("answers").order_by("-submitted_at", "-id")
+
+
+def suggestion_list(*, user, uncoded: bool = False) -> QuerySet[Suggestion]:
+    """The suggestion pool in the order it came in (the coding screen works through it oldest first);
+    ``uncoded``: only those not coded yet."""
+    queryset = Suggestion.objects.visible_to(user)
+    if uncoded:
+        queryset = queryset.uncoded()
+    return queryset.select_related("problem_item", "community__town", "survey").order_by("id")
+
+
+def problem_item_list(*, user) -> QuerySet[ProblemItem]:
+    """The problem list ``user`` may read, in code order, with its conversion status
+    (:func:`problem_items_with_status`) and the projects linked to each item directly."""
+    return (
+        problem_items_with_status(ProblemItem.objects.visible_to(user))
+        .prefetch_related("projects")
+        .order_by("code")
+    )
+
+
+def duty_item_list(*, user) -> QuerySet[DutyItem]:
+    """The duty items ``user`` may see (unit staff: their unit's), by deadline."""
+    return (
+        DutyItem.objects.visible_to(user)
+        .select_related("unit", "problem_item__category")
+        .prefetch_related("projects")
+        .order_by("deadline", "id")
+    )
+
+
+def editable_duty_item_ids(*, user, duty_items: list[DutyItem]) -> set[int]:
+    """Which of ``duty_items`` ``user`` may update (one query)."""
+    return set(
+        DutyItem.objects.editable_by(user)
+        .filter(pk__in=[d.pk for d in duty_items])
+        .values_list("pk", flat=True)
+    )
+
+
+def coding_rows(suggestions: list[Suggestion], k: int = 3) -> list[dict[str, Any]]:
+    """Each suggestion with the coding assistant's ``k`` best problem items and their scores."""
+    candidates = rank_suggestions(suggestions, k)
+    items = ProblemItem.objects.in_bulk({c.item_id for cs in candidates.values() for c in cs})
+    return [
+        {"suggestion": s, "candidates": [(items[c.item_id], c.score) for c in candidates.get(s.pk, [])]}
+        for s in suggestions
+    ]
+
+
+def coding_item_choices() -> QuerySet[ProblemItem]:
+    return ProblemItem.objects.select_related("category").only("id", "code", "title", "category__name")
+
+
+def problem_item_page(item: ProblemItem) -> dict[str, Any]:
+    """What the page of a problem item shows besides the item: its latest suggestions, duty items and
+    projects."""
+    suggestions = item.suggestions.select_related("community__town").order_by("-submitted_at", "-id")
+    return {
+        "suggestions": suggestions[:50],
+        "suggestion_count": suggestions.count(),
+        "duty_items": item.duty_items.select_related("unit").prefetch_related("projects"),
+        "projects": project_links([item.pk]).get(item.pk, []),
+    }
+
 
 # --- problem list ---------------------------------------------------------------------------------------
 
@@ -332,13 +416,11 @@ def responses_table(survey: Survey):
         "社区（村）",
         "渠道",
         "手机号",
-        *[f"{q.order}. {q.text}" for q in questions],
+        *[import_header(q) for q in questions],
     ]
     channel_label = dict(Channel.choices)
 
     def rows():
-        from jiangyan.masking import mask_phone
-
         answers = (
             Answer.objects.filter(response__survey=survey)
             .order_by("response_id", "question_id", "id")
@@ -395,8 +477,6 @@ def coded_suggestions_table(survey: Survey | None = None):
         queryset = queryset.filter(survey=survey)
 
     def rows():
-        from .choices import SuggestionSource
-
         labels = dict(SuggestionSource.choices)
         for row in (
             queryset.order_by("problem_item__code", "id")

@@ -1,25 +1,30 @@
-"""Writes of the surveys app. Pages, API and admin call these; nothing else writes responses, coding or
-duty items."""
+"""Writes of the surveys app. Pages, API, admin and the demo call these; nothing else writes responses,
+suggestions, coding, duty items or the projects a problem item became.
+
+Every function is ``entity_action(*, actor, …)``: it checks the actor's role and scope, locks the row it
+changes, changes it and records the event in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
-from django import forms
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import Community, Unit
+from accounts.models import Community, Unit, User
 from accounts.validators import validate_mobile
-from jiangyan.audit import audit_record
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.audit import audit_record, audit_transition
+from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
+from jiangyan.scoping import lock_editable
 
+from . import spreadsheets
 from .choices import (
     PAPER_CHANNELS,
     RATING_MAX,
@@ -29,12 +34,19 @@ from .choices import (
     DutyStatus,
     QuestionKind,
     SuggestionSource,
+    duty_move_allowed,
 )
 from .models import Answer, DutyItem, ProblemItem, Question, Response, Suggestion, Survey
 
-DUPLICATE_MESSAGE = "您已提交过本问卷。"
-IMPORT_MAX_ROWS = 50_000
 SUGGESTION_MIN_LENGTH = 5
+
+
+def duplicate_message() -> str:
+    return _("您已提交过本问卷。")
+
+
+def _signed_in(actor: User | AnonymousUser | None) -> bool:
+    return actor is not None and actor.is_authenticated
 
 
 # --- answers --------------------------------------------------------------------------------------------
@@ -58,7 +70,61 @@ def _as_int(value: Any) -> int:
     return int(str(value).strip()) if not isinstance(value, int | float) else int(value)
 
 
-def build_answers(questions: Iterable[Question], answers: Mapping[Any, Any]) -> tuple[list[Answer], dict]:
+def _rating_message() -> str:
+    return _("请选择 %(min)d–%(max)d 分。") % {"min": RATING_MIN, "max": RATING_MAX}
+
+
+def _malformed_message(kind: str) -> str:
+    return {
+        QuestionKind.SINGLE: _("请选择一个有效的选项。"),
+        QuestionKind.MULTIPLE: _("请选择有效的选项。"),
+        QuestionKind.RATING: _rating_message(),
+        QuestionKind.NUMBER: _("请输入数字。"),
+    }.get(kind, _("请输入文字。"))
+
+
+def _answer_rows(question: Question, value: Any) -> list[Answer] | str:
+    """The ``Answer`` rows of one non-blank answer, or the message saying what is wrong with it.
+    TypeError / ValueError / IndexError for a value of the wrong shape."""
+    option_ids = {o.pk for o in question.options.all()}
+    if question.kind == QuestionKind.SINGLE:
+        option_id = _as_int(value[0] if isinstance(value, list) and len(value) == 1 else value)
+        if option_id not in option_ids:
+            raise ValueError
+        return [Answer(question=question, option_id=option_id)]
+    if question.kind == QuestionKind.MULTIPLE:
+        chosen = value if isinstance(value, list | tuple) else [value]
+        chosen_ids = list(dict.fromkeys(_as_int(v) for v in chosen))
+        if not chosen_ids or any(i not in option_ids for i in chosen_ids):
+            raise ValueError
+        return [Answer(question=question, option_id=i) for i in chosen_ids]
+    if question.kind == QuestionKind.RATING:
+        rating = _as_int(value)
+        if not RATING_MIN <= rating <= RATING_MAX:
+            return _rating_message()
+        return [Answer(question=question, number=rating)]
+    if question.kind == QuestionKind.NUMBER:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(str(value).strip())
+        if not math.isfinite(number):
+            raise ValueError
+        if question.min_value is not None and number < question.min_value:
+            return _("不能小于 %(min)s。") % {"min": f"{question.min_value:g}"}
+        if question.max_value is not None and number > question.max_value:
+            return _("不能大于 %(max)s。") % {"max": f"{question.max_value:g}"}
+        return [Answer(question=question, number=number)]
+    if not isinstance(value, str):
+        raise ValueError
+    text = value.strip()
+    if len(text) > TEXT_MAX_LENGTH:
+        return _("不能超过 %(n)d 字。") % {"n": TEXT_MAX_LENGTH}
+    return [Answer(question=question, text=text)]
+
+
+def build_answers(
+    questions: Iterable[Question], answers: Mapping[Any, Any]
+) -> tuple[list[Answer], dict[str, list[str]]]:
     """Check ``answers`` (question id or ``q_<id>`` → value) against ``questions`` (options prefetched) and
     return unsaved ``Answer`` rows and the errors by field name (``q_<id>``)."""
     questions = list(questions)
@@ -68,66 +134,24 @@ def build_answers(questions: Iterable[Question], answers: Mapping[Any, Any]) -> 
     for key, value in (answers or {}).items():
         question_id = _question_key(key)
         if question_id not in by_id:
-            errors.setdefault("answers", []).append(f"问卷中没有题目 {key}。")
+            errors.setdefault("answers", []).append(_("问卷中没有题目 %(key)s。") % {"key": key})
             continue
         values[question_id] = value
     rows: list[Answer] = []
     for question in questions:
         value = values.get(question.pk)
-        name = question.field_name
         if _is_blank(value):
             if question.required:
-                errors[name] = ["此题为必答题。"]
+                errors[question.field_name] = [_("此题为必答题。")]
             continue
-        option_ids = {o.pk for o in question.options.all()}
         try:
-            if question.kind == QuestionKind.SINGLE:
-                option_id = _as_int(value[0] if isinstance(value, list) and len(value) == 1 else value)
-                if option_id not in option_ids:
-                    raise ValueError
-                rows.append(Answer(question=question, option_id=option_id))
-            elif question.kind == QuestionKind.MULTIPLE:
-                chosen = value if isinstance(value, list | tuple) else [value]
-                chosen_ids = list(dict.fromkeys(_as_int(v) for v in chosen))
-                if not chosen_ids or any(i not in option_ids for i in chosen_ids):
-                    raise ValueError
-                rows.extend(Answer(question=question, option_id=i) for i in chosen_ids)
-            elif question.kind == QuestionKind.RATING:
-                rating = _as_int(value)
-                if not RATING_MIN <= rating <= RATING_MAX:
-                    errors[name] = [f"请选择 {RATING_MIN}–{RATING_MAX} 分。"]
-                    continue
-                rows.append(Answer(question=question, number=rating))
-            elif question.kind == QuestionKind.NUMBER:
-                if isinstance(value, bool):
-                    raise ValueError
-                number = float(str(value).strip())
-                if not math.isfinite(number):
-                    raise ValueError
-                if question.min_value is not None and number < question.min_value:
-                    errors[name] = [f"不能小于 {question.min_value:g}。"]
-                    continue
-                if question.max_value is not None and number > question.max_value:
-                    errors[name] = [f"不能大于 {question.max_value:g}。"]
-                    continue
-                rows.append(Answer(question=question, number=number))
-            else:
-                if not isinstance(value, str):
-                    raise ValueError
-                text = value.strip()
-                if len(text) > TEXT_MAX_LENGTH:
-                    errors[name] = [f"不能超过 {TEXT_MAX_LENGTH} 字。"]
-                    continue
-                rows.append(Answer(question=question, text=text))
+            outcome = _answer_rows(question, value)
         except (TypeError, ValueError, IndexError):
-            errors[name] = [
-                {
-                    QuestionKind.SINGLE: "请选择一个有效的选项。",
-                    QuestionKind.MULTIPLE: "请选择有效的选项。",
-                    QuestionKind.RATING: f"请选择 {RATING_MIN}–{RATING_MAX} 分。",
-                    QuestionKind.NUMBER: "请输入数字。",
-                }.get(question.kind, "请输入文字。")
-            ]
+            outcome = _malformed_message(question.kind)
+        if isinstance(outcome, str):
+            errors[question.field_name] = [outcome]
+        else:
+            rows.extend(outcome)
     return rows, errors
 
 
@@ -149,76 +173,96 @@ def _suggestions_of(
     ]
 
 
-def _normalise_phone(phone: str, errors: dict) -> str:
+def _normalise_phone(phone: str) -> tuple[str, list[str]]:
+    """The phone normalised, or ``""`` and the messages saying why it is not a phone number."""
     if not phone:
-        return ""
+        return "", []
     try:
-        return validate_mobile(phone)
-    except forms.ValidationError as exc:
-        errors["phone"] = [str(m) for m in exc.messages]
-        return ""
+        return validate_mobile(phone), []
+    except ValidationError as exc:
+        return "", [str(m) for m in exc.messages]
 
 
 def _survey_questions(survey: Survey) -> list[Question]:
     return list(survey.questions.prefetch_related("options"))
 
 
+def _save_answers(
+    survey: Survey, pairs: list[tuple[Response, list[Answer]]], questions: list[Question]
+) -> None:
+    """Write the answers and the suggestions of saved responses."""
+    questions_by_id = {q.pk: q for q in questions}
+    answers: list[Answer] = []
+    suggestions: list[Suggestion] = []
+    for response, rows in pairs:
+        for answer in rows:
+            answer.response = response
+        answers.extend(rows)
+        suggestions.extend(_suggestions_of(survey, response, rows, questions_by_id))
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    Suggestion.objects.bulk_create(suggestions, batch_size=2000)
+
+
+@transaction.atomic
 def response_submit(
     *,
+    actor: User | AnonymousUser | None,
     survey: Survey,
     answers: Mapping[Any, Any],
-    actor=None,
     phone: str = "",
     community: Community | None = None,
     channel: str = Channel.ONLINE,
 ) -> Response:
     """Record one filled questionnaire: online (by the resident, signed in or — where the survey allows it —
-    anonymous with a phone number) or entered by community staff from paper (channel 大走访/夜访/座谈会).
+    anonymous with a phone number; ``actor`` is then anonymous or None) or entered by community staff from
+    paper (channel 大走访/夜访/座谈会).
 
-    Refuses a survey outside its window, a second response of the same phone or account, and missing or
-    malformed answers (``fields`` name each question as ``q_<id>``). One transaction: all rows or none."""
+    Refuses a survey outside its window, a second response of the same phone or account (ConflictError,
+    also when two arrive at the same moment: the database constraint decides), and missing or malformed
+    answers (``fields`` name each question as ``q_<id>``). All rows or none."""
     window_error = survey.window_error()
     if window_error:
-        raise ApplicationError(f"{window_error}，不能提交。", code="survey_closed")
+        raise ApplicationError(_("%(reason)s，不能提交。") % {"reason": window_error}, code="survey_closed")
 
-    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    signed_in = _signed_in(actor)
     errors: dict[str, list[str]] = {}
     if channel == Channel.ONLINE:
         if not signed_in and not survey.allow_anonymous:
-            raise ApplicationError("本问卷需登录后填写。", code="login_required")
+            raise ApplicationError(_("本问卷需登录后填写。"), code="login_required")
         respondent = actor if signed_in else None
         entered_by = None
         if not phone and signed_in:
             phone = actor.phone or ""
         if not signed_in and not phone:
-            errors["phone"] = ["匿名填写请留手机号（每个手机号限填一次）。"]
+            errors["phone"] = [_("匿名填写请留手机号（每个手机号限填一次）。")]
     elif channel in PAPER_CHANNELS:
         require_role(actor, Role.COMMUNITY_STAFF)
         if not is_admin(actor):
             if community is None:
                 community = actor.community
             if actor.community_id is None or community.pk != actor.community_id:
-                raise PermissionDenied("只能录入本社区的问卷。")
+                raise PermissionDenied(_("只能录入本社区的问卷。"))
         respondent = None
         entered_by = actor
     else:
-        raise ApplicationError("渠道无效。", fields={"channel": ["渠道无效。"]})
+        raise field_error("channel", _("渠道无效。"))
 
-    phone = _normalise_phone(phone, errors)
+    phone, phone_errors = _normalise_phone(phone)
+    if phone_errors:
+        errors["phone"] = phone_errors
     questions = _survey_questions(survey)
     rows, answer_errors = build_answers(questions, answers)
     errors.update(answer_errors)
     if errors:
-        raise ApplicationError("请检查填写内容。", code="invalid_answers", fields=errors)
+        raise ApplicationError(_("请检查填写内容。"), code="invalid_answers", fields=errors)
 
-    duplicate = Response.objects.filter(survey=survey)
-    if (phone and duplicate.filter(phone=phone).exists()) or (
-        respondent is not None and duplicate.filter(respondent=respondent).exists()
+    earlier = Response.objects.filter(survey=survey)
+    if (phone and earlier.filter(phone=phone).exists()) or (
+        respondent is not None and earlier.filter(respondent=respondent).exists()
     ):
-        raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_response")
-
+        raise ConflictError(duplicate_message(), code="duplicate_response")
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: the constraint's refusal leaves the transaction usable
             response = Response.objects.create(
                 survey=survey,
                 respondent=respondent,
@@ -228,234 +272,124 @@ def response_submit(
                 entered_by=entered_by,
                 submitted_at=timezone.now(),
             )
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
-            Suggestion.objects.bulk_create(
-                _suggestions_of(survey, response, rows, {q.pk: q for q in questions})
-            )
-            if entered_by is not None:
-                audit_record(
-                    actor=actor,
-                    verb="survey.response_enter",
-                    target=response,
-                    after={"channel": channel, "community": str(community or "")},
-                )
     except IntegrityError as exc:  # the same phone or account submitting at the same moment
-        raise ConflictError(DUPLICATE_MESSAGE, code="duplicate_response") from exc
+        raise ConflictError(duplicate_message(), code="duplicate_response") from exc
+    _save_answers(survey, [(response, rows)], questions)
+    if entered_by is not None:
+        audit_record(
+            actor=actor,
+            verb="survey.response_enter",
+            target=response,
+            after={"channel": channel, "community": str(community or "")},
+        )
     return response
 
 
 # --- import ---------------------------------------------------------------------------------------------
 
-IMPORT_FIXED_COLUMNS = ("提交时间", "手机号", "镇（街道）", "社区（村）", "渠道")
-_MULTI_SEPARATOR = re.compile(r"[;；,，、|\n]+")
+
+def _community_finder(communities: Iterable[Community]):
+    """``find(town, name)``: the community by town and name, or by name alone when that is unambiguous."""
+    by_place = {(c.town.name, c.name): c for c in communities}
+    by_name: dict[str, list[Community]] = {}
+    for community in by_place.values():
+        by_name.setdefault(community.name, []).append(community)
+
+    def find(town: str, name: str) -> Community | None:
+        found = by_place.get((town, name))
+        if found is None and name and not town and len(by_name.get(name, [])) == 1:
+            found = by_name[name][0]
+        return found
+
+    return find
 
 
-def import_header(question: Question) -> str:
-    return f"{question.order}. {question.text}"
+def _import_failed(errors: list[str]) -> ApplicationError:
+    return ApplicationError(
+        _("导入失败，未写入任何数据（%(n)d 处问题）。") % {"n": len(errors)},
+        code="import_invalid",
+        fields={"file": errors},
+    )
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def responses_import(*, actor: User, survey: Survey, file: IO[bytes]) -> int:
+    """Import a spreadsheet of responses (``spreadsheets.import_template``): every row or none. Raises
+    ``ApplicationError`` naming each bad row (``fields["file"]``: "第 N 行：…").
 
-
-def _parse_time(value: Any) -> dt.datetime:
-    if value in (None, ""):
-        return timezone.now()
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time(12))
-    else:
-        text = str(value).strip()
-        for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
-            try:
-                moment = dt.datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(text)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
-def _cell_answer(question: Question, value: Any, options_by_text: dict[str, int]) -> Any:
-    """Turn a spreadsheet cell into the value ``build_answers`` expects (option texts → option ids)."""
-    text = _cell_text(value)
-    if not text:
-        return None
-    if question.kind == QuestionKind.SINGLE:
-        if text not in options_by_text:
-            raise ValueError(f"选项“{text}”不存在")
-        return options_by_text[text]
-    if question.kind == QuestionKind.MULTIPLE:
-        chosen = [t.strip() for t in _MULTI_SEPARATOR.split(text) if t.strip()]
-        missing = [t for t in chosen if t not in options_by_text]
-        if missing:
-            raise ValueError(f"选项“{missing[0]}”不存在")
-        return [options_by_text[t] for t in chosen]
-    return text
-
-
-def responses_import(*, survey: Survey, file, actor) -> int:
-    """Import a spreadsheet of responses (the template of ``import_template``) in one transaction: every row
-    or none. Raises ``ApplicationError`` naming each bad row (``fields["file"]``: "第 N 行：…")."""
+    The rows (up to 50,000) are read and checked before the transaction opens; the writing transaction
+    locks the survey, and the phone constraint refuses a phone that answered online meanwhile."""
     require_role(actor, Role.ADMIN)
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_cell_text(v) for v in next(rows, ())]
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ApplicationError(
-            "无法读取该文件，请上传 .xlsx 格式的问卷导入模板。", fields={"file": ["文件格式不正确。"]}
-        ) from exc
-
     questions = _survey_questions(survey)
-    columns: dict[str, int] = {name: i for i, name in enumerate(header) if name}
-    missing = [name for name in ("手机号", "社区（村）") if name not in columns]
-    question_columns: dict[int, int] = {}
-    for question in questions:
-        for name in (import_header(question), question.text):
-            if name in columns:
-                question_columns[question.pk] = columns[name]
-                break
-        else:
-            if question.required:
-                missing.append(import_header(question))
-    if missing:
-        raise ApplicationError(
-            "表头缺少列：" + "、".join(missing), fields={"file": ["表头缺少列：" + "、".join(missing)]}
-        )
-
-    communities = {(c.town.name, c.name): c for c in Community.objects.select_related("town")}
-    community_by_name: dict[str, list[Community]] = {}
-    for community in communities.values():
-        community_by_name.setdefault(community.name, []).append(community)
-    channel_by_label = {str(label): value for value, label in Channel.choices} | {
-        v: v for v in Channel.values
-    }
-    options_by_question = {q.pk: {o.text: o.pk for o in q.options.all()} for q in questions}
-    questions_by_id = {q.pk: q for q in questions}
-
-    def cell(row: tuple, name: str) -> Any:
-        index = columns.get(name)
-        return row[index] if index is not None and index < len(row) else None
-
+    find_community = _community_finder(Community.objects.select_related("town"))
     errors: list[str] = []
     parsed: list[tuple[Response, list[Answer]]] = []
     phones_seen: dict[str, int] = {}
-    for row_number, row in enumerate(rows, start=2):
-        if row_number - 1 > IMPORT_MAX_ROWS:
-            errors.append(f"一次最多导入 {IMPORT_MAX_ROWS} 行。")
-            break
-        if all(_cell_text(v) == "" for v in row):
-            continue
-        row_errors: list[str] = []
-        try:
-            submitted_at = _parse_time(cell(row, "提交时间"))
-        except ValueError:
-            row_errors.append("提交时间格式不正确（应为 2021-05-20 10:30）")
-            submitted_at = None
-        phone_errors: dict = {}
-        phone = _normalise_phone(_cell_text(cell(row, "手机号")), phone_errors)
-        if phone_errors:
-            row_errors.append("手机号不正确")
-        elif phone in phones_seen:
-            row_errors.append(f"手机号与第 {phones_seen[phone]} 行重复")
-        elif phone:
-            phones_seen[phone] = row_number
-        town_name, community_name = _cell_text(cell(row, "镇（街道）")), _cell_text(cell(row, "社区（村）"))
-        community = communities.get((town_name, community_name))
-        if (
-            community is None
-            and community_name
-            and not town_name
-            and len(community_by_name.get(community_name, [])) == 1
-        ):
-            community = community_by_name[community_name][0]
-        if community is None:
-            row_errors.append(f"社区“{town_name}{community_name}”不存在" if community_name else "缺少社区")
-        channel_label = _cell_text(cell(row, "渠道"))
-        channel = channel_by_label.get(channel_label) if channel_label else Channel.IMPORT
-        if channel is None:
-            row_errors.append(f"渠道“{channel_label}”无效")
-        raw: dict[int, Any] = {}
-        for question_id, index in question_columns.items():
-            try:
-                raw[question_id] = _cell_answer(
-                    questions_by_id[question_id],
-                    row[index] if index < len(row) else None,
-                    options_by_question[question_id],
+    labels = {q.field_name: spreadsheets.import_header(q) for q in questions}
+    try:
+        for row in spreadsheets.read_import(file, questions):
+            row_errors = list(row.errors)
+            phone, phone_errors = _normalise_phone(row.phone)
+            if phone_errors:
+                row_errors.append(_("手机号不正确"))
+            elif phone in phones_seen:
+                row_errors.append(_("手机号与第 %(row)d 行重复") % {"row": phones_seen[phone]})
+            elif phone:
+                phones_seen[phone] = row.number
+            community = find_community(row.town, row.community)
+            if community is None:
+                row_errors.append(
+                    _("社区“%(place)s”不存在") % {"place": f"{row.town}{row.community}"}
+                    if row.community
+                    else _("缺少社区")
                 )
-            except ValueError as exc:
-                row_errors.append(f"{import_header(questions_by_id[question_id])}：{exc}")
-                raw[question_id] = None
-        answers, answer_errors = build_answers(questions, {k: v for k, v in raw.items() if v is not None})
-        for name, messages in answer_errors.items():
-            question = questions_by_id.get(_question_key(name) or 0)
-            label = import_header(question) if question else name
-            row_errors.extend(f"{label}：{m.rstrip('。')}" for m in messages)
-        if row_errors:
-            errors.append(f"第 {row_number} 行：" + "；".join(dict.fromkeys(row_errors)))
-            continue
-        response = Response(
-            survey=survey,
-            phone=phone,
-            community=community,
-            channel=channel,
-            entered_by=actor,
-            submitted_at=submitted_at,
-        )
-        parsed.append((response, answers))
+            answers, answer_errors = build_answers(questions, row.answers)
+            for name, messages in answer_errors.items():
+                row_errors.extend(f"{labels.get(name, name)}：{m.rstrip('。')}" for m in messages)
+            if row_errors:
+                errors.append(
+                    _("第 %(row)d 行：%(errors)s")
+                    % {"row": row.number, "errors": "；".join(dict.fromkeys(row_errors))}
+                )
+                continue
+            response = Response(
+                survey=survey,
+                phone=phone,
+                community=community,
+                channel=row.channel,
+                entered_by=actor,
+                submitted_at=row.submitted_at,
+            )
+            parsed.append((response, answers))
+    except spreadsheets.SheetError as exc:
+        raise ApplicationError(exc.message, code="import_invalid", fields={"file": [exc.detail]}) from exc
 
     if phones_seen and not errors:
-        taken = set(
-            Response.objects.filter(survey=survey, phone__in=list(phones_seen)).values_list(
-                "phone", flat=True
-            )
+        taken = Response.objects.filter(survey=survey, phone__in=list(phones_seen)).values_list(
+            "phone", flat=True
         )
         errors.extend(
-            f"第 {phones_seen[p]} 行：手机号 {p[:3]}****{p[-4:]} 已提交过本问卷" for p in sorted(taken)
+            _("第 %(row)d 行：手机号 %(phone)s 已提交过本问卷")
+            % {"row": phones_seen[p], "phone": f"{p[:3]}****{p[-4:]}"}
+            for p in sorted(set(taken))
         )
     if not parsed and not errors:
-        errors.append("文件中没有数据行。")
+        errors.append(_("文件中没有数据行。"))
     if errors:
-        raise ApplicationError(
-            f"导入失败，未写入任何数据（{len(errors)} 处问题）。",
-            code="import_invalid",
-            fields={"file": errors},
-        )
+        raise _import_failed(errors)
 
     try:
         with transaction.atomic():
-            responses = Response.objects.bulk_create([r for r, _ in parsed], batch_size=2000)
-            answers: list[Answer] = []
-            suggestions: list[Suggestion] = []
-            for response, (_, rows) in zip(responses, parsed, strict=True):
-                for answer in rows:
-                    answer.response = response
-                answers.extend(rows)
-                suggestions.extend(_suggestions_of(survey, response, rows, questions_by_id))
-            Answer.objects.bulk_create(answers, batch_size=5000)
-            Suggestion.objects.bulk_create(suggestions, batch_size=2000)
+            lock_editable(Survey.objects, actor, pk=survey.pk, message=_("只有办公室可以导入问卷。"))
+            responses = Response.objects.bulk_create([r for r, _rows in parsed], batch_size=2000)
+            _save_answers(survey, list(zip(responses, [rows for _r, rows in parsed], strict=True)), questions)
             audit_record(
                 actor=actor, verb="survey.responses_import", target=survey, after={"rows": len(responses)}
             )
     except IntegrityError as exc:
         raise ApplicationError(
-            "导入失败，未写入任何数据：有手机号已提交过本问卷。",
+            _("导入失败，未写入任何数据：有手机号已提交过本问卷。"),
             code="import_invalid",
-            fields={"file": ["有手机号已提交过本问卷（可能刚刚有人在线提交）。"]},
+            fields={"file": [_("有手机号已提交过本问卷（可能刚刚有人在线提交）。")]},
         ) from exc
     return len(responses)
 
@@ -463,163 +397,217 @@ def responses_import(*, survey: Survey, file, actor) -> int:
 # --- suggestions ----------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def suggestion_submit(
-    *, text: str, actor=None, community: Community | None = None, survey: Survey | None = None
+    *,
+    actor: User | AnonymousUser | None,
+    text: str,
+    community: Community | None = None,
+    survey: Survey | None = None,
 ) -> Suggestion:
-    """A free suggestion (建议征集表) from anybody."""
+    """A free suggestion (建议征集表) from anybody, signed in or not."""
     text = (text or "").strip()
     if len(text) < SUGGESTION_MIN_LENGTH:
         raise ApplicationError(
-            "建议内容太短。", fields={"text": [f"请至少写 {SUGGESTION_MIN_LENGTH} 个字。"]}
+            _("建议内容太短。"), fields={"text": [_("请至少写 %(n)d 个字。") % {"n": SUGGESTION_MIN_LENGTH}]}
         )
     if len(text) > TEXT_MAX_LENGTH:
-        raise ApplicationError("建议内容太长。", fields={"text": [f"不能超过 {TEXT_MAX_LENGTH} 字。"]})
-    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+        raise ApplicationError(
+            _("建议内容太长。"), fields={"text": [_("不能超过 %(n)d 字。") % {"n": TEXT_MAX_LENGTH}]}
+        )
     return Suggestion.objects.create(
         text=text,
         source=SuggestionSource.FORM,
         survey=survey,
         community=community,
-        submitted_by=actor if signed_in else None,
+        submitted_by=actor if _signed_in(actor) else None,
         submitted_at=timezone.now(),
     )
 
 
-def suggestions_code(*, suggestion_ids: Iterable[int], problem_item: ProblemItem, actor) -> int:
-    """Code many suggestions into one problem item (the office). Re-coding is allowed and audited."""
+@transaction.atomic
+def suggestions_code(*, actor: User, problem_item: ProblemItem, suggestion_ids: Iterable[int]) -> int:
+    """Code many suggestions into one problem item (the office). Re-coding is allowed and audited, one
+    event per suggestion with the item before and after."""
     require_role(actor, Role.ADMIN)
     ids = sorted({int(i) for i in suggestion_ids})
     if not ids:
-        raise ApplicationError("请先选择建议。", fields={"suggestions": ["请先选择建议。"]})
+        raise field_error("suggestions", _("请先选择建议。"))
+    rows = list(
+        Suggestion.objects.editable_by(actor)
+        .select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("problem_item")
+        .order_by("pk")
+    )
+    if len(rows) != len(ids):
+        raise field_error("suggestions", _("部分建议不存在。"))
     now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            Suggestion.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids)
-            .select_related("problem_item")
-            .order_by("pk")
+    for suggestion in rows:
+        before = suggestion.problem_item.code if suggestion.problem_item else None
+        suggestion.problem_item, suggestion.coded_by, suggestion.coded_at = problem_item, actor, now
+        suggestion.save(update_fields=["problem_item", "coded_by", "coded_at"])
+        audit_record(
+            actor=actor,
+            verb="suggestion.code",
+            target=suggestion,
+            before={"problem_item": before},
+            after={"problem_item": problem_item.code},
         )
-        if len(rows) != len(ids):
-            raise ApplicationError("部分建议不存在。", fields={"suggestions": ["部分建议不存在。"]})
-        Suggestion.objects.filter(pk__in=ids).update(problem_item=problem_item, coded_by=actor, coded_at=now)
-        for suggestion in rows:
-            audit_record(
-                actor=actor,
-                verb="suggestion.code",
-                target=suggestion,
-                before={"problem_item": suggestion.problem_item.code if suggestion.problem_item else None},
-                after={"problem_item": problem_item.code},
-            )
     return len(rows)
 
 
-# --- duty list ------------------------------------------------------------------------------------------
+# --- problem list and duty list -------------------------------------------------------------------------
 
 
 def _clean_action(action: str) -> str:
     action = (action or "").strip()
     if not action:
-        raise ApplicationError("请填写履职举措。", fields={"action": ["请填写履职举措。"]})
+        raise field_error("action", _("请填写履职举措。"))
     return action
 
 
-def _codes(projects) -> list[str]:
+def _codes(projects: Iterable[models.Model]) -> list[str]:
     return sorted(p.code for p in projects)
 
 
-def duty_item_create(
-    *, problem_item: ProblemItem, unit: Unit, action: str, deadline: dt.date, actor, projects: Iterable = ()
-) -> DutyItem:
-    """Turn a problem item into a duty item of ``unit`` (the office)."""
+def _lock_problem_item(actor: User, problem_item: ProblemItem) -> ProblemItem:
     require_role(actor, Role.ADMIN)
+    return lock_editable(
+        ProblemItem.objects, actor, pk=problem_item.pk, message=_("只有办公室可以转化问题清单。")
+    )
+
+
+@transaction.atomic
+def duty_item_create(
+    *,
+    actor: User,
+    problem_item: ProblemItem,
+    unit: Unit,
+    action: str,
+    deadline: dt.date | None,
+    projects: Iterable[models.Model] = (),
+) -> DutyItem:
+    """Turn a problem item into a duty item of ``unit`` (the office). The item starts 未开始."""
+    item = _lock_problem_item(actor, problem_item)
     action = _clean_action(action)
     if deadline is None:
-        raise ApplicationError("请填写完成时限。", fields={"deadline": ["请填写完成时限。"]})
-    with transaction.atomic():
-        duty_item = DutyItem.objects.create(
-            problem_item=problem_item, unit=unit, action=action, deadline=deadline
-        )
-        projects = list(projects)
-        if projects:
-            duty_item.projects.set(projects)
-        audit_record(
-            actor=actor,
-            verb="duty_item.create",
-            target=duty_item,
-            after={
-                "unit": unit.name,
-                "action": action,
-                "deadline": deadline.isoformat(),
-                "projects": _codes(projects),
-            },
-        )
+        raise field_error("deadline", _("请填写完成时限。"))
+    duty_item = DutyItem.objects.create(problem_item=item, unit=unit, action=action, deadline=deadline)
+    projects = list(projects)
+    if projects:
+        duty_item.projects.set(projects)
+    audit_record(
+        actor=actor,
+        verb="duty_item.create",
+        target=duty_item,
+        after={
+            "unit": unit.name,
+            "action": action,
+            "deadline": deadline.isoformat(),
+            "projects": _codes(projects),
+        },
+    )
     return duty_item
 
 
+def _check_move(item: DutyItem, status: str, *, office: bool) -> None:
+    if status not in DutyStatus.values:
+        raise field_error("status", _("状态无效。"))
+    if duty_move_allowed(item.status, status, office=office):
+        return
+    if item.status == DutyStatus.DONE:
+        message = _("已完成的履职事项只能由办公室重新打开。")
+    else:
+        message = _("履职事项已是“%(current)s”，不能改为“%(new)s”。") % {
+            "current": item.get_status_display(),
+            "new": DutyStatus(status).label,
+        }
+    raise ConflictError(message, code="illegal_transition", fields={"status": [message]})
+
+
+@transaction.atomic
 def duty_item_update(
     *,
+    actor: User,
     duty_item: DutyItem,
-    actor,
     status: str | None = None,
     progress_note: str | None = None,
     action: str | None = None,
     unit: Unit | None = None,
     deadline: dt.date | None = None,
-    projects: Iterable | None = None,
+    projects: Iterable[models.Model] | None = None,
 ) -> DutyItem:
-    """Unit staff update status and progress note of their unit's duty items; the office may change
-    anything. Locks the row; records before and after."""
-    if not DutyItem.objects.editable_by(actor).filter(pk=duty_item.pk).exists():
-        raise PermissionDenied("只能办理本单位的履职事项。")
-    if not is_admin(actor) and any(v is not None for v in (action, unit, deadline, projects)):
-        raise PermissionDenied("只有办公室可以修改履职事项的单位、举措、时限和关联项目。")
-    if status is not None and status not in DutyStatus.values:
-        raise ApplicationError("状态无效。", fields={"status": ["状态无效。"]})
-    with transaction.atomic():
-        item = DutyItem.objects.select_for_update().get(pk=duty_item.pk)
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        changed: list[str] = []
-        for name, value in (("status", status), ("progress_note", progress_note), ("deadline", deadline)):
-            if value is not None and getattr(item, name) != value:
-                before[name], after[name] = str(getattr(item, name)), str(value)
-                setattr(item, name, value)
-                changed.append(name)
-        if action is not None and _clean_action(action) != item.action:
-            before["action"], after["action"] = item.action, _clean_action(action)
-            item.action = after["action"]
-            changed.append("action")
-        if unit is not None and unit.pk != item.unit_id:
-            before["unit"], after["unit"] = str(item.unit), unit.name
-            item.unit = unit
-            changed.append("unit")
-        if changed:
-            item.save(update_fields=[*changed, "updated_at"])
-        if projects is not None:
-            projects = list(projects)
-            old = _codes(item.projects.all())
-            if old != _codes(projects):
-                item.projects.set(projects)
-                before["projects"], after["projects"] = old, _codes(projects)
-        if after:
-            audit_record(actor=actor, verb="duty_item.update", target=item, before=before, after=after)
-    return item
+    """Unit staff move their unit's duty items along (``choices.DUTY_MOVES``) and write the progress note;
+    the office may change anything and reopen a finished item. ``None`` leaves a field as it is.
 
+    Locks the row in scope (PermissionDenied outside it); an illegal status move is a ConflictError. A status
+    move is recorded as a transition (the other changes ride along in its ``after``, their old values under
+    ``previous``); other changes as one ``duty_item.update`` event with before and after."""
+    item = lock_editable(DutyItem.objects, actor, pk=duty_item.pk, message=_("只能办理本单位的履职事项。"))
+    office = is_admin(actor)
+    if not office and any(v is not None for v in (action, unit, deadline, projects)):
+        raise PermissionDenied(_("只有办公室可以修改履职事项的单位、举措、时限和关联项目。"))
+    if status is not None:
+        _check_move(item, status, office=office)
 
-def problem_item_link_projects(*, problem_item: ProblemItem, projects: Iterable, actor) -> ProblemItem:
-    """Set the projects a problem item was turned into (the office)."""
-    require_role(actor, Role.ADMIN)
-    projects = list(projects)
-    with transaction.atomic():
-        item = ProblemItem.objects.select_for_update().get(pk=problem_item.pk)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    changed: list[str] = []
+    for name, value in (("status", status), ("progress_note", progress_note), ("deadline", deadline)):
+        if value is not None and getattr(item, name) != value:
+            before[name], after[name] = str(getattr(item, name)), str(value)
+            setattr(item, name, value)
+            changed.append(name)
+    if action is not None and _clean_action(action) != item.action:
+        before["action"], after["action"] = item.action, _clean_action(action)
+        item.action = after["action"]
+        changed.append("action")
+    if unit is not None and unit.pk != item.unit_id:
+        before["unit"], after["unit"] = str(item.unit), unit.name
+        item.unit = unit
+        changed.append("unit")
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
+    if projects is not None:
+        projects = list(projects)
         old = _codes(item.projects.all())
         if old != _codes(projects):
             item.projects.set(projects)
-            audit_record(
-                actor=actor,
-                verb="problem_item.link_projects",
-                target=item,
-                before={"projects": old},
-                after={"projects": _codes(projects)},
-            )
+            before["projects"], after["projects"] = old, _codes(projects)
+
+    if "status" in after:
+        old_status, new_status = before.pop("status"), after.pop("status")
+        details = {**after, "previous": before} if before else after
+        audit_transition(
+            actor=actor,
+            verb="duty_item.update",
+            target=item,
+            before=old_status,
+            after=new_status,
+            note=item.progress_note if "progress_note" in after else "",
+            **details,
+        )
+    elif after:
+        audit_record(actor=actor, verb="duty_item.update", target=item, before=before, after=after)
+    return item
+
+
+@transaction.atomic
+def problem_item_link_projects(
+    *, actor: User, problem_item: ProblemItem, projects: Iterable[models.Model]
+) -> ProblemItem:
+    """Set the projects a problem item was turned into (the office)."""
+    item = _lock_problem_item(actor, problem_item)
+    projects = list(projects)
+    old = _codes(item.projects.all())
+    if old != _codes(projects):
+        item.projects.set(projects)
+        audit_record(
+            actor=actor,
+            verb="problem_item.link_projects",
+            target=item,
+            before={"projects": old},
+            after={"projects": _codes(projects)},
+        )
     return item

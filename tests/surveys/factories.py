@@ -1,10 +1,13 @@
 """Factories of the surveys app (organisation factories come from ``tests.factories``)."""
 
 import datetime
+import io
 
 import factory
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from surveys import spreadsheets
 from surveys.choices import Channel, DutyStatus, QuestionKind, SuggestionSource
 from surveys.models import (
     DutyItem,
@@ -164,3 +167,33 @@ def form_data(s: dict, phone: str = "13800138000", **extra) -> dict:
     }
     data.update(extra)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def import_sheet(s: dict, rows: list[list]) -> io.BytesIO:
+    """The survey's own import template (``survey_with_every_kind``) filled with these data rows."""
+    questions = [s[k] for k in ("single", "multiple", "rating", "number", "text")]
+    workbook = load_workbook(io.BytesIO(spreadsheets.import_template(questions)))
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def import_row(place, phone="13600136000", **overrides) -> list:
+    """A valid data row of ``import_sheet`` in the community ``place``; ``overrides`` by column key."""
+    row = {
+        "time": "2021-05-20 10:30",
+        "phone": phone,
+        "town": place.town.name,
+        "community": place.name,
+        "channel": "",
+        "single": "60岁及以上",
+        "multiple": "养老服务；道路交通",
+        "rating": 5,
+        "number": 3,
+        "text": "建议增设助餐点",
+    }
+    row.update(overrides)
+    return list(row.values())

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from jiangyan.models import AuditEvent
 from surveys import coding, services
@@ -92,11 +93,9 @@ def test_bulk_coding_codes_many_at_once(client, admin_user, items):
 
 
 def test_only_the_office_codes(supervisor, items):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.suggestions_code(
-            suggestion_ids=[SuggestionFactory().pk], problem_item=items["lift"], actor=supervisor
+            actor=supervisor, suggestion_ids=[SuggestionFactory().pk], problem_item=items["lift"]
         )
 
 

@@ -2,7 +2,11 @@ import datetime
 import io
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
+from demo import accounts as accounts_demo
+from demo import surveys as demo
+from jiangyan.exceptions import ConflictError
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role
 from surveys import services
@@ -41,7 +45,7 @@ def test_list_status_form_keeps_the_progress_note(client, unit_staff, unit):
 
 def test_office_changes_anything_of_a_duty_item(admin_user, unit):
     duty = DutyItemFactory()
-    services.duty_item_update(duty_item=duty, actor=admin_user, unit=unit, deadline=datetime.date(2022, 1, 1))
+    services.duty_item_update(actor=admin_user, duty_item=duty, unit=unit, deadline=datetime.date(2022, 1, 1))
     duty.refresh_from_db()
     assert duty.unit == unit and duty.deadline == datetime.date(2022, 1, 1)
 
@@ -103,17 +107,12 @@ def test_free_suggestion_form_leads_to_the_suggestion_page(client):
 
 
 def test_openapi_schema_has_no_errors_from_this_app():
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "/api/v1/surveys/responses/" in schema["paths"]
     assert "/api/v1/surveys/duty-items/{id}/" in schema["paths"]
 
 
 def test_demo_seed_builds_the_2021_survey_and_is_idempotent():
-    from demo import accounts as accounts_demo
-    from demo import surveys as demo
-
     out = io.StringIO()
     accounts_demo.seed(scale=1, stdout=out)
     demo.seed(scale=1, stdout=out)
@@ -126,3 +125,108 @@ def test_demo_seed_builds_the_2021_survey_and_is_idempotent():
     assert Survey.objects.open_at().exists()
     demo.seed(scale=1, stdout=out)
     assert ProblemItem.objects.count() == 169 and Survey.objects.count() == 2
+
+
+# --- the duty item's status moves (choices.DUTY_MOVES) --------------------------------------------------
+
+
+def test_unit_moves_a_duty_item_forward_and_each_move_is_a_transition(unit_staff, unit):
+    duty = DutyItemFactory(unit=unit)
+    services.duty_item_update(actor=unit_staff, duty_item=duty, status=DutyStatus.IN_PROGRESS)
+    services.duty_item_update(
+        actor=unit_staff, duty_item=duty, status=DutyStatus.DONE, progress_note="三个助餐点已开业"
+    )
+    duty.refresh_from_db()
+    assert duty.status == DutyStatus.DONE
+    first, second = AuditEvent.objects.for_object(duty)
+    assert (first.verb, first.before, first.after) == (
+        "duty_item.update",
+        {"status": "not_started"},
+        {"status": "in_progress"},
+    )
+    assert (second.before, second.note) == ({"status": "in_progress"}, "三个助餐点已开业")
+    assert second.after == {
+        "status": "done",
+        "progress_note": "三个助餐点已开业",
+        "previous": {"progress_note": ""},
+    }
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (DutyStatus.IN_PROGRESS, DutyStatus.NOT_STARTED),
+        (DutyStatus.DONE, DutyStatus.NOT_STARTED),
+        (DutyStatus.DONE, DutyStatus.IN_PROGRESS),
+    ],
+)
+def test_unit_cannot_move_a_duty_item_back(unit_staff, unit, start, to):
+    duty = DutyItemFactory(unit=unit, status=start)
+    with pytest.raises(ConflictError) as raised:
+        services.duty_item_update(actor=unit_staff, duty_item=duty, status=to, progress_note="改回去")
+    assert raised.value.code == "illegal_transition" and "status" in raised.value.fields
+    duty.refresh_from_db()
+    assert (duty.status, duty.progress_note) == (start, "")
+    assert not AuditEvent.objects.for_object(duty).exists()
+
+
+def test_office_reopens_a_finished_duty_item_but_not_to_not_started(admin_user):
+    duty = DutyItemFactory(status=DutyStatus.DONE)
+    old_deadline = duty.deadline.isoformat()
+    with pytest.raises(ConflictError):
+        services.duty_item_update(actor=admin_user, duty_item=duty, status=DutyStatus.NOT_STARTED)
+    services.duty_item_update(
+        actor=admin_user, duty_item=duty, status=DutyStatus.IN_PROGRESS, deadline=datetime.date(2022, 3, 31)
+    )
+    duty.refresh_from_db()
+    assert duty.status == DutyStatus.IN_PROGRESS
+    event = AuditEvent.objects.for_object(duty).get()
+    assert event.before == {"status": "done"}
+    assert event.after == {
+        "status": "in_progress",
+        "deadline": "2022-03-31",
+        "previous": {"deadline": old_deadline},
+    }
+
+
+def test_illegal_move_is_a_409_in_the_api_and_a_message_on_the_list(client_as, unit):
+    duty = DutyItemFactory(unit=unit, status=DutyStatus.DONE)
+    response = client_as(Role.UNIT_STAFF, api=True).patch(
+        f"/api/v1/surveys/duty-items/{duty.pk}/", {"status": "in_progress"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["fields"]["status"] == ["已完成的履职事项只能由办公室重新打开。"]
+    page = client_as(Role.UNIT_STAFF)
+    page.post(f"/surveys/duties/{duty.pk}/status/", {"status": DutyStatus.NOT_STARTED})
+    assert "已完成的履职事项只能由办公室重新打开。" in page.get("/surveys/duties/").content.decode()
+    duty.refresh_from_db()
+    assert duty.status == DutyStatus.DONE
+
+
+def test_duty_page_shows_an_illegal_move_on_its_form(client_as, unit):
+    duty = DutyItemFactory(unit=unit, status=DutyStatus.IN_PROGRESS)
+    response = client_as(Role.UNIT_STAFF).post(
+        f"/surveys/duties/{duty.pk}/", {"status": DutyStatus.NOT_STARTED}
+    )
+    assert response.status_code == 409
+    assert response.context["form"].errors["status"] == ["履职事项已是“推进中”，不能改为“未开始”。"]
+
+
+def test_duty_item_admin_refuses_an_illegal_move(client, superuser, unit):
+    duty = DutyItemFactory(unit=unit, status=DutyStatus.IN_PROGRESS)
+    client.force_login(superuser)
+    response = client.post(
+        f"/admin/surveys/dutyitem/{duty.pk}/change/",
+        {
+            "problem_item": duty.problem_item_id,
+            "unit": unit.pk,
+            "action": duty.action,
+            "deadline": duty.deadline.isoformat(),
+            "status": DutyStatus.NOT_STARTED,
+            "progress_note": "",
+            "projects": [],
+        },
+    )
+    assert response.status_code == 200 and response.context["adminform"].form.errors["status"]
+    duty.refresh_from_db()
+    assert duty.status == DutyStatus.IN_PROGRESS

@@ -2,35 +2,18 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from jiangyan.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
-from surveys import services
+from surveys import services, spreadsheets
 from surveys.choices import Channel
 from surveys.models import Answer, Response, Suggestion
 from tests.factories import CommunityFactory
 
-from .factories import ResponseFactory
+from .factories import ResponseFactory, import_row, import_sheet
 
 pytestmark = pytest.mark.django_db
-
-
-def _sheet(s, rows: list[list]) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(
-        [
-            *services.IMPORT_FIXED_COLUMNS,
-            *[services.import_header(s[k]) for k in ("single", "multiple", "rating", "number", "text")],
-        ]
-    )
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer
 
 
 @pytest.fixture
@@ -38,26 +21,11 @@ def place(db):
     return CommunityFactory()
 
 
-def _row(place, phone="13600136000", **overrides):
-    row = {
-        "time": "2021-05-20 10:30",
-        "phone": phone,
-        "town": place.town.name,
-        "community": place.name,
-        "channel": "",
-        "single": "60岁及以上",
-        "multiple": "养老服务；道路交通",
-        "rating": 5,
-        "number": 3,
-        "text": "建议增设助餐点",
-    }
-    row.update(overrides)
-    return list(row.values())
-
-
 def test_import_writes_every_row_with_its_answers_and_suggestions(s, admin_user, place):
-    file = _sheet(s, [_row(place), _row(place, phone="13600136001", channel="大走访", text="")])
-    assert services.responses_import(survey=s["survey"], file=file, actor=admin_user) == 2
+    file = import_sheet(
+        s, [import_row(place), import_row(place, phone="13600136001", channel="大走访", text="")]
+    )
+    assert services.responses_import(actor=admin_user, survey=s["survey"], file=file) == 2
     rows = list(Response.objects.order_by("phone"))
     assert [r.channel for r in rows] == [Channel.IMPORT, Channel.VISIT]
     assert rows[0].submitted_at.strftime("%Y-%m-%d") == "2021-05-20"
@@ -66,37 +34,37 @@ def test_import_writes_every_row_with_its_answers_and_suggestions(s, admin_user,
     assert AuditEvent.objects.filter(verb="survey.responses_import").count() == 1
 
 
-def test_import_with_one_bad_row_writes_nothing_and_names_the_row(s, admin_user, place):
-    file = _sheet(
+def test_import_with_one_bad_row_writes_nothing_and_names_theimport_row(s, admin_user, place):
+    file = import_sheet(
         s,
         [
-            _row(place),
-            _row(place, phone="13600136001", rating=9),
-            _row(place, phone="13600136002"),
+            import_row(place),
+            import_row(place, phone="13600136001", rating=9),
+            import_row(place, phone="13600136002"),
         ],
     )
     with pytest.raises(ApplicationError) as raised:
-        services.responses_import(survey=s["survey"], file=file, actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=file)
     errors = raised.value.fields["file"]
     assert len(errors) == 1 and errors[0].startswith("第 3 行：") and "3. 养老服务满意度" in errors[0]
     assert Response.objects.count() == 0 and Answer.objects.count() == 0 and Suggestion.objects.count() == 0
 
 
-def test_import_names_every_kind_of_bad_row(s, admin_user, place):
+def test_import_names_every_kind_of_badimport_row(s, admin_user, place):
     ResponseFactory(survey=s["survey"], phone="13600136009")
-    file = _sheet(
+    file = import_sheet(
         s,
         [
-            _row(place, phone="12345"),
-            _row(place, community="不存在社区"),
-            _row(place, phone="13600136003", single="100岁"),
-            _row(place, phone="13600136003"),
-            _row(place, phone="13600136004", single=None),
-            _row(place, phone="13600136005", channel="飞鸽传书", time="昨天"),
+            import_row(place, phone="12345"),
+            import_row(place, community="不存在社区"),
+            import_row(place, phone="13600136003", single="100岁"),
+            import_row(place, phone="13600136003"),
+            import_row(place, phone="13600136004", single=None),
+            import_row(place, phone="13600136005", channel="飞鸽传书", time="昨天"),
         ],
     )
     with pytest.raises(ApplicationError) as raised:
-        services.responses_import(survey=s["survey"], file=file, actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=file)
     errors = "\n".join(raised.value.fields["file"])
     assert "第 2 行：手机号不正确" in errors
     assert "第 3 行：社区" in errors
@@ -110,19 +78,21 @@ def test_import_names_every_kind_of_bad_row(s, admin_user, place):
 def test_import_refuses_phone_that_already_answered(s, admin_user, place):
     ResponseFactory(survey=s["survey"], phone="13600136000")
     with pytest.raises(ApplicationError) as raised:
-        services.responses_import(survey=s["survey"], file=_sheet(s, [_row(place)]), actor=admin_user)
+        services.responses_import(
+            actor=admin_user, survey=s["survey"], file=import_sheet(s, [import_row(place)])
+        )
     assert "第 2 行" in raised.value.fields["file"][0]
     assert Response.objects.count() == 1
 
 
 def test_import_refuses_a_file_that_is_not_a_workbook(s, admin_user):
     with pytest.raises(ApplicationError, match="无法读取"):
-        services.responses_import(survey=s["survey"], file=io.BytesIO(b"not a workbook"), actor=admin_user)
+        services.responses_import(actor=admin_user, survey=s["survey"], file=io.BytesIO(b"not a workbook"))
 
 
 def test_import_page_shows_row_errors(client, s, admin_user, place):
     client.force_login(admin_user)
-    upload = SimpleUploadedFile("r.xlsx", _sheet(s, [_row(place, rating=0)]).getvalue())
+    upload = SimpleUploadedFile("r.xlsx", import_sheet(s, [import_row(place, rating=0)]).getvalue())
     response = client.post(f"/surveys/{s['survey'].pk}/import/", {"file": upload})
     assert response.status_code == 400
     assert "第 2 行" in response.content.decode() and Response.objects.count() == 0
@@ -132,10 +102,10 @@ def test_import_template_has_a_column_per_question(client, s, admin_user, place)
     client.force_login(admin_user)
     response = client.get(f"/surveys/{s['survey'].pk}/import/template.xlsx")
     header = [c.value for c in next(load_workbook(io.BytesIO(response.content)).active.iter_rows())]
-    assert header[:5] == list(services.IMPORT_FIXED_COLUMNS) and header[5] == "1. 年龄段"
+    assert header[:5] == list(spreadsheets.IMPORT_FIXED_COLUMNS) and header[5] == "1. 年龄段"
     # and the template, filled in, imports
     workbook = load_workbook(io.BytesIO(response.content))
-    workbook.active.append(_row(place))
+    workbook.active.append(import_row(place))
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
