@@ -174,7 +174,7 @@ def new(request):
         else:
             submit_limiter.hit(request)
             wish = submit(request, form, lambda data: services.wish_create(actor=user, **data))
-            if wish:
+            if wish is not None:
                 request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
                 request.session[SESSION_TRACKED] = wish.query_code
                 return redirect("wishes:submitted")
@@ -286,7 +286,7 @@ def manage_new(request):
     if request.method == "POST":
         success = _("已登记，心愿已上墙待认领。请把查询码告知群众。")
         wish = submit(request, form, lambda data: services.wish_create(actor=user, **data), success=success)
-        if wish:
+        if wish is not None:
             request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
             return redirect("wishes:submitted")
     return render(request, "wishes/entry.html", {"form": form})
