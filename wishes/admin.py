@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from jiangyan.audit import personal_data_viewed
+
 from .models import Wish, WishPhoto
+from .selectors import PERSONAL_FIELDS
 
 
 class WishPhotoInline(admin.TabularInline):
@@ -55,10 +58,6 @@ class WishAdmin(admin.ModelAdmin):
     ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from jiangyan.audit import personal_data_viewed
-
-        from .selectors import PERSONAL_FIELDS
-
         wish = self.get_object(request, object_id)
         if wish is not None and request.method == "GET":
             personal_data_viewed(actor=request.user, target=wish, fields=PERSONAL_FIELDS)

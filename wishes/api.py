@@ -1,21 +1,23 @@
 """API of the wishes app: ``/api/v1/wishes/`` (list, detail, create) and one POST action per transition
-(``/api/v1/wishes/<id>/<action>/``). A lost race or an illegal transition is a 409."""
+(``/api/v1/wishes/<id>/<action>/``). A lost race or an illegal transition is a 409. The services decide
+who may do what; the viewset only shapes the input and the answer."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Community
-from accounts.validators import validate_mobile
+from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_address, mask_name, mask_phone
+from jiangyan.roles import Role
 from jiangyan.throttling import AnonymousSubmitThrottle
 from jiangyan.uploads import clean_image
+from jiangyan.viewsets import PortalViewSet
 
 from . import selectors, services
-from .choices import RESIDENT_CHANNELS, PhotoKind, Satisfaction, WishCategory, WishChannel
+from .choices import PhotoKind, Satisfaction, WishCategory, WishChannel
 from .filtersets import WishFilterSet
 from .models import Wish
 
@@ -121,56 +123,42 @@ class WishCreatedSerializer(WishSerializer):
         read_only_fields = fields
 
 
-class WishCreateSerializer(serializers.Serializer):
-    """A resident's submission (channel 在线 or 心愿卡); community staff may use every channel and their
-    wishes are open at once."""
+# --- input --------------------------------------------------------------------------------------------
+class WishCreateInput(serializers.Serializer):
+    """A new wish. A resident submits it online or from a card's QR code (it waits for review); staff of
+    its community enter it from any channel (open at once) — ``wishes.services.wish_create`` decides."""
 
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     category = serializers.ChoiceField(choices=WishCategory.choices)
     title = serializers.CharField(max_length=60)
     text = serializers.CharField(max_length=1000)
-    urgent = serializers.BooleanField(default=False)
+    urgent = serializers.BooleanField(default=False, help_text="生活帮帮团急需（仅生活物资类）")
     wisher_name = serializers.CharField(max_length=50)
     wisher_phone = serializers.CharField(max_length=20)
     wisher_address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=WishChannel.choices, default=WishChannel.ONLINE)
 
-    def validate_wisher_phone(self, value: str) -> str:
-        from django.core.exceptions import ValidationError
 
-        try:
-            return validate_mobile(value)
-        except ValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-
-    def validate(self, attrs):
-        if attrs.get("urgent") and attrs.get("category") != WishCategory.SUPPLIES:
-            raise serializers.ValidationError({"urgent": ["“生活帮帮团急需”只用于生活物资类心愿。"]})
-        return attrs
-
-
-class ClaimSerializer(serializers.Serializer):
+class ClaimInput(serializers.Serializer):
     promised_date = serializers.DateField(required=False, help_text="默认今天起 WISH_DEFAULT_PROMISE_DAYS 天")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class FulfilSerializer(serializers.Serializer):
+class FulfilInput(serializers.Serializer):
     note = serializers.CharField(max_length=1000)
     photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=6, default=list)
 
     def validate_photos(self, photos):
-        from django.core.exceptions import ValidationError
-
         try:
             return [clean_image(photo) for photo in photos]
-        except ValidationError as error:
+        except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from error
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackInput(serializers.Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     query_code = serializers.CharField(
@@ -178,16 +166,11 @@ class FeedbackSerializer(serializers.Serializer):
     )
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawInput(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     query_code = serializers.CharField(
         max_length=12, required=False, allow_blank=True, default="", help_text="心愿人不登录时凭查询码撤回"
     )
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 CONFLICT = OpenApiResponse(ErrorSerializer, description="已被其他党员认领，或当前状态不允许该操作")
@@ -197,7 +180,7 @@ BAD = OpenApiResponse(ErrorSerializer, description="输入有误（字段错误�
 def _action_schema(request, summary: str):
     return extend_schema(
         request=request,
-        responses={200: WishSerializer, 400: BAD, 403: ErrorSerializer, 409: CONFLICT},
+        responses={200: WishSerializer, 400: BAD, 403: ErrorSerializer, 404: ErrorSerializer, 409: CONFLICT},
         summary=summary,
         tags=["wishes"],
     )
@@ -210,38 +193,31 @@ def _action_schema(request, summary: str):
         summary="心愿详情（认领党员、本社区工作人员和管理员可见完整个人信息）", tags=["wishes"]
     ),
 )
-class WishViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Wishes visible to the caller (``Wish.objects.visible_to``), filtered by ``WishFilterSet``."""
 
     serializer_class = WishSerializer
     filterset_class = WishFilterSet
+    # The wisher follows up or withdraws with a query code and no account; the service decides who may act.
     public_actions = ("list", "retrieve", "create", "feedback", "withdraw")
+    action_roles = {
+        "claim": (Role.PARTY_MEMBER,),
+        "release": (Role.PARTY_MEMBER,),
+        "fulfil": (Role.PARTY_MEMBER,),
+        "approve": (Role.COMMUNITY_STAFF,),
+        "reject": (Role.COMMUNITY_STAFF,),
+    }
     throttled_actions = ("create", "feedback", "withdraw")
+    # Actions on any wish, also outside the caller's list (a submitted wish its wisher withdraws by code).
+    any_wish_actions = ("feedback", "withdraw")
 
     def get_queryset(self):
+        if self.action in self.any_wish_actions:
+            return Wish.objects.all()
         return selectors.wish_list(user=self.request.user)
-
-    def get_permissions(self):
-        if self.action in self.public_actions:
-            return [AllowAny()]
-        return [IsAuthenticated()]
 
     def get_throttles(self):
         return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
-
-    def get_object_for_action(self) -> Wish:
-        """Actions may be on wishes outside the public list (a submitted wish the wisher withdraws by
-        query code); the service decides who may act."""
-        if self.action in ("feedback", "withdraw"):
-            self.queryset = Wish.objects.all()
-            from django.shortcuts import get_object_or_404
-
-            wish = get_object_or_404(Wish, pk=self.kwargs["pk"])
-            self.check_object_permissions(self.request, wish)
-            return wish
-        return self.get_object()
 
     def _answer(self, wish: Wish) -> Response:
         wish = Wish.objects.select_related("community__town", "claimed_by").get(pk=wish.pk)
@@ -253,69 +229,56 @@ class WishViewSet(
         return self._answer(self.get_object())
 
     @extend_schema(
-        request=WishCreateSerializer,
-        responses={201: WishCreatedSerializer, 400: BAD, 429: ErrorSerializer},
-        summary="提交心愿（匿名可用，限频）",
+        request=WishCreateInput,
+        responses={201: WishCreatedSerializer, 400: BAD, 403: ErrorSerializer, 429: ErrorSerializer},
+        summary="提交心愿（匿名可用，限频）；本社区工作人员代群众登记，直接待认领",
         tags=["wishes"],
     )
     def create(self, request, *args, **kwargs):
-        payload = WishCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        user = request.user
-        with transaction.atomic():
-            if data["channel"] in RESIDENT_CHANNELS and not (
-                user.is_authenticated and services.is_community_staff_of(user, data["community"].pk)
-            ):
-                wish = services.wish_submit(user=user, **data)
-            else:
-                wish = services.wish_enter(staff=user, **data)
+        wish = services.wish_create(actor=request.user, **self.input(WishCreateInput))
         context = {**self.get_serializer_context(), "revealed": set()}
         return Response(WishCreatedSerializer(wish, context=context).data, status=status.HTTP_201_CREATED)
 
-    def _run(self, serializer_class, service, **fixed):
-        wish = self.get_object_for_action()
-        data = {}
-        if serializer_class is not None:
-            payload = serializer_class(data=self.request.data)
-            payload.is_valid(raise_exception=True)
-            data = dict(payload.validated_data)
-        return self._answer(service(wish=wish, **fixed, **data))
+    def _act(self, service, input_class=None) -> Response:
+        """Run ``service`` on the wish of the URL as the caller, with the body ``input_class`` validated."""
+        wish = self.get_object()
+        data = self.input(input_class) if input_class is not None else {}
+        return self._answer(service(actor=self.request.user, wish=wish, **data))
 
-    @_action_schema(ClaimSerializer, "认领（抢单；已被认领时 409）")
+    @_action_schema(ClaimInput, "认领（抢单；已被认领时 409）")
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        return self._run(ClaimSerializer, services.wish_claim, member=request.user)
+        return self._act(services.wish_claim, ClaimInput)
 
-    @_action_schema(ReasonSerializer, "释放认领（认领人，需说明原因）")
+    @_action_schema(ReasonInput, "释放认领（认领人，需说明原因）")
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        return self._run(ReasonSerializer, services.wish_release, member=request.user)
+        return self._act(services.wish_release, ReasonInput)
 
-    @_action_schema(FulfilSerializer, "登记完成（认领人，说明与照片）")
+    @_action_schema(FulfilInput, "登记完成（认领人，说明与照片）")
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
-        return self._run(FulfilSerializer, services.wish_fulfil, member=request.user)
+        return self._act(services.wish_fulfil, FulfilInput)
 
-    @_action_schema(FeedbackSerializer, "回访评价（心愿人凭账号或查询码，或本社区工作人员）")
+    @_action_schema(FeedbackInput, "回访评价（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
-        return self._run(FeedbackSerializer, services.wish_feedback, user=request.user)
+        return self._act(services.wish_feedback, FeedbackInput)
 
     @_action_schema(None, "审核通过（本社区工作人员）")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._run(None, services.wish_approve, staff=request.user)
+        return self._act(services.wish_approve)
 
-    @_action_schema(ReasonSerializer, "审核不通过（本社区工作人员，需说明原因）")
+    @_action_schema(ReasonInput, "审核不通过（本社区工作人员，需说明原因）")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._run(ReasonSerializer, services.wish_reject, staff=request.user)
+        return self._act(services.wish_reject, ReasonInput)
 
-    @_action_schema(WithdrawSerializer, "撤回心愿（心愿人凭账号或查询码，或本社区工作人员）")
+    @_action_schema(WithdrawInput, "撤回心愿（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._run(WithdrawSerializer, services.wish_withdraw, user=request.user)
+        return self._act(services.wish_withdraw, WithdrawInput)
 
 
 def register(router) -> None:

@@ -1,9 +1,7 @@
-"""Forms of the wish pages. They validate input; the services decide and write."""
-
-import datetime
+"""Forms of the wish pages. They check the shape of the input (required, type, length); the services
+decide and write, and their refusals come back onto these forms (``jiangyan.forms.submit``)."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PhoneField
@@ -11,7 +9,7 @@ from accounts.models import Community
 from jiangyan.uploads import MultipleImageField
 
 from .choices import RESIDENT_CHANNELS, Satisfaction, WishCategory, WishChannel
-from .services import MAX_PROMISE_DAYS, default_promised_date
+from .services import default_promised_date
 
 
 class CommunityChoiceField(forms.ModelChoiceField):
@@ -48,12 +46,6 @@ class WishSubmitForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("urgent") and cleaned.get("category") and cleaned["category"] != WishCategory.SUPPLIES:
-            self.add_error("urgent", _("“生活帮帮团急需”只用于生活物资类心愿。"))
-        return cleaned
-
 
 class WishEntryForm(WishSubmitForm):
     """Community staff enter a wish from a card, a box, the hotline or a visit."""
@@ -75,14 +67,9 @@ class ClaimForm(forms.Form):
         initial=default_promised_date,
     )
 
-    def clean_promised_date(self):
-        value = self.cleaned_data["promised_date"]
-        today = timezone.localdate()
-        if value < today or value > today + datetime.timedelta(days=MAX_PROMISE_DAYS):
-            raise forms.ValidationError(
-                _("承诺完成日期应在今天到 %(days)s 天之内。"), params={"days": MAX_PROMISE_DAYS}
-            )
-        return value
+
+class ApproveForm(forms.Form):
+    """Approval asks nothing more than the button."""
 
 
 class ReasonForm(forms.Form):
@@ -100,7 +87,10 @@ class FulfilForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     satisfaction = forms.ChoiceField(
-        label=_("满意程度"), choices=Satisfaction.choices, widget=forms.RadioSelect
+        label=_("满意程度"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意程度。")},
     )
     comment = forms.CharField(
         label=_("意见（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})

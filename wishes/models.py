@@ -7,10 +7,13 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.roles import Role, has_role, roles_of
-from jiangyan.uploads import random_upload_path
+from accounts.models import Community
+from jiangyan.models import Photo
+from jiangyan.roles import Role, has_role, is_admin, roles_of
+from jiangyan.scoping import ScopedQuerySet
 
 from .choices import (
     PUBLIC_STATUSES,
@@ -31,7 +34,26 @@ def random_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
-class WishQuerySet(models.QuerySet):
+def _handler_scope(user, community_field: str) -> Q | None:
+    """Who handles a community's wishes, as a filter on ``community_field``; None: nothing."""
+    if user is None or not user.is_authenticated:
+        return None
+    if is_admin(user):
+        return Q()
+    if Role.COMMUNITY_STAFF in roles_of(user) and user.community_id:
+        return Q(**{community_field: user.community_id})
+    return None
+
+
+def handled_communities(user) -> models.QuerySet[Community]:
+    """The communities whose wishes ``user`` handles — reviews, enters on a resident's behalf, follows up
+    by phone, withdraws on the wisher's behalf: a community worker their own, an admin every one. The same
+    rule as ``WishQuerySet.editable_by``, for a wish that does not exist yet (staff entry)."""
+    scope = _handler_scope(user, "pk")
+    return Community.objects.none() if scope is None else Community.objects.filter(scope)
+
+
+class WishQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "WishQuerySet":
         """Public states for everybody; the wisher's own wishes, the member's own claims, every wish of
         a community worker's community; everything for supervisors and admins."""
@@ -40,19 +62,17 @@ class WishQuerySet(models.QuerySet):
         scope = Q(status__in=PUBLIC_STATUSES)
         if user is not None and user.is_authenticated:
             scope |= Q(submitted_by=user) | Q(claimed_by=user)
-            if Role.COMMUNITY_STAFF in roles_of(user) and user.community_id:
-                scope |= Q(community_id=user.community_id)
+        handler = _handler_scope(user, "community_id")
+        if handler is not None:
+            scope |= handler
         return self.filter(scope)
 
-    def managed_by(self, user) -> "WishQuerySet":
-        """Wishes a community worker handles (review, entry, follow-up): their community; admins all."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if Role.ADMIN in roles_of(user):
-            return self
-        if Role.COMMUNITY_STAFF in roles_of(user) and user.community_id:
-            return self.filter(community_id=user.community_id)
-        return self.none()
+    def editable_by(self, user) -> "WishQuerySet":
+        """Wishes a community worker handles (review, entry, follow-up by phone): their community's; an
+        admin every one (``handled_communities``). The claimer and the wisher act on a wish through their
+        relation to it, which the services check on the locked row."""
+        scope = _handler_scope(user, "community_id")
+        return self.none() if scope is None else self.filter(scope)
 
     def unclaimed_flagged(self, now: datetime.datetime) -> "WishQuerySet":
         """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days, counted from when it last became open."""
@@ -169,8 +189,6 @@ class Wish(models.Model):
 
     @property
     def is_flagged(self) -> bool:
-        from django.utils import timezone
-
         return (
             self.status == WishStatus.OPEN
             and self.opened_at is not None
@@ -179,8 +197,6 @@ class Wish(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return (
             self.status == WishStatus.CLAIMED
             and self.promised_date is not None
@@ -193,23 +209,13 @@ class Wish(models.Model):
         return self.urgent and self.category == WishCategory.SUPPLIES
 
 
-class WishPhoto(models.Model):
+class WishPhoto(Photo):
     """A photo of a wish: the resident's (shown only with the personal data) or the fulfilment's (public)."""
 
     wish = models.ForeignKey(Wish, verbose_name=_("心愿"), on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("类型"), max_length=20, choices=PhotoKind.choices)
-    image = models.ImageField(_("图片"), upload_to=random_upload_path("wishes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("心愿照片")
         verbose_name_plural = _("心愿照片")
         ordering = ["id"]

@@ -13,11 +13,15 @@ from jiangyan.roles import Role
 
 from .choices import WishStatus
 from .models import Wish
-from .services import is_community_staff_of
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
 # States in which the claimer still sees the wisher's contact (while claimed, and after fulfilling it).
 CLAIMER_SEES_IN = (WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CLOSED)
+
+
+def is_editable_by(user, wish: Wish) -> bool:
+    """Whether ``user`` handles ``wish`` for its community (the scope ``Wish.objects.editable_by``)."""
+    return Wish.objects.editable_by(user).filter(pk=wish.pk).exists()
 
 
 def can_see_personal_data(user, wish: Wish) -> bool:
@@ -27,7 +31,7 @@ def can_see_personal_data(user, wish: Wish) -> bool:
         return False
     if wish.claimed_by_id == user.pk and wish.status in CLAIMER_SEES_IN:
         return True
-    return is_community_staff_of(user, wish.community_id)
+    return is_editable_by(user, wish)
 
 
 def reveal_personal_data(user, wish: Wish) -> bool:
@@ -65,7 +69,7 @@ def wish_get_by_query_code(query_code: str) -> Wish | None:
 
 def manage_queues(*, user) -> dict[str, QuerySet[Wish]]:
     """A community worker's work: review queue, reopened cases, flagged, overdue, awaiting follow-up."""
-    base = Wish.objects.managed_by(user).select_related("community__town", "claimed_by")
+    base = Wish.objects.editable_by(user).select_related("community__town", "claimed_by")
     now = timezone.now()
     return {
         "submitted": base.filter(status=WishStatus.SUBMITTED).order_by("submitted_at"),

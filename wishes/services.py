@@ -2,23 +2,30 @@
 row, changes it with ``save(update_fields=...)`` and appends an audit event, all in one transaction.
 Pages, the API and the demo call these; nothing else writes ``Wish.status``.
 
+Who may act: staff of the wish's community and admins through the scope rule
+(``Wish.objects.editable_by``, locked with ``lock_editable``); the claimer and the wisher through their
+relation to the wish, checked on the locked row.
+
 History notes never carry personal data: the wisher appears as 心愿人 / 查询码用户, never by name."""
 
 import datetime
+import hmac
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import Community
+from accounts.models import Community, User
 from accounts.validators import validate_mobile
-from jiangyan.audit import audit_record
-from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.roles import Role, has_role, is_admin, require_role
+from jiangyan.audit import audit_record, audit_transition
+from jiangyan.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.roles import Role, is_admin, require_role
+from jiangyan.scoping import lock_editable
 
 from .choices import (
     RESIDENT_CHANNELS,
@@ -30,13 +37,12 @@ from .choices import (
     WishChannel,
     WishStatus,
 )
-from .models import QUERY_CODE_LENGTH, Wish, WishPhoto, random_code
+from .models import QUERY_CODE_LENGTH, Wish, WishPhoto, handled_communities, random_code
 
+# Actor labels and notes stored in the history are data, not interface text: the same in every language.
 ANONYMOUS_WISHER_LABEL = "查询码用户"
 WISHER_LABEL = "心愿人"
 MAX_PROMISE_DAYS = 60
-
-_CLAIMED_BY_OTHER = "该心愿已被其他党员认领。"
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -44,11 +50,8 @@ def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def is_community_staff_of(user, community_id: int) -> bool:
-    """Staff of that community, or an admin."""
-    if not _signed_in(user):
-        return False
-    return is_admin(user) or (has_role(user, Role.COMMUNITY_STAFF) and user.community_id == community_id)
+def secrets_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def is_wisher(user, wish: Wish, query_code: str = "") -> bool:
@@ -58,36 +61,43 @@ def is_wisher(user, wish: Wish, query_code: str = "") -> bool:
     return _signed_in(user) and wish.submitted_by_id == user.pk
 
 
-def secrets_equal(a: str, b: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(a.encode(), b.encode())
-
-
 def _wisher_label(user, wish: Wish) -> str:
     return WISHER_LABEL if _signed_in(user) and wish.submitted_by_id == user.pk else ANONYMOUS_WISHER_LABEL
 
 
-def _lock(wish: Wish | int, allowed: Iterable[str], *, message: str | None = None) -> Wish:
-    """Lock the wish's row and check that its state allows the transition; ConflictError otherwise."""
-    pk = wish.pk if isinstance(wish, Wish) else wish
-    locked = Wish.objects.select_for_update().get(pk=pk)
-    if locked.status not in allowed:
+def _require_state(wish: Wish, allowed: Iterable[str], *, message: str = "") -> None:
+    """ConflictError unless the (locked) wish is in one of the ``allowed`` states."""
+    if wish.status not in allowed:
         raise ConflictError(
-            message or f"心愿当前状态为“{locked.get_status_display()}”，不能执行该操作。",
+            message
+            or _("心愿当前状态为“%(status)s”，不能执行该操作。") % {"status": wish.get_status_display()},
             code="illegal_transition",
         )
+
+
+def _lock(wish: Wish, allowed: Iterable[str]) -> Wish:
+    """Lock the wish's row and check that its state allows the transition. For the transitions whose
+    actor is a party to the wish (claimer, wisher), checked on the row this returns."""
+    locked = Wish.objects.select_for_update().get(pk=wish.pk)
+    _require_state(locked, allowed)
     return locked
+
+
+def _acting_for_wisher(actor, locked: Wish, query_code: str, *, message: str) -> bool:
+    """True when the wisher acts (account or query code), False when staff of the wish's community act on
+    their behalf (a phone call); PermissionDenied with ``message`` for anybody else."""
+    if is_wisher(actor, locked, query_code):
+        return True
+    lock_editable(Wish.objects, actor, pk=locked.pk, message=message)
+    return False
 
 
 def _text(value: str | None, field: str, label: str, *, required: bool = True, max_length: int = 0) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ApplicationError(f"请填写{label}。", fields={field: [f"请填写{label}。"]})
+        raise field_error(field, _("请填写%(label)s。") % {"label": label})
     if max_length and len(value) > max_length:
-        raise ApplicationError(
-            f"{label}不能超过 {max_length} 字。", fields={field: [f"{label}不能超过 {max_length} 字。"]}
-        )
+        raise field_error(field, _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": max_length})
     return value
 
 
@@ -97,17 +107,17 @@ def _save_photos(wish: Wish, photos: Iterable, kind: str, user) -> None:
         WishPhoto.objects.create(wish=wish, kind=kind, image=photo, uploaded_by=uploader)
 
 
-# --- submission ----------------------------------------------------------------------------------------
+# --- creation ------------------------------------------------------------------------------------------
 def _validated_fields(
     *, community, title, text, category, wisher_name, wisher_phone, wisher_address, urgent
 ) -> dict:
     errors: dict[str, list[str]] = {}
     cleaned = {}
     for field, label, value, required, max_length in (
-        ("title", "心愿", title, True, 60),
-        ("text", "详细说明", text, True, 1000),
-        ("wisher_name", "姓名", wisher_name, True, 50),
-        ("wisher_address", "地址", wisher_address, False, 200),
+        ("title", _("心愿"), title, True, 60),
+        ("text", _("详细说明"), text, True, 1000),
+        ("wisher_name", _("姓名"), wisher_name, True, 50),
+        ("wisher_address", _("地址"), wisher_address, False, 200),
     ):
         try:
             cleaned[field] = _text(value, field, label, required=required, max_length=max_length)
@@ -118,17 +128,17 @@ def _validated_fields(
     except DjangoValidationError as error:
         errors["wisher_phone"] = [str(m) for m in error.messages]
     if category not in WishCategory.values:
-        errors["category"] = ["请选择心愿类别。"]
+        errors["category"] = [_("请选择心愿类别。")]
     if urgent and category != WishCategory.SUPPLIES:
-        errors["urgent"] = ["“生活帮帮团急需”只用于生活物资类心愿。"]
+        errors["urgent"] = [_("“生活帮帮团急需”只用于生活物资类心愿。")]
     if not isinstance(community, Community):
-        errors["community"] = ["请选择所在社区（村）。"]
+        errors["community"] = [_("请选择所在社区（村）。")]
     if errors:
-        raise ApplicationError("提交的内容有误，请检查。", fields=errors)
+        raise ApplicationError(_("提交的内容有误，请检查。"), fields=errors)
     return {**cleaned, "category": category, "community": community, "urgent": bool(urgent)}
 
 
-def _create(**fields) -> Wish:
+def _insert(**fields) -> Wish:
     """Insert with fresh random codes; a (very unlikely) collision is retried, never a 500."""
     for _attempt in range(5):
         wish = Wish(
@@ -147,59 +157,13 @@ def _create(**fields) -> Wish:
             ):
                 continue
             raise
-    raise ApplicationError("系统繁忙，请稍后再试。")
+    raise ApplicationError(_("系统繁忙，请稍后再试。"))
 
 
 @transaction.atomic
-def wish_submit(
+def wish_create(
     *,
-    user,
-    community: Community | None,
-    title: str,
-    text: str,
-    category: str,
-    wisher_name: str,
-    wisher_phone: str,
-    wisher_address: str = "",
-    channel: str = WishChannel.ONLINE,
-    urgent: bool = False,
-    photos: Iterable = (),
-) -> Wish:
-    """A resident submits a wish (anonymously or signed in). It waits for the community's review."""
-    if channel not in RESIDENT_CHANNELS:
-        raise ApplicationError("请选择有效的征集渠道。", fields={"channel": ["请选择有效的征集渠道。"]})
-    fields = _validated_fields(
-        community=community,
-        title=title,
-        text=text,
-        category=category,
-        wisher_name=wisher_name,
-        wisher_phone=wisher_phone,
-        wisher_address=wisher_address,
-        urgent=urgent,
-    )
-    wish = _create(
-        **fields,
-        channel=channel,
-        status=WishStatus.SUBMITTED,
-        submitted_at=timezone.now(),
-        submitted_by=user if _signed_in(user) else None,
-    )
-    _save_photos(wish, photos, PhotoKind.SUBMISSION, user)
-    audit_record(
-        actor=user,
-        verb="wish.submit",
-        target=wish,
-        after={"status": WishStatus.SUBMITTED, "channel": channel},
-        label=WISHER_LABEL if _signed_in(user) else ANONYMOUS_WISHER_LABEL,
-    )
-    return wish
-
-
-@transaction.atomic
-def wish_enter(
-    *,
-    staff,
+    actor: User | AnonymousUser,
     community: Community | None,
     channel: str,
     title: str,
@@ -211,10 +175,20 @@ def wish_enter(
     urgent: bool = False,
     photos: Iterable = (),
 ) -> Wish:
-    """Community staff enter a wish from a card, a box, the hotline or a visit; it is open at once."""
-    require_role(staff, Role.COMMUNITY_STAFF)
+    """A new wish — the one way in, for the public form, the staff entry form and the API. Who creates it
+    decides how (DESIGN §2.2):
+
+    - staff of the wish's community, and admins (``handled_communities``), enter it on the resident's
+      behalf from any channel (a card, the box, the hotline, a visit, online): it is open at once
+      (``wish.enter``);
+    - anybody else, signed in or not, submits a wish online or through a card's QR code: it waits for the
+      community's review (``wish.submit``). The other channels are staff entry only.
+    """
     if channel not in WishChannel.values:
-        raise ApplicationError("请选择征集渠道。", fields={"channel": ["请选择征集渠道。"]})
+        raise field_error("channel", _("请选择征集渠道。"))
+    entry = isinstance(community, Community) and handled_communities(actor).filter(pk=community.pk).exists()
+    if not entry and channel not in RESIDENT_CHANNELS:
+        raise PermissionDenied(_("只有本社区工作人员可以代群众登记心愿。"))
     fields = _validated_fields(
         community=community,
         title=title,
@@ -225,63 +199,66 @@ def wish_enter(
         wisher_address=wisher_address,
         urgent=urgent,
     )
-    if not is_community_staff_of(staff, community.pk):
-        raise PermissionDenied("只能为本社区群众登记心愿。")
     now = timezone.now()
-    wish = _create(
-        **fields,
-        channel=channel,
-        status=WishStatus.OPEN,
-        submitted_at=now,
-        reviewed_at=now,
-        opened_at=now,
-        entered_by=staff,
-    )
-    _save_photos(wish, photos, PhotoKind.SUBMISSION, staff)
+    if entry:
+        wish = _insert(
+            **fields,
+            channel=channel,
+            status=WishStatus.OPEN,
+            submitted_at=now,
+            reviewed_at=now,
+            opened_at=now,
+            entered_by=actor,
+        )
+        verb, label = "wish.enter", ""
+    else:
+        wish = _insert(
+            **fields,
+            channel=channel,
+            status=WishStatus.SUBMITTED,
+            submitted_at=now,
+            submitted_by=actor if _signed_in(actor) else None,
+        )
+        verb, label = "wish.submit", WISHER_LABEL if _signed_in(actor) else ANONYMOUS_WISHER_LABEL
+    _save_photos(wish, photos, PhotoKind.SUBMISSION, actor)
     audit_record(
-        actor=staff, verb="wish.enter", target=wish, after={"status": WishStatus.OPEN, "channel": channel}
+        actor=actor, verb=verb, target=wish, after={"status": wish.status, "channel": channel}, label=label
     )
     return wish
 
 
 # --- review --------------------------------------------------------------------------------------------
 @transaction.atomic
-def wish_approve(*, wish: Wish, staff) -> Wish:
+def wish_approve(*, actor: User, wish: Wish) -> Wish:
     """submitted → open, by staff of the wish's community."""
-    if not is_community_staff_of(staff, wish.community_id):
-        raise PermissionDenied("只有本社区工作人员可以审核。")
-    wish = _lock(wish, [WishStatus.SUBMITTED])
+    locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
+    _require_state(locked, [WishStatus.SUBMITTED])
     now = timezone.now()
-    wish.status, wish.reviewed_at, wish.opened_at = WishStatus.OPEN, now, now
-    wish.save(update_fields=["status", "reviewed_at", "opened_at", "updated_at"])
-    audit_record(
-        actor=staff,
-        verb="wish.approve",
-        target=wish,
-        before={"status": WishStatus.SUBMITTED},
-        after={"status": WishStatus.OPEN},
+    locked.status, locked.reviewed_at, locked.opened_at = WishStatus.OPEN, now, now
+    locked.save(update_fields=["status", "reviewed_at", "opened_at", "updated_at"])
+    audit_transition(
+        actor=actor, verb="wish.approve", target=locked, before=WishStatus.SUBMITTED, after=WishStatus.OPEN
     )
-    return wish
+    return locked
 
 
 @transaction.atomic
-def wish_reject(*, wish: Wish, staff, reason: str) -> Wish:
+def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
     """submitted → rejected, with a reason the wisher sees when tracking."""
-    if not is_community_staff_of(staff, wish.community_id):
-        raise PermissionDenied("只有本社区工作人员可以审核。")
-    reason = _text(reason, "reason", "未通过原因", max_length=200)
-    wish = _lock(wish, [WishStatus.SUBMITTED])
-    wish.status, wish.reject_reason, wish.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
-    wish.save(update_fields=["status", "reject_reason", "reviewed_at", "updated_at"])
-    audit_record(
-        actor=staff,
+    locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
+    reason = _text(reason, "reason", _("未通过原因"), max_length=200)
+    _require_state(locked, [WishStatus.SUBMITTED])
+    locked.status, locked.reject_reason, locked.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
+    locked.save(update_fields=["status", "reject_reason", "reviewed_at", "updated_at"])
+    audit_transition(
+        actor=actor,
         verb="wish.reject",
-        target=wish,
-        before={"status": WishStatus.SUBMITTED},
-        after={"status": WishStatus.REJECTED},
+        target=locked,
+        before=WishStatus.SUBMITTED,
+        after=WishStatus.REJECTED,
         note=reason,
     )
-    return wish
+    return locked
 
 
 # --- claiming ------------------------------------------------------------------------------------------
@@ -290,89 +267,91 @@ def default_promised_date() -> datetime.date:
 
 
 @transaction.atomic
-def wish_claim(*, wish: Wish | int, member, promised_date: datetime.date | None = None) -> Wish:
+def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None = None) -> Wish:
     """open → claimed. Exactly one of any number of simultaneous claims wins: the member's user row is
     locked first (so their count of unfinished claims cannot race past the limit), then the wish's row;
     whoever finds it no longer open gets ConflictError."""
-    require_role(member, Role.PARTY_MEMBER)
+    require_role(actor, Role.PARTY_MEMBER)
     today = timezone.localdate()
     promised_date = promised_date or default_promised_date()
     if promised_date < today or promised_date > today + datetime.timedelta(days=MAX_PROMISE_DAYS):
-        message = f"承诺完成日期应在今天到 {MAX_PROMISE_DAYS} 天之内。"
-        raise ApplicationError(message, fields={"promised_date": [message]})
-    get_user_model().objects.select_for_update().only("pk").get(pk=member.pk)
-    limit = settings.WISH_MAX_OPEN_CLAIMS
-    if Wish.objects.unfinished_claims_of(member).count() >= limit:
-        raise ConflictError(f"您已有 {limit} 个未完成的认领，请先完成或释放后再认领。", code="claim_limit")
-    pk = wish.pk if isinstance(wish, Wish) else wish
-    locked = Wish.objects.select_for_update().get(pk=pk)
-    if locked.status == WishStatus.CLAIMED:
-        raise ConflictError(_CLAIMED_BY_OTHER, code="already_claimed")
-    if locked.status != WishStatus.OPEN:
-        raise ConflictError(
-            f"心愿当前状态为“{locked.get_status_display()}”，不能认领。", code="illegal_transition"
+        raise field_error(
+            "promised_date", _("承诺完成日期应在今天到 %(days)s 天之内。") % {"days": MAX_PROMISE_DAYS}
         )
-    if locked.submitted_by_id == member.pk:
-        raise ApplicationError("不能认领自己提交的心愿。")
-    locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, member, timezone.now()
+    User.objects.select_for_update().only("pk").get(pk=actor.pk)
+    limit = settings.WISH_MAX_OPEN_CLAIMS
+    if Wish.objects.unfinished_claims_of(actor).count() >= limit:
+        message = _("您已有 %(limit)s 个未完成的认领，请先完成或释放后再认领。") % {"limit": limit}
+        raise ConflictError(message, code="claim_limit")
+    locked = Wish.objects.select_for_update().get(pk=wish.pk)
+    if locked.status == WishStatus.CLAIMED:
+        raise ConflictError(_("该心愿已被其他党员认领。"), code="already_claimed")
+    _require_state(
+        locked,
+        [WishStatus.OPEN],
+        message=_("心愿当前状态为“%(status)s”，不能认领。") % {"status": locked.get_status_display()},
+    )
+    if locked.submitted_by_id == actor.pk:
+        raise ApplicationError(_("不能认领自己提交的心愿。"))
+    locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, actor, timezone.now()
     locked.promised_date = promised_date
     locked.save(update_fields=["status", "claimed_by", "claimed_at", "promised_date", "updated_at"])
-    audit_record(
-        actor=member,
+    audit_transition(
+        actor=actor,
         verb="wish.claim",
         target=locked,
-        before={"status": WishStatus.OPEN},
-        after={"status": WishStatus.CLAIMED, "promised_date": promised_date.isoformat()},
+        before=WishStatus.OPEN,
+        after=WishStatus.CLAIMED,
         note=f"承诺 {promised_date:%Y-%m-%d} 前完成",
+        promised_date=promised_date.isoformat(),
     )
     return locked
 
 
 @transaction.atomic
-def wish_release(*, wish: Wish, member, reason: str) -> Wish:
+def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
     """claimed → open, by the claimer (or an admin), with a reason."""
-    reason = _text(reason, "reason", "释放原因", max_length=200)
+    reason = _text(reason, "reason", _("释放原因"), max_length=200)
     locked = _lock(wish, [WishStatus.CLAIMED])
-    if not (_signed_in(member) and (locked.claimed_by_id == member.pk or is_admin(member))):
-        raise PermissionDenied("只有认领人可以释放该心愿。")
-    now = timezone.now()
+    if not (locked.claimed_by_id == actor.pk or is_admin(actor)):
+        raise PermissionDenied(_("只有认领人可以释放该心愿。"))
     locked.status, locked.claimed_by, locked.claimed_at, locked.promised_date = (
         WishStatus.OPEN,
         None,
         None,
         None,
     )
-    locked.opened_at = now
+    locked.opened_at = timezone.now()
     locked.save(
         update_fields=["status", "claimed_by", "claimed_at", "promised_date", "opened_at", "updated_at"]
     )
-    audit_record(
-        actor=member,
+    audit_transition(
+        actor=actor,
         verb="wish.release",
         target=locked,
-        before={"status": WishStatus.CLAIMED},
-        after={"status": WishStatus.OPEN},
+        before=WishStatus.CLAIMED,
+        after=WishStatus.OPEN,
         note=reason,
     )
     return locked
 
 
 @transaction.atomic
-def wish_fulfil(*, wish: Wish, member, note: str, photos: Iterable = ()) -> Wish:
+def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) -> Wish:
     """claimed → fulfilled, by the claimer, with a note and optional photos; waits for the follow-up."""
-    note = _text(note, "note", "完成情况", max_length=1000)
+    note = _text(note, "note", _("完成情况"), max_length=1000)
     locked = _lock(wish, [WishStatus.CLAIMED])
-    if not (_signed_in(member) and locked.claimed_by_id == member.pk):
-        raise PermissionDenied("只有认领人可以登记完成。")
+    if locked.claimed_by_id != actor.pk:
+        raise PermissionDenied(_("只有认领人可以登记完成。"))
     locked.status, locked.fulfil_note, locked.fulfilled_at = WishStatus.FULFILLED, note, timezone.now()
     locked.save(update_fields=["status", "fulfil_note", "fulfilled_at", "updated_at"])
-    _save_photos(locked, photos, PhotoKind.FULFILMENT, member)
-    audit_record(
-        actor=member,
+    _save_photos(locked, photos, PhotoKind.FULFILMENT, actor)
+    audit_transition(
+        actor=actor,
         verb="wish.fulfil",
         target=locked,
-        before={"status": WishStatus.CLAIMED},
-        after={"status": WishStatus.FULFILLED},
+        before=WishStatus.CLAIMED,
+        after=WishStatus.FULFILLED,
         note=note[:200],
     )
     return locked
@@ -380,19 +359,19 @@ def wish_fulfil(*, wish: Wish, member, note: str, photos: Iterable = ()) -> Wish
 
 # --- follow-up and withdrawal --------------------------------------------------------------------------
 @transaction.atomic
-def wish_feedback(*, wish: Wish, user, satisfaction: str, comment: str = "", query_code: str = "") -> Wish:
+def wish_feedback(
+    *, actor: User | AnonymousUser, wish: Wish, satisfaction: str, comment: str = "", query_code: str = ""
+) -> Wish:
     """fulfilled → closed (满意, 基本满意) or → open again, flagged ``reopened`` (不满意), for the community
     to hand to another member. The wisher (account or query code) or community staff (by phone) record it."""
     if satisfaction not in Satisfaction.values:
-        raise ApplicationError("请选择满意程度。", fields={"satisfaction": ["请选择满意程度。"]})
-    comment = _text(comment, "comment", "回访意见", required=False, max_length=500)
+        raise field_error("satisfaction", _("请选择满意程度。"))
+    comment = _text(comment, "comment", _("回访意见"), required=False, max_length=500)
     locked = _lock(wish, [WishStatus.FULFILLED])
-    if is_wisher(user, locked, query_code):
-        channel, label = FeedbackChannel.ONLINE, _wisher_label(user, locked)
-    elif is_community_staff_of(user, locked.community_id):
-        channel, label = FeedbackChannel.PHONE, ""
+    if _acting_for_wisher(actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以回访。")):
+        channel, label = FeedbackChannel.ONLINE, _wisher_label(actor, locked)
     else:
-        raise PermissionDenied("只有心愿人或本社区工作人员可以回访。")
+        channel, label = FeedbackChannel.PHONE, ""
     now = timezone.now()
     locked.satisfaction, locked.feedback_comment, locked.feedback_channel = satisfaction, comment, channel
     locked.feedback_at = now
@@ -410,40 +389,38 @@ def wish_feedback(*, wish: Wish, user, satisfaction: str, comment: str = "", que
         fields += ["closed_at"]
         verb = "wish.feedback"
     locked.save(update_fields=fields)
-    audit_record(
-        actor=user,
+    audit_transition(
+        actor=actor,
         verb=verb,
         target=locked,
-        before={"status": WishStatus.FULFILLED},
-        after={"status": locked.status, "satisfaction": satisfaction},
+        before=WishStatus.FULFILLED,
+        after=locked.status,
         note=note[:300],
         label=label,
+        satisfaction=satisfaction,
     )
     return locked
 
 
 @transaction.atomic
-def wish_withdraw(*, wish: Wish, user, reason: str = "", query_code: str = "") -> Wish:
+def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", query_code: str = "") -> Wish:
     """submitted/open/claimed → withdrawn, by the wisher (account or query code) or staff of the community
     on the wisher's behalf (a phone call)."""
-    reason = _text(reason, "reason", "撤回原因", required=False, max_length=200)
+    reason = _text(reason, "reason", _("撤回原因"), required=False, max_length=200)
     locked = _lock(wish, WITHDRAWABLE_STATUSES)
-    if is_wisher(user, locked, query_code):
-        label = _wisher_label(user, locked)
-    elif is_community_staff_of(user, locked.community_id):
-        label = ""
-    else:
-        raise PermissionDenied("只有心愿人或本社区工作人员可以撤回心愿。")
+    by_wisher = _acting_for_wisher(
+        actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以撤回心愿。")
+    )
     before = locked.status
     locked.status, locked.withdrawn_at = WishStatus.WITHDRAWN, timezone.now()
     locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    audit_record(
-        actor=user,
+    audit_transition(
+        actor=actor,
         verb="wish.withdraw",
         target=locked,
-        before={"status": before},
-        after={"status": WishStatus.WITHDRAWN},
+        before=before,
+        after=WishStatus.WITHDRAWN,
         note=reason,
-        label=label,
+        label=_wisher_label(actor, locked) if by_wisher else "",
     )
     return locked

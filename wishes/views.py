@@ -1,9 +1,13 @@
-"""Pages of the wish board. Thin: forms validate, services write, selectors read."""
+"""Pages of the wish board. Thin: forms shape the input, services write (through
+``jiangyan.forms.submit``), selectors read."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,18 +15,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Community
-from jiangyan.exceptions import ApplicationError, add_error_to_form
+from jiangyan.forms import submit
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
+from jiangyan.scoping import get_visible_or_404
 from jiangyan.throttling import submit_limiter
 
 from . import selectors, services
 from .choices import RESIDENT_CHANNELS, WITHDRAWABLE_STATUSES, PhotoKind, WishChannel, WishStatus
 from .filtersets import WishFilterSet
 from .forms import (
+    ApproveForm,
     ClaimForm,
     FeedbackForm,
     FulfilForm,
@@ -32,12 +39,52 @@ from .forms import (
     WishSubmitForm,
     WithdrawForm,
 )
-from .models import Wish
+from .models import Wish, handled_communities
 from .throttling import track_limiter
 
 PAGE_SIZE = 20
 SESSION_SUBMITTED = "wishes_submitted"
 SESSION_TRACKED = "wishes_tracked_code"
+
+
+@dataclass(frozen=True)
+class WishAction:
+    """A transition offered on the wish page: its form (``prefix`` when two forms share a field name),
+    the service it calls with the form's data, and what the user is told when it is done."""
+
+    form: type[forms.Form]
+    service: Callable[..., Wish]
+    success: str
+    prefix: str | None = None
+
+    def form_for(self, request=None) -> forms.Form:
+        if request is None:
+            return self.form(prefix=self.prefix)
+        return self.form(request.POST, request.FILES, prefix=self.prefix)
+
+
+ACTIONS = {
+    "claim": WishAction(
+        ClaimForm, services.wish_claim, gettext_lazy("认领成功，请在承诺日期前完成。联系方式已向您显示。")
+    ),
+    "release": WishAction(
+        ReasonForm, services.wish_release, gettext_lazy("已释放认领，心愿回到待认领。"), prefix="release"
+    ),
+    "fulfil": WishAction(FulfilForm, services.wish_fulfil, gettext_lazy("已登记完成，等待回访。")),
+    "approve": WishAction(ApproveForm, services.wish_approve, gettext_lazy("审核通过，心愿已上墙待认领。")),
+    "reject": WishAction(ReasonForm, services.wish_reject, gettext_lazy("已退回该心愿。"), prefix="reject"),
+    "feedback": WishAction(FeedbackForm, services.wish_feedback, gettext_lazy("回访已记录。")),
+    "withdraw": WishAction(WithdrawForm, services.wish_withdraw, gettext_lazy("心愿已撤回。")),
+}
+
+
+def _run(request, form: forms.Form, call: Callable[[dict], object], *, success: str) -> None:
+    """``submit`` for the action buttons, whose page redirects: a refusal (the form's or the service's)
+    becomes messages instead of errors on the form."""
+    if submit(request, form, call, success=str(success)) is None:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
 
 
 # --- board and detail ----------------------------------------------------------------------------------
@@ -57,7 +104,7 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
     user = request.user
     signed_in = user.is_authenticated
     is_claimer = signed_in and wish.claimed_by_id == user.pk
-    is_staff = services.is_community_staff_of(user, wish.community_id)
+    is_staff = selectors.is_editable_by(user, wish)
     is_wisher = signed_in and wish.submitted_by_id == user.pk
     photos = list(wish.photos.all())
     return {
@@ -72,75 +119,33 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
         "can_review": is_staff and wish.status == WishStatus.SUBMITTED,
         "can_feedback": wish.status == WishStatus.FULFILLED and (is_staff or is_wisher),
         "can_withdraw": wish.status in WITHDRAWABLE_STATUSES and (is_staff or is_wisher),
-        "claim_form": ClaimForm(),
-        "release_form": ReasonForm(prefix="release"),
-        "reject_form": ReasonForm(prefix="reject"),
-        "fulfil_form": FulfilForm(),
-        "feedback_form": FeedbackForm(),
-        "withdraw_form": WithdrawForm(),
+        **{f"{name}_form": action.form_for() for name, action in ACTIONS.items()},
     }
 
 
 def detail(request, code: str):
-    wish = get_object_or_404(
-        Wish.objects.visible_to(request.user).select_related("community__town", "claimed_by"), code=code
+    wish = get_visible_or_404(
+        Wish.objects.select_related("community__town", "claimed_by"), request.user, code=code
     )
     reveal = selectors.reveal_personal_data(request.user, wish)
     return render(request, "wishes/detail.html", _detail_context(request, wish, reveal=reveal))
 
 
 @require_POST
-@login_required
+@role_required()
 def action(request, code: str, name: str):
     """One POST endpoint per transition; each calls its service and comes back to the wish page."""
-    wish = get_object_or_404(Wish.objects.visible_to(request.user), code=code)
-    user = request.user
-    forms_by_action = {
-        "claim": lambda: ClaimForm(request.POST),
-        "release": lambda: ReasonForm(request.POST, prefix="release"),
-        "reject": lambda: ReasonForm(request.POST, prefix="reject"),
-        "fulfil": lambda: FulfilForm(request.POST, request.FILES),
-        "feedback": lambda: FeedbackForm(request.POST),
-        "withdraw": lambda: WithdrawForm(request.POST),
-        "approve": lambda: None,
-    }
-    if name not in forms_by_action:
+    wish = get_visible_or_404(Wish.objects, request.user, code=code)
+    if name not in ACTIONS:
         raise Http404
-    form = forms_by_action[name]()
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect("wishes:detail", code=code)
-    data = form.cleaned_data if form is not None else {}
-    try:
-        if name == "claim":
-            services.wish_claim(wish=wish, member=user, promised_date=data["promised_date"])
-            messages.success(request, _("认领成功，请在承诺日期前完成。联系方式已向您显示。"))
-        elif name == "release":
-            services.wish_release(wish=wish, member=user, reason=data["reason"])
-            messages.success(request, _("已释放认领，心愿回到待认领。"))
-        elif name == "fulfil":
-            services.wish_fulfil(wish=wish, member=user, note=data["note"], photos=data["photos"])
-            messages.success(request, _("已登记完成，等待回访。"))
-        elif name == "approve":
-            services.wish_approve(wish=wish, staff=user)
-            messages.success(request, _("审核通过，心愿已上墙待认领。"))
-        elif name == "reject":
-            services.wish_reject(wish=wish, staff=user, reason=data["reason"])
-            messages.success(request, _("已退回该心愿。"))
-        elif name == "feedback":
-            services.wish_feedback(
-                wish=wish, user=user, satisfaction=data["satisfaction"], comment=data["comment"]
-            )
-            messages.success(request, _("回访已记录。"))
-        elif name == "withdraw":
-            services.wish_withdraw(wish=wish, user=user, reason=data["reason"])
-            messages.success(request, _("心愿已撤回。"))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    next_url = request.POST.get("next", "")
-    if next_url == "manage":
+    chosen = ACTIONS[name]
+    _run(
+        request,
+        chosen.form_for(request),
+        lambda data: chosen.service(actor=request.user, wish=wish, **data),
+        success=chosen.success,
+    )
+    if request.POST.get("next", "") == "manage":
         return redirect("wishes:manage")
     return redirect("wishes:detail", code=code)
 
@@ -168,15 +173,11 @@ def new(request):
             form.add_error(None, _("提交过于频繁，请稍后再试，或拨打社区心愿征集热线。"))
         else:
             submit_limiter.hit(request)
-            if form.is_valid():
-                try:
-                    wish = services.wish_submit(user=user, **form.cleaned_data)
-                except ApplicationError as error:
-                    add_error_to_form(form, error)
-                else:
-                    request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
-                    request.session[SESSION_TRACKED] = wish.query_code
-                    return redirect("wishes:submitted")
+            wish = submit(request, form, lambda data: services.wish_create(actor=user, **data))
+            if wish is not None:
+                request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
+                request.session[SESSION_TRACKED] = wish.query_code
+                return redirect("wishes:submitted")
     return render(request, "wishes/new.html", {"form": form}, status=429 if limited else 200)
 
 
@@ -217,33 +218,22 @@ def track(request):
         wish = selectors.wish_get_by_query_code(code)
         if wish is None:
             return redirect("wishes:track")
-        try:
-            if what == "feedback":
-                feedback = FeedbackForm(request.POST)
-                if not feedback.is_valid():
-                    raise ApplicationError(_("请选择满意程度。"))
-                services.wish_feedback(wish=wish, user=request.user, query_code=code, **feedback.cleaned_data)
-                messages.success(request, _("感谢您的评价！"))
-            elif what == "withdraw":
-                withdraw = WithdrawForm(request.POST)
-                withdraw.is_valid()
-                services.wish_withdraw(
-                    wish=wish,
-                    user=request.user,
-                    query_code=code,
-                    reason=withdraw.cleaned_data.get("reason", ""),
-                )
-                messages.success(request, _("心愿已撤回。"))
-        except ApplicationError as error:
-            messages.error(request, error.message)
+        if what in ("feedback", "withdraw"):
+            chosen = ACTIONS[what]
+            _run(
+                request,
+                chosen.form_for(request),
+                lambda data: chosen.service(actor=request.user, wish=wish, query_code=code, **data),
+                success=_("感谢您的评价！") if what == "feedback" else chosen.success,
+            )
         return redirect("wishes:track")
     wish = selectors.wish_get_by_query_code(code) if code else None
     context = {"form": form, "wish": wish}
     if wish is not None:
         context.update(
             events=selectors.wish_history(wish),
-            feedback_form=FeedbackForm(),
-            withdraw_form=WithdrawForm(),
+            feedback_form=ACTIONS["feedback"].form_for(),
+            withdraw_form=ACTIONS["withdraw"].form_for(),
             can_withdraw=wish.status in WITHDRAWABLE_STATUSES,
             fulfilment_photos=[p for p in wish.photos.all() if p.kind == PhotoKind.FULFILMENT],
         )
@@ -251,7 +241,7 @@ def track(request):
 
 
 # --- people's own lists ---------------------------------------------------------------------------------
-@login_required
+@role_required()
 def mine(request, section: str = "wishes"):
     user = request.user
     is_member = has_role(user, Role.PARTY_MEMBER)
@@ -277,7 +267,6 @@ def manage(request):
         "wishes/manage.html",
         {
             "queues": {name: list(qs[:50]) for name, qs in queues.items()},
-            "reject_form": ReasonForm(prefix="reject"),
             "community": request.user.community,
         },
     )
@@ -288,23 +277,17 @@ def manage(request):
 def manage_new(request):
     """Staff entry of wishes from cards, boxes, the hotline and visits, on the resident's behalf."""
     user = request.user
-    communities = Community.objects.select_related("town")
-    if not has_role(user, Role.ADMIN):
-        communities = communities.filter(pk=user.community_id)
     form = WishEntryForm(
         request.POST or None,
         request.FILES or None,
-        communities=communities,
+        communities=handled_communities(user).select_related("town"),
         initial={"community": user.community_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            wish = services.wish_enter(staff=user, **form.cleaned_data)
-        except ApplicationError as error:
-            add_error_to_form(form, error)
-        else:
+    if request.method == "POST":
+        success = _("已登记，心愿已上墙待认领。请把查询码告知群众。")
+        wish = submit(request, form, lambda data: services.wish_create(actor=user, **data), success=success)
+        if wish is not None:
             request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
-            messages.success(request, _("已登记，心愿已上墙待认领。请把查询码告知群众。"))
             return redirect("wishes:submitted")
     return render(request, "wishes/entry.html", {"form": form})
 

@@ -1,27 +1,23 @@
 """The wish pages: submission, tracking, board, detail, actions, management, cards, members, home."""
 
+import io
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
-from accounts.models import User
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role
 from tests.factories import MemberFactory, UserFactory
+from tests.matrix import assert_write, expect
+from tests.wishes.actions import assert_action, cases
 from tests.wishes.factories import WISHER_PHONE, WishFactory
 from wishes.choices import WishStatus
 from wishes.models import Wish
 
 MASKED = "137****5678"
-
-
-def login(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def form_data(community_, **overrides):
@@ -103,8 +99,9 @@ def test_page_submission_is_rate_limited_per_client(client, community, settings)
 
 
 @pytest.mark.django_db
-def test_signed_in_resident_submission_is_theirs(client, community, resident):
-    login(client, resident).post("/wishes/new/", form_data(community))
+def test_signed_in_resident_submission_is_theirs(client_as, community, resident):
+    client = client_as(resident)
+    client.post("/wishes/new/", form_data(community))
     wish = Wish.objects.get()
     assert wish.submitted_by == resident
     assert wish.title in client.get("/wishes/mine/").content.decode()
@@ -164,14 +161,14 @@ def test_board_shows_open_wishes_and_filters(client, community, other_community)
 
 
 @pytest.mark.django_db
-def test_members_see_their_own_community_first(client, community, other_community, member):
+def test_members_see_their_own_community_first(client_as, community, other_community, member):
     mine = WishFactory(community=community, title="本社区心愿")
     later = WishFactory(community=other_community, title="别的社区心愿")
     Wish.objects.filter(pk=mine.pk).update(submitted_at=timezone.now() - timezone.timedelta(days=2))
     assert later.submitted_at > Wish.objects.get(pk=mine.pk).submitted_at
-    page = login(client, member).get("/wishes/").content.decode()
+    page = client_as(member).get("/wishes/").content.decode()
     assert page.index("本社区心愿") < page.index("别的社区心愿")
-    anonymous = client.logout() or client.get("/wishes/").content.decode()
+    anonymous = client_as("anonymous").get("/wishes/").content.decode()
     assert anonymous.index("别的社区心愿") < anonymous.index("本社区心愿")
 
 
@@ -182,10 +179,10 @@ FULL = {"party_member", "community_staff", "admin"}  # the claimer is role_users
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_wish_page_masks_phone_except_for_claimer_staff_and_admin_and_logs_full_views(
-    client, role_users, community, role
+    client_as, role_users, community, role
 ):
     wish = WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=role_users["party_member"])
-    body = login(client, role_users[role]).get(f"/wishes/{wish.code}/").content.decode()
+    body = client_as(role).get(f"/wishes/{wish.code}/").content.decode()
     views = AuditEvent.objects.for_object(wish).filter(verb="personal_data.view")
     if role in FULL:
         assert WISHER_PHONE in body and "张桂兰" in body and "3栋2单元501室" in body
@@ -200,20 +197,19 @@ def test_wish_page_masks_phone_except_for_claimer_staff_and_admin_and_logs_full_
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["other_member", "other_staff"])
 def test_wish_page_masks_for_other_members_and_other_communities_staff(
-    client, community, member, who, request
+    client_as, community, member, who, request
 ):
     wish = WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=member)
-    body = login(client, request.getfixturevalue(who)).get(f"/wishes/{wish.code}/").content.decode()
+    body = client_as(request.getfixturevalue(who)).get(f"/wishes/{wish.code}/").content.decode()
     assert WISHER_PHONE not in body and MASKED in body
 
 
 @pytest.mark.django_db
-def test_former_claimer_sees_masks_after_release_but_full_after_fulfilling(client, community, member):
+def test_former_claimer_sees_masks_after_release_but_full_after_fulfilling(client_as, community, member):
     released = WishFactory(community=community)
     fulfilled = WishFactory(community=community, status=WishStatus.FULFILLED, claimed_by=member)
-    login(client, member).post(
-        f"/wishes/{released.code}/claim/", {"promised_date": timezone.localdate().isoformat()}
-    )
+    client = client_as(member)
+    client.post(f"/wishes/{released.code}/claim/", {"promised_date": timezone.localdate().isoformat()})
     client.post(f"/wishes/{released.code}/release/", {"release-reason": "出差"})
     assert WISHER_PHONE not in client.get(f"/wishes/{released.code}/").content.decode()
     assert WISHER_PHONE in client.get(f"/wishes/{fulfilled.code}/").content.decode()
@@ -221,13 +217,13 @@ def test_former_claimer_sees_masks_after_release_but_full_after_fulfilling(clien
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_lists_and_home_never_show_full_phone(client, role_users, community, role):
+def test_lists_and_home_never_show_full_phone(client_as, role_users, community, role):
     member = role_users["party_member"]
     for status in (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.SUBMITTED):
         WishFactory(
             community=community, status=status, claimed_by=member if status != WishStatus.OPEN else None
         )
-    login(client, role_users[role])
+    client = client_as(role)
     pages = ["/", "/wishes/", "/wishes/?status=", "/wishes/members/"]
     if role != "anonymous":
         pages += ["/wishes/mine/", "/wishes/mine/claims/"]
@@ -240,34 +236,32 @@ def test_lists_and_home_never_show_full_phone(client, role_users, community, rol
 
 
 @pytest.mark.django_db
-def test_submitted_wish_page_is_hidden_from_the_public(client, community, community_staff, other_staff):
+def test_submitted_wish_page_is_hidden_from_the_public(client_as, community, community_staff, other_staff):
     wish = WishFactory(community=community, status=WishStatus.SUBMITTED)
-    assert client.get(f"/wishes/{wish.code}/").status_code == 404
-    assert login(client, other_staff).get(f"/wishes/{wish.code}/").status_code == 404
-    assert login(client, community_staff).get(f"/wishes/{wish.code}/").status_code == 200
+    assert client_as("anonymous").get(f"/wishes/{wish.code}/").status_code == 404
+    assert client_as(other_staff).get(f"/wishes/{wish.code}/").status_code == 404
+    assert client_as(community_staff).get(f"/wishes/{wish.code}/").status_code == 200
 
 
 @pytest.mark.django_db
-def test_history_on_the_wish_page_has_no_personal_data(client, community, community_staff, member):
-    client.post("/wishes/new/", form_data(community))
+def test_history_on_the_wish_page_has_no_personal_data(client_as, community, community_staff, member):
+    anonymous = client_as("anonymous")
+    anonymous.post("/wishes/new/", form_data(community))
     wish = Wish.objects.get()
-    login(client, community_staff).post(f"/wishes/{wish.code}/approve/")
-    login(client, member).post(
-        f"/wishes/{wish.code}/claim/", {"promised_date": timezone.localdate().isoformat()}
-    )
-    client.logout()
-    page = client.get(f"/wishes/{wish.code}/").content.decode()
+    client_as(community_staff).post(f"/wishes/{wish.code}/approve/")
+    client_as(member).post(f"/wishes/{wish.code}/claim/", {"promised_date": timezone.localdate().isoformat()})
+    page = anonymous.get(f"/wishes/{wish.code}/").content.decode()
     assert "审核通过" in page and "认领心愿" in page and "查询码用户" in page
     assert WISHER_PHONE not in page and "张桂兰" not in page
 
 
 # --- actions on the pages --------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_claim_on_the_page_and_second_claimer_gets_a_message(client, community, member, other_member):
+def test_claim_on_the_page_and_second_claimer_gets_a_message(client_as, community, member, other_member):
     wish = WishFactory(community=community)
     today = timezone.localdate().isoformat()
-    login(client, member).post(f"/wishes/{wish.code}/claim/", {"promised_date": today})
-    answer = login(client, other_member).post(
+    client_as(member).post(f"/wishes/{wish.code}/claim/", {"promised_date": today})
+    answer = client_as(other_member).post(
         f"/wishes/{wish.code}/claim/", {"promised_date": today}, follow=True
     )
     assert answer.status_code == 200
@@ -277,26 +271,21 @@ def test_claim_on_the_page_and_second_claimer_gets_a_message(client, community, 
 
 
 @pytest.mark.django_db
-def test_fulfil_with_note_and_photo_on_the_page(client, community, member):
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
+def test_fulfil_with_note_and_photo_on_the_page(client_as, community, member):
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(buffer, format="PNG")
     photo = SimpleUploadedFile("done.png", buffer.getvalue(), content_type="image/png")
     wish = WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=member)
-    login(client, member).post(f"/wishes/{wish.code}/fulfil/", {"note": "已上门修好", "photos": [photo]})
+    client_as(member).post(f"/wishes/{wish.code}/fulfil/", {"note": "已上门修好", "photos": [photo]})
     wish.refresh_from_db()
     assert wish.status == WishStatus.FULFILLED and wish.photos.get().kind == "fulfilment"
     assert wish.photos.get().image.name.startswith("wishes/") and "done" not in wish.photos.get().image.name
 
 
 @pytest.mark.django_db
-def test_staff_approve_and_phone_follow_up_on_the_pages(client, community, community_staff, member):
+def test_staff_approve_and_phone_follow_up_on_the_pages(client_as, community, community_staff, member):
     wish = WishFactory(community=community, status=WishStatus.SUBMITTED)
-    login(client, community_staff)
+    client = client_as(community_staff)
     assert wish.title in client.get("/wishes/manage/").content.decode()
     client.post(f"/wishes/{wish.code}/approve/", {"next": "manage"})
     wish.refresh_from_db()
@@ -310,9 +299,9 @@ def test_staff_approve_and_phone_follow_up_on_the_pages(client, community, commu
 
 @pytest.mark.django_db
 def test_staff_entry_page_creates_an_open_wish_with_its_channel(
-    client, community, community_staff, other_community
+    client_as, community, community_staff, other_community
 ):
-    login(client, community_staff)
+    client = client_as(community_staff)
     data = form_data(community, channel="box")
     assert client.post("/wishes/manage/new/", data).status_code == 302
     wish = Wish.objects.get()
@@ -323,19 +312,102 @@ def test_staff_entry_page_creates_an_open_wish_with_its_channel(
 
 
 @pytest.mark.django_db
-def test_management_pages_need_community_staff(client, resident, member):
-    assert client.get("/wishes/manage/").status_code == 302
-    assert login(client, resident).get("/wishes/manage/").status_code == 403
-    assert login(client, member).get("/wishes/manage/new/").status_code == 403
+@pytest.mark.parametrize("url", ["/wishes/manage/", "/wishes/manage/new/"])
+@pytest.mark.parametrize(
+    ("role", "expected"), expect(default=403, anonymous="login", community_staff=200, admin=200)
+)
+def test_management_pages_need_community_staff(client_as, url, role, expected):
+    assert client_as(role).get(url).status_code == (302 if expected == "login" else expected)
+
+
+# --- the role matrix of the page actions: the row changed and its event, or nothing at all ----------------
+TODAY = timezone.localdate().isoformat()
+# action → (state of the wish, POST data, expected per role); the wish is ``matrix_wish(state)``.
+PAGE_ACTIONS = {
+    "claim": (
+        WishStatus.OPEN,
+        {"promised_date": TODAY},
+        expect(default=403, anonymous="login", party_member="ok", admin="ok"),
+    ),
+    "release": (
+        WishStatus.CLAIMED,
+        {"release-reason": "出差"},
+        expect(default=403, anonymous="login", party_member="ok", admin="ok"),
+    ),
+    "fulfil": (
+        WishStatus.CLAIMED,
+        {"note": "已完成"},
+        expect(default=403, anonymous="login", party_member="ok"),
+    ),
+    # A submitted wish is seen only by its wisher, its community's staff, supervisors and admins.
+    "approve": (
+        WishStatus.SUBMITTED,
+        {},
+        expect(
+            default=404, anonymous="login", resident=403, community_staff="ok", supervisor=403, admin="ok"
+        ),
+    ),
+    "reject": (
+        WishStatus.SUBMITTED,
+        {"reject-reason": "重复"},
+        expect(
+            default=404, anonymous="login", resident=403, community_staff="ok", supervisor=403, admin="ok"
+        ),
+    ),
+    "feedback": (
+        WishStatus.FULFILLED,
+        {"satisfaction": "satisfied"},
+        expect(default=403, anonymous="login", resident="ok", community_staff="ok", admin="ok"),
+    ),
+    "withdraw": (
+        WishStatus.OPEN,
+        {},
+        expect(default=403, anonymous="login", resident="ok", community_staff="ok", admin="ok"),
+    ),
+}
 
 
 @pytest.mark.django_db
-def test_page_actions_need_the_right_actor(client, community, resident, other_staff):
-    wish = WishFactory(community=community, status=WishStatus.SUBMITTED, submitted_by=resident)
-    assert login(client, resident).post(f"/wishes/{wish.code}/approve/").status_code == 403
-    assert login(client, other_staff).post(f"/wishes/{wish.code}/approve/").status_code == 404
-    wish.refresh_from_db()
-    assert wish.status == WishStatus.SUBMITTED
+@pytest.mark.parametrize(("action", "role", "expected"), cases(PAGE_ACTIONS))
+def test_page_actions_need_the_right_actor(client_as, matrix_wish, action, role, expected):
+    state, data, _matrix = PAGE_ACTIONS[action]
+    wish = matrix_wish(state)
+    assert_action(
+        lambda: client_as(role).post(f"/wishes/{wish.code}/{action}/", data),
+        wish=wish,
+        action=action,
+        expected=expected,
+    )
+
+
+@pytest.mark.django_db
+def test_page_approve_by_staff_of_another_community_is_404(client_as, community, other_staff):
+    wish = WishFactory(community=community, status=WishStatus.SUBMITTED)
+    assert_action(
+        lambda: client_as(other_staff).post(f"/wishes/{wish.code}/approve/"),
+        wish=wish,
+        action="approve",
+        expected=404,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"), expect(default=403, anonymous="login", community_staff="ok", admin="ok")
+)
+def test_staff_entry_needs_staff_of_the_community(client_as, community, role, expected):
+    assert_write(
+        lambda: client_as(role).post("/wishes/manage/new/", form_data(community, channel="hotline")),
+        expected=expected,
+        verb="wish.enter",
+        state=Wish.objects.count,
+    )
+
+
+@pytest.mark.django_db
+def test_public_form_urgent_flag_only_for_supplies_comes_from_the_service(client, community):
+    answer = client.post("/wishes/new/", form_data(community, category="supplies", urgent="on"))
+    assert answer.status_code == 302 and Wish.objects.get().is_help_team
 
 
 # --- paper cards, members, home -----------------------------------------------------------------------------
@@ -373,46 +445,36 @@ def test_home_page_teaser_shows_counts_and_open_wishes(client, community):
 
 
 @pytest.mark.django_db
-def test_nav_entries_by_role(client, community_staff, member):
-    assert "心愿管理" not in client.get("/wishes/").content.decode()
-    assert "心愿管理" in login(client, community_staff).get("/wishes/").content.decode()
-    page = login(client, member).get("/wishes/").content.decode()
+def test_nav_entries_by_role(client_as, community_staff, member):
+    assert "心愿管理" not in client_as("anonymous").get("/wishes/").content.decode()
+    assert "心愿管理" in client_as(community_staff).get("/wishes/").content.decode()
+    page = client_as(member).get("/wishes/").content.decode()
     assert "我的认领" in page and "心愿管理" not in page
 
 
 # --- query counts -----------------------------------------------------------------------------------------
-def _count(client, url, user):
-    if user is not None:
-        client.force_login(User.objects.get(pk=user.pk))
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/wishes/", "/wishes/members/", "/wishes/mine/claims/", "/wishes/manage/", "/"]
+    "url", ["/wishes/", "/wishes/mine/", "/wishes/mine/claims/", "/wishes/manage/", "/wishes/members/", "/"]
 )
-def test_page_query_counts_do_not_grow_with_data(client, community, url):
-    staff_member = UserFactory(roles=[Role.PARTY_MEMBER, Role.COMMUNITY_STAFF], community=community)
-    MemberFactory.create_batch(2, community=community)
-    WishFactory.create_batch(2, community=community, claimed_by=staff_member, status=WishStatus.CLAIMED)
-    WishFactory.create_batch(2, community=community)
-    small = _count(client, url, staff_member)
-    for _ in range(6):
-        member = MemberFactory(community=community)
-        WishFactory(community=community, claimed_by=member, status=WishStatus.CLOSED)
-    WishFactory.create_batch(6, community=community, claimed_by=staff_member, status=WishStatus.FULFILLED)
-    WishFactory.create_batch(12, community=community)
-    WishFactory.create_batch(6, community=community, status=WishStatus.SUBMITTED)
-    large = _count(client, url, staff_member)
-    assert small == large, (url, small, large)
+def test_page_query_counts_do_not_grow_with_data(client_as, query_counter, community, url):
+    user = UserFactory(roles=[Role.PARTY_MEMBER, Role.COMMUNITY_STAFF], community=community)
+
+    def grow(n):
+        for _ in range(n):  # members with fulfilled wishes (members' page)
+            WishFactory(community=community, claimed_by=MemberFactory(community=community), status="closed")
+        WishFactory.create_batch(n, community=community)  # the board, the home page
+        WishFactory.create_batch(n, community=community, claimed_by=user, status=WishStatus.CLAIMED)
+        WishFactory.create_batch(n, community=community, claimed_by=user, status=WishStatus.FULFILLED)
+        WishFactory.create_batch(n, community=community, submitted_by=user, status=WishStatus.SUBMITTED)
+
+    query_counter.flat(client_as(user), url, grow=grow)
 
 
 @pytest.mark.django_db
-def test_claim_form_offers_the_default_promise_as_an_iso_date(client, community, member, settings):
+def test_claim_form_offers_the_default_promise_as_an_iso_date(client_as, community, member, settings):
     settings.WISH_DEFAULT_PROMISE_DAYS = 7
     wish = WishFactory(community=community)
-    page = login(client, member).get(f"/wishes/{wish.code}/").content.decode()
+    page = client_as(member).get(f"/wishes/{wish.code}/").content.decode()
     expected = (timezone.localdate() + timezone.timedelta(days=7)).isoformat()
     assert f'type="date" name="promised_date" value="{expected}"' in page

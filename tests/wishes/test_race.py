@@ -52,7 +52,7 @@ def test_fifty_simultaneous_claims_give_exactly_one_claim(community):
     wish = WishFactory(community=community)
     members = [MemberFactory(community=community) for _ in range(CLAIMERS)]
 
-    results, errors = race([lambda m=m: services.wish_claim(wish=wish.pk, member=m) for m in members])
+    results, errors = race([lambda m=m: services.wish_claim(actor=m, wish=wish) for m in members])
 
     assert len(results) == 1, errors
     assert len(errors) == CLAIMERS - 1
@@ -70,7 +70,7 @@ def test_one_member_claiming_many_wishes_at_once_stays_within_the_limit(communit
     member = MemberFactory(community=community)
     wishes = WishFactory.create_batch(10, community=community)
 
-    results, errors = race([lambda w=w: services.wish_claim(wish=w.pk, member=member) for w in wishes])
+    results, errors = race([lambda w=w: services.wish_claim(actor=member, wish=w) for w in wishes])
 
     assert len(results) == 3
     assert len(errors) == 7 and all(type(e) is ConflictError and e.code == "claim_limit" for e in errors)

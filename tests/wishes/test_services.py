@@ -22,8 +22,9 @@ ANON = AnonymousUser()
 
 def submit(community_, **overrides):
     data = {
-        "user": ANON,
+        "actor": ANON,
         "community": community_,
+        "channel": WishChannel.ONLINE,
         "title": "代购降压药",
         "text": "腿脚不便，需要每月代购降压药。",
         "category": WishCategory.MEDICAL,
@@ -31,7 +32,7 @@ def submit(community_, **overrides):
         "wisher_phone": WISHER_PHONE,
         "wisher_address": "天目社区5栋101",
     }
-    return services.wish_submit(**{**data, **overrides})
+    return services.wish_create(**{**data, **overrides})
 
 
 def verbs(wish):
@@ -44,18 +45,18 @@ def test_whole_lifecycle_submitted_to_closed_with_events(community, community_st
     assert wish.status == WishStatus.SUBMITTED and len(wish.query_code) == 8
     assert not set(wish.query_code) & set("0O1I")
 
-    wish = services.wish_approve(wish=wish, staff=community_staff)
+    wish = services.wish_approve(actor=community_staff, wish=wish)
     assert wish.status == WishStatus.OPEN and wish.opened_at
 
     promised = timezone.localdate() + datetime.timedelta(days=5)
-    wish = services.wish_claim(wish=wish, member=member, promised_date=promised)
+    wish = services.wish_claim(actor=member, wish=wish, promised_date=promised)
     assert (wish.status, wish.claimed_by, wish.promised_date) == (WishStatus.CLAIMED, member, promised)
 
-    wish = services.wish_fulfil(wish=wish, member=member, note="已送药上门。")
+    wish = services.wish_fulfil(actor=member, wish=wish, note="已送药上门。")
     assert wish.status == WishStatus.FULFILLED and wish.fulfilled_at
 
     wish = services.wish_feedback(
-        wish=wish, user=ANON, satisfaction=Satisfaction.SATISFIED, query_code=wish.query_code
+        actor=ANON, wish=wish, satisfaction=Satisfaction.SATISFIED, query_code=wish.query_code
     )
     assert wish.status == WishStatus.CLOSED and wish.closed_at and wish.satisfaction == Satisfaction.SATISFIED
 
@@ -77,8 +78,8 @@ def test_whole_lifecycle_submitted_to_closed_with_events(community, community_st
 
 @pytest.mark.django_db
 def test_staff_entry_goes_straight_to_open_with_its_channel(community, community_staff):
-    wish = services.wish_enter(
-        staff=community_staff,
+    wish = services.wish_create(
+        actor=community_staff,
         community=community,
         channel=WishChannel.HOTLINE,
         title="陪伴独居老人聊天",
@@ -96,10 +97,46 @@ def test_staff_entry_goes_straight_to_open_with_its_channel(community, community
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("channel", [WishChannel.ONLINE, WishChannel.CARD])
+def test_staff_of_the_community_enter_wishes_from_resident_channels_too(community, community_staff, channel):
+    wish = submit(community, actor=community_staff, channel=channel)
+    assert (wish.status, wish.entered_by, wish.submitted_by) == (WishStatus.OPEN, community_staff, None)
+    assert verbs(wish) == ["wish.enter"]
+
+
+@pytest.mark.django_db
+def test_staff_of_another_community_submit_for_review(community, other_staff):
+    wish = submit(community, actor=other_staff)
+    assert (wish.status, wish.entered_by, wish.submitted_by) == (WishStatus.SUBMITTED, None, other_staff)
+    assert verbs(wish) == ["wish.submit"]
+
+
+@pytest.mark.django_db
+def test_staff_channels_are_refused_to_everybody_but_staff_of_the_community(community, resident, other_staff):
+    for actor in (ANON, resident, other_staff):
+        with pytest.raises(PermissionDenied):
+            submit(community, actor=actor, channel=WishChannel.HOTLINE)
+    with pytest.raises(ApplicationError) as error:
+        submit(community, channel="fax")
+    assert "channel" in error.value.fields
+    assert not Wish.objects.exists() and not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_wishes_are_editable_by_staff_of_their_community_and_admins(role_users, community, other_staff):
+    wish = WishFactory(community=community)
+    editable = {
+        role for role, user in role_users.items() if Wish.objects.editable_by(user).filter(pk=wish.pk)
+    }
+    assert editable == {"community_staff", "admin"}
+    assert not Wish.objects.editable_by(other_staff).exists()
+
+
+@pytest.mark.django_db
 def test_staff_cannot_enter_for_another_community(other_community, community_staff):
     with pytest.raises(PermissionDenied):
-        services.wish_enter(
-            staff=community_staff,
+        services.wish_create(
+            actor=community_staff,
             community=other_community,
             channel=WishChannel.BOX,
             title="t",
@@ -115,8 +152,8 @@ def test_staff_cannot_enter_for_another_community(other_community, community_sta
 def test_reject_needs_reason_and_keeps_it(community, community_staff):
     wish = submit(community)
     with pytest.raises(ApplicationError):
-        services.wish_reject(wish=wish, staff=community_staff, reason="  ")
-    wish = services.wish_reject(wish=wish, staff=community_staff, reason="不属于微心愿范围，已转12345热线。")
+        services.wish_reject(actor=community_staff, wish=wish, reason="  ")
+    wish = services.wish_reject(actor=community_staff, wish=wish, reason="不属于微心愿范围，已转12345热线。")
     assert wish.status == WishStatus.REJECTED and "12345" in wish.reject_reason
 
 
@@ -124,10 +161,10 @@ def test_reject_needs_reason_and_keeps_it(community, community_staff):
 def test_release_returns_to_open_with_reason_and_only_by_claimer(community, member, other_member):
     wish = WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=member)
     with pytest.raises(PermissionDenied):
-        services.wish_release(wish=wish, member=other_member, reason="x")
+        services.wish_release(actor=other_member, wish=wish, reason="x")
     with pytest.raises(ApplicationError):
-        services.wish_release(wish=wish, member=member, reason="")
-    wish = services.wish_release(wish=wish, member=member, reason="临时出差，无法按时完成。")
+        services.wish_release(actor=member, wish=wish, reason="")
+    wish = services.wish_release(actor=member, wish=wish, reason="临时出差，无法按时完成。")
     assert (wish.status, wish.claimed_by, wish.promised_date) == (WishStatus.OPEN, None, None)
     assert AuditEvent.objects.for_object(wish).get(verb="wish.release").note == "临时出差，无法按时完成。"
 
@@ -136,7 +173,7 @@ def test_release_returns_to_open_with_reason_and_only_by_claimer(community, memb
 def test_unsatisfied_feedback_reopens_for_the_community(community, community_staff, member, other_member):
     wish = WishFactory(community=community, status=WishStatus.FULFILLED, claimed_by=member)
     wish = services.wish_feedback(
-        wish=wish, user=community_staff, satisfaction=Satisfaction.UNSATISFIED, comment="水龙头还在漏"
+        actor=community_staff, wish=wish, satisfaction=Satisfaction.UNSATISFIED, comment="水龙头还在漏"
     )
     assert (wish.status, wish.reopened, wish.reopen_count, wish.claimed_by) == (
         WishStatus.OPEN,
@@ -148,7 +185,7 @@ def test_unsatisfied_feedback_reopens_for_the_community(community, community_sta
     event = AuditEvent.objects.for_object(wish).get(verb="wish.reopen")
     assert event.after == {"status": "open", "satisfaction": "unsatisfied"}
     # Another member takes it over.
-    wish = services.wish_claim(wish=wish, member=other_member)
+    wish = services.wish_claim(actor=other_member, wish=wish)
     assert wish.claimed_by == other_member
 
 
@@ -156,7 +193,7 @@ def test_unsatisfied_feedback_reopens_for_the_community(community, community_sta
 def test_basically_satisfied_closes(community, member):
     wish = WishFactory(community=community, status=WishStatus.FULFILLED, claimed_by=member, submitted_by=None)
     wish = services.wish_feedback(
-        wish=wish, user=ANON, satisfaction=Satisfaction.BASICALLY, query_code=wish.query_code
+        actor=ANON, wish=wish, satisfaction=Satisfaction.BASICALLY, query_code=wish.query_code
     )
     assert wish.status == WishStatus.CLOSED
 
@@ -166,16 +203,18 @@ def test_followup_refused_to_strangers_and_wrong_codes(community, member, other_
     wish = WishFactory(community=community, status=WishStatus.FULFILLED, claimed_by=member)
     for user, code in ((ANON, ""), (ANON, "WRONG123"), (other_staff, ""), (resident, ""), (member, "")):
         with pytest.raises(PermissionDenied):
-            services.wish_feedback(wish=wish, user=user, satisfaction=Satisfaction.SATISFIED, query_code=code)
+            services.wish_feedback(
+                actor=user, wish=wish, satisfaction=Satisfaction.SATISFIED, query_code=code
+            )
     wish.refresh_from_db()
     assert wish.status == WishStatus.FULFILLED
 
 
 @pytest.mark.django_db
 def test_signed_in_wisher_follows_up_and_withdraws_with_account(community, resident, member):
-    wish = submit(community, user=resident)
+    wish = submit(community, actor=resident)
     assert wish.submitted_by == resident
-    services.wish_withdraw(wish=wish, user=resident, reason="已自行解决")
+    services.wish_withdraw(actor=resident, wish=wish, reason="已自行解决")
     wish.refresh_from_db()
     assert wish.status == WishStatus.WITHDRAWN
     assert AuditEvent.objects.for_object(wish).get(verb="wish.withdraw").actor_label == "心愿人"
@@ -185,8 +224,8 @@ def test_signed_in_wisher_follows_up_and_withdraws_with_account(community, resid
 def test_anonymous_wisher_withdraws_with_query_code_only(community, member):
     wish = WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=member)
     with pytest.raises(PermissionDenied):
-        services.wish_withdraw(wish=wish, user=ANON, query_code="AAAAAAAA")
-    wish = services.wish_withdraw(wish=wish, user=ANON, query_code=wish.query_code.lower())
+        services.wish_withdraw(actor=ANON, wish=wish, query_code="AAAAAAAA")
+    wish = services.wish_withdraw(actor=ANON, wish=wish, query_code=wish.query_code.lower())
     assert wish.status == WishStatus.WITHDRAWN
     # The claim no longer counts against the member's limit.
     assert not Wish.objects.unfinished_claims_of(member).exists()
@@ -197,7 +236,7 @@ def test_approval_only_by_staff_of_that_community(community, other_staff, member
     wish = submit(community)
     for user in (other_staff, member, supervisor):
         with pytest.raises(PermissionDenied):
-            services.wish_approve(wish=wish, staff=user)
+            services.wish_approve(actor=user, wish=wish)
 
 
 @pytest.mark.django_db
@@ -205,7 +244,7 @@ def test_claim_only_by_party_members(community, resident, community_staff):
     wish = WishFactory(community=community)
     for user in (resident, community_staff):
         with pytest.raises(PermissionDenied):
-            services.wish_claim(wish=wish, member=user)
+            services.wish_claim(actor=user, wish=wish)
 
 
 @pytest.mark.django_db
@@ -214,10 +253,10 @@ def test_claim_defaults_promise_to_setting_and_refuses_past_dates(community, mem
     wish = WishFactory(community=community)
     with pytest.raises(ApplicationError) as error:
         services.wish_claim(
-            wish=wish, member=member, promised_date=timezone.localdate() - datetime.timedelta(days=1)
+            actor=member, wish=wish, promised_date=timezone.localdate() - datetime.timedelta(days=1)
         )
     assert "promised_date" in error.value.fields
-    wish = services.wish_claim(wish=wish, member=member)
+    wish = services.wish_claim(actor=member, wish=wish)
     assert wish.promised_date == timezone.localdate() + datetime.timedelta(days=7)
 
 
@@ -226,23 +265,23 @@ def test_claim_limit_of_unfinished_claims(community, member, settings):
     settings.WISH_MAX_OPEN_CLAIMS = 3
     wishes = WishFactory.create_batch(5, community=community)
     for wish in wishes[:3]:
-        services.wish_claim(wish=wish, member=member)
+        services.wish_claim(actor=member, wish=wish)
     with pytest.raises(ConflictError) as error:
-        services.wish_claim(wish=wishes[3], member=member)
+        services.wish_claim(actor=member, wish=wishes[3])
     assert error.value.code == "claim_limit"
     assert Wish.objects.get(pk=wishes[3].pk).status == WishStatus.OPEN
     # Fulfilling one frees a place.
-    services.wish_fulfil(wish=wishes[0], member=member, note="已完成")
-    services.wish_claim(wish=wishes[3], member=member)
+    services.wish_fulfil(actor=member, wish=wishes[0], note="已完成")
+    services.wish_claim(actor=member, wish=wishes[3])
     assert Wish.objects.unfinished_claims_of(member).count() == 3
 
 
 @pytest.mark.django_db
 def test_second_claim_gets_already_claimed(community, member, other_member):
     wish = WishFactory(community=community)
-    services.wish_claim(wish=wish, member=member)
+    services.wish_claim(actor=member, wish=wish)
     with pytest.raises(ConflictError, match="该心愿已被其他党员认领"):
-        services.wish_claim(wish=wish, member=other_member)
+        services.wish_claim(actor=other_member, wish=wish)
 
 
 LEGAL = {
@@ -260,15 +299,15 @@ ILLEGAL = [(state, action) for action, ok in LEGAL.items() for state in WishStat
 def run_action(action, wish, staff):
     claimer = wish.claimed_by or MemberFactory(community=wish.community)
     calls = {
-        "approve": lambda: services.wish_approve(wish=wish, staff=staff),
-        "reject": lambda: services.wish_reject(wish=wish, staff=staff, reason="不符合"),
-        "claim": lambda: services.wish_claim(wish=wish, member=MemberFactory(community=wish.community)),
-        "release": lambda: services.wish_release(wish=wish, member=claimer, reason="出差"),
-        "fulfil": lambda: services.wish_fulfil(wish=wish, member=claimer, note="完成"),
+        "approve": lambda: services.wish_approve(actor=staff, wish=wish),
+        "reject": lambda: services.wish_reject(actor=staff, wish=wish, reason="不符合"),
+        "claim": lambda: services.wish_claim(actor=MemberFactory(community=wish.community), wish=wish),
+        "release": lambda: services.wish_release(actor=claimer, wish=wish, reason="出差"),
+        "fulfil": lambda: services.wish_fulfil(actor=claimer, wish=wish, note="完成"),
         "feedback": lambda: services.wish_feedback(
-            wish=wish, user=staff, satisfaction=Satisfaction.SATISFIED
+            actor=staff, wish=wish, satisfaction=Satisfaction.SATISFIED
         ),
-        "withdraw": lambda: services.wish_withdraw(wish=wish, user=staff),
+        "withdraw": lambda: services.wish_withdraw(actor=staff, wish=wish),
     }
     return calls[action]()
 
@@ -324,7 +363,7 @@ def test_personal_data_rule(role_users, community, other_member, other_staff):
     assert not can_see_personal_data(other_member, wish)
     assert not can_see_personal_data(other_staff, wish)
     # After release the former claimer sees masks again.
-    services.wish_release(wish=wish, member=claimer, reason="出差")
+    services.wish_release(actor=claimer, wish=wish, reason="出差")
     wish.refresh_from_db()
     assert not can_see_personal_data(claimer, wish)
 
