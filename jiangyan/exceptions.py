@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -53,6 +54,11 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="字段 → 错误说明列表；与字段无关的错误为空对象",
     )
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An error answer in the OpenAPI schema: the envelope, with what it means for this operation."""
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 def envelope(*, code: str, detail: str, fields: dict | None = None) -> dict:

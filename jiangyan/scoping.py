@@ -23,7 +23,8 @@ class ScopedQuerySet(models.QuerySet):
         return self.none()
 
 
-def _lookup_or_404(queryset: models.QuerySet, lookup: dict) -> models.Model:
+def get_object_or_404(queryset: models.QuerySet, **lookup) -> models.Model:
+    """``queryset.get(**lookup)``, a 404 when there is no such row — or when the key is malformed."""
     try:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
@@ -32,11 +33,11 @@ def _lookup_or_404(queryset: models.QuerySet, lookup: dict) -> models.Model:
 
 
 def get_visible_or_404(queryset: models.QuerySet, user, **lookup) -> models.Model:
-    return _lookup_or_404(queryset.visible_to(user), lookup)
+    return get_object_or_404(queryset.visible_to(user), **lookup)
 
 
 def get_editable_or_404(queryset: models.QuerySet, user, **lookup) -> models.Model:
-    return _lookup_or_404(queryset.editable_by(user), lookup)
+    return get_object_or_404(queryset.editable_by(user), **lookup)
 
 
 def lock_editable(queryset: models.QuerySet, actor, *, pk, message: str) -> models.Model:

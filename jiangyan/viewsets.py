@@ -18,6 +18,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .permissions import HasRole
+from .scoping import get_object_or_404
+from .throttling import AnonymousSubmitThrottle
 
 
 class PortalViewSet(viewsets.GenericViewSet):
@@ -26,6 +28,11 @@ class PortalViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
     public_actions: tuple[str, ...] = ()
     action_roles: dict[str, tuple[str, ...]] = {}
+    # Actions that change the object: it is fetched from ``get_queryset().editable_by(user)``. Every other
+    # action fetches from ``get_queryset()``, which starts from the model's ``visible_to(user)``.
+    edit_actions: tuple[str, ...] = ()
+    # Actions an anonymous visitor may repeat only so often (``jiangyan.throttling``).
+    throttled_actions: tuple[str, ...] = ()
 
     def get_permissions(self):
         if self.action in self.public_actions:
@@ -33,6 +40,18 @@ class PortalViewSet(viewsets.GenericViewSet):
         if self.action in self.action_roles:
             return [HasRole.of(*self.action_roles[self.action])()]
         return [IsAuthenticated()]
+
+    def get_throttles(self):
+        return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
+
+    def get_object(self):
+        queryset = self.get_queryset()
+        if self.action in self.edit_actions:
+            queryset = queryset.editable_by(self.request.user)
+        key = self.lookup_url_kwarg or self.lookup_field
+        obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[key]})
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     def input(self, serializer_class: type[serializers.Serializer], **kwargs) -> dict:
         """The request body validated by ``serializer_class`` (a 400 with field errors otherwise)."""

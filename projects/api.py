@@ -23,14 +23,8 @@ from .models import Evaluation, Indicator, Milestone, ProgressStatement, Project
 extra_urls: list = []
 
 
-class ProjectErrorSerializer(ErrorSerializer):
-    """The error envelope (``jiangyan.exceptions.ErrorSerializer``) under its own schema name, only while
-    ``wishes/api.py`` still declares another serializer named "Error" (drf-spectacular refuses two).
-    TODO(merge): use ``ErrorSerializer`` itself once wishes does."""
-
-
-ERRORS = {400: ProjectErrorSerializer, 403: ProjectErrorSerializer, 404: ProjectErrorSerializer}
-NOT_FOUND = {404: ProjectErrorSerializer}
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+NOT_FOUND = {404: ErrorSerializer}
 
 
 class ScheduleMixin(serializers.Serializer):
@@ -329,7 +323,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
                 },
                 many=True,
             ),
-            403: ProjectErrorSerializer,
+            403: ErrorSerializer,
         },
     )
     @action(

@@ -8,7 +8,6 @@ Each list is the same selector and FilterSet as its page; objects are fetched in
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -19,10 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from accounts.models import Community, Unit
+from jiangyan.exceptions import error_response
 from jiangyan.masking import mask_phone
 from jiangyan.roles import Role
-from jiangyan.scoping import get_editable_or_404, get_visible_or_404
-from jiangyan.throttling import AnonymousSubmitThrottle
 from jiangyan.viewsets import PortalViewSet
 from projects import selectors as project_selectors
 
@@ -40,39 +38,10 @@ from .models import DutyItem, Option, ProblemItem, Question, Response, Suggestio
 TAGS = ["surveys"]
 
 
-def error(description: str) -> OpenApiResponse:
-    """An error answer in the schema. Its body is the site's envelope ``{code, detail, fields}``
-    (``jiangyan.exceptions``); named here once ``jiangyan.exceptions.ErrorSerializer`` is the only
-    serializer called "Error" in the schema (wishes still declares its own)."""
-    return OpenApiResponse(description=description)
-
-
-INVALID = error("输入有误（字段错误在 fields 中）")
+INVALID = error_response("输入有误（字段错误在 fields 中）")
 READERS = (Role.SUPERVISOR,)  # admins hold every role
 LIST_READERS = (Role.SUPERVISOR, Role.UNIT_STAFF)
 OFFICE = (Role.ADMIN,)
-
-
-class ScopedObjectMixin:
-    """``get_object`` in the model's scope: ``visible_to`` for reads, ``editable_by`` for the actions named
-    in ``edit_actions``. A row outside it is a 404 (its existence is not revealed)."""
-
-    edit_actions: tuple[str, ...] = ()
-
-    def get_object(self):
-        fetch = get_editable_or_404 if self.action in self.edit_actions else get_visible_or_404
-        obj = fetch(self.get_queryset(), self.request.user, pk=self.kwargs[self.lookup_field])
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-
-class AnonymousSubmitMixin:
-    """The anonymous submissions (``throttled_actions``) share the site's rate limit."""
-
-    throttled_actions: tuple[str, ...] = ("create",)
-
-    def get_throttles(self):
-        return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
 
 
 # --- surveys --------------------------------------------------------------------------------------------
@@ -122,7 +91,7 @@ class SurveyDetailSerializer(SurveySerializer):
     list=extend_schema(tags=TAGS, summary="问卷列表（已发布）"),
     retrieve=extend_schema(tags=TAGS, summary="问卷详情（含题目与选项）"),
 )
-class SurveyViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     public_actions = ("list", "retrieve")
     filterset_class = SurveyFilterSet
 
@@ -185,8 +154,6 @@ class ResponseSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(tags=TAGS, summary="答卷详情"),
 )
 class ResponseViewSet(
-    ScopedObjectMixin,
-    AnonymousSubmitMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     PortalViewSet,
@@ -194,6 +161,7 @@ class ResponseViewSet(
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilterSet
     public_actions = ("create",)
+    throttled_actions = ("create",)
     action_roles = {
         "list": (Role.SUPERVISOR, Role.COMMUNITY_STAFF),
         "retrieve": (Role.SUPERVISOR, Role.COMMUNITY_STAFF),
@@ -208,8 +176,8 @@ class ResponseViewSet(
         request=ResponseInput,
         responses={
             201: inline_serializer("SurveyResponseCreated", {"id": serializers.IntegerField()}),
-            400: error("未开放/已结束，或答案不完整、格式不对（按 q_<题目编号> 给出）"),
-            409: error("该手机号或账号已提交过本问卷"),
+            400: error_response("未开放/已结束，或答案不完整、格式不对（按 q_<题目编号> 给出）"),
+            409: error_response("该手机号或账号已提交过本问卷"),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -257,8 +225,6 @@ class CodeInput(serializers.Serializer):
     retrieve=extend_schema(tags=TAGS, summary="建议详情（办公室、督查）"),
 )
 class SuggestionViewSet(
-    ScopedObjectMixin,
-    AnonymousSubmitMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     PortalViewSet,
@@ -266,6 +232,7 @@ class SuggestionViewSet(
     serializer_class = SuggestionSerializer
     filterset_class = SuggestionFilterSet
     public_actions = ("create",)
+    throttled_actions = ("create",)
     action_roles = {"list": READERS, "retrieve": READERS, "code": OFFICE}
 
     def get_queryset(self):
@@ -331,7 +298,7 @@ class LinkProjectsInput(serializers.Serializer):
     list=extend_schema(tags=TAGS, summary="问题清单"),
     retrieve=extend_schema(tags=TAGS, summary="问题清单条目"),
 )
-class ProblemItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class ProblemItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     serializer_class = ProblemItemSerializer
     filterset_class = ProblemItemFilterSet
     action_roles = {"list": LIST_READERS, "retrieve": LIST_READERS, "link_projects": OFFICE}
@@ -344,7 +311,7 @@ class ProblemItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrie
         tags=TAGS,
         summary="设置转化项目（办公室）",
         request=LinkProjectsInput,
-        responses={200: ProblemItemSerializer, 400: INVALID, 404: error("没有该条目")},
+        responses={200: ProblemItemSerializer, 400: INVALID, 404: error_response("没有该条目")},
     )
     @action(detail=True, methods=["post"], url_path="link-projects")
     def link_projects(self, request, pk=None):
@@ -399,7 +366,7 @@ class DutyItemUpdateInput(serializers.Serializer):
     list=extend_schema(tags=TAGS, summary="履职清单（单位联络员限本单位）"),
     retrieve=extend_schema(tags=TAGS, summary="履职事项"),
 )
-class DutyItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     serializer_class = DutyItemSerializer
     filterset_class = DutyItemFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -432,8 +399,8 @@ class DutyItemViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
         responses={
             200: DutyItemSerializer,
             400: INVALID,
-            403: error("单位联络员只能更新状态与进展"),
-            409: error("状态不能这样变更（如已完成的事项由单位改回）"),
+            403: error_response("单位联络员只能更新状态与进展"),
+            409: error_response("状态不能这样变更（如已完成的事项由单位改回）"),
         },
     )
     def partial_update(self, request, *args, **kwargs):

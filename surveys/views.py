@@ -3,10 +3,6 @@ puts its errors on the form, a selector reads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan.exceptions import ApplicationError
-from jiangyan.forms import submit
+from jiangyan.forms import submit_outcome
 from jiangyan.models import AuditEvent
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
@@ -41,46 +36,6 @@ from .models import DutyItem, ProblemItem, Suggestion, Survey
 STAFF_ROLES = (Role.COMMUNITY_STAFF,)
 READ_ROLES = (Role.SUPERVISOR,)  # admins hold every role
 LIST_ROLES = (Role.SUPERVISOR, Role.UNIT_STAFF)
-
-
-@dataclass
-class Outcome:
-    """What became of a submitted form: the service's result, or the error that stopped it."""
-
-    result: Any = None
-    error: ApplicationError | None = None
-    form_invalid: bool = False
-
-    @property
-    def done(self) -> bool:
-        return self.result is not None
-
-    @property
-    def status(self) -> int:
-        """The page's status: 200 done, 400 the form refused, the service error's own (409 a duplicate)."""
-        if self.error is not None:
-            return self.error.status_code
-        return 400 if self.form_invalid else 200
-
-
-def _submit(request, form, call: Callable[[dict], object], *, success: str = "", announce: bool = False):
-    """``jiangyan.forms.submit``, keeping the service's error so the page can answer with its status;
-    ``announce``: its message goes to the page's messages too (the form shows it only by field)."""
-    refused: list[ApplicationError] = []
-
-    def call_keeping_error(data: dict) -> object:
-        try:
-            return call(data)
-        except ApplicationError as error:
-            refused.append(error)
-            raise
-
-    result = submit(request, form, call_keeping_error, success=success)
-    outcome = Outcome(result=result, error=refused[0] if refused else None)
-    outcome.form_invalid = result is None and not refused
-    if outcome.error is not None and announce:
-        messages.error(request, outcome.error.message)
-    return outcome
 
 
 def _survey_for(request, pk: int) -> Survey:
@@ -134,7 +89,7 @@ def survey_answer(request, pk: int):
             messages.error(request, _("提交过于频繁，请稍后再试。"))
             status = 429
         else:
-            outcome = _submit(
+            outcome = submit_outcome(
                 request,
                 form,
                 lambda _data: services.response_submit(
@@ -182,7 +137,7 @@ def survey_enter(request, pk: int):
     )
     status = 200
     if request.method == "POST":
-        outcome = _submit(
+        outcome = submit_outcome(
             request,
             form,
             lambda _data: services.response_submit(actor=request.user, survey=survey, **form.submission()),
@@ -208,7 +163,7 @@ def survey_import(request, pk: int):
     row_errors: list[str] = []
     status = 200
     if request.method == "POST":
-        outcome = _submit(
+        outcome = submit_outcome(
             request,
             form,
             lambda data: services.responses_import(actor=request.user, survey=survey, file=data["file"]),
@@ -296,7 +251,7 @@ def suggest(request):
             messages.error(request, _("提交过于频繁，请稍后再试。"))
             status = 429
         else:
-            outcome = _submit(
+            outcome = submit_outcome(
                 request,
                 form,
                 lambda data: services.suggestion_submit(
@@ -328,7 +283,7 @@ def suggestion_detail(request, pk: int):
 def coding(request):
     if request.method == "POST":
         form = CodingForm(request.POST)
-        outcome = _submit(
+        outcome = submit_outcome(
             request,
             form,
             lambda data: services.suggestions_code(
@@ -397,7 +352,7 @@ def problem_detail(request, pk: int):
         outcome = None
         if request.POST.get("action") == "add_duty":
             duty_form = DutyItemForm(request.POST, prefix="duty")
-            outcome = _submit(
+            outcome = submit_outcome(
                 request,
                 duty_form,
                 lambda data: services.duty_item_create(actor=request.user, problem_item=item, **data),
@@ -406,7 +361,7 @@ def problem_detail(request, pk: int):
             )
         elif request.POST.get("action") == "link_projects":
             link_form = LinkProjectsForm(request.POST, prefix="link")
-            outcome = _submit(
+            outcome = submit_outcome(
                 request,
                 link_form,
                 lambda data: services.problem_item_link_projects(
@@ -464,7 +419,7 @@ def duty_detail(request, pk: int):
         if not can_edit:
             raise PermissionDenied(_("只能办理本单位的履职事项。"))
         form = DutyStatusForm(request.POST)
-        outcome = _submit(
+        outcome = submit_outcome(
             request,
             form,
             lambda data: services.duty_item_update(actor=request.user, duty_item=duty_item, **data),
@@ -495,7 +450,7 @@ def duty_status(request, pk: int):
     duty_item = get_editable_or_404(DutyItem.objects.select_related("problem_item"), request.user, pk=pk)
     form = DutyStatusForm(request.POST)
     keep_note = "progress_note" not in request.POST
-    outcome = _submit(
+    outcome = submit_outcome(
         request,
         form,
         lambda data: services.duty_item_update(

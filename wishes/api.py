@@ -12,7 +12,6 @@ from accounts.models import Community
 from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.roles import Role
-from jiangyan.throttling import AnonymousSubmitThrottle
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
@@ -215,9 +214,6 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSe
         if self.action in self.any_wish_actions:
             return Wish.objects.all()
         return selectors.wish_list(user=self.request.user)
-
-    def get_throttles(self):
-        return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
 
     def _answer(self, wish: Wish) -> Response:
         wish = Wish.objects.select_related("community__town", "claimed_by").get(pk=wish.pk)

@@ -4,24 +4,19 @@ responses. Real threads, each with its own database connection; the unique const
 service turns their refusal into the same ConflictError as the check before it."""
 
 import pytest
-from django.db import connection
 
 from jiangyan.exceptions import ConflictError
 from jiangyan.roles import Role
 from surveys import services
 from surveys.models import Answer, Response, Suggestion
 from tests.factories import UserFactory
-from tests.wishes.test_race import race
+from tests.race import needs_postgresql, race
 
 from .factories import valid_answers
 
 SUBMITTERS = 20
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="concurrent writers and their unique-constraint conflicts need PostgreSQL; SQLite serialises "
-    "every writer",
-)
+pytestmark = needs_postgresql
 
 
 def _assert_one_stored(survey, results, errors) -> None:

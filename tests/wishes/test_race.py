@@ -1,13 +1,11 @@
 """Fifty party members claim one open wish at the same moment (DESIGN §2.2): exactly one wins, the other
 49 get ConflictError, nothing else goes wrong. Real threads, each with its own database connection."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from jiangyan.exceptions import ConflictError
 from tests.factories import MemberFactory
+from tests.race import needs_postgresql, race
 from tests.wishes.factories import WishFactory
 from wishes import services
 from wishes.choices import WishStatus
@@ -15,36 +13,7 @@ from wishes.models import Wish
 
 CLAIMERS = 50
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks and concurrent writers need PostgreSQL; SQLite serialises every writer",
-)
-
-
-def race(targets):
-    """Run ``targets`` (callables) at once behind a barrier; return (results, exceptions)."""
-    barrier = threading.Barrier(len(targets))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def run(target):
-        try:
-            barrier.wait(timeout=30)
-            outcome = target()
-            with lock:
-                results.append(outcome)
-        except Exception as exc:  # every outcome is collected and asserted on
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
+pytestmark = needs_postgresql
 
 
 @pytest.mark.django_db(transaction=True)
