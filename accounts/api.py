@@ -3,8 +3,10 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.settings import api_settings
 
+from jiangyan.exceptions import ErrorSerializer, SignInLocked
+from jiangyan.throttling import ClientRateThrottle
 from jiangyan.viewsets import PortalViewSet
 
 from .models import Community, Town, Unit
@@ -13,19 +15,29 @@ from .models import Community, Town, Unit
 class ObtainTokenView(ObtainAuthToken):
     """``POST {"username", "password"}`` → ``{"token": …}``. Send it as ``Authorization: Token …``."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "token"
     permission_classes = [AllowAny]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         request=inline_serializer(
             "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            429: ErrorSerializer,
+        },
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            # django-axes refused to check the password: the same lockout message as the sign-in page.
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLocked() from None
+            raise
 
 
 class TownSerializer(serializers.ModelSerializer):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from jiangyan.forms import submit
 from jiangyan.permissions import role_required
+from jiangyan.throttling import register_limiter
 
 from .forms import ResidentRegistrationForm, SignInForm
 from .services import resident_register
@@ -27,6 +28,9 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = ResidentRegistrationForm(request.POST or None)
+    if request.method == "POST" and register_limiter.over_limit_after_hit(request):
+        form.add_error(None, _("注册过于频繁，请稍后再试。"))
+        return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST":
         user = submit(
             request,

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -38,6 +39,14 @@ class ConflictError(ApplicationError):
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class SignInLocked(exceptions.APIException):
+    """Too many failed sign-ins of this account from this client (django-axes): the sign-in page's message."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+    default_detail = _lazy("密码错误次数过多，该账号已暂时锁定，请一小时后再试或联系办公室重置密码。")
 
 
 def field_error(field: str, message: str, *, code: str | None = None) -> ApplicationError:

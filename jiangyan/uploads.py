@@ -3,6 +3,7 @@ name. Forms use ``ImageUploadField``; services call ``clean_image`` for files th
 
 import io
 import uuid
+import warnings
 from pathlib import PurePosixPath
 
 from django import forms
@@ -11,37 +12,62 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
-MAX_SIDE = 2400
+MAX_SIDE = 2400  # the longest side stored
+MAX_DECLARED_SIDE = 20000  # the longest side accepted (with IMAGE_UPLOAD_MAX_PIXELS)
+
+
+def _not_image() -> ValidationError:
+    return ValidationError(_("只能上传 JPG、PNG、WEBP 或 GIF 图片。"), code="not_image")
+
+
+def _too_many_pixels() -> ValidationError:
+    megapixels = settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000
+    return ValidationError(
+        _("图片尺寸过大（最多 %(n)d 百万像素），请压缩后再上传。") % {"n": megapixels}, code="too_many_pixels"
+    )
 
 
 def clean_image(upload) -> SimpleUploadedFile:
     """Validate ``upload`` as an image and return a re-encoded copy with a random name.
 
-    Re-encoding drops anything hidden after the image data and strips EXIF (which may carry a
-    resident's location)."""
+    The pixel count the header declares is checked before anything is decoded: a small file can claim
+    30000×30000 pixels (a decompression bomb) and would take gigabytes to decode. Re-encoding drops
+    anything hidden after the image data and strips EXIF (which may carry a resident's location)."""
     if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
         limit_mb = settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"图片不能超过 {limit_mb} MB。", code="too_large")
+        raise ValidationError(_("图片不能超过 %(n)d MB。") % {"n": limit_mb}, code="too_large")
     try:
-        image = Image.open(upload)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+        width, height = image.size
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _not_image() from exc
+    if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS or max(width, height) > MAX_DECLARED_SIDE:
+        raise _too_many_pixels()
+    try:
         image.verify()
         upload.seek(0)
         image = Image.open(upload)
         fmt = image.format
+        if fmt not in ALLOWED_FORMATS:
+            raise _not_image()
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at the smallest scale still large enough
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError("只能上传 JPG、PNG、WEBP 或 GIF 图片。", code="not_image") from exc
-    if fmt not in ALLOWED_FORMATS:
-        raise ValidationError("只能上传 JPG、PNG、WEBP 或 GIF 图片。", code="not_image")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    out_ext = ALLOWED_FORMATS[fmt]
-    if out_ext == "jpg" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG" if out_ext == "jpg" else out_ext.upper(), quality=85)
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+        out_ext = ALLOWED_FORMATS[fmt]
+        if out_ext == "jpg" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG" if out_ext == "jpg" else out_ext.upper(), quality=85)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise _not_image() from exc
     content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[out_ext]
     return SimpleUploadedFile(f"{uuid.uuid4().hex}.{out_ext}", buffer.getvalue(), content_type=content_type)
 
@@ -93,5 +119,5 @@ class MultipleImageField(forms.FileField):
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
         if len(files) > self.max_files:
-            raise ValidationError(f"最多上传 {self.max_files} 张图片。", code="too_many")
+            raise ValidationError(_("最多上传 %(n)d 张图片。") % {"n": self.max_files}, code="too_many")
         return [clean_image(super(MultipleImageField, self).clean(f, initial)) for f in files]

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import views
 from .site import portal_apps
 
+handler400 = "jiangyan.views.bad_request"
 handler403 = "jiangyan.views.permission_denied"
 handler404 = "jiangyan.views.page_not_found"
 handler500 = "jiangyan.views.server_error"

@@ -2,14 +2,17 @@
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .celery import app as celery_app
 from .context_processors import DISPLAY_COOKIE, DISPLAY_MODES
+from .exceptions import envelope
 from .site import home_sections, sections_context
 
 
@@ -69,13 +72,29 @@ def display_preferences(request):
     return response
 
 
-def _error_page(template: str, status: int):
+def _error_page(template: str, status: int, code: str, detail):
+    """Django's error handler for ``status``: the page ``template``, or under ``/api/`` the API's error
+    envelope (a URL the router does not know is a 404 of the API too, in the shape its schema documents)."""
+
     def view(request, exception=None):
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(envelope(code=code, detail=str(detail)), status=status)
         return render(request, template, status=status)
 
     return view
 
 
-page_not_found = _error_page("404.html", 404)
-permission_denied = _error_page("403.html", 403)
-server_error = _error_page("500.html", 500)
+API_PREFIX = "/api/"
+bad_request = _error_page("400.html", 400, "bad_request", gettext_lazy("请求无效。"))
+page_not_found = _error_page("404.html", 404, "not_found", gettext_lazy("您要找的内容不存在或无权查看。"))
+permission_denied = _error_page(
+    "403.html", 403, "permission_denied", gettext_lazy("您没有执行该操作的权限。")
+)
+
+
+def server_error(request):
+    """The 500 page, rendered without the request's context (the database may be what failed)."""
+    if request.path.startswith(API_PREFIX):
+        detail = str(gettext_lazy("服务暂时不可用，请稍后再试。"))
+        return JsonResponse(envelope(code="error", detail=detail), status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render())

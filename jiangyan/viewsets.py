@@ -19,7 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .permissions import HasRole
 from .scoping import get_object_or_404
-from .throttling import AnonymousSubmitThrottle
+from .throttling import SubmitThrottle
 
 
 class PortalViewSet(viewsets.GenericViewSet):
@@ -31,7 +31,7 @@ class PortalViewSet(viewsets.GenericViewSet):
     # Actions that change the object: it is fetched from ``get_queryset().editable_by(user)``. Every other
     # action fetches from ``get_queryset()``, which starts from the model's ``visible_to(user)``.
     edit_actions: tuple[str, ...] = ()
-    # Actions an anonymous visitor may repeat only so often (``jiangyan.throttling``).
+    # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
     throttled_actions: tuple[str, ...] = ()
 
     def get_permissions(self):
@@ -42,7 +42,7 @@ class PortalViewSet(viewsets.GenericViewSet):
         return [IsAuthenticated()]
 
     def get_throttles(self):
-        return [AnonymousSubmitThrottle()] if self.action in self.throttled_actions else []
+        return [SubmitThrottle()] if self.action in self.throttled_actions else []
 
     def get_object(self):
         queryset = self.get_queryset()

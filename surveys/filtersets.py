@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
+from jiangyan.filters import DateTimeFilter
 
 from .choices import Channel, DutyStatus, SuggestionSource
 from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
@@ -100,12 +101,8 @@ class ResponseFilterSet(django_filters.FilterSet):
     survey = django_filters.ModelChoiceFilter(label=_("问卷"), queryset=Survey.objects.all())
     community = django_filters.ModelChoiceFilter(label=_("社区（村）"), queryset=Community.objects.all())
     channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
-    submitted_after = django_filters.DateTimeFilter(
-        label=_("提交时间起"), field_name="submitted_at", lookup_expr="gte"
-    )
-    submitted_before = django_filters.DateTimeFilter(
-        label=_("提交时间止"), field_name="submitted_at", lookup_expr="lt"
-    )
+    submitted_after = DateTimeFilter(label=_("提交时间起"), field_name="submitted_at", lookup_expr="gte")
+    submitted_before = DateTimeFilter(label=_("提交时间止"), field_name="submitted_at", lookup_expr="lt")
 
     class Meta:
         model = Response

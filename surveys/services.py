@@ -23,6 +23,7 @@ from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
+from jiangyan.validators import is_storable_text
 
 from . import spreadsheets
 from .choices import (
@@ -114,7 +115,7 @@ def _answer_rows(question: Question, value: Any) -> list[Answer] | str:
         if question.max_value is not None and number > question.max_value:
             return _("不能大于 %(max)s。") % {"max": f"{question.max_value:g}"}
         return [Answer(question=question, number=number)]
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not is_storable_text(value):
         raise ValueError
     text = value.strip()
     if len(text) > TEXT_MAX_LENGTH:

@@ -107,7 +107,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For (nginx with
+# ``proxy_add_x_forwarded_for``). 0: the portal faces its clients and REMOTE_ADDR is the client. Every
+# per-client limit (jiangyan.throttling.client_address) and the sign-in lockout use this one rule; a
+# larger number than the real chain lets clients choose their own address. See docs/trust.md.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
 # django-axes: lock a username+address pair after five failures for an hour.
+AXES_CLIENT_IP_CALLABLE = "jiangyan.throttling.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -135,6 +142,8 @@ STORAGES = {
 # Uploaded photos are served by Django when no web server in front does it (small intranet deployments).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# Pixels an uploaded image may declare (a phone photo has 12–20 million); checked before decoding.
+IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -184,16 +193,29 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (jiangyan.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "jiangyan.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "jiangyan.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jiangyan.exceptions.api_exception_handler",
+    # Per client address (anonymous) or per account (signed in; staff who enter for residents at the
+    # staff rate): jiangyan.throttling. Pages and API share the counters.
     "DEFAULT_THROTTLE_RATES": {
         "anon_submit": env("ANON_SUBMIT_RATE", default="30/hour"),
+        "user_submit": env("USER_SUBMIT_RATE", default="30/hour"),
+        "staff_submit": env("STAFF_SUBMIT_RATE", default="600/hour"),
+        "register": env("REGISTER_RATE", default="10/hour"),
         "token": "20/minute",
         "wish_track": env("WISH_TRACK_RATE", default="20/hour"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "姜堰区“我为群众办实事”平台 API",
     "DESCRIPTION": "实事项目库、微心愿、需求调研与督查通报的接口。认证：会话或 `Authorization: Token …`。",

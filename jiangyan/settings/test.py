@@ -18,7 +18,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon_submit": "1000/hour", "token": "1000/minute", "wish_track": "1000/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        scope: "1000/hour"
+        for scope in ("anon_submit", "user_submit", "staff_submit", "register", "token", "wish_track")
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
