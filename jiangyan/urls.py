@@ -21,6 +21,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("display/", views.display_preferences, name="display-preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("audit/export.xlsx", views.audit_export, name="audit-export"),
     # Each app's pages under the prefix its AppConfig declares.
     *(
         path(app.url_prefix, include(f"{app.name}.urls"))

@@ -1,18 +1,25 @@
 """Site-wide pages: the public home page, the health check and the display preferences."""
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from . import selectors, xlsx
 from .celery import app as celery_app
 from .context_processors import DISPLAY_COOKIE, DISPLAY_MODES
 from .exceptions import envelope
+from .filtersets import AuditEventFilterSet
+from .permissions import role_required
+from .roles import Role
 from .site import home_sections, sections_context
 
 
@@ -70,6 +77,34 @@ def display_preferences(request):
         httponly=False,
     )
     return response
+
+
+# --- the audit log ----------------------------------------------------------------------------------------
+AUDIT_PAGE_SIZE = 50
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def audit_log(request):
+    """Every recorded action (state changes, imports, full views of personal data), searchable and
+    filterable by actor, verb, object type and dates; the same filters export to a spreadsheet."""
+    filterset = AuditEventFilterSet(request.GET or None, queryset=selectors.audit_log())
+    page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "jiangyan/audit_log.html",
+        {"filter": filterset, "page_obj": page, "events": page.object_list, "query": request.GET.urlencode()},
+    )
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def audit_export(request):
+    filterset = AuditEventFilterSet(request.GET or None, queryset=selectors.audit_log())
+    spool = xlsx.rows_file(selectors.audit_header(), selectors.audit_rows(filterset.qs), title=_("操作记录"))
+    return xlsx.xlsx_file_response(
+        spool, _("操作记录-%(day)s.xlsx") % {"day": f"{timezone.localdate():%Y%m%d}"}
+    )
 
 
 def _error_page(template: str, status: int, code: str, detail):

@@ -8,9 +8,7 @@ is the service's business (``services.responses_import``)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -19,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from jiangyan import xlsx
+
 from .choices import RATING_MAX, RATING_MIN, Channel, QuestionKind
 from .models import Question
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = xlsx.XLSX_CONTENT_TYPE
 IMPORT_FIXED_COLUMNS = ("提交时间", "手机号", "镇（街道）", "社区（村）", "渠道")
 IMPORT_REQUIRED_COLUMNS = ("手机号", "社区（村）")
 IMPORT_MAX_ROWS = 50_000
@@ -199,34 +199,25 @@ def import_template(questions: list[Question]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "答卷"
-    sheet.append([*IMPORT_FIXED_COLUMNS, *[import_header(q) for q in questions]])
+    xlsx.append(sheet, [*IMPORT_FIXED_COLUMNS, *[import_header(q) for q in questions]])
     notes = workbook.create_sheet("填写说明")
-    notes.append(["题目", "题型", "必答", "可选答案（多选用；分隔）"])
+    xlsx.append(notes, ["题目", "题型", "必答", "可选答案（多选用；分隔）"])
     for question in questions:
         options = "；".join(o.text for o in question.options.all())
         rating = f"{RATING_MIN}–{RATING_MAX}" if question.kind == QuestionKind.RATING else ""
-        notes.append(
+        xlsx.append(
+            notes,
             [
                 import_header(question),
                 str(question.get_kind_display()),
                 "是" if question.required else "否",
                 options or rating,
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(workbook)
 
 
 def rows_file(header: list[str], rows: Iterable[list], *, title: str) -> IO[bytes]:
-    """A one-sheet workbook written row by row (write-only mode) and spooled to a temporary file, so the
-    memory stays flat for 100,000 rows. The file is positioned at its start; the caller closes it."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    spool = tempfile.TemporaryFile()
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
+    """A one-sheet workbook of ``rows`` spooled to a temporary file (``jiangyan.xlsx.rows_file``: flat
+    memory, people's answers and suggestions written as text, never as formulas)."""
+    return xlsx.rows_file(header, rows, title=title)
