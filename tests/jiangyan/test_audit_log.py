@@ -31,7 +31,7 @@ def events(admin_user, community_staff, community):
     with time_machine.travel(day + datetime.timedelta(days=1), tick=False):
         personal_data_viewed(actor=admin_user, target=wish, fields=["phone"])
     with time_machine.travel(day + datetime.timedelta(days=2), tick=False):
-        audit_record(actor=admin_user, verb="test.rename", target=unit, note="=HYPERLINK(\"http://x\")")
+        audit_record(actor=admin_user, verb="test.rename", target=unit, note='=HYPERLINK("http://x")')
     return {"wish": wish, "unit": unit}
 
 
@@ -72,7 +72,9 @@ def test_filter_by_actor_and_object_type(client_as, events, community_staff):
     assert [e.verb for e in by_type] == ["personal_data.view", "wish.approve"]
 
 
-@pytest.mark.parametrize("query", ["date_from=x", "date_to=9999-12-31", "target_type=abc", "verb=%00", "q=%00"])
+@pytest.mark.parametrize(
+    "query", ["date_from=x", "date_to=9999-12-31", "target_type=abc", "verb=%00", "q=%00"]
+)
 def test_bad_filter_values_are_not_a_500(client_as, events, query):
     assert client_as(Role.ADMIN).get(f"{URL}?{query}").status_code == 200
     assert client_as(Role.ADMIN).get(f"{URL}export.xlsx?{query}").status_code == 200

@@ -1,0 +1,122 @@
+"""Spreadsheet formula injection (issue 10): every xlsx download of the portal writes people's text as
+text. The downloads are found in the URLconf (every path ending in ``.xlsx``); a new one fails
+``test_every_download_is_covered`` until it is given its URL arguments here."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from jiangyan.audit import audit_record
+from jiangyan.roles import Role
+from jiangyan.xlsx import FORMULA_STARTS
+from surveys.choices import QuestionKind
+from surveys.models import Answer, Suggestion
+from tests.projects.factories import (
+    IndicatorFactory,
+    MilestoneFactory,
+    ProgramFactory,
+    ProjectFactory,
+)
+from tests.surveys.factories import (
+    OptionFactory,
+    ProblemItemFactory,
+    QuestionFactory,
+    ResponseFactory,
+    SurveyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVIL = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(1)", '=HYPERLINK("http://evil","点我")', "=cmd|' /C calc'!A0"]
+
+
+def xlsx_url_names(patterns=None, namespace="") -> list[str]:
+    """Names of every URL pattern whose path ends in ``.xlsx``."""
+    found = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += xlsx_url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and str(entry.pattern).endswith(".xlsx"):
+            found.append(f"{namespace}{entry.name}")
+    return found
+
+
+@pytest.fixture
+def scene(admin_user, unit, community):
+    """User text that looks like a formula in every place a download shows people's text."""
+    program = ProgramFactory(name=EVIL[0])
+    project = ProjectFactory(title=EVIL[4], summary=EVIL[1], lead_unit=unit, responsible_leader=EVIL[2])
+    project.program = program
+    project.save()
+    MilestoneFactory(
+        project=project, name=EVIL[3], evidence=EVIL[5], weight=100, done_date=datetime.date.today()
+    )
+    IndicatorFactory(project=project, name=EVIL[0], unit=EVIL[3])
+    project.statements.create(
+        period_start=datetime.date.today(), period_end=datetime.date.today(), text=EVIL[2], author=admin_user
+    )
+    survey = SurveyFactory(title=EVIL[0])
+    choice = QuestionFactory(survey=survey, text=EVIL[1], kind=QuestionKind.SINGLE)
+    option = OptionFactory(question=choice, text=EVIL[3])
+    text = QuestionFactory(survey=survey, text=EVIL[4], kind=QuestionKind.TEXT, is_suggestion=True)
+    response = ResponseFactory(survey=survey, community=community)
+    Answer.objects.create(response=response, question=choice, option=option)
+    Answer.objects.create(response=response, question=text, text=EVIL[5])
+    item = ProblemItemFactory(title=EVIL[0], code=EVIL[2])
+    Suggestion.objects.create(
+        text=EVIL[1], source="answer", survey=survey, problem_item=item, community=community
+    )
+    audit_record(actor=admin_user, verb="test.evil", target=project, note=EVIL[5])
+    return {"project": project, "survey": survey}
+
+
+URL_ARGS = {
+    "audit-export": lambda scene: [],
+    "projects:export": lambda scene: [],
+    "projects:import-template": lambda scene: [],
+    "projects:ledger-xlsx": lambda scene: [scene["project"].code],
+    "surveys:export_suggestions": lambda scene: [],
+    "surveys:import_template": lambda scene: [scene["survey"].pk],
+    "surveys:export_responses": lambda scene: [scene["survey"].pk],
+}
+# Downloads whose writer another branch is rewriting through jiangyan.xlsx; the lead removes each name
+# here when that branch is merged (a strict xfail fails loudly once the download is safe).
+PENDING_MERGE = {
+    "projects:export": "projects/spreadsheets.py is rewritten on the import branch",
+    "projects:ledger-xlsx": "projects/spreadsheets.py is rewritten on the import branch",
+}
+
+
+def test_every_download_is_covered():
+    names = set(xlsx_url_names())
+    assert names, "no .xlsx downloads found"
+    missing = names - set(URL_ARGS)
+    assert not missing, f"xlsx downloads without URL arguments in {__name__}.URL_ARGS: {sorted(missing)}"
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("name", sorted(URL_ARGS))
+def test_no_download_writes_peoples_text_as_a_formula(client_as, scene, name, request):
+    if name in PENDING_MERGE:
+        request.applymarker(pytest.mark.xfail(reason=PENDING_MERGE[name], strict=True))
+    response = client_as(Role.ADMIN).get(reverse(name, args=URL_ARGS[name](scene)))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(body_of(response)))
+    formulas, seen = [], 0
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append(f"{sheet.title}!{cell.coordinate}={cell.value!r}")
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    seen += 1
+    assert not formulas, f"{name}: formula cells {formulas}"
+    if name not in ("projects:import-template", "surveys:import_template"):
+        assert seen, f"{name}: none of the formula-like texts reached the download (scene incomplete?)"
