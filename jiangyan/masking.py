@@ -27,11 +27,22 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+# The shortest beginning of an address that ends with its village or community (河横村, 天目社区, …), or
+# failing that with its town (溱潼镇, 罗塘街道).
+_TO_COMMUNITY = re.compile(r"^.*?(?:社区|居委会|村委会|村)")
+_TO_TOWN = re.compile(r"^.*?(?:街道|镇|乡)")
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
 def mask_address(address: str | None) -> str:
-    """Keep the first part (town and community, at most 8 characters and never more than half) and hide
-    the rest: ``罗塘街道天目社区3栋2单元501`` → ``罗塘街道天目社区****``."""
+    """Cut an address to its village or community (DESIGN §4): ``河横村24组15号`` → ``河横村****``,
+    ``罗塘街道天目社区3栋2单元501`` → ``罗塘街道天目社区****``. Without a village or community, to its
+    town; without either, nothing is shown. A kept part never carries a digit (a house number)."""
     if not address:
         return ""
     address = address.strip()
-    keep = min(8, len(address) // 2)
-    return address[:keep] + "****"
+    for place in (_TO_COMMUNITY, _TO_TOWN):
+        found = place.match(address)
+        if found and not _DIGIT.search(found.group(0)):
+            return found.group(0) + "****"
+    return "****"

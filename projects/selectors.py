@@ -198,6 +198,12 @@ def projects_by_ids(ids) -> dict[int, Project]:
     return Project.objects.in_bulk(list(ids))
 
 
+def projects_visible_to(user) -> QuerySet:
+    """The projects ``user`` may see (``ProjectQuerySet.visible_to``), for other apps' links and prefetches:
+    a page of another registry never names a project its reader could not open."""
+    return Project.objects.visible_to(user)
+
+
 def project_choices() -> QuerySet:
     """Every project as a choice (code and title), in code order."""
     return Project.objects.only("code", "title").order_by("code")

@@ -13,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -98,15 +99,20 @@ def coding_item_choices() -> QuerySet[ProblemItem]:
     return ProblemItem.objects.select_related("category").only("id", "code", "title", "category__name")
 
 
-def problem_item_page(item: ProblemItem) -> dict[str, Any]:
+def _duty_items_with_projects(item: ProblemItem, user) -> QuerySet[DutyItem]:
+    visible = Prefetch("projects", queryset=project_selectors.projects_visible_to(user))
+    return item.duty_items.select_related("unit").prefetch_related(visible)
+
+
+def problem_item_page(item: ProblemItem, *, user) -> dict[str, Any]:
     """What the page of a problem item shows besides the item: its latest suggestions, duty items and
-    projects."""
+    the projects ``user`` may see."""
     suggestions = item.suggestions.select_related("community__town").order_by("-submitted_at", "-id")
     return {
         "suggestions": suggestions[:50],
         "suggestion_count": suggestions.count(),
-        "duty_items": item.duty_items.select_related("unit").prefetch_related("projects"),
-        "projects": project_links([item.pk]).get(item.pk, []),
+        "duty_items": _duty_items_with_projects(item, user),
+        "projects": project_links([item.pk], user=user).get(item.pk, []),
     }
 
 
@@ -155,27 +161,30 @@ def conversion_funnel(survey: Survey | None = None) -> dict[str, int]:
     return {**counts, **items}
 
 
-def project_links(item_ids: list[int]) -> dict[int, list]:
-    """Projects of each problem item (directly or through its duty items), in two queries."""
+def project_links(item_ids: list[int], *, user) -> dict[int, list]:
+    """Projects of each problem item (directly or through its duty items) that ``user`` may see (a public
+    page never names a non-public project), in two queries."""
     through = ProblemItem.projects.through.objects.filter(problemitem_id__in=item_ids)
     duty_through = DutyItem.projects.through.objects.filter(dutyitem__problem_item_id__in=item_ids)
     pairs = list(through.values_list("problemitem_id", "project_id")) + list(
         duty_through.values_list("dutyitem__problem_item_id", "project_id")
     )
-    projects = project_selectors.projects_by_ids({p for _, p in pairs})
+    projects = project_selectors.projects_visible_to(user).in_bulk({p for _, p in pairs})
     result: dict[int, list] = defaultdict(list)
     for item_id, project_id in sorted(set(pairs)):
-        result[item_id].append(projects[project_id])
+        if project_id in projects:
+            result[item_id].append(projects[project_id])
     return result
 
 
-def suggestion_chain(suggestion: Suggestion) -> dict[str, Any]:
-    """A suggestion → its problem item → the item's duty items → the projects (with their status)."""
+def suggestion_chain(suggestion: Suggestion, *, user) -> dict[str, Any]:
+    """A suggestion → its problem item → the item's duty items → the projects ``user`` may see (with their
+    status)."""
     item = suggestion.problem_item
     if item is None:
         return {"item": None, "duty_items": [], "projects": []}
-    duty_items = list(item.duty_items.select_related("unit").prefetch_related("projects"))
-    projects = project_links([item.pk]).get(item.pk, [])
+    duty_items = list(_duty_items_with_projects(item, user))
+    projects = project_links([item.pk], user=user).get(item.pk, [])
     return {"item": item, "duty_items": duty_items, "projects": projects}
 
 

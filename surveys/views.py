@@ -271,7 +271,7 @@ def suggestion_detail(request, pk: int):
     suggestion = get_visible_or_404(
         Suggestion.objects.select_related("problem_item__category", "community__town"), request.user, pk=pk
     )
-    chain = selectors.suggestion_chain(suggestion)
+    chain = selectors.suggestion_chain(suggestion, user=request.user)
     events = AuditEvent.objects.for_object(suggestion) if is_admin(request.user) else None
     return render(
         request, "surveys/suggestion_detail.html", {"suggestion": suggestion, "events": events, **chain}
@@ -329,7 +329,7 @@ def coding(request):
 def problem_list(request):
     filterset = ProblemItemFilterSet(request.GET, queryset=selectors.problem_item_list(user=request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    links = selectors.project_links([i.pk for i in page.object_list])
+    links = selectors.project_links([i.pk for i in page.object_list], user=request.user)
     for item in page.object_list:
         item.linked_projects = links.get(item.pk, [])
     return render(
@@ -378,7 +378,7 @@ def problem_detail(request, pk: int):
         "surveys/problem_detail.html",
         {
             "item": item,
-            **selectors.problem_item_page(item),
+            **selectors.problem_item_page(item, user=request.user),
             "duty_form": duty_form,
             "link_form": link_form,
             "events": AuditEvent.objects.for_object(item),

@@ -24,11 +24,23 @@ def test_mask_name_keeps_only_the_surname_character(raw, masked):
     assert mask_name(raw) == masked
 
 
-def test_mask_address_keeps_town_and_community_but_hides_the_door():
-    masked = mask_address("罗塘街道天目社区3栋2单元501室")
-    assert masked == "罗塘街道天目社区****"
-    assert "501" not in masked
-    assert mask_address("天目社区5号") == "天目社****"
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("罗塘街道天目社区3栋2单元501室", "罗塘街道天目社区****"),
+        ("天目社区5号", "天目社区****"),
+        ("河横村24号", "河横村****"),  # issue 10: was 河横村24****
+        ("沈高镇河横村24组15号", "沈高镇河横村****"),
+        ("河横村村委会旁2号", "河横村****"),
+        ("溱潼镇人民路28号", "溱潼镇****"),  # no village or community: the town
+        ("人民路28号", "****"),  # neither: nothing
+        ("3号楼天目社区", "****"),  # a number before the community is not shown either
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_address_cuts_to_the_village_or_community(raw, masked):
+    assert mask_address(raw) == masked
 
 
 def test_template_filters_mask_without_loading_a_library():
