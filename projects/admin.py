@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from jiangyan.admin import RecordAdmin
 
 from .models import (
     Domain,
@@ -35,14 +40,23 @@ class LookupAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+# State is changed by the services (audited): the status on the project's manage page, a milestone's
+# completion and an indicator's current value by the lead unit. Here those fields are read-only.
+PROJECT_STATE = ["status"]
+MILESTONE_STATE = ["done_date", "evidence"]
+INDICATOR_STATE = ["current_value"]
+
+
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
+    readonly_fields = INDICATOR_STATE
 
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
+    readonly_fields = MILESTONE_STATE
 
 
 @admin.register(Project)
@@ -55,6 +69,14 @@ class ProjectAdmin(admin.ModelAdmin):
     filter_horizontal = ["target_groups", "towns"]
     inlines = [IndicatorInline, MilestoneInline]
     date_hierarchy = "planned_start"
+    readonly_fields = [*PROJECT_STATE, "change_status"]
+
+    @admin.display(description=_("变更状态"))
+    def change_status(self, obj):
+        if not obj.pk:
+            return "—"
+        url = reverse("projects:manage", args=[obj.code]) + "#status"
+        return format_html('<a href="{}">{}</a>', url, _("在项目填报页变更（须说明原因，记入办理记录）"))
 
 
 @admin.register(Milestone)
@@ -64,6 +86,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     search_fields = ["name", "project__code", "project__title"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
+    readonly_fields = MILESTONE_STATE
 
 
 @admin.register(Indicator)
@@ -72,10 +95,11 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["name", "project__code", "project__title"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
+    readonly_fields = INDICATOR_STATE
 
 
 @admin.register(ProgressStatement)
-class ProgressStatementAdmin(admin.ModelAdmin):
+class ProgressStatementAdmin(RecordAdmin):
     list_display = ["project", "period_start", "period_end", "author", "created_at"]
     list_filter = ["period_end", "project__lead_unit"]
     search_fields = ["text", "project__code", "project__title"]
@@ -84,7 +108,7 @@ class ProgressStatementAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorUpdate)
-class IndicatorUpdateAdmin(admin.ModelAdmin):
+class IndicatorUpdateAdmin(RecordAdmin):
     list_display = ["indicator", "previous_value", "value", "author", "created_at"]
     list_select_related = ["indicator", "author"]
     raw_id_fields = ["indicator", "statement", "author"]
@@ -99,7 +123,7 @@ class ProjectPhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(RecordAdmin):
     list_display = ["project", "evaluator", "evaluator_role", "score", "month", "created_at"]
     list_filter = ["evaluator_role", "score", "month"]
     search_fields = ["project__code", "project__title", "comment", "evaluator__real_name"]

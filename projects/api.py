@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jiangyan.exceptions import ErrorSerializer
@@ -17,6 +16,7 @@ from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
 from . import selectors, services
+from .choices import ProjectStatus
 from .filtersets import ProjectFilterSet
 from .models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
 
@@ -141,6 +141,11 @@ class IndicatorValuesInput(serializers.Serializer):
     values = IndicatorValueSerializer(many=True, allow_empty=False)
 
 
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProjectStatus.choices)
+    reason = serializers.CharField(max_length=200, help_text="变更原因，记入办理记录")
+
+
 class EvaluationSerializer(serializers.ModelSerializer):
     evaluator = serializers.SerializerMethodField()
     evaluator_role_label = serializers.CharField(source="get_evaluator_role_display", read_only=True)
@@ -183,7 +188,6 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z0-9-]+"
     filterset_class = ProjectFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     public_actions = ("list", "retrieve", "milestones", "statements", "evaluations")
     action_roles = {
         "milestone_complete": (Role.UNIT_STAFF,),
@@ -191,6 +195,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         "statement_create": (Role.UNIT_STAFF,),
         "evaluation_create": (Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT),
         "unit_evaluations": (Role.SUPERVISOR,),
+        "status_change": (Role.UNIT_STAFF,),
     }
 
     def get_queryset(self):
@@ -348,6 +353,18 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
                 for u in rows
             ]
         )
+
+    @extend_schema(
+        summary="变更项目状态（领办单位：启动、暂缓、恢复；办公室：完成、重新启动），须说明原因",
+        request=StatusInput,
+        responses={200: ProjectDetailSerializer, **ERRORS, 409: ErrorSerializer},
+        tags=["projects"],
+    )
+    @action(detail=True, methods=["post"], url_path="status", filterset_class=None)
+    def status_change(self, request, code=None):
+        data = self.input(StatusInput)
+        services.project_status_change(actor=request.user, project=self._editable(code), **data)
+        return Response(ProjectDetailSerializer(self.get_object()).data)
 
 
 def register(router) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiangyan.uploads import ImageUploadField, MultipleImageField
 
-from .choices import SCORE_CHOICES
+from .choices import SCORE_CHOICES, ProjectStatus
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 VALUE_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "max_value": 10**12 - 1}
@@ -100,6 +100,23 @@ class IndicatorValuesForm(IndicatorValuesMixin, forms.Form):
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.add_indicator_fields(indicators, required=True)
+
+
+class StatusForm(forms.Form):
+    """Change a project's status by hand, with a reason; ``choices``: the moves open to this user
+    (``services.status_moves_for``). The service decides again."""
+
+    status = forms.ChoiceField(label=_("改为"))
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("将记入办理记录"),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(value, ProjectStatus(value).label) for value in choices]
 
 
 class PhotoForm(forms.Form):

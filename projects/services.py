@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Town, Unit, User
 from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, field_error
-from jiangyan.roles import Role, require_role
+from jiangyan.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
 from . import spreadsheets as sheets
-from .choices import ProjectStatus
+from .choices import OFFICE, STATUS_MOVES, ProjectStatus
 from .models import (
     Domain,
     Evaluation,
@@ -41,21 +41,22 @@ def _lock_project(*, actor: User, project: Project) -> Project:
     return lock_editable(Project.objects, actor, pk=project.pk, message=_("只能维护本单位领办的项目。"))
 
 
-def _set_status(*, actor: User, project: Project, status: str) -> None:
-    """Move the (locked) ``project`` to ``status`` and record the ``project.status`` event; nothing when it
-    is already there."""
+def _set_status(*, actor: User, project: Project, status: str, reason: str = "") -> None:
+    """Move the (locked) ``project`` to ``status`` and record the ``project.status`` event (with the reason
+    of a change by hand); nothing when it is already there."""
     before = project.status
     if status == before:
         return
     project.status = status
     project.save(update_fields=["status", "updated_at"])
+    label = project.get_status_display()
     audit_transition(
         actor=actor,
         verb="project.status",
         target=project,
         before=before,
         after=status,
-        note=project.get_status_display(),
+        note=f"{label}：{reason}" if reason else label,
     )
 
 
@@ -512,3 +513,45 @@ def projects_import(*, actor: User, upload) -> ImportResult:
     for project in projects:
         audit_record(actor=actor, verb="project.import", target=project, after={"code": project.code})
     return ImportResult(projects=len(projects), milestones=len(milestones), indicators=len(indicators))
+
+
+STATUS_REASON_MAX = 200
+
+
+def status_moves_for(*, actor: User, project: Project) -> list[str]:
+    """The statuses ``actor`` may move ``project`` to by hand (``choices.STATUS_MOVES``)."""
+    office = is_admin(actor)
+    return [
+        after
+        for (before, after), who in STATUS_MOVES.items()
+        if before == project.status and (office or who != OFFICE)
+    ]
+
+
+@transaction.atomic
+def project_status_change(*, actor: User, project: Project, status: str, reason: str) -> Project:
+    """Move ``project`` to ``status`` by hand (推进中, 暂缓, 已完成 …) with a reason, recorded as
+    ``project.status``. The lead unit starts, suspends and resumes its own projects; completing by hand
+    and reopening a completed project are the office's (``choices.STATUS_MOVES``). A move the table does
+    not allow from the current status is a conflict (409): somebody else may have just moved it."""
+    project = _lock_project(actor=actor, project=project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("请说明变更状态的原因。"))
+    if len(reason) > STATUS_REASON_MAX:
+        raise field_error("reason", _("原因不能超过 %(n)d 字。") % {"n": STATUS_REASON_MAX})
+    if status not in ProjectStatus.values:
+        raise field_error("status", _("状态无效。"))
+    if status == project.status:
+        raise field_error("status", _("项目已是“%(status)s”。") % {"status": project.get_status_display()})
+    who = STATUS_MOVES.get((project.status, status))
+    if who is None:
+        message = _("“%(before)s”的项目不能改为“%(after)s”。") % {
+            "before": project.get_status_display(),
+            "after": ProjectStatus(status).label,
+        }
+        raise ConflictError(message, fields={"status": [message]})
+    if who == OFFICE and not is_admin(actor):
+        raise PermissionDenied(_("项目完成或重新启动须由办公室确认。"))
+    _set_status(actor=actor, project=project, status=status, reason=reason)
+    return project

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan.forms import submit
+from jiangyan.forms import submit, submit_outcome
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
@@ -24,6 +24,7 @@ from .forms import (
     MilestoneDoneForm,
     PhotoForm,
     StatementForm,
+    StatusForm,
 )
 from .models import Domain, Milestone, Program, Project, TargetGroup
 
@@ -167,8 +168,13 @@ def _manage(request, project: Project, status: int = 200, **forms):
             if m.done_date is None
         },
         "statements": project.statements.select_related("author")[:5],
+        "status_form": forms.get("status_form") or _status_form(request, project),
     }
     return render(request, "projects/manage.html", context, status=status)
+
+
+def _status_form(request, project: Project, data=None) -> StatusForm:
+    return StatusForm(data, choices=services.status_moves_for(actor=request.user, project=project))
 
 
 @require_GET
@@ -259,6 +265,24 @@ def photos_add(request, code: str):
         )
 
     return _workspace_write(request, project, form, call, success=_("照片已上传。"), photo_form=form)
+
+
+@require_POST
+@role_required(Role.UNIT_STAFF)
+def status_change(request, code: str):
+    """推进中 / 暂缓 / 已完成 by hand, with a reason (``services.project_status_change``)."""
+    project = _editable(request, code)
+    form = _status_form(request, project, request.POST)
+
+    def call(data):
+        return services.project_status_change(
+            actor=request.user, project=project, status=data["status"], reason=data["reason"]
+        )
+
+    outcome = submit_outcome(request, form, call, success=_("项目状态已变更。"))
+    if outcome.done:
+        return redirect("projects:manage", code=project.code)
+    return _manage(request, project, status=outcome.status, status_form=form)
 
 
 # --- spreadsheets ---------------------------------------------------------------------------------------
