@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiangyan.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
@@ -54,6 +55,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Browser security headers -------------------------------------------------------------------------
+# Everything from our own origin (DESIGN §3: no CDN); no inline script or style ('unsafe-inline' never), so
+# injected markup cannot run. data: images for the API docs' icons. (jiangyan.middleware)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The CSRF token reaches pages and htmx from the template (<meta name="csrf-token">, hx-headers) and the
+# browsable API from its own template: no script reads the cookie, so it is HttpOnly.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "jiangyan.urls"
 WSGI_APPLICATION = "jiangyan.wsgi.application"
