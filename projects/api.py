@@ -362,8 +362,9 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @action(detail=True, methods=["post"], url_path="status", filterset_class=None)
     def status_change(self, request, code=None):
+        project = self._editable(code)
         data = self.input(StatusInput)
-        services.project_status_change(actor=request.user, project=self._editable(code), **data)
+        services.project_status_change(actor=request.user, project=project, **data)
         return Response(ProjectDetailSerializer(self.get_object()).data)
 
 

@@ -25,3 +25,5 @@ REST_FRAMEWORK = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# django-axes logs every sign-in at INFO; the suite signs in thousands of times.
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # noqa: F405

@@ -1,0 +1,553 @@
+"""The permission matrix: every URL pattern of the site and every method of every API route, requested as
+every role, with the outcome declared here. A URL nobody declared fails ``test_every_url_is_declared``.
+
+Roles: anonymous, resident, party member, unit staff of the object's unit and of another unit, community
+staff of the object's community and of another community, supervisor, admin (``ROLES``).
+
+**Adding a URL** (a new page, a new API action, an app merged later): add its name to ``DECLARED`` —
+``"app:url-name": [Row("GET", expect(...), args=lambda w: {...})]`` — with the outcome for each role:
+an HTTP status, ``"login"`` (redirect to sign-in) or ``"ok"`` (any other redirect: done). Writes are sent
+with an empty or invalid body, so a role the server lets through gets 400 (API) or its form again
+(pages), and a role it refuses gets 403 / 404 / login; each role's request runs in a transaction that
+is rolled back, so one role's request never changes what the next one sees. URL arguments name the
+objects of ``World`` (its unit and community are the "right" ones).
+
+The Django admin (``admin:*``) keeps Django's own permission system and is checked at its entry point
+(``test_admin_site_is_for_staff_only``). Format-suffix variants of API routes (``….json``) share their
+route's row.
+
+``PERMISSION_MATRIX_OBSERVE=1 pytest tests/test_permission_matrix.py -k matrix -s`` prints what each
+role gets, to help write a new row (then check every cell against DESIGN before pasting it)."""
+
+import datetime
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from jiangyan.roles import Role
+from surveys.choices import QuestionKind
+from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
+from tests.matrix import outcome
+from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
+from tests.surveys.factories import (
+    DutyItemFactory,
+    OptionFactory,
+    ProblemItemFactory,
+    QuestionFactory,
+    ResponseFactory,
+    SuggestionFactory,
+    SurveyFactory,
+)
+from tests.wishes.factories import WishFactory
+from wishes.choices import WishStatus
+
+ANON = "anonymous"
+RESIDENT, MEMBER = Role.RESIDENT.value, Role.PARTY_MEMBER.value
+UNIT, UNIT_OTHER = Role.UNIT_STAFF.value, "unit_staff_other"
+COMMUNITY, COMMUNITY_OTHER = Role.COMMUNITY_STAFF.value, "community_staff_other"
+SUPERVISOR, ADMIN = Role.SUPERVISOR.value, Role.ADMIN.value
+ROLES = [ANON, RESIDENT, MEMBER, UNIT, UNIT_OTHER, COMMUNITY, COMMUNITY_OTHER, SUPERVISOR, ADMIN]
+SIGNED_IN = [r for r in ROLES if r != ANON]
+
+
+def expect(default: Any, **by_role: Any) -> dict[str, Any]:
+    """``expect(403, anonymous="login", admin=200)``: the outcome of every role."""
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+def only(allowed: Any, *roles: str, refused: Any = 403, anonymous: Any = "login") -> dict[str, Any]:
+    """``roles`` (and admins) get ``allowed``; other signed-in users ``refused``; visitors ``anonymous``."""
+    table = expect(refused, **{ANON: anonymous})
+    for role in (*roles, ADMIN):
+        table[role] = allowed
+    return table
+
+
+EVERYBODY_200 = expect(200)
+
+
+@dataclass
+class Row:
+    """One request of the matrix: ``method``, the outcome per role, the URL's arguments and the body."""
+
+    method: str
+    outcomes: dict[str, Any]
+    args: Callable[["World"], dict] = field(default=lambda w: {})
+    data: Callable[["World"], dict] | None = None
+    note: str = ""
+
+
+# --- the world the requests run in ----------------------------------------------------------------------
+@dataclass
+class World:
+    users: dict[str, Any]
+    community: Any
+    other_community: Any
+    unit: Any
+    project: Any
+    hidden_project: Any
+    milestone: Any
+    wish: Any
+    submitted_wish: Any
+    claimed_wish: Any
+    survey: Any
+    response: Any
+    suggestion: Any
+    problem_item: Any
+    duty_item: Any
+
+
+@pytest.fixture
+def world(db) -> World:
+    community, other_community = CommunityFactory(), CommunityFactory()
+    unit, other_unit = UnitFactory(), UnitFactory()
+    member = MemberFactory(community=community)
+    users = {
+        ANON: None,
+        RESIDENT: UserFactory(roles=[Role.RESIDENT], community=community),
+        MEMBER: member,
+        UNIT: UserFactory(roles=[Role.UNIT_STAFF], unit=unit),
+        UNIT_OTHER: UserFactory(roles=[Role.UNIT_STAFF], unit=other_unit),
+        COMMUNITY: UserFactory(roles=[Role.COMMUNITY_STAFF], community=community),
+        COMMUNITY_OTHER: UserFactory(roles=[Role.COMMUNITY_STAFF], community=other_community),
+        SUPERVISOR: UserFactory(roles=[Role.SUPERVISOR]),
+        ADMIN: UserFactory(roles=[Role.ADMIN], is_staff=True),
+    }
+    project = ProjectFactory(lead_unit=unit)
+    hidden_project = ProjectFactory(lead_unit=unit, is_public=False)
+    milestone = MilestoneFactory(project=project, weight=100)
+    IndicatorFactory(project=project)
+    survey = SurveyFactory()
+    question = QuestionFactory(survey=survey, kind=QuestionKind.SINGLE)
+    OptionFactory(question=question)
+    problem_item = ProblemItemFactory()
+    problem_item.projects.add(project)
+    return World(
+        users=users,
+        community=community,
+        other_community=other_community,
+        unit=unit,
+        project=project,
+        hidden_project=hidden_project,
+        milestone=milestone,
+        wish=WishFactory(community=community, submitted_by=users[RESIDENT]),
+        submitted_wish=WishFactory(community=community, status=WishStatus.SUBMITTED),
+        claimed_wish=WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=member),
+        survey=survey,
+        response=ResponseFactory(survey=survey, community=community),
+        suggestion=SuggestionFactory(problem_item=problem_item, community=community),
+        problem_item=problem_item,
+        duty_item=DutyItemFactory(problem_item=problem_item, unit=unit),
+    )
+
+
+def code(obj_name: str) -> Callable[[World], dict]:
+    return lambda w: {"code": getattr(w, obj_name).code}
+
+
+def pk(obj_name: str, kwarg: str = "pk") -> Callable[[World], dict]:
+    return lambda w: {kwarg: getattr(w, obj_name).pk}
+
+
+PROJECT = code("project")
+HIDDEN = code("hidden_project")
+WISH_PK = pk("wish")
+SURVEY_PK = pk("survey")
+
+
+# --- the declarations -----------------------------------------------------------------------------------
+# Pages that need a signed-in user redirect visitors to sign-in ("login"); the API answers 403 (no
+# authentication challenge with session auth). An object outside the reader's scope is a 404.
+STAFF_OF_PROJECT = only(200, UNIT, refused=403) | {UNIT_OTHER: 404}
+PROJECT_WRITE_PAGE = only(200, UNIT, refused=403) | {UNIT_OTHER: 404}
+
+SITE = {
+    "home": [Row("GET", EVERYBODY_200)],
+    "healthz": [Row("GET", EVERYBODY_200)],
+    "display-preferences": [Row("POST", expect("ok"), data=lambda w: {"mode": "large"})],
+    "set_language": [Row("POST", expect("ok"), data=lambda w: {"language": "en"})],
+    "audit-log": [Row("GET", only(200))],
+    "audit-export": [Row("GET", only(200))],
+    "api-schema": [Row("GET", EVERYBODY_200)],
+    "api-docs": [Row("GET", EVERYBODY_200)],
+    "api-root": [Row("GET", EVERYBODY_200)],
+    "api-token": [Row("POST", expect(400))],
+}
+
+ACCOUNTS = {
+    "accounts:login": [Row("GET", expect("ok", anonymous=200)), Row("POST", expect("ok", anonymous=200))],
+    "accounts:logout": [Row("POST", expect("ok"))],
+    "accounts:register": [Row("GET", expect("ok", anonymous=200)), Row("POST", expect("ok", anonymous=200))],
+    "accounts:me": [Row("GET", expect(200, anonymous="login"))],
+    # The organisation is public to read (the API).
+    "town-list": [Row("GET", EVERYBODY_200)],
+    "town-detail": [Row("GET", expect(404), args=lambda w: {"pk": 0})],
+    "community-list": [Row("GET", EVERYBODY_200)],
+    "community-detail": [Row("GET", EVERYBODY_200, args=lambda w: {"pk": w.community.pk})],
+    "unit-list": [Row("GET", EVERYBODY_200)],
+    "unit-detail": [Row("GET", EVERYBODY_200, args=lambda w: {"pk": w.unit.pk})],
+}
+
+PROJECTS = {
+    "projects:showcase": [Row("GET", EVERYBODY_200)],
+    "projects:export": [Row("GET", EVERYBODY_200, note="the visible projects only")],
+    "projects:workspace": [Row("GET", only(200, UNIT) | {UNIT_OTHER: 200})],
+    "projects:import": [Row("GET", only(200)), Row("POST", only(200))],
+    "projects:import-template": [Row("GET", only(200))],
+    "projects:detail": [
+        Row("GET", EVERYBODY_200, args=PROJECT),
+        Row("GET", expect(404, unit_staff=200, supervisor=200, admin=200), args=HIDDEN, note="non-public"),
+    ],
+    "projects:ledger": [
+        Row("GET", EVERYBODY_200, args=PROJECT),
+        Row("GET", expect(404, unit_staff=200, supervisor=200, admin=200), args=HIDDEN),
+    ],
+    "projects:ledger-xlsx": [
+        Row("GET", EVERYBODY_200, args=PROJECT),
+        Row("GET", expect(404, unit_staff=200, supervisor=200, admin=200), args=HIDDEN),
+    ],
+    "projects:evaluate": [
+        Row("POST", only(200, SUPERVISOR, MEMBER, RESIDENT), args=PROJECT, note="empty score: the form again")
+    ],
+    "projects:manage": [Row("GET", STAFF_OF_PROJECT, args=PROJECT)],
+    "projects:status": [Row("POST", only(400, UNIT) | {UNIT_OTHER: 404}, args=PROJECT)],
+    "projects:statement-new": [Row("POST", PROJECT_WRITE_PAGE, args=PROJECT)],
+    "projects:milestone-done": [
+        Row("POST", PROJECT_WRITE_PAGE, args=lambda w: {"code": w.project.code, "pk": w.milestone.pk})
+    ],
+    "projects:indicators": [Row("POST", PROJECT_WRITE_PAGE, args=PROJECT)],
+    "projects:photos": [Row("POST", PROJECT_WRITE_PAGE, args=PROJECT)],
+    # API
+    "project-list": [Row("GET", EVERYBODY_200)],
+    "project-detail": [
+        Row("GET", EVERYBODY_200, args=PROJECT),
+        Row("GET", expect(404, unit_staff=200, supervisor=200, admin=200), args=HIDDEN),
+    ],
+    "project-milestones": [Row("GET", EVERYBODY_200, args=PROJECT)],
+    "project-statements": [
+        Row("GET", EVERYBODY_200, args=PROJECT),
+        Row("POST", only(400, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=PROJECT),
+    ],
+    "project-evaluations": [
+        Row("GET", EVERYBODY_200, args=PROJECT),
+        Row("POST", only(400, SUPERVISOR, MEMBER, RESIDENT, anonymous=403), args=PROJECT),
+    ],
+    "project-indicators": [Row("POST", only(400, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=PROJECT)],
+    "project-milestone-complete": [
+        Row(
+            "POST",
+            only(400, UNIT, anonymous=403) | {UNIT_OTHER: 404},
+            args=lambda w: {"code": w.project.code, "milestone_id": w.milestone.pk},
+        )
+    ],
+    "project-status-change": [Row("POST", only(400, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=PROJECT)],
+    "project-unit-evaluations": [Row("GET", only(200, SUPERVISOR, anonymous=403))],
+}
+
+SURVEY_READERS = only(200, SUPERVISOR)
+LIST_READERS = only(200, SUPERVISOR, UNIT) | {UNIT_OTHER: 200}
+SURVEYS = {
+    "surveys:list": [Row("GET", EVERYBODY_200)],
+    "surveys:suggest": [Row("GET", EVERYBODY_200), Row("POST", expect(400))],
+    "surveys:suggestion": [Row("GET", EVERYBODY_200, args=pk("suggestion"))],
+    "surveys:export_suggestions": [Row("GET", SURVEY_READERS)],
+    "surveys:coding": [Row("GET", only(200)), Row("POST", only("ok"), note="nothing chosen: back")],
+    "surveys:problems": [Row("GET", LIST_READERS)],
+    "surveys:problem": [
+        Row("GET", LIST_READERS, args=pk("problem_item")),
+        Row("POST", only(400) | {SUPERVISOR: 403, UNIT: 403, UNIT_OTHER: 403}, args=pk("problem_item")),
+    ],
+    "surveys:duties": [Row("GET", LIST_READERS)],
+    "surveys:duty": [
+        Row("GET", only(200, SUPERVISOR, UNIT) | {UNIT_OTHER: 404}, args=pk("duty_item")),
+        Row("POST", only(400, UNIT) | {SUPERVISOR: 403, UNIT_OTHER: 404}, args=pk("duty_item")),
+    ],
+    "surveys:duty_status": [
+        Row("POST", only("ok", UNIT) | {SUPERVISOR: 404, UNIT_OTHER: 404}, args=pk("duty_item"))
+    ],
+    "surveys:analytics_index": [Row("GET", only("ok", SUPERVISOR))],
+    "surveys:answer": [Row("GET", EVERYBODY_200, args=SURVEY_PK), Row("POST", expect(400), args=SURVEY_PK)],
+    "surveys:thanks": [Row("GET", EVERYBODY_200, args=SURVEY_PK)],
+    "surveys:enter": [
+        Row("GET", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200}, args=SURVEY_PK),
+        Row("POST", only(400, COMMUNITY) | {COMMUNITY_OTHER: 400}, args=SURVEY_PK),
+    ],
+    "surveys:import": [Row("GET", only(200), args=SURVEY_PK), Row("POST", only(400), args=SURVEY_PK)],
+    "surveys:import_template": [Row("GET", only(200), args=SURVEY_PK)],
+    "surveys:analytics": [Row("GET", SURVEY_READERS, args=SURVEY_PK)],
+    "surveys:analytics_json": [Row("GET", SURVEY_READERS, args=SURVEY_PK)],
+    "surveys:export_responses": [Row("GET", SURVEY_READERS, args=SURVEY_PK)],
+    # API
+    "survey-list": [Row("GET", EVERYBODY_200)],
+    "survey-detail": [Row("GET", EVERYBODY_200, args=SURVEY_PK)],
+    "survey-response-list": [
+        Row("GET", only(200, SUPERVISOR, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 200}),
+        Row("POST", expect(400)),
+    ],
+    "survey-response-detail": [
+        Row(
+            "GET",
+            only(200, SUPERVISOR, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 404},
+            args=pk("response"),
+        )
+    ],
+    "survey-suggestion-list": [Row("GET", only(200, SUPERVISOR, anonymous=403)), Row("POST", expect(400))],
+    "survey-suggestion-detail": [Row("GET", only(200, SUPERVISOR, anonymous=403), args=pk("suggestion"))],
+    "survey-suggestion-code": [Row("POST", only(400, anonymous=403))],
+    "problem-item-list": [Row("GET", only(200, SUPERVISOR, UNIT, anonymous=403) | {UNIT_OTHER: 200})],
+    "problem-item-detail": [
+        Row("GET", only(200, SUPERVISOR, UNIT, anonymous=403) | {UNIT_OTHER: 200}, args=pk("problem_item"))
+    ],
+    "problem-item-link-projects": [Row("POST", only(400, anonymous=403), args=pk("problem_item"))],
+    "duty-item-list": [
+        Row("GET", only(200, SUPERVISOR, UNIT, anonymous=403) | {UNIT_OTHER: 200}),
+        Row("POST", only(400, anonymous=403)),
+    ],
+    "duty-item-detail": [
+        Row("GET", only(200, SUPERVISOR, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=pk("duty_item")),
+        Row(
+            "PATCH",
+            only(200, UNIT, anonymous=403) | {SUPERVISOR: 404, UNIT_OTHER: 404},
+            args=pk("duty_item"),
+            note="an empty change is a valid no-op",
+        ),
+    ],
+}
+
+WISHES = {
+    "wishes:board": [Row("GET", EVERYBODY_200)],
+    "wishes:new": [Row("GET", EVERYBODY_200), Row("POST", expect(200))],
+    "wishes:submitted": [Row("GET", expect("ok"), note="nothing submitted in this session: to the form")],
+    "wishes:track": [Row("GET", EVERYBODY_200), Row("POST", expect(200))],
+    "wishes:mine": [Row("GET", expect(200, anonymous="login"))],
+    "wishes:my-claims": [Row("GET", expect(200, anonymous="login"))],
+    "wishes:manage": [Row("GET", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200})],
+    "wishes:manage-new": [
+        Row("GET", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200}),
+        Row("POST", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200}),
+    ],
+    "wishes:card": [Row("GET", EVERYBODY_200, args=lambda w: {"community_id": w.community.pk})],
+    "wishes:members": [Row("GET", EVERYBODY_200)],
+    "wishes:detail": [
+        Row("GET", EVERYBODY_200, args=code("wish")),
+        Row(
+            "GET",
+            expect(404, community_staff=200, supervisor=200, admin=200),
+            args=code("submitted_wish"),
+            note="awaiting review: not public",
+        ),
+    ],
+    "wishes:action": [
+        Row(
+            "POST",
+            only("ok", MEMBER) | {SUPERVISOR: 403},
+            args=lambda w: {"code": w.wish.code, "name": "claim"},
+            data=lambda w: {"promised_date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat()},
+        ),
+        Row(
+            "POST",
+            only("ok", COMMUNITY, refused=404) | {SUPERVISOR: 403},
+            args=lambda w: {"code": w.submitted_wish.code, "name": "approve"},
+            note="not visible: 404; visible but not theirs to review (supervisors): 403",
+        ),
+        Row(
+            "POST",
+            expect(404, anonymous="login"),
+            args=lambda w: {"code": w.wish.code, "name": "nonsense"},
+        ),
+    ],
+    # API
+    "wish-list": [Row("GET", EVERYBODY_200), Row("POST", expect(400))],
+    "wish-detail": [
+        Row("GET", EVERYBODY_200, args=WISH_PK),
+        Row(
+            "GET",
+            expect(404, community_staff=200, supervisor=200, admin=200),
+            args=pk("submitted_wish"),
+        ),
+    ],
+    "wish-claim": [Row("POST", only(200, MEMBER, anonymous=403), args=WISH_PK, note="the default date")],
+    "wish-release": [Row("POST", only(400, MEMBER, anonymous=403) | {ADMIN: 400}, args=pk("claimed_wish"))],
+    "wish-fulfil": [Row("POST", only(400, MEMBER, anonymous=403), args=pk("claimed_wish"))],
+    "wish-approve": [
+        Row(
+            "POST",
+            only(200, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 404},
+            args=pk("submitted_wish"),
+        )
+    ],
+    "wish-reject": [
+        Row(
+            "POST",
+            only(400, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 404},
+            args=pk("submitted_wish"),
+        )
+    ],
+    "wish-feedback": [Row("POST", expect(400), args=WISH_PK)],
+    "wish-withdraw": [
+        Row(
+            "POST",
+            only(200, COMMUNITY, anonymous=403),
+            args=pk("submitted_wish"),
+            note="the wisher (account or query code) or staff of its community",
+        )
+    ],
+}
+
+DECLARED: dict[str, list[Row]] = {**SITE, **ACCOUNTS, **PROJECTS, **SURVEYS, **WISHES}
+
+
+# --- the URLconf ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    methods: tuple[str, ...]  # API routes: the methods their viewset maps; pages: () (declared by rows)
+
+
+FORMAT_SUFFIX = re.compile(r"\(\?P<format>")
+
+
+WRITE_AND_READ = ("get", "post", "put", "patch", "delete")  # HEAD and OPTIONS follow GET and the route
+
+
+def _methods_of(callback) -> tuple[str, ...]:
+    """The methods an API route answers: its viewset's action map, or its view's handlers."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return tuple(sorted(m.upper() for m in actions if m in WRITE_AND_READ))
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    handlers = getattr(view_class, "http_method_names", ())
+    return tuple(sorted(m.upper() for m in WRITE_AND_READ if m in handlers and hasattr(view_class, m)))
+
+
+def routes(patterns=None, prefix: str = "", namespace: str = "") -> list[Route]:
+    """Every named URL pattern (API format-suffix variants and the Django admin left out: see the module
+    docstring)."""
+    found: list[Route] = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                continue
+            found += routes(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if FORMAT_SUFFIX.search(route):
+                continue
+            name = f"{namespace}{entry.name}" if entry.name else f"<unnamed {route}>"
+            is_api = route.startswith("api/v1/")
+            found.append(Route(name, route, _methods_of(entry.callback) if is_api else ()))
+    return found
+
+
+def undeclared() -> list[str]:
+    """Each URL (and API method) of the URLconf without a row, as a line of the failure message."""
+    missing = []
+    for route in routes():
+        if route.name.startswith("<unnamed ^media/"):
+            continue  # uploaded files (DEBUG or SERVE_MEDIA only): served by the web server in production
+        rows = DECLARED.get(route.name)
+        if not rows:
+            missing.append(f"  {route.name!r} (/{route.route}): no row")
+            continue
+        declared = {row.method for row in rows}
+        for method in route.methods:
+            if method not in declared:
+                missing.append(f"  {route.name!r} (/{route.route}): no row for {method}")
+    return missing
+
+
+def test_every_url_is_declared():
+    missing = undeclared()
+    assert not missing, (
+        "URLs without a declaration in tests/test_permission_matrix.py (add them to DECLARED with the "
+        "outcome for every role):\n" + "\n".join(missing)
+    )
+
+
+def _surprise(request):
+    raise AssertionError("never requested")
+
+
+# A URLconf with one page nobody declared, for the test of the test below.
+urlpatterns = [path("surprise/<int:pk>/", _surprise, name="surprise"), path("", include("jiangyan.urls"))]
+
+
+def test_an_undeclared_url_fails_with_its_name_and_path(settings):
+    settings.ROOT_URLCONF = __name__
+    assert undeclared() == ["  'surprise' (/surprise/<int:pk>/): no row"]
+
+
+def test_no_declaration_outlives_its_url():
+    names = {route.name for route in routes()}
+    stale = sorted(set(DECLARED) - names)
+    assert not stale, f"declared in tests/test_permission_matrix.py but not in the URLconf: {stale}"
+
+
+def test_the_matrix_is_large():
+    cases = sum(len(rows) for rows in DECLARED.values()) * len(ROLES)
+    assert cases >= 900, cases
+
+
+# --- the requests ---------------------------------------------------------------------------------------
+CASES = [
+    pytest.param(name, index, id=f"{name}-{row.method}-{index}")
+    for name, rows in DECLARED.items()
+    for index, row in enumerate(rows)
+]
+
+
+def _request(world: World, role: str, name: str, row: Row):
+    url = reverse(name, kwargs=row.args(world))
+    is_api = url.startswith("/api/")
+    client = APIClient() if is_api else Client()
+    user = world.users[role]
+    if user is not None:
+        user._role_cache = None
+        client.force_login(user)
+    data = row.data(world) if row.data else {}
+    send = getattr(client, row.method.lower())
+    if is_api and row.method != "GET":
+        return send(url, data, format="json")
+    return send(url, data)
+
+
+@pytest.mark.parametrize("name,index", CASES)
+def test_matrix(world, name, index):
+    row = DECLARED[name][index]
+    got: dict[str, Any] = {}
+    for role in ROLES:
+        with transaction.atomic():
+            got[role] = outcome(_request(world, role, name, row))
+            transaction.set_rollback(True)
+    if os.environ.get("PERMISSION_MATRIX_OBSERVE"):
+        print(f"\n{name} {row.method}[{index}]: {got}")
+    wrong = {role: (row.outcomes[role], got[role]) for role in ROLES if got[role] != row.outcomes[role]}
+    assert not wrong, f"{row.method} {name} {row.note}: role → (expected, got) {wrong}"
+
+
+def test_admin_site_is_for_staff_only(world):
+    for role in ROLES:
+        response = Client()
+        if world.users[role] is not None:
+            response.force_login(world.users[role])
+        answer = response.get("/admin/")
+        expected = 200 if role == ADMIN else "login"
+        got = (
+            200
+            if answer.status_code == 200
+            else ("login" if "/admin/login/" in answer.get("Location", "") else answer.status_code)
+        )
+        assert got == expected, (role, answer.status_code)
