@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint format seed bench clean-var
+.PHONY: run test venv lint format seed bench clean-var backup restore
 
 venv: $(VENV)/.installed
 
@@ -39,6 +39,16 @@ format: venv
 seed: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+
+# A dated dump of the database (and the uploaded photos) under var/backups/; see docs/trust.md.
+backup: venv
+	$(PY) manage.py backup
+
+# make restore FILE=var/backups/jiangyan-20210601-083000.dump — replaces the database's contents.
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/jiangyan-….dump"; exit 2; }
+	@$(MAKE) --no-print-directory venv
+	$(PY) manage.py restore "$(FILE)"
 
 clean-var:
 	rm -rf var

@@ -74,6 +74,28 @@ def envelope(*, code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": str(detail), "fields": fields or {}}
 
 
+def flatten_fields(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's errors as the envelope's ``fields``: each field → a list of messages. Errors of nested input
+    (an item of a list, a field of a nested object) get a dotted name: ``indicator_values.0.value``."""
+    flat: dict[str, list[str]] = {}
+
+    def add(name: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                add(f"{name}.{key}" if name else str(key), inner)
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                if isinstance(item, dict | list | tuple):
+                    add(f"{name}.{index}" if name else str(index), item)
+                elif item is not None and str(item):
+                    flat.setdefault(name or "non_field_errors", []).append(str(item))
+        elif value is not None:
+            flat.setdefault(name or "non_field_errors", []).append(str(value))
+
+    add(prefix, errors)
+    return flat
+
+
 def _codes_of(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     return codes if isinstance(codes, str) else exc.default_code
@@ -97,9 +119,10 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        general = data.get("non_field_errors") or []
-        detail = general[0] if len(general) == 1 and len(data) == 1 else _("提交的内容有误，请检查。")
-        response.data = envelope(code="invalid", detail=detail, fields=data)
+        fields = flatten_fields(data)
+        general = fields.get("non_field_errors") or []
+        detail = general[0] if len(general) == 1 and len(fields) == 1 else _("提交的内容有误，请检查。")
+        response.data = envelope(code="invalid", detail=detail, fields=fields)
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         response.data = envelope(code=_codes_of(exc), detail=detail)

@@ -33,7 +33,11 @@ urlpatterns = [
     path("api/v1/", include("jiangyan.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script (Content-Security-Policy).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="jiangyan/api_docs.html"),
+        name="api-docs",
+    ),
 ]
 if settings.DEBUG or settings.SERVE_MEDIA:
     urlpatterns += [

@@ -190,7 +190,9 @@ class ResponseViewSet(
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
-    problem_item_code = serializers.CharField(source="problem_item.code", read_only=True, default=None)
+    problem_item_code = serializers.CharField(
+        source="problem_item.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Suggestion

@@ -48,6 +48,8 @@ class WishSerializer(serializers.ModelSerializer):
     fulfilment_photos = serializers.SerializerMethodField()
     is_flagged = serializers.BooleanField(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    # Blank until the follow-up: the schema says so (an enum or "").
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Wish

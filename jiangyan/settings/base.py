@@ -62,7 +62,9 @@ MIDDLEWARE = [
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
-    "style-src": ["'self'"],
+    # The one inline style allowed is htmx's own indicator rule, by its hash (static/vendor/htmx 2.x injects
+    # it at load); no other inline style can apply.
+    "style-src": ["'self'", "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='"],
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
@@ -250,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Every operation documents the error envelope for 400/401/403/404/429 (jiangyan.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jiangyan.schema.add_error_responses",
+    ],
     # Several registries have a ``status`` and a ``channel``: name each enum after its registry.
     "ENUM_NAME_OVERRIDES": {
         "ProjectStatusEnum": "projects.choices.ProjectStatus",

@@ -222,3 +222,35 @@ def test_statement_with_another_projects_indicator_is_a_400(client_as, unit_staf
     )
     assert_envelope(response, 400)
     assert not project.statements.exists()
+
+
+# --- the error envelope's fields are always name → list of messages -----------------------------------------
+def test_errors_of_list_items_get_dotted_names(client_as):
+    response = client_as(Role.ADMIN, api=True).post(
+        "/api/v1/surveys/suggestions/code/", {"suggestions": ["x", 3], "problem_item": 0}, format="json"
+    )
+    body = assert_envelope(response, 400)
+    assert set(body["fields"]) == {"suggestions.0", "problem_item"}
+    assert all(isinstance(m, str) for messages in body["fields"].values() for m in messages)
+
+
+def test_no_view_parses_json_with_drfs_unbounded_parser():
+    """Every API view uses the depth-limited parser (a view naming DRF's own JSONParser would bring the
+    50,000-level 500 back)."""
+    from django.urls import get_resolver
+    from rest_framework.parsers import JSONParser
+
+    def views(patterns):
+        for entry in patterns:
+            if hasattr(entry, "url_patterns"):
+                yield from views(entry.url_patterns)
+            else:
+                yield entry.callback
+
+    offenders = set()
+    for callback in views(get_resolver().url_patterns):
+        view_class = getattr(callback, "cls", None)
+        for parser in getattr(view_class, "parser_classes", ()):
+            if parser is JSONParser:
+                offenders.add(view_class.__name__)
+    assert not offenders
