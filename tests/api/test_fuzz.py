@@ -24,6 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from jiangyan.roles import Role
+from tests.matrix import ROLES
 from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
 from tests.surveys.factories import (
     DutyItemFactory,
@@ -38,16 +39,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, response_schema_conformance]
-# Anonymous, and every role with write access to something in the API.
-ROLES = [
-    "anonymous",
-    Role.RESIDENT,
-    Role.PARTY_MEMBER,
-    Role.UNIT_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.SUPERVISOR,
-    Role.ADMIN,
-]
+# Anonymous and every role: each has write access to something in the API.
 
 
 @pytest.fixture

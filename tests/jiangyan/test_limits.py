@@ -7,7 +7,7 @@ from accounts.models import User
 from jiangyan.roles import Role
 from jiangyan.throttling import client_address
 from tests.factories import PASSWORD, UserFactory
-from tests.wishes.factories import WISHER_PHONE
+from tests.wishes.test_pages import form_data
 from wishes.models import Wish
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +21,6 @@ def rates(settings):
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": scopes}
 
     return set_rates
-
-
-def wish(community_, **overrides):
-    return {
-        "community": community_.pk,
-        "category": "repair",
-        "title": "修理漏水水龙头",
-        "text": "厨房水龙头漏水。",
-        "wisher_name": "张桂兰",
-        "wisher_phone": WISHER_PHONE,
-        "wisher_address": "天目社区3栋",
-        "channel": "online",
-        **overrides,
-    }
 
 
 # --- one rule for the client's address -------------------------------------------------------------------
@@ -65,7 +51,7 @@ def test_rotating_x_forwarded_for_does_not_reset_the_api_limit(client_as, commun
     api = client_as("anonymous", api=True)
     codes = [
         api.post(
-            "/api/v1/wishes/", wish(community), format="json", HTTP_X_FORWARDED_FOR=f"10.9.{n}.1"
+            "/api/v1/wishes/", form_data(community), format="json", HTTP_X_FORWARDED_FOR=f"10.9.{n}.1"
         ).status_code
         for n in range(6)
     ]
@@ -76,7 +62,7 @@ def test_rotating_x_forwarded_for_does_not_reset_the_api_limit(client_as, commun
 def test_rotating_x_forwarded_for_does_not_reset_the_page_limit(client, community, rates):
     rates(anon_submit="2/hour")
     codes = [
-        client.post("/wishes/new/", wish(community), HTTP_X_FORWARDED_FOR=f"10.8.{n}.1").status_code
+        client.post("/wishes/new/", form_data(community), HTTP_X_FORWARDED_FOR=f"10.8.{n}.1").status_code
         for n in range(4)
     ]
     assert codes == [302, 302, 429, 429]
@@ -91,7 +77,7 @@ def test_behind_a_proxy_each_real_client_has_its_own_limit(client_as, community,
         chain = f"{forged}, {real}" if forged else real
         answer = api.post(
             "/api/v1/wishes/",
-            wish(community),
+            form_data(community),
             format="json",
             REMOTE_ADDR="10.0.0.2",
             HTTP_X_FORWARDED_FOR=chain,
@@ -105,10 +91,10 @@ def test_behind_a_proxy_each_real_client_has_its_own_limit(client_as, community,
 
 def test_page_and_api_share_one_counter(client, client_as, community, rates):
     rates(anon_submit="2/hour")
-    assert client.post("/wishes/new/", wish(community)).status_code == 302
+    assert client.post("/wishes/new/", form_data(community)).status_code == 302
     api = client_as("anonymous", api=True)
-    assert api.post("/api/v1/wishes/", wish(community), format="json").status_code == 201
-    answer = api.post("/api/v1/wishes/", wish(community), format="json")
+    assert api.post("/api/v1/wishes/", form_data(community), format="json").status_code == 201
+    answer = api.post("/api/v1/wishes/", form_data(community), format="json")
     assert answer.status_code == 429
     assert answer.json()["code"] == "throttled" and int(answer["Retry-After"]) > 0
 
@@ -117,7 +103,7 @@ def test_page_and_api_share_one_counter(client, client_as, community, rates):
 def test_a_resident_token_cannot_post_40_wishes(client_as, resident, community, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}  # the defaults
     api = client_as(resident, api=True)
-    codes = [api.post("/api/v1/wishes/", wish(community), format="json").status_code for _ in range(40)]
+    codes = [api.post("/api/v1/wishes/", form_data(community), format="json").status_code for _ in range(40)]
     assert codes.count(201) == 30 and codes[30:] == [429] * 10
     assert Wish.objects.filter(submitted_by=resident).count() == 30
 
@@ -125,8 +111,9 @@ def test_a_resident_token_cannot_post_40_wishes(client_as, resident, community, 
 def test_an_account_is_limited_whatever_address_it_comes_from(client_as, resident, community, rates):
     rates(user_submit="2/hour")
     api = client_as(resident, api=True)
+    data = form_data(community)
     codes = [
-        api.post("/api/v1/wishes/", wish(community), format="json", REMOTE_ADDR=f"10.7.0.{n}").status_code
+        api.post("/api/v1/wishes/", data, format="json", REMOTE_ADDR=f"10.7.0.{n}").status_code
         for n in range(1, 4)
     ]
     assert codes == [201, 201, 429]
@@ -135,14 +122,14 @@ def test_an_account_is_limited_whatever_address_it_comes_from(client_as, residen
 def test_a_signed_in_resident_on_the_page_is_limited(client_as, resident, community, rates):
     rates(user_submit="1/hour")
     page = client_as(resident)
-    assert page.post("/wishes/new/", wish(community)).status_code == 302
-    assert page.post("/wishes/new/", wish(community)).status_code == 429
+    assert page.post("/wishes/new/", form_data(community)).status_code == 302
+    assert page.post("/wishes/new/", form_data(community)).status_code == 429
 
 
 def test_staff_entering_paper_cards_have_the_staff_rate(client_as, community_staff, community, rates):
     rates(user_submit="1/hour", staff_submit="3/hour")
     api = client_as(community_staff, api=True)
-    card = wish(community, channel="card")
+    card = form_data(community, channel="card")
     codes = [api.post("/api/v1/wishes/", card, format="json").status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
 
