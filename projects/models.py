@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.models import OrderedLookup, Photo
@@ -202,6 +203,16 @@ class Milestone(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_date is not None
+
+    @property
+    def done_late(self) -> bool:
+        """Done after its planned date: shown as 逾期完成, not as a plain 已完成."""
+        return self.done_date is not None and self.done_date > self.planned_date
+
+    @property
+    def is_late(self) -> bool:
+        """Not done and its planned date has passed (已逾期)."""
+        return self.done_date is None and self.planned_date < timezone.localdate()
 
 
 class ProgressStatement(models.Model):

@@ -74,7 +74,8 @@ def manage_queues(*, user) -> dict[str, QuerySet[Wish]]:
     return {
         "submitted": base.filter(status=WishStatus.SUBMITTED).order_by("submitted_at"),
         "reopened": base.filter(status=WishStatus.OPEN, reopened=True).order_by("opened_at"),
-        "flagged": base.unclaimed_flagged(now).filter(reopened=False).order_by("opened_at"),
+        # Every wish tagged 超时未认领 on the page, reopened ones too: the header counts what it lists.
+        "flagged": base.unclaimed_flagged(now).order_by("opened_at"),
         "overdue": base.overdue(timezone.localdate()).order_by("promised_date"),
         "fulfilled": base.filter(status=WishStatus.FULFILLED).order_by("fulfilled_at"),
     }
