@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from jiangyan.models import AuditEvent
@@ -86,7 +87,7 @@ def evaluation_averages(*, project: Project) -> dict[str, dict]:
     result = {str(labels[r["evaluator_role"]]): {"avg": float(r["avg"]), "n": r["n"]} for r in rows}
     total = sum(r["n"] for r in result.values())
     if total:
-        result["综合"] = {"avg": sum(r["avg"] * r["n"] for r in result.values()) / total, "n": total}
+        result[_("综合")] = {"avg": sum(r["avg"] * r["n"] for r in result.values()) / total, "n": total}
     return result
 
 

@@ -56,10 +56,12 @@ def large_text_problems(page) -> tuple[dict, list[str]]:
 def leftover_han(page, allowed: list[str]) -> list[str]:
     """Chinese text left on an English page once every ``allowed`` string (names and data) is taken out."""
     leftovers = []
-    for text in page.evaluate(VISIBLE_TEXT):
-        for known in allowed:
-            text = text.replace(known, " ")
+    known = [a for a in allowed if a]
+    for shown in page.evaluate(VISIBLE_TEXT):
+        text = shown
+        for string in known:
+            text = text.replace(string, " ")
         found = HAN.findall(text)
         if found:
-            leftovers.append(f"{''.join(found)!r} in {text.strip()[:60]!r}")
+            leftovers.append(f"{''.join(found)!r} in {shown.strip()[:60]!r}")
     return leftovers

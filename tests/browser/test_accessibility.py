@@ -38,12 +38,14 @@ def district(db):
     unit = UnitFactory(name="区教育局")
     UserFactory(username="liaison", roles=[Role.UNIT_STAFF], unit=unit)
     UserFactory(username="supervisor", roles=[Role.SUPERVISOR])
+    UserFactory(username="shequ", roles=[Role.COMMUNITY_STAFF], community=community)
+    UserFactory(username="office", roles=[Role.ADMIN])
     project = project_with_milestones(title="梦想小屋改造", code="JY2021-155", lead_unit=unit)
     project_with_milestones(title="公益暑托班", code="JY2021-066", lead_unit=unit)
-    for title in ("修理漏水水龙头", "陪老人去医院复诊"):
-        WishFactory(community=community, title=title)
+    wish = WishFactory(community=community, title="修理漏水水龙头")
+    WishFactory(community=community, title="陪老人去医院复诊", status="submitted")
     survey = survey_with_every_kind(title="姜堰区为民办实事需求调研")["survey"]
-    return {"project": project.code, "survey": survey.pk}
+    return {"project": project.code, "survey": survey.pk, "wish": wish.code}
 
 
 def _visit(open_page, district, *, display="", language=""):
@@ -101,7 +103,7 @@ def test_the_reading_switch_is_at_the_top_of_every_page_and_works(open_page, dis
 def _data_strings() -> list[str]:
     """Every text stored in the registries (names and data): what an English page may show in Chinese."""
     strings = {"简体中文"}  # the language switch names each language in its own
-    for app in ("accounts", "projects", "wishes", "surveys"):
+    for app in ("accounts", "projects", "wishes", "surveys", "jiangyan"):
         for model in apps.get_app_config(app).get_models():
             fields = [
                 f.name
@@ -130,7 +132,13 @@ def test_english_pages_leave_no_chinese_outside_names_and_data(open_page, distri
         ("duty list", "/surveys/duties/", "supervisor"),
         ("problem list", "/surveys/problems/", "supervisor"),
         ("analytics", "/surveys/{survey}/analytics/", "supervisor"),
+        ("wish", "/wishes/{wish}/", None),
+        ("ledger", "/projects/{project}/ledger/", None),
         ("404", "/no-such-page/", None),
+        ("wish desk", "/wishes/manage/", "shequ"),
+        ("wish entry", "/wishes/manage/new/", "shequ"),
+        ("coding", "/surveys/coding/", "office"),
+        ("paper questionnaire", "/surveys/{survey}/enter/", "shequ"),
     ]
     allowed = _data_strings()
     found = {}
