@@ -73,7 +73,8 @@ def test_analytics_opens_the_survey_with_the_most_answers(client_as):
 
 
 def test_analytics_funnel_counts_one_survey_and_its_labels_wrap_on_a_phone(client_as, s):
-    chart = client_as(Role.SUPERVISOR).get(f"/surveys/{s['survey'].pk}/analytics.json").json()["funnel"]["chart"]
+    data = client_as(Role.SUPERVISOR).get(f"/surveys/{s['survey'].pk}/analytics.json").json()
+    chart = data["funnel"]["chart"]
     assert chart["series"][0]["type"] == "bar"  # a funnel's narrow end cut the labels off
     assert chart["yAxis"]["axisLabel"]["overflow"] == "break"
 
