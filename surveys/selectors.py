@@ -253,19 +253,7 @@ def _option_chart(question, counts: dict, total: int) -> dict:
             {"label": o.text, "count": n, "percent": round(n * 100 / total, 1) if total else 0}
             for o, n in zip(options, data, strict=True)
         ],
-        "chart": {
-            "tooltip": {"trigger": "axis"},
-            "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "value"},
-            "yAxis": {
-                "type": "category",
-                "inverse": True,
-                "data": [o.text for o in options],
-                # Long option texts wrap instead of being cut off on a phone.
-                "axisLabel": {"width": 120, "overflow": "break"},
-            },
-            "series": [{"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}],
-        },
+        "chart": _horizontal_bar([o.text for o in options], data),
     }
 
 
@@ -286,6 +274,25 @@ def _number_summary(values: dict[float, int]) -> dict:
         "min": ordered[0][0],
         "max": ordered[-1][0],
         "median": median,
+    }
+
+
+def _horizontal_bar(labels: list[str], data: list[int], *, values: bool = False) -> dict:
+    """One bar per label, labels down the left: long labels wrap instead of being cut off on a phone."""
+    series: dict[str, Any] = {"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}
+    if values:
+        series["label"] = {"show": True, "position": "right"}
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 32, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value"},
+        "yAxis": {
+            "type": "category",
+            "inverse": True,
+            "data": labels,
+            "axisLabel": {"width": 120, "overflow": "break"},
+        },
+        "series": [series],
     }
 
 
@@ -413,25 +420,9 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
             **funnel,
             "steps": [{"label": label, "count": n} for label, n in funnel_steps],
             # A horizontal bar per step: labels stay whole on a phone (a funnel's narrow end cuts them).
-            "chart": {
-                "tooltip": {"trigger": "axis"},
-                "grid": {"left": 8, "right": 32, "top": 8, "bottom": 8, "containLabel": True},
-                "xAxis": {"type": "value"},
-                "yAxis": {
-                    "type": "category",
-                    "inverse": True,
-                    "data": [label for label, _n in funnel_steps],
-                    "axisLabel": {"width": 120, "overflow": "break"},
-                },
-                "series": [
-                    {
-                        "type": "bar",
-                        "data": [n for _label, n in funnel_steps],
-                        "label": {"show": True, "position": "right"},
-                        "itemStyle": {"color": "#b5121b"},
-                    }
-                ],
-            },
+            "chart": _horizontal_bar(
+                [label for label, _n in funnel_steps], [n for _l, n in funnel_steps], values=True
+            ),
         },
     }
 

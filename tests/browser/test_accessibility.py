@@ -48,15 +48,15 @@ def district(db):
     return {"project": project.code, "survey": survey.pk, "wish": wish.code}
 
 
-def _visit(open_page, district, *, display="", language=""):
-    """Each page of ``PAGES`` in turn, as its user, in one browser context per user."""
-    pages = {}
-    for name, address, who in PAGES:
-        if who not in pages:
-            pages[who] = open_page(display=display, language=language)
+def _visit(open_page, district, *, display="", language="", pages=PAGES):
+    """Each page of ``pages`` in turn, as its user, in one browser context per user."""
+    contexts = {}
+    for name, address, who in pages:
+        if who not in contexts:
+            contexts[who] = open_page(display=display, language=language)
             if who:
-                sign_in(pages[who], who, PASSWORD)
-        page = pages[who]
+                sign_in(contexts[who], who, PASSWORD)
+        page = contexts[who]
         page.goto(address.format(**district))
         yield name, page
 
@@ -73,9 +73,10 @@ def test_axe_finds_no_serious_or_critical_violation(open_page, district, display
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_large_text_mode_meets_the_figures_of_the_issue_on_every_main_page(open_page, district):
+@pytest.mark.parametrize("display", ["large", "large,contrast"], ids=["large-text", "large-text-high-contrast"])
+def test_large_text_mode_meets_the_figures_of_the_issue_on_every_main_page(open_page, district, display):
     figures, found = {}, {}
-    for name, page in _visit(open_page, district, display="large"):
+    for name, page in _visit(open_page, district, display=display):
         measured, problems = large_text_problems(page)
         switch = page.locator("header [data-reading-switch]").bounding_box()
         if switch["y"] > 200:
@@ -129,14 +130,10 @@ def test_english_pages_leave_no_chinese_outside_names_and_data(open_page, distri
     ]
     allowed = _data_strings()
     found = {}
-    PAGES.extend(extra)
-    try:
-        for name, page in _visit(open_page, district, language="en"):
-            assert page.locator("html").get_attribute("lang") == "en", name
-            if leftovers := leftover_han(page, allowed):
-                found[name] = leftovers
-    finally:
-        del PAGES[-len(extra) :]
+    for name, page in _visit(open_page, district, language="en", pages=PAGES + extra):
+        assert page.locator("html").get_attribute("lang") == "en", name
+        if leftovers := leftover_han(page, allowed):
+            found[name] = leftovers
     assert not found, found
 
 

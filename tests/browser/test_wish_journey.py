@@ -18,6 +18,13 @@ def photo(tmp_path):
     return str(path)
 
 
+def _track(page, query_code: str) -> None:
+    page.goto("/wishes/track/")
+    page.fill("input[name=query_code]", query_code)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_wish_from_submission_with_photo_to_reopened_and_the_member_sees_why(phone_page, photo):
@@ -47,10 +54,7 @@ def test_wish_from_submission_with_photo_to_reopened_and_the_member_sees_why(pho
 
     # … and follows it by query code.
     sign_out(page)
-    page.goto("/wishes/track/")
-    page.fill("input[name=query_code]", query_code)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    _track(page, query_code)
     assert "待审核" in page.locator("main").inner_text()
     sign_out(page)
 
@@ -81,10 +85,7 @@ def test_wish_from_submission_with_photo_to_reopened_and_the_member_sees_why(pho
     sign_out(page)
 
     # The resident follows up with the query code: 不满意, and why. The wish is open again.
-    page.goto("/wishes/track/")
-    page.fill("input[name=query_code]", query_code)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    _track(page, query_code)
     assert "已上门更换水龙头阀芯" in page.locator("main").inner_text()
     assert "13712345678" not in page.content()
     page.check("input[name=satisfaction][value=unsatisfied]")
