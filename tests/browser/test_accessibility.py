@@ -45,7 +45,7 @@ def district(db):
     wish = WishFactory(community=community, title="修理漏水水龙头")
     WishFactory(community=community, title="陪老人去医院复诊", status="submitted")
     survey = survey_with_every_kind(title="姜堰区为民办实事需求调研")["survey"]
-    return {"project": project.code, "survey": survey.pk, "wish": wish.code}
+    return {"project": project.code, "survey": survey.pk, "wish": wish.code, "community": community.pk}
 
 
 def _visit(open_page, district, *, display="", language="", pages=PAGES):
@@ -73,7 +73,7 @@ def test_axe_finds_no_serious_or_critical_violation(open_page, district, display
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("display", ["large", "large,contrast"], ids=["large-text", "large-text-high-contrast"])
+@pytest.mark.parametrize("display", ["large", "large,contrast"], ids=["large", "large-high-contrast"])
 def test_large_text_mode_meets_the_figures_of_the_issue_on_every_main_page(open_page, district, display):
     figures, found = {}, {}
     for name, page in _visit(open_page, district, display=display):
@@ -125,6 +125,7 @@ def test_english_pages_leave_no_chinese_outside_names_and_data(open_page, distri
         ("404", "/no-such-page/", None),
         ("wish desk", "/wishes/manage/", "shequ"),
         ("wish entry", "/wishes/manage/new/", "shequ"),
+        ("wish card", "/wishes/cards/{community}/", "shequ"),
         ("coding", "/surveys/coding/", "office"),
         ("paper questionnaire", "/surveys/{survey}/enter/", "shequ"),
     ]
