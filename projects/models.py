@@ -217,6 +217,16 @@ class Milestone(models.Model):
     def is_done(self) -> bool:
         return self.done_date is not None
 
+    @property
+    def done_late(self) -> bool:
+        """Done after its planned date: shown as 逾期完成, not as a plain 已完成."""
+        return self.done_date is not None and self.done_date > self.planned_date
+
+    @property
+    def is_late(self) -> bool:
+        """Not done and its planned date has passed (已逾期)."""
+        return self.done_date is None and self.planned_date < timezone.localdate()
+
 
 class ProgressStatement(models.Model):
     """A lead unit's progress statement (领办单位述) for a period, with photos and indicator updates."""
