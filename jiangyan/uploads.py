@@ -39,7 +39,7 @@ def clean_image(upload) -> SimpleUploadedFile:
     anything hidden after the image data and strips EXIF (which may carry a resident's location)."""
     if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
         limit_mb = settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(_("图片不能超过 %(n)d MB。") % {"n": limit_mb}, code="too_large")
+        raise ValidationError(_("图片不能超过 %(mb)s MB。") % {"mb": limit_mb}, code="too_large")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -119,5 +119,5 @@ class MultipleImageField(forms.FileField):
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
         if len(files) > self.max_files:
-            raise ValidationError(_("最多上传 %(n)d 张图片。") % {"n": self.max_files}, code="too_many")
+            raise ValidationError(_("最多上传 %(n)s 张图片。") % {"n": self.max_files}, code="too_many")
         return [clean_image(super(MultipleImageField, self).clean(f, initial)) for f in files]

@@ -3,9 +3,15 @@
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,6 +32,12 @@ from .site import home_sections, sections_context
 def home(request):
     """The public home page: the sections the apps declare (``home_sections`` on their AppConfig)."""
     return render(request, "home.html", sections_context(home_sections(), request))
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page links to (the static file's hashed URL)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
 
 
 def _check_database() -> None:
@@ -128,7 +140,8 @@ permission_denied = _error_page(
 
 
 def server_error(request):
-    """The 500 page, rendered without the request's context (the database may be what failed)."""
+    """The 500 page reads nothing but static files and the catalogue: no context processors (they query
+    the database, which may be what failed). Under ``/api/`` the error envelope."""
     if request.path.startswith(API_PREFIX):
         detail = str(gettext_lazy("服务暂时不可用，请稍后再试。"))
         return JsonResponse(envelope(code="error", detail=detail), status=500)

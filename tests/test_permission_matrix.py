@@ -175,6 +175,7 @@ PROJECT_WRITE_PAGE = only(200, UNIT, refused=403) | {UNIT_OTHER: 404}
 SITE = {
     "home": [Row("GET", EVERYBODY_200)],
     "healthz": [Row("GET", EVERYBODY_200)],
+    "favicon": [Row("GET", expect("ok"), note="a permanent redirect to the static icon")],
     "display-preferences": [Row("POST", expect("ok"), data=lambda w: {"mode": "large"})],
     "set_language": [Row("POST", expect("ok"), data=lambda w: {"language": "en"})],
     "audit-log": [Row("GET", only(200))],
