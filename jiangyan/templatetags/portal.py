@@ -2,7 +2,7 @@
 
 from django import template
 
-from jiangyan import masking
+from jiangyan import masking, numbers
 from jiangyan.roles import has_role as _has_role
 
 register = template.Library()
@@ -20,9 +20,14 @@ def has_role(user, roles: str) -> bool:
 
 @register.filter
 def percent(value, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value):.{int(digits)}f}%"
+    """``{{ x|percent:1 }}`` → ``62.5%``, rounded by the one rule of ``jiangyan.numbers``."""
+    return numbers.percent(value, int(digits))
+
+
+@register.filter
+def score(value) -> str:
+    """``{{ average|score }}`` → ``3.63``, rounded by the one rule of ``jiangyan.numbers``."""
+    return numbers.score(value)
 
 
 @register.simple_tag(takes_context=True)
