@@ -170,6 +170,31 @@ class ImportPlan:
         return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
 
 
+def event_fields(plan: ProjectPlan) -> dict[str, Any]:
+    """``before``, ``after`` and ``note`` of the ``project.import`` event of ``plan``'s project: a new
+    project is recorded by its code (the row itself holds the rest), a changed one field by field, each
+    milestone and indicator change under its name."""
+    if plan.action == "create":
+        return {"before": None, "after": {"code": plan.code, "action": "create"}, "note": plan.summary()}
+    items = {
+        f"{'节点' if item.kind == 'milestone' else '指标'}“{item.name}”": {
+            "action": item.action,
+            **{c.field: [c.before, c.after] for c in item.changes},
+        }
+        for item in plan.item_changes
+    }
+    return {
+        "before": {c.field: c.before for c in plan.changes},
+        "after": {
+            "code": plan.code,
+            "action": plan.action,
+            **{c.field: c.after for c in plan.changes},
+            **items,
+        },
+        "note": plan.summary(),
+    }
+
+
 # --- how values read in the preview --------------------------------------------------------------------
 
 KEEP = object()  # "the sheet says nothing here": keep the registry's value

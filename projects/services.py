@@ -323,22 +323,7 @@ def projects_import(*, actor: User, upload, expected_digest: str | None = None) 
 
 
 def _import_event(*, actor: User, project: Project, plan: importing.ProjectPlan) -> None:
-    audit_record(
-        actor=actor,
-        verb="project.import",
-        target=project,
-        before={c.field: c.before for c in plan.changes if plan.action == "update"} or None,
-        after={
-            "code": project.code,
-            "action": plan.action,
-            **{c.field: c.after for c in plan.changes},
-            **{
-                f"{item.name}": {"action": item.action, **{c.field: c.after for c in item.changes}}
-                for item in plan.item_changes
-            },
-        },
-        note=plan.summary(),
-    )
+    audit_record(actor=actor, verb="project.import", target=project, **importing.event_fields(plan))
 
 
 def _import_create(*, actor: User, plans: list[importing.ProjectPlan]) -> list[Project]:
