@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
+from demo.projects import seed_lookups
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role
 from projects import importing, spreadsheets
@@ -206,6 +207,7 @@ def test_a_registry_changed_after_the_preview_is_previewed_again_not_written(cli
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_of_the_same_new_projects_create_them_once(admin_user, rows):
+    seed_lookups()  # a transactional test may follow another that emptied the migration's lookups
     content = workbook_bytes(rows).getvalue()
     digest = preview(admin_user, content).digest
 
