@@ -287,8 +287,12 @@ class _Seeder:
         self.supervisor = User.objects.filter(username="supervisor").first()
         self.resident = User.objects.filter(username="resident").first()
 
-    def picture(self, scene: str) -> str:
-        return self.rng.choice(self.pictures[scene])
+    def photo(self, project, scene: str, actor, at, caption: str, **links) -> ProjectPhoto:
+        """A photo of ``project`` uploaded by ``actor`` at ``at``: one of the drawn pictures of ``scene``."""
+        image = self.rng.choice(self.pictures[scene])
+        return ProjectPhoto(
+            project=project, image=image, caption=caption, uploaded_by=actor, created_at=at, **links
+        )
 
     # -- the registry ------------------------------------------------------------------------------------
     def build(self, specs: list[Spec]) -> list[Life]:
@@ -453,14 +457,7 @@ class _Seeder:
                 milestone.evidence = f"已完成“{milestone.name}”，详见现场照片及会议纪要。"
                 if rng.random() < 0.35:
                     rows["photos"].append(
-                        ProjectPhoto(
-                            project=project,
-                            image=self.picture(scene),
-                            caption=milestone.name,
-                            milestone=milestone,
-                            uploaded_by=actor,
-                            created_at=at,
-                        )
+                        self.photo(project, scene, actor, at, milestone.name, milestone=milestone)
                     )
                 record.add(
                     at=at,
@@ -516,16 +513,7 @@ class _Seeder:
                 values[indicator.pk] = value
             photos = 1 if rng.random() < 0.3 else 0
             if photos:
-                rows["photos"].append(
-                    ProjectPhoto(
-                        project=project,
-                        image=self.picture(scene),
-                        caption="进展照片",
-                        statement=statement,
-                        uploaded_by=actor,
-                        created_at=at,
-                    )
-                )
+                rows["photos"].append(self.photo(project, scene, actor, at, "进展照片", statement=statement))
             record.add(
                 at=at,
                 actor=actor,
@@ -544,19 +532,15 @@ class _Seeder:
 
         if rng.random() < 0.5:
             at = self.time.at(max(project.planned_start, self.today - datetime.timedelta(days=20)), 11)
-            images = [self.picture(scene) for _ in range(rng.randint(1, 2))]
-            caption = "项目现场"
-            rows["photos"] += [
-                ProjectPhoto(project=project, image=image, caption=caption, uploaded_by=actor, created_at=at)
-                for image in images
-            ]
+            images = [self.photo(project, scene, actor, at, "项目现场") for _ in range(rng.randint(1, 2))]
+            rows["photos"] += images
             record.add(
                 at=at,
                 actor=actor,
                 verb="project.photo_add",
                 target=project,
                 after={"count": len(images)},
-                note=caption,
+                note="项目现场",
             )
         self.rate(life, rows)
 

@@ -355,27 +355,22 @@ def _duty_items(
             },
         )
         liaison = liaisons.get(duty.unit_id)
-        if duty.status == DutyStatus.NOT_STARTED:
-            continue
-        record.transition(
-            at=when.at(started, 15),
-            actor=liaison,
-            verb="duty_item.update",
-            target=duty,
-            before=DutyStatus.NOT_STARTED,
-            after=DutyStatus.IN_PROGRESS,
-        )
+        steps = []
+        if duty.status != DutyStatus.NOT_STARTED:
+            steps.append((started, 15, DutyStatus.NOT_STARTED, DutyStatus.IN_PROGRESS, {}))
         if duty.status == DutyStatus.DONE:
+            done = {"note": DONE_NOTE, "progress_note": DONE_NOTE, "previous": {"progress_note": ""}}
+            steps.append((finished, 16, DutyStatus.IN_PROGRESS, DutyStatus.DONE, done))
+        for day, hour, before, after, details in steps:
+            # As ``duty_item_update`` records a move by the unit (with its progress note when it is done).
             record.transition(
-                at=when.at(finished, 16),
+                at=when.at(day, hour),
                 actor=liaison,
                 verb="duty_item.update",
                 target=duty,
-                before=DutyStatus.IN_PROGRESS,
-                after=DutyStatus.DONE,
-                note=DONE_NOTE,
-                progress_note=DONE_NOTE,
-                previous={"progress_note": ""},
+                before=before,
+                after=after,
+                **details,
             )
     return duty_items
 
