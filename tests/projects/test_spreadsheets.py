@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +22,7 @@ from projects.choices import EvaluatorRole, ProjectStatus
 from projects.models import Indicator, IndicatorUpdate, Milestone, Project
 from projects.services import ImportRejected, projects_import, projects_import_preview
 from tests.factories import TownFactory, UnitFactory, UserFactory
+from tests.matrix import expect, outcome
 from tests.race import needs_postgresql, race
 
 from .factories import EvaluationFactory, IndicatorFactory, MilestoneFactory, ProjectFactory
@@ -169,6 +171,16 @@ def test_upload_previews_without_writing_and_confirm_writes_what_was_shown(clien
         reverse("projects:import-confirm"), {"token": response.context["token"], "digest": plan.digest}
     )
     assert again.status_code == 302 and counts() == (50, 200, 100)
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", admin="ok"))
+def test_only_the_office_confirms_an_import(client_as, admin_user, rows, role, expected):
+    content = workbook_bytes(rows).getvalue()
+    token = importing.stage_upload(user=admin_user, content=content)
+    data = {"token": token, "digest": preview(admin_user, content).digest}
+    assert outcome(client_as(role).post(reverse("projects:import-confirm"), data)) == expected
+    # The office's own confirmation imports; nobody else's does.
+    assert counts() == ((50, 200, 100) if role == Role.ADMIN else (0, 0, 0))
 
 
 def test_a_staged_upload_belongs_to_the_user_who_previewed_it(client, admin_user, rows):
@@ -389,9 +401,12 @@ def varied_registry(db):
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_an_export_imports_back_as_no_changes(client, admin_user, varied_registry, language):
     client.force_login(admin_user)
-    with translation.override(language):
-        content = export_bytes(client, HTTP_ACCEPT_LANGUAGE=language)
-    plan = preview(admin_user, content)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the switch at the foot of every page
+    response = client.get(reverse("projects:export"))
+    assert response["Content-Language"] == language
+    content = response.content
+    with translation.override(language):  # the office imports it in the same language
+        plan = preview(admin_user, content)
     assert not plan.has_changes
     assert [p.code for p in plan.unchanged] == [p.code for p in varied_registry.order_by("code")]
     assert all(not p.kept for p in plan.unchanged)
