@@ -13,9 +13,9 @@ class TownAdmin(admin.ModelAdmin):
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
-    list_display = ["name", "town", "kind"]
+    list_display = ["name", "town", "kind", "phone"]
     list_filter = ["town", "kind"]
-    search_fields = ["name", "town__name"]
+    search_fields = ["name", "town__name", "phone"]
     list_select_related = ["town"]
 
 

@@ -51,7 +51,7 @@ class CommunitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Community
-        fields = ["id", "name", "kind", "town_id", "town"]
+        fields = ["id", "name", "kind", "town_id", "town", "phone"]
 
 
 class UnitSerializer(serializers.ModelSerializer):

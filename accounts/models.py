@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 
+from .validators import validate_public_phone
+
 
 class Town(models.Model):
     """A town (镇) or sub-district (街道) of Jiangyan."""
@@ -40,6 +42,13 @@ class Community(models.Model):
     )
     name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMUNITY)
+    phone = models.CharField(
+        _("心愿征集热线"),
+        max_length=20,
+        blank=True,
+        validators=[validate_public_phone],
+        help_text=_("社区（村）对外公布的电话，印在心愿卡上，如 0523-88812345。"),
+    )
 
     class Meta:
         verbose_name = _("社区（村）")

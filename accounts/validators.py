@@ -14,3 +14,16 @@ def validate_mobile(value: str) -> str:
     if not PHONE_RE.match(value):
         raise ValidationError(_("请输入 11 位手机号码。"), code="bad_phone")
     return value
+
+
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def validate_public_phone(value: str) -> str:
+    """A number the public may call: a landline with its area code (``0523-88812345``) or a mobile."""
+    value = (value or "").strip().replace(" ", "")
+    if not (LANDLINE_RE.match(value) or PHONE_RE.match(value.replace("-", ""))):
+        raise ValidationError(
+            _("请输入带区号的固定电话（如 0523-88812345）或 11 位手机号码。"), code="bad_phone"
+        )
+    return value

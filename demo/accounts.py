@@ -1,5 +1,7 @@
-"""Demo organisation: Jiangyan's towns and communities, lead units, party branches and the demo accounts
-of DESIGN §5. Other apps' demo data hang off the constants below (the demo unit has projects, the demo
+"""Demo organisation: Jiangyan's towns and communities (each with its wish hotline), lead units, party
+branches and the demo accounts of DESIGN §5 — plus a liaison for every unit (``unit02`` …, the authors of
+its projects' statements) and a worker for every community (``community02`` …, who enter and review its
+wishes). Other apps' demo data hang off the constants below (the demo unit has projects, the demo
 community has wishes)."""
 
 import functools
@@ -91,6 +93,15 @@ def person_name(index: int) -> str:
     return surname + given
 
 
+def short_name(unit: str) -> str:
+    """``区民政局`` → ``民政局``; ``共青团姜堰区委`` → ``团区委``."""
+    return {
+        "共青团姜堰区委": "团区委",
+        "区人力资源和社会保障局": "人社局",
+        "区住房和城乡建设局": "住建局",
+    }.get(unit, unit.removeprefix("区")[:8])
+
+
 def demo_community() -> Community:
     return Community.objects.get(town__name=DEMO_TOWN_NAME, name=DEMO_COMMUNITY_NAME)
 
@@ -122,10 +133,11 @@ def seed(*, scale: int, stdout) -> None:
                     town=town,
                     name=name,
                     kind=Community.Kind.VILLAGE if name.endswith("村") else Community.Kind.COMMUNITY,
+                    phone=f"0523-8{order + 1:02d}{number:02d}{(order * 37 + number * 11) % 1000:03d}",
                 )
-                for name in communities
+                for number, name in enumerate(communities, start=1)
             )
-        Unit.objects.bulk_create(Unit(name=name, short_name=name.removeprefix("区")[:8]) for name in UNITS)
+        Unit.objects.bulk_create(Unit(name=name, short_name=short_name(name)) for name in UNITS)
         PartyBranch.objects.bulk_create(
             [PartyBranch(name=f"{unit.name}机关党支部", unit=unit) for unit in Unit.objects.all()]
             + [
@@ -147,6 +159,19 @@ def seed(*, scale: int, stdout) -> None:
     _user("supervisor", role=Role.SUPERVISOR, real_name="巡回指导组")
     _user("unit_staff", role=Role.UNIT_STAFF, real_name="教育局联络员", unit=unit)
     _user("community_staff", role=Role.COMMUNITY_STAFF, real_name="天目社区工作人员", community=community)
+    for number, other in enumerate(Unit.objects.order_by("pk"), start=1):
+        if other.pk != unit.pk:
+            _user(
+                f"unit{number:02d}", role=Role.UNIT_STAFF, real_name=f"{other.short_name}联络员", unit=other
+            )
+    for number, place in enumerate(Community.objects.select_related("town").order_by("pk"), start=1):
+        if place.pk != community.pk:
+            _user(
+                f"community{number:02d}",
+                role=Role.COMMUNITY_STAFF,
+                real_name=f"{place.name}工作人员",
+                community=place,
+            )
     _user("resident", role=Role.RESIDENT, real_name="周晓梅", phone="13900001234", community=community)
 
     communities = list(Community.objects.select_related("town").order_by("id"))
@@ -175,5 +200,7 @@ def print_accounts(stdout) -> None:
         ("community_staff", f"社区工作人员（{DEMO_TOWN_NAME}{DEMO_COMMUNITY_NAME}）"),
         ("resident", "居民"),
         ("member01 … member60", "党员"),
+        ("unit01 … unit40", "各领办单位联络员"),
+        ("community01 … community71", "各社区（村）工作人员"),
     ):
         stdout.write(f"  {username:<22} {what}")

@@ -1,7 +1,10 @@
-"""Demo data of the surveys app, called by ``manage.py seed_demo`` after accounts and projects: the 2021
-needs survey (10,000 × scale responses over every channel, May–July 2021), 1,200 × scale suggestions coded
-into 5 categories / 169 problem items (about 10 % left for the coding screen), duty items for most items,
-some items linked to demo projects, and one survey open today so the answering page can be tried.
+"""Demo data of the surveys app, called by ``manage.py seed_demo`` after accounts and projects: the needs
+survey a little over a year ago (10,000 × scale responses over every channel — online, 大走访, 夜访,
+座谈会, paper imported by the office), 1,200 × scale suggestions coded into 5 categories / 169 problem
+items (about 10 % left for the coding screen), duty items of the unit that really handles each item, the
+items linked to the demo projects that answer them (``demo.projects.answering_projects``), and one survey
+open today so the answering page can be tried. With the history the services write: responses entered
+and imported, suggestions coded, duty items created and moved, projects linked.
 
 Bulk inserts only (answers are built in memory, chunk by chunk); deterministic (``random.Random(2021)``)."""
 
@@ -10,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Community, Unit, User
+from accounts.models import Community, Town, Unit, User
+from jiangyan.roles import Role
 from projects import selectors as project_selectors
 from surveys.choices import Channel, DutyStatus, QuestionKind, SuggestionSource
 from surveys.models import (
@@ -30,7 +35,10 @@ from surveys.models import (
     Survey,
 )
 
-from .accounts import DEMO_UNIT_NAME, demo_community
+from .accounts import demo_community
+from .district import DOMAIN_UNITS, Timeline, timeline
+from .history import Record, historic_timestamps
+from .projects import answering_projects
 from .surveys_data import (
     AGE_GROUPS,
     CATEGORIES,
@@ -48,9 +56,7 @@ SUGGESTIONS_FROM_ANSWERS = 1_230
 FREE_SUGGESTIONS = 60
 UNCODED_SHARE = 0.10
 CHUNK = 5_000
-TZ = dt.timezone(dt.timedelta(hours=8))
-OPENS = dt.datetime(2021, 5, 6, 8, 0, tzinfo=TZ)
-CLOSES = dt.datetime(2021, 7, 31, 22, 0, tzinfo=TZ)
+LINKS_PER_ITEM = 3
 OPEN_SURVEY_TITLE = "“我为群众办实事”满意度回访问卷"
 
 
@@ -64,6 +70,15 @@ def suggestion_text(rng: random.Random, title: str, keywords: list[str]) -> str:
     return rng.choice(FRAMES).format(place=rng.choice(PLACES), kw=kw, kw2=kw2, title=title)
 
 
+def problem_fields() -> dict[str, tuple[str, str]]:
+    """Problem item title → (its field, the unit that handles it): the demo's own table."""
+    return {
+        line.split("|")[0]: tuple(line.split("|")[2:4])
+        for _prefix, lines in CATEGORIES.values()
+        for line in lines
+    }
+
+
 def _problem_list(stdout) -> list[ProblemItem]:
     if ProblemItem.objects.exists():
         return list(ProblemItem.objects.select_related("category"))
@@ -71,23 +86,34 @@ def _problem_list(stdout) -> list[ProblemItem]:
         ProblemCategory(name=name, order=i) for i, name in enumerate(CATEGORIES)
     )
     items = []
-    for category, (prefix, _units, lines) in zip(categories, CATEGORIES.values(), strict=True):
+    for category, (prefix, lines) in zip(categories, CATEGORIES.values(), strict=True):
         for number, line in enumerate(lines, start=1):
-            title, keywords = line.split("|")
+            title, keywords, _field, unit = line.split("|")
             items.append(
-                ProblemItem(category=category, code=f"{prefix}-{number:03d}", title=title, keywords=keywords)
+                ProblemItem(
+                    category=category,
+                    code=f"{prefix}-{number:03d}",
+                    title=title,
+                    keywords=keywords,
+                    description=f"责任单位：{unit}",
+                )
             )
     items = ProblemItem.objects.bulk_create(items)
     stdout.write(f"  问题清单：{len(categories)} 类 {len(items)} 条")
     return list(ProblemItem.objects.select_related("category"))
 
 
-def _survey() -> tuple[Survey, list[Question]]:
+def _window(when: Timeline) -> tuple[dt.datetime, dt.datetime]:
+    return when.at(when.survey_opens, 8), when.at(when.survey_closes, 22)
+
+
+def _survey(when: Timeline) -> tuple[Survey, list[Question]]:
+    opens, closes = _window(when)
     survey = Survey.objects.create(
         title=SURVEY_TITLE,
         description="围绕群众“急难愁盼”，请您对各领域民生服务打分，并告诉我们最希望办的实事。每个手机号限填一次。",
-        opens_at=OPENS,
-        closes_at=CLOSES,
+        opens_at=opens,
+        closes_at=closes,
         allow_anonymous=True,
         published=True,
     )
@@ -149,11 +175,11 @@ def _open_survey() -> None:
     )
 
 
-def _moment(rng: random.Random) -> dt.datetime:
-    """Most answers in the first weeks after launch, a bump when the offline visits start in June."""
-    span = (CLOSES - OPENS).total_seconds()
+def _moment(rng: random.Random, opens: dt.datetime, closes: dt.datetime) -> dt.datetime:
+    """Most answers in the first weeks after launch, a bump when the offline visits start a month in."""
+    span = (closes - opens).total_seconds()
     share = rng.triangular(0, 1, 0.12) if rng.random() < 0.8 else rng.uniform(0.3, 0.75)
-    moment = OPENS + dt.timedelta(seconds=share * span)
+    moment = timezone.localtime(opens + dt.timedelta(seconds=share * span))
     hour = rng.choices(
         range(24), weights=[1, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 8, 8, 7, 7, 7, 7, 8, 10, 12, 12, 9, 5, 2]
     )[0]
@@ -164,125 +190,240 @@ def _rating(rng: random.Random, mean: float) -> int:
     return max(1, min(5, round(rng.gauss(mean, 0.95))))
 
 
-def _responses(
-    rng: random.Random,
-    survey: Survey,
-    questions: list[Question],
-    count: int,
-    suggestion_slots: set[int],
-    communities: list[Community],
-    weights: list[int],
-    staff: dict[int, int],
-    admin_id: int | None,
-    suggestion_texts: Iterator[tuple[str, ProblemItem]],
-) -> Iterator[tuple[list[Response], list[list[Answer]], list[tuple[int, str, ProblemItem]]]]:
-    by_order = {q.order: q for q in questions}
-    options = {q.pk: list(q.options.all()) for q in questions}
-    age, identity = by_order[1], by_order[2]
-    ratings = [by_order[3 + i] for i in range(len(RATED_DOMAINS))]
-    wishes, household, suggestion_q = by_order[9], by_order[10], by_order[11]
-    age_weights = [w for _, w in AGE_GROUPS]
-    identity_weights = [w for _, w in IDENTITIES]
-    wish_weights = [w for _, w in WISHES]
-    for start in range(0, count, CHUNK):
-        responses, answers, texts = [], [], []
-        for number in range(start, min(count, start + CHUNK)):
-            channel = _weighted(rng, CHANNEL_WEIGHTS)
-            community = rng.choices(communities, weights=weights)[0]
-            paper = channel != Channel.ONLINE
-            responses.append(
-                Response(
-                    survey=survey,
-                    phone="" if paper and rng.random() < 0.4 else f"1{5 + number % 5}{number:09d}",
-                    community=community,
-                    channel=channel,
-                    entered_by_id=(staff.get(community.pk, admin_id) if paper else None),
-                    submitted_at=_moment(rng),
-                )
-            )
-            rows = [
-                Answer(question=age, option=rng.choices(options[age.pk], weights=age_weights)[0]),
-                Answer(
-                    question=identity, option=rng.choices(options[identity.pk], weights=identity_weights)[0]
-                ),
-                *[
-                    Answer(question=q, number=_rating(rng, mean))
-                    for q, (_d, mean) in zip(ratings, RATED_DOMAINS, strict=True)
-                ],
-            ]
-            chosen = set(rng.choices(range(len(WISHES)), weights=wish_weights, k=rng.choice((1, 2, 3, 3))))
-            rows += [Answer(question=wishes, option=options[wishes.pk][i]) for i in sorted(chosen)]
-            if rng.random() < 0.85:
-                rows.append(
-                    Answer(
-                        question=household,
-                        number=rng.choices(range(1, 9), weights=[6, 22, 30, 22, 11, 5, 3, 1])[0],
+class _Responses:
+    """Builds the main survey's responses chunk by chunk (answers in memory, then bulk inserts)."""
+
+    def __init__(self, rng, survey, questions, when: Timeline, communities, staff, admin):
+        self.rng, self.survey, self.when = rng, survey, when
+        self.opens, self.closes = survey.opens_at, survey.closes_at
+        self.communities, self.staff, self.admin = communities, staff, admin
+        home = demo_community()
+        self.weights = [60 if c.pk == home.pk else rng.randint(6, 30) for c in communities]
+        by_order = {q.order: q for q in questions}
+        self.options = {q.pk: list(q.options.all()) for q in questions}
+        self.age, self.identity = by_order[1], by_order[2]
+        self.ratings = [by_order[3 + i] for i in range(len(RATED_DOMAINS))]
+        self.wishes, self.household, self.suggestion = by_order[9], by_order[10], by_order[11]
+
+    def moment(self) -> dt.datetime:
+        return _moment(self.rng, self.opens, self.closes)
+
+    def chunks(self, count: int, suggestion_slots: set[int], texts: Iterator[tuple[str, ProblemItem]]):
+        rng = self.rng
+        age_weights = [w for _, w in AGE_GROUPS]
+        identity_weights = [w for _, w in IDENTITIES]
+        wish_weights = [w for _, w in WISHES]
+        options = self.options
+        for start in range(0, count, CHUNK):
+            responses, answers, chunk_texts = [], [], []
+            for number in range(start, min(count, start + CHUNK)):
+                channel = _weighted(rng, CHANNEL_WEIGHTS)
+                community = rng.choices(self.communities, weights=self.weights)[0]
+                paper = channel != Channel.ONLINE
+                if channel == Channel.IMPORT:
+                    entered_by = self.admin
+                else:
+                    entered_by = self.staff.get(community.pk, self.admin) if paper else None
+                responses.append(
+                    Response(
+                        survey=self.survey,
+                        phone="" if paper and rng.random() < 0.4 else f"1{5 + number % 5}{number:09d}",
+                        community=community,
+                        channel=channel,
+                        entered_by=entered_by,
+                        submitted_at=self.moment(),
                     )
                 )
-            if number in suggestion_slots:
-                text, item = next(suggestion_texts)
-                rows.append(Answer(question=suggestion_q, text=text))
-                texts.append((number - start, text, item))
-            answers.append(rows)
-        yield responses, answers, texts
+                rows = [
+                    Answer(
+                        question=self.age, option=rng.choices(options[self.age.pk], weights=age_weights)[0]
+                    ),
+                    Answer(
+                        question=self.identity,
+                        option=rng.choices(options[self.identity.pk], weights=identity_weights)[0],
+                    ),
+                    *[
+                        Answer(question=q, number=_rating(rng, mean))
+                        for q, (_d, mean) in zip(self.ratings, RATED_DOMAINS, strict=True)
+                    ],
+                ]
+                chosen = set(
+                    rng.choices(range(len(WISHES)), weights=wish_weights, k=rng.choice((1, 2, 3, 3)))
+                )
+                rows += [
+                    Answer(question=self.wishes, option=options[self.wishes.pk][i]) for i in sorted(chosen)
+                ]
+                if rng.random() < 0.85:
+                    rows.append(
+                        Answer(
+                            question=self.household,
+                            number=rng.choices(range(1, 9), weights=[6, 22, 30, 22, 11, 5, 3, 1])[0],
+                        )
+                    )
+                if number in suggestion_slots:
+                    text, item = next(texts)
+                    rows.append(Answer(question=self.suggestion, text=text))
+                    chunk_texts.append((number - start, text, item))
+                answers.append(rows)
+            yield responses, answers, chunk_texts
 
 
-def _duty_items(rng: random.Random, items: list[ProblemItem], units: dict[str, Unit]) -> list[DutyItem]:
-    duty_items = []
-    statuses = [(DutyStatus.DONE, 45), (DutyStatus.IN_PROGRESS, 40), (DutyStatus.NOT_STARTED, 15)]
+def _record_entries(record: Record, responses: list[Response], imported: dict[dt.date, int]) -> None:
+    """The events of the questionnaires staff entered from paper; those the office imported are counted
+    in ``imported`` by the Monday after their week (one import a week)."""
+    for response in responses:
+        if response.channel == Channel.ONLINE:
+            continue
+        if response.channel == Channel.IMPORT:
+            day = timezone.localdate(response.submitted_at)
+            imported[day - dt.timedelta(days=day.weekday()) + dt.timedelta(days=7)] += 1
+            continue
+        record.add(
+            at=response.submitted_at,
+            actor=response.entered_by,
+            verb="survey.response_enter",
+            target=response,
+            after={"channel": response.channel, "community": str(response.community or "")},
+        )
+
+
+def _duty_status(rng: random.Random, deadline: dt.date, today: dt.date) -> str:
+    if deadline < today:
+        return DutyStatus.DONE if rng.random() < 0.85 else DutyStatus.IN_PROGRESS
+    return _weighted(rng, [(DutyStatus.DONE, 25), (DutyStatus.IN_PROGRESS, 50), (DutyStatus.NOT_STARTED, 25)])
+
+
+DONE_NOTE = "已按期完成，群众反映良好。"
+
+
+def _duty_items(
+    rng: random.Random,
+    items: list[ProblemItem],
+    units: dict[str, Unit],
+    when: Timeline,
+    record: Record,
+    admin: User,
+    liaisons: dict[int, User],
+) -> list[DutyItem]:
+    """One duty item for the unit that handles each problem item (about one item in ten still waits), and
+    for some a second one for another unit of the same field; each created by the office and moved along
+    by its unit, with the events of those acts."""
+    fields = problem_fields()
+    duty_items, moves = [], []
+    created_at = when.at(when.duty_list, 10)
     for item in items:
         if rng.random() < 0.1:
-            continue  # about one in ten still waits to be turned into duty items
-        unit_names = CATEGORIES[item.category.name][1].split()
-        for k in range(rng.choice((1, 1, 2))):
-            unit = units[unit_names[(item.pk + k) % len(unit_names)]]
-            if item.category.name == "教育托育" and k == 0:
-                unit = units[DEMO_UNIT_NAME]
-            status = _weighted(rng, statuses)
-            duty_items.append(
-                DutyItem(
-                    problem_item=item,
-                    unit=unit,
-                    action=(
-                        f"针对“{item.title}”，{unit.short_name or unit.name}制定专项方案，"
-                        "明确责任人和时间表，年底前见实效。"
-                    ),
-                    deadline=dt.date(2021, rng.choice((8, 9, 10, 11, 12)), rng.choice((15, 30))),
-                    status=status,
-                    progress_note="已按期完成，群众反映良好。" if status == DutyStatus.DONE else "",
-                )
+            continue
+        field, first = fields[item.title]
+        names = [first]
+        others = [u for u in DOMAIN_UNITS[field] if u != first]
+        if others and rng.random() < 0.3:
+            names.append(rng.choice(others))
+        for name in names:
+            unit = units[name]
+            deadline = when.day(rng.randint(-260, 120))
+            status = _duty_status(rng, deadline, when.today)
+            duty = DutyItem(
+                problem_item=item,
+                unit=unit,
+                action=(
+                    f"针对“{item.title}”，{unit.short_name or unit.name}制定专项方案，"
+                    "明确责任人和时间表，按期见实效。"
+                ),
+                deadline=deadline,
+                status=status,
+                progress_note=DONE_NOTE if status == DutyStatus.DONE else "",
+                created_at=created_at,
             )
-    return DutyItem.objects.bulk_create(duty_items, batch_size=1000)
+            duty_items.append(duty)
+            started = when.day(rng.randint(-300, -200))
+            finished = min(deadline, when.today) - dt.timedelta(days=rng.randint(0, 20))
+            moves.append((duty, started, max(finished, started + dt.timedelta(days=7))))
+    with historic_timestamps(DutyItem):
+        duty_items = DutyItem.objects.bulk_create(duty_items, batch_size=1000)
+    for duty, started, finished in moves:
+        record.add(
+            at=created_at,
+            actor=admin,
+            verb="duty_item.create",
+            target=duty,
+            after={
+                "unit": duty.unit.name,
+                "action": duty.action,
+                "deadline": duty.deadline.isoformat(),
+                "projects": [],
+            },
+        )
+        liaison = liaisons.get(duty.unit_id)
+        steps = []
+        if duty.status != DutyStatus.NOT_STARTED:
+            steps.append((started, 15, DutyStatus.NOT_STARTED, DutyStatus.IN_PROGRESS, {}))
+        if duty.status == DutyStatus.DONE:
+            done = {"note": DONE_NOTE, "progress_note": DONE_NOTE, "previous": {"progress_note": ""}}
+            steps.append((finished, 16, DutyStatus.IN_PROGRESS, DutyStatus.DONE, done))
+        for day, hour, before, after, details in steps:
+            # As ``duty_item_update`` records a move by the unit (with its progress note when it is done).
+            record.transition(
+                at=when.at(day, hour),
+                actor=liaison,
+                verb="duty_item.update",
+                target=duty,
+                before=before,
+                after=after,
+                **details,
+            )
+    return duty_items
 
 
-def _link_projects(items: list[ProblemItem], duty_items: list[DutyItem]) -> int:
-    """Link items to demo projects whose title mentions one of the item's keywords (deterministic)."""
-    projects = list(project_selectors.project_choices().values_list("id", "title"))
-    if not projects:
-        return 0
-    first_duty = {}
+def _link_projects(
+    items: list[ProblemItem], duty_items: list[DutyItem], *, scale: int, when: Timeline, record, admin
+) -> int:
+    """Link each problem item to the demo projects that answer it (up to three), and each of its duty items
+    to those its unit leads or helps with — the office's acts, after the projects were registered."""
+    towns = list(Town.objects.values_list("name", flat=True))
+    answers = answering_projects(scale=scale, towns=towns)
+    projects = {
+        p.code: p
+        for p in project_selectors.projects_by_codes([c for codes in answers.values() for c in codes])
+        .select_related("lead_unit")
+        .prefetch_related("cooperating_units")
+    }
+    duties: dict[int, list[DutyItem]] = defaultdict(list)
     for duty in duty_items:
-        first_duty.setdefault(duty.problem_item_id, duty)
+        duties[duty.problem_item_id].append(duty)
     item_links, duty_links = [], []
-    used: dict[int, int] = {}
+    at = when.at(when.registry + dt.timedelta(days=3), 15)
     for item in items:
-        words = [w for w in (item.keywords or "").split() if len(w) >= 2] + [item.title[:4]]
-        matches = [pid for pid, title in projects if any(w in title for w in words) and used.get(pid, 0) < 3]
-        for project_id in matches[:2]:
-            used[project_id] = used.get(project_id, 0) + 1
-            item_links.append(ProblemItem.projects.through(problemitem_id=item.pk, project_id=project_id))
-            if item.pk in first_duty:
-                duty_links.append(
-                    DutyItem.projects.through(dutyitem_id=first_duty[item.pk].pk, project_id=project_id)
-                )
-    # A few more, so every category has converted items even where titles share no word.
-    linked = {link.problemitem_id for link in item_links}
-    for n, item in enumerate(i for i in items if i.pk not in linked and i.pk in first_duty):
-        if n % 6 == 0:
-            project_id = projects[(item.pk * 7) % len(projects)][0]
-            item_links.append(ProblemItem.projects.through(problemitem_id=item.pk, project_id=project_id))
-            duty_links.append(
-                DutyItem.projects.through(dutyitem_id=first_duty[item.pk].pk, project_id=project_id)
+        chosen = [projects[c] for c in answers.get(item.title, []) if c in projects][:LINKS_PER_ITEM]
+        if not chosen:
+            continue
+        item_links += [ProblemItem.projects.through(problemitem_id=item.pk, project_id=p.pk) for p in chosen]
+        codes = sorted(p.code for p in chosen)
+        record.add(
+            at=at,
+            actor=admin,
+            verb="problem_item.link_projects",
+            target=item,
+            before={"projects": []},
+            after={"projects": codes},
+        )
+        for duty in duties[item.pk]:
+            mine = [
+                p
+                for p in chosen
+                if p.lead_unit_id == duty.unit_id
+                or any(u.pk == duty.unit_id for u in p.cooperating_units.all())
+            ]
+            if not mine:
+                continue
+            duty_links += [DutyItem.projects.through(dutyitem_id=duty.pk, project_id=p.pk) for p in mine]
+            record.add(
+                at=at,
+                actor=admin,
+                verb="duty_item.update",
+                target=duty,
+                before={"projects": []},
+                after={"projects": sorted(p.code for p in mine)},
             )
     ProblemItem.projects.through.objects.bulk_create(item_links, ignore_conflicts=True)
     DutyItem.projects.through.objects.bulk_create(duty_links, ignore_conflicts=True)
@@ -295,20 +436,24 @@ def seed(*, scale: int, stdout) -> None:
         return
     started = time.monotonic()
     rng = random.Random(2021)
+    when = timeline()
+    record = Record()
     with transaction.atomic():
         items = _problem_list(stdout)
-        survey, questions = _survey()
+        survey, questions = _survey(when)
         _open_survey()
 
         communities = list(Community.objects.select_related("town").order_by("id"))
-        home = demo_community()
-        weights = [60 if c.pk == home.pk else rng.randint(6, 30) for c in communities]
-        staff = dict(
-            User.objects.filter(groups__name="community_staff", community__isnull=False).values_list(
-                "community_id", "id"
-            )
-        )
-        admin_id = User.objects.filter(username="admin").values_list("id", flat=True).first()
+        staff = {}
+        for user in User.objects.filter(groups__name=Role.COMMUNITY_STAFF, community__isnull=False).order_by(
+            "pk"
+        ):
+            staff.setdefault(user.community_id, user)
+        liaisons = {}
+        for user in User.objects.filter(groups__name=Role.UNIT_STAFF, unit__isnull=False).order_by("pk"):
+            liaisons.setdefault(user.unit_id, user)
+        admin = User.objects.filter(username="admin").first()
+        builder = _Responses(rng, survey, questions, when, communities, staff, admin)
 
         # Item popularity is skewed (some problems are raised far more often), like real suggestions.
         popularity = [1 + 12 / (1 + (i * 37) % len(items)) for i in range(len(items))]
@@ -324,14 +469,14 @@ def seed(*, scale: int, stdout) -> None:
         slots = set(rng.sample(range(count), total_answers))
         suggestions: list[Suggestion] = []
         truth: list[ProblemItem] = []
-        for responses, answers, chunk_texts in _responses(
-            rng, survey, questions, count, slots, communities, weights, staff, admin_id, text_source
-        ):
+        imported: dict[dt.date, int] = defaultdict(int)
+        for responses, answers, chunk_texts in builder.chunks(count, slots, text_source):
             responses = Response.objects.bulk_create(responses, batch_size=2000)
             for response, rows in zip(responses, answers, strict=True):
                 for row in rows:
                     row.response = response
             Answer.objects.bulk_create([row for rows in answers for row in rows], batch_size=5000)
+            _record_entries(record, responses, imported)
             for index, text, item in chunk_texts:
                 response = responses[index]
                 suggestions.append(
@@ -345,6 +490,14 @@ def seed(*, scale: int, stdout) -> None:
                     )
                 )
                 truth.append(item)
+        for monday, rows in sorted(imported.items()):
+            record.add(
+                at=when.at(monday, 10),
+                actor=admin,
+                verb="survey.responses_import",
+                target=survey,
+                after={"rows": rows},
+            )
         for _ in range(FREE_SUGGESTIONS * scale):
             text, item = next(text_source)
             suggestions.append(
@@ -352,21 +505,37 @@ def seed(*, scale: int, stdout) -> None:
                     text=text,
                     source=SuggestionSource.FORM,
                     community=rng.choice(communities),
-                    submitted_at=_moment(rng),
+                    submitted_at=builder.moment(),
                 )
             )
             truth.append(item)
+        coded = []
         for suggestion, item in zip(suggestions, truth, strict=True):
             if rng.random() >= UNCODED_SHARE:
                 suggestion.problem_item = item
-                suggestion.coded_by_id = admin_id
-                suggestion.coded_at = suggestion.submitted_at + dt.timedelta(days=rng.randint(3, 20))
+                suggestion.coded_by = admin
+                suggestion.coded_at = when.at(
+                    when.survey_closes + dt.timedelta(days=rng.randint(3, 20)),
+                    rng.randint(9, 17),
+                    rng.randint(0, 59),
+                )
+                coded.append(suggestion)
         Suggestion.objects.bulk_create(suggestions, batch_size=2000)
+        for suggestion in coded:
+            record.add(
+                at=suggestion.coded_at,
+                actor=admin,
+                verb="suggestion.code",
+                target=suggestion,
+                before={"problem_item": None},
+                after={"problem_item": suggestion.problem_item.code},
+            )
 
         units = {u.name: u for u in Unit.objects.all()}
-        duty_items = _duty_items(rng, items, units)
-        linked = _link_projects(items, duty_items)
+        duty_items = _duty_items(rng, items, units, when, record, admin, liaisons)
+        linked = _link_projects(items, duty_items, scale=scale, when=when, record=record, admin=admin)
+        events = record.save()
     stdout.write(
         f"  需求调研：{count} 份答卷，{len(suggestions)} 条建议，{len(duty_items)} 项履职事项，"
-        f"{linked} 条问题转化为项目（{time.monotonic() - started:.1f}s）"
+        f"{linked} 条问题转化为项目，记录 {events} 条（{time.monotonic() - started:.1f}s）"
     )

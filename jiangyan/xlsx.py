@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,13 +33,11 @@ def as_text(cell):
 
 
 def append(ws, values: Iterable) -> None:
-    """``ws.append(values)`` with every string written as text (normal and write-only sheets)."""
-    if isinstance(ws, WriteOnlyWorksheet):
-        ws.append([as_text(WriteOnlyCell(ws, value=v)) if isinstance(v, str) else v for v in values])
-        return
-    ws.append(list(values))
-    for cell in ws[ws.max_row]:
-        as_text(cell)
+    """``ws.append(values)`` with every string written as text (normal and write-only sheets). The cells are
+    made before they are appended: reading back ``ws[ws.max_row]`` would scan every cell of the sheet on each
+    row, so a long export would take quadratic time."""
+    make = WriteOnlyCell if isinstance(ws, WriteOnlyWorksheet) else Cell
+    ws.append([as_text(make(ws, value=v)) if isinstance(v, str) else v for v in values])
 
 
 def put(ws, *, row: int, column: int, value):

@@ -160,3 +160,10 @@ class ImportForm(forms.Form):
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("文件不能超过 10 MB。"))
         return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """Confirms a previewed import: the staged file (its SHA-256) and the preview's digest."""
+
+    token = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)

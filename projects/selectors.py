@@ -211,6 +211,12 @@ def projects_by_ids(ids) -> dict[int, Project]:
     return Project.objects.in_bulk(list(ids))
 
 
+def free_project_code(*, year: int) -> str:
+    """The first code ``JY<year>-001``, ``-002`` … that no project has (the import template's example)."""
+    taken = set(Project.objects.filter(code__startswith=f"JY{year}-").values_list("code", flat=True))
+    return next(code for n in range(1, len(taken) + 2) if (code := f"JY{year}-{n:03d}") not in taken)
+
+
 def projects_visible_to(user) -> QuerySet:
     """The projects ``user`` may see (``ProjectQuerySet.visible_to``), for other apps' links and prefetches:
     a page of another registry never names a project its reader could not open."""

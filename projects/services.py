@@ -11,25 +11,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Town, Unit, User
+from accounts.models import User
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
+from . import importing
 from . import spreadsheets as sheets
 from .choices import OFFICE, STATUS_MOVES, ProjectStatus
+from .importing import ImportRejected
 from .models import (
-    Domain,
     Evaluation,
     Indicator,
     IndicatorUpdate,
     Milestone,
-    Program,
     ProgressStatement,
     Project,
     ProjectPhoto,
-    TargetGroup,
     evaluator_role_of,
     month_of,
 )
@@ -261,262 +260,139 @@ def evaluation_create(*, actor: User, project: Project, score: int, comment: str
     return evaluation
 
 
-class ImportRejected(ApplicationError):
-    """An import with bad rows: nothing was written; ``row_errors`` names each bad row and why."""
-
-    def __init__(self, row_errors: list[str]):
-        super().__init__(
-            _("导入失败：共 %(n)d 处错误，未写入任何数据。") % {"n": len(row_errors)},
-            code="import_rejected",
-            fields={"file": row_errors},
-        )
-        self.row_errors = row_errors
-
-
 @dataclass
 class ImportResult:
-    projects: int
+    """What a confirmed import wrote: projects created, updated and left unchanged; milestones and
+    indicators created, changed or removed."""
+
+    created: int
+    updated: int
+    unchanged: int
     milestones: int
     indicators: int
 
+    @property
+    def projects(self) -> int:
+        return self.created + self.updated
 
-def _lookup(model, *names_fields: str) -> dict[str, object]:
-    table: dict[str, object] = {}
-    for obj in model.objects.all():
-        for name_field in names_fields:
-            key = getattr(obj, name_field, "")
-            if key:
-                table.setdefault(key, obj)
-    return table
+
+def _read_book(upload) -> sheets.Workbook3:
+    try:
+        return sheets.read_workbook(upload)
+    except sheets.SheetError as exc:
+        raise ImportRejected([str(exc)]) from exc
+
+
+def projects_import_preview(*, actor: User, upload) -> importing.ImportPlan:
+    """What importing ``upload`` would do (``importing.plan_import``), without writing anything.
+    ImportRejected lists every bad row."""
+    require_role(actor, Role.ADMIN)
+    return importing.plan_import(_read_book(upload))
 
 
 @transaction.atomic
-def projects_import(*, actor: User, upload) -> ImportResult:
-    """Import the project list (项目, 节点, 指标 sheets) in one transaction: every row or none.
+def projects_import(*, actor: User, upload, expected_digest: str | None = None) -> ImportResult:
+    """Import the project list (项目, 节点, 指标 sheets) in one transaction: every row or none. Projects of
+    the sheet already in the registry (same code) are updated, the others created; nothing is deleted
+    silently (see ``projects.importing``). With ``expected_digest`` (the preview's), the import happens only
+    if it still does exactly what the preview showed; otherwise ConflictError, and nothing is written.
 
     Raises ``ImportRejected`` listing every bad row (sheet, row number, reason); nothing is written then."""
     require_role(actor, Role.ADMIN)
+    book = _read_book(upload)
+    codes = [sheets.text(r.get("编号")) for r in book.projects]
+    # Lock the projects the sheet updates, so the plan holds until this transaction commits.
+    list(Project.objects.select_for_update().filter(code__in=codes).values_list("pk", flat=True))
+    plan = importing.plan_import(book)
+    if expected_digest is not None and plan.digest != expected_digest:
+        raise ConflictError(
+            _("预览之后项目库已有变化，导入的结果会与预览不同。请查看新的预览后再确认。"),
+            code="import_changed",
+        )
     try:
-        book = sheets.read_workbook(upload)
-    except sheets.SheetError as exc:
-        raise ImportRejected([str(exc)]) from exc
-    if not book.projects:
-        raise ImportRejected([_("“项目”工作表没有数据行。")])
-
-    programs, domains = _lookup(Program, "name"), _lookup(Domain, "name")
-    groups, towns = _lookup(TargetGroup, "name"), _lookup(Town, "name")
-    units = _lookup(Unit, "name", "short_name")
-    existing_codes = set(
-        Project.objects.filter(
-            code__in=[sheets.text(r.cells.get("编号")) for r in book.projects]
-        ).values_list("code", flat=True)
+        with transaction.atomic():
+            created = _import_create(actor=actor, plans=plan.created)
+    except IntegrityError as exc:  # another import created one of these codes meanwhile
+        raise ConflictError(_("有项目刚被其他人导入，请重新上传预览。"), code="import_changed") from exc
+    for item in plan.updated:
+        _import_update(actor=actor, plan=item)
+    store_schedule(
+        Project.objects.filter(pk__in=[p.pk for p in created] + [i.project.pk for i in plan.updated])
     )
-    errors: list[str] = []
+    changed = [p for p in plan.projects if p.action != "unchanged"]
+    return ImportResult(
+        created=len(created),
+        updated=len(plan.updated),
+        unchanged=len(plan.unchanged),
+        milestones=sum(1 for p in changed for i in p.milestones if i.action != "same"),
+        indicators=sum(1 for p in changed for i in p.indicators if i.action != "same"),
+    )
 
-    def bad(row: sheets.Row, problem: str) -> None:
-        errors.append(f"{row.where()}：{problem}")
 
-    parsed: dict[str, dict] = {}
-    project_rows: dict[str, sheets.Row] = {}
+def _import_event(*, actor: User, project: Project, plan: importing.ProjectPlan) -> None:
+    audit_record(actor=actor, verb="project.import", target=project, **importing.event_fields(plan))
 
-    def need(row, column, table=None, label=None):
-        value = sheets.text(row.cells.get(column))
-        if not value:
-            bad(row, _("“%(column)s”不能为空。") % {"column": column})
-            return None
-        if table is not None and value not in table:
-            bad(row, _("%(column)s“%(value)s”不存在。") % {"column": label or column, "value": value})
-            return None
-        return table[value] if table is not None else value
 
-    def many(row, column, table):
-        found = []
-        for name in sheets.split_list(row.cells.get(column)):
-            if name not in table:
-                bad(row, _("%(column)s“%(value)s”不存在。") % {"column": column, "value": name})
-            else:
-                found.append(table[name])
-        return found
-
-    def date_of(row, column, *, required=True):
-        raw = row.cells.get(column)
-        if raw in (None, ""):
-            if required:
-                bad(row, _("“%(column)s”不能为空。") % {"column": column})
-            return None
-        try:
-            return sheets.parse_date(raw)
-        except ValueError:
-            bad(
-                row,
-                _("“%(column)s”不是有效日期（应为 2021-05-01 的格式）：%(value)s。")
-                % {"column": column, "value": sheets.text(raw)},
-            )
-            return None
-
-    for row in book.projects:
-        before = len(errors)
-        code = need(row, "编号")
-        if code:
-            if len(code) > 20:
-                bad(row, _("编号“%(code)s”超过 20 个字符。") % {"code": code})
-            elif code in project_rows:
-                bad(
-                    row,
-                    _("编号“%(code)s”与第 %(number)d 行重复。")
-                    % {"code": code, "number": project_rows[code].number},
-                )
-            elif code in existing_codes:
-                bad(row, _("编号“%(code)s”已存在于项目库。") % {"code": code})
-        title = need(row, "项目名称")
-        if title and len(title) > 120:
-            bad(row, _("项目名称超过 120 个字符。"))
-        program = need(row, "工程", programs)
-        domain = need(row, "领域", domains)
-        lead_unit = need(row, "领办单位", units)
-        start, end = date_of(row, "计划开始"), date_of(row, "计划完成")
-        if start and end and end < start:
-            bad(row, _("计划完成日期早于计划开始日期。"))
-        public_text = sheets.text(row.cells.get("是否公开")) or "是"
-        if public_text not in ("是", "否"):
-            bad(row, _("“是否公开”应填“是”或“否”。"))
-        status_text = sheets.text(row.cells.get("状态")) or str(ProjectStatus.NOT_STARTED.label)
-        if status_text not in sheets.STATUS_BY_LABEL:
-            bad(
-                row,
-                _("状态“%(value)s”无效，应为 %(choices)s。")
-                % {"value": status_text, "choices": "、".join(sheets.STATUS_BY_LABEL)},
-            )
-        target_groups = many(row, "服务对象", groups)
-        cooperating = many(row, "协办单位", units)
-        project_towns = many(row, "实施镇街", towns)
-        if code and code not in project_rows:
-            project_rows[code] = row
-        if len(errors) == before:
-            parsed[code] = {
-                "project": Project(
-                    code=code,
-                    title=title,
-                    summary=sheets.text(row.cells.get("项目简介")),
-                    program=program,
-                    domain=domain,
-                    lead_unit=lead_unit,
-                    responsible_leader=sheets.text(row.cells.get("责任领导"))[:50],
-                    planned_start=start,
-                    planned_end=end,
-                    is_public=public_text == "是",
-                    status=sheets.STATUS_BY_LABEL.get(status_text),
-                ),
-                "groups": target_groups,
-                "cooperating": cooperating,
-                "towns": project_towns,
-                "milestones": [],
-                "indicators": [],
-            }
-
-    today = timezone.localdate()
-    weights: dict[str, list[int]] = {}
-    for row in book.milestones:
-        before = len(errors)
-        code = need(row, "项目编号")
-        if code and code not in project_rows:
-            bad(row, _("项目编号“%(code)s”不在“项目”表中。") % {"code": code})
-        name = need(row, "节点名称")
-        planned = date_of(row, "计划完成日期")
-        done = date_of(row, "实际完成日期", required=False)
-        if done and done > today:
-            bad(row, _("实际完成日期晚于今天。"))
-        try:
-            weight = int(sheets.parse_decimal(row.cells.get("权重")))
-            if not 0 <= weight <= 100 or sheets.parse_decimal(row.cells.get("权重")) != weight:
-                raise ValueError
-        except ValueError:
-            bad(row, _("权重应为 0 到 100 的整数。"))
-            weight = None
-        if code in project_rows and weight is not None:
-            weights.setdefault(code, []).append(weight)
-        if len(errors) == before and code in parsed:
-            parsed[code]["milestones"].append(
-                Milestone(
-                    name=name[:100],
-                    planned_date=planned,
-                    weight=weight,
-                    done_date=done,
-                    evidence=sheets.text(row.cells.get("完成佐证")),
-                )
-            )
-    for code, values in weights.items():
-        if sum(values) != 100:
-            bad(
-                project_rows[code],
-                _("项目“%(code)s”的节点权重合计为 %(total)d，应为 100。")
-                % {"code": code, "total": sum(values)},
-            )
-
-    for row in book.indicators:
-        before = len(errors)
-        code = need(row, "项目编号")
-        if code and code not in project_rows:
-            bad(row, _("项目编号“%(code)s”不在“项目”表中。") % {"code": code})
-        name = need(row, "指标名称")
-        values = {}
-        for column, minimum in (("目标值", "positive"), ("当前值", "zero")):
-            raw = row.cells.get(column)
-            if raw in (None, "") and column == "当前值":
-                values[column] = Decimal(0)
-                continue
-            try:
-                values[column] = sheets.parse_decimal(raw)
-            except ValueError:
-                bad(row, _("%(column)s应为数字。") % {"column": column})
-                continue
-            if (
-                (minimum == "positive" and values[column] <= 0)
-                or values[column] < 0
-                or values[column] >= 10**12
-            ):
-                bad(row, _("%(column)s“%(value)s”超出范围。") % {"column": column, "value": sheets.text(raw)})
-        if len(errors) == before and code in parsed:
-            parsed[code]["indicators"].append(
-                Indicator(
-                    name=name[:80],
-                    unit=sheets.text(row.cells.get("计量单位"))[:20],
-                    target_value=values["目标值"],
-                    current_value=values["当前值"],
-                )
-            )
-
-    if errors:
-        raise ImportRejected(errors)
-
-    projects = Project.objects.bulk_create([item["project"] for item in parsed.values()])
-    through_rows = {"target_groups": [], "cooperating_units": [], "towns": []}
+def _import_create(*, actor: User, plans: list[importing.ProjectPlan]) -> list[Project]:
+    projects = Project.objects.bulk_create([Project(code=p.code, **p.values) for p in plans])
+    through: dict[str, list] = {name: [] for name in importing.RELATIONS}
     milestones, indicators = [], []
-    for project, item in zip(projects, parsed.values(), strict=True):
-        through_rows["target_groups"] += [
-            Project.target_groups.through(project_id=project.pk, targetgroup_id=g.pk) for g in item["groups"]
-        ]
-        through_rows["cooperating_units"] += [
-            Project.cooperating_units.through(project_id=project.pk, unit_id=u.pk)
-            for u in item["cooperating"]
-        ]
-        through_rows["towns"] += [
-            Project.towns.through(project_id=project.pk, town_id=t.pk) for t in item["towns"]
-        ]
-        for order, milestone in enumerate(item["milestones"]):
-            milestone.project, milestone.order = project, order
-            milestones.append(milestone)
-        for order, indicator in enumerate(item["indicators"]):
-            indicator.project, indicator.order = project, order
-            indicators.append(indicator)
-    for field_name, rows in through_rows.items():
-        getattr(Project, field_name).through.objects.bulk_create(rows, ignore_conflicts=True)
+    for project, plan in zip(projects, plans, strict=True):
+        for name in importing.RELATIONS:
+            model = getattr(Project, name).through
+            column = {"target_groups": "targetgroup_id", "cooperating_units": "unit_id", "towns": "town_id"}
+            through[name] += [
+                model(project_id=project.pk, **{column[name]: obj.pk}) for obj in plan.relations.get(name, [])
+            ]
+        milestones += [Milestone(project=project, name=i.name, **i.values) for i in plan.milestones]
+        indicators += [Indicator(project=project, name=i.name, **i.values) for i in plan.indicators]
+    for name, rows in through.items():
+        getattr(Project, name).through.objects.bulk_create(rows)
     Milestone.objects.bulk_create(milestones)
     Indicator.objects.bulk_create(indicators)
-    for project in projects:
-        audit_record(actor=actor, verb="project.import", target=project, after={"code": project.code})
-    store_schedule(Project.objects.filter(pk__in=[p.pk for p in projects]))
-    return ImportResult(projects=len(projects), milestones=len(milestones), indicators=len(indicators))
+    for project, plan in zip(projects, plans, strict=True):
+        _import_event(actor=actor, project=project, plan=plan)
+    return projects
+
+
+def _import_update(*, actor: User, plan: importing.ProjectPlan) -> None:
+    project = plan.project
+    status = plan.values.pop("status", None)
+    for name, value in plan.values.items():
+        setattr(project, name, value)
+    if plan.values:
+        project.save(update_fields=[*plan.values, "updated_at"])
+    for name, objects in plan.relations.items():
+        getattr(project, name).set(objects)
+    if plan.drop_communities:
+        project.communities.remove(*plan.drop_communities)
+    for item in plan.milestones:
+        _import_item(item, model=Milestone, project=project)
+    values: dict[int, Decimal] = {}
+    for item in plan.indicators:
+        value = item.values.pop("current_value", None)
+        indicator = _import_item(item, model=Indicator, project=project)
+        if value is not None:
+            values[indicator.pk] = value
+    _import_event(actor=actor, project=project, plan=plan)
+    if values:
+        # As a lead unit's update would: the indicator's record of values, and its event.
+        _apply_indicator_values(actor=actor, project=project, values=values)
+    if status is not None:
+        _set_status(actor=actor, project=project, status=status)
+
+
+def _import_item(item: importing.ItemPlan, *, model, project: Project):
+    if item.action == "create":
+        return model.objects.create(project=project, name=item.name, **item.values)
+    if item.action == "delete":
+        item.obj.delete()
+        return item.obj
+    if item.values:
+        for name, value in item.values.items():
+            setattr(item.obj, name, value)
+        item.obj.save(update_fields=list(item.values))
+    return item.obj
 
 
 STATUS_REASON_MAX = 200

@@ -2,19 +2,26 @@
 the one-page ledger (一单一表) of a project.
 
 The workbook has three sheets — 项目, 节点, 指标 — read by their header names, so the export of any list
-(which adds read-only schedule columns) can be imported again."""
+(which adds read-only schedule columns) imports again, as "no changes". The file speaks the source
+language (Chinese) whatever the user's: headers, statuses and lookup names are the stored Chinese values,
+so a workbook exported in the English UI imports like any other. Every cell is written through
+``jiangyan.xlsx`` (people's text as text, never as a formula)."""
 
 import datetime
-import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from jiangyan import xlsx
+from jiangyan.numbers import round_half_up, score
 
 from .choices import ProjectStatus
 
@@ -38,33 +45,64 @@ PROJECT_COLUMNS = [
 SCHEDULE_COLUMNS = ["序时进度(%)", "实际进度(%)", "偏差(百分点)", "是否滞后"]
 MILESTONE_COLUMNS = ["项目编号", "节点名称", "计划完成日期", "权重", "实际完成日期", "完成佐证"]
 INDICATOR_COLUMNS = ["项目编号", "指标名称", "计量单位", "目标值", "当前值"]
-REQUIRED_PROJECT = {"编号", "项目名称", "工程", "领域", "领办单位", "计划开始", "计划完成"}
+SHEETS = {
+    PROJECT_SHEET: PROJECT_COLUMNS,
+    MILESTONE_SHEET: MILESTONE_COLUMNS,
+    INDICATOR_SHEET: INDICATOR_COLUMNS,
+}
+YES, NO = "是", "否"
+LIST_SEPARATOR = "、"
 LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
-STATUS_BY_LABEL = {str(label): value for value, label in ProjectStatus.choices}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="B5121B")
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_ROWS = 20000
+MAX_COLUMNS = 40  # what a sheet is read up to: a forged dimension of XFD columns costs nothing
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a 10 MB upload that unpacks to more is not a project list
+# Numbers of the registry are below 10^12 with two decimals; a cell like 1e10000000 is refused before
+# anything computes with it (an int() of it would keep a worker busy for minutes).
+MAX_MAGNITUDE = 15
+DATE_YEARS = (2000, 2100)
+
+
+def status_labels() -> dict[str, str]:
+    """``{value: 未启动 …}`` in the source language, whatever language is active."""
+    with translation.override(None):
+        return {value: str(label) for value, label in ProjectStatus.choices}
+
+
+def status_by_label() -> dict[str, str]:
+    return {label: value for value, label in status_labels().items()}
 
 
 @dataclass
 class Row:
-    """A data row of a sheet: its 1-based row number and its cells by header name."""
+    """A data row of a sheet: its 1-based row number and its cells by header name (only the columns the
+    sheet has: ``has(column)`` tells a missing column from an empty cell)."""
 
     sheet: str
     number: int
     cells: dict
 
     def where(self) -> str:
-        return f"「{self.sheet}」第 {self.number} 行"
+        return _("「%(sheet)s」第 %(number)d 行") % {"sheet": self.sheet, "number": self.number}
+
+    def has(self, column: str) -> bool:
+        return column in self.cells
+
+    def get(self, column: str):
+        return self.cells.get(column)
 
 
 @dataclass
 class Workbook3:
+    """The rows of the three sheets; ``present`` names the sheets the file has."""
+
     projects: list[Row] = field(default_factory=list)
     milestones: list[Row] = field(default_factory=list)
     indicators: list[Row] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)
 
 
 class SheetError(Exception):
@@ -72,7 +110,7 @@ class SheetError(Exception):
 
 
 def _style_header(ws, columns: list[str], widths: dict[str, int] | None = None) -> None:
-    ws.append(columns)
+    xlsx.append(ws, columns)
     for index, name in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, Alignment(horizontal="center")
@@ -80,6 +118,14 @@ def _style_header(ws, columns: list[str], widths: dict[str, int] | None = None) 
             name, max(10, len(name) * 2 + 4)
         )
     ws.freeze_panes = "A2"
+
+
+def _date_format(*sheets) -> None:
+    for sheet in sheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, datetime.date):
+                    cell.number_format = "yyyy-mm-dd"
 
 
 def _new_workbook(*, schedule: bool = False) -> Workbook:
@@ -94,105 +140,161 @@ def _new_workbook(*, schedule: bool = False) -> Workbook:
     return wb
 
 
-def _to_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+def _prefer(names: list[str], *wanted: str) -> str:
+    """The first of ``wanted`` that exists in ``names``, else the first name (empty if none)."""
+    return next((w for w in wanted if w in names), names[0] if names else "")
 
 
-def template_workbook(*, programs: list[str], domains: list[str], groups: list[str]) -> bytes:
-    """The import template: three sheets with headers, one example project and a 说明 sheet."""
-    wb = _new_workbook()
-    ws = wb[PROJECT_SHEET]
-    ws.append(
-        [
-            "JY2021-001",
-            "梦想小屋改造",
-            "为困难家庭学生改造学习生活空间",
-            programs[0] if programs else "",
-            domains[0] if domains else "",
-            "、".join(groups[:1]),
-            "区教育局",
-            "区妇女联合会",
-            "张局长",
-            "罗塘街道",
-            datetime.date(2021, 5, 1),
-            datetime.date(2021, 12, 31),
-            "是",
-            "推进中",
-        ]
-    )
-    status_list = DataValidation(
-        type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"', allow_blank=True
-    )
-    public_list = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-    ws.add_data_validation(status_list)
-    ws.add_data_validation(public_list)
-    status_list.add("N2:N2000")
-    public_list.add("M2:M2000")
-    wb[MILESTONE_SHEET].append(["JY2021-001", "摸排对象、制定方案", datetime.date(2021, 6, 1), 20, None, ""])
-    wb[MILESTONE_SHEET].append(["JY2021-001", "完成改造", datetime.date(2021, 10, 31), 60, None, ""])
-    wb[MILESTONE_SHEET].append(["JY2021-001", "验收回访", datetime.date(2021, 12, 20), 20, None, ""])
-    wb[INDICATOR_SHEET].append(["JY2021-001", "改造梦想小屋", "户", 155, 0])
-    notes = wb.create_sheet("说明")
-    for line in (
-        "一、“项目”表每行一个项目，编号唯一；日期格式 2021-05-01；是否公开填“是”或“否”。",
-        "二、工程填：" + "、".join(programs),
-        "三、领域填：" + "、".join(domains),
-        "四、服务对象可填多个，用顿号分隔：" + "、".join(groups),
-        "五、领办单位、协办单位、实施镇街须与系统中的名称一致，多个用顿号分隔。",
-        "六、“节点”表每行一个节点；同一项目各节点权重合计须为 100。",
-        "七、“指标”表每行一个目标指标；目标值须大于 0。",
-        "八、导入时全部行校验通过才会写入；任何一行有误，整表不写入，并逐行列出错误。",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    for ws in wb.worksheets[:3]:
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-    return _to_bytes(wb)
+def template_workbook(
+    *,
+    programs: list[str],
+    domains: list[str],
+    groups: list[str],
+    units: list[str],
+    towns: list[str],
+    example_code: str,
+    year: int,
+) -> bytes:
+    """The import template: three sheets with headers, one example project and a 说明 sheet. The example
+    uses a code free in the registry (``example_code``) and names that exist in it, so the untouched
+    template imports cleanly."""
+    with translation.override(None):
+        labels = status_labels()
+        wb = _new_workbook()
+        ws = wb[PROJECT_SHEET]
+        lead = _prefer(units, "共青团姜堰区委", "区教育局")
+        xlsx.append(
+            ws,
+            [
+                example_code,
+                "“梦想小屋”改造（示例）",
+                "为困境家庭青少年改造温馨的学习生活空间",
+                _prefer(programs, "利民惠民"),
+                _prefer(domains, "教育"),
+                _prefer(groups, "青少年"),
+                lead,
+                "、".join(u for u in ("区民政局", "区妇女联合会") if u in units and u != lead),
+                "张三",
+                _prefer(towns, "罗塘街道"),
+                datetime.date(year, 3, 1),
+                datetime.date(year, 12, 31),
+                YES,
+                labels[ProjectStatus.NOT_STARTED],
+            ],
+        )
+        status_list = DataValidation(
+            type="list", formula1='"' + ",".join(labels.values()) + '"', allow_blank=True
+        )
+        public_list = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+        ws.add_data_validation(status_list)
+        ws.add_data_validation(public_list)
+        status_list.add("N2:N2000")
+        public_list.add("M2:M2000")
+        for name, day, weight in (
+            ("摸排对象、制定方案", datetime.date(year, 4, 1), 20),
+            ("完成改造", datetime.date(year, 10, 31), 60),
+            ("验收回访", datetime.date(year, 12, 20), 20),
+        ):
+            xlsx.append(wb[MILESTONE_SHEET], [example_code, name, day, weight, None, ""])
+        xlsx.append(wb[INDICATOR_SHEET], [example_code, "改造梦想小屋", "户", 155, 0])
+        notes = wb.create_sheet("说明")
+        for line in (
+            "一、“项目”表每行一个项目。编号由字母、数字和连字符组成（如 JY2021-001）；"
+            "表中编号已在项目库的项目将按表更新，其余新建；表中没有的项目保持不变，不会删除。",
+            "二、工程填：" + "、".join(programs),
+            "三、领域填：" + "、".join(domains),
+            "四、服务对象可填多个，用顿号分隔：" + "、".join(groups),
+            "五、领办单位、协办单位、实施镇街须与系统中的名称一致，多个用顿号分隔。",
+            "六、日期格式 2021-05-01；是否公开填“是”或“否”；状态填 " + "、".join(labels.values()) + "。",
+            "七、“节点”表每行一个节点，同一项目各节点权重合计须为 100；按节点名称对应已有节点。"
+            "列出某项目的节点时，表中没有的该项目节点将被删除（预览中逐条列出；已完成的节点不能删除）。",
+            "八、“指标”表每行一个目标指标，目标值须大于 0；按指标名称对应已有指标，规则同节点。",
+            "九、实际完成日期、完成佐证、当前值留空表示沿用系统中的记录。",
+            "十、上传后先预览将新建和修改的内容，确认后才写入；任何一行有误，整表不写入，并逐行列出错误。",
+        ):
+            xlsx.append(notes, [line])
+        notes.column_dimensions["A"].width = 120
+        _date_format(*wb.worksheets[:3])
+        return xlsx.to_bytes(wb)
+
+
+def _check_archive(upload) -> None:
+    """Refuse an archive that unpacks to far more than a project list could (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SheetError(_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")) from exc
+    finally:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SheetError(_("文件内容过大，不像项目清单，请检查后再上传。"))
 
 
 def read_workbook(upload) -> Workbook3:
     """Read the three sheets of an uploaded workbook into rows by header name."""
+    _check_archive(upload)
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not xlsx
-        raise SheetError("无法读取该文件，请上传由模板填写的 .xlsx 文件。") from exc
-    if PROJECT_SHEET not in wb.sheetnames:
-        raise SheetError(f"文件中没有“{PROJECT_SHEET}”工作表，请使用导入模板。")
-    result = Workbook3()
-    for sheet, target, columns in (
-        (PROJECT_SHEET, result.projects, PROJECT_COLUMNS),
-        (MILESTONE_SHEET, result.milestones, MILESTONE_COLUMNS),
-        (INDICATOR_SHEET, result.indicators, INDICATOR_COLUMNS),
-    ):
-        if sheet not in wb.sheetnames:
-            continue
-        rows = wb[sheet].iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-        missing = [c for c in columns[:2] if c not in header]
-        if missing:
-            raise SheetError(f"“{sheet}”工作表缺少表头：{'、'.join(missing)}。")
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_ROWS:
-                raise SheetError(f"“{sheet}”工作表超过 {MAX_ROWS} 行。")
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
+        raise SheetError(_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")) from exc
+    try:
+        if PROJECT_SHEET not in wb.sheetnames:
+            raise SheetError(_("文件中没有“%(sheet)s”工作表，请使用导入模板。") % {"sheet": PROJECT_SHEET})
+        result = Workbook3()
+        for sheet, target in (
+            (PROJECT_SHEET, result.projects),
+            (MILESTONE_SHEET, result.milestones),
+            (INDICATOR_SHEET, result.indicators),
+        ):
+            if sheet not in wb.sheetnames:
                 continue
-            cells = {name: values[i] if i < len(values) else None for i, name in enumerate(header) if name}
-            target.append(Row(sheet=sheet, number=number, cells=cells))
-    wb.close()
+            result.present.add(sheet)
+            _read_sheet(wb[sheet], sheet, SHEETS[sheet], target)
+    finally:
+        wb.close()
     return result
 
 
+def _read_sheet(ws, sheet: str, columns: list[str], target: list[Row]) -> None:
+    rows = ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    missing = [c for c in columns[:2] if c not in header]
+    if missing:
+        raise SheetError(
+            _("“%(sheet)s”工作表缺少表头：%(columns)s。") % {"sheet": sheet, "columns": "、".join(missing)}
+        )
+    duplicated = sorted({c for c in header if c and header.count(c) > 1})
+    if duplicated:
+        raise SheetError(
+            _("“%(sheet)s”工作表的表头重复：%(columns)s。")
+            % {"sheet": sheet, "columns": "、".join(duplicated)}
+        )
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS:
+            raise SheetError(_("“%(sheet)s”工作表超过 %(n)d 行。") % {"sheet": sheet, "n": MAX_ROWS})
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        cells = {
+            name: values[i] if i < len(values) else None for i, name in enumerate(header) if name in columns
+        }
+        target.append(Row(sheet=sheet, number=number, cells=cells))
+
+
 def text(value) -> str:
+    """A cell as trimmed text (a whole number typed in a text column loses its ``.0``)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
     return str(value).strip()
+
+
+def has_control_characters(value: str) -> bool:
+    return any((ord(c) < 32 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF for c in value)
 
 
 def split_list(value) -> list[str]:
@@ -200,75 +302,106 @@ def split_list(value) -> list[str]:
 
 
 def parse_date(value) -> datetime.date:
-    """A cell as a date: an Excel date or text like 2021-05-01, 2021/5/1, 2021.5.1; ValueError otherwise."""
+    """A cell as a date: an Excel date or text like 2021-05-01, 2021/5/1, 2021.5.1 between 2000 and 2100;
+    ValueError otherwise."""
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text(value))
-    if not match:
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text(value))
+        if not match:
+            raise ValueError
+        value = datetime.date(*(int(g) for g in match.groups()))
+    if not DATE_YEARS[0] <= value.year <= DATE_YEARS[1]:
         raise ValueError
-    return datetime.date(*(int(g) for g in match.groups()))
+    return value
 
 
 def parse_decimal(value) -> Decimal:
+    """A cell as a finite number of at most ``MAX_MAGNITUDE`` digits before the point; ValueError otherwise.
+    Checked on the decimal's exponent, before anything computes with the number."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, float):
+        # Excel keeps binary floats: 0.1 + 0.2 is 0.30000000000000004. Six decimals are plenty here.
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError
+        raw = repr(round(value, 6))
+    else:
+        raw = text(value).replace(",", "")
+    if len(raw) > 40:
+        raise ValueError
     try:
-        number = Decimal(text(value).replace(",", ""))
+        number = Decimal(raw)
     except InvalidOperation as exc:
         raise ValueError from exc
-    if not number.is_finite():
+    if not number.is_finite() or (number and not -MAX_MAGNITUDE <= number.adjusted() <= MAX_MAGNITUDE):
         raise ValueError
     return number
 
 
-def _fmt_number(value) -> float | int:
+def parse_weight(value) -> int:
+    """A milestone weight: a whole number from 0 to 100; ValueError otherwise."""
+    number = parse_decimal(value)
+    if number != number.to_integral_value() or not 0 <= number <= 100:
+        raise ValueError
+    return int(number)
+
+
+def _fmt_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _one_place(value) -> float | None:
+    rounded = round_half_up(value, 1)
+    return None if rounded is None else float(rounded)
 
 
 def export_workbook(projects) -> bytes:
     """A list of projects (annotated ``with_schedule`` and prefetched) as the three importable sheets."""
-    wb = _new_workbook(schedule=True)
-    ws, wm, wi = wb[PROJECT_SHEET], wb[MILESTONE_SHEET], wb[INDICATOR_SHEET]
-    for p in projects:
-        ws.append(
-            [
-                p.code,
-                p.title,
-                p.summary,
-                p.program.name,
-                p.domain.name,
-                "、".join(g.name for g in p.target_groups.all()),
-                p.lead_unit.name,
-                "、".join(u.name for u in p.cooperating_units.all()),
-                p.responsible_leader,
-                "、".join(t.name for t in p.towns.all()),
-                p.planned_start,
-                p.planned_end,
-                "是" if p.is_public else "否",
-                p.get_status_display(),
-                round(p.expected_pct, 1),
-                round(p.actual_pct, 1),
-                round(p.variance, 1),
-                "是" if p.is_behind else "否",
-            ]
-        )
-        for m in p.milestones.all():
-            wm.append([p.code, m.name, m.planned_date, m.weight, m.done_date, m.evidence])
-        for i in p.indicators.all():
-            wi.append([p.code, i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value)])
-    for sheet in (ws, wm):
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-    return _to_bytes(wb)
+    with translation.override(None):
+        labels = status_labels()
+        wb = _new_workbook(schedule=True)
+        ws, wm, wi = wb[PROJECT_SHEET], wb[MILESTONE_SHEET], wb[INDICATOR_SHEET]
+        for p in projects:
+            xlsx.append(
+                ws,
+                [
+                    p.code,
+                    p.title,
+                    p.summary,
+                    p.program.name,
+                    p.domain.name,
+                    LIST_SEPARATOR.join(g.name for g in p.target_groups.all()),
+                    p.lead_unit.name,
+                    LIST_SEPARATOR.join(u.name for u in p.cooperating_units.all()),
+                    p.responsible_leader,
+                    LIST_SEPARATOR.join(t.name for t in p.towns.all()),
+                    p.planned_start,
+                    p.planned_end,
+                    YES if p.is_public else NO,
+                    labels[p.status],
+                    _one_place(p.expected_pct),
+                    _one_place(p.actual_pct),
+                    _one_place(p.variance),
+                    YES if p.is_behind else NO,
+                ],
+            )
+            for m in p.milestones.all():
+                xlsx.append(wm, [p.code, m.name, m.planned_date, m.weight, m.done_date, m.evidence])
+            for i in p.indicators.all():
+                xlsx.append(
+                    wi, [p.code, i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value)]
+                )
+        _date_format(ws, wm)
+        return xlsx.to_bytes(wb)
 
 
 def ledger_workbook(*, project, milestones, indicators, statements, averages: dict) -> bytes:
-    """The one-page ledger (一单一表) of ``project`` (annotated ``with_schedule``), fitted to one A4 page."""
+    """The one-page ledger (一单一表) of ``project`` (annotated ``with_schedule``), fitted to one A4 page.
+    A document for people, in their language; figures rounded as on the page (``jiangyan.numbers``)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "一单一表"
+    ws.title = _("一单一表")
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
@@ -276,47 +409,56 @@ def ledger_workbook(*, project, milestones, indicators, statements, averages: di
     for col, width in zip("ABCDEF", (16, 22, 14, 14, 14, 22), strict=True):
         ws.column_dimensions[col].width = width
     ws.merge_cells("A1:F1")
-    ws["A1"] = f"姜堰区“我为群众办实事”重点项目一单一表  {project.code}"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
+    title = xlsx.put(
+        ws,
+        row=1,
+        column=1,
+        value=_("姜堰区“我为群众办实事”重点项目一单一表  %(code)s") % {"code": project.code},
+    )
+    title.font = Font(bold=True, size=14)
+    title.alignment = Alignment(horizontal="center")
+    progress = _("%(expected)s / %(actual)s") % {
+        "expected": f"{round_half_up(project.expected_pct, 1)}%",
+        "actual": f"{round_half_up(project.actual_pct, 1)}%",
+    }
     facts = [
-        ("项目名称", project.title),
-        ("工程 / 重点任务", f"{project.program.name} / {project.program.key_task.name}"),
-        ("领域", project.domain.name),
-        ("服务对象", "、".join(g.name for g in project.target_groups.all())),
-        ("领办单位", project.lead_unit.name),
-        ("协办单位", "、".join(u.name for u in project.cooperating_units.all())),
-        ("责任领导", project.responsible_leader),
-        ("实施地点", "、".join(t.name for t in project.towns.all())),
-        ("计划周期", f"{project.planned_start:%Y-%m-%d} 至 {project.planned_end:%Y-%m-%d}"),
-        ("状态", project.get_status_display()),
+        (_("项目名称"), project.title),
+        (_("工程 / 重点任务"), f"{project.program.name} / {project.program.key_task.name}"),
+        (_("领域"), project.domain.name),
+        (_("服务对象"), LIST_SEPARATOR.join(g.name for g in project.target_groups.all())),
+        (_("领办单位"), project.lead_unit.name),
+        (_("协办单位"), LIST_SEPARATOR.join(u.name for u in project.cooperating_units.all())),
+        (_("责任领导"), project.responsible_leader),
+        (_("实施地点"), LIST_SEPARATOR.join(t.name for t in project.towns.all())),
         (
-            "序时进度 / 实际进度",
-            f"{project.expected_pct:.1f}% / {project.actual_pct:.1f}%"
-            + ("（滞后）" if project.is_behind else ""),
+            _("计划周期"),
+            _("%(start)s 至 %(end)s")
+            % {"start": f"{project.planned_start:%Y-%m-%d}", "end": f"{project.planned_end:%Y-%m-%d}"},
         ),
-        ("评价均分", "；".join(f"{k} {v:.2f}" for k, v in averages.items()) or "暂无"),
-        ("项目简介", project.summary),
+        (_("状态"), project.get_status_display()),
+        (_("序时进度 / 实际进度"), progress + (_("（滞后）") if project.is_behind else "")),
+        (_("评价均分"), "；".join(f"{k} {score(v)}" for k, v in averages.items()) or _("暂无")),
+        (_("项目简介"), project.summary),
     ]
     row = 2
     for label, value in facts:
-        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        xlsx.put(ws, row=row, column=1, value=label).font = Font(bold=True)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
-        ws.cell(row=row, column=2, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+        xlsx.put(ws, row=row, column=2, value=value).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
 
     def table(title: str, header: list[str], rows: list[list]) -> None:
         nonlocal row
         row += 1
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
+        xlsx.put(ws, row=row, column=1, value=title).font = Font(bold=True, size=12)
         row += 1
         for col, name in enumerate(header, start=1):
-            cell = ws.cell(row=row, column=col, value=name)
+            cell = xlsx.put(ws, row=row, column=col, value=name)
             cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
         for values in rows:
             row += 1
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=value)
+                cell = xlsx.put(ws, row=row, column=col, value=value)
                 cell.border = BORDER
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 if isinstance(value, datetime.date):
@@ -324,22 +466,27 @@ def ledger_workbook(*, project, milestones, indicators, statements, averages: di
         row += 1
 
     table(
-        "目标指标",
-        ["指标", "计量单位", "目标值", "当前值", "完成率"],
+        _("目标指标"),
+        [_("指标"), _("计量单位"), _("目标值"), _("当前值"), _("完成率")],
         [
             [i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value), f"{i.percent}%"]
             for i in indicators
         ],
     )
     table(
-        "序时节点",
-        ["节点", "计划完成", "权重", "实际完成", "完成佐证"],
-        [[m.name, m.planned_date, m.weight, m.done_date or "未完成", m.evidence] for m in milestones],
+        _("序时节点"),
+        [_("节点"), _("计划完成"), _("权重"), _("实际完成"), _("完成佐证")],
+        [[m.name, m.planned_date, m.weight, m.done_date or _("未完成"), m.evidence] for m in milestones],
     )
     table(
-        "最近进展",
-        ["起始", "截止", "进展情况"],
+        _("最近进展"),
+        [_("起始"), _("截止"), _("进展情况")],
         [[s.period_start, s.period_end, s.text[:200]] for s in statements],
     )
-    ws.cell(row=row + 1, column=1, value=f"打印时间：{timezone.localtime():%Y-%m-%d %H:%M}")
-    return _to_bytes(wb)
+    xlsx.put(
+        ws,
+        row=row + 1,
+        column=1,
+        value=_("打印时间：%(time)s") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
+    )
+    return xlsx.to_bytes(wb)

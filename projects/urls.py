@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("workspace/", views.workspace, name="workspace"),
     path("import/", views.import_projects, name="import"),
+    path("import/confirm/", views.import_confirm, name="import-confirm"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/ledger/", views.ledger, name="ledger"),

@@ -1,24 +1,29 @@
 """Pages of the project registry: showcase, project page, ledger, the lead unit's workspace, evaluation
 and spreadsheets. Views are thin: forms check input, services write, selectors read."""
 
+import io
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Town, Unit
+from jiangyan.exceptions import ConflictError
 from jiangyan.forms import submit, submit_outcome
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.site import project_sections, sections_context
+from jiangyan.xlsx import xlsx_response
 
-from . import selectors, services, spreadsheets
+from . import importing, selectors, services, spreadsheets
 from .filtersets import ProjectFilterSet
 from .forms import (
     EvaluationForm,
+    ImportConfirmForm,
     ImportForm,
     IndicatorValuesForm,
     MilestoneDoneForm,
@@ -29,13 +34,6 @@ from .forms import (
 from .models import Domain, Milestone, Program, Project, TargetGroup
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _page(request, queryset):
@@ -98,7 +96,7 @@ def ledger_xlsx(request, code: str):
         statements=list(context["statements"][:5]),
         averages={k: v["avg"] for k, v in context["averages"].items()},
     )
-    return _xlsx(content, f"{project.code}-一单一表.xlsx")
+    return xlsx_response(content, _("%(code)s-一单一表.xlsx") % {"code": project.code})
 
 
 @require_GET
@@ -106,7 +104,9 @@ def export(request):
     """Any filtered list as the importable workbook (plus the schedule columns)."""
     filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=request.user))
     content = spreadsheets.export_workbook(selectors.export_list(filterset.qs))
-    return _xlsx(content, f"实事项目清单-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(
+        content, _("实事项目清单-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,27 +295,85 @@ def import_template(request):
         programs=list(Program.objects.values_list("name", flat=True)),
         domains=list(Domain.objects.values_list("name", flat=True)),
         groups=list(TargetGroup.objects.values_list("name", flat=True)),
+        units=list(Unit.objects.filter(is_active=True).values_list("name", flat=True)),
+        towns=list(Town.objects.values_list("name", flat=True)),
+        example_code=selectors.free_project_code(year=timezone.localdate().year),
+        year=timezone.localdate().year,
     )
-    return _xlsx(content, "实事项目导入模板.xlsx")
+    return xlsx_response(content, _("实事项目导入模板.xlsx"))
+
+
+def _import_page(request, *, form=None, plan=None, token="", row_errors=(), status=200):
+    return render(
+        request,
+        "projects/import.html",
+        {"form": form or ImportForm(), "plan": plan, "token": token, "row_errors": row_errors},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def import_projects(request):
-    """Import the project list: every row or none, each bad row named."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    row_errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.projects_import(actor=request.user, upload=form.cleaned_data["file"])
-        except services.ImportRejected as error:
-            row_errors = error.row_errors
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("导入成功：%(p)d 个项目，%(m)d 个节点，%(i)d 个指标。")
-                % {"p": result.projects, "m": result.milestones, "i": result.indicators},
-            )
-            return redirect("projects:showcase")
-    return render(request, "projects/import.html", {"form": form, "row_errors": row_errors})
+    """Upload the project list: every row is checked, and the page previews what the import will create
+    and change, field by field. Nothing is written until the office confirms (``import_confirm``)."""
+    if request.method == "GET":
+        return _import_page(request)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, form=form, status=400)
+    content = form.cleaned_data["file"].read()
+    try:
+        plan = services.projects_import_preview(actor=request.user, upload=io.BytesIO(content))
+    except services.ImportRejected as error:
+        form.add_error(None, error.message)
+        return _import_page(request, form=form, row_errors=error.row_errors, status=error.status_code)
+    token = importing.stage_upload(user=request.user, content=content)
+    return _import_page(request, plan=plan, token=token)
+
+
+def _rejected(request, error: services.ImportRejected, *, token: str):
+    importing.discard_upload(user=request.user, token=token)
+    form = ImportForm()
+    form.add_error(None, error.message)
+    return _import_page(request, form=form, row_errors=error.row_errors, status=error.status_code)
+
+
+def _preview_again(request, *, content: bytes, token: str, status: int):
+    try:
+        plan = services.projects_import_preview(actor=request.user, upload=io.BytesIO(content))
+    except services.ImportRejected as error:
+        return _rejected(request, error, token=token)
+    return _import_page(request, plan=plan, token=token, status=status)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def import_confirm(request):
+    """Write the previewed import, provided it still does exactly what the preview showed."""
+    form = ImportConfirmForm(request.POST)
+    content = (
+        importing.staged_upload(user=request.user, token=form.cleaned_data["token"])
+        if form.is_valid()
+        else None
+    )
+    if content is None:
+        messages.error(request, _("预览已过期或文件已失效，请重新上传。"))
+        return redirect("projects:import")
+    token = form.cleaned_data["token"]
+    try:
+        result = services.projects_import(
+            actor=request.user, upload=io.BytesIO(content), expected_digest=form.cleaned_data["digest"]
+        )
+    except services.ImportRejected as error:  # the registry changed since the preview and now refuses it
+        return _rejected(request, error, token=token)
+    except ConflictError as error:
+        messages.error(request, error.message)
+        return _preview_again(request, content=content, token=token, status=error.status_code)
+    importing.discard_upload(user=request.user, token=token)
+    messages.success(
+        request,
+        _("导入完成：新建 %(created)d 个项目，更新 %(updated)d 个，%(unchanged)d 个无变化。")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return redirect("projects:import")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.throttling import submit_limiter
+from jiangyan.xlsx import content_disposition, xlsx_response
 
 from . import selectors, services, spreadsheets
 from .filtersets import DutyItemFilterSet, ProblemItemFilterSet, SuggestionFilterSet, SurveyFilterSet
@@ -43,9 +44,9 @@ def _survey_for(request, pk: int) -> Survey:
 
 
 def _xlsx(file, filename: str) -> FileResponse:
-    return FileResponse(
-        file, as_attachment=True, filename=filename, content_type=spreadsheets.XLSX_CONTENT_TYPE
-    )
+    response = FileResponse(file, content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
 
 
 # --- answering ------------------------------------------------------------------------------------------
@@ -205,9 +206,7 @@ def survey_import(request, pk: int):
 def survey_import_template(request, pk: int):
     survey = _survey_for(request, pk)
     workbook = spreadsheets.import_template(list(survey.questions.prefetch_related("options")))
-    response = HttpResponse(workbook, content_type=spreadsheets.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-template.xlsx"'
-    return response
+    return xlsx_response(workbook, _("%(title)s-导入模板.xlsx") % {"title": survey.title})
 
 
 # --- analytics and exports ------------------------------------------------------------------------------
@@ -243,7 +242,8 @@ def survey_analytics_json(request, pk: int):
 def export_responses(request, pk: int):
     survey = _survey_for(request, pk)
     header, rows = selectors.responses_table(survey)
-    return _xlsx(spreadsheets.rows_file(header, rows, title="答卷"), f"survey-{survey.pk}-responses.xlsx")
+    filename = _("%(title)s-答卷.xlsx") % {"title": survey.title}
+    return _xlsx(spreadsheets.rows_file(header, rows, title="答卷"), filename)
 
 
 @role_required(*READ_ROLES)
@@ -253,7 +253,8 @@ def export_suggestions(request):
     if request.GET.get("survey", "").isdigit():
         survey = _survey_for(request, int(request.GET["survey"]))
     header, rows = selectors.coded_suggestions_table(survey)
-    return _xlsx(spreadsheets.rows_file(header, rows, title="已编码建议"), "coded-suggestions.xlsx")
+    filename = _("%(title)s-已编码建议.xlsx") % {"title": survey.title if survey else _("全部问卷")}
+    return _xlsx(spreadsheets.rows_file(header, rows, title="已编码建议"), filename)
 
 
 # --- suggestions and coding -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class WishChannel(models.TextChoices):
     BOX = "box", _("收集箱")
     HOTLINE = "hotline", _("热线")
     VISIT = "visit", _("走访")
+    NIGHT_VISIT = "night_visit", _("夜访")  # the evening visits the article adds "根据群众作息时间"
 
 
 # Channels a resident uses on the submission form (the QR code on a paper card sets ``card``); the

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import pgettext
 
-from jiangyan import masking
+from jiangyan import masking, numbers
 from jiangyan.roles import has_role as _has_role
 
 register = template.Library()
@@ -27,9 +27,14 @@ def listing(items) -> str:
 
 @register.filter
 def percent(value, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value):.{int(digits)}f}%"
+    """``{{ x|percent:1 }}`` → ``62.5%``, rounded by the one rule of ``jiangyan.numbers``."""
+    return numbers.percent(value, int(digits))
+
+
+@register.filter
+def score(value) -> str:
+    """``{{ average|score }}`` → ``3.63``, rounded by the one rule of ``jiangyan.numbers``."""
+    return numbers.score(value)
 
 
 @register.simple_tag(takes_context=True)

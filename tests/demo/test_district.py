@@ -1,0 +1,235 @@
+"""The demo district reads true to a resident: the chain from a suggestion to a project stays in one field
+with the units that really handle it, every project sits in the town its title names, the article's
+figures hold, the projects and wishes show their history, and the photos are there (and small)."""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Community, Town
+from accounts.validators import validate_public_phone
+from demo import projects as projects_demo
+from demo import surveys as surveys_demo
+from demo.district import DOMAIN_UNITS, handles
+from jiangyan.models import AuditEvent
+from projects.choices import ProjectStatus
+from projects.models import Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
+from projects.selectors import campaign_figures
+from surveys.choices import Channel
+from surveys.models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion
+from wishes.choices import PhotoKind, WishChannel, WishStatus
+from wishes.models import Wish, WishPhoto
+
+pytestmark = pytest.mark.django_db
+
+
+# --- the chain: suggestion → problem item → duty item → project -----------------------------------------
+
+
+def test_every_suggestion_leads_through_its_problem_item_and_duty_items_to_projects_of_the_same_field(
+    district,
+):
+    fields = surveys_demo.problem_fields()  # the demo's table: problem item → (field, unit)
+    assert set(fields) == set(ProblemItem.objects.values_list("title", flat=True))
+    chains: dict[int, int] = {}  # problem item → projects reached
+    for item in ProblemItem.objects.prefetch_related(
+        "duty_items__unit",
+        "duty_items__projects__domain",
+        "duty_items__projects__lead_unit",
+        "duty_items__projects__cooperating_units",
+        "projects__domain",
+        "projects__lead_unit",
+    ):
+        field, unit = fields[item.title]
+        assert field in DOMAIN_UNITS and handles(unit, field), item
+        reached = set()
+        for duty in item.duty_items.all():
+            assert handles(duty.unit.name, field), f"{item} → {duty.unit}"
+            for project in duty.projects.all():
+                assert project.domain.name == field, f"{item} → {duty} → {project}"
+                assert duty.unit_id == project.lead_unit_id or duty.unit in project.cooperating_units.all()
+                reached.add(project.pk)
+        for project in item.projects.all():
+            assert project.domain.name == field, f"{item} → {project} ({project.domain})"
+            assert handles(project.lead_unit.name, field), f"{project} led by {project.lead_unit}"
+            reached.add(project.pk)
+        chains[item.pk] = len(reached)
+
+    walked = reaching = 0
+    for suggestion in Suggestion.objects.filter(problem_item__isnull=False).select_related("problem_item"):
+        item = suggestion.problem_item
+        # The suggestion speaks of its problem item (it was written from the item's own words) …
+        assert any(word in suggestion.text for word in item.keywords.split()), (suggestion.text, item)
+        walked += 1
+        reaching += chains[item.pk] > 0  # … and its chain, checked above, may go on to projects
+    assert walked >= 1_100 and reaching >= walked * 0.6
+
+
+def test_what_the_issue_saw_no_longer_happens(district):
+    """HJ-002 小区路灯不亮 was a 区水利局 duty item linked to JY2021-007 (学历提升); JY2021-003 (敬老院)
+    quoted residents on infant childcare."""
+    lights = ProblemItem.objects.get(title="小区路灯不亮")
+    assert {d.unit.name for d in lights.duty_items.all()} == {"区城市管理局"}
+    assert lights.projects.exists()
+    assert all("路灯" in p.title and p.lead_unit.name == "区城市管理局" for p in lights.projects.all())
+
+    study = Project.objects.get(title__contains="求学圆梦")
+    assert [i.title for i in study.source_problem_items.all()] == ["职业教育与技能学习"]
+
+    home = Project.objects.get(title="敬老院提档升级")
+    quoted = Suggestion.objects.filter(problem_item__projects=home)
+    assert quoted.exists()
+    assert not quoted.filter(text__contains="托").exists()
+    assert {surveys_demo.problem_fields()[s.problem_item.title][0] for s in quoted} == {"养老"}
+
+
+# --- places and units -----------------------------------------------------------------------------------
+
+
+def test_every_project_sits_in_the_town_its_title_names_and_is_led_by_a_unit_of_its_field(district):
+    towns = list(Town.objects.values_list("name", flat=True))
+    with_town = 0
+    for project in Project.objects.select_related("lead_unit", "domain").prefetch_related(
+        "towns", "communities__town", "cooperating_units"
+    ):
+        named = {t for t in towns if t in project.title}
+        if named:
+            with_town += 1
+            assert {t.name for t in project.towns.all()} == named, project
+            assert project.communities.exists() and all(
+                c.town.name in named for c in project.communities.all()
+            )
+        assert handles(project.lead_unit.name, project.domain.name), f"{project} led by {project.lead_unit}"
+    assert with_town >= 100
+    # 区教育局 leads schools and summer classes, not farmland or factories.
+    assert set(Project.objects.filter(lead_unit__name="区教育局").values_list("domain__name", flat=True)) == {
+        "教育"
+    }
+
+
+def test_every_community_has_a_hotline_printed_on_its_wish_card(district, client):
+    for phone in Community.objects.values_list("phone", flat=True):
+        assert validate_public_phone(phone) == phone
+    community = Community.objects.get(name="天目社区")
+    page = client.get(reverse("wishes:card", args=[community.pk])).content.decode()
+    assert f"拨打社区心愿征集热线 {community.phone}" in page
+
+
+# --- the article's figures ------------------------------------------------------------------------------
+
+
+def test_the_articles_figures_hold(district):
+    assert Project.objects.count() == 236
+    survey = Response.objects.filter(survey__title=surveys_demo.SURVEY_TITLE)
+    assert survey.count() >= 10_000
+    assert Suggestion.objects.count() >= 1_200
+    assert ProblemCategory.objects.count() == 5 and ProblemItem.objects.count() == 169
+    assert 100 <= Wish.objects.count() < 200  # 100余个
+    assert 20 <= campaign_figures()["silver"] < 30  # 20多个“银发项目”
+
+    dream = Indicator.objects.get(name="改造梦想小屋")
+    assert (dream.target_value, dream.unit) == (155, "户")
+    summer = Project.objects.get(title__contains="暑托班")
+    assert {(i.name, i.target_value, i.unit) for i in summer.indicators.all()} == {
+        ("开办公益暑托班", 66, "个"),
+        ("服务学生", 20000, "人"),
+    }
+    assert summer.lead_unit.name == "区教育局"
+    insurance = Project.objects.get(title__contains="防贫保")
+    assert "1.2万元" in insurance.title and "1.2万元以下的农村低收入人口" in insurance.summary
+    assert [g.name for g in insurance.target_groups.all()] == ["低收入"]
+    assert insurance.program.name == "富民兴村" and insurance.lead_unit.name == "区农业农村局"
+
+    help_team = [w for w in Wish.objects.all() if w.is_help_team]
+    assert len(help_team) >= 5 and all("隔离" in w.text for w in help_team)
+    assert Wish.objects.filter(channel=WishChannel.NIGHT_VISIT).exists()
+    assert survey.filter(channel=Channel.NIGHT_VISIT).exists()
+    assert set(Wish.objects.values_list("channel", flat=True)) == set(WishChannel.values)
+
+
+# --- history and photos ---------------------------------------------------------------------------------
+
+
+def test_seeded_projects_show_the_history_the_services_would_have_written(district, client):
+    events = Counter()
+    last_status: dict[str, str] = {}
+    for verb, target_id, after in (
+        AuditEvent.objects.filter(verb__startswith="project.")
+        .order_by("created_at", "id")
+        .values_list("verb", "target_id", "after")
+    ):
+        events[verb, int(target_id)] += 1
+        if verb == "project.status":
+            last_status[target_id] = after["status"]
+    done = Counter(Milestone.objects.filter(done_date__isnull=False).values_list("project", flat=True))
+    statements = Counter(ProgressStatement.objects.values_list("project", flat=True))
+    for project in Project.objects.all():
+        assert events["project.import", project.pk] == 1, project
+        assert events["project.milestone_done", project.pk] == done[project.pk], project
+        assert events["project.statement", project.pk] == statements[project.pk], project
+        assert last_status.get(str(project.pk), ProjectStatus.NOT_STARTED) == project.status, project
+    started = Project.objects.exclude(status=ProjectStatus.NOT_STARTED)
+    assert started.count() >= 200 and all(statements[p.pk] for p in started)
+
+    page = client.get(reverse("projects:detail", args=["JY2021-001"])).content.decode()
+    assert "暂无记录" not in page and "完成节点" in page and "填报进展" in page
+
+
+def test_every_wish_shows_a_history_that_ends_in_its_state(district):
+    last: dict[str, dict] = {}
+    for target_id, after in (
+        AuditEvent.objects.filter(verb__startswith="wish.")
+        .order_by("created_at", "id")
+        .values_list("target_id", "after")
+    ):
+        last[target_id] = after
+    for wish in Wish.objects.all():
+        assert last[str(wish.pk)]["status"] == wish.status, wish
+
+
+def test_projects_statements_and_fulfilled_wishes_carry_small_pictures(district, district_media):
+    assert ProjectPhoto.objects.filter(statement__isnull=True, milestone__isnull=True).count() >= 100
+    assert ProjectPhoto.objects.filter(statement__isnull=False).count() >= 300
+    fulfilled = Wish.objects.filter(fulfilled_at__isnull=False)
+    pictured = set(WishPhoto.objects.filter(kind=PhotoKind.FULFILMENT).values_list("wish", flat=True))
+    assert fulfilled.exists() and set(fulfilled.values_list("pk", flat=True)) <= pictured
+    assert not Wish.objects.filter(status=WishStatus.SUBMITTED, photos__isnull=False).exists()
+    names = set(ProjectPhoto.objects.values_list("image", flat=True)) | set(
+        WishPhoto.objects.values_list("image", flat=True)
+    )
+    files = [Path(district_media) / name for name in names]
+    assert all(f.is_file() and f.stat().st_size < 20_000 for f in files)
+    assert sum(f.stat().st_size for f in files) < 1_000_000  # a small pool, shared by every row
+
+
+# --- scale ----------------------------------------------------------------------------------------------
+
+
+def test_scale_multiplies_the_projects_and_keeps_them_true():
+    towns = [
+        "罗塘街道",
+        "三水街道",
+        "天目山街道",
+        "溱潼镇",
+        "俞垛镇",
+        "梁徐街道",
+        "娄庄镇",
+        "沈高镇",
+        "大伦镇",
+    ]
+    towns += ["兴泰镇", "白米镇", "张甸镇", "桥头镇", "淤溪镇", "蒋垛镇", "顾高镇", "华港镇"]
+    specs = projects_demo.project_specs(scale=10, towns=towns)
+    assert len(specs) == 2_360 and len({s.code for s in specs}) == 2_360
+    for spec in specs:
+        named = {t for t in towns if t in spec.title}
+        assert not named or set(spec.towns) == named, spec.title
+        assert handles(spec.template.lead, spec.template.domain)
+    assert len(projects_demo.project_specs(scale=1, towns=towns)) == projects_demo.PROJECT_COUNT
+
+
+def test_duty_items_are_for_units_of_their_field(district):
+    fields = surveys_demo.problem_fields()
+    for duty in DutyItem.objects.select_related("problem_item", "unit"):
+        assert handles(duty.unit.name, fields[duty.problem_item.title][0]), duty

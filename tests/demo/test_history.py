@@ -1,0 +1,346 @@
+"""The demo writes its history in bulk; these tests prove it is the history the services write. Each takes
+demo objects, replays every act of their record through the real services — same actor, same inputs, at
+the same moment (``time_machine``) — on a fresh copy, and compares the two records event by event: verb,
+actor, actor label, before, after, note and time."""
+
+import datetime
+import io
+from collections import defaultdict
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+from PIL import Image
+
+from jiangyan.models import AuditEvent
+from projects import services as project_services
+from projects.models import Evaluation, Milestone, ProgressStatement, Project, ProjectPhoto
+from surveys import services as survey_services
+from surveys.models import DutyItem, ProblemItem, Response, Suggestion
+from wishes import services as wish_services
+from wishes.models import Wish
+
+pytestmark = pytest.mark.django_db
+REPLAY = "JY2099-"
+
+
+def picture() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def record(obj, *, rename: tuple[str, str] | None = None) -> list[tuple]:
+    """The record of ``obj`` as comparable tuples (a replayed project's code read as the demo's)."""
+    rows = []
+    for e in AuditEvent.objects.for_object(obj).order_by("created_at", "id"):
+        after = e.after
+        if rename and isinstance(after, dict) and after.get("code") == rename[0]:
+            after = {**after, "code": rename[1]}
+        rows.append((e.verb, e.actor_id, e.actor_label, e.before, after, e.note, e.created_at))
+    return rows
+
+
+def at(moment: datetime.datetime):
+    return time_machine.travel(moment, tick=False)
+
+
+# --- projects -------------------------------------------------------------------------------------------
+
+
+def _import_copy(project: Project, code: str, actor) -> Project:
+    """The demo project as the office's import would have created it (milestones undone, indicators 0)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "项目"
+    sheet.append(
+        ["编号", "项目名称", "项目简介", "工程", "领域", "服务对象", "领办单位", "协办单位", "责任领导"]
+    )
+    sheet["J1"], sheet["K1"], sheet["L1"], sheet["M1"] = "实施镇街", "计划开始", "计划完成", "是否公开"
+    sheet.append(
+        [
+            code,
+            project.title,
+            project.summary,
+            project.program.name,
+            project.domain.name,
+            "、".join(g.name for g in project.target_groups.all()),
+            project.lead_unit.name,
+            "、".join(u.name for u in project.cooperating_units.all()),
+            project.responsible_leader,
+            "、".join(t.name for t in project.towns.all()),
+            project.planned_start,
+            project.planned_end,
+            "是" if project.is_public else "否",
+        ]
+    )
+    milestones = book.create_sheet("节点")
+    milestones.append(["项目编号", "节点名称", "计划完成日期", "权重"])
+    for m in project.milestones.order_by("order"):
+        milestones.append([code, m.name, m.planned_date, m.weight])
+    indicators = book.create_sheet("指标")
+    indicators.append(["项目编号", "指标名称", "计量单位", "目标值"])
+    for i in project.indicators.order_by("order"):
+        indicators.append([code, i.name, i.unit, float(i.target_value)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    project_services.projects_import(actor=actor, upload=buffer)
+    return Project.objects.get(code=code)
+
+
+def replay_project(project: Project, code: str) -> Project:
+    events = list(AuditEvent.objects.for_object(project).order_by("created_at", "id"))
+    assert events[0].verb == "project.import"
+    with at(events[0].created_at):
+        copy = _import_copy(project, code, events[0].actor)
+    milestones = {m.name: m for m in copy.milestones.all()}
+    indicators = {i.name: i for i in copy.indicators.all()}
+    statements = {
+        s.created_at: s
+        for s in ProgressStatement.objects.filter(project=project).prefetch_related(
+            "indicator_updates__indicator"
+        )
+    }
+    for event in events[1:]:
+        with at(event.created_at):
+            if event.verb == "project.milestone_done":
+                original = Milestone.objects.get(project=project, name=event.after["milestone"])
+                photos = ProjectPhoto.objects.filter(milestone=original).count()
+                project_services.milestone_complete(
+                    actor=event.actor,
+                    milestone=milestones[original.name],
+                    done_date=datetime.date.fromisoformat(event.after["done_date"]),
+                    evidence=original.evidence,
+                    photos=[picture() for _ in range(photos)],
+                )
+            elif event.verb == "project.statement":
+                original = statements[event.created_at]
+                values = {indicators[u.indicator.name].pk: u.value for u in original.indicator_updates.all()}
+                project_services.statement_create(
+                    actor=event.actor,
+                    project=copy,
+                    period_start=original.period_start,
+                    period_end=original.period_end,
+                    text=original.text,
+                    photos=[picture() for _ in range(event.after["photos"])],
+                    indicator_values=values,
+                )
+            elif event.verb == "project.evaluate":
+                original = Evaluation.objects.get(
+                    project=project, evaluator=event.actor, created_at=event.created_at
+                )
+                project_services.evaluation_create(
+                    actor=event.actor, project=copy, score=original.score, comment=original.comment
+                )
+            elif event.verb == "project.photo_add":
+                project_services.photo_add(
+                    actor=event.actor,
+                    project=copy,
+                    images=[picture() for _ in range(event.after["count"])],
+                    caption=event.note,
+                )
+            else:  # status changes and indicator updates are written by the acts above
+                assert event.verb in ("project.status", "project.indicator_update"), event.verb
+    copy.refresh_from_db()
+    return copy
+
+
+def _projects_to_replay() -> list[Project]:
+    verbs = defaultdict(set)
+    for verb, target in AuditEvent.objects.filter(verb__startswith="project.").values_list(
+        "verb", "target_id"
+    ):
+        verbs[int(target)].add(verb)
+    everything = {
+        "project.import",
+        "project.milestone_done",
+        "project.statement",
+        "project.indicator_update",
+        "project.status",
+        "project.evaluate",
+        "project.photo_add",
+    }
+    chosen = [Project.objects.get(code="JY2021-001")]
+    chosen.append(next(p for p in Project.objects.filter(status="completed") if verbs[p.pk] == everything))
+    behind = Project.objects.with_schedule().filter(is_behind=True, status="in_progress")
+    chosen.append(next(p for p in behind if "project.milestone_done" in verbs[p.pk]))
+    return chosen
+
+
+def test_a_demo_projects_record_is_what_the_services_write_for_the_same_acts(district):
+    for number, project in enumerate(_projects_to_replay(), start=1):
+        code = f"{REPLAY}{number:03d}"
+        copy = replay_project(project, code)
+        assert copy.status == project.status
+        assert record(copy, rename=(code, project.code)) == [
+            (verb, actor, label, before, after, note, when)
+            for verb, actor, label, before, after, note, when in record(project)
+        ], project.code
+        assert [(e.target_repr.replace(code, project.code)) for e in AuditEvent.objects.for_object(copy)] == [
+            e.target_repr for e in AuditEvent.objects.for_object(project)
+        ]
+
+
+# --- wishes ---------------------------------------------------------------------------------------------
+
+
+def replay_wish(wish: Wish) -> Wish:
+    events = list(AuditEvent.objects.for_object(wish).order_by("created_at", "id"))
+    first = events[0]
+    with at(first.created_at):
+        copy = wish_services.wish_create(
+            actor=first.actor or AnonymousUser(),
+            community=wish.community,
+            channel=first.after["channel"],
+            title=wish.title,
+            text=wish.text,
+            category=wish.category,
+            wisher_name=wish.wisher_name,
+            wisher_phone=wish.wisher_phone,
+            wisher_address=wish.wisher_address,
+            urgent=wish.urgent,
+        )
+    for event in events[1:]:
+        actor = event.actor or AnonymousUser()
+        code = copy.query_code if event.actor is None else ""
+        with at(event.created_at):
+            if event.verb == "wish.approve":
+                copy = wish_services.wish_approve(actor=actor, wish=copy)
+            elif event.verb == "wish.reject":
+                copy = wish_services.wish_reject(actor=actor, wish=copy, reason=event.note)
+            elif event.verb == "wish.withdraw":
+                copy = wish_services.wish_withdraw(actor=actor, wish=copy, reason=event.note, query_code=code)
+            elif event.verb == "wish.claim":
+                promised = datetime.date.fromisoformat(event.after["promised_date"])
+                copy = wish_services.wish_claim(actor=actor, wish=copy, promised_date=promised)
+            elif event.verb == "wish.fulfil":
+                copy = wish_services.wish_fulfil(
+                    actor=actor, wish=copy, note=wish.fulfil_note, photos=[picture()]
+                )
+            else:
+                assert event.verb in ("wish.feedback", "wish.reopen"), event.verb
+                copy = wish_services.wish_feedback(
+                    actor=actor,
+                    wish=copy,
+                    satisfaction=event.after["satisfaction"],
+                    comment=wish.feedback_comment,
+                    query_code=code,
+                )
+    return copy
+
+
+def test_a_demo_wishs_record_is_what_the_services_write_for_the_same_acts(district):
+    paths: dict[tuple, Wish] = {}
+    busy = {
+        member: Wish.objects.unfinished_claims_of(member).count()
+        for member in set(Wish.objects.exclude(claimed_by=None).values_list("claimed_by", flat=True))
+    }
+    for wish in Wish.objects.select_related("community__town", "submitted_by").order_by("pk"):
+        events = list(AuditEvent.objects.for_object(wish).order_by("created_at", "id"))
+        claimer = next((e.actor_id for e in events if e.verb == "wish.claim"), None)
+        if claimer and busy.get(claimer, 0) >= settings.WISH_MAX_OPEN_CLAIMS:
+            continue  # the replayed claim would meet the member's limit, which the demo keeps full
+        path = tuple((e.verb, e.actor_id is None, e.actor_label) for e in events)
+        if path not in paths:
+            paths[path] = wish
+            if wish.status == "claimed":  # the replay leaves a claim open too
+                busy[claimer] = busy.get(claimer, 0) + 1
+    verbs = {verb for path in paths for verb, *_ in path}
+    assert verbs >= {f"wish.{v}" for v in ("submit", "enter", "approve", "reject", "withdraw", "claim")} | {
+        "wish.fulfil",
+        "wish.feedback",
+        "wish.reopen",
+    }
+    for wish in paths.values():
+        copy = replay_wish(wish)
+        assert copy.status == wish.status
+        assert record(copy) == record(wish), wish.code
+
+
+# --- the needs survey -----------------------------------------------------------------------------------
+
+
+def test_a_demo_duty_items_record_is_what_the_services_write(district):
+    duty = next(
+        d
+        for d in DutyItem.objects.filter(status="done").select_related("problem_item", "unit")
+        if d.projects.exists()
+    )
+    item = duty.problem_item
+    events = list(AuditEvent.objects.for_object(duty).order_by("created_at", "id"))
+    assert [e.verb for e in events] == ["duty_item.create"] + ["duty_item.update"] * 3
+    with at(events[0].created_at):
+        copy = survey_services.duty_item_create(
+            actor=events[0].actor,
+            problem_item=item,
+            unit=duty.unit,
+            action=duty.action,
+            deadline=duty.deadline,
+        )
+    for event in events[1:]:
+        with at(event.created_at):
+            if "projects" in event.after:
+                survey_services.duty_item_update(
+                    actor=event.actor, duty_item=copy, projects=list(duty.projects.all())
+                )
+            else:
+                survey_services.duty_item_update(
+                    actor=event.actor,
+                    duty_item=copy,
+                    status=event.after["status"],
+                    progress_note=event.after.get("progress_note"),
+                )
+    assert record(copy) == record(duty)
+
+
+def test_the_demo_problem_lists_links_and_codings_are_what_the_services_write(district):
+    item = next(i for i in ProblemItem.objects.order_by("code") if i.projects.exists())
+    fresh = ProblemItem.objects.create(category=item.category, code="ZZ-999", title=item.title)
+    (link,) = AuditEvent.objects.for_object(item).filter(verb="problem_item.link_projects")
+    with at(link.created_at):
+        survey_services.problem_item_link_projects(
+            actor=link.actor, problem_item=fresh, projects=list(item.projects.all())
+        )
+    assert record(fresh) == record(item)
+
+    suggestion = Suggestion.objects.filter(problem_item__isnull=False).select_related("problem_item").first()
+    uncoded = Suggestion.objects.create(text=suggestion.text, source=suggestion.source)
+    (coded,) = AuditEvent.objects.for_object(suggestion)
+    with at(coded.created_at):
+        survey_services.suggestions_code(
+            actor=coded.actor, problem_item=suggestion.problem_item, suggestion_ids=[uncoded.pk]
+        )
+    assert record(uncoded) == record(suggestion)
+
+
+def test_a_paper_questionnaire_entered_in_the_demo_is_recorded_as_the_service_records_it(district):
+    response = (
+        Response.objects.filter(channel="night_visit", entered_by__isnull=False)
+        .select_related("survey", "community__town", "entered_by")
+        .first()
+    )
+    answers: dict[int, object] = {}
+    for answer in response.answers.select_related("question"):
+        if answer.option_id:
+            if answer.question.kind == "multiple":
+                answers.setdefault(answer.question_id, []).append(answer.option_id)
+            else:
+                answers[answer.question_id] = answer.option_id
+        elif answer.number is not None:
+            answers[answer.question_id] = answer.number
+        else:
+            answers[answer.question_id] = answer.text
+    (entered,) = AuditEvent.objects.for_object(response)
+    with at(entered.created_at):
+        copy = survey_services.response_submit(
+            actor=response.entered_by,
+            survey=response.survey,
+            answers=answers,
+            community=response.community,
+            channel=response.channel,
+        )
+    assert record(copy) == record(response)
