@@ -83,14 +83,6 @@ URL_ARGS = {
     "surveys:import_template": lambda scene: [scene["survey"].pk],
     "surveys:export_responses": lambda scene: [scene["survey"].pk],
 }
-# Downloads whose writer another branch is rewriting through jiangyan.xlsx; the lead removes each name
-# here when that branch is merged (a strict xfail fails loudly once the download is safe).
-PENDING_MERGE = {
-    "projects:export": "projects/spreadsheets.py is rewritten on the import branch",
-    "projects:ledger-xlsx": "projects/spreadsheets.py is rewritten on the import branch",
-}
-
-
 def test_every_download_is_covered():
     names = set(xlsx_url_names())
     assert names, "no .xlsx downloads found"
@@ -103,9 +95,7 @@ def body_of(response) -> bytes:
 
 
 @pytest.mark.parametrize("name", sorted(URL_ARGS))
-def test_no_download_writes_peoples_text_as_a_formula(client_as, scene, name, request):
-    if name in PENDING_MERGE:
-        request.applymarker(pytest.mark.xfail(reason=PENDING_MERGE[name], strict=True))
+def test_no_download_writes_peoples_text_as_a_formula(client_as, scene, name):
     response = client_as(Role.ADMIN).get(reverse(name, args=URL_ARGS[name](scene)))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(body_of(response)))
