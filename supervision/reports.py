@@ -110,7 +110,7 @@ def rank_units(
                 "score": round(_score(parts) - penalty * overdue, 1),
             }
         )
-    rows.sort(key=lambda r: (-r["score"], r["unit"], r["unit_id"]))
+    rows.sort(key=lambda r: (-r["score"], r["unit_id"]))  # ties in the office's order of units
     for index, row in enumerate(rows):
         tied = index and rows[index - 1]["score"] == row["score"]
         row["rank"] = rows[index - 1]["rank"] if tied else index + 1
