@@ -334,22 +334,17 @@ def _wish_notifications(today: datetime.date) -> int:
     told = wish_services.wish_remind_overdue_claims(today=today)
     resident = User.objects.filter(username="resident").first()
     for wish in wishes.my_wishes(user=resident) if resident else []:
-        if wish.claimed_at:
-            notify(
-                recipients=[resident],
-                reason="wish.claimed",
-                title=f"您的心愿“{wish.title}”已被党员认领",
-                url=f"/wishes/{wish.code}/",
-                target=wish,
-                period=wish.claimed_at.isoformat(),
-            )
-        if wish.fulfilled_at:
-            notify(
-                recipients=[resident],
-                reason="wish.fulfilled",
-                title=f"您的心愿“{wish.title}”已实现，请回访评价",
-                url=f"/wishes/{wish.code}/",
-                target=wish,
-                period=wish.fulfilled_at.isoformat(),
-            )
+        for reason, moment, title in (
+            ("wish.claimed", wish.claimed_at, f"您的心愿“{wish.title}”已被党员认领"),
+            ("wish.fulfilled", wish.fulfilled_at, f"您的心愿“{wish.title}”已实现，请回访评价"),
+        ):
+            if moment:
+                notify(
+                    recipients=[resident],
+                    reason=reason,
+                    title=title,
+                    url=f"/wishes/{wish.code}/",
+                    target=wish,
+                    period=moment.isoformat(),
+                )
     return told

@@ -194,6 +194,15 @@ class CloseInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+def _create_schema(request, response, summary: str, tag: str):
+    return extend_schema(
+        request=request,
+        responses={201: response, 400: error_response("输入有误（字段错误随附）"), 403: ErrorSerializer},
+        summary=summary,
+        tags=[tag],
+    )
+
+
 def _order_action(request, summary: str):
     return extend_schema(
         request=request,
@@ -233,16 +242,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewS
     def _answer(self, order) -> Response:
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data)
 
-    @extend_schema(
-        request=OrderIssueInput,
-        responses={
-            201: OrderSerializer,
-            400: error_response("输入有误（字段错误随附）"),
-            403: ErrorSerializer,
-        },
-        summary="下发督办单（督查人员）",
-        tags=[TAG_ORDERS],
-    )
+    @_create_schema(OrderIssueInput, OrderSerializer, "下发督办单（督查人员）", TAG_ORDERS)
     def create(self, request, *args, **kwargs):
         order = services.order_issue(actor=request.user, **self.input(OrderIssueInput))
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data, status=201)
@@ -358,15 +358,8 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
     def get_queryset(self):
         return selectors.inspection_list(user=self.request.user).prefetch_related("photos")
 
-    @extend_schema(
-        request=InspectionInput,
-        responses={
-            201: InspectionSerializer,
-            400: error_response("输入有误（字段错误随附）"),
-            403: ErrorSerializer,
-        },
-        summary="记录巡回指导（实地走访、集中座谈、问卷调查）",
-        tags=[TAG_INSPECTIONS],
+    @_create_schema(
+        InspectionInput, InspectionSerializer, "记录巡回指导（实地走访、集中座谈、问卷调查）", TAG_INSPECTIONS
     )
     def create(self, request, *args, **kwargs):
         inspection = services.inspection_record(actor=request.user, **self.input(InspectionInput))

@@ -45,6 +45,39 @@ def _bar(labels: list[str], series: list[dict], links: dict[str, str], *, every_
     }
 
 
+def _funnel(steps: list[tuple[str, int, str]], *, color: str | None = None) -> dict:
+    """A funnel of ``(name, count, url)`` steps, in their order, each step linked."""
+    series = {
+        "type": "funnel",
+        "sort": "none",
+        "left": "10%",
+        "width": "80%",
+        "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
+        "data": [{"name": name, "value": n} for name, n, _url in steps],
+    }
+    if color:
+        series["itemStyle"] = {"color": color}
+    return {
+        "tooltip": {"trigger": "item"},
+        "series": [series],
+        "links": {name: url for name, _n, url in steps},
+    }
+
+
+def _pie(slices: list[tuple[str, int, str, str | None]]) -> dict:
+    """A ring of ``(name, count, url, colour or None)`` slices, each slice linked."""
+    data = [
+        {"name": name, "value": n, **({"itemStyle": {"color": color}} if color else {})}
+        for name, n, _url, color in slices
+    ]
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0},
+        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data}],
+        "links": {name: url for name, _n, url, _c in slices},
+    }
+
+
 def _order_figures(today: datetime.date) -> dict[str, int]:
     return SupervisionOrder.objects.aggregate(
         open=Count("id", filter=Q(status__in=OPEN_ORDER_STATUSES)),
@@ -93,7 +126,6 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         (_("列入履职清单"), conversion["with_duty"], link("surveys:problems", conversion="duty")),
         (_("转化为项目"), conversion["with_project"], link("surveys:problems", conversion="project")),
     ]
-    channel_links = {c["label"]: reverse("surveys:analytics_index") for c in participation["channels"]}
     ranking = reports.ranking(start=window_start, end=last_week.end)
     for row in ranking:
         row["url"] = link("projects:showcase", lead_unit=row["unit_id"])
@@ -161,83 +193,28 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
                 ],
                 {r["group"]: r["behind_url"] for r in programs},
             ),
-            "behind": {
-                **_bar(
-                    behind_labels,
-                    [
-                        {
-                            "name": _("滞后项目"),
-                            "type": "line",
-                            "data": behind_values,
-                            "itemStyle": {"color": RED},
-                        }
-                    ],
-                    {
-                        **{
-                            label: reverse("supervision:report", kwargs={"pk": h["id"]})
-                            for label, h in zip(behind_labels, history, strict=False)
-                        },
-                        behind_labels[-1]: link("projects:showcase", behind=1),
+            "behind": _bar(
+                behind_labels,
+                [{"name": _("滞后项目"), "type": "line", "data": behind_values, "itemStyle": {"color": RED}}],
+                {
+                    **{
+                        label: reverse("supervision:report", kwargs={"pk": h["id"]})
+                        for label, h in zip(behind_labels, history, strict=False)
                     },
-                ),
-            },
-            "funnel": {
-                "tooltip": {"trigger": "item"},
-                "series": [
-                    {
-                        "type": "funnel",
-                        "sort": "none",
-                        "left": "10%",
-                        "width": "80%",
-                        "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
-                        "data": [{"name": name, "value": n} for name, n, _url in funnel_steps],
-                    }
-                ],
-                "links": {name: url for name, _n, url in funnel_steps},
-            },
-            "satisfaction": {
-                "tooltip": {"trigger": "item"},
-                "legend": {"bottom": 0},
-                "series": [
-                    {
-                        "type": "pie",
-                        "radius": ["35%", "65%"],
-                        "data": [
-                            {"name": name, "value": n, "itemStyle": {"color": color}}
-                            for name, n, color in satisfaction
-                        ],
-                    }
-                ],
-                "links": {name: link("wishes:board", status="closed") for name, _n, _c in satisfaction},
-            },
-            "participation": {
-                "tooltip": {"trigger": "item"},
-                "legend": {"bottom": 0},
-                "series": [
-                    {
-                        "type": "pie",
-                        "radius": ["35%", "65%"],
-                        "data": [
-                            {"name": c["label"], "value": c["responses"]} for c in participation["channels"]
-                        ],
-                    }
-                ],
-                "links": channel_links,
-            },
-            "conversion": {
-                "tooltip": {"trigger": "item"},
-                "series": [
-                    {
-                        "type": "funnel",
-                        "sort": "none",
-                        "left": "10%",
-                        "width": "80%",
-                        "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
-                        "data": [{"name": name, "value": n} for name, n, _url in conversion_steps],
-                        "itemStyle": {"color": RED},
-                    }
-                ],
-                "links": {name: url for name, _n, url in conversion_steps},
-            },
+                    behind_labels[-1]: link("projects:showcase", behind=1),
+                },
+                every_label=False,
+            ),
+            "funnel": _funnel(funnel_steps),
+            "satisfaction": _pie(
+                [(name, n, link("wishes:board", status="closed"), color) for name, n, color in satisfaction]
+            ),
+            "participation": _pie(
+                [
+                    (c["label"], c["responses"], reverse("surveys:analytics_index"), None)
+                    for c in participation["channels"]
+                ]
+            ),
+            "conversion": _funnel(conversion_steps, color=RED),
         },
     }

@@ -96,12 +96,7 @@ class OrderQuerySet(ScopedQuerySet):
         """Supervisors read every order; the staff of the responsible unit or community read theirs."""
         if has_role(user, Role.SUPERVISOR):
             return self.all()
-        scope = Q(pk__in=[])
-        if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
-            scope |= Q(unit_id=user.unit_id)
-        if has_role(user, Role.COMMUNITY_STAFF) and getattr(user, "community_id", None):
-            scope |= Q(community_id=user.community_id)
-        return self.filter(scope)
+        return self.answerable_by(user)
 
     def editable_by(self, user) -> "OrderQuerySet":
         """Who may act on an order at all (the service checks which action): its issuer's peers — every

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Community, Unit, User
 from jiangyan.audit import audit_record, audit_transition
@@ -121,45 +123,43 @@ def _store(kind: str, period: Period, report: Report | None, content: dict) -> R
     return report
 
 
+REMINDER_LINES = {
+    "units": (
+        ("due_soon", gettext_lazy("本周到期节点 %(n)s 个")),
+        ("overdue", gettext_lazy("逾期节点 %(n)s 个")),
+        ("silent", gettext_lazy("7 天未报送进展的项目 %(n)s 个")),
+        ("orders", gettext_lazy("待答复督办单 %(n)s 件")),
+    ),
+    "communities": (
+        ("unclaimed", gettext_lazy("超时未认领心愿 %(n)s 个")),
+        ("overdue", gettext_lazy("认领逾期心愿 %(n)s 个")),
+        ("orders", gettext_lazy("待答复督办单 %(n)s 件")),
+    ),
+}
+
+
 def _send_weekly_reminders(report: Report) -> None:
     """Each lead unit's and each community's staff get their part of the weekly reminder (at most once
-    per unit or community and week)."""
-    data, period = report.data, report.period_start.isoformat()
-    unit_staff = selectors.staff_by_unit(u["unit_id"] for u in data["units"])
-    for block in data["units"]:
-        lines = [
-            _("本周到期节点 %(n)s 个") % {"n": len(block["due_soon"])},
-            _("逾期节点 %(n)s 个") % {"n": len(block["overdue"])},
-            _("7 天未报送进展的项目 %(n)s 个") % {"n": len(block["silent"])},
-            _("待答复督办单 %(n)s 件") % {"n": len(block["orders"])},
-        ]
-        notify(
-            recipients=unit_staff.get(block["unit_id"], []),
-            reason="weekly_reminder",
-            title=_("%(period)s督促提醒：%(unit)s")
-            % {"period": data["period"]["label"], "unit": block["unit"]},
-            body="；".join(lines),
-            url=f"/reports/{report.pk}/mine/",
-            target=Unit(pk=block["unit_id"]),
-            period=period,
-        )
-    community_staff = selectors.staff_by_community(c["community_id"] for c in data["communities"])
-    for block in data["communities"]:
-        lines = [
-            _("超时未认领心愿 %(n)s 个") % {"n": len(block["unclaimed"])},
-            _("认领逾期心愿 %(n)s 个") % {"n": len(block["overdue"])},
-            _("待答复督办单 %(n)s 件") % {"n": len(block["orders"])},
-        ]
-        notify(
-            recipients=community_staff.get(block["community_id"], []),
-            reason="weekly_reminder",
-            title=_("%(period)s督促提醒：%(community)s")
-            % {"period": data["period"]["label"], "community": block["community"]},
-            body="；".join(lines),
-            url=f"/reports/{report.pk}/mine/",
-            target=Community(pk=block["community_id"]),
-            period=period,
-        )
+    per unit or community and week), pointing to it (``/reports/<id>/mine/``)."""
+    data = report.data
+    audiences = (
+        ("units", "unit_id", "unit", Unit, selectors.staff_by_unit),
+        ("communities", "community_id", "community", Community, selectors.staff_by_community),
+    )
+    for section, key, name, model, staff_of in audiences:
+        staff = staff_of(block[key] for block in data[section])
+        for block in data[section]:
+            lines = [str(text) % {"n": len(block[part])} for part, text in REMINDER_LINES[section]]
+            notify(
+                recipients=staff.get(block[key], []),
+                reason="weekly_reminder",
+                title=_("%(period)s督促提醒：%(who)s")
+                % {"period": data["period"]["label"], "who": block[name]},
+                body="；".join(lines),
+                url=reverse("supervision:report-mine", kwargs={"pk": report.pk}),
+                target=model(pk=block[key]),
+                period=report.period_start.isoformat(),
+            )
 
 
 def _campaign_start() -> datetime.date | None:
@@ -211,18 +211,25 @@ def _lock_report(actor: User, report: Report) -> Report:
     return lock_editable(Report.objects, actor, pk=report.pk, message=_("只有督查人员可以审核报告。"))
 
 
+def _move_report(actor: User, locked: Report, *, to: str, verb: str) -> Report:
+    """The (locked) report's next step — approved or published, by whom and when — audited."""
+    before = locked.status
+    step = "approved" if to == ReportStatus.APPROVED else "published"
+    locked.status = to
+    setattr(locked, f"{step}_by", actor)
+    setattr(locked, f"{step}_at", timezone.now())
+    locked.save(update_fields=["status", f"{step}_by", f"{step}_at"])
+    audit_transition(actor=actor, verb=verb, target=locked, before=before, after=to)
+    return locked
+
+
 @transaction.atomic
 def report_approve(*, actor: User, report: Report) -> Report:
     """draft → approved, by a supervisor."""
     locked = _lock_report(actor, report)
     if locked.status != ReportStatus.DRAFT:
         raise ConflictError(_("只有待审核的报告可以审核。"), code="illegal_transition")
-    locked.status, locked.approved_by, locked.approved_at = ReportStatus.APPROVED, actor, timezone.now()
-    locked.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_transition(
-        actor=actor, verb="report.approve", target=locked, before=ReportStatus.DRAFT, after=locked.status
-    )
-    return locked
+    return _move_report(actor, locked, to=ReportStatus.APPROVED, verb="report.approve")
 
 
 @transaction.atomic
@@ -233,12 +240,7 @@ def report_publish(*, actor: User, report: Report) -> Report:
         raise ApplicationError(_("只有旬通报向社会公布。"), code="not_public")
     if locked.status != ReportStatus.APPROVED:
         raise ConflictError(_("报告须先审核，才能公布。"), code="illegal_transition")
-    locked.status, locked.published_by, locked.published_at = ReportStatus.PUBLISHED, actor, timezone.now()
-    locked.save(update_fields=["status", "published_by", "published_at"])
-    audit_transition(
-        actor=actor, verb="report.publish", target=locked, before=ReportStatus.APPROVED, after=locked.status
-    )
-    return locked
+    return _move_report(actor, locked, to=ReportStatus.PUBLISHED, verb="report.publish")
 
 
 # --- supervision orders ----------------------------------------------------------------------------------

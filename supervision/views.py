@@ -35,6 +35,12 @@ def _page(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
+def _filtered_list(request, filterset_class, queryset, template: str):
+    """A list page: the app's FilterSet over the list's selector, paginated."""
+    filterset = filterset_class(request.GET, queryset=queryset)
+    return render(request, template, {"filter": filterset, "page_obj": _page(request, filterset.qs)})
+
+
 def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
     """A button without fields: the service's refusal becomes a message on the page it comes back to."""
     form = forms.Form(request.POST)
@@ -62,11 +68,8 @@ def dashboard_view(request):
 @require_GET
 @role_required(Role.SUPERVISOR)
 def report_list(request):
-    filterset = ReportFilterSet(request.GET, queryset=selectors.report_list(user=request.user))
-    return render(
-        request,
-        "supervision/report_list.html",
-        {"filter": filterset, "page_obj": _page(request, filterset.qs)},
+    return _filtered_list(
+        request, ReportFilterSet, selectors.report_list(user=request.user), "supervision/report_list.html"
     )
 
 
@@ -163,11 +166,8 @@ def bulletin_xlsx(request, pk: int):
 @require_GET
 @role_required(*ORDER_ROLES)
 def order_list(request):
-    filterset = OrderFilterSet(request.GET, queryset=selectors.order_list(user=request.user))
-    return render(
-        request,
-        "supervision/order_list.html",
-        {"filter": filterset, "page_obj": _page(request, filterset.qs)},
+    return _filtered_list(
+        request, OrderFilterSet, selectors.order_list(user=request.user), "supervision/order_list.html"
     )
 
 
@@ -182,22 +182,28 @@ def _issue_initial(request) -> dict:
     return initial
 
 
+def _form_page(request, form, call: Callable[[dict], object], *, success: str, template: str):
+    """A page that creates a record: its form, and on a valid POST the service, then the record's page."""
+    status = 200
+    if request.method == "POST":
+        outcome = submit_outcome(request, form, call, success=success)
+        if outcome.done:
+            return redirect(outcome.result.get_absolute_url())
+        status = outcome.status
+    return render(request, template, {"form": form}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def order_new(request):
     form = OrderIssueForm(request.POST or None, initial=_issue_initial(request))
-    status = 200
-    if request.method == "POST":
-        outcome = submit_outcome(
-            request,
-            form,
-            lambda data: services.order_issue(actor=request.user, **form.service_kwargs()),
-            success=_("督办单已下发，责任单位（社区）已收到通知。"),
-        )
-        if outcome.done:
-            return redirect(outcome.result.get_absolute_url())
-        status = outcome.status
-    return render(request, "supervision/order_form.html", {"form": form}, status=status)
+    return _form_page(
+        request,
+        form,
+        lambda data: services.order_issue(actor=request.user, **form.service_kwargs()),
+        success=_("督办单已下发，责任单位（社区）已收到通知。"),
+        template="supervision/order_form.html",
+    )
 
 
 ORDER_ACTIONS = {
@@ -263,11 +269,11 @@ def order_action(request, pk: int, name: str):
 @require_GET
 @role_required(Role.SUPERVISOR)
 def inspection_list(request):
-    filterset = InspectionFilterSet(request.GET, queryset=selectors.inspection_list(user=request.user))
-    return render(
+    return _filtered_list(
         request,
+        InspectionFilterSet,
+        selectors.inspection_list(user=request.user),
         "supervision/inspection_list.html",
-        {"filter": filterset, "page_obj": _page(request, filterset.qs)},
     )
 
 
@@ -275,18 +281,13 @@ def inspection_list(request):
 @role_required(Role.SUPERVISOR)
 def inspection_new(request):
     form = InspectionForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        outcome = submit_outcome(
-            request,
-            form,
-            lambda data: services.inspection_record(actor=request.user, **form.service_kwargs()),
-            success=_("巡回指导记录已保存。"),
-        )
-        if outcome.done:
-            return redirect(outcome.result.get_absolute_url())
-        status = outcome.status
-    return render(request, "supervision/inspection_form.html", {"form": form}, status=status)
+    return _form_page(
+        request,
+        form,
+        lambda data: services.inspection_record(actor=request.user, **form.service_kwargs()),
+        success=_("巡回指导记录已保存。"),
+        template="supervision/inspection_form.html",
+    )
 
 
 @require_GET

@@ -245,3 +245,19 @@ def test_the_nav_offers_the_supervision_pages_by_role(client_as):
     resident_page = client_as("resident").get("/").content.decode()
     assert "/dashboard/" not in resident_page and "/orders/" not in resident_page
     assert client_as(Role.UNIT_STAFF).get("/").content.decode().count('href="/orders/"') == 1
+
+
+def test_the_reports_api_filters_by_kind_and_by_a_day_of_the_period(client_as):
+    with time_machine.travel(at(2021, 7, 1, 9), tick=False):
+        for kind in ReportKind.values:
+            services.report_catch_up(kind=kind)
+    api = client_as("supervisor", api=True)
+    listed = api.get("/api/v1/reports/?kind=tenday").json()
+    assert [r["period_start"] for r in listed["results"]] == ["2021-06-21"] and "data" not in listed[
+        "results"
+    ][0]
+    by_day = api.get("/api/v1/reports/?period=2021-06-15").json()["results"]
+    assert sorted(r["kind"] for r in by_day) == ["monthly"]
+    by_day = api.get("/api/v1/reports/?period=2021-06-25").json()["results"]
+    assert sorted(r["kind"] for r in by_day) == ["monthly", "tenday", "weekly"]
+    assert api.get("/api/v1/reports/?period=June").status_code == 400
