@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Community, Unit
 from jiangyan.periods import Period
@@ -29,8 +30,13 @@ RANKING_PARTS = ("progress", "timeliness", "evaluation")
 def title(kind: str, period: Period) -> str:
     """``2021年第23周（06-07—06-13）督促提醒``, ``2021年6月中旬工作通报``, ``2021年6月工作调度`` (stored
     in the site's language)."""
-    suffix = {ReportKind.WEEKLY: "督促提醒", ReportKind.TENDAY: "工作通报", ReportKind.MONTHLY: "工作调度"}
-    return f"{period.label}{suffix[kind]}"
+    with translation.override(settings.LANGUAGE_CODE):
+        suffix = {
+            ReportKind.WEEKLY: _("督促提醒"),
+            ReportKind.TENDAY: _("工作通报"),
+            ReportKind.MONTHLY: _("工作调度"),
+        }[kind]
+        return f"{period.label}{suffix}"
 
 
 def _period(period: Period) -> dict:
@@ -255,7 +261,7 @@ def _groups(now: list[dict], then: list[dict] | None) -> list[dict]:
         rows.append(
             {
                 **row,
-                "group": row["group"] or "（未指定）",
+                "group": row["group"] or _("（未指定）"),
                 "completion_rate": rate,
                 "previous": {k: before.get(k) for k in GROUP_KEYS} if before else None,
                 "change": _delta(row, before, GROUP_KEYS),
