@@ -178,7 +178,8 @@ def _orders(
 ) -> list:
     rows, histories = [], []
     for index, (kind, target) in enumerate(_targets(today)):
-        issued_days, deadline_days, final = ORDER_PLANS[index % len(ORDER_PLANS)]
+        # Every third plan: wishes and duty items get a mix of states too, not only the first ones.
+        issued_days, deadline_days, final = ORDER_PLANS[index * 3 % len(ORDER_PLANS)]
         issued_at = _at(today - datetime.timedelta(days=issued_days), 9)
         fields = {
             "project_id": None,
@@ -213,6 +214,7 @@ def _orders(
         if final in (OrderStatus.ANSWERED, OrderStatus.RETURNED, OrderStatus.CLOSED):
             order.answer = ANSWERS[index % len(ANSWERS)]
             order.answered_at = issued_at + datetime.timedelta(days=rng.randint(2, 5), hours=3)
+            order.answered_by = next(iter(selectors.respondent_staff(order)), None)
             events.append(
                 (
                     "order.answer",
