@@ -7,8 +7,10 @@ WORKDIR /app
 
 COPY . .
 RUN pip install --upgrade pip && pip install .
-# collectstatic needs some secret to import the settings; the real one comes from the environment.
-RUN DJANGO_SECRET_KEY=build-only-not-used-at-run-time python manage.py collectstatic --noinput \
+# compile_catalogues and collectstatic need some secret to import the settings; the real one comes from
+# the environment.
+RUN DJANGO_SECRET_KEY=build-only-not-used-at-run-time python manage.py compile_catalogues \
+    && DJANGO_SECRET_KEY=build-only-not-used-at-run-time python manage.py collectstatic --noinput \
     && useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var
 USER portal
 

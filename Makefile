@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint format seed bench clean-var
+.PHONY: run test venv lint format seed bench clean-var messages catalogues
 
 venv: $(VENV)/.installed
 
@@ -16,14 +16,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-run: venv
+run: venv catalogues
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@$(PY) manage.py welcome --port $(PORT)
 	exec $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
-test: venv
+test: venv catalogues
 	@mkdir -p var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -35,6 +35,15 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The translation catalogues: compiled in pure Python (no GNU gettext) before run and test.
+catalogues: venv
+	@$(PY) manage.py compile_catalogues
+
+# After changing UI strings: collect them into locale/*/django.po (needs GNU gettext's xgettext), then
+# translate the new entries; tests/jiangyan/test_catalogues.py fails on any missing or fuzzy one.
+messages: venv
+	$(PY) manage.py makemessages -l en -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=node_modules
 
 seed: venv
 	$(PY) manage.py migrate --noinput

@@ -12,7 +12,9 @@ class PhoneField(forms.CharField):
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("label", _("手机号"))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "pattern": r"1[3-9]\d{9}"})
+        # No HTML pattern: the browser would block a wrong number with its own generic message and the
+        # person would never see ours ("请输入 11 位手机号码"). The server checks (validate_mobile).
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
     def clean(self, value):
         value = super().clean(value)

@@ -23,7 +23,7 @@ from projects.models import (
     Project,
     TargetGroup,
 )
-from projects.schedule import schedule_in_python
+from projects.schedule import schedule_in_python, store_schedule
 
 from .accounts import DEMO_UNIT_NAME, UNITS
 
@@ -469,6 +469,7 @@ def seed(*, scale: int, stdout) -> None:
         (Evaluation, evaluations),
     ):
         model.objects.bulk_create(rows, batch_size=2000)
+    store_schedule(Project.objects.all())  # what the services and the daily task keep stored
     behind = Project.objects.with_schedule().filter(is_behind=True).count()
     stdout.write(
         f"  项目：{len(projects)} 个（滞后 {behind} 个，已完成 "

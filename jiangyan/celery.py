@@ -35,4 +35,6 @@ app.conf.beat_schedule = {
         "task": "wishes.tasks.remind_overdue_claims",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Just after midnight: today's expected % of every project (projects.schedule.store_schedule).
+    "refresh-schedules": {"task": "projects.tasks.refresh_schedules", "schedule": crontab(hour=0, minute=5)},
 }

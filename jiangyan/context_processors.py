@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .notifications import unread_count
 from .roles import roles_of
@@ -19,6 +20,6 @@ def portal(request):
         "unread_notifications": lambda: unread_count(request.user),
         "user_roles": roles_of(request.user),
         "display_modes": display_modes(request),
-        "site_name": "姜堰区“我为群众办实事”平台",
+        "site_name": _("姜堰区“我为群众办实事”平台"),
         "debug": settings.DEBUG,
     }

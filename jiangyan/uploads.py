@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
@@ -24,7 +25,7 @@ def clean_image(upload) -> SimpleUploadedFile:
     resident's location)."""
     if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
         limit_mb = settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"图片不能超过 {limit_mb} MB。", code="too_large")
+        raise ValidationError(_("图片不能超过 %(mb)s MB。") % {"mb": limit_mb}, code="too_large")
     try:
         image = Image.open(upload)
         image.verify()
@@ -33,9 +34,9 @@ def clean_image(upload) -> SimpleUploadedFile:
         fmt = image.format
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError("只能上传 JPG、PNG、WEBP 或 GIF 图片。", code="not_image") from exc
+        raise ValidationError(_("只能上传 JPG、PNG、WEBP 或 GIF 图片。"), code="not_image") from exc
     if fmt not in ALLOWED_FORMATS:
-        raise ValidationError("只能上传 JPG、PNG、WEBP 或 GIF 图片。", code="not_image")
+        raise ValidationError(_("只能上传 JPG、PNG、WEBP 或 GIF 图片。"), code="not_image")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     out_ext = ALLOWED_FORMATS[fmt]
     if out_ext == "jpg" and image.mode not in ("RGB", "L"):
@@ -93,5 +94,5 @@ class MultipleImageField(forms.FileField):
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
         if len(files) > self.max_files:
-            raise ValidationError(f"最多上传 {self.max_files} 张图片。", code="too_many")
+            raise ValidationError(_("最多上传 %(n)s 张图片。") % {"n": self.max_files}, code="too_many")
         return [clean_image(super(MultipleImageField, self).clean(f, initial)) for f in files]

@@ -18,6 +18,8 @@ page_apps = [app for app in portal_apps() if app.url_prefix is not None]
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers and WeChat ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("display/", views.display_preferences, name="display-preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Each app's pages under the prefix its AppConfig declares.

@@ -2,8 +2,15 @@
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +23,12 @@ from .site import home_sections, sections_context
 def home(request):
     """The public home page: the sections the apps declare (``home_sections`` on their AppConfig)."""
     return render(request, "home.html", sections_context(home_sections(), request))
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page links to (the static file's hashed URL)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
 
 
 def _check_database() -> None:
@@ -76,6 +89,11 @@ def _error_page(template: str, status: int):
     return view
 
 
+def server_error(request):
+    """The 500 page reads nothing but static files and the catalogue: no context processors (they query
+    the database, which may be what failed)."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
 page_not_found = _error_page("404.html", 404)
 permission_denied = _error_page("403.html", 403)
-server_error = _error_page("500.html", 500)

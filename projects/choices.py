@@ -1,6 +1,7 @@
 """Choices of the projects app."""
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,4 +20,4 @@ class EvaluatorRole(models.TextChoices):
     RESIDENT = "resident", _("群众评议")
 
 
-SCORE_CHOICES = [(i, f"{i} 分") for i in range(1, 6)]
+SCORE_CHOICES = [(i, format_lazy(_("{n} 分"), n=i)) for i in range(1, 6)]

@@ -58,6 +58,9 @@ class ProjectFilterSet(django_filters.FilterSet):
             | Q(title__icontains=value)
             | Q(summary__icontains=value)
             | Q(lead_unit__name__icontains=value)
+            | Q(domain__name__icontains=value)
+            | Q(program__name__icontains=value)
+            | Q(program__key_task__name__icontains=value)
         )
 
     def filter_behind(self, queryset, name, value):

@@ -15,6 +15,11 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 VALUE_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "max_value": 10**12 - 1}
 
 
+def plain_number(value) -> str:
+    """90.00 → "90", 12.50 → "12.5": a figure as people write it."""
+    return f"{value.normalize():f}" if value is not None else ""
+
+
 class IndicatorValuesMixin:
     """Adds one optional decimal field per indicator of the project (``indicator_<id>``)."""
 
@@ -22,7 +27,9 @@ class IndicatorValuesMixin:
         self.indicators = list(indicators)
         for indicator in self.indicators:
             self.fields[f"indicator_{indicator.pk}"] = forms.DecimalField(
-                label=f"{indicator.name}（目标 {indicator.target_value:g}{indicator.unit}）",
+                label=_("{name}（目标 {target} {unit}）").format(
+                    name=indicator.name, target=plain_number(indicator.target_value), unit=indicator.unit
+                ),
                 required=required,
                 initial=indicator.current_value,
                 **VALUE_FIELD,

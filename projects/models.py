@@ -1,7 +1,8 @@
 """The project registry (实事项目库): lookup tables, projects with indicators and milestones, progress
 statements, photos and evaluations.
 
-Schedule variance is never stored: ``ProjectQuerySet.with_schedule(on=date)`` computes it in the database
+Schedule variance is derived from the milestones by one rule (``projects.schedule``); today's figures are
+also stored on each project, refreshed by the services and a daily task, so lists read them for free
 (see ``docs/schedule-variance.md``)."""
 
 import datetime
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.models import OrderedLookup, Photo
@@ -17,7 +19,7 @@ from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
 
 from .choices import SCORE_CHOICES, EvaluatorRole, ProjectStatus
-from .schedule import annotate_schedule
+from .schedule import annotate_current_schedule, annotate_schedule
 
 
 class KeyTask(OrderedLookup):
@@ -76,7 +78,11 @@ class ProjectQuerySet(ScopedQuerySet):
 
     def with_schedule(self, on=None) -> "ProjectQuerySet":
         """Annotate ``expected_pct``, ``actual_pct``, ``variance``, ``late_milestones`` and ``is_behind`` at
-        the date ``on`` (default today). See ``projects.schedule``."""
+        the date ``on`` (default today): today's from the stored figures, another day's derived from the
+        milestones. See ``projects.schedule``."""
+        today = timezone.localdate()
+        if on is None or on == today:
+            return annotate_current_schedule(self, today=today)
         return annotate_schedule(self, on=on)
 
 
@@ -120,6 +126,14 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Today's schedule figures, stored by ``projects.schedule.store_schedule`` (never typed): read them
+    # through ``with_schedule()``, which falls back to deriving them where they are not from today.
+    schedule_expected = models.FloatField(_("序时进度"), default=0, editable=False)
+    schedule_actual = models.FloatField(_("实际进度"), default=0, editable=False)
+    schedule_variance = models.FloatField(_("进度偏差"), default=0, editable=False, db_index=True)
+    schedule_late = models.PositiveSmallIntegerField(_("逾期节点数"), default=0, editable=False)
+    schedule_behind = models.BooleanField(_("滞后"), default=False, editable=False, db_index=True)
+    schedule_date = models.DateField(_("进度计算日期"), null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -202,6 +216,16 @@ class Milestone(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_date is not None
+
+    @property
+    def done_late(self) -> bool:
+        """Done after its planned date: shown as 逾期完成, not as a plain 已完成."""
+        return self.done_date is not None and self.done_date > self.planned_date
+
+    @property
+    def is_late(self) -> bool:
+        """Not done and its planned date has passed (已逾期)."""
+        return self.done_date is None and self.planned_date < timezone.localdate()
 
 
 class ProgressStatement(models.Model):

@@ -74,11 +74,10 @@ def _sum_weight(Milestone, **lookups) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0), output_field=IntegerField())
 
 
-def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> QuerySet:
-    """Annotate ``queryset`` of projects with the schedule at ``on`` (default: today)."""
+def _expressions(queryset: QuerySet, on: datetime.date, prefix: str = "") -> tuple[dict, dict]:
+    """The rule as expressions: ``(intermediates, results)``; the results are named ``<prefix>expected_pct``
+    and so on, and refer to each other and to the intermediates by name."""
     Milestone = _milestone_model(queryset)  # noqa: N806 (a model class)
-
-    on = on or timezone.localdate()
     day = Value(on, output_field=DateField())
     late_before = on - datetime.timedelta(days=settings.PROJECT_MILESTONE_LATE_DAYS)
     behind_points = float(settings.PROJECT_BEHIND_POINTS)
@@ -110,41 +109,107 @@ def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) ->
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return queryset.annotate(
-        sched_planned_weight=_sum_weight(Milestone, planned_date__lte=on),
-        sched_done_weight=_sum_weight(Milestone, done_date__lte=on),
-        sched_next_date=Subquery(next_date, output_field=DateField()),
-        sched_previous_date=Coalesce(Subquery(previous_date, output_field=DateField()), F("planned_start")),
-        sched_next_weight=Coalesce(Subquery(next_weight, output_field=IntegerField()), Value(0)),
-        sched_has_milestones=Exists(Milestone.objects.filter(project=OuterRef("pk"))),
-        expected_pct=Case(
-            When(sched_next_date__isnull=True, then=Cast("sched_planned_weight", FloatField())),
-            When(sched_previous_date__gte=on, then=Cast("sched_planned_weight", FloatField())),
-            default=Cast("sched_planned_weight", FloatField())
-            + Cast("sched_next_weight", FloatField())
-            * DaysBetween(day, F("sched_previous_date"))
-            / DaysBetween(F("sched_next_date"), F("sched_previous_date")),
+    p = prefix
+    intermediates = {
+        f"{p}sched_planned_weight": _sum_weight(Milestone, planned_date__lte=on),
+        f"{p}sched_done_weight": _sum_weight(Milestone, done_date__lte=on),
+        f"{p}sched_next_date": Subquery(next_date, output_field=DateField()),
+        f"{p}sched_previous_date": Coalesce(
+            Subquery(previous_date, output_field=DateField()), F("planned_start")
+        ),
+        f"{p}sched_next_weight": Coalesce(Subquery(next_weight, output_field=IntegerField()), Value(0)),
+        f"{p}sched_has_milestones": Exists(Milestone.objects.filter(project=OuterRef("pk"))),
+    }
+    planned = Cast(f"{p}sched_planned_weight", FloatField())
+    results = {
+        f"{p}expected_pct": Case(
+            When(**{f"{p}sched_next_date__isnull": True}, then=planned),
+            When(**{f"{p}sched_previous_date__gte": on}, then=planned),
+            default=planned
+            + Cast(f"{p}sched_next_weight", FloatField())
+            * DaysBetween(day, F(f"{p}sched_previous_date"))
+            / DaysBetween(F(f"{p}sched_next_date"), F(f"{p}sched_previous_date")),
             output_field=FloatField(),
         ),
-        actual_pct=Case(
+        f"{p}actual_pct": Case(
             When(
-                Q(sched_has_milestones=False, status=ProjectStatus.COMPLETED),
+                Q(**{f"{p}sched_has_milestones": False}, status=ProjectStatus.COMPLETED),
                 then=Value(100.0),
             ),
-            default=Cast("sched_done_weight", FloatField()),
+            default=Cast(f"{p}sched_done_weight", FloatField()),
             output_field=FloatField(),
         ),
-        variance=F("actual_pct") - F("expected_pct"),
-        late_milestones=Coalesce(Subquery(late, output_field=IntegerField()), Value(0)),
-        is_behind=Case(
+        f"{p}variance": F(f"{p}actual_pct") - F(f"{p}expected_pct"),
+        f"{p}late_milestones": Coalesce(Subquery(late, output_field=IntegerField()), Value(0)),
+        f"{p}is_behind": Case(
             When(
-                Q(actual_pct__lt=F("expected_pct") - Value(behind_points)) | Q(late_milestones__gt=0),
+                Q(**{f"{p}actual_pct__lt": F(f"{p}expected_pct") - Value(behind_points)})
+                | Q(**{f"{p}late_milestones__gt": 0}),
                 then=True,
             ),
             default=False,
             output_field=BooleanField(),
         ),
+    }
+    return intermediates, results
+
+
+def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> QuerySet:
+    """Annotate ``queryset`` of projects with the schedule at ``on`` (default: today), derived from the
+    milestones. Reports use it for past dates."""
+    intermediates, results = _expressions(queryset, on or timezone.localdate())
+    return queryset.alias(**intermediates).annotate(**results)
+
+
+# The stored copy of today's figures: the columns of ``Project`` that hold each result, and their types.
+STORED = {
+    "expected_pct": "schedule_expected",
+    "actual_pct": "schedule_actual",
+    "variance": "schedule_variance",
+    "late_milestones": "schedule_late",
+    "is_behind": "schedule_behind",
+}
+_TYPES = {
+    "expected_pct": FloatField,
+    "actual_pct": FloatField,
+    "variance": FloatField,
+    "late_milestones": IntegerField,
+    "is_behind": BooleanField,
+}
+
+
+def annotate_current_schedule(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+    """The same five figures for today, read from the stored columns — free to read, filter and count —
+    wherever they were stored today (``schedule_date``); a row not refreshed today (a milestone written
+    outside the services, the daily task not run yet) is derived as :func:`annotate_schedule` would."""
+    today = today or timezone.localdate()
+    intermediates, derived = _expressions(queryset, today, prefix="derived_")
+    fresh = Q(schedule_date=today)
+    return queryset.alias(**intermediates, **derived).annotate(
+        **{
+            name: Case(
+                When(fresh, then=F(column)),
+                default=F(f"derived_{name}"),
+                output_field=_TYPES[name](),
+            )
+            for name, column in STORED.items()
+        }
     )
+
+
+def store_schedule(queryset: QuerySet, *, on: datetime.date | None = None, batch_size: int = 500) -> int:
+    """Derive today's figures of the projects in ``queryset`` and store them (with ``schedule_date``).
+    Services call it in the transaction that changes milestones or status; a daily task calls it for
+    every project, as the expected % moves with the date. Returns the number of projects stored."""
+    on = on or timezone.localdate()
+    model = queryset.model
+    rows = annotate_schedule(queryset.order_by(), on=on).values_list("pk", *STORED)
+    columns = list(STORED.values())
+    stored = [
+        model(pk=pk, schedule_date=on, **dict(zip(columns, values, strict=True))) for pk, *values in rows
+    ]
+    model.objects.bulk_update(stored, [*columns, "schedule_date"], batch_size=batch_size)
+    return len(stored)
 
 
 def schedule_in_python(

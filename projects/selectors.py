@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from jiangyan.models import AuditEvent
@@ -106,7 +107,7 @@ def evaluation_averages(*, project: Project) -> dict[str, dict]:
     result = {str(labels[r["evaluator_role"]]): {"avg": float(r["avg"]), "n": r["n"]} for r in rows}
     total = sum(r["n"] for r in result.values())
     if total:
-        result["综合"] = {"avg": sum(r["avg"] * r["n"] for r in result.values()) / total, "n": total}
+        result[_("综合")] = {"avg": sum(r["avg"] * r["n"] for r in result.values()) / total, "n": total}
     return result
 
 
@@ -180,19 +181,31 @@ def project_page_context(*, user, project: Project) -> dict:
     }
 
 
-def campaign_figures(*, on: datetime.date | None = None) -> dict:
-    """Totals of the whole registry at ``on``: projects, completed, behind, average progress."""
-    figures = Project.objects.with_schedule(on=on).aggregate(
-        total=Count("id"),
-        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED)),
-        behind=Count("id", filter=Q(is_behind=True)),
+def project_figures(projects: ProjectQuerySet) -> dict:
+    """Totals of ``projects`` (a list annotated ``with_schedule``): count, completed, behind, average
+    progress and the 银发项目 among them. The home page and the showcase count the same list this way."""
+    figures = projects.aggregate(
+        total=Count("id", distinct=True),
+        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED), distinct=True),
+        behind=Count("id", filter=Q(is_behind=True), distinct=True),
         average_progress=Avg("actual_pct"),
     )
-    figures["silver"] = Project.objects.filter(target_groups__name=SILVER_GROUP).distinct().count()
-    silver = TargetGroup.objects.filter(name=SILVER_GROUP).values_list("pk", flat=True)
-    figures["silver_group"] = silver.first()
+    figures["silver"] = projects.filter(target_groups__name=SILVER_GROUP).values("pk").distinct().count()
+    figures["silver_group"] = (
+        TargetGroup.objects.filter(name=SILVER_GROUP).values_list("pk", flat=True).first()
+    )
     figures["average_progress"] = figures["average_progress"] or 0.0
     return figures
+
+
+def campaign_figures(*, on: datetime.date | None = None) -> dict:
+    """Totals of the whole registry at ``on`` (public or not): for supervision, never for the public."""
+    return project_figures(Project.objects.with_schedule(on=on))
+
+
+def showcase_figures(*, user, on: datetime.date | None = None) -> dict:
+    """Totals of the projects the showcase lists for ``user`` (the public ones for a visitor)."""
+    return project_figures(project_list(user=user, on=on))
 
 
 def home_context(request) -> dict:
@@ -203,7 +216,7 @@ def home_context(request) -> dict:
         .exclude(status=ProjectStatus.SUSPENDED)
         .order_by("-actual_pct", "code")[:4]
     )
-    return {"project_figures": campaign_figures(), "featured_projects": featured}
+    return {"project_figures": showcase_figures(user=request.user), "featured_projects": featured}
 
 
 # --- for other apps (they read this registry only through its selectors) --------------------------------

@@ -33,6 +33,7 @@ from .models import (
     evaluator_role_of,
     month_of,
 )
+from .schedule import store_schedule
 
 
 def _lock_project(*, actor: User, project: Project) -> Project:
@@ -49,6 +50,7 @@ def _set_status(*, actor: User, project: Project, status: str) -> None:
         return
     project.status = status
     project.save(update_fields=["status", "updated_at"])
+    store_schedule(Project.objects.filter(pk=project.pk))  # a completed project without milestones is 100 %
     audit_transition(
         actor=actor,
         verb="project.status",
@@ -203,6 +205,7 @@ def milestone_complete(
         _set_status(actor=actor, project=project, status=ProjectStatus.COMPLETED)
     elif project.status == ProjectStatus.NOT_STARTED:
         _set_status(actor=actor, project=project, status=ProjectStatus.IN_PROGRESS)
+    store_schedule(Project.objects.filter(pk=project.pk))
     return milestone
 
 
@@ -511,4 +514,5 @@ def projects_import(*, actor: User, upload) -> ImportResult:
     Indicator.objects.bulk_create(indicators)
     for project in projects:
         audit_record(actor=actor, verb="project.import", target=project, after={"code": project.code})
+    store_schedule(Project.objects.filter(pk__in=[p.pk for p in projects]))
     return ImportResult(projects=len(projects), milestones=len(milestones), indicators=len(indicators))

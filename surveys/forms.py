@@ -53,6 +53,9 @@ class SurveyAnswerForm(forms.Form):
             required=False,
             help_text=_("每个手机号限填一次。") if anonymous else _("选填；每个手机号限填一次。"),
         )
+        # Optional for the form (response_submit gives the message, as the API does), but an anonymous
+        # online answer needs it: say so up front with the required mark.
+        self.fields["phone"].marked_required = anonymous and not staff
         for question in questions:
             self.fields[question.field_name] = self._field_for(question)
 
@@ -159,7 +162,7 @@ class LinkProjectsForm(forms.Form):
         required=False,
         to_field_name="code",
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("按住 Ctrl（或 ⌘）可多选；清空即取消关联。"),
+        help_text=_("可选多个项目；全部不选即取消关联。"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -71,11 +71,11 @@ class Survey(models.Model):
         """The reason the survey cannot be answered at ``when`` (empty when it is open)."""
         when = when or timezone.now()
         if not self.published:
-            return "问卷尚未发布"
+            return str(_("问卷尚未发布"))
         if when < self.opens_at:
-            return "问卷尚未开始"
+            return str(_("问卷尚未开始"))
         if when >= self.closes_at:
-            return "问卷已结束"
+            return str(_("问卷已结束"))
         return ""
 
     @property

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiangyan.masking import mask_phone
 from projects import selectors as project_selectors
@@ -39,6 +40,22 @@ def survey_list(*, user) -> QuerySet[Survey]:
     return (
         Survey.objects.visible_to(user).annotate(n_responses=Count("responses")).order_by("-opens_at", "-id")
     )
+
+
+def most_answered_survey(*, user) -> Survey | None:
+    """The survey ``user`` may see with the most responses (the analytics page opens it)."""
+    return survey_list(user=user).annotate(n=Count("responses")).order_by("-n", "-opens_at").first()
+
+
+def has_answered(*, survey: Survey, user) -> bool:
+    """Whether ``user`` (signed in) already answered ``survey``, by account or by their phone number — the
+    rule ``services.response_submit`` enforces, read before the form is shown."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    mine = Q(respondent=user)
+    if user.phone:
+        mine |= Q(phone=user.phone)
+    return Response.objects.filter(mine, survey=survey).exists()
 
 
 def response_list(*, user) -> QuerySet[Response]:
@@ -141,12 +158,18 @@ def problem_items_with_status(queryset: QuerySet | None = None) -> QuerySet:
 
 
 def conversion_funnel(survey: Survey | None = None) -> dict[str, int]:
-    """Suggestions → coded → problem items → with duty items → with projects. Two queries."""
+    """Suggestions → coded → problem items → with duty items → with projects. Two queries.
+
+    For one survey every step counts that survey only: the problem items its suggestions were coded into,
+    and of those the ones with duty items and projects — never the district's totals beside a survey's."""
     suggestions = Suggestion.objects.all() if survey is None else Suggestion.objects.filter(survey=survey)
     counts = suggestions.aggregate(
         suggestions=Count("id"), coded=Count("id", filter=Q(problem_item__isnull=False))
     )
-    items = ProblemItem.objects.annotate(
+    items = ProblemItem.objects.all()
+    if survey is not None:
+        items = items.filter(pk__in=suggestions.filter(problem_item__isnull=False).values("problem_item_id"))
+    items = items.annotate(
         has_duty=Exists(DutyItem.objects.filter(problem_item_id=OuterRef("pk"))), has_project=_has_project()
     ).aggregate(
         items=Count("id"),
@@ -231,13 +254,7 @@ def _option_chart(question, counts: dict, total: int) -> dict:
             {"label": o.text, "count": n, "percent": round(n * 100 / total, 1) if total else 0}
             for o, n in zip(options, data, strict=True)
         ],
-        "chart": {
-            "tooltip": {"trigger": "axis"},
-            "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "value"},
-            "yAxis": {"type": "category", "inverse": True, "data": [o.text for o in options]},
-            "series": [{"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}],
-        },
+        "chart": _horizontal_bar([o.text for o in options], data),
     }
 
 
@@ -258,6 +275,25 @@ def _number_summary(values: dict[float, int]) -> dict:
         "min": ordered[0][0],
         "max": ordered[-1][0],
         "median": median,
+    }
+
+
+def _horizontal_bar(labels: list[str], data: list[int], *, values: bool = False) -> dict:
+    """One bar per label, labels down the left: long labels wrap instead of being cut off on a phone."""
+    series: dict[str, Any] = {"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}
+    if values:
+        series["label"] = {"show": True, "position": "right"}
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 32, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value"},
+        "yAxis": {
+            "type": "category",
+            "inverse": True,
+            "data": labels,
+            "axisLabel": {"width": 120, "overflow": "break"},
+        },
+        "series": [series],
     }
 
 
@@ -323,7 +359,7 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
                 scores = list(range(RATING_MIN, RATING_MAX + 1))
                 entry["type"] = "rating"
                 entry["distribution"] = [values.get(float(s), 0) for s in scores]
-                entry["chart"] = _bar([f"{s} 分" for s in scores], entry["distribution"])
+                entry["chart"] = _bar([_("%(n)s 分") % {"n": s} for s in scores], entry["distribution"])
             else:
                 entry["type"] = "number"
                 ordered = sorted(values.items())[:60]
@@ -337,7 +373,7 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
     for community_id, town, name, channel, n in cells:
         row = table.setdefault(
             community_id,
-            {"community": f"{town}{name}" if name else "未填写", "cells": defaultdict(int), "total": 0},
+            {"community": f"{town}{name}" if name else _("未填写"), "cells": defaultdict(int), "total": 0},
         )
         row["cells"][channel] += n
         row["total"] += n
@@ -348,11 +384,11 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
 
     funnel = conversion_funnel(survey)
     funnel_steps = [
-        ("建议", funnel["suggestions"]),
-        ("已编码", funnel["coded"]),
-        ("问题清单", funnel["items"]),
-        ("列入履职清单", funnel["with_duty"]),
-        ("转化为项目", funnel["with_project"]),
+        (_("收到建议"), funnel["suggestions"]),
+        (_("已编码"), funnel["coded"]),
+        (_("涉及问题条目"), funnel["items"]),
+        (_("条目列入履职清单"), funnel["with_duty"]),
+        (_("条目转化为项目"), funnel["with_project"]),
     ]
     return {
         "survey": {"id": survey.pk, "title": survey.title},
@@ -384,19 +420,10 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
         "funnel": {
             **funnel,
             "steps": [{"label": label, "count": n} for label, n in funnel_steps],
-            "chart": {
-                "tooltip": {"trigger": "item"},
-                "series": [
-                    {
-                        "type": "funnel",
-                        "sort": "none",
-                        "left": "10%",
-                        "width": "80%",
-                        "label": {"formatter": "{b}：{c}"},
-                        "data": [{"name": label, "value": n} for label, n in funnel_steps],
-                    }
-                ],
-            },
+            # A horizontal bar per step: labels stay whole on a phone (a funnel's narrow end cuts them).
+            "chart": _horizontal_bar(
+                [label for label, _n in funnel_steps], [n for _l, n in funnel_steps], values=True
+            ),
         },
     }
 

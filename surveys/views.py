@@ -68,11 +68,22 @@ def survey_list(request):
     )
 
 
+ANSWERED_SESSION_KEY = "answered_surveys"
+
+
 @require_http_methods(["GET", "POST"])
 def survey_answer(request, pk: int):
     survey = _survey_for(request, pk)
     questions = list(survey.questions.prefetch_related("options"))
     closed_reason = survey.window_error()
+    # A second visit is told at once, before the questions, not after filling them in again: an account
+    # (or its phone) that answered is refused; a browser that sent an answer is told so, and may still
+    # answer for somebody else in the family (``?another=1``) — the phone number decides on submission.
+    answered_by_account = not closed_reason and selectors.has_answered(survey=survey, user=request.user)
+    answered_here = survey.pk in request.session.get(ANSWERED_SESSION_KEY, [])
+    already_answered = answered_by_account or (
+        answered_here and request.method == "GET" and not request.GET.get("another")
+    )
     form = SurveyAnswerForm(
         request.POST or None,
         survey=survey,
@@ -85,6 +96,8 @@ def survey_answer(request, pk: int):
         if closed_reason:
             messages.error(request, _("%(reason)s，不能提交。") % {"reason": closed_reason})
             status = 400
+        elif answered_by_account:
+            status = 409
         elif submit_limiter.over_limit_after_hit(request):
             messages.error(request, _("提交过于频繁，请稍后再试。"))
             status = 429
@@ -98,6 +111,8 @@ def survey_answer(request, pk: int):
                 announce=True,
             )
             if outcome.done:
+                answered = request.session.get(ANSWERED_SESSION_KEY, [])
+                request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk]
                 return redirect("surveys:thanks", pk=survey.pk)
             status = outcome.status
     return render(
@@ -107,6 +122,9 @@ def survey_answer(request, pk: int):
             "survey": survey,
             "form": form,
             "closed_reason": closed_reason,
+            "already_answered": already_answered,
+            "may_answer_for_another": already_answered and not answered_by_account,
+            "survey_ended": survey.closes_at <= timezone.now(),
             "login_needed": not survey.allow_anonymous and not request.user.is_authenticated,
         },
         status=status,
@@ -198,7 +216,8 @@ def survey_import_template(request, pk: int):
 @role_required(*READ_ROLES)
 @require_GET
 def analytics_index(request):
-    survey = selectors.survey_list(user=request.user).first()
+    """Opens the survey with the most responses (the district survey, not the latest one-answer test)."""
+    survey = selectors.most_answered_survey(user=request.user)
     if survey is None:
         raise Http404(_("暂无问卷"))
     return redirect("surveys:analytics", pk=survey.pk)

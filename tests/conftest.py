@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from jiangyan.catalogues import compile_catalogues
 from jiangyan.roles import Role
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.queries import QueryCounter
@@ -97,3 +98,9 @@ def query_counter():
     """See ``tests.queries``: ``query_counter.flat(client, url, grow=…)`` asserts a list's query count is the
     same before and after its data grows."""
     return QueryCounter()
+
+
+def pytest_sessionstart(session):
+    """The compiled catalogues are build output (``make catalogues``): compile any that are stale, so a bare
+    ``pytest`` after editing a ``.po`` tests the new translations."""
+    compile_catalogues()

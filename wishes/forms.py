@@ -3,6 +3,7 @@ decide and write, and their refusals come back onto these forms (``jiangyan.form
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.forms import PhoneField
 from accounts.models import Community
@@ -25,7 +26,7 @@ class WishSubmitForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("心愿类别"), choices=[("", _("请选择")), *WishCategory.choices])
     title = forms.CharField(
-        label=_("我的心愿"),
+        label=pgettext_lazy("心愿表单的标题栏", "我的心愿"),
         max_length=60,
         widget=forms.TextInput(attrs={"placeholder": _("如：修理漏水的水龙头")}),
     )
@@ -50,14 +51,27 @@ class WishSubmitForm(forms.Form):
 class WishEntryForm(WishSubmitForm):
     """Community staff enter a wish from a card, a box, the hotline or a visit."""
 
-    channel = forms.ChoiceField(label=_("征集渠道"), choices=WishChannel.choices, initial=WishChannel.CARD)
+    # Paper and phone channels only (a resident online uses the resident's form); 心愿卡 first and chosen.
+    channel = forms.ChoiceField(
+        label=_("征集渠道"),
+        choices=[(c.value, c.label) for c in WishChannel if c != WishChannel.ONLINE],
+        initial=WishChannel.CARD,
+    )
     field_order = ["channel", "community"]
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if communities is not None:
             self.fields["community"].queryset = communities
+        # Staff write down somebody else's wish: the labels say whose.
+        self.fields["title"].label = _("心愿内容")
+        self.fields["title"].widget.attrs["placeholder"] = _("照心愿卡或来电内容填写，如：修理漏水的水龙头")
+        self.fields["text"].help_text = _("需要什么帮助、方便上门的时间等。")
+        self.fields["wisher_name"].label = _("心愿人姓名")
+        self.fields["wisher_phone"].label = _("心愿人联系电话")
         self.fields["wisher_phone"].help_text = ""
+        self.fields["wisher_address"].label = _("心愿人地址")
+        self.fields["photos"].label = _("心愿卡或现场照片（可选）")
 
 
 class ClaimForm(forms.Form):

@@ -4,7 +4,8 @@ members' page and the home page teaser."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
@@ -75,7 +76,8 @@ def manage_queues(*, user) -> dict[str, QuerySet[Wish]]:
     return {
         "submitted": base.filter(status=WishStatus.SUBMITTED).order_by("submitted_at"),
         "reopened": base.filter(status=WishStatus.OPEN, reopened=True).order_by("opened_at"),
-        "flagged": base.unclaimed_flagged(now).filter(reopened=False).order_by("opened_at"),
+        # Every wish tagged 超时未认领 on the page, reopened ones too: the header counts what it lists.
+        "flagged": base.unclaimed_flagged(now).order_by("opened_at"),
         "overdue": base.overdue(timezone.localdate()).order_by("promised_date"),
         "fulfilled": base.filter(status=WishStatus.FULFILLED).order_by("fulfilled_at"),
     }
@@ -87,6 +89,24 @@ def my_claims(*, member) -> QuerySet[Wish]:
         .select_related("community__town", "claimed_by")
         .annotate(unfinished=Case(When(status=WishStatus.CLAIMED, then=Value(0)), default=Value(1)))
         .order_by("unfinished", "promised_date", "-fulfilled_at", "-id")
+    )
+
+
+def returned_claims(*, member) -> QuerySet[Wish]:
+    """Wishes ``member`` fulfilled that the wisher rated 不满意 and that are open again: the member sees why
+    (``feedback_comment``) in 我的认领. Found through the fulfilment events, since the reopened wish no
+    longer names its former claimer."""
+    fulfilled_by_member = AuditEvent.objects.filter(
+        verb="wish.fulfil",
+        actor=member,
+        target_type__app_label="wishes",
+        target_type__model="wish",
+        target_id=Cast(OuterRef("pk"), CharField()),
+    )
+    return (
+        Wish.objects.filter(Exists(fulfilled_by_member), reopened=True, status=WishStatus.OPEN)
+        .select_related("community__town", "claimed_by")
+        .order_by("-feedback_at")
     )
 
 

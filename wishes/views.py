@@ -253,6 +253,7 @@ def mine(request, section: str = "wishes"):
             "section": section,
             "is_member": is_member,
             "claims": claims,
+            "returned": selectors.returned_claims(member=user) if is_member else [],
             "open_claims": sum(1 for w in claims if w.status == WishStatus.CLAIMED),
             "own_wishes": selectors.my_wishes(user=user),
         },

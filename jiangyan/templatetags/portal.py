@@ -1,6 +1,7 @@
 """Template filters loaded in every template (``builtins``): masking and role checks."""
 
 from django import template
+from django.utils.translation import pgettext
 
 from jiangyan import masking
 from jiangyan.roles import has_role as _has_role
@@ -16,6 +17,12 @@ register.filter("mask_address", masking.mask_address)
 def has_role(user, roles: str) -> bool:
     """``{% if user|has_role:"supervisor,admin" %}``"""
     return _has_role(user, *[r.strip() for r in roles.split(",")])
+
+
+@register.filter
+def listing(items) -> str:
+    """``{{ project.towns.all|listing }}``: names joined as the language writes a list (、 in Chinese)."""
+    return pgettext("列表分隔符", "、").join(str(item) for item in items)
 
 
 @register.filter

@@ -17,6 +17,10 @@
       document.cookie = "display=" + modes.join(",") + ";path=/;max-age=31536000;samesite=lax";
     });
   });
+  // Print buttons (no inline onclick: the Content-Security-Policy refuses inline script).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Charts: <div class="chart" data-chart-url="..."> or data-chart='{json option}'.
   window.portalChart = function (el, option) {
     if (!window.echarts) return;

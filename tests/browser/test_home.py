@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shoot, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -9,9 +9,10 @@ from tests.factories import PASSWORD, UserFactory
 def test_resident_signs_in_on_a_phone_and_turns_on_large_text(phone_page):
     UserFactory(username="zhou", roles=["resident"])
     phone_page.goto("/")
-    assert "我为群众办实事" in phone_page.title() or phone_page.locator("h1").first.inner_text()
+    assert "我为群众办实事" in phone_page.title()
+    shoot(phone_page, "home")
     sign_in(phone_page, "zhou", PASSWORD)
-    phone_page.check("input[name=mode][value=large]")
+    phone_page.check("footer input[type=checkbox][value=large]")
     phone_page.click(".display-prefs button[type=submit]")
     phone_page.wait_for_load_state()
     assert "mode-large" in phone_page.locator("html").get_attribute("class")

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -121,4 +122,5 @@ def test_ledger_xlsx_and_print_page(client, admin_user, rows):
     assert "JY2030-001" in ws["A1"].value
     page = client.get(reverse("projects:ledger", args=["JY2030-001"]))
     assert page.status_code == 200
-    assert "size: A4" in page.content.decode()
+    assert "css/ledger.css" in page.content.decode()  # its @page rule sets A4
+    assert "size: A4" in (settings.BASE_DIR / "static/css/ledger.css").read_text()

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from jiangyan.roles import Role
 from surveys import services
 from surveys.choices import Channel
+from surveys.models import Suggestion
 from tests.factories import CommunityFactory
 from tests.queries import count_queries
 
@@ -46,7 +47,12 @@ def test_analytics_figures(client_as, s):
     _answer(s, 10)
     item = ProblemItemFactory()
     DutyItemFactory(problem_item=item)
+    # Items of the district that none of this survey's suggestions became: not in this survey's funnel.
+    DutyItemFactory(problem_item=ProblemItemFactory())
     ProblemItemFactory()
+    Suggestion.objects.filter(survey=s["survey"]).filter(
+        pk__in=Suggestion.objects.filter(survey=s["survey"]).values("pk")[:3]
+    ).update(problem_item=item)
     data = client_as(Role.ADMIN).get(f"/surveys/{s['survey'].pk}/analytics.json").json()
     assert data["total_responses"] == 10
     by_text = {q["text"]: q for q in data["questions"]}
@@ -66,12 +72,13 @@ def test_analytics_figures(client_as, s):
     assert data["crosstab"]["totals"][list(Channel).index(Channel.ONLINE)] == 10
     assert sorted(r["total"] for r in data["crosstab"]["rows"]) == [5, 5]
     funnel = data["funnel"]
-    assert (funnel["suggestions"], funnel["items"], funnel["with_duty"], funnel["with_project"]) == (
-        10,
-        2,
-        1,
-        0,
-    )
+    assert (
+        funnel["suggestions"],
+        funnel["coded"],
+        funnel["items"],
+        funnel["with_duty"],
+        funnel["with_project"],
+    ) == (10, 3, 1, 1, 0)
 
 
 def test_analytics_page_loads_echarts_and_the_data(client_as, s):
