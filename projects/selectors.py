@@ -3,7 +3,27 @@ the home page's figures."""
 
 import datetime
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,3 +246,266 @@ def projects_visible_to(user) -> QuerySet:
 def project_choices() -> QuerySet:
     """Every project as a choice (code and title), in code order."""
     return Project.objects.only("code", "title").order_by("code")
+
+
+# --- for reports (period-aware) --------------------------------------------------------------------------
+# Request-free reads of the registry at a date or over a period, aggregated in SQL, for the supervision
+# loop's reports and dashboard (``supervision`` reads this registry only through these). Each runs a fixed
+# number of queries whatever the number of projects. Rules (docs/reports.md):
+#   completed on  the date its last milestone was done (its planned end without milestones), for 已完成;
+#   active at D   started by D (planned start), 推进中 or 已完成, and not completed by D;
+#   behind at D   ``is_behind`` of ``projects.schedule`` at D (the showcase's 滞后).
+
+REPORT_STATUSES = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
+
+
+def _completed_on() -> Case:
+    last_done = (
+        Milestone.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(d=Max("done_date"))
+        .values("d")
+    )
+    return Case(
+        When(
+            status=ProjectStatus.COMPLETED,
+            then=Coalesce(Subquery(last_done, output_field=DateField()), F("planned_end")),
+        ),
+        default=None,
+        output_field=DateField(),
+    )
+
+
+def _active_between(first: datetime.date, last: datetime.date) -> Q:
+    """Active at some day of ``first``…``last``: started by ``last``, not completed before ``first``
+    (on ``completed_on``-annotated projects)."""
+    return Q(planned_start__lte=last, status__in=REPORT_STATUSES) & (
+        Q(completed_on__isnull=True) | Q(completed_on__gte=first)
+    )
+
+
+def _active_at(on: datetime.date) -> Q:
+    return Q(planned_start__lte=on, status__in=REPORT_STATUSES) & (
+        Q(completed_on__isnull=True) | Q(completed_on__gt=on)
+    )
+
+
+def report_rows(*, on: datetime.date) -> QuerySet:
+    """Every project with its schedule at ``on`` and ``completed_on``, ``is_active``, ``is_completed``."""
+    return (
+        Project.objects.with_schedule(on=on)
+        .annotate(completed_on=_completed_on())
+        .annotate(
+            is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
+            is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
+        )
+    )
+
+
+def _figures(on: datetime.date, agenda_points: float | None = None) -> dict:
+    figures = {
+        "projects": Count("id"),
+        "started": Count("id", filter=Q(planned_start__lte=on)),
+        "active": Count("id", filter=Q(is_active=True)),
+        "completed": Count("id", filter=Q(is_completed=True)),
+        "behind": Count("id", filter=Q(is_behind=True)),
+        "average_progress": Avg("actual_pct", filter=Q(planned_start__lte=on)),
+        "average_variance": Avg("variance", filter=Q(is_active=True)),
+    }
+    if agenda_points is not None:
+        figures["far_behind"] = Count("id", filter=Q(variance__lt=-agenda_points))
+    return figures
+
+
+def _clean(row: dict) -> dict:
+    """Floats rounded to one decimal (None stays None): what a report stores."""
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}
+
+
+def project_totals(*, on: datetime.date, agenda_points: float | None = None) -> dict:
+    """The registry at ``on`` in one query: projects, started, active, completed, behind, average progress
+    (actual %, of started projects), average schedule variance (of active ones) and, with
+    ``agenda_points``, how many are more than that many points behind."""
+    return _clean(report_rows(on=on).aggregate(**_figures(on, agenda_points)))
+
+
+PROJECT_ROW_FIELDS = (
+    "id",
+    "code",
+    "title",
+    "is_public",
+    "status",
+    "lead_unit_id",
+    "lead_unit__name",
+    "program__name",
+    "expected_pct",
+    "actual_pct",
+    "variance",
+    "late_milestones",
+)
+
+
+def behind_projects(*, on: datetime.date, points: float | None = None) -> list[dict]:
+    """The projects behind at ``on`` (``is_behind``), or — with ``points`` — those more than ``points``
+    percentage points behind their expected progress; furthest behind first. One query."""
+    rows = report_rows(on=on)
+    rows = rows.filter(is_behind=True) if points is None else rows.filter(variance__lt=-points)
+    return [_clean(r) for r in rows.order_by("variance", "code").values(*PROJECT_ROW_FIELDS)]
+
+
+def completed_projects(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """The projects completed between ``start`` and ``end`` (both included). One query."""
+    rows = (
+        Project.objects.annotate(completed_on=_completed_on())
+        .filter(completed_on__gte=start, completed_on__lte=end)
+        .order_by("completed_on", "code")
+        .values("id", "code", "title", "is_public", "lead_unit_id", "lead_unit__name", "completed_on")
+    )
+    return [{**r, "completed_on": r["completed_on"].isoformat()} for r in rows]
+
+
+def report_weeks(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """The weeks (Monday–Sunday) whose Sunday falls between ``start`` and ``end``: the weekly statements a
+    period expects (a week belongs to the period it ends in)."""
+    sunday = start + datetime.timedelta(days=(6 - start.weekday()) % 7)
+    weeks = []
+    while sunday <= end:
+        weeks.append((sunday - datetime.timedelta(days=6), sunday))
+        sunday += datetime.timedelta(days=7)
+    return weeks
+
+
+def _statement_in(first: datetime.date, last: datetime.date) -> Exists:
+    return Exists(
+        ProgressStatement.objects.filter(
+            project=OuterRef("pk"), period_start__lte=last, period_end__gte=first
+        )
+    )
+
+
+def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Per lead unit, in one query: its projects (started by ``end``), active, completed and behind at
+    ``end``, average progress and schedule variance, and the weekly statements the period expected
+    (``statements_owed``: one per active project and week of :func:`report_weeks`) and got
+    (``statements_delivered``)."""
+    rows = report_rows(on=end)
+    owed, delivered = [], []
+    for index, (monday, sunday) in enumerate(report_weeks(start, end)):
+        rows = rows.annotate(
+            **{
+                f"owes_{index}": ExpressionWrapper(
+                    _active_between(monday, sunday), output_field=BooleanField()
+                ),
+                f"filed_{index}": _statement_in(monday, sunday),
+            }
+        )
+        owed.append(Count("id", filter=Q(**{f"owes_{index}": True})))
+        delivered.append(Count("id", filter=Q(**{f"owes_{index}": True, f"filed_{index}": True})))
+    zero = Value(0, output_field=IntegerField())
+    result = (
+        rows.filter(planned_start__lte=end)
+        .values("lead_unit_id", "lead_unit__name")
+        .annotate(
+            **_figures(end),
+            statements_owed=sum(owed, start=zero) if owed else zero,
+            statements_delivered=sum(delivered, start=zero) if delivered else zero,
+        )
+        .order_by("lead_unit_id")
+    )
+    return [_clean(r) for r in result]
+
+
+def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) -> list[dict]:
+    """Per lead unit, the ratings of its projects given for months up to ``end`` (from ``start``'s month
+    when given): how many, the average score overall and per evaluator role (议 / 评 / 群众评议).
+    One query."""
+    ratings = Evaluation.objects.filter(month__lte=end)
+    if start is not None:
+        ratings = ratings.filter(month__gte=month_of(start))
+    rows = (
+        ratings.values("project__lead_unit_id")
+        .annotate(
+            ratings=Count("id"),
+            average=Avg("score"),
+            average_member=Avg("score", filter=Q(evaluator_role=EvaluatorRole.PARTY_MEMBER)),
+            average_supervisor=Avg("score", filter=Q(evaluator_role=EvaluatorRole.SUPERVISOR)),
+            average_resident=Avg("score", filter=Q(evaluator_role=EvaluatorRole.RESIDENT)),
+        )
+        .order_by("project__lead_unit_id")
+    )
+    return [_clean({**r, "lead_unit_id": r.pop("project__lead_unit_id")}) for r in rows]
+
+
+ROLLUPS = {"program": "program", "domain": "domain", "town": "towns", "lead_unit": "lead_unit"}
+
+
+def rollup(*, on: datetime.date, by: str, agenda_points: float | None = None) -> list[dict]:
+    """The registry at ``on`` grouped ``by`` program, domain, town (a project counts in each of its towns)
+    or lead unit, in one query: the figures of :func:`project_totals` per group (``group_id``,
+    ``group``; a project without a town is in the group ``None``)."""
+    field = ROLLUPS[by]
+    rows = (
+        report_rows(on=on)
+        .values(group_id=F(f"{field}__id"), group=F(f"{field}__name"))
+        .annotate(**_figures(on, agenda_points))
+        .order_by(f"{field}__order" if by in ("program", "domain", "town") else "group_id", "group_id")
+    )
+    return [_clean(r) for r in rows]
+
+
+def unit_reminders(*, on: datetime.date, days: int = 7) -> dict[str, list[dict]]:
+    """What the weekly reminder tells each lead unit at ``on``, in three queries: milestones due in the
+    next ``days`` days, milestones overdue (planned by ``on``, not done), and active projects without a
+    progress statement covering any of the last ``days`` days (with the end of their latest one)."""
+    running = ~Q(project__status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED])
+    undone = Q(done_date__isnull=True) | Q(done_date__gt=on)
+    fields = ("project__code", "project__title", "project__lead_unit_id", "name", "planned_date")
+
+    def milestones(**lookups) -> list[dict]:
+        rows = Milestone.objects.filter(running, undone, **lookups).order_by("planned_date", "project__code")
+        return [
+            {
+                "code": r["project__code"],
+                "title": r["project__title"],
+                "lead_unit_id": r["project__lead_unit_id"],
+                "milestone": r["name"],
+                "planned_date": r["planned_date"].isoformat(),
+            }
+            for r in rows.values(*fields)
+        ]
+
+    since = on - datetime.timedelta(days=days - 1)
+    latest = (
+        ProgressStatement.objects.filter(project=OuterRef("pk"), period_end__lte=on)
+        .order_by()
+        .values("project")
+        .annotate(d=Max("period_end"))
+        .values("d")
+    )
+    silent = (
+        Project.objects.annotate(completed_on=_completed_on())
+        .filter(_active_at(on))
+        .annotate(recent=_statement_in(since, on), last_statement=Subquery(latest, output_field=DateField()))
+        .filter(recent=False)
+        .order_by("lead_unit_id", "code")
+        .values("code", "title", "lead_unit_id", "last_statement")
+    )
+    return {
+        "due_soon": milestones(planned_date__gt=on, planned_date__lte=on + datetime.timedelta(days=days)),
+        "overdue": milestones(planned_date__lte=on),
+        "silent": [
+            {**r, "last_statement": r["last_statement"].isoformat() if r["last_statement"] else None}
+            for r in silent
+        ],
+    }
+
+
+def campaign_span() -> dict:
+    """The first planned start and the last planned end of the registry (None when it is empty)."""
+    return Project.objects.aggregate(first=Min("planned_start"), last=Max("planned_end"))
+
+
+def project_by_code(code: str) -> Project | None:
+    """One project by its code, any visibility (the caller decides what to show), or None."""
+    return Project.objects.select_related("lead_unit").filter(code=(code or "").strip().upper()).first()

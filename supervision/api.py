@@ -1,7 +1,430 @@
-"""API of the supervision app: ``register(router)`` adds its viewsets, ``extra_urls`` any plain paths."""
+"""API of the supervision loop: ``/api/v1/reports/`` (published bulletins for everybody, every report for
+supervisors; filter by kind and period; the detail carries the structured data), ``/api/v1/orders/``
+(issue; answer, return, close as actions), ``/api/v1/inspections/`` and ``/api/v1/notifications/``
+(the caller's own; read, read all). The services decide who may do what."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Community, Unit, User
+from jiangyan import notifications
+from jiangyan.exceptions import ErrorSerializer, error_response
+from jiangyan.models import Notification
+from jiangyan.roles import Role
+from jiangyan.uploads import clean_image
+from jiangyan.viewsets import PortalViewSet
+from projects import selectors as projects
+
+from . import selectors, services
+from .choices import InspectionKind
+from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
+from .models import Inspection, Report, SupervisionOrder
 
 extra_urls: list = []
+TAG_REPORTS, TAG_ORDERS, TAG_INSPECTIONS, TAG_NOTIFICATIONS = (
+    "reports",
+    "orders",
+    "inspections",
+    "notifications",
+)
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+class ReportSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "period_start",
+            "period_end",
+            "title",
+            "status",
+            "status_label",
+            "generated_at",
+            "generation",
+            "approved_at",
+            "published_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+
+class ReportDetailSerializer(ReportSerializer):
+    data = serializers.JSONField(read_only=True, help_text="报告的结构化数据（见 docs/reports.md）")
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "data"]
+        read_only_fields = fields
+
+
+def _report_action(summary: str):
+    return extend_schema(
+        request=None,
+        responses={
+            200: ReportDetailSerializer,
+            400: error_response("该类型的报告不能公布"),
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: error_response("报告当前状态不允许该操作"),
+        },
+        summary=summary,
+        tags=[TAG_REPORTS],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="报告列表（公众：已公布的旬通报；督查人员：全部）", tags=[TAG_REPORTS]),
+    retrieve=extend_schema(summary="报告详情（含结构化数据）", tags=[TAG_REPORTS]),
+)
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    filterset_class = ReportFilterSet
+    public_actions = ("list", "retrieve")
+    action_roles = {"approve": (Role.SUPERVISOR,), "publish": (Role.SUPERVISOR,)}
+    edit_actions = ("approve", "publish")
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.report_list(user=self.request.user)
+        return Report.objects.visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return ReportSerializer if self.action == "list" else ReportDetailSerializer
+
+    @_report_action("审核报告（督查人员；待审核 → 已审核）")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = services.report_approve(actor=request.user, report=self.get_object())
+        return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data)
+
+    @_report_action("公布旬通报（督查人员；已审核 → 已公布，公众可见）")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        report = services.report_publish(actor=request.user, report=self.get_object())
+        return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data)
+
+
+# --- orders ------------------------------------------------------------------------------------------------
+class OrderSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    target = serializers.SerializerMethodField(help_text="督办对象（项目、心愿或履职事项）")
+    project_code = serializers.CharField(source="project.code", default=None, read_only=True)
+    wish_code = serializers.CharField(source="wish.code", default=None, read_only=True)
+    respondent = serializers.SerializerMethodField(help_text="责任单位或社区")
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SupervisionOrder
+        fields = [
+            "id",
+            "code",
+            "target",
+            "project_code",
+            "wish_code",
+            "duty_item",
+            "unit",
+            "community",
+            "respondent",
+            "inspection",
+            "reason",
+            "required_action",
+            "deadline",
+            "status",
+            "status_label",
+            "is_overdue",
+            "issued_at",
+            "answer",
+            "answered_at",
+            "return_reason",
+            "returned_at",
+            "close_note",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_target(self, order) -> str:
+        return str(order.target)
+
+    def get_respondent(self, order) -> str:
+        return str(order.respondent)
+
+
+class OrderIssueInput(serializers.Serializer):
+    target_kind = serializers.ChoiceField(choices=list(selectors.TARGET_KINDS))
+    target = serializers.CharField(max_length=30, help_text="项目编号、心愿编号或履职事项序号")
+    reason = serializers.CharField(max_length=2000)
+    required_action = serializers.CharField(max_length=2000)
+    deadline = serializers.DateField()
+    inspection = serializers.PrimaryKeyRelatedField(
+        queryset=Inspection.objects.all(), required=False, allow_null=True
+    )
+
+    def validate(self, data):
+        target = selectors.order_target(data["target_kind"], data["target"])
+        if target is None:
+            raise serializers.ValidationError({"target": [_("没有找到这个编号对应的督办对象。")]})
+        return {
+            "reason": data["reason"],
+            "required_action": data["required_action"],
+            "deadline": data["deadline"],
+            "inspection": data.get("inspection"),
+            data["target_kind"]: target,
+        }
+
+
+class AnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=2000)
+
+
+class ReturnInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    deadline = serializers.DateField(required=False, allow_null=True, help_text="新的答复时限（可选）")
+
+
+class CloseInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+def _create_schema(request, response, summary: str, tag: str):
+    return extend_schema(
+        request=request,
+        responses={201: response, 400: error_response("输入有误（字段错误随附）"), 403: ErrorSerializer},
+        summary=summary,
+        tags=[tag],
+    )
+
+
+def _order_action(request, summary: str):
+    return extend_schema(
+        request=request,
+        responses={
+            200: OrderSerializer,
+            400: error_response("输入有误（字段错误随附）"),
+            403: error_response("不是本督办单的责任单位（社区）或督查人员"),
+            404: ErrorSerializer,
+            409: error_response("督办单当前状态不允许该操作"),
+        },
+        summary=summary,
+        tags=[TAG_ORDERS],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="督办单（督查人员：全部；责任单位、社区：本单位、本社区的）", tags=[TAG_ORDERS]
+    ),
+    retrieve=extend_schema(summary="督办单详情", tags=[TAG_ORDERS]),
+)
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilterSet
+    action_roles = {
+        "list": (Role.SUPERVISOR, Role.UNIT_STAFF, Role.COMMUNITY_STAFF),
+        "retrieve": (Role.SUPERVISOR, Role.UNIT_STAFF, Role.COMMUNITY_STAFF),
+        "create": (Role.SUPERVISOR,),
+        "answer": (Role.UNIT_STAFF, Role.COMMUNITY_STAFF),
+        "return_": (Role.SUPERVISOR,),
+        "close": (Role.SUPERVISOR,),
+    }
+
+    def get_queryset(self):
+        return selectors.order_list(user=self.request.user)
+
+    def _answer(self, order) -> Response:
+        return Response(OrderSerializer(order, context=self.get_serializer_context()).data)
+
+    @_create_schema(OrderIssueInput, OrderSerializer, "下发督办单（督查人员）", TAG_ORDERS)
+    def create(self, request, *args, **kwargs):
+        order = services.order_issue(actor=request.user, **self.input(OrderIssueInput))
+        return Response(OrderSerializer(order, context=self.get_serializer_context()).data, status=201)
+
+    @_order_action(AnswerInput, "答复（责任单位或社区工作人员，仅限本单位、本社区）")
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        return self._answer(
+            services.order_answer(actor=request.user, order=self.get_object(), **self.input(AnswerInput))
+        )
+
+    @_order_action(ReturnInput, "退回重办（督查人员）")
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        return self._answer(
+            services.order_return(actor=request.user, order=self.get_object(), **self.input(ReturnInput))
+        )
+
+    @_order_action(CloseInput, "办结（督查人员）")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._answer(
+            services.order_close(actor=request.user, order=self.get_object(), **self.input(CloseInput))
+        )
+
+
+# --- inspections -------------------------------------------------------------------------------------------
+class InspectionSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    project_codes = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "date",
+            "places",
+            "findings",
+            "inspectors",
+            "project_codes",
+            "communities",
+            "units",
+            "photos",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_project_codes(self, inspection) -> list[str]:
+        return [p.code for p in inspection.projects.all()]
+
+    def get_photos(self, inspection) -> list[str]:
+        request = self.context.get("request")
+        urls = [p.image.url for p in inspection.photos.all()]
+        return [request.build_absolute_uri(u) for u in urls] if request else urls
+
+
+class InspectionInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=InspectionKind.choices)
+    date = serializers.DateField()
+    places = serializers.CharField(max_length=200)
+    findings = serializers.CharField(max_length=2000)
+    project_codes = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, default=list
+    )
+    communities = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), many=True, required=False, default=list
+    )
+    units = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), many=True, required=False, default=list
+    )
+    inspectors = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), many=True, required=False, default=list, help_text="其他参加的督查人员"
+    )
+    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=6, default=list)
+
+    def validate_project_codes(self, codes):
+        found = list(projects.projects_by_codes([c.strip().upper() for c in codes]))
+        missing = sorted({c.strip().upper() for c in codes} - {p.code for p in found})
+        if missing:
+            raise serializers.ValidationError(
+                _("没有这些项目编号：%(codes)s") % {"codes": "、".join(missing)}
+            )
+        return found
+
+    def validate_photos(self, photos):
+        try:
+            return [clean_image(photo) for photo in photos]
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def validate(self, data):
+        data["projects"] = data.pop("project_codes", [])
+        return data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="巡回指导记录（督查人员）", tags=[TAG_INSPECTIONS]),
+    retrieve=extend_schema(summary="巡回指导详情", tags=[TAG_INSPECTIONS]),
+)
+class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilterSet
+    action_roles = {
+        "list": (Role.SUPERVISOR,),
+        "retrieve": (Role.SUPERVISOR,),
+        "create": (Role.SUPERVISOR,),
+    }
+
+    def get_queryset(self):
+        return selectors.inspection_list(user=self.request.user).prefetch_related("photos")
+
+    @_create_schema(
+        InspectionInput, InspectionSerializer, "记录巡回指导（实地走访、集中座谈、问卷调查）", TAG_INSPECTIONS
+    )
+    def create(self, request, *args, **kwargs):
+        inspection = services.inspection_record(actor=request.user, **self.input(InspectionInput))
+        inspection = self.get_queryset().get(pk=inspection.pk)
+        return Response(
+            InspectionSerializer(inspection, context=self.get_serializer_context()).data, status=201
+        )
+
+
+# --- notifications -----------------------------------------------------------------------------------------
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "reason", "title", "body", "url", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="标为已读的通知数")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="我的通知（?unread=true 只看未读）", tags=[TAG_NOTIFICATIONS]),
+)
+class NotificationViewSet(mixins.ListModelMixin, PortalViewSet):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        queryset = selectors.notification_list(user=self.request.user)
+        if self.action == "list" and self.request.query_params.get("unread") in ("true", "1"):
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+    @extend_schema(
+        request=None,
+        responses={200: NotificationSerializer, 404: ErrorSerializer},
+        summary="标为已读",
+        tags=[TAG_NOTIFICATIONS],
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        notifications.mark_read(actor=request.user, notification_ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiResponse(ReadAllSerializer)},
+        summary="全部标为已读",
+        tags=[TAG_NOTIFICATIONS],
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": notifications.mark_read(actor=request.user)}, status=status.HTTP_200_OK)
 
 
 def register(router) -> None:
     """Register this app's viewsets on the ``/api/v1/`` router."""
+    router.register("reports", ReportViewSet, basename="report")
+    router.register("orders", OrderViewSet, basename="order")
+    router.register("inspections", InspectionViewSet, basename="inspection")
+    router.register("notifications", NotificationViewSet, basename="notification")

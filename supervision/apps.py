@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan import site
+from jiangyan.roles import Role
 
 
 class SupervisionConfig(site.PortalAppConfig):
@@ -8,3 +9,32 @@ class SupervisionConfig(site.PortalAppConfig):
     verbose_name = _("督查通报")
     url_prefix = ""
     api_module = "supervision.api"
+    nav_items = (
+        site.NavItem(_("工作通报"), "supervision:bulletins", order=30),
+        site.NavItem(_("督查看板"), "supervision:dashboard", roles=(Role.SUPERVISOR,), order=60),
+        site.NavItem(_("督查报告"), "supervision:reports", roles=(Role.SUPERVISOR,), order=61),
+        site.NavItem(
+            _("督办单"),
+            "supervision:orders",
+            roles=(Role.SUPERVISOR, Role.UNIT_STAFF, Role.COMMUNITY_STAFF),
+            order=62,
+        ),
+        site.NavItem(_("巡回指导"), "supervision:inspections", roles=(Role.SUPERVISOR,), order=63),
+        site.NavItem(_("基层联系点"), "supervision:contact-points", roles=(Role.SUPERVISOR,), order=64),
+    )
+    home_sections = (site.Section("supervision/_home.html", "supervision.selectors.home_context", order=15),)
+    project_sections = (
+        site.Section("supervision/_project_orders.html", "supervision.selectors.project_section", order=60),
+    )
+    audit_verbs = {
+        "report.generate": _("生成报告"),
+        "report.approve": _("审核报告"),
+        "report.publish": _("公布通报"),
+        "order.issue": _("下发督办单"),
+        "order.answer": _("答复督办单"),
+        "order.return": _("退回重办"),
+        "order.close": _("办结督办单"),
+        "inspection.record": _("记录巡回指导"),
+        "contact_point.assign": _("分配联系点"),
+        "contact_point.remove": _("取消联系点"),
+    }

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.models import Photo
@@ -95,6 +96,15 @@ class OrderQuerySet(ScopedQuerySet):
         """Supervisors read every order; the staff of the responsible unit or community read theirs."""
         if has_role(user, Role.SUPERVISOR):
             return self.all()
+        return self.answerable_by(user)
+
+    def editable_by(self, user) -> "OrderQuerySet":
+        """Who may act on an order at all (the service checks which action): its issuer's peers — every
+        supervisor — and the responsible unit's or community's staff."""
+        return self.visible_to(user)
+
+    def answerable_by(self, user) -> "OrderQuerySet":
+        """The orders ``user`` answers: those of their unit (unit staff) or community (community staff)."""
         scope = Q(pk__in=[])
         if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
             scope |= Q(unit_id=user.unit_id)
@@ -102,16 +112,21 @@ class OrderQuerySet(ScopedQuerySet):
             scope |= Q(community_id=user.community_id)
         return self.filter(scope)
 
-    def editable_by(self, user) -> "OrderQuerySet":
-        """Who may act on an order at all (the service checks which action): its issuer's peers — every
-        supervisor — and the responsible unit's or community's staff."""
-        return self.visible_to(user)
-
     def open(self) -> "OrderQuerySet":
         return self.filter(status__in=OPEN_ORDER_STATUSES)
 
     def overdue(self, today) -> "OrderQuerySet":
         return self.open().filter(deadline__lt=today)
+
+    def unclosed_at(self, at) -> "OrderQuerySet":
+        """Issued before the moment ``at`` and not closed by then."""
+        return self.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=at), issued_at__lt=at)
+
+    def overdue_on(self, day, at) -> "OrderQuerySet":
+        """Overdue at the end of ``day`` (``at``: the moment it ends): unclosed, past its deadline and owing
+        an answer then — open now, or answered only after ``at``."""
+        owing = Q(status__in=OPEN_ORDER_STATUSES) | Q(answered_at__gte=at)
+        return self.unclosed_at(at).filter(owing, deadline__lt=day)
 
 
 class SupervisionOrder(models.Model):
@@ -190,6 +205,8 @@ class SupervisionOrder(models.Model):
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    close_note = models.TextField(_("办结意见"), blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("办结人"),
@@ -229,6 +246,23 @@ class SupervisionOrder(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("supervision:order", kwargs={"pk": self.pk})
+
+    @property
+    def target(self):
+        """The project, wish or duty item the order is about."""
+        return self.project or self.wish or self.duty_item
+
+    @property
+    def respondent(self):
+        return self.unit or self.community
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ORDER_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < timezone.localdate()
 
 
 class InspectionQuerySet(ScopedQuerySet):

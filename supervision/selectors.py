@@ -1,1 +1,288 @@
-"""Reads of the supervision app."""
+"""Reads of the supervision app: its own records (orders, inspections, contact points, reports) at a date,
+aggregated in SQL, and the lists the pages and the API share. The registries' figures come from their own
+selectors (``reports.py`` and ``dashboard.py`` assemble them)."""
+
+import datetime
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from jiangyan.models import AuditEvent, Notification
+from jiangyan.periods import PeriodKind, period_of
+from jiangyan.roles import Role, has_role
+from projects import selectors as projects
+from surveys import selectors as surveys
+from wishes import selectors as wishes
+
+from .choices import ReportKind, ReportStatus
+from .models import ContactPoint, Inspection, Report, SupervisionOrder
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The moment ``day`` ends (midnight after it, Asia/Shanghai)."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+# --- orders ----------------------------------------------------------------------------------------------
+
+
+def order_list(*, user) -> QuerySet[SupervisionOrder]:
+    """The orders ``user`` may see (supervisors: all; unit or community staff: theirs), newest first, with
+    what a list row shows."""
+    return (
+        SupervisionOrder.objects.visible_to(user)
+        .select_related("project", "wish", "duty_item__problem_item", "unit", "community__town", "issued_by")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def order_page(*, user, order: SupervisionOrder) -> dict:
+    """What an order's page shows besides the order: its history and what ``user`` may do with it."""
+    supervisor = has_role(user, Role.SUPERVISOR)
+    respondent = SupervisionOrder.objects.answerable_by(user).filter(pk=order.pk).exists()
+    return {
+        "events": AuditEvent.objects.for_object(order).order_by("created_at", "id"),
+        "can_answer": respondent and order.is_open,
+        "can_review": supervisor and order.status == "answered",
+    }
+
+
+def order_counts_by_unit(*, on: datetime.date) -> dict[int, dict[str, int]]:
+    """Per responsible unit at the end of ``on``: orders not closed and orders overdue. One query."""
+    at = end_of(on)
+    overdue = SupervisionOrder.objects.overdue_on(on, at).filter(pk=OuterRef("pk"))
+    rows = (
+        SupervisionOrder.objects.unclosed_at(at)
+        .filter(unit__isnull=False)
+        .annotate(late=Exists(overdue))
+        .values("unit_id")
+        .annotate(unclosed=Count("id"), overdue=Count("id", filter=Q(late=True)))
+        .order_by()
+    )
+    return {r["unit_id"]: {"unclosed": r["unclosed"], "overdue": r["overdue"]} for r in rows}
+
+
+ORDER_ROW = (
+    "id",
+    "code",
+    "reason",
+    "deadline",
+    "status",
+    "unit_id",
+    "unit__name",
+    "community_id",
+    "community__name",
+    "community__town__name",
+    "project__code",
+    "project__title",
+    "wish__code",
+    "wish__title",
+    "duty_item_id",
+    "duty_item__problem_item__title",
+)
+
+
+def _order_row(row: dict, on: datetime.date) -> dict:
+    if row["project__code"]:
+        target = f"{row['project__code']} {row['project__title']}"
+    elif row["wish__code"]:
+        target = f"{row['wish__code']} {row['wish__title']}"
+    else:
+        target = f"#{row['duty_item_id']} {row['duty_item__problem_item__title']}"
+    community = f"{row['community__town__name']}{row['community__name']}" if row["community_id"] else ""
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "reason": row["reason"],
+        "target": target,
+        "unit_id": row["unit_id"],
+        "community_id": row["community_id"],
+        "respondent": row["unit__name"] or community,
+        "deadline": row["deadline"].isoformat(),
+        "days_overdue": max(0, (on - row["deadline"]).days),
+        "status": row["status"],
+    }
+
+
+def unclosed_orders(*, on: datetime.date) -> list[dict]:
+    """Orders not closed at the end of ``on``, with whether each is overdue then, by deadline. Two queries
+    (the rows, and which are overdue)."""
+    at = end_of(on)
+    overdue = set(SupervisionOrder.objects.overdue_on(on, at).values_list("pk", flat=True))
+    rows = SupervisionOrder.objects.unclosed_at(at).order_by("deadline", "id").values(*ORDER_ROW)
+    return [{**_order_row(r, on), "overdue": r["id"] in overdue} for r in rows]
+
+
+def overdue_orders(*, on: datetime.date) -> list[dict]:
+    """Orders overdue at the end of ``on`` (the dispatch's agenda), most overdue first. One query."""
+    rows = SupervisionOrder.objects.overdue_on(on, end_of(on)).order_by("deadline", "id").values(*ORDER_ROW)
+    return [{**_order_row(r, on), "overdue": True} for r in rows]
+
+
+def order_summary(*, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """Orders issued, answered and closed in ``start``…``end``, and unclosed and overdue at its end."""
+    since, at = end_of(start - datetime.timedelta(days=1)), end_of(end)
+    figures = SupervisionOrder.objects.aggregate(
+        issued=Count("id", filter=Q(issued_at__gte=since, issued_at__lt=at)),
+        answered=Count("id", filter=Q(answered_at__gte=since, answered_at__lt=at)),
+        closed=Count("id", filter=Q(closed_at__gte=since, closed_at__lt=at)),
+        unclosed=Count("id", filter=Q(issued_at__lt=at) & (Q(closed_at__isnull=True) | Q(closed_at__gte=at))),
+    )
+    figures["overdue"] = SupervisionOrder.objects.overdue_on(end, at).count()
+    return figures
+
+
+TARGET_KINDS = ("project", "wish", "duty_item")
+
+
+def order_target(kind: str, key: str):
+    """What an order is issued on: a project by its code, a wish by its code, a duty item by its id (any
+    of them, whatever their visibility: the issuer is a supervisor), or None."""
+    if kind == "project":
+        return projects.project_by_code(key)
+    if kind == "wish":
+        return wishes.wish_by_code(key)
+    if kind == "duty_item":
+        return surveys.duty_item_by_pk(key)
+    return None
+
+
+def respondent_staff(order: SupervisionOrder) -> QuerySet[User]:
+    """The people who answer ``order``: staff of its unit, or of its community."""
+    if order.unit_id:
+        return User.objects.filter(unit_id=order.unit_id, groups__name=Role.UNIT_STAFF, is_active=True)
+    return User.objects.filter(
+        community_id=order.community_id, groups__name=Role.COMMUNITY_STAFF, is_active=True
+    )
+
+
+def staff_by_unit(unit_ids) -> dict[int, list[User]]:
+    """Active unit staff of each of ``unit_ids``. One query."""
+    result: dict[int, list[User]] = {}
+    for user in User.objects.filter(unit_id__in=list(unit_ids), groups__name=Role.UNIT_STAFF, is_active=True):
+        result.setdefault(user.unit_id, []).append(user)
+    return result
+
+
+def staff_by_community(community_ids) -> dict[int, list[User]]:
+    """Active community staff of each of ``community_ids``. One query."""
+    result: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        community_id__in=list(community_ids), groups__name=Role.COMMUNITY_STAFF, is_active=True
+    ):
+        result.setdefault(user.community_id, []).append(user)
+    return result
+
+
+def project_section(user, project) -> dict:
+    """This app's section of every project page: the orders on the project ``user`` may see, and whether
+    they may issue one (``SupervisionConfig.project_sections``)."""
+    orders = list(
+        SupervisionOrder.objects.visible_to(user).filter(project_id=project.pk).order_by("-issued_at", "-id")
+    )
+    return {"project_orders": orders, "can_issue_order": has_role(user, Role.SUPERVISOR)}
+
+
+# --- inspections and contact points -----------------------------------------------------------------------
+
+
+def inspection_list(*, user) -> QuerySet[Inspection]:
+    return (
+        Inspection.objects.visible_to(user)
+        .select_related("recorded_by")
+        .prefetch_related("inspectors", "communities__town", "units", "projects")
+        .annotate(n_orders=Count("orders", distinct=True))
+        .order_by("-date", "-id")
+    )
+
+
+def inspection_page(*, inspection: Inspection) -> dict:
+    return {
+        "photos": list(inspection.photos.all()),
+        "orders": list(inspection.orders.select_related("unit", "community__town").order_by("issued_at")),
+        "events": AuditEvent.objects.for_object(inspection).order_by("created_at", "id"),
+    }
+
+
+def _visits(month_start: datetime.date, month_end: datetime.date | None = None) -> QuerySet[Inspection]:
+    """Inspections at a contact point (``OuterRef``) with its supervisor among the inspectors."""
+    visits = Inspection.objects.filter(inspectors=OuterRef("supervisor_id"), date__gte=month_start)
+    if month_end is not None:
+        visits = visits.filter(date__lte=month_end)
+    place = Q(communities=OuterRef("community_id")) | Q(units=OuterRef("unit_id"))
+    return visits.filter(place)
+
+
+def contact_points(*, user=None, on: datetime.date | None = None) -> QuerySet[ContactPoint]:
+    """Contact points (``user``'s own when given and not an admin … every one for admins and when
+    ``user`` is None) with ``visited`` (this month, at ``on``) and ``last_visit``. One query."""
+    on = on or timezone.localdate()
+    month = period_of(PeriodKind.MONTH, on)
+    queryset = ContactPoint.objects.select_related("supervisor", "community__town", "unit")
+    if user is not None and not has_role(user, Role.ADMIN):
+        queryset = queryset.filter(supervisor=user)
+    last_visit = (
+        Inspection.objects.filter(inspectors=OuterRef("supervisor_id"), date__lte=on)
+        .filter(Q(communities=OuterRef("community_id")) | Q(units=OuterRef("unit_id")))
+        .order_by()
+        .values("inspectors")
+        .annotate(d=Max("date"))
+        .values("d")[:1]
+    )
+    return queryset.annotate(visited=Exists(_visits(month.start, on)), last_visit=last_visit).order_by(
+        "visited", "supervisor_id", "id"
+    )
+
+
+def unvisited_contact_points(*, on: datetime.date | None = None) -> QuerySet[ContactPoint]:
+    """Contact points not visited this month by their supervisor (the dashboard)."""
+    return contact_points(on=on).filter(visited=False)
+
+
+# --- reports and notifications -----------------------------------------------------------------------------
+
+
+def report_list(*, user) -> QuerySet[Report]:
+    """The reports ``user`` may see (supervisors: every one; others: the published bulletins), newest
+    period first; without their bulky content."""
+    return Report.objects.visible_to(user).defer("data", "html").order_by("-period_start", "kind")
+
+
+def bulletin_list() -> QuerySet[Report]:
+    return Report.objects.published().defer("data", "html").order_by("-period_start")
+
+
+def latest_bulletin() -> Report | None:
+    return bulletin_list().first()
+
+
+def report_history(report: Report) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_object(report).order_by("created_at", "id")
+
+
+def stored_totals(*, kind: str, before: datetime.date, limit: int) -> list[dict]:
+    """The project totals the last ``limit`` reports of ``kind`` before ``before`` stored, oldest first
+    (a trend without recomputing the past). One query."""
+    rows = (
+        Report.objects.filter(kind=kind, period_start__lt=before)
+        .order_by("-period_start")
+        .values("pk", "period_start", "period_end", "data__totals")[:limit]
+    )
+    return [
+        {"id": r["pk"], "start": r["period_start"], "end": r["period_end"], "totals": r["data__totals"] or {}}
+        for r in reversed(rows)
+    ]
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    return Notification.objects.for_user(user).order_by("-created_at", "-id")
+
+
+def draft_count() -> int:
+    return Report.objects.filter(status=ReportStatus.DRAFT, kind=ReportKind.TENDAY).count()
+
+
+def home_context(request) -> dict:
+    """This app's part of the public home page: the latest published bulletin."""
+    return {"latest_bulletin": latest_bulletin()}

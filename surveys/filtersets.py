@@ -3,6 +3,7 @@ selector in ``selectors``)."""
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
@@ -82,9 +83,16 @@ class DutyItemFilterSet(django_filters.FilterSet):
         label=_("类别"), field_name="problem_item__category", queryset=ProblemCategory.objects.all()
     )
 
+    # 逾期: deadline passed and not done (the supervision dashboard links here).
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+
     class Meta:
         model = DutyItem
-        fields = ["q", "status", "unit", "category"]
+        fields = ["q", "status", "unit", "category", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(deadline__lt=timezone.localdate()) & ~Q(status=DutyStatus.DONE)
+        return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(

@@ -3,6 +3,7 @@ duty lists, the traceability chain and the home page figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -564,3 +565,73 @@ def home_context(request) -> dict:
             "suggest_url": reverse("surveys:suggest"),
         }
     }
+
+
+# --- for reports (period-aware) -------------------------------------------------------------------------
+# Request-free reads for the supervision loop's reports and dashboard, aggregated in SQL. Suggestions and
+# responses carry their dates; the problem list's conversion (duty items, linked projects) is read as it
+# stands.
+
+
+def _end_of(day) -> Any:
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def conversion_at(*, on: dt.date) -> dict[str, int]:
+    """Suggestions made and coded by the end of ``on``, problem items with duty items and with projects,
+    duty items done and overdue at ``on`` (deadline passed, not done). Three queries."""
+    at = _end_of(on)
+    figures = Suggestion.objects.aggregate(
+        suggestions=Count("id", filter=Q(submitted_at__lt=at)),
+        coded=Count("id", filter=Q(problem_item__isnull=False, coded_at__lt=at)),
+    )
+    figures.update(
+        ProblemItem.objects.annotate(
+            has_duty=Exists(DutyItem.objects.filter(problem_item_id=OuterRef("pk"))),
+            has_project=_has_project(),
+        ).aggregate(
+            items=Count("id"),
+            with_duty=Count("id", filter=Q(has_duty=True)),
+            with_project=Count("id", filter=Q(has_project=True)),
+        )
+    )
+    figures.update(
+        DutyItem.objects.aggregate(
+            duty_items=Count("id"),
+            duty_done=Count("id", filter=Q(status=DutyStatus.DONE)),
+            duty_overdue=Count("id", filter=Q(deadline__lt=on) & ~Q(status=DutyStatus.DONE)),
+        )
+    )
+    return figures
+
+
+def participation_between(*, end: dt.date, start: dt.date | None = None) -> dict[str, Any]:
+    """Survey responses submitted ``start``…``end`` (all before ``end`` without ``start``): the total and
+    per channel (every channel, in order). One query."""
+    responses = Response.objects.filter(submitted_at__lt=_end_of(end))
+    if start is not None:
+        responses = responses.filter(submitted_at__gte=_end_of(start - dt.timedelta(days=1)))
+    counts = dict(responses.values_list("channel").annotate(n=Count("id")).order_by())
+    channels = [
+        {"channel": c.value, "label": str(c.label), "responses": counts.get(c.value, 0)} for c in Channel
+    ]
+    return {"responses": sum(counts.values()), "channels": channels}
+
+
+def duty_overdue_by_unit(*, on: dt.date) -> list[dict]:
+    """Per responsible unit, its duty items overdue at ``on`` (deadline passed, not done). One query."""
+    rows = (
+        DutyItem.objects.filter(Q(deadline__lt=on) & ~Q(status=DutyStatus.DONE))
+        .values("unit_id", "unit__name")
+        .annotate(overdue=Count("id"))
+        .order_by("-overdue", "unit_id")
+    )
+    return [{"unit_id": r["unit_id"], "unit": r["unit__name"], "overdue": r["overdue"]} for r in rows]
+
+
+def duty_item_by_pk(pk) -> DutyItem | None:
+    """One duty item by its id (any unit: the caller decides what to show), or None."""
+    try:
+        return DutyItem.objects.select_related("unit", "problem_item").filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
@@ -33,9 +34,27 @@ class WishFilterSet(django_filters.FilterSet):
         widget=forms.Select(choices=[("", _("不限")), ("true", _("仅急需")), ("false", _("非急需"))]),
     )
 
+    # The supervision dashboard's links: unclaimed past the limit (超时未认领), claims overdue (认领逾期).
+    flagged = django_filters.BooleanFilter(
+        label=_("超时未认领"),
+        method="filter_flagged",
+        widget=forms.Select(choices=[("", _("不限")), ("true", _("是"))]),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("认领逾期"),
+        method="filter_overdue",
+        widget=forms.Select(choices=[("", _("不限")), ("true", _("是"))]),
+    )
+
     class Meta:
         model = Wish
-        fields = ["q", "community", "category", "channel", "status", "urgent"]
+        fields = ["q", "community", "category", "channel", "status", "urgent", "flagged", "overdue"]
+
+    def filter_flagged(self, queryset, name, value):
+        return queryset.unclaimed_flagged(timezone.now()) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(timezone.localdate()) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -3,6 +3,7 @@ members' page and the home page teaser."""
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -12,7 +13,7 @@ from jiangyan.audit import personal_data_viewed
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role
 
-from .choices import WishStatus
+from .choices import Satisfaction, WishStatus
 from .models import Wish
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
@@ -178,3 +179,137 @@ def home_context(request) -> dict:
         .order_by("-urgent", "-opened_at", "-id")[:4]
     )
     return {"wish_teaser": latest, "wish_funnel": funnel()}
+
+
+# --- for reports (period-aware) --------------------------------------------------------------------------
+# Request-free reads for the supervision loop's reports and dashboard, aggregated in SQL, a fixed number of
+# queries each. A wish's timestamps mark when it last entered each state, so "at the end of day D" is read
+# from them: claimed by then and not yet fulfilled, open for the flag's days and not yet claimed …
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The moment day ``day`` ends (midnight after it, in the site's time zone)."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _not_yet(field: str, at: datetime.datetime) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": at})
+
+
+def _unclaimed_flagged_on(day: datetime.date) -> Q:
+    """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days at the end of ``day``."""
+    at = _end_of(day)
+    limit = at - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
+    return (
+        Q(opened_at__lte=limit)
+        & _not_yet("claimed_at", at)
+        & _not_yet("withdrawn_at", at)
+        & ~Q(status=WishStatus.REJECTED)
+    )
+
+
+def _claim_overdue_on(day: datetime.date) -> Q:
+    """Claimed by the end of ``day``, past its promised date, not fulfilled (nor withdrawn) by then."""
+    at = _end_of(day)
+    return (
+        Q(promised_date__lt=day, claimed_at__lt=at)
+        & _not_yet("fulfilled_at", at)
+        & _not_yet("withdrawn_at", at)
+    )
+
+
+def funnel_between(*, end: datetime.date, start: datetime.date | None = None) -> dict[str, int]:
+    """The wish funnel of the days ``start``…``end`` (from the beginning without ``start``), in one query:
+    received, claimed, fulfilled, closed, and the follow-ups by satisfaction."""
+    at = _end_of(end)
+    since = _end_of(start - datetime.timedelta(days=1)) if start else None
+
+    def within(field: str, **extra) -> Count:
+        rule = Q(**{f"{field}__lt": at}, **extra)
+        if since is not None:
+            rule &= Q(**{f"{field}__gte": since})
+        return Count("id", filter=rule)
+
+    return Wish.objects.aggregate(
+        received=within("submitted_at"),
+        claimed=within("claimed_at"),
+        fulfilled=within("fulfilled_at"),
+        closed=within("closed_at"),
+        feedback=within("feedback_at"),
+        satisfied=within("feedback_at", satisfaction=Satisfaction.SATISFIED),
+        basically=within("feedback_at", satisfaction=Satisfaction.BASICALLY),
+        unsatisfied=within("feedback_at", satisfaction=Satisfaction.UNSATISFIED),
+    )
+
+
+def alert_counts(*, on: datetime.date) -> dict[str, int]:
+    """District-wide at the end of ``on``: wishes unclaimed past the limit, claims overdue. One query."""
+    return Wish.objects.aggregate(
+        unclaimed=Count("id", filter=_unclaimed_flagged_on(on)),
+        overdue=Count("id", filter=_claim_overdue_on(on)),
+    )
+
+
+def community_alert_counts(*, on: datetime.date) -> list[dict]:
+    """:func:`alert_counts` per community (only communities with any), in one query."""
+    rows = (
+        Wish.objects.values("community_id", "community__town__name", "community__name")
+        .annotate(
+            unclaimed=Count("id", filter=_unclaimed_flagged_on(on)),
+            overdue=Count("id", filter=_claim_overdue_on(on)),
+        )
+        .filter(Q(unclaimed__gt=0) | Q(overdue__gt=0))
+        .order_by("-overdue", "-unclaimed", "community_id")
+    )
+    return [
+        {
+            "community_id": r["community_id"],
+            "community": f"{r['community__town__name']}{r['community__name']}",
+            "unclaimed": r["unclaimed"],
+            "overdue": r["overdue"],
+        }
+        for r in rows
+    ]
+
+
+def community_alerts(*, on: datetime.date) -> dict[str, list[dict]]:
+    """What the weekly reminder tells each community at the end of ``on``, in two queries: its wishes
+    unclaimed past the limit (since when) and its claims overdue (promised date, claimer). Nothing of the
+    wisher."""
+    unclaimed = (
+        Wish.objects.filter(_unclaimed_flagged_on(on))
+        .order_by("community_id", "opened_at", "id")
+        .values("code", "title", "community_id", "opened_at")
+    )
+    overdue = (
+        Wish.objects.filter(_claim_overdue_on(on))
+        .order_by("community_id", "promised_date", "id")
+        .values(
+            "code", "title", "community_id", "promised_date", "claimed_by__real_name", "claimed_by__username"
+        )
+    )
+    return {
+        "unclaimed": [
+            {**r, "opened_at": timezone.localtime(r["opened_at"]).date().isoformat()} for r in unclaimed
+        ],
+        "overdue": [
+            {
+                "code": r["code"],
+                "title": r["title"],
+                "community_id": r["community_id"],
+                "promised_date": r["promised_date"].isoformat(),
+                "claimer": r["claimed_by__real_name"] or r["claimed_by__username"] or "",
+            }
+            for r in overdue
+        ],
+    }
+
+
+def overdue_claims(*, today: datetime.date) -> QuerySet[Wish]:
+    """Claims past their promised date now, with their claimers (the daily reminder to the members)."""
+    return Wish.objects.overdue(today).select_related("claimed_by").order_by("promised_date", "id")
+
+
+def wish_by_code(code: str) -> Wish | None:
+    """One wish by its code (any state: the caller decides what to show), or None."""
+    return Wish.objects.select_related("community__town").filter(code=(code or "").strip().upper()).first()

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +25,11 @@ from accounts.models import Community, User
 from accounts.validators import validate_mobile
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.notifications import notify
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
+from . import selectors
 from .choices import (
     RESIDENT_CHANNELS,
     WITHDRAWABLE_STATUSES,
@@ -305,6 +308,7 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
         note=f"承诺 {promised_date:%Y-%m-%d} 前完成",
         promised_date=promised_date.isoformat(),
     )
+    _tell_wisher(locked, "wish.claimed", _("您的心愿“%(title)s”已被党员认领") % {"title": locked.title})
     return locked
 
 
@@ -354,6 +358,9 @@ def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) ->
         after=WishStatus.FULFILLED,
         note=note[:200],
     )
+    _tell_wisher(
+        locked, "wish.fulfilled", _("您的心愿“%(title)s”已实现，请回访评价") % {"title": locked.title}
+    )
     return locked
 
 
@@ -368,6 +375,7 @@ def wish_feedback(
         raise field_error("satisfaction", _("请选择满意程度。"))
     comment = _text(comment, "comment", _("回访意见"), required=False, max_length=500)
     locked = _lock(wish, [WishStatus.FULFILLED])
+    claimer = locked.claimed_by
     if _acting_for_wisher(actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以回访。")):
         channel, label = FeedbackChannel.ONLINE, _wisher_label(actor, locked)
     else:
@@ -399,6 +407,16 @@ def wish_feedback(
         label=label,
         satisfaction=satisfaction,
     )
+    if verb == "wish.reopen":
+        notify(
+            recipients=[claimer],
+            reason="wish.reopened",
+            title=_("您完成的心愿“%(title)s”回访不满意，已重新派单") % {"title": locked.title},
+            body=comment,
+            url=_wish_url(locked),
+            target=locked,
+            period=str(locked.reopen_count),
+        )
     return locked
 
 
@@ -424,3 +442,45 @@ def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", 
         label=_wisher_label(actor, locked) if by_wisher else "",
     )
     return locked
+
+
+# --- notifications ------------------------------------------------------------------------------------
+def _wish_url(wish: Wish) -> str:
+    return reverse("wishes:detail", kwargs={"code": wish.code})
+
+
+def _tell_wisher(wish: Wish, reason: str, title: str) -> None:
+    """A wisher who submitted with their account hears of each claim and fulfilment (once per event)."""
+    if wish.submitted_by_id is None:
+        return
+    moment = wish.fulfilled_at if reason == "wish.fulfilled" else wish.claimed_at
+    notify(
+        recipients=[wish.submitted_by],
+        reason=reason,
+        title=title,
+        url=_wish_url(wish),
+        target=wish,
+        period=moment.isoformat() if moment else "",
+    )
+
+
+def wish_remind_overdue_claims(*, today: datetime.date | None = None) -> int:
+    """Tell each member whose claim is past its promised date (the daily task), once per claim and promised
+    date. Returns how many were told."""
+    today = today or timezone.localdate()
+    told = 0
+    for wish in selectors.overdue_claims(today=today):
+        with transaction.atomic():
+            told += len(
+                notify(
+                    recipients=[wish.claimed_by],
+                    reason="wish.claim_overdue",
+                    title=_("您认领的心愿“%(title)s”已超过承诺日期 %(date)s")
+                    % {"title": wish.title, "date": f"{wish.promised_date:%Y-%m-%d}"},
+                    body=_("请尽快完成并登记，或说明原因后释放认领。"),
+                    url=_wish_url(wish),
+                    target=wish,
+                    period=wish.promised_date.isoformat(),
+                )
+            )
+    return told

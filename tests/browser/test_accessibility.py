@@ -27,7 +27,7 @@ PAGES = [
     ("board", "/wishes/", None),
     ("survey form", "/surveys/{survey}/", None),
     ("workspace", "/projects/workspace/", "liaison"),
-    # After the supervision loop is merged: ("dashboard", "/dashboard/", "supervisor"),
+    ("dashboard", "/dashboard/", "supervisor"),
 ]
 
 

@@ -45,7 +45,7 @@ def test_office_imports_the_project_list_and_codes_suggestions_with_the_assistan
 
     sign_in(page, "office", PASSWORD)
     _import(page, sheet)
-    assert "导入成功" in page.locator(".messages").inner_text()
+    assert "导入完成：新建 3 个项目" in page.locator(".messages").inner_text()
     assert Project.objects.filter(code__startswith="JY2030-").count() == 3
     shoot(page, "office-after-import")
 

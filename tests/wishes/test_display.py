@@ -30,7 +30,13 @@ def test_manage_header_counts_every_wish_tagged_unclaimed_too_long(client_as, co
 
 def test_staff_entry_offers_paper_channels_card_first_and_names_the_wisher(client_as, community_staff):
     form = client_as(community_staff).get("/wishes/manage/new/").context["form"]
-    assert [value for value, _label in form.fields["channel"].choices] == ["card", "box", "hotline", "visit"]
+    assert [value for value, _label in form.fields["channel"].choices] == [
+        "card",
+        "box",
+        "hotline",
+        "visit",
+        "night_visit",
+    ]
     assert form["channel"].value() == "card"
     assert str(form.fields["title"].label) == "心愿内容"
     assert str(form.fields["wisher_name"].label) == "心愿人姓名"

@@ -1,0 +1,220 @@
+"""The supervisors' dashboard (``/dashboard/``): the registries' figures today, from their period-aware
+selectors, as tables and as ECharts options. Every figure carries the address of the filtered list behind
+it (the showcase, the wish board, the duty and problem lists, the order list); a chart's ``links`` map a
+bar, slice or point to that address (``static/js/portal.js`` follows them on click)."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiangyan.periods import PeriodKind, last_complete
+from projects import selectors as projects
+from surveys import selectors as surveys
+from wishes import selectors as wishes
+
+from . import reports, selectors
+from .choices import OPEN_ORDER_STATUSES, OrderStatus, ReportKind
+from .models import SupervisionOrder
+
+RED, GREY, GREEN, ORANGE = "#b5121b", "#8a9099", "#1a7f37", "#b35900"
+BEHIND_HISTORY = 12  # bulletins shown in "behind over time"
+RANKING_WEEKS = 4  # the live ranking covers the last four complete weeks
+
+
+def link(name: str, **params) -> str:
+    """The address of a list page with its filters (``link("projects:showcase", behind=1)``)."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def _bar(labels: list[str], series: list[dict], links: dict[str, str], *, every_label: bool = True) -> dict:
+    category = {"type": "category", "data": labels, "axisLabel": {"interval": 0 if every_label else "auto"}}
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": category,
+        "yAxis": {"type": "value"},
+        "series": series,
+        "links": links,
+    }
+
+
+def _funnel(steps: list[tuple[str, int, str]], *, color: str | None = None) -> dict:
+    """A funnel of ``(name, count, url)`` steps, in their order, each step linked."""
+    series = {
+        "type": "funnel",
+        "sort": "none",
+        "left": "10%",
+        "width": "80%",
+        "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
+        "data": [{"name": name, "value": n} for name, n, _url in steps],
+    }
+    if color:
+        series["itemStyle"] = {"color": color}
+    return {
+        "tooltip": {"trigger": "item"},
+        "series": [series],
+        "links": {name: url for name, _n, url in steps},
+    }
+
+
+def _pie(slices: list[tuple[str, int, str, str | None]]) -> dict:
+    """A ring of ``(name, count, url, colour or None)`` slices, each slice linked."""
+    data = [
+        {"name": name, "value": n, **({"itemStyle": {"color": color}} if color else {})}
+        for name, n, _url, color in slices
+    ]
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0},
+        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data}],
+        "links": {name: url for name, _n, url, _c in slices},
+    }
+
+
+def _order_figures(today: datetime.date) -> dict[str, int]:
+    return SupervisionOrder.objects.aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_ORDER_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=OPEN_ORDER_STATUSES, deadline__lt=today)),
+        answered=Count("id", filter=Q(status=OrderStatus.ANSWERED)),
+        closed=Count("id", filter=Q(status=OrderStatus.CLOSED)),
+    )
+
+
+def dashboard(*, today: datetime.date | None = None) -> dict:
+    """Everything ``/dashboard/`` shows, in a fixed number of queries whatever the size of the district."""
+    today = today or timezone.localdate()
+    points = float(settings.SUPERVISION_AGENDA_BEHIND_POINTS)
+    totals = projects.project_totals(on=today, agenda_points=points)
+    programs = projects.rollup(on=today, by="program", agenda_points=points)
+    funnel = wishes.funnel_between(end=today)
+    alerts = wishes.alert_counts(on=today)
+    participation = surveys.participation_between(end=today)
+    conversion = surveys.conversion_at(on=today)
+    last_week = last_complete(PeriodKind.WEEK, today)
+    window_start = last_week.end - datetime.timedelta(days=7 * RANKING_WEEKS - 1)
+    history = selectors.stored_totals(kind=ReportKind.TENDAY, before=today, limit=BEHIND_HISTORY)
+    orders = _order_figures(today)
+    unvisited = list(selectors.unvisited_contact_points(on=today))
+
+    for row in programs:
+        row["url"] = link("projects:showcase", program=row["group_id"])
+        row["behind_url"] = link("projects:showcase", program=row["group_id"], behind=1)
+    behind_labels = [f"{h['end']:%m-%d}" for h in history] + [_("今天")]
+    behind_values = [h["totals"].get("behind") for h in history] + [totals["behind"]]
+    funnel_steps = [
+        (_("收到"), funnel["received"], link("wishes:board", status="")),
+        (_("认领"), funnel["claimed"], link("wishes:board", status="claimed")),
+        (_("实现"), funnel["fulfilled"], link("wishes:board", status="fulfilled")),
+        (_("办结"), funnel["closed"], link("wishes:board", status="closed")),
+    ]
+    satisfaction = [
+        (_("满意"), funnel["satisfied"], GREEN),
+        (_("基本满意"), funnel["basically"], ORANGE),
+        (_("不满意"), funnel["unsatisfied"], RED),
+    ]
+    conversion_steps = [
+        (_("建议"), conversion["suggestions"], reverse("surveys:analytics_index")),
+        (_("已归类"), conversion["coded"], reverse("surveys:analytics_index")),
+        (_("问题清单"), conversion["items"], link("surveys:problems")),
+        (_("列入履职清单"), conversion["with_duty"], link("surveys:problems", conversion="duty")),
+        (_("转化为项目"), conversion["with_project"], link("surveys:problems", conversion="project")),
+    ]
+    ranking = reports.ranking(start=window_start, end=last_week.end)
+    for row in ranking:
+        row["url"] = link("projects:showcase", lead_unit=row["unit_id"])
+        row["orders_url"] = link("supervision:orders", unit=row["unit_id"], overdue="true")
+    satisfied = funnel["satisfied"] + funnel["basically"]
+    return {
+        "today": today,
+        "points": points,
+        "totals": totals,
+        "links": {
+            "projects": link("projects:showcase"),
+            "active": link("projects:showcase", status="in_progress"),
+            "completed": link("projects:showcase", status="completed"),
+            "behind": link("projects:showcase", behind=1),
+            "unclaimed": link("wishes:board", status="", flagged="true"),
+            "overdue_claims": link("wishes:board", status="", overdue="true"),
+            "orders_open": link("supervision:orders", open="true"),
+            "orders_overdue": link("supervision:orders", overdue="true"),
+            "orders_answered": link("supervision:orders", status=OrderStatus.ANSWERED),
+            "duty_overdue": link("surveys:duties", overdue="true"),
+            "duty_done": link("surveys:duties", status="done"),
+            "contact_points": link("supervision:contact-points"),
+            "bulletins": link("supervision:reports", kind=ReportKind.TENDAY),
+        },
+        "programs": programs,
+        "funnel": funnel,
+        "funnel_steps": funnel_steps,
+        "satisfaction": satisfaction,
+        "satisfaction_rate": round(100 * satisfied / funnel["feedback"], 1) if funnel["feedback"] else None,
+        "alerts": alerts,
+        "community_alerts": [
+            {
+                **row,
+                "unclaimed_url": link(
+                    "wishes:board", status="", community=row["community_id"], flagged="true"
+                ),
+                "overdue_url": link("wishes:board", status="", community=row["community_id"], overdue="true"),
+            }
+            for row in wishes.community_alert_counts(on=today)[:10]
+        ],
+        "participation": participation,
+        "conversion": conversion,
+        "conversion_steps": conversion_steps,
+        "ranking": ranking,
+        "ranking_window": (window_start, last_week.end),
+        "orders": orders,
+        "overdue_orders": selectors.overdue_orders(on=today)[:10],
+        "unvisited": unvisited,
+        "charts": {
+            "programs": _bar(
+                [r["group"] for r in programs],
+                [
+                    {
+                        "name": _("平均进度（%）"),
+                        "type": "bar",
+                        "data": [r["average_progress"] for r in programs],
+                        "itemStyle": {"color": GREEN},
+                    },
+                    {
+                        "name": _("滞后项目"),
+                        "type": "bar",
+                        "data": [r["behind"] for r in programs],
+                        "itemStyle": {"color": RED},
+                    },
+                ],
+                {r["group"]: r["behind_url"] for r in programs},
+            ),
+            "behind": _bar(
+                behind_labels,
+                [{"name": _("滞后项目"), "type": "line", "data": behind_values, "itemStyle": {"color": RED}}],
+                {
+                    **{
+                        label: reverse("supervision:report", kwargs={"pk": h["id"]})
+                        for label, h in zip(behind_labels, history, strict=False)
+                    },
+                    behind_labels[-1]: link("projects:showcase", behind=1),
+                },
+                every_label=False,
+            ),
+            "funnel": _funnel(funnel_steps),
+            "satisfaction": _pie(
+                [(name, n, link("wishes:board", status="closed"), color) for name, n, color in satisfaction]
+            ),
+            "participation": _pie(
+                [
+                    (c["label"], c["responses"], reverse("surveys:analytics_index"), None)
+                    for c in participation["channels"]
+                ]
+            ),
+            "conversion": _funnel(conversion_steps, color=RED),
+        },
+    }

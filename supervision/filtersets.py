@@ -1,0 +1,124 @@
+"""One FilterSet per list, shared by the page and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Community, Unit
+
+from .choices import OPEN_ORDER_STATUSES, InspectionKind, OrderStatus, ReportKind, ReportStatus
+from .models import Inspection, Report, SupervisionOrder
+
+YES = forms.Select(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    """Kind, status, and ``period``: any day of the period (``2021-06-15`` finds 6月中旬, its week …)."""
+
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("类型"), empty_label=_("全部类型"))
+    status = django_filters.ChoiceFilter(
+        choices=ReportStatus.choices, label=_("状态"), empty_label=_("全部状态")
+    )
+    period = django_filters.DateFilter(
+        method="filter_period",
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("包含该日期的周期"),
+    )
+
+    class Meta:
+        model = Report
+        fields = ["kind", "status", "period"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+
+class OrderFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
+    status = django_filters.ChoiceFilter(
+        choices=OrderStatus.choices, label=_("状态"), empty_label=_("全部状态")
+    )
+    open = django_filters.BooleanFilter(method="filter_open", label=_("待答复"), widget=YES)
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"), widget=YES)
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=_("责任单位"), empty_label=_("全部单位")
+    )
+    community = django_filters.ModelChoiceFilter(
+        queryset=Community.objects.select_related("town"), label=_("责任社区"), empty_label=_("全部社区")
+    )
+    target = django_filters.ChoiceFilter(
+        method="filter_target",
+        label=_("督办对象"),
+        empty_label=_("全部对象"),
+        choices=[("project", _("项目")), ("wish", _("微心愿")), ("duty_item", _("履职事项"))],
+    )
+
+    class Meta:
+        model = SupervisionOrder
+        fields = ["q", "status", "open", "overdue", "unit", "community", "target"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()[:50]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(reason__icontains=value)
+            | Q(project__code__iexact=value)
+            | Q(wish__code__iexact=value)
+        )
+
+    def filter_open(self, queryset, name, value):
+        rule = Q(status__in=OPEN_ORDER_STATUSES)
+        return queryset.filter(rule) if value else queryset.exclude(rule)
+
+    def filter_overdue(self, queryset, name, value):
+        rule = Q(status__in=OPEN_ORDER_STATUSES, deadline__lt=timezone.localdate())
+        return queryset.filter(rule) if value else queryset.exclude(rule)
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__isnull": False})
+
+
+class InspectionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
+    kind = django_filters.ChoiceFilter(
+        choices=InspectionKind.choices, label=_("方式"), empty_label=_("全部方式")
+    )
+    community = django_filters.ModelChoiceFilter(
+        field_name="communities",
+        queryset=Community.objects.select_related("town"),
+        label=_("社区（村）"),
+        empty_label=_("全部社区"),
+    )
+    date_after = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        label=_("起始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_before = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        label=_("截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["q", "kind", "community", "date_after", "date_before"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()[:50]
+        return (
+            queryset.filter(Q(places__icontains=value) | Q(findings__icontains=value)) if value else queryset
+        )
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        return queryset.distinct() if data.get("community") else queryset

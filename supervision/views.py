@@ -1,0 +1,380 @@
+"""Pages of the supervision loop. Thin: a form shapes the input, ``jiangyan.forms.submit`` calls the
+service and puts its refusal on the form, a selector reads."""
+
+import json
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiangyan import notifications
+from jiangyan.forms import submit, submit_outcome
+from jiangyan.permissions import role_required
+from jiangyan.roles import Role, has_role
+from jiangyan.scoping import get_editable_or_404, get_object_or_404, get_visible_or_404
+from jiangyan.xlsx import xlsx_response
+
+from . import dashboard, selectors, services, spreadsheets
+from .choices import ReportKind, ReportStatus
+from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
+from .forms import AnswerForm, CloseForm, ContactPointForm, InspectionForm, OrderIssueForm, ReturnForm
+from .models import ContactPoint, Inspection, Report, SupervisionOrder
+
+PAGE_SIZE = 20
+ORDER_ROLES = (Role.SUPERVISOR, Role.UNIT_STAFF, Role.COMMUNITY_STAFF)
+
+
+def _page(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _filtered_list(request, filterset_class, queryset, template: str):
+    """A list page: the app's FilterSet over the list's selector, paginated."""
+    filterset = filterset_class(request.GET, queryset=queryset)
+    return render(request, template, {"filter": filterset, "page_obj": _page(request, filterset.qs)})
+
+
+def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
+    """A button without fields: the service's refusal becomes a message on the page it comes back to."""
+    form = forms.Form(request.POST)
+    if submit(request, form, call, success=success) is not None:
+        return True
+    for message in form.non_field_errors():
+        messages.error(request, message)
+    return False
+
+
+# --- dashboard -----------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def dashboard_view(request):
+    data = dashboard.dashboard()
+    charts = {name: json.dumps(option, ensure_ascii=False) for name, option in data["charts"].items()}
+    return render(request, "supervision/dashboard.html", {"d": data, "charts": charts})
+
+
+# --- reports (supervisors) and bulletins (everybody) ------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def report_list(request):
+    return _filtered_list(
+        request, ReportFilterSet, selectors.report_list(user=request.user), "supervision/report_list.html"
+    )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def report_detail(request, pk: int):
+    report = get_visible_or_404(Report.objects, request.user, pk=pk)
+    return render(
+        request,
+        "supervision/report_detail.html",
+        {
+            "report": report,
+            "events": selectors.report_history(report),
+            "can_approve": report.status == ReportStatus.DRAFT,
+            "can_publish": report.status == ReportStatus.APPROVED and report.kind == ReportKind.TENDAY,
+            "can_regenerate": report.status == ReportStatus.DRAFT,
+        },
+    )
+
+
+REPORT_ACTIONS = {
+    "approve": (services.report_approve, gettext_lazy("报告已审核。")),
+    "publish": (services.report_publish, gettext_lazy("通报已向社会公布。")),
+}
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def report_action(request, pk: int, name: str):
+    report = get_editable_or_404(Report.objects, request.user, pk=pk)
+    if name == "regenerate":
+        period = services.report_period(report.kind, report.period_start)
+        _run(
+            request,
+            lambda data: services.report_generate(actor=request.user, kind=report.kind, period=period),
+            success=_("报告已按最新数据重新生成。"),
+        )
+    elif name in REPORT_ACTIONS:
+        service, success = REPORT_ACTIONS[name]
+        _run(request, lambda data: service(actor=request.user, report=report), success=str(success))
+    else:
+        raise Http404
+    return redirect("supervision:report", pk=report.pk)
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def report_xlsx(request, pk: int):
+    report = get_visible_or_404(Report.objects, request.user, pk=pk)
+    return xlsx_response(spreadsheets.report_workbook(report), spreadsheets.report_filename(report))
+
+
+@require_GET
+@role_required(Role.UNIT_STAFF, Role.COMMUNITY_STAFF)
+def report_mine(request, pk: int):
+    """A unit's or a community's own part of a weekly reminder (where its notification points)."""
+    report = get_object_or_404(Report.objects.filter(kind=ReportKind.WEEKLY), pk=pk)
+    user = request.user
+    units = [b for b in report.data.get("units", []) if b["unit_id"] == user.unit_id]
+    communities = [b for b in report.data.get("communities", []) if b["community_id"] == user.community_id]
+    if not has_role(user, Role.UNIT_STAFF):
+        units = []
+    if not has_role(user, Role.COMMUNITY_STAFF):
+        communities = []
+    return render(
+        request,
+        "supervision/report_mine.html",
+        {"report": report, "units": units, "communities": communities},
+    )
+
+
+@require_GET
+def bulletin_list(request):
+    return render(
+        request, "supervision/bulletin_list.html", {"page_obj": _page(request, selectors.bulletin_list())}
+    )
+
+
+@require_GET
+def bulletin_detail(request, pk: int):
+    report = get_object_or_404(Report.objects.published(), pk=pk)
+    return render(request, "supervision/bulletin_detail.html", {"report": report})
+
+
+@require_GET
+def bulletin_xlsx(request, pk: int):
+    report = get_object_or_404(Report.objects.published(), pk=pk)
+    return xlsx_response(spreadsheets.report_workbook(report), spreadsheets.report_filename(report))
+
+
+# --- supervision orders -----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*ORDER_ROLES)
+def order_list(request):
+    return _filtered_list(
+        request, OrderFilterSet, selectors.order_list(user=request.user), "supervision/order_list.html"
+    )
+
+
+def _issue_initial(request) -> dict:
+    """``/orders/new/?project=JY2021-001`` (or ``wish=``, ``duty_item=``, ``inspection=``): filled in."""
+    initial = {}
+    for kind in selectors.TARGET_KINDS:
+        if request.GET.get(kind):
+            initial.update(target_kind=kind, target=request.GET[kind][:30])
+    if request.GET.get("inspection", "").isdigit():
+        initial["inspection"] = request.GET["inspection"]
+    return initial
+
+
+def _form_page(request, form, call: Callable[[dict], object], *, success: str, template: str):
+    """A page that creates a record: its form, and on a valid POST the service, then the record's page."""
+    status = 200
+    if request.method == "POST":
+        outcome = submit_outcome(request, form, call, success=success)
+        if outcome.done:
+            return redirect(outcome.result.get_absolute_url())
+        status = outcome.status
+    return render(request, template, {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def order_new(request):
+    form = OrderIssueForm(request.POST or None, initial=_issue_initial(request))
+    return _form_page(
+        request,
+        form,
+        lambda data: services.order_issue(actor=request.user, **form.service_kwargs()),
+        success=_("督办单已下发，责任单位（社区）已收到通知。"),
+        template="supervision/order_form.html",
+    )
+
+
+ORDER_ACTIONS = {
+    "answer": (AnswerForm, services.order_answer, gettext_lazy("已答复，督查人员将审核办结。")),
+    "return": (ReturnForm, services.order_return, gettext_lazy("已退回重办。")),
+    "close": (CloseForm, services.order_close, gettext_lazy("督办单已办结。")),
+}
+
+
+def _order(request, pk: int) -> SupervisionOrder:
+    return get_visible_or_404(
+        SupervisionOrder.objects.select_related(
+            "project",
+            "wish__community__town",
+            "duty_item__problem_item",
+            "unit",
+            "community__town",
+            "issued_by",
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+@require_GET
+@role_required(*ORDER_ROLES)
+def order_detail(request, pk: int):
+    order = _order(request, pk)
+    return _order_page(request, order)
+
+
+def _order_page(request, order: SupervisionOrder, status: int = 200, **bound):
+    context = {
+        "order": order,
+        **selectors.order_page(user=request.user, order=order),
+        **{
+            f"{name}_form": bound.get(name) or form_class()
+            for name, (form_class, _s, _m) in ORDER_ACTIONS.items()
+        },
+    }
+    return render(request, "supervision/order_detail.html", context, status=status)
+
+
+@require_POST
+@role_required(*ORDER_ROLES)
+def order_action(request, pk: int, name: str):
+    order = _order(request, pk)
+    if name not in ORDER_ACTIONS:
+        raise Http404
+    form_class, service, success = ORDER_ACTIONS[name]
+    form = form_class(request.POST)
+    outcome = submit_outcome(
+        request, form, lambda data: service(actor=request.user, order=order, **data), success=str(success)
+    )
+    if outcome.done:
+        return redirect(order.get_absolute_url())
+    return _order_page(request, order, status=outcome.status, **{name: form})
+
+
+# --- inspections and contact points ------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def inspection_list(request):
+    return _filtered_list(
+        request,
+        InspectionFilterSet,
+        selectors.inspection_list(user=request.user),
+        "supervision/inspection_list.html",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def inspection_new(request):
+    form = InspectionForm(request.POST or None, request.FILES or None)
+    return _form_page(
+        request,
+        form,
+        lambda data: services.inspection_record(actor=request.user, **form.service_kwargs()),
+        success=_("巡回指导记录已保存。"),
+        template="supervision/inspection_form.html",
+    )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def inspection_detail(request, pk: int):
+    inspection = get_visible_or_404(
+        Inspection.objects.select_related("recorded_by").prefetch_related(
+            "inspectors", "projects", "communities__town", "units"
+        ),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "supervision/inspection_detail.html",
+        {"inspection": inspection, **selectors.inspection_page(inspection=inspection)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def contact_points(request):
+    """Supervisors see their contact points and whether each was visited this month; the office sees all of
+    them and assigns new ones."""
+    office = has_role(request.user, Role.ADMIN)
+    form = ContactPointForm(request.POST or None) if office else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        outcome = submit_outcome(
+            request,
+            form,
+            lambda data: services.contact_point_assign(actor=request.user, **data),
+            success=_("联系点已分配。"),
+        )
+        if outcome.done:
+            return redirect("supervision:contact-points")
+        status = outcome.status
+    points = selectors.contact_points(user=request.user)
+    return render(
+        request,
+        "supervision/contact_points.html",
+        {"points": points, "form": form, "office": office},
+        status=status,
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def contact_point_remove(request, pk: int):
+    point = get_editable_or_404(ContactPoint.objects, request.user, pk=pk)
+    _run(
+        request,
+        lambda data: services.contact_point_remove(actor=request.user, contact_point=point),
+        success=_("联系点已取消。"),
+    )
+    return redirect("supervision:contact-points")
+
+
+# --- notifications ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required()
+def notification_list(request):
+    queryset = selectors.notification_list(user=request.user)
+    if request.GET.get("unread") == "1":
+        queryset = queryset.filter(read_at__isnull=True)
+    return render(request, "supervision/notifications.html", {"page_obj": _page(request, queryset)})
+
+
+@require_GET
+@role_required()
+def notification_open(request, pk: int):
+    """Open a notification: mark it read and go where it points (only within this site)."""
+    notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
+    notifications.mark_read(actor=request.user, notification_ids=[notification.pk])
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
+        return redirect(url)
+    return redirect("supervision:notifications")
+
+
+@require_POST
+@role_required()
+def notification_read_all(request):
+    count = notifications.mark_read(actor=request.user)
+    messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
+    return redirect("supervision:notifications")
