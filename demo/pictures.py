@@ -161,6 +161,8 @@ def pool() -> dict[str, list[str]]:
         for variant in range(VARIANTS):
             name = f"{FOLDER}/{scene}-{variant}.jpg"
             if not default_storage.exists(name):
-                default_storage.save(name, ContentFile(draw(scene, variant)))
+                # A shared pool, not a row's file: on disk at once (jiangyan.storage writes row files
+                # only when their transaction commits).
+                default_storage.save_now(name, ContentFile(draw(scene, variant)))
             names[scene].append(name)
     return names

@@ -7,6 +7,7 @@ are chosen when the row is saved (random, ``jiangyan.uploads.RandomUploadPath``)
 agree."""
 
 import logging
+import threading
 from functools import partial
 
 from django.core.files.base import ContentFile
@@ -14,11 +15,21 @@ from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+_at_once = threading.local()
 
 
 class CommitFileSystemStorage(FileSystemStorage):
+    def save_now(self, name, content, max_length=None) -> str:
+        """Write at once, whatever transaction is open: for a file no row's transaction owns (the demo's
+        shared pool of drawn pictures, saved once and named by content)."""
+        _at_once.active = True
+        try:
+            return self.save(name, content, max_length=max_length)
+        finally:
+            _at_once.active = False
+
     def _save(self, name, content):
-        if not transaction.get_connection().in_atomic_block:
+        if getattr(_at_once, "active", False) or not transaction.get_connection().in_atomic_block:
             return super()._save(name, content)
         if hasattr(content, "seek"):
             content.seek(0)

@@ -33,11 +33,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from jiangyan.models import Notification
 from jiangyan.roles import Role
+from supervision import services as supervision_services
+from supervision.choices import ReportKind
 from surveys.choices import QuestionKind
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.matrix import outcome
 from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
+from tests.supervision.factories import ContactPointFactory, InspectionFactory, OrderFactory
 from tests.surveys.factories import (
     DutyItemFactory,
     OptionFactory,
@@ -106,6 +110,13 @@ class World:
     suggestion: Any
     problem_item: Any
     duty_item: Any
+    weekly_report: Any
+    bulletin: Any
+    project_order: Any
+    wish_order: Any
+    inspection: Any
+    contact_point: Any
+    notification: Any
 
 
 @pytest.fixture
@@ -133,6 +144,7 @@ def world(db) -> World:
     OptionFactory(question=question)
     problem_item = ProblemItemFactory()
     problem_item.projects.add(project)
+    wish = WishFactory(community=community, submitted_by=users[RESIDENT])
     return World(
         users=users,
         community=community,
@@ -141,7 +153,7 @@ def world(db) -> World:
         project=project,
         hidden_project=hidden_project,
         milestone=milestone,
-        wish=WishFactory(community=community, submitted_by=users[RESIDENT]),
+        wish=wish,
         submitted_wish=WishFactory(community=community, status=WishStatus.SUBMITTED),
         claimed_wish=WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=member),
         survey=survey,
@@ -149,7 +161,28 @@ def world(db) -> World:
         suggestion=SuggestionFactory(problem_item=problem_item, community=community),
         problem_item=problem_item,
         duty_item=DutyItemFactory(problem_item=problem_item, unit=unit),
+        weekly_report=_report(ReportKind.WEEKLY, users[SUPERVISOR]),
+        bulletin=_report(ReportKind.TENDAY, users[SUPERVISOR], publish=True),
+        project_order=OrderFactory(project=project, issued_by=users[SUPERVISOR]),
+        wish_order=OrderFactory(
+            project=None, wish=wish, unit=None, community=community, issued_by=users[SUPERVISOR]
+        ),
+        inspection=InspectionFactory(recorded_by=users[SUPERVISOR], communities=[community]),
+        contact_point=ContactPointFactory(supervisor=users[SUPERVISOR], community=community),
+        notification=Notification.objects.create(
+            recipient=users[RESIDENT], reason="test", title="您的心愿已被认领", url="/wishes/mine/"
+        ),
     )
+
+
+def _report(kind: str, supervisor, *, publish: bool = False):
+    """A report of last month's period as the services make it (approved and published when asked)."""
+    period = supervision_services.report_period(kind, timezone.localdate() - datetime.timedelta(days=31))
+    report = supervision_services.report_generate(kind=kind, period=period, actor=supervisor)
+    if publish:
+        report = supervision_services.report_approve(actor=supervisor, report=report)
+        report = supervision_services.report_publish(actor=supervisor, report=report)
+    return report
 
 
 def code(obj_name: str) -> Callable[[World], dict]:
@@ -204,7 +237,8 @@ PROJECTS = {
     "projects:showcase": [Row("GET", EVERYBODY_200)],
     "projects:export": [Row("GET", EVERYBODY_200, note="the visible projects only")],
     "projects:workspace": [Row("GET", only(200, UNIT) | {UNIT_OTHER: 200})],
-    "projects:import": [Row("GET", only(200)), Row("POST", only(200))],
+    "projects:import": [Row("GET", only(200)), Row("POST", only(400), note="no file: the form again")],
+    "projects:import-confirm": [Row("POST", only("ok"), note="nothing previewed: back to the form")],
     "projects:import-template": [Row("GET", only(200))],
     "projects:detail": [
         Row("GET", EVERYBODY_200, args=PROJECT),
@@ -406,7 +440,112 @@ WISHES = {
     ],
 }
 
-DECLARED: dict[str, list[Row]] = {**SITE, **ACCOUNTS, **PROJECTS, **SURVEYS, **WISHES}
+SUPERVISION_READERS = only(200, SUPERVISOR)
+ORDER_STAFF = only(200, SUPERVISOR, UNIT, COMMUNITY) | {UNIT_OTHER: 200, COMMUNITY_OTHER: 200}
+# An order outside the reader's unit or community is not found (404) for every staff role.
+PROJECT_ORDER = only(200, SUPERVISOR, UNIT) | {UNIT_OTHER: 404, COMMUNITY: 404, COMMUNITY_OTHER: 404}
+SUPERVISION = {
+    "supervision:dashboard": [Row("GET", SUPERVISION_READERS)],
+    "supervision:bulletins": [Row("GET", EVERYBODY_200)],
+    "supervision:bulletin": [
+        Row("GET", EVERYBODY_200, args=pk("bulletin"), note="published: public"),
+        Row("GET", expect(404), args=pk("weekly_report"), note="not a published bulletin"),
+    ],
+    "supervision:bulletin-xlsx": [Row("GET", EVERYBODY_200, args=pk("bulletin"))],
+    "supervision:reports": [Row("GET", SUPERVISION_READERS)],
+    "supervision:report": [Row("GET", SUPERVISION_READERS, args=pk("weekly_report"))],
+    "supervision:report-xlsx": [Row("GET", SUPERVISION_READERS, args=pk("weekly_report"))],
+    "supervision:report-mine": [
+        Row(
+            "GET",
+            only(200, UNIT, COMMUNITY) | {UNIT_OTHER: 200, COMMUNITY_OTHER: 200},
+            args=pk("weekly_report"),
+            note="each sees only its own unit's or community's part",
+        )
+    ],
+    "supervision:report-action": [
+        Row("POST", only("ok", SUPERVISOR), args=lambda w: {"pk": w.weekly_report.pk, "name": "approve"}),
+        Row("POST", only(404, SUPERVISOR), args=lambda w: {"pk": w.weekly_report.pk, "name": "nonsense"}),
+    ],
+    "supervision:orders": [Row("GET", ORDER_STAFF)],
+    "supervision:order-new": [Row("GET", only(200, SUPERVISOR)), Row("POST", only(400, SUPERVISOR))],
+    "supervision:order": [
+        Row("GET", PROJECT_ORDER, args=pk("project_order")),
+        Row(
+            "GET",
+            only(200, SUPERVISOR, COMMUNITY) | {UNIT: 404, UNIT_OTHER: 404, COMMUNITY_OTHER: 404},
+            args=pk("wish_order"),
+        ),
+    ],
+    "supervision:order-action": [
+        Row(
+            "POST",
+            PROJECT_ORDER | {SUPERVISOR: 400, UNIT: 400, ADMIN: 400},
+            args=lambda w: {"pk": w.project_order.pk, "name": "answer"},
+            note="an empty answer: the form again",
+        ),
+    ],
+    "supervision:inspections": [Row("GET", SUPERVISION_READERS)],
+    "supervision:inspection-new": [Row("GET", SUPERVISION_READERS), Row("POST", only(400, SUPERVISOR))],
+    "supervision:inspection": [Row("GET", SUPERVISION_READERS, args=pk("inspection"))],
+    "supervision:contact-points": [
+        Row("GET", SUPERVISION_READERS),
+        Row("POST", only(400) | {SUPERVISOR: 404}),
+    ],
+    "supervision:contact-point-remove": [Row("POST", only("ok"), args=pk("contact_point"))],
+    "supervision:notifications": [Row("GET", expect(200, anonymous="login"))],
+    "supervision:notifications-read-all": [Row("POST", expect("ok", anonymous="login"))],
+    "supervision:notification": [
+        Row(
+            "GET",
+            expect(404, anonymous="login", resident="ok"),
+            args=pk("notification"),
+            note="its recipient's",
+        )
+    ],
+    # API
+    "report-list": [Row("GET", EVERYBODY_200, note="published bulletins; every report for supervisors")],
+    "report-detail": [
+        Row("GET", EVERYBODY_200, args=pk("bulletin")),
+        Row("GET", expect(404, supervisor=200, admin=200), args=pk("weekly_report")),
+    ],
+    "report-approve": [Row("POST", only(200, SUPERVISOR, anonymous=403), args=pk("weekly_report"))],
+    "report-publish": [
+        Row("POST", only(400, SUPERVISOR, anonymous=403), args=pk("weekly_report"), note="not approved yet")
+    ],
+    "order-list": [Row("GET", ORDER_STAFF | {ANON: 403}), Row("POST", only(400, SUPERVISOR, anonymous=403))],
+    "order-detail": [
+        Row(
+            "GET",
+            PROJECT_ORDER | {ANON: 403},
+            args=pk("project_order"),
+        )
+    ],
+    "order-answer": [
+        Row(
+            "POST",
+            only(400, UNIT, COMMUNITY, anonymous=403)
+            | {UNIT_OTHER: 404, COMMUNITY: 404, COMMUNITY_OTHER: 404},
+            args=pk("project_order"),
+        )
+    ],
+    "order-return-": [Row("POST", only(400, SUPERVISOR, anonymous=403), args=pk("project_order"))],
+    "order-close": [
+        Row("POST", only(409, SUPERVISOR, anonymous=403), args=pk("project_order"), note="not answered yet")
+    ],
+    "inspection-list": [
+        Row("GET", only(200, SUPERVISOR, anonymous=403)),
+        Row("POST", only(400, SUPERVISOR, anonymous=403)),
+    ],
+    "inspection-detail": [Row("GET", only(200, SUPERVISOR, anonymous=403), args=pk("inspection"))],
+    "notification-list": [Row("GET", expect(200, anonymous=403))],
+    "notification-read-all": [Row("POST", expect(200, anonymous=403))],
+    "notification-read": [
+        Row("POST", expect(404, anonymous=403, resident=200), args=pk("notification"), note="its recipient's")
+    ],
+}
+
+DECLARED: dict[str, list[Row]] = {**SITE, **ACCOUNTS, **PROJECTS, **SURVEYS, **WISHES, **SUPERVISION}
 
 
 # --- the URLconf ----------------------------------------------------------------------------------------
@@ -499,7 +638,7 @@ def test_no_declaration_outlives_its_url():
 
 def test_the_matrix_is_large():
     cases = sum(len(rows) for rows in DECLARED.values()) * len(ROLES)
-    assert cases >= 900, cases
+    assert cases >= 1400, cases
 
 
 # --- the requests ---------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from jiangyan.audit import audit_record
 from jiangyan.roles import Role
 from jiangyan.xlsx import FORMULA_STARTS
+from supervision.choices import ReportKind
+from supervision.services import report_approve, report_generate, report_period, report_publish
 from surveys.choices import QuestionKind
 from surveys.models import Answer, Suggestion
 from tests.projects.factories import (
@@ -71,7 +73,10 @@ def scene(admin_user, unit, community):
         text=EVIL[1], source="answer", survey=survey, problem_item=item, community=community
     )
     audit_record(actor=admin_user, verb="test.evil", target=project, note=EVIL[5])
-    return {"project": project, "survey": survey}
+    period = report_period(ReportKind.TENDAY, datetime.date.today() - datetime.timedelta(days=11))
+    bulletin = report_generate(kind=ReportKind.TENDAY, period=period, actor=admin_user)
+    bulletin = report_publish(actor=admin_user, report=report_approve(actor=admin_user, report=bulletin))
+    return {"project": project, "survey": survey, "report": bulletin}
 
 
 URL_ARGS = {
@@ -82,7 +87,11 @@ URL_ARGS = {
     "surveys:export_suggestions": lambda scene: [],
     "surveys:import_template": lambda scene: [scene["survey"].pk],
     "surveys:export_responses": lambda scene: [scene["survey"].pk],
+    "supervision:report-xlsx": lambda scene: [scene["report"].pk],
+    "supervision:bulletin-xlsx": lambda scene: [scene["report"].pk],
 }
+
+
 def test_every_download_is_covered():
     names = set(xlsx_url_names())
     assert names, "no .xlsx downloads found"

@@ -126,3 +126,13 @@ def test_a_refused_fulfilment_page_post_leaves_no_file(client_as, member, commun
     assert response.status_code == 302  # back to the wish page with the refusal in its messages
     assert Wish.objects.get(pk=wish.pk).status == WishStatus.OPEN
     assert files_on_disk() == []
+
+
+def test_save_now_writes_inside_a_transaction_that_is_rolled_back():
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    with pytest.raises(Refused), transaction.atomic():
+        name = default_storage.save_now("pool/one.txt", ContentFile(b"shared"))
+        raise Refused
+    assert files_on_disk() == [Path(settings.MEDIA_ROOT) / name]
