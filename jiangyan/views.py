@@ -1,4 +1,5 @@
-"""Site-wide pages: the public home page, the health check and the display preferences."""
+"""Site-wide pages: the public home page, the health check, the display preferences, the audit log of the
+office and the error handlers (pages, or the API's error envelope under /api/)."""
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
