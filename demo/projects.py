@@ -35,7 +35,7 @@ from projects.models import (
     ProjectPhoto,
     TargetGroup,
 )
-from projects.schedule import schedule_in_python, store_schedule
+from projects.schedule import store_schedule
 
 from . import pictures
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
@@ -230,33 +230,40 @@ def _period(rng, kind: str, today: datetime.date) -> tuple[datetime.date, dateti
     return today - days(rng.randint(60, 200)), today + days(rng.randint(40, 200))
 
 
+def _on_schedule(rng, start: datetime.date, dates: list, weights: list) -> list[datetime.date]:
+    """Done dates that keep a project on schedule on every day of its history, not only today. Between two
+    planned dates the expected % rises linearly by the next milestone's weight while the actual % waits for
+    it, so a milestone of weight ``w`` must be done within ``10 / w`` of its interval (the behind threshold,
+    ``PROJECT_BEHIND_POINTS``): well before its planned date when it weighs much."""
+    days = datetime.timedelta
+    done: list[datetime.date] = []
+    previous = floor = start
+    for planned, weight in zip(dates, weights, strict=True):
+        span = max(0, (planned - previous).days)
+        slack = span if weight <= 10 else span * 10 // weight
+        latest = previous + days(max(0, slack - 1))
+        earliest = previous + days(slack // 2)
+        day = max(floor, earliest + days(rng.randint(0, max(0, (latest - earliest).days))))
+        done.append(day)
+        previous, floor = planned, day
+    return done
+
+
 def _milestone_plan(rng, kind: str, start, end, today, until) -> tuple[list, list, list]:
     n = rng.randint(3, 5)
     dates, weights = _dates(rng, start, end, n), _weights(rng, n)
     done: list[datetime.date | None] = [None] * n
-    if kind == "completed":
-        done = [min(today, d - datetime.timedelta(days=rng.randint(0, 5))) for d in dates]
-    elif kind in ("on_track", "behind", "suspended"):
-        done = [
-            min(today, d - datetime.timedelta(days=rng.randint(0, 4))) if d <= today else None for d in dates
-        ]
+    if kind in ("completed", "on_track", "behind", "suspended"):
+        done = [d if d <= today else None for d in _on_schedule(rng, start, dates, weights)]
         if kind == "behind":
-            # The last milestone that fell due more than a week ago is still not done (or one is made so).
+            # On schedule until a milestone that fell due more than a week ago was not done (or one is
+            # made so): from there the project is behind.
             overdue = [i for i, d in enumerate(dates) if d < today - datetime.timedelta(days=9)]
             if not overdue:
                 dates[0] = today - datetime.timedelta(days=rng.randint(10, 30))
                 overdue = [0]
             for i in range(overdue[-1], n):
                 done[i] = None
-        else:
-            while True:
-                figures = schedule_in_python(
-                    milestones=list(zip(dates, weights, done, strict=True)), planned_start=start, on=today
-                )
-                if not figures["is_behind"] or None not in done:
-                    break
-                # On-track projects stay on track: the next milestone was finished a little early.
-                done[done.index(None)] = today - datetime.timedelta(days=rng.randint(0, 2))
     done = [max(d, start) if d and d <= until else None for d in done]
     return dates, weights, done
 

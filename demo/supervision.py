@@ -28,7 +28,7 @@ from wishes import services as wish_services
 from wishes.models import Wish
 
 from .accounts import DEMO_UNIT_NAME, demo_community
-from .wishes import _historic_timestamps
+from .history import historic_timestamps
 
 SEED = 20210601
 FINDINGS = [
@@ -263,7 +263,7 @@ def _orders(
         person = actor or next(iter(staff[order.pk]), None)
         return person, str(person or order.respondent)
 
-    with _historic_timestamps():
+    with historic_timestamps(AuditEvent):
         AuditEvent.objects.bulk_create(
             AuditEvent(
                 actor=who(order, actor)[0],

@@ -119,7 +119,10 @@ def replay_project(project: Project, code: str) -> Project:
                 )
             elif event.verb == "project.statement":
                 original = statements[event.created_at]
-                values = {indicators[u.indicator.name].pk: u.value for u in original.indicator_updates.all()}
+                updates = sorted(
+                    original.indicator_updates.all(), key=lambda u: (u.indicator.order, u.indicator_id)
+                )
+                values = {indicators[u.indicator.name].pk: u.value for u in updates}  # in the demo's order
                 project_services.statement_create(
                     actor=event.actor,
                     project=copy,
