@@ -53,14 +53,18 @@ def env(**extra) -> dict:
 
 
 def django_shell(code: str) -> str:
-    return subprocess.run(
-        [str(PY), "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env(),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    return (
+        subprocess.run(
+            [str(PY), "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )  # the last line: the shell may announce its automatic imports first
 
 
 def wait_until_up(base: str, timeout: float = 60) -> None:

@@ -22,7 +22,7 @@ urlpatterns = [
     # Browsers and WeChat ask for /favicon.ico whatever the page links to.
     path("favicon.ico", views.favicon, name="favicon"),
     path("display/", views.display_preferences, name="display-preferences"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.switch_language, name="set_language"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/export.xlsx", views.audit_export, name="audit-export"),
     # Each app's pages under the prefix its AppConfig declares.

@@ -18,7 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from . import selectors, xlsx
 from .celery import app as celery_app
@@ -73,6 +75,9 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
 
 
+# No CSRF token: the switch only sets the visitor's own reading-mode cookie (a forged request can change
+# nothing but how the portal looks), and leaving the token out lets every public page be cached.
+@csrf_exempt
 @require_POST
 def display_preferences(request):
     """Large text / high contrast switch. A cookie, so it works for anonymous residents too."""
@@ -147,3 +152,8 @@ def server_error(request):
         detail = str(gettext_lazy("服务暂时不可用，请稍后再试。"))
         return JsonResponse(envelope(code="error", detail=detail), status=500)
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# The language switch, like the reading-mode one, sets only the visitor's own preference: no CSRF token, so
+# public pages carry nothing per visitor (``jiangyan.pagecache``).
+switch_language = csrf_exempt(set_language)

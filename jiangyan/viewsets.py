@@ -17,6 +17,7 @@ serializers, and the error envelope of ``jiangyan.exceptions``.
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
+from .pagecache import cached_list
 from .permissions import HasRole
 from .scoping import get_object_or_404
 from .throttling import SubmitThrottle
@@ -33,6 +34,14 @@ class PortalViewSet(viewsets.GenericViewSet):
     edit_actions: tuple[str, ...] = ()
     # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
     throttled_actions: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        # Every list answer is reused per user until the data changes (``jiangyan.pagecache``), whichever
+        # order the subclass names its mixins in.
+        super().__init_subclass__(**kwargs)
+        list_view = getattr(cls, "list", None)
+        if list_view is not None and not getattr(list_view, "cached", False):
+            cls.list = cached_list(list_view)
 
     def get_permissions(self):
         if self.action in self.public_actions:

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from jiangyan.pagecache import data_changed
+
 from .models import Project
 from .schedule import store_schedule
 
@@ -10,4 +12,6 @@ from .schedule import store_schedule
 def refresh_schedules() -> int:
     """Store every project's schedule figures for today: the expected % moves with the date even when
     nobody touches a project. Idempotent."""
-    return store_schedule(Project.objects.all())
+    stored = store_schedule(Project.objects.all())
+    data_changed()  # the showcase's progress bars moved
+    return stored

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiangyan import notifications
 from jiangyan.forms import submit, submit_outcome
+from jiangyan.pagecache import remember
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import get_editable_or_404, get_object_or_404, get_visible_or_404
@@ -57,7 +59,8 @@ def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
 @require_GET
 @role_required(Role.SUPERVISOR)
 def dashboard_view(request):
-    data = dashboard.dashboard()
+    # The same figures for every supervisor: computed once per change of the data, day and language.
+    data = remember("dashboard", dashboard.dashboard, timezone.localdate(), request.LANGUAGE_CODE)
     charts = {name: json.dumps(option, ensure_ascii=False) for name, option in data["charts"].items()}
     return render(request, "supervision/dashboard.html", {"d": data, "charts": charts})
 

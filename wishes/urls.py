@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("new/done/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
+    path("track/lookup/", views.track_lookup, name="track-lookup"),
     path("mine/", views.mine, name="mine"),
     path("mine/claims/", views.mine, {"section": "claims"}, name="my-claims"),
     path("manage/", views.manage, name="manage"),

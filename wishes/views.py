@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Community
@@ -193,28 +194,14 @@ def submitted(request):
 
 @require_http_methods(["GET", "POST"])
 def track(request):
-    """The wisher follows a wish by query code; once proved, the code stays in the session so they can
-    give the follow-up rating or withdraw. Failed guesses are limited per client."""
+    """The wisher follows a wish by query code (looked up by :func:`track_lookup`); once proved, the code
+    stays in the session so they can give the follow-up rating or withdraw."""
     code = request.session.get(SESSION_TRACKED, "")
-    form = TrackForm()
-    status = 200
     if request.method == "POST":
-        what = request.POST.get("action", "lookup")
+        what = request.POST.get("action", "")
         if what == "forget":
             request.session.pop(SESSION_TRACKED, None)
             return redirect("wishes:track")
-        if what == "lookup":
-            form = TrackForm(request.POST)
-            if track_limiter.exceeded(request):
-                form.add_error(None, _("查询失败次数过多，请一小时后再试。"))
-                return render(request, "wishes/track.html", {"form": form}, status=429)
-            if form.is_valid() and selectors.wish_get_by_query_code(form.cleaned_data["query_code"]):
-                request.session[SESSION_TRACKED] = form.cleaned_data["query_code"]
-                return redirect("wishes:track")
-            if form.is_valid():
-                track_limiter.hit(request)
-                form.add_error("query_code", _("没有找到该查询码对应的心愿，请核对后再试。"))
-            return render(request, "wishes/track.html", {"form": form}, status=200)
         wish = selectors.wish_get_by_query_code(code)
         if wish is None:
             return redirect("wishes:track")
@@ -228,7 +215,7 @@ def track(request):
             )
         return redirect("wishes:track")
     wish = selectors.wish_get_by_query_code(code) if code else None
-    context = {"form": form, "wish": wish}
+    context = {"form": TrackForm(), "wish": wish}
     if wish is not None:
         context.update(
             events=selectors.wish_history(wish),
@@ -237,7 +224,28 @@ def track(request):
             can_withdraw=wish.status in WITHDRAWABLE_STATUSES,
             fulfilment_photos=[p for p in wish.photos.all() if p.kind == PhotoKind.FULFILMENT],
         )
-    return render(request, "wishes/track.html", context, status=status)
+    return render(request, "wishes/track.html", context)
+
+
+# No CSRF token on the look-up form: the tracking page a visitor opens first then carries nothing per
+# visitor and is served from the cache (``jiangyan.pagecache``) on the day thousands arrive. A forged
+# look-up can only tie a code its sender already knows to the victim's own session; everything that
+# changes a wish (follow-up, withdrawal) is posted to ``track`` and keeps its CSRF check. Failed guesses
+# are limited per client.
+@csrf_exempt
+@require_POST
+def track_lookup(request):
+    form = TrackForm(request.POST)
+    if track_limiter.exceeded(request):
+        form.add_error(None, _("查询失败次数过多，请一小时后再试。"))
+        return render(request, "wishes/track.html", {"form": form}, status=429)
+    if form.is_valid() and selectors.wish_get_by_query_code(form.cleaned_data["query_code"]):
+        request.session[SESSION_TRACKED] = form.cleaned_data["query_code"]
+        return redirect("wishes:track")
+    if form.is_valid():
+        track_limiter.hit(request)
+        form.add_error("query_code", _("没有找到该查询码对应的心愿，请核对后再试。"))
+    return render(request, "wishes/track.html", {"form": form})
 
 
 # --- people's own lists ---------------------------------------------------------------------------------

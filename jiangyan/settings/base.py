@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jiangyan.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors of public pages are answered from the cache here, before any per-request work.
+    "jiangyan.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +207,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Public pages for anonymous visitors (jiangyan.pagecache): how long an unused page stays cached (a data
+# change makes every cached page stale at once, whatever this says), and which paths are public pages.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_PATTERNS = [
+    r"^/$",
+    r"^/projects/",
+    r"^/wishes/",
+    r"^/surveys/$",
+    r"^/surveys/suggestions/\d+/$",
+    r"^/bulletins/",
+    r"^/api/v1/(projects|wishes|surveys|reports|towns|communities|units)/",
+    r"^/api/(schema|docs)/",
+]
 
 # --- E-mail --------------------------------------------------------------------------------------------
 # Notifications are e-mailed (as well as shown in the portal) only when EMAIL_URL is set.

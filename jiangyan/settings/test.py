@@ -16,6 +16,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # one test into the next); the Redis cache itself is exercised by the health check test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests build data with factories between two requests, behind the services' back: pages are not cached
+# unless a test turns the cache on (tests/jiangyan/test_pagecache.py).
+PAGE_CACHE_SECONDS = 0
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {

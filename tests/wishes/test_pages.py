@@ -113,7 +113,7 @@ def test_tracking_by_query_code_and_follow_up(client, community, member):
     wish = WishFactory(
         community=community, status=WishStatus.FULFILLED, claimed_by=member, fulfil_note="已修好"
     )
-    answer = client.post("/wishes/track/", {"action": "lookup", "query_code": wish.query_code.lower()})
+    answer = client.post("/wishes/track/lookup/", {"query_code": wish.query_code.lower()})
     assert answer.status_code == 302
     page = client.get("/wishes/track/").content.decode()
     assert "已实现" in page and "已修好" in page and WISHER_PHONE not in page and MASKED in page
@@ -125,7 +125,7 @@ def test_tracking_by_query_code_and_follow_up(client, community, member):
 @pytest.mark.django_db
 def test_withdraw_by_query_code_on_the_tracking_page(client, community):
     wish = WishFactory(community=community, status=WishStatus.SUBMITTED)
-    client.post("/wishes/track/", {"action": "lookup", "query_code": wish.query_code})
+    client.post("/wishes/track/lookup/", {"query_code": wish.query_code})
     client.post("/wishes/track/", {"action": "withdraw", "reason": "不需要了"})
     wish.refresh_from_db()
     assert wish.status == WishStatus.WITHDRAWN
@@ -136,10 +136,10 @@ def test_tracking_guesses_are_limited(client, settings, community):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"wish_track": "3/hour"}}
     wish = WishFactory(community=community)
     for _ in range(3):
-        answer = client.post("/wishes/track/", {"query_code": "ABCDEFGH"}, REMOTE_ADDR="10.55.0.1")
+        answer = client.post("/wishes/track/lookup/", {"query_code": "ABCDEFGH"}, REMOTE_ADDR="10.55.0.1")
         assert answer.status_code == 200 and "没有找到" in answer.content.decode()
     # Even the right code is refused now, from this client.
-    answer = client.post("/wishes/track/", {"query_code": wish.query_code}, REMOTE_ADDR="10.55.0.1")
+    answer = client.post("/wishes/track/lookup/", {"query_code": wish.query_code}, REMOTE_ADDR="10.55.0.1")
     assert answer.status_code == 429
 
 

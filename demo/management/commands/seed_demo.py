@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from jiangyan.pagecache import data_changed
 from jiangyan.site import portal_apps
 
 from ...accounts import print_accounts
@@ -55,4 +56,5 @@ class Command(BaseCommand):
             # rows plan as if the tables were empty.
             cursor.execute("ANALYZE")
         self.stdout.write(f"· ANALYZE {time.monotonic() - started:.1f}s")
+        data_changed()  # pages cached before the seed show the district now
         print_accounts(self.stdout)
