@@ -28,8 +28,7 @@ def test_every_answer_has_a_csp_without_inline_code(client, path):
     response = client.get(path)
     policy = csp_of(response)
     assert policy["default-src"] == ["'self'"]
-    assert policy["script-src"] == ["'self'"] and policy["style-src"][0] == "'self'"
-    assert all(source.startswith("'sha256-") for source in policy["style-src"][1:])
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert "unsafe-eval" not in response["Content-Security-Policy"]
