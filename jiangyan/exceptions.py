@@ -54,6 +54,18 @@ def field_error(field: str, message: str, *, code: str | None = None) -> Applica
     return ApplicationError(message, code=code, fields={field: [message]})
 
 
+def clean_text(
+    value: str | None, field: str, label: str, *, required: bool = True, max_length: int = 0
+) -> str:
+    """``value`` stripped; a field error when it is required and empty, or longer than ``max_length``."""
+    value = (value or "").strip()
+    if required and not value:
+        raise field_error(field, _("请填写%(label)s。") % {"label": label})
+    if max_length and len(value) > max_length:
+        raise field_error(field, _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": max_length})
+    return value
+
+
 class ErrorSerializer(serializers.Serializer):
     """The body of every API error (for the OpenAPI schema)."""
 

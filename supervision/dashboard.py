@@ -18,8 +18,8 @@ from surveys import selectors as surveys
 from wishes import selectors as wishes
 
 from . import reports, selectors
-from .choices import OPEN_ORDER_STATUSES, OrderStatus, ReportKind
-from .models import SupervisionOrder
+from .choices import OrderStatus, ReportKind
+from .models import SupervisionOrder, order_open, order_overdue
 
 RED, GREY, GREEN, ORANGE = "#b5121b", "#8a9099", "#1a7f37", "#b35900"
 BEHIND_HISTORY = 12  # bulletins shown in "behind over time"
@@ -80,8 +80,8 @@ def _pie(slices: list[tuple[str, int, str, str | None]]) -> dict:
 
 def _order_figures(today: datetime.date) -> dict[str, int]:
     return SupervisionOrder.objects.aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_ORDER_STATUSES)),
-        overdue=Count("id", filter=Q(status__in=OPEN_ORDER_STATUSES, deadline__lt=today)),
+        open=Count("id", filter=order_open()),
+        overdue=Count("id", filter=order_overdue(today)),
         answered=Count("id", filter=Q(status=OrderStatus.ANSWERED)),
         closed=Count("id", filter=Q(status=OrderStatus.CLOSED)),
     )

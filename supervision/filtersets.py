@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
 
-from .choices import OPEN_ORDER_STATUSES, InspectionKind, OrderStatus, ReportKind, ReportStatus
-from .models import Inspection, Report, SupervisionOrder
+from .choices import InspectionKind, OrderStatus, ReportKind, ReportStatus
+from .models import Inspection, Report, SupervisionOrder, order_open, order_overdue
 
 YES = forms.Select(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
 
@@ -72,11 +72,11 @@ class OrderFilterSet(django_filters.FilterSet):
         )
 
     def filter_open(self, queryset, name, value):
-        rule = Q(status__in=OPEN_ORDER_STATUSES)
+        rule = order_open()
         return queryset.filter(rule) if value else queryset.exclude(rule)
 
     def filter_overdue(self, queryset, name, value):
-        rule = Q(status__in=OPEN_ORDER_STATUSES, deadline__lt=timezone.localdate())
+        rule = order_overdue(timezone.localdate())
         return queryset.filter(rule) if value else queryset.exclude(rule)
 
     def filter_target(self, queryset, name, value):

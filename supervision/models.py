@@ -91,6 +91,16 @@ class Report(models.Model):
         return reverse("supervision:report", kwargs={"pk": self.pk})
 
 
+def order_open() -> Q:
+    """An order that still owes an answer."""
+    return Q(status__in=OPEN_ORDER_STATUSES)
+
+
+def order_overdue(today) -> Q:
+    """An order that owes an answer past its deadline."""
+    return order_open() & Q(deadline__lt=today)
+
+
 class OrderQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "OrderQuerySet":
         """Supervisors read every order; the staff of the responsible unit or community read theirs."""
@@ -113,10 +123,10 @@ class OrderQuerySet(ScopedQuerySet):
         return self.filter(scope)
 
     def open(self) -> "OrderQuerySet":
-        return self.filter(status__in=OPEN_ORDER_STATUSES)
+        return self.filter(order_open())
 
     def overdue(self, today) -> "OrderQuerySet":
-        return self.open().filter(deadline__lt=today)
+        return self.filter(order_overdue(today))
 
     def unclosed_at(self, at) -> "OrderQuerySet":
         """Issued before the moment ``at`` and not closed by then."""
@@ -125,7 +135,7 @@ class OrderQuerySet(ScopedQuerySet):
     def overdue_on(self, day, at) -> "OrderQuerySet":
         """Overdue at the end of ``day`` (``at``: the moment it ends): unclosed, past its deadline and owing
         an answer then — open now, or answered only after ``at``."""
-        owing = Q(status__in=OPEN_ORDER_STATUSES) | Q(answered_at__gte=at)
+        owing = order_open() | Q(answered_at__gte=at)
         return self.unclosed_at(at).filter(owing, deadline__lt=day)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Community, Unit, User
 from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.exceptions import ApplicationError, ConflictError, clean_text, field_error
 from jiangyan.notifications import notify
 from jiangyan.periods import Period, last_complete, period_of, periods_between
 from jiangyan.roles import Role, has_role, require_role
@@ -27,17 +27,6 @@ from .models import ContactPoint, Inspection, InspectionPhoto, Report, Supervisi
 
 SYSTEM_LABEL = "定时任务"  # the actor of what beat generates (history data, not interface text)
 TEXT_LIMIT = 2000
-
-
-def _text(
-    value: str | None, field: str, label: str, *, required: bool = True, limit: int = TEXT_LIMIT
-) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise field_error(field, _("请填写%(label)s。") % {"label": label})
-    if len(value) > limit:
-        raise field_error(field, _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": limit})
-    return value
 
 
 # --- reports ---------------------------------------------------------------------------------------------
@@ -301,8 +290,8 @@ def order_issue(
     targets = [t for t in (project, wish, duty_item) if t is not None]
     if len(targets) != 1:
         raise field_error("target", _("请选择一个督办对象：项目、心愿或履职事项。"))
-    reason = _text(reason, "reason", _("督办事由"))
-    required_action = _text(required_action, "required_action", _("整改要求"))
+    reason = clean_text(reason, "reason", _("督办事由"), max_length=TEXT_LIMIT)
+    required_action = clean_text(required_action, "required_action", _("整改要求"), max_length=TEXT_LIMIT)
     if not isinstance(deadline, datetime.date) or deadline < timezone.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     if inspection is not None and not Inspection.objects.filter(pk=inspection.pk).exists():
@@ -350,7 +339,7 @@ def _require_status(order: SupervisionOrder, allowed: Iterable[str]) -> None:
 def order_answer(*, actor: User, order: SupervisionOrder, answer: str) -> SupervisionOrder:
     """issued/returned → answered, by staff of the responsible unit or community (only their own
     orders); the supervisor who issued it is told."""
-    answer = _text(answer, "answer", _("答复"))
+    answer = clean_text(answer, "answer", _("答复"), max_length=TEXT_LIMIT)
     locked = SupervisionOrder.objects.answerable_by(actor).select_for_update().filter(pk=order.pk).first()
     if locked is None:
         raise PermissionDenied(_("只有责任单位或社区的工作人员可以答复本督办单。"))
@@ -384,7 +373,7 @@ def order_return(
     *, actor: User, order: SupervisionOrder, reason: str, deadline: datetime.date | None = None
 ) -> SupervisionOrder:
     """answered → returned (退回重办), by a supervisor, with the reason and optionally a new deadline."""
-    reason = _text(reason, "reason", _("退回原因"))
+    reason = clean_text(reason, "reason", _("退回原因"), max_length=TEXT_LIMIT)
     if deadline is not None and deadline < timezone.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     locked = _lock_for_review(actor, order)
@@ -417,7 +406,7 @@ def order_return(
 @transaction.atomic
 def order_close(*, actor: User, order: SupervisionOrder, note: str = "") -> SupervisionOrder:
     """answered → closed (办结), by a supervisor."""
-    note = _text(note, "note", _("办结意见"), required=False)
+    note = clean_text(note, "note", _("办结意见"), required=False, max_length=TEXT_LIMIT)
     locked = _lock_for_review(actor, order)
     _require_status(locked, (OrderStatus.ANSWERED,))
     locked.status, locked.close_note = OrderStatus.CLOSED, note
@@ -466,8 +455,8 @@ def inspection_record(
         raise field_error("kind", _("请选择巡回指导方式。"))
     if not isinstance(date, datetime.date) or date > timezone.localdate():
         raise field_error("date", _("日期不能晚于今天。"))
-    places = _text(places, "places", _("地点"), limit=200)
-    findings = _text(findings, "findings", _("发现的问题与意见"))
+    places = clean_text(places, "places", _("地点"), max_length=200)
+    findings = clean_text(findings, "findings", _("发现的问题与意见"), max_length=TEXT_LIMIT)
     people = {user.pk: user for user in inspectors}
     people[actor.pk] = actor
     outsiders = [user for user in people.values() if not has_role(user, Role.SUPERVISOR)]

@@ -10,7 +10,7 @@ from accounts.models import Community, Unit
 from jiangyan.filters import DateTimeFilter
 
 from .choices import Channel, DutyStatus, SuggestionSource
-from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
+from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey, duty_overdue
 
 
 class SurveyFilterSet(django_filters.FilterSet):
@@ -91,7 +91,7 @@ class DutyItemFilterSet(django_filters.FilterSet):
         fields = ["q", "status", "unit", "category", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(deadline__lt=timezone.localdate()) & ~Q(status=DutyStatus.DONE)
+        late = duty_overdue(timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_q(self, queryset, name, value):

@@ -385,6 +385,11 @@ class Suggestion(models.Model):
         return reverse("surveys:suggestion", kwargs={"pk": self.pk})
 
 
+def duty_overdue(on) -> Q:
+    """The rule of an overdue duty item at the date ``on``: its deadline has passed and it is not done."""
+    return Q(deadline__lt=on) & ~Q(status=DutyStatus.DONE)
+
+
 class DutyItemQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "DutyItemQuerySet":
         """Admins and supervisors see every duty item; unit staff their unit's."""
@@ -393,6 +398,9 @@ class DutyItemQuerySet(ScopedQuerySet):
         if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
             return self.filter(unit_id=user.unit_id)
         return self.none()
+
+    def overdue(self, on) -> "DutyItemQuerySet":
+        return self.filter(duty_overdue(on))
 
     def editable_by(self, user) -> "DutyItemQuerySet":
         """Admins edit every duty item; unit staff update their unit's (status and note)."""
@@ -440,4 +448,5 @@ class DutyItem(models.Model):
 
     @property
     def is_overdue(self) -> bool:
+        """``duty_overdue`` today, for one item already loaded."""
         return self.status != DutyStatus.DONE and self.deadline < timezone.localdate()

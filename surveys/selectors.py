@@ -29,7 +29,7 @@ from projects import selectors as project_selectors
 
 from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
 from .coding import rank_suggestions
-from .models import Answer, DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey
+from .models import Answer, DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey, duty_overdue
 from .spreadsheets import import_header
 
 # --- the lists: one selector each, shared by the page and the API (same rows, same order) ---------------
@@ -599,7 +599,7 @@ def conversion_at(*, on: dt.date) -> dict[str, int]:
         DutyItem.objects.aggregate(
             duty_items=Count("id"),
             duty_done=Count("id", filter=Q(status=DutyStatus.DONE)),
-            duty_overdue=Count("id", filter=Q(deadline__lt=on) & ~Q(status=DutyStatus.DONE)),
+            duty_overdue=Count("id", filter=duty_overdue(on)),
         )
     )
     return figures
@@ -621,7 +621,7 @@ def participation_between(*, end: dt.date, start: dt.date | None = None) -> dict
 def duty_overdue_by_unit(*, on: dt.date) -> list[dict]:
     """Per responsible unit, its duty items overdue at ``on`` (deadline passed, not done). One query."""
     rows = (
-        DutyItem.objects.filter(Q(deadline__lt=on) & ~Q(status=DutyStatus.DONE))
+        DutyItem.objects.overdue(on)
         .values("unit_id", "unit__name")
         .annotate(overdue=Count("id"))
         .order_by("-overdue", "unit_id")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, User
 from accounts.validators import validate_mobile
 from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.exceptions import ApplicationError, ConflictError, clean_text, field_error
 from jiangyan.notifications import notify
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
@@ -95,15 +95,6 @@ def _acting_for_wisher(actor, locked: Wish, query_code: str, *, message: str) ->
     return False
 
 
-def _text(value: str | None, field: str, label: str, *, required: bool = True, max_length: int = 0) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise field_error(field, _("请填写%(label)s。") % {"label": label})
-    if max_length and len(value) > max_length:
-        raise field_error(field, _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": max_length})
-    return value
-
-
 def _save_photos(wish: Wish, photos: Iterable, kind: str, user) -> None:
     uploader = user if _signed_in(user) else None
     for photo in photos or ():
@@ -123,7 +114,7 @@ def _validated_fields(
         ("wisher_address", _("地址"), wisher_address, False, 200),
     ):
         try:
-            cleaned[field] = _text(value, field, label, required=required, max_length=max_length)
+            cleaned[field] = clean_text(value, field, label, required=required, max_length=max_length)
         except ApplicationError as error:
             errors.update(error.fields)
     try:
@@ -249,7 +240,7 @@ def wish_approve(*, actor: User, wish: Wish) -> Wish:
 def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
     """submitted → rejected, with a reason the wisher sees when tracking."""
     locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
-    reason = _text(reason, "reason", _("未通过原因"), max_length=200)
+    reason = clean_text(reason, "reason", _("未通过原因"), max_length=200)
     _require_state(locked, [WishStatus.SUBMITTED])
     locked.status, locked.reject_reason, locked.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
     locked.save(update_fields=["status", "reject_reason", "reviewed_at", "updated_at"])
@@ -315,7 +306,7 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
 @transaction.atomic
 def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
     """claimed → open, by the claimer (or an admin), with a reason."""
-    reason = _text(reason, "reason", _("释放原因"), max_length=200)
+    reason = clean_text(reason, "reason", _("释放原因"), max_length=200)
     locked = _lock(wish, [WishStatus.CLAIMED])
     if not (locked.claimed_by_id == actor.pk or is_admin(actor)):
         raise PermissionDenied(_("只有认领人可以释放该心愿。"))
@@ -343,7 +334,7 @@ def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
 @transaction.atomic
 def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) -> Wish:
     """claimed → fulfilled, by the claimer, with a note and optional photos; waits for the follow-up."""
-    note = _text(note, "note", _("完成情况"), max_length=1000)
+    note = clean_text(note, "note", _("完成情况"), max_length=1000)
     locked = _lock(wish, [WishStatus.CLAIMED])
     if locked.claimed_by_id != actor.pk:
         raise PermissionDenied(_("只有认领人可以登记完成。"))
@@ -373,7 +364,7 @@ def wish_feedback(
     to hand to another member. The wisher (account or query code) or community staff (by phone) record it."""
     if satisfaction not in Satisfaction.values:
         raise field_error("satisfaction", _("请选择满意程度。"))
-    comment = _text(comment, "comment", _("回访意见"), required=False, max_length=500)
+    comment = clean_text(comment, "comment", _("回访意见"), required=False, max_length=500)
     locked = _lock(wish, [WishStatus.FULFILLED])
     claimer = locked.claimed_by
     if _acting_for_wisher(actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以回访。")):
@@ -424,7 +415,7 @@ def wish_feedback(
 def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", query_code: str = "") -> Wish:
     """submitted/open/claimed → withdrawn, by the wisher (account or query code) or staff of the community
     on the wisher's behalf (a phone call)."""
-    reason = _text(reason, "reason", _("撤回原因"), required=False, max_length=200)
+    reason = clean_text(reason, "reason", _("撤回原因"), required=False, max_length=200)
     locked = _lock(wish, WITHDRAWABLE_STATUSES)
     by_wisher = _acting_for_wisher(
         actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以撤回心愿。")
