@@ -30,9 +30,19 @@ def new_queue() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def start_worker(queue: str, *, settings: str = "jiangyan.settings.test") -> subprocess.Popen:
-    """``celery worker`` (solo pool) consuming only ``queue``, with Django ``settings``."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": database_url_of_test_database()}
+def worker_env(settings: str = "jiangyan.settings.test", **extra: str) -> dict[str, str]:
+    """The environment of a process started by a test: Django ``settings`` on the test database."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DATABASE_URL": database_url_of_test_database(),
+        **extra,
+    }
+
+
+def start_worker(queue: str, *, settings: str = "jiangyan.settings.test", **env: str) -> subprocess.Popen:
+    """``celery worker`` (solo pool) consuming only ``queue``, with Django ``settings`` (and ``env``)."""
+    env = worker_env(settings, **env)
     command = [sys.executable, "-m", "celery", "-A", "jiangyan", "worker", "--pool=solo", "--loglevel=INFO"]
     command += [
         "--without-gossip",
