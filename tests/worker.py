@@ -4,9 +4,11 @@ database and the Redis of ``REDIS_URL``, on a queue of its own."""
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.db import connection
 
@@ -68,3 +70,49 @@ def stop_worker(worker: subprocess.Popen) -> str:
         worker.kill()
         output, _ = worker.communicate()
     return output or ""
+
+
+def wait_for(condition, *, seconds: float = 60, worker=None) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if worker is not None and worker.poll() is not None:
+            return False
+        time.sleep(0.3)
+    return False
+
+
+def blocked_on_a_lock() -> bool:
+    """Some session of the test database waits for a lock (the worker, on the row the test holds)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE NOT l.granted AND a.datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def holder():
+    """A second connection that holds an uncommitted row, so the worker's insert of the same key waits."""
+    settings = connection.settings_dict
+    return psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    )
+
+
+def hold_report(week) -> "psycopg2.extensions.connection":
+    """The weekly report of ``week`` inserted and not committed by another connection: a worker's insert of it
+    waits for the lock until the connection rolls back."""
+    blocker = holder()
+    with blocker.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO supervision_report (kind, period_start, period_end, title, status, data, html, "
+            "generated_at, generation) VALUES ('weekly', %s, %s, 'x', 'draft', '{}', '', now(), 1)",
+            [week.start, week.end],
+        )
+    return blocker

@@ -13,18 +13,9 @@ from django.utils import timezone
 from jiangyan.celery import BEAT_SOURCE, stamp_beat
 from jiangyan.celery import app as celery_app
 from jiangyan.models import Heartbeat
-from tests.worker import ROOT, needs_redis, new_queue, start_worker, stop_worker, worker_env
+from tests.worker import ROOT, needs_redis, new_queue, start_worker, stop_worker, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db
-
-
-def wait_for(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.mark.celery_worker

@@ -6,9 +6,7 @@ report (notification) exists in the end — the periods done before the kill are
 import datetime
 import time
 
-import psycopg2
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from jiangyan.celery import app
@@ -20,58 +18,21 @@ from supervision.tasks import generate_report
 from tests.factories import MemberFactory
 from tests.race import needs_postgresql
 from tests.wishes.factories import WishFactory
-from tests.worker import needs_redis, new_queue, start_worker, stop_worker
+from tests.worker import (
+    blocked_on_a_lock,
+    hold_report,
+    holder,
+    needs_redis,
+    new_queue,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 from wishes.choices import WishStatus
 from wishes.tasks import remind_overdue_claims
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 KILLABLE = "tests.supervision.worker_settings"
-
-
-def wait_for(condition, *, seconds: float = 60, worker=None) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if worker is not None and worker.poll() is not None:
-            return False
-        time.sleep(0.3)
-    return False
-
-
-def blocked_on_a_lock() -> bool:
-    """Some session of the test database waits for a lock (the worker, on the row the test holds)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE NOT l.granted AND a.datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def holder():
-    """A second connection that holds an uncommitted row, so the worker's insert of the same key waits."""
-    settings = connection.settings_dict
-    return psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-    )
-
-
-def hold_report(week) -> "psycopg2.extensions.connection":
-    """The weekly report of ``week`` inserted and not committed by another connection: a worker's insert of it
-    waits for the lock until the connection rolls back."""
-    blocker = holder()
-    with blocker.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO supervision_report (kind, period_start, period_end, title, status, data, html, "
-            "generated_at, generation) VALUES ('weekly', %s, %s, 'x', 'draft', '{}', '', now(), 1)",
-            [week.start, week.end],
-        )
-    return blocker
 
 
 def test_the_weekly_reminder_sent_by_its_beat_name_runs_in_a_worker():
