@@ -2,6 +2,7 @@
 database and the Redis of ``REDIS_URL``, on a queue of its own."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,12 @@ def database_url_of_test_database() -> str:
 def needs_redis() -> None:
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs REDIS_URL: this test starts a real Celery worker on Redis (CI sets it)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def new_queue() -> str:

@@ -5,7 +5,6 @@ SIGHUP (``make upgrade``) restarts worker and beat without losing a task."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from tests.race import needs_postgresql
 from tests.worker import (
     ROOT,
     blocked_on_a_lock,
+    free_port,
     hold_report,
     needs_redis,
     new_queue,
@@ -32,12 +32,6 @@ from tests.worker import (
 )
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), needs_postgresql]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Runner:
