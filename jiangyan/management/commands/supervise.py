@@ -54,7 +54,7 @@ class Runner:
         self.stop_timeout = stop_timeout
         self.out = out
         self.width = max(map(len, commands))
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # say() is called from signal handlers too
         self.processes: dict[str, subprocess.Popen] = {}
         self.expected_exit: set[str] = set()
         self.stopping = False
