@@ -91,7 +91,7 @@ def main() -> None:
         second.wait()
     count = Report.objects.filter(kind="weekly", period_start=week.start).count()
     print(f"sent→running {delivered - sent:.1f} s; killed {killed - delivered:.1f} s later")
-    print(f"taken up again: {done - delivered:.0f} s after the delivery, {done - killed:.0f} s after the kill")
+    print(f"taken up again {done - delivered:.0f} s after the delivery, {done - killed:.0f} s after the kill")
     print(f"reports of the week: {count}")
 
 
