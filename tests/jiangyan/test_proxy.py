@@ -22,12 +22,12 @@ FORGED = "203.0.113.9"
 
 
 def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            requests.get(url, timeout=5)
+            requests.get(url, timeout=30)  # the first request loads the URLconf: slow on a busy machine
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer")
 
