@@ -1,7 +1,7 @@
 """What ``/healthz`` checks: the database, the broker, the cache, a worker that answers and a beat that ticks.
 
-Each check returns a detail dict (merged into its entry of the answer) or raises: the view turns an exception
-into ``{"status": "down", "error": …}`` and the whole answer into a 503."""
+Each check returns a detail dict (merged into its entry of the answer) or raises: ``report`` turns an
+exception into ``{"status": "down", "error": …}``, and the view the whole answer into a 503."""
 
 import datetime
 
