@@ -1,9 +1,13 @@
-# One image for web (gunicorn), Celery worker and Celery beat (docker-compose.yml).
+# One image for the migration, web (gunicorn), Celery worker and Celery beat (docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=jiangyan.settings.production
 WORKDIR /app
+
+# pg_dump / pg_restore (PostgreSQL 15, as the database service) for the nightly backup and make restore.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY . .
 RUN pip install --upgrade pip && pip install .
@@ -11,7 +15,8 @@ RUN pip install --upgrade pip && pip install .
 # the environment.
 RUN DJANGO_SECRET_KEY=build-only-not-used-at-run-time python manage.py compile_catalogues \
     && DJANGO_SECRET_KEY=build-only-not-used-at-run-time python manage.py collectstatic --noinput \
-    && useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var
+    && useradd --system --home /app portal && mkdir -p /app/var/media /app/var/backups \
+    && chown -R portal /app/var
 USER portal
 
 EXPOSE 8000

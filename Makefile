@@ -6,7 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint format seed bench clean-var messages catalogues backup restore
+# .env (see .env.example) is read here, so every command below and every process of `make run` sees it
+# (docker compose reads it too).
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env)
+endif
+
+.PHONY: run test venv lint format seed bench clean-var messages catalogues backup restore upgrade compose-upgrade
 
 venv: $(VENV)/.installed
 
@@ -21,7 +28,23 @@ run: venv catalogues
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@$(PY) manage.py welcome --port $(PORT)
-	exec $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+	exec $(PY) manage.py supervise --port $(PORT)
+
+# After pulling a new version: migrate (once), compile the catalogues, collect the static files, then restart
+# the worker and beat of a running `make run` (warm shutdown: a running task finishes, the others wait in the
+# queue; runserver reloads the code by itself). With docker compose: `make compose-upgrade`.
+upgrade: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compile_catalogues
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py supervise --restart
+
+# The same for docker compose: a new image (catalogues and static files are built into it), the one-shot
+# `migrate` service runs before web, worker and beat are replaced (the worker's warm shutdown has
+# stop_grace_period to finish its task; a task cut short goes back to the queue).
+compose-upgrade:
+	docker compose build
+	docker compose up -d --remove-orphans
 
 test: venv catalogues
 	@mkdir -p var

@@ -1,8 +1,12 @@
-"""The Celery app (``jiangyan.celery:app``) and every periodic schedule, in one place."""
+"""The Celery app (``jiangyan.celery:app``), every periodic schedule, in one place, and beat's scheduler
+(which stamps beat's heartbeat for ``/healthz``)."""
 
+import logging
 import os
+import time
 
 from celery import Celery
+from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiangyan.settings.local")
@@ -10,6 +14,40 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiangyan.settings.local")
 app = Celery("jiangyan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+logger = logging.getLogger(__name__)
+# The source of the heartbeat row that beat's scheduler keeps moving on (``/healthz`` reads it).
+BEAT_SOURCE = "scheduler"
+
+
+def stamp_beat() -> None:
+    """Beat is alive now: move its heartbeat row on (one row, updated in place)."""
+    from django.utils import timezone
+
+    from .models import Heartbeat  # the models load after Django's set-up
+
+    if not Heartbeat.objects.filter(source=BEAT_SOURCE).update(created_at=timezone.now()):
+        Heartbeat.objects.create(source=BEAT_SOURCE, token=BEAT_SOURCE)
+
+
+class Scheduler(PersistentScheduler):
+    """Celery's own scheduler that also stamps beat's heartbeat (``stamp_beat``) at most
+    every 10 s; beat ticks at least every ``CELERY_BEAT_MAX_LOOP_INTERVAL`` seconds."""
+
+    stamped = 0.0
+
+    def tick(self, *args, **kwargs):
+        interval = super().tick(*args, **kwargs)
+        if time.monotonic() - self.stamped >= 10:
+            from django.db import close_old_connections
+
+            try:
+                close_old_connections()  # a connection the database dropped is opened again
+                stamp_beat()
+                self.stamped = time.monotonic()
+            except Exception:  # the database is down: /healthz says so; beat goes on sending tasks
+                logger.exception("beat could not stamp its heartbeat")
+        return interval
+
 
 # All schedules (Asia/Shanghai, ``CELERY_TIMEZONE``). "一周一督促、一旬一通报、一月一调度": each report task
 # generates the periods that have ended and have no report yet, so a run missed while beat was down is
@@ -37,4 +75,6 @@ app.conf.beat_schedule = {
     },
     # Just after midnight: today's expected % of every project (projects.schedule.store_schedule).
     "refresh-schedules": {"task": "projects.tasks.refresh_schedules", "schedule": crontab(hour=0, minute=5)},
+    # The nightly backup, and the deletion of those older than BACKUP_KEEP_DAYS (jiangyan.backups).
+    "nightly-backup": {"task": "jiangyan.tasks.nightly_backup", "schedule": crontab(hour=2, minute=30)},
 }

@@ -1,13 +1,31 @@
 import logging
+import time
+from collections.abc import Callable
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from . import backups
 from .models import Heartbeat, Notification
 
 logger = logging.getLogger(__name__)
+
+
+def in_batches(task: Task, step: Callable[..., dict | None], **kwargs) -> None:
+    """Long work cut into pieces: ``step(**kwargs)`` does one bounded piece (idempotent: doing it twice
+    changes nothing) and returns the arguments of the next, or None when all is done. Pieces follow each
+    other for up to ``TASK_BATCH_SECONDS``; the rest goes to a new run of ``task`` on the same queue, sent
+    before this one is acknowledged. So no run comes near the visibility timeout, and a run of a worker that
+    died is delivered again and starts from the last piece done (the database is the checkpoint)."""
+    deadline = time.monotonic() + settings.TASK_BATCH_SECONDS
+    while kwargs is not None:
+        kwargs = step(**kwargs)
+        if kwargs is not None and time.monotonic() >= deadline:
+            queue = (task.request.delivery_info or {}).get("routing_key")
+            task.apply_async(kwargs=kwargs, queue=queue)
+            return
 
 
 @shared_task
@@ -38,3 +56,15 @@ def email_notifications(notification_ids: list[int]) -> int:
         send_mail(notification.title, body, None, [notification.recipient.email])
         sent += 1
     return sent
+
+
+@shared_task
+def nightly_backup() -> str:
+    """Beat's nightly backup (``jiangyan.backups``): the day's dump, unless one was already taken (a run
+    delivered again), then the deletion of those older than ``BACKUP_KEEP_DAYS``."""
+    backup = backups.latest_backup()
+    if backup is None or backup.taken.date() != timezone.localdate():
+        backup = backups.create_backup()
+    deleted = backups.prune_backups()
+    logger.info("backup %s; %d old backup files deleted", backup.database.name, len(deleted))
+    return str(backup.database)

@@ -1,9 +1,7 @@
 """Site-wide pages: the public home page, the health check, the display preferences, the audit log of the
 office and the error handlers (pages, or the API's error envelope under /api/)."""
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
@@ -22,8 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import selectors, xlsx
-from .celery import app as celery_app
+from . import health, selectors, xlsx
 from .context_processors import DISPLAY_COOKIE, DISPLAY_MODES
 from .exceptions import envelope
 from .filtersets import AuditEventFilterSet
@@ -43,35 +40,11 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.ico"))
 
 
-def _check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-
-
-def _check_broker() -> None:
-    with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
-
-
-def _check_cache() -> None:
-    cache.set("healthz", "ok", 10)
-    if cache.get("healthz") != "ok":
-        raise RuntimeError("cache read back nothing")
-
-
 @never_cache
 @require_GET
 def healthz(request):
-    """JSON health of database, broker and cache; 503 when one of them is down."""
-    checks = {}
-    for name, check in (("database", _check_database), ("broker", _check_broker), ("cache", _check_cache)):
-        try:
-            check()
-            checks[name] = {"status": "ok"}
-        except Exception as exc:  # any failure of a dependency is reported, not raised
-            checks[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
-    healthy = all(c["status"] == "ok" for c in checks.values())
+    """JSON health of database, broker, cache, worker and beat (``jiangyan.health``); 503 when one is down."""
+    healthy, checks = health.report()
     return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
 
 

@@ -183,15 +183,17 @@ def missing_periods(*, kind: str, today: datetime.date | None = None) -> list[Pe
     return periods[-settings.SUPERVISION_CATCH_UP_MAX :] if settings.SUPERVISION_CATCH_UP_MAX else periods
 
 
-def report_catch_up(*, kind: str, today: datetime.date | None = None) -> list[Report]:
-    """Generate every missing report of ``kind`` (``missing_periods``), oldest first, each in its own
-    transaction (what is done stays done if the run is interrupted). Only the last period's weekly
-    reminder notifies: reminders of weeks long past would be noise."""
+def report_catch_up(
+    *, kind: str, today: datetime.date | None = None, limit: int | None = None
+) -> list[Report]:
+    """Generate every missing report of ``kind`` (``missing_periods``; the oldest ``limit`` of them), oldest
+    first, each in its own transaction (what is done stays done if the run is interrupted). Only the last
+    period's weekly reminder notifies: reminders of weeks long past would be noise."""
     today = today or timezone.localdate()
     last = last_complete(PERIOD_OF[kind], today)
     return [
         report_generate(kind=kind, period=period, notify_recipients=period == last, today=today)
-        for period in missing_periods(kind=kind, today=today)
+        for period in missing_periods(kind=kind, today=today)[:limit]
     ]
 
 

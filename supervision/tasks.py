@@ -7,13 +7,21 @@ import datetime
 
 from celery import shared_task
 
+from jiangyan.tasks import in_batches
+
 from . import services
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def generate_reports(kind: str) -> list[int]:
-    """Beat's entry point: every report of ``kind`` whose period has ended and is missing (catch-up)."""
-    return [report.pk for report in services.report_catch_up(kind=kind)]
+def _generate_oldest_missing(kind: str) -> dict | None:
+    return {"kind": kind} if services.report_catch_up(kind=kind, limit=1) else None
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def generate_reports(self, kind: str) -> None:
+    """Beat's entry point: every report of ``kind`` whose period has ended and is missing (catch-up), one
+    period at a time, continued in a new run after ``TASK_BATCH_SECONDS`` (``jiangyan.tasks.in_batches``):
+    a worker killed in a catch-up of many periods leaves at most one report to do again."""
+    in_batches(self, _generate_oldest_missing, kind=kind)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -183,10 +183,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Cache and Celery ----------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+TASK_VISIBILITY_TIMEOUT = env.int("TASK_VISIBILITY_TIMEOUT", default=240)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task a dead worker had taken comes back to the queue TASK_VISIBILITY_TIMEOUT seconds after it was
+    # delivered (every worker looks for such tasks every 10 s): within 5 minutes. No task may run longer
+    # (CELERY_TASK_TIME_LIMIT below), or it would be handed to a second worker while it still runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
 else:
     CACHES = {
         "default": {
@@ -195,12 +203,14 @@ else:
         }
     }
     CELERY_BROKER_URL = "filesystem://"
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "data_folder_processed": str(VAR_DIR / "broker" / "processed"),
+        # The broadcasts (/healthz's ping) keep their exchanges here, not in ./control.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
@@ -210,6 +220,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redelivery (docs/trust.md, "Operations"): a task is acknowledged only once done and handed back when its
+# worker dies, a worker holds one task per process, and none runs past the visibility timeout: long work is
+# cut into runs of at most TASK_BATCH_SECONDS that continue each other (jiangyan.tasks.in_batches).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = int(TASK_VISIBILITY_TIMEOUT * 0.6)
+CELERY_TASK_TIME_LIMIT = int(TASK_VISIBILITY_TIMEOUT * 0.75)
+TASK_BATCH_SECONDS = TASK_VISIBILITY_TIMEOUT // 4
+# Beat wakes at least every 30 s and stamps its heartbeat (jiangyan.celery.Scheduler); /healthz calls beat
+# down when the stamp is older than HEALTH_BEAT_STALE_SECONDS, and the worker down when no worker answers a
+# ping within HEALTH_WORKER_TIMEOUT seconds.
+CELERY_BEAT_SCHEDULER = "jiangyan.celery:Scheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+HEALTH_BEAT_STALE_SECONDS = env.int("HEALTH_BEAT_STALE_SECONDS", default=180)
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=2.0)
+# Nightly backup (beat, 02:30): dated files under BACKUP_DIR, those older than BACKUP_KEEP_DAYS deleted.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
 
 # Public pages for anonymous visitors (jiangyan.pagecache): how long an unused page stays cached (a data
 # change makes every cached page stale at once, whatever this says), and which paths are public pages.

@@ -1,11 +1,16 @@
 """Backups (issue 10): ``manage.py backup`` (``make backup``) dumps the database to a dated file and
 ``manage.py restore`` (``make restore FILE=…``) brings it back. The test restores a backup of a seeded
-district into a new database and finds every row of every table again, byte for byte."""
+district into a new database and finds every row of every table again, byte for byte. Beat's nightly backup
+(issue 21) takes one a day and keeps ``BACKUP_KEEP_DAYS`` days of them; the restore drill backs up, changes
+data, restores into a throwaway database and finds the data of the backup there."""
 
+import datetime
 import io
+import os
 import re
 import subprocess
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,8 +18,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
+from jiangyan import backups
 from jiangyan.backups import BackupError, restore_backup
+from jiangyan.tasks import nightly_backup
 from projects import services as project_services
 from tests.projects.conftest import png
 from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
@@ -46,6 +54,23 @@ def fingerprint(cursor) -> dict[str, tuple[int, str]]:
     return result
 
 
+@contextmanager
+def throwaway_database():
+    """A new, empty database on the test database's server, dropped afterwards; yields its name and a
+    connection to it."""
+    name = f"{connection.settings_dict['NAME']}_drill_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    other = connection.copy()
+    other.settings_dict = {**connection.settings_dict, "NAME": name}
+    try:
+        yield name, other
+    finally:
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def district(unit_staff, community, member):
     project = ProjectFactory(lead_unit=unit_staff.unit)
@@ -70,21 +95,10 @@ def test_a_backup_restored_into_a_new_database_has_every_row(district, tmp_path)
         before = fingerprint(cursor)
     assert before["projects_project"][0] == 1 and before["wishes_wish"][0] == 1
 
-    copy = f"{connection.settings_dict['NAME']}_restore_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{copy}"')
-    try:
+    with throwaway_database() as (copy, restored):
         call_command("restore", str(dump), database=copy, stdout=io.StringIO())
-        restored = connection.copy()
-        restored.settings_dict = {**connection.settings_dict, "NAME": copy}
-        try:
-            with restored.cursor() as cursor:
-                after = fingerprint(cursor)
-        finally:
-            restored.close()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        with restored.cursor() as cursor:
+            after = fingerprint(cursor)
     missing = {
         table: (before[table], after.get(table)) for table in before if after.get(table) != before[table]
     }
@@ -124,3 +138,75 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
 def test_make_restore_without_a_file_says_how():
     result = subprocess.run(["make", "-s", "restore"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode != 0 and "make restore FILE=" in result.stdout + result.stderr
+
+
+def dated(directory: Path, when: datetime.datetime, suffix: str = ".dump") -> list[Path]:
+    """An (empty) backup and its photo archive as taken at ``when``."""
+    stem = f"jiangyan-{when:%Y%m%d-%H%M%S}"
+    files = [directory / f"{stem}{suffix}", directory / f"{stem}.media.tar.gz"]
+    for path in files:
+        path.write_bytes(b"old")
+    return files
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_backup_takes_one_a_day_and_deletes_those_older_than_the_retention(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path
+    settings.BACKUP_KEEP_DAYS = 7
+    now = timezone.localtime()
+    expired = dated(tmp_path, now - datetime.timedelta(days=8))
+    kept = dated(tmp_path, now - datetime.timedelta(days=6))
+    interrupted = tmp_path / "jiangyan-20200101-023000.dump.partial"
+    interrupted.write_bytes(b"half")
+    os.utime(interrupted, (0, 0))
+    assert backups.latest_backup().database == kept[0]  # an interrupted backup is no backup
+
+    taken = Path(nightly_backup())
+    assert taken.parent == tmp_path and taken.stat().st_size > 0
+    assert not any(path.exists() for path in [*expired, interrupted])
+    assert all(path.exists() for path in kept)
+    assert not list(tmp_path.glob("*.partial"))
+    # Delivered again the same night: the day's backup exists, no second one is taken.
+    assert Path(nightly_backup()) == taken
+    assert [b.database for b in backups.backups()] == [kept[0], taken]
+
+
+def test_the_newest_backup_is_never_deleted_however_old(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path
+    old = dated(tmp_path, timezone.localtime() - datetime.timedelta(days=400), ".sqlite3")
+    older = dated(tmp_path, timezone.localtime() - datetime.timedelta(days=401))
+    assert sorted(backups.prune_backups(keep_days=1)) == sorted(older)
+    assert all(path.exists() for path in old)
+
+
+def test_the_nightly_backup_is_scheduled_at_night():
+    from jiangyan.celery import app
+
+    entry = app.conf.beat_schedule["nightly-backup"]
+    assert entry["task"] == nightly_backup.name
+    assert (set(entry["schedule"].hour), set(entry["schedule"].minute)) == ({2}, {30})
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_restore_drill_back_up_change_restore_into_a_throwaway_database_verify(district, tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path
+    with connection.cursor() as cursor:
+        backed_up = fingerprint(cursor)
+    dump = Path(nightly_backup())
+    from projects.models import Project
+    from wishes.models import Wish
+
+    ProjectFactory(title="备份之后新建的项目")
+    Wish.objects.all().delete()
+    with connection.cursor() as cursor:
+        changed = fingerprint(cursor)
+    assert changed != backed_up
+    with throwaway_database() as (name, drill):
+        call_command("restore", str(dump), database=name, stdout=io.StringIO())
+        with drill.cursor() as cursor:
+            restored = fingerprint(cursor)
+            cursor.execute("SELECT count(*) FROM projects_project WHERE title = %s", ["备份之后新建的项目"])
+            assert cursor.fetchone()[0] == 0
+    assert restored == backed_up
+    assert Project.objects.filter(title="备份之后新建的项目").exists()  # the live database is untouched

@@ -1,64 +1,38 @@
 """The supervision loop's tasks in a real Celery worker on Redis: a report task sent by its beat name runs;
-a worker killed with SIGKILL in the middle of a report (or of a notification) leaves its task
-unacknowledged, the task is delivered again to the next worker, and exactly one report (notification)
-exists in the end."""
+a worker killed with SIGKILL in the middle of a report (or of a notification, or of a catch-up of several
+periods) leaves its task unacknowledged, the task is delivered again to the next worker, and exactly one
+report (notification) exists in the end — the periods done before the kill are not done again."""
 
 import datetime
 import time
 
-import psycopg2
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from jiangyan.celery import app
 from jiangyan.models import Notification
-from jiangyan.periods import PeriodKind, last_complete
+from jiangyan.periods import PeriodKind, last_complete, period_of
 from supervision.choices import ReportKind
 from supervision.models import Report
 from supervision.tasks import generate_report
 from tests.factories import MemberFactory
 from tests.race import needs_postgresql
 from tests.wishes.factories import WishFactory
-from tests.worker import needs_redis, new_queue, start_worker, stop_worker
+from tests.worker import (
+    blocked_on_a_lock,
+    hold_report,
+    holder,
+    needs_redis,
+    new_queue,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 from wishes.choices import WishStatus
 from wishes.tasks import remind_overdue_claims
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 KILLABLE = "tests.supervision.worker_settings"
-
-
-def wait_for(condition, *, seconds: float = 60, worker=None) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if worker is not None and worker.poll() is not None:
-            return False
-        time.sleep(0.3)
-    return False
-
-
-def blocked_on_a_lock() -> bool:
-    """Some session of the test database waits for a lock (the worker, on the row the test holds)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE NOT l.granted AND a.datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def holder():
-    """A second connection that holds an uncommitted row, so the worker's insert of the same key waits."""
-    settings = connection.settings_dict
-    return psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-    )
 
 
 def test_the_weekly_reminder_sent_by_its_beat_name_runs_in_a_worker():
@@ -81,13 +55,7 @@ def test_the_weekly_reminder_sent_by_its_beat_name_runs_in_a_worker():
 def test_a_report_task_killed_in_the_middle_is_delivered_again_and_leaves_one_report():
     needs_redis()
     week = last_complete(PeriodKind.WEEK, timezone.localdate())
-    blocker = holder()
-    with blocker.cursor() as cursor:  # the same (kind, period), not committed: the worker's insert waits
-        cursor.execute(
-            "INSERT INTO supervision_report (kind, period_start, period_end, title, status, data, html, "
-            "generated_at, generation) VALUES ('weekly', %s, %s, 'x', 'draft', '{}', '', now(), 1)",
-            [week.start, week.end],
-        )
+    blocker = hold_report(week)  # the same (kind, period), not committed: the worker's insert waits
     queue = new_queue()
     first = start_worker(queue, settings=KILLABLE)
     try:
@@ -107,6 +75,35 @@ def test_a_report_task_killed_in_the_middle_is_delivered_again_and_leaves_one_re
     assert done, output[-3000:]
     report = Report.objects.get()
     assert (report.kind, report.period_start, report.generation) == ("weekly", week.start, 1)
+
+
+@needs_postgresql
+def test_a_catch_up_killed_in_its_second_period_is_taken_up_where_it_stopped():
+    needs_redis()
+    last = last_complete(PeriodKind.WEEK, timezone.localdate())
+    weeks = [period_of(PeriodKind.WEEK, last.start - datetime.timedelta(days=7 * n)) for n in (2, 1, 0)]
+    campaign = {"SUPERVISION_CAMPAIGN_START": weeks[0].start.isoformat()}
+    blocker = hold_report(weeks[1])
+    queue = new_queue()
+    first = start_worker(queue, settings=KILLABLE, **campaign)
+    try:
+        app.send_task("supervision.tasks.generate_reports", kwargs={"kind": "weekly"}, queue=queue)
+        assert wait_for(blocked_on_a_lock, worker=first), stop_worker(first)[-3000:]
+        assert list(Report.objects.values_list("period_start", flat=True)) == [weeks[0].start]
+        first.kill()  # SIGKILL while the second week's report is being written
+        first.wait(timeout=20)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    second = start_worker(queue, settings=KILLABLE, **campaign)
+    try:
+        done = wait_for(lambda: Report.objects.count() == 3, worker=second)
+        time.sleep(2)  # anything delivered twice would have run by now
+    finally:
+        output = stop_worker(second)
+    assert done, output[-3000:]
+    reports = Report.objects.order_by("period_start").values_list("period_start", "generation")
+    assert list(reports) == [(week.start, 1) for week in weeks]  # each once, the first not again
 
 
 @needs_postgresql
