@@ -75,3 +75,35 @@ class ImportTarget(models.TextChoices):
     STATUS_SUSPENDED = "status.suspended", _("状态：暂缓")
     PUBLIC_YES = "public.yes", _("是否公开：是")
     PUBLIC_NO = "public.no", _("是否公开：否")
+
+
+# The column of the import each column target reads as: the template's header (起止时间, start and end in one
+# cell, is a column only the offices' lists have). Headers and values not here are read by ``ImportSynonym``.
+IMPORT_COLUMNS: dict[str, str] = {
+    ImportTarget.PROJECT_CODE: "编号",
+    ImportTarget.PROJECT_TITLE: "项目名称",
+    ImportTarget.PROJECT_SUMMARY: "项目简介",
+    ImportTarget.PROJECT_PROGRAM: "工程",
+    ImportTarget.PROJECT_DOMAIN: "领域",
+    ImportTarget.PROJECT_GROUPS: "服务对象",
+    ImportTarget.PROJECT_LEAD: "领办单位",
+    ImportTarget.PROJECT_COOPERATING: "协办单位",
+    ImportTarget.PROJECT_LEADER: "责任领导",
+    ImportTarget.PROJECT_TOWNS: "实施镇街",
+    ImportTarget.PROJECT_START: "计划开始",
+    ImportTarget.PROJECT_END: "计划完成",
+    ImportTarget.PROJECT_PERIOD: "起止时间",
+    ImportTarget.PROJECT_PUBLIC: "是否公开",
+    ImportTarget.PROJECT_STATUS: "状态",
+    ImportTarget.MILESTONE_CODE: "项目编号",
+    ImportTarget.MILESTONE_NAME: "节点名称",
+    ImportTarget.MILESTONE_PLANNED: "计划完成日期",
+    ImportTarget.MILESTONE_WEIGHT: "权重",
+    ImportTarget.MILESTONE_DONE: "实际完成日期",
+    ImportTarget.MILESTONE_EVIDENCE: "完成佐证",
+    ImportTarget.INDICATOR_CODE: "项目编号",
+    ImportTarget.INDICATOR_NAME: "指标名称",
+    ImportTarget.INDICATOR_UNIT: "计量单位",
+    ImportTarget.INDICATOR_TARGET: "目标值",
+    ImportTarget.INDICATOR_CURRENT: "当前值",
+}

@@ -246,9 +246,8 @@ ALL_TOWNS = {
     for w in ("全区", "全区范围", "全区各镇（街道）", "各镇（街道）", "全区各镇街", "各镇街", "全区各镇",
               "各镇", "全区各镇区", "各镇区", "全区各乡镇（街道）", "各乡镇（街道）")
 }  # fmt: skip
-NOT_A_UNIT = re.compile(
-    r"^(?:全区)?(?:各|相关|各相关|有关)"
-)  # 各镇（街道）, 相关部门: places and "others", not units
+# 各镇（街道）, 各村（社区）, 相关部门 among cooperating units: places and "the others", no unit
+NOT_A_UNIT = re.compile(r"^(?:全区)?(?:各|相关|有关)")
 CODE_YEAR = re.compile(r"(20\d{2})")
 
 
@@ -330,6 +329,7 @@ class _Tables:
     towns: TownNames
     statuses: dict[str, str]  # folded spelling → status value
     publics: dict[str, bool]  # folded spelling → is_public
+    this_year: int
 
 
 def _tables(synonyms: list[tuple[str, str]]) -> _Tables:
@@ -350,6 +350,7 @@ def _tables(synonyms: list[tuple[str, str]]) -> _Tables:
         towns=TownNames(Town.objects.all(), Community.objects.all()),
         statuses=statuses,
         publics=publics,
+        this_year=timezone.localdate().year,
     )
 
 
@@ -361,7 +362,7 @@ def read_book(upload) -> sheets.ImportBook:
             upload, synonyms=list(ImportSynonym.objects.values_list("target", "text"))
         )
     except sheets.SheetError as exc:
-        raise ImportRejected([str(exc)]) from exc
+        raise ImportRejected([str(exc)], book=exc.book) from exc
 
 
 def code_key(written) -> str:
@@ -417,7 +418,7 @@ class _Reader:
         if row.year:
             return row.year
         code = CODE_YEAR.search(sheets.text(row.get("编号") or row.get("项目编号")))
-        return int(code.group(1)) if code else timezone.localdate().year
+        return int(code.group(1)) if code else self.tables.this_year
 
     def missing(self, row, column: str) -> None:
         self.errors.add(row, _("“%(column)s”不能为空。") % {"column": row.label(column)})
@@ -486,14 +487,13 @@ class _Reader:
     def many(self, row, column: str, names: Names):
         if not row.has(column):
             return KEEP
-        found, read = [], []
+        found = []
         for name in sheets.split_list(row.get(column)):
             match = names.find(name)
             if match is None:
                 self._unknown(row, column, name, names.suggest(name))
                 continue
             obj, exact = match
-            read.append(obj.name)
             if obj not in found:
                 found.append(obj)
             if not exact:
@@ -505,6 +505,14 @@ class _Reader:
         if value is KEEP or value is None:
             return value
         found = self.tables.units.find(value)
+        several = [self.tables.units.find(n) for n in sheets.split_list(value)]
+        if found is None and len(several) > 1 and all(several):
+            self.errors.add(
+                row,
+                _("%(column)s只能填一个单位（其他单位请填在协办单位）：%(value)s。")
+                % {"column": row.label(column), "value": _shown(value)},
+            )
+            return None
         if found is None:
             self._unknown(row, column, value, self.tables.units.suggest(value))
             return None

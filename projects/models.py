@@ -20,7 +20,7 @@ from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
 from jiangyan.text import fold
 
-from .choices import SCORE_CHOICES, EvaluatorRole, ImportTarget, ProjectStatus
+from .choices import IMPORT_COLUMNS, SCORE_CHOICES, EvaluatorRole, ImportTarget, ProjectStatus
 from .schedule import annotate_current_schedule, annotate_schedule
 
 
@@ -427,6 +427,12 @@ class ImportSynonym(models.Model):
         key = fold(self.text)
         if not key:
             raise ValidationError({"text": _("请填写表中写法。")})
+        for target, column in IMPORT_COLUMNS.items():  # the template's own headers mean their columns
+            if target.startswith(f"{self.space}.") and target != self.target and fold(column) == key:
+                raise ValidationError(
+                    {"text": _("“%(text)s”是模板的表头，已读作“%(target)s”。")
+                     % {"text": self.text, "target": ImportTarget(target).label}}
+                )  # fmt: skip
         others = ImportSynonym.objects.filter(target__startswith=f"{self.space}.").exclude(pk=self.pk)
         for other in others:
             if fold(other.text) == key and other.target != self.target:

@@ -28,7 +28,7 @@ from jiangyan import xlsx
 from jiangyan.numbers import round_half_up, score
 from jiangyan.text import fold, squeeze
 
-from .choices import ProjectStatus
+from .choices import IMPORT_COLUMNS, ImportTarget, ProjectStatus
 
 PROJECT_SHEET, MILESTONE_SHEET, INDICATOR_SHEET = "项目", "节点", "指标"
 PROJECT_COLUMNS = [
@@ -64,7 +64,9 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_ROWS = 20000
 MAX_COLUMNS = 40  # what a sheet is read up to: a forged dimension of XFD columns costs nothing
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a 10 MB upload that unpacks to more is not a project list
+# A 10 MB upload that unpacks to more is not a project list (20,000 rows of 14 columns are 17 MB). The import
+# loads a workbook whole (merged cells and number formats need it), at some 20 times its unpacked size.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 # Numbers of the registry are below 10^12 with two decimals; a cell like 1e10000000 is refused before
 # anything computes with it (an int() of it would keep a worker busy for minutes).
 MAX_MAGNITUDE = 15
@@ -203,36 +205,7 @@ def template_workbook(
 
 PROJECTS, MILESTONES, INDICATORS = "projects", "milestones", "indicators"
 SPACE_KINDS = {"project": PROJECTS, "milestone": MILESTONES, "indicator": INDICATORS}
-PERIOD = "起止时间"  # a project column the template does not have: start and end in one cell
-# The import's column for each ``ImportTarget`` of a sheet: the template's header.
-TARGET_COLUMNS = {
-    "project.code": "编号",
-    "project.title": "项目名称",
-    "project.summary": "项目简介",
-    "project.program": "工程",
-    "project.domain": "领域",
-    "project.target_groups": "服务对象",
-    "project.lead_unit": "领办单位",
-    "project.cooperating_units": "协办单位",
-    "project.responsible_leader": "责任领导",
-    "project.towns": "实施镇街",
-    "project.planned_start": "计划开始",
-    "project.planned_end": "计划完成",
-    "project.period": PERIOD,
-    "project.is_public": "是否公开",
-    "project.status": "状态",
-    "milestone.code": "项目编号",
-    "milestone.name": "节点名称",
-    "milestone.planned_date": "计划完成日期",
-    "milestone.weight": "权重",
-    "milestone.done_date": "实际完成日期",
-    "milestone.evidence": "完成佐证",
-    "indicator.code": "项目编号",
-    "indicator.name": "指标名称",
-    "indicator.unit": "计量单位",
-    "indicator.target_value": "目标值",
-    "indicator.current_value": "当前值",
-}
+PERIOD = IMPORT_COLUMNS[ImportTarget.PROJECT_PERIOD]  # start and end in one cell
 CODE_COLUMNS = {PROJECTS: "编号", MILESTONES: "项目编号", INDICATORS: "项目编号"}
 NAME_COLUMNS = {MILESTONES: "节点名称", INDICATORS: "指标名称"}  # a project sheet needs any one more column
 HEADER_ROWS = 12  # the header is looked for in the first rows
@@ -245,7 +218,12 @@ YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
 class SheetError(Exception):
-    """The file is not a workbook the import can read (the message says why)."""
+    """The file is not a workbook the import can read (the message says why); ``book`` is what was read
+    of it, when the reading got as far as its sheets."""
+
+    def __init__(self, message: str, *, book: "ImportBook | None" = None):
+        super().__init__(message)
+        self.book = book
 
 
 @dataclass
@@ -410,9 +388,9 @@ class HeaderWords:
         self.words: dict[str, dict[str, str]] = {kind: {} for kind in SPACE_KINDS.values()}
         for target, word in synonyms:
             kind = SPACE_KINDS.get(target.partition(".")[0])
-            if kind and target in TARGET_COLUMNS:
-                self.words[kind].setdefault(fold(word), TARGET_COLUMNS[target])
-        for target, column in TARGET_COLUMNS.items():
+            if kind and target in IMPORT_COLUMNS:
+                self.words[kind].setdefault(fold(word), IMPORT_COLUMNS[target])
+        for target, column in IMPORT_COLUMNS.items():
             self.words[SPACE_KINDS[target.partition(".")[0]]][fold(column)] = column
 
     def column(self, kind: str, spellings) -> str | None:
@@ -463,7 +441,8 @@ def read_workbook(upload, *, synonyms=()) -> ImportBook:
     if not any(s.kind == PROJECTS for s in book.sheets):
         raise SheetError(
             _("文件中没有项目表：各工作表的前 %(n)d 行中都没有“编号”和“项目名称”这样的表头。")
-            % {"n": HEADER_ROWS}
+            % {"n": HEADER_ROWS},
+            book=book,
         )
     year = book.year
     for row in book.projects + book.milestones + book.indicators:
@@ -478,13 +457,26 @@ class _Grid:
     def __init__(self, ws):
         self.name = ws.title
         self.values, self.percent = [], []
-        for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+        # Up to the sheet's last column: openpyxl makes a cell for every position it is asked for.
+        columns = min(ws.max_column, MAX_COLUMNS)
+        for number, cells in enumerate(ws.iter_rows(max_col=columns), start=1):
+            values = [c.value for c in cells]
             if number > MAX_ROWS + HEADER_ROWS:
-                raise SheetError(_("“%(sheet)s”工作表超过 %(n)d 行。") % {"sheet": ws.title, "n": MAX_ROWS})
-            self.values.append([c.value for c in cells])
+                if any(v is not None for v in values):  # rows only formatted, far down, are no rows
+                    raise SheetError(
+                        _("“%(sheet)s”工作表超过 %(n)d 行。") % {"sheet": ws.title, "n": MAX_ROWS}
+                    )
+                continue
+            self.values.append(values)
             self.percent.append(
-                [isinstance(c.value, int | float) and "%" in (c.number_format or "") for c in cells]
+                [
+                    isinstance(v, int | float) and "%" in (c.number_format or "")
+                    for v, c in zip(values, cells, strict=True)
+                ]
             )
+        while self.values and all(v is None for v in self.values[-1]):
+            self.values.pop()
+            self.percent.pop()
         self.width = max((len(v) for v in self.values), default=0)
         for row in self.values:
             row.extend([None] * (self.width - len(row)))
@@ -507,8 +499,10 @@ class _Grid:
                 for c in range(c1, c2 + 1):
                     self.top[(r, c)] = (r1, c1)
 
+        self.texts = [[squeeze(text(v)) if v is not None else "" for v in row] for row in self.values]
+
     def text(self, r: int, c: int) -> str:
-        return squeeze(text(self.values[r][c]))
+        return self.texts[r][c]
 
     def own_text(self, r: int, c: int) -> str:
         """The text of cell (r, c) when it is its own cell or a merged range's top-left, else ''."""

@@ -27,7 +27,11 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from demo.accounts import TOWNS
+from accounts.models import Town, Unit
+from demo.accounts import TOWNS, seed_organisation
+from demo.projects import seed_lookups
+from projects import spreadsheets
+from projects.models import Domain, Indicator, Milestone, Program, Project, TargetGroup
 
 D = datetime.date
 ALL_TOWNS = tuple(TOWNS)  # 全区: every town and sub-district, in the demo's order
@@ -145,6 +149,46 @@ BASELINE: dict[str, Meant] = {
         "区住房和城乡建设局", (), "赵刚", ("三水街道",), D(2021, 3, 1), D(2021, 9, 30),
     ),
 }  # fmt: skip
+
+
+def registry_before() -> None:
+    """The demo district's organisation (towns, communities, units and their aliases), its lookup tables,
+    and the projects of ``BASELINE`` already in the registry."""
+
+    seed_organisation()
+    seed_lookups()
+    statuses = spreadsheets.status_by_label()
+    for code, meant in BASELINE.items():
+        project = Project.objects.create(
+            code=code,
+            title=meant.title,
+            summary=meant.summary,
+            program=Program.objects.get(name=meant.program),
+            domain=Domain.objects.get(name=meant.domain),
+            lead_unit=Unit.objects.get(name=meant.lead),
+            responsible_leader=meant.leader,
+            planned_start=meant.start,
+            planned_end=meant.end,
+            is_public=meant.public,
+            status=statuses[meant.status],
+        )
+        project.target_groups.set(TargetGroup.objects.filter(name__in=meant.groups))
+        project.cooperating_units.set(Unit.objects.filter(name__in=meant.cooperating))
+        project.towns.set(Town.objects.filter(name__in=meant.towns))
+        for order, (name, planned, weight, done, evidence) in enumerate(meant.milestones):
+            Milestone.objects.create(
+                project=project,
+                name=name,
+                planned_date=planned,
+                weight=weight,
+                done_date=done,
+                evidence=evidence,
+                order=order,
+            )
+        for order, (name, unit, target, current) in enumerate(meant.indicators):
+            Indicator.objects.create(
+                project=project, name=name, unit=unit, target_value=target, current_value=current, order=order
+            )
 
 
 def _after(code: str, **changes) -> Meant:

@@ -13,24 +13,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import Town, Unit, UnitAlias
-from demo.accounts import seed_organisation
-from demo.projects import seed_lookups
+from accounts.models import Unit, UnitAlias
 from jiangyan.roles import Role
 from projects import spreadsheets
-from projects.models import (
-    Domain,
-    ImportSynonym,
-    Indicator,
-    Milestone,
-    Program,
-    Project,
-    TargetGroup,
-)
+from projects.models import ImportSynonym, Project
 from projects.services import ImportRejected, projects_import, projects_import_preview
 from tests.factories import UserFactory
 
-from .office_files import BASELINE, GOOD_FILES, MISTAKE_ERRORS, MISTAKES, Meant, OfficeFile
+from .office_files import BASELINE, GOOD_FILES, MISTAKE_ERRORS, MISTAKES, Meant, OfficeFile, registry_before
 
 pytestmark = pytest.mark.django_db
 FILES = {f.name[0]: f for f in GOOD_FILES}
@@ -38,42 +28,8 @@ FILES = {f.name[0]: f for f in GOOD_FILES}
 
 @pytest.fixture
 def district(db):
-    """The demo district's organisation (towns, communities, units and their aliases), its lookup tables,
-    and the projects of ``BASELINE`` already in the registry."""
-    seed_organisation()
-    seed_lookups()
-    statuses = spreadsheets.status_by_label()
-    for code, meant in BASELINE.items():
-        project = Project.objects.create(
-            code=code,
-            title=meant.title,
-            summary=meant.summary,
-            program=Program.objects.get(name=meant.program),
-            domain=Domain.objects.get(name=meant.domain),
-            lead_unit=Unit.objects.get(name=meant.lead),
-            responsible_leader=meant.leader,
-            planned_start=meant.start,
-            planned_end=meant.end,
-            is_public=meant.public,
-            status=statuses[meant.status],
-        )
-        project.target_groups.set(TargetGroup.objects.filter(name__in=meant.groups))
-        project.cooperating_units.set(Unit.objects.filter(name__in=meant.cooperating))
-        project.towns.set(Town.objects.filter(name__in=meant.towns))
-        for order, (name, planned, weight, done, evidence) in enumerate(meant.milestones):
-            Milestone.objects.create(
-                project=project,
-                name=name,
-                planned_date=planned,
-                weight=weight,
-                done_date=done,
-                evidence=evidence,
-                order=order,
-            )
-        for order, (name, unit, target, current) in enumerate(meant.indicators):
-            Indicator.objects.create(
-                project=project, name=name, unit=unit, target_value=target, current_value=current, order=order
-            )
+    """The demo district's organisation and lookups, and the projects of ``BASELINE`` in the registry."""
+    registry_before()
 
 
 def held(code: str) -> Meant:
@@ -476,3 +432,37 @@ def test_a_file_the_import_cannot_read_is_a_clear_message_never_a_500(
     assert response.status_code == 400
     assert words in response.content.decode()
     assert Project.objects.count() == len(BASELINE)
+
+
+def test_two_lead_units_in_one_cell_are_named_as_such(admin_user, district):
+    content = _one_sheet(
+        ["编号", "项目名称", "工程", "领域", "牵头单位", "完成时限"],
+        [["JY2021-093", "社区食堂", "利民惠民", "养老", "区民政局、区卫健委", "2021年10月"]],
+    )
+    with pytest.raises(ImportRejected) as caught:
+        preview(admin_user, content)
+    assert caught.value.row_errors == [
+        "「Sheet」第 2 行：牵头单位只能填一个单位（其他单位请填在协办单位）：区民政局、区卫健委。"
+    ]
+
+
+def test_a_template_header_cannot_be_made_to_mean_another_column(client, superuser, district):
+    client.force_login(superuser)
+    url = reverse("admin:projects_importsynonym_add")
+    response = client.post(url, {"target": "project.title", "text": "状 态"})
+    assert response.status_code == 200
+    assert "是模板的表头" in response.content.decode()
+
+
+def test_rows_far_below_that_are_only_formatted_are_no_rows(admin_user, district):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["编号", "项目名称", "工程", "领域", "牵头单位", "完成时限"])
+    ws.append(["JY2021-094", "社区食堂", "利民惠民", "养老", "区民政局", "2021年10月"])
+    ws.cell(row=30000, column=3).font = Font(bold=True)  # a formatted cell, no value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    assert [p.code for p in preview(admin_user, buffer.getvalue()).created] == ["JY2021-094"]
