@@ -14,6 +14,13 @@ row, and plans what the import does, field by field:
   完成佐证 or 当前值 keeps what the registry has; an empty 是否公开 or 状态 too. A column the sheet lacks
   keeps the registry's value for every row (a sheet of 编号 and 状态 only changes statuses).
 
+What a cell names is found loosely, and said whenever it is not taken as spelt (``ImportBook.readings``, in
+the preview): a unit by its name, short name, an alias (``UnitAlias``) or without the district's name in
+front; a town by name, without 镇 / 街道, by a community, or 全区 for all; a program, domain or target group
+by name or by the one name inside the text; statuses and yes/no by the office's synonyms (``ImportSynonym``);
+codes whatever their case and width. A name nothing matches is a row error with the nearest name. Errors
+are listed by sheet (in the workbook's order), then row.
+
 The plan's ``digest`` covers every change; confirming checks it again inside the transaction, so what is
 written is what the office saw in the preview. The uploaded file waits between preview and confirmation
 in the cache, keyed to the user and the file's SHA-256 (:func:`stage_upload`)."""

@@ -1,8 +1,9 @@
 """Spreadsheets of the registry (openpyxl): the import template, reading an import, exporting a list and
 the one-page ledger (一单一表) of a project.
 
-The workbook has three sheets — 项目, 节点, 指标 — read by their header names, so the export of any list
-(which adds read-only schedule columns) imports again, as "no changes". The file speaks the source
+The template and the export have three sheets — 项目, 节点, 指标 — read by their header names, so the export
+of any list (which adds read-only schedule columns) imports again, as "no changes". The import also reads
+the lists the district's offices keep (see "reading an import" below). The file speaks the source
 language (Chinese) whatever the user's: headers, statuses and lookup names are the stored Chinese values,
 so a workbook exported in the English UI imports like any other. Every cell is written through
 ``jiangyan.xlsx`` (people's text as text, never as a formula)."""
@@ -50,11 +51,6 @@ PROJECT_COLUMNS = [
 SCHEDULE_COLUMNS = ["序时进度(%)", "实际进度(%)", "偏差(百分点)", "是否滞后"]
 MILESTONE_COLUMNS = ["项目编号", "节点名称", "计划完成日期", "权重", "实际完成日期", "完成佐证"]
 INDICATOR_COLUMNS = ["项目编号", "指标名称", "计量单位", "目标值", "当前值"]
-SHEETS = {
-    PROJECT_SHEET: PROJECT_COLUMNS,
-    MILESTONE_SHEET: MILESTONE_COLUMNS,
-    INDICATOR_SHEET: INDICATOR_COLUMNS,
-}
 YES, NO = "是", "否"
 LIST_SEPARATOR = "、"
 LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")

@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from accounts.models import Unit, UnitAlias
+from accounts.selectors import unit_names
+from demo.accounts import UNIT_ALIASES
 from jiangyan.roles import Role
 from projects import spreadsheets
 from projects.models import ImportSynonym, Project
@@ -185,8 +189,6 @@ def test_an_office_file_saved_again_by_libreoffice_imports_the_same(admin_user, 
 
 
 def _one_sheet(header: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append(header)
@@ -396,8 +398,6 @@ def test_the_page_lists_sorted_errors_and_the_columns_it_did_not_use(client, adm
 
 
 def _workbook(build) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     build(wb)
     buffer = io.BytesIO()
@@ -455,9 +455,6 @@ def test_a_template_header_cannot_be_made_to_mean_another_column(client, superus
 
 
 def test_rows_far_below_that_are_only_formatted_are_no_rows(admin_user, district):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.append(["编号", "项目名称", "工程", "领域", "牵头单位", "完成时限"])
@@ -466,3 +463,30 @@ def test_rows_far_below_that_are_only_formatted_are_no_rows(admin_user, district
     buffer = io.BytesIO()
     wb.save(buffer)
     assert [p.code for p in preview(admin_user, buffer.getvalue()).created] == ["JY2021-094"]
+
+
+def test_every_alias_the_demo_seeds_names_one_unit_and_no_other(district):
+    aliases = UnitAlias.objects.select_related("unit")
+    assert aliases.count() == sum(len(a) for a in UNIT_ALIASES.values())
+    for alias in aliases:
+        alias.full_clean()  # not another unit's name, short name or alias
+
+
+@pytest.mark.parametrize(
+    ("written", "unit"),
+    [
+        ("区教育局", "区教育局"),
+        ("教育局", "区教育局"),
+        ("姜堰区教育局", "区教育局"),
+        ("区 教育局", "区教育局"),
+        ("区人社局", "区人力资源和社会保障局"),
+        ("人社局", "区人力资源和社会保障局"),
+        ("区卫健委", "区卫生健康委员会"),
+        ("卫健委", "区卫生健康委员会"),
+        ("团区委", "共青团姜堰区委"),
+        ("泰州市姜堰生态环境局", "区生态环境局"),
+        ("区委政法委", "区委政法委员会"),
+    ],
+)
+def test_units_are_found_by_the_names_offices_write(district, written, unit):
+    assert unit_names().find(written).unit.name == unit
