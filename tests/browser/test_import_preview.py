@@ -11,8 +11,7 @@ from tests.projects.office_files import MASTER, registry_before
 
 
 @pytest.mark.browser
-# serialized_rollback: the synonyms seeded by migration 0005 are back after other tests flushed the tables
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("display", ["", "large"])
 def test_the_preview_of_an_office_list_reads_on_a_phone(open_page, tmp_path, display):
     registry_before()
