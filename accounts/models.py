@@ -84,7 +84,14 @@ class UnitAlias(models.Model):
     short name (``accounts.selectors.UnitNames``); the office keeps them in the admin."""
 
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(_("别称"), max_length=50, unique=True, help_text=_("如 区卫健委、团区委"))
+    alias = models.CharField(
+        _("别称"),
+        max_length=50,
+        unique=True,
+        help_text=_(
+            "如 区卫健委、团区委。名称和简称前加不加“姜堰区”“区”都能认出（区教育局、教育局），无需登记。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("单位别称")
