@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Community, MemberProfile, PartyBranch, Town, Unit, User
+from .models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
 
 
 @admin.register(Town)
@@ -19,11 +19,33 @@ class CommunityAdmin(admin.ModelAdmin):
     list_select_related = ["town"]
 
 
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 1
+    verbose_name_plural = _("别称（导入项目清单时，表中写这些名称也认作本单位）")
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "is_active"]
+    list_display = ["name", "short_name", "alias_list", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "short_name", "aliases__alias"]
+    inlines = [UnitAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description=_("别称"))
+    def alias_list(self, obj) -> str:
+        return "、".join(a.alias for a in obj.aliases.all())
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "unit"]
+    search_fields = ["alias", "unit__name", "unit__short_name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
 
 
 @admin.register(PartyBranch)

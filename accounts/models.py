@@ -1,11 +1,13 @@
 """Users and the organisation of the district: towns, communities, lead units, party branches."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.roles import Role, has_role, is_admin, roles_of
+from jiangyan.text import fold
 
 from .validators import validate_public_phone
 
@@ -74,6 +76,49 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnitAlias(models.Model):
+    """Another name a unit goes by in the office's lists: 区卫健委 for 区卫生健康委员会, 团区委 for
+    共青团姜堰区委. The project import finds lead and cooperating units by these as well as by name and
+    short name (``accounts.selectors.UnitNames``); the office keeps them in the admin."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(
+        _("别称"),
+        max_length=50,
+        unique=True,
+        help_text=_(
+            "如 区卫健委、团区委。名称和简称前加不加“姜堰区”“区”都能认出（区教育局、教育局），无需登记。"
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("单位别称")
+        verbose_name_plural = _("单位别称")
+        ordering = ["unit_id", "alias"]
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def clean(self) -> None:
+        """An alias names one unit: not another unit's name, short name or alias (compared loosely)."""
+        key = fold(self.alias)
+        names = [(u.name, u.short_name, u.name) for u in Unit.objects.exclude(pk=self.unit_id)]
+        names += [
+            (a.alias, "", a.unit.name)
+            for a in UnitAlias.objects.exclude(pk=self.pk)
+            .exclude(unit_id=self.unit_id)
+            .select_related("unit")
+        ]
+        for name, short_name, unit in names:
+            if key in (fold(name), fold(short_name)):
+                raise ValidationError(
+                    {
+                        "alias": _("“%(alias)s”已是“%(unit)s”的名称或别称。")
+                        % {"alias": self.alias, "unit": unit}
+                    }
+                )
 
 
 class PartyBranch(models.Model):

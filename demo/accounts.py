@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, User
+from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
 from accounts.services import ensure_role_groups
 from jiangyan.roles import Role
 
@@ -78,6 +78,39 @@ UNITS = [
     "区消防救援大队",
 ]
 
+# What the district's own lists call the units besides their names and short names (``UnitAlias``, which
+# the office edits in the admin): the project import reads 区卫健委 as 区卫生健康委员会. A name with or
+# without the district's name in front needs none (区教育局, 教育局 and 姜堰区教育局 are one; 区人社局 is
+# the short name 人社局 with 区), see ``accounts.selectors.UnitNames``.
+UNIT_ALIASES: dict[str, list[str]] = {
+    "区发展和改革委员会": ["区发改委", "区发展改革委"],
+    "区卫生健康委员会": ["区卫健委", "区卫生健康委", "区卫健局"],
+    "区交通运输局": ["区交通局", "区交运局"],
+    "区农业农村局": ["区农业局", "区农委"],
+    "区生态环境局": ["区环保局"],
+    "区市场监督管理局": ["区市场监管局", "区市监局"],
+    "区城市管理局": ["区城管局"],
+    "区文体广电和旅游局": ["区文体广旅局", "区文旅局", "区文体局"],
+    "区公安分局": ["公安姜堰分局", "区公安局"],
+    "区应急管理局": ["区应急局"],
+    "区工业和信息化局": ["区工信局"],
+    "区科学技术局": ["区科技局"],
+    "区医疗保障局": ["区医保局"],
+    "区退役军人事务局": ["区退役军人局"],
+    "区自然资源和规划局": ["区资规局", "区自然资源局"],
+    "区行政审批局": ["区审批局"],
+    "区数据局": ["区大数据局", "区大数据管理局"],
+    "共青团姜堰区委": ["区团委", "共青团区委"],
+    "区妇女联合会": ["区妇联"],
+    "区残疾人联合会": ["区残联"],
+    "区红十字会": ["区红会"],
+    "区供电公司": ["国网姜堰供电公司", "国网姜堰区供电公司"],
+    "区委组织部": ["组织部", "区组织部"],
+    "区委宣传部": ["宣传部", "区宣传部"],
+    "区委政法委员会": ["区委政法委", "政法委"],
+    "区消防救援大队": ["区消防大队"],
+}
+
 DEMO_UNIT_NAME = "区教育局"  # the unit of the ``unit_staff`` account; its projects are seeded
 DEMO_TOWN_NAME = "罗塘街道"
 DEMO_COMMUNITY_NAME = "天目社区"  # the community of the ``community_staff`` account; wishes are seeded
@@ -121,9 +154,8 @@ def _user(username: str, *, role: str, real_name: str, **fields) -> User:
     return user
 
 
-@transaction.atomic
-def seed(*, scale: int, stdout) -> None:
-    ensure_role_groups()
+def seed_organisation() -> None:
+    """The district's towns, communities, units (with their aliases) and party branches, once."""
     if not Town.objects.exists():
         for order, (town_name, communities) in enumerate(TOWNS.items()):
             kind = Town.Kind.SUBDISTRICT if town_name.endswith("街道") else Town.Kind.TOWN
@@ -145,10 +177,29 @@ def seed(*, scale: int, stdout) -> None:
                 for c in Community.objects.select_related("town")
             ]
         )
+    units = dict(Unit.objects.values_list("name", "pk"))
+    UnitAlias.objects.bulk_create(
+        [
+            UnitAlias(unit_id=units[name], alias=alias)
+            for name, aliases in UNIT_ALIASES.items()
+            if name in units
+            for alias in aliases
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def seed(*, scale: int, stdout) -> None:
+    ensure_role_groups()
+    if not Town.objects.exists():
+        seed_organisation()
         stdout.write(
             f"  组织：{Town.objects.count()} 个镇街，{Community.objects.count()} 个社区（村），"
-            f"{Unit.objects.count()} 个单位"
+            f"{Unit.objects.count()} 个单位，{UnitAlias.objects.count()} 个单位别称"
         )
+    else:
+        seed_organisation()  # aliases added since the district was seeded
 
     community = demo_community()
     unit = Unit.objects.get(name=DEMO_UNIT_NAME)

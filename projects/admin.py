@@ -8,6 +8,7 @@ from jiangyan.admin import RecordAdmin
 from .models import (
     Domain,
     Evaluation,
+    ImportSynonym,
     Indicator,
     IndicatorUpdate,
     KeyTask,
@@ -38,6 +39,17 @@ class LookupAdmin(admin.ModelAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
+
+
+@admin.register(ImportSynonym)
+class ImportSynonymAdmin(admin.ModelAdmin):
+    """The office's own words for the import's columns and values (牵头单位 → 领办单位, 正在推进 → 推进中);
+    the template's names are always understood and need no entry."""
+
+    list_display = ["text", "target"]
+    list_filter = ["target"]
+    search_fields = ["text"]
+    ordering = ["target", "text"]
 
 
 # State is changed by the services (audited): the status on the project's manage page, a milestone's

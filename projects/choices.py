@@ -36,3 +36,74 @@ class EvaluatorRole(models.TextChoices):
 
 
 SCORE_CHOICES = [(i, format_lazy(_("{n} 分"), n=i)) for i in range(1, 6)]
+
+
+class ImportTarget(models.TextChoices):
+    """What a word of the office's spreadsheets is read as (``ImportSynonym``): a column of one of the three
+    kinds of sheet, a status or a yes/no of 是否公开. The part before the dot is the word's space: a word
+    means one thing in a space (牵头单位 is one column of a project sheet)."""
+
+    PROJECT_CODE = "project.code", _("项目表：编号")
+    PROJECT_TITLE = "project.title", _("项目表：项目名称")
+    PROJECT_SUMMARY = "project.summary", _("项目表：项目简介")
+    PROJECT_PROGRAM = "project.program", _("项目表：工程")
+    PROJECT_DOMAIN = "project.domain", _("项目表：领域")
+    PROJECT_GROUPS = "project.target_groups", _("项目表：服务对象")
+    PROJECT_LEAD = "project.lead_unit", _("项目表：领办单位")
+    PROJECT_COOPERATING = "project.cooperating_units", _("项目表：协办单位")
+    PROJECT_LEADER = "project.responsible_leader", _("项目表：责任领导")
+    PROJECT_TOWNS = "project.towns", _("项目表：实施镇街")
+    PROJECT_START = "project.planned_start", _("项目表：计划开始")
+    PROJECT_END = "project.planned_end", _("项目表：计划完成")
+    PROJECT_PERIOD = "project.period", _("项目表：起止时间（开始和完成写在一格）")
+    PROJECT_PUBLIC = "project.is_public", _("项目表：是否公开")
+    PROJECT_STATUS = "project.status", _("项目表：状态")
+    MILESTONE_CODE = "milestone.code", _("节点表：项目编号")
+    MILESTONE_NAME = "milestone.name", _("节点表：节点名称")
+    MILESTONE_PLANNED = "milestone.planned_date", _("节点表：计划完成日期")
+    MILESTONE_WEIGHT = "milestone.weight", _("节点表：权重")
+    MILESTONE_DONE = "milestone.done_date", _("节点表：实际完成日期")
+    MILESTONE_EVIDENCE = "milestone.evidence", _("节点表：完成佐证")
+    INDICATOR_CODE = "indicator.code", _("指标表：项目编号")
+    INDICATOR_NAME = "indicator.name", _("指标表：指标名称")
+    INDICATOR_UNIT = "indicator.unit", _("指标表：计量单位")
+    INDICATOR_TARGET = "indicator.target_value", _("指标表：目标值")
+    INDICATOR_CURRENT = "indicator.current_value", _("指标表：当前值")
+    STATUS_NOT_STARTED = "status.not_started", _("状态：未启动")
+    STATUS_IN_PROGRESS = "status.in_progress", _("状态：推进中")
+    STATUS_COMPLETED = "status.completed", _("状态：已完成")
+    STATUS_SUSPENDED = "status.suspended", _("状态：暂缓")
+    PUBLIC_YES = "public.yes", _("是否公开：是")
+    PUBLIC_NO = "public.no", _("是否公开：否")
+
+
+# The column of the import each column target reads as: the template's header (起止时间, start and end in one
+# cell, is a column only the offices' lists have). Headers and values not here are read by ``ImportSynonym``.
+IMPORT_COLUMNS: dict[str, str] = {
+    ImportTarget.PROJECT_CODE: "编号",
+    ImportTarget.PROJECT_TITLE: "项目名称",
+    ImportTarget.PROJECT_SUMMARY: "项目简介",
+    ImportTarget.PROJECT_PROGRAM: "工程",
+    ImportTarget.PROJECT_DOMAIN: "领域",
+    ImportTarget.PROJECT_GROUPS: "服务对象",
+    ImportTarget.PROJECT_LEAD: "领办单位",
+    ImportTarget.PROJECT_COOPERATING: "协办单位",
+    ImportTarget.PROJECT_LEADER: "责任领导",
+    ImportTarget.PROJECT_TOWNS: "实施镇街",
+    ImportTarget.PROJECT_START: "计划开始",
+    ImportTarget.PROJECT_END: "计划完成",
+    ImportTarget.PROJECT_PERIOD: "起止时间",
+    ImportTarget.PROJECT_PUBLIC: "是否公开",
+    ImportTarget.PROJECT_STATUS: "状态",
+    ImportTarget.MILESTONE_CODE: "项目编号",
+    ImportTarget.MILESTONE_NAME: "节点名称",
+    ImportTarget.MILESTONE_PLANNED: "计划完成日期",
+    ImportTarget.MILESTONE_WEIGHT: "权重",
+    ImportTarget.MILESTONE_DONE: "实际完成日期",
+    ImportTarget.MILESTONE_EVIDENCE: "完成佐证",
+    ImportTarget.INDICATOR_CODE: "项目编号",
+    ImportTarget.INDICATOR_NAME: "指标名称",
+    ImportTarget.INDICATOR_UNIT: "计量单位",
+    ImportTarget.INDICATOR_TARGET: "目标值",
+    ImportTarget.INDICATOR_CURRENT: "当前值",
+}

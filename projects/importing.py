@@ -14,6 +14,13 @@ row, and plans what the import does, field by field:
   完成佐证 or 当前值 keeps what the registry has; an empty 是否公开 or 状态 too. A column the sheet lacks
   keeps the registry's value for every row (a sheet of 编号 and 状态 only changes statuses).
 
+What a cell names is found loosely, and said whenever it is not taken as spelt (``ImportBook.readings``, in
+the preview): a unit by its name, short name, an alias (``UnitAlias``) or without the district's name in
+front; a town by name, without 镇 / 街道, by a community, or 全区 for all; a program, domain or target group
+by name or by the one name inside the text; statuses and yes/no by the office's synonyms (``ImportSynonym``);
+codes whatever their case and width. A name nothing matches is a row error with the nearest name. Errors
+are listed by sheet (in the workbook's order), then row.
+
 The plan's ``digest`` covers every change; confirming checks it again inside the transaction, so what is
 written is what the office saw in the preview. The uploaded file waits between preview and confirmation
 in the cache, keyed to the user and the file's SHA-256 (:func:`stage_upload`)."""
@@ -31,15 +38,27 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Community, Town, Unit
+from accounts.models import Community, Town
+from accounts.selectors import UnitNames, unit_names
 from jiangyan.exceptions import ApplicationError
+from jiangyan.text import closest, fold
 
 from . import spreadsheets as sheets
 from .choices import ProjectStatus
-from .models import Domain, Indicator, IndicatorUpdate, Milestone, Program, Project, TargetGroup
+from .models import (
+    Domain,
+    ImportSynonym,
+    Indicator,
+    IndicatorUpdate,
+    Milestone,
+    Program,
+    Project,
+    TargetGroup,
+)
 
 CODE_RE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]{1,20}$")  # the API's lookup (``[A-Za-z0-9-]+``), with a digit
 VALUE_LIMIT = Decimal(10) ** 12
@@ -48,15 +67,18 @@ STAGE_SECONDS = 60 * 60
 
 
 class ImportRejected(ApplicationError):
-    """An import with bad rows: nothing was written; ``row_errors`` names each bad row and why."""
+    """An import with bad rows: nothing was written; ``row_errors`` names each bad row and why (by sheet,
+    then row), ``book`` is what the reading found (sheets, columns not used, rows skipped), when it got
+    that far."""
 
-    def __init__(self, row_errors: list[str]):
+    def __init__(self, row_errors: list[str], *, book: sheets.ImportBook | None = None):
         super().__init__(
             _("导入失败：共 %(n)d 处错误，未写入任何数据。") % {"n": len(row_errors)},
             code="import_rejected",
             fields={"file": row_errors},
         )
         self.row_errors = row_errors
+        self.book = book
 
 
 # --- the plan ------------------------------------------------------------------------------------------
@@ -132,8 +154,11 @@ class ProjectPlan:
 
 @dataclass
 class ImportPlan:
+    """What an import does to each project of the workbook, and how the workbook was read (``book``)."""
+
     projects: list[ProjectPlan]
     untouched: int  # projects of the registry the sheet does not list: they stay as they are
+    book: sheets.ImportBook | None = None
 
     def _with(self, action: str) -> list[ProjectPlan]:
         return [p for p in self.projects if p.action == action]
@@ -220,123 +245,448 @@ def _changed(before, after) -> bool:
     return before != after
 
 
+# --- finding what a cell names ---------------------------------------------------------------------------
+
+PROGRAM_NOISE = re.compile(r"^[(]?[一二三四五六七八九十\d]+[)]?[、.,]?|\(.*?\)|工程$")
+ALL_TOWNS = {
+    fold(w)
+    for w in ("全区", "全区范围", "全区各镇（街道）", "各镇（街道）", "全区各镇街", "各镇街", "全区各镇",
+              "各镇", "全区各镇区", "各镇区", "全区各乡镇（街道）", "各乡镇（街道）")
+}  # fmt: skip
+# 各镇（街道）, 各村（社区）, 相关部门 among cooperating units: places and "the others", no unit
+NOT_A_UNIT = re.compile(r"^(?:全区)?(?:各|相关|有关)")
+CODE_YEAR = re.compile(r"(20\d{2})")
+
+
+class Names:
+    """A lookup table's names, found loosely (``jiangyan.text.fold``): the name itself, then — when just one
+    name fits — a name inside the text or the text inside a name (老年人 is 老年, 低收入家庭 is 低收入);
+    ``strip`` takes numbering and 工程 off a program's spelling (一、利民惠民工程 is 利民惠民)."""
+
+    def __init__(self, objects, *, strip: re.Pattern | None = None):
+        self.strip = strip
+        self.by_key = {}
+        for obj in objects:
+            self.by_key.setdefault(self._key(obj.name), obj)
+
+    def _key(self, written) -> str:
+        key = fold(written)
+        return self.strip.sub("", key) if self.strip else key
+
+    def find(self, written):
+        """(object, exact) or None."""
+        key = self._key(written)
+        if not key:
+            return None
+        if key in self.by_key:
+            obj = self.by_key[key]
+            return obj, sheets.text(written) == obj.name
+        if len(key) >= 2:
+            inside = {o.pk: o for k, o in self.by_key.items() if k in key or key in k}
+            if len(inside) == 1:
+                return next(iter(inside.values())), False
+        return None
+
+    def suggest(self, written):
+        found = closest(self._key(written), self.by_key)
+        return self.by_key[found] if found else None
+
+
+class TownNames:
+    """Towns by name, by name without 镇 / 街道 (溱潼), by a community's name (its town), and 全区 (all)."""
+
+    def __init__(self, towns, communities):
+        self.towns = list(towns)
+        self.by_key = {fold(t.name): t for t in self.towns}
+        short: dict[str, list] = defaultdict(list)
+        for t in self.towns:
+            short[fold(t.name).removesuffix("街道").removesuffix("镇")].append(t)
+        places: dict[str, list] = defaultdict(list)
+        by_id = {t.pk: t for t in self.towns}
+        for c in communities:
+            places[fold(c.name)].append(by_id[c.town_id])
+            places[fold(by_id[c.town_id].name + c.name)].append(by_id[c.town_id])
+        self.short = {k: v[0] for k, v in short.items() if len(v) == 1 and len(k) >= 2}
+        self.places = {k: v[0] for k, v in places.items() if len({t.pk for t in v}) == 1}
+
+    def find(self, written) -> tuple[list, bool] | None:
+        """(towns, exact) or None."""
+        key = fold(written)
+        if key in self.by_key:
+            return [self.by_key[key]], True
+        if key in ALL_TOWNS:
+            return list(self.towns), False
+        town = self.short.get(key) or self.places.get(key)
+        return ([town], False) if town else None
+
+    def is_place(self, written) -> bool:
+        return self.find(written) is not None
+
+    def suggest(self, written):
+        found = closest(fold(written), self.by_key)
+        return self.by_key[found] if found else None
+
+
+@dataclass
+class _Tables:
+    programs: Names
+    domains: Names
+    groups: Names
+    units: UnitNames
+    towns: TownNames
+    statuses: dict[str, str]  # folded spelling → status value
+    publics: dict[str, bool]  # folded spelling → is_public
+    this_year: int
+
+
+def _tables(synonyms: list[tuple[str, str]]) -> _Tables:
+    labels = sheets.status_labels()
+    statuses = {fold(label): value for value, label in labels.items()}
+    publics = {fold(sheets.YES): True, fold(sheets.NO): False}
+    for target, word in synonyms:
+        space, _dot, key = target.partition(".")
+        if space == "status" and key in labels:
+            statuses.setdefault(fold(word), key)
+        elif space == "public":
+            publics.setdefault(fold(word), key == "yes")
+    return _Tables(
+        programs=Names(Program.objects.all(), strip=PROGRAM_NOISE),
+        domains=Names(Domain.objects.all()),
+        groups=Names(TargetGroup.objects.all()),
+        units=unit_names(),
+        towns=TownNames(Town.objects.all(), Community.objects.all()),
+        statuses=statuses,
+        publics=publics,
+        this_year=timezone.localdate().year,
+    )
+
+
+def read_book(upload) -> sheets.ImportBook:
+    """Read an uploaded workbook with the office's synonyms (``ImportSynonym``); ImportRejected when it
+    cannot be read."""
+    try:
+        return sheets.read_workbook(
+            upload, synonyms=list(ImportSynonym.objects.values_list("target", "text"))
+        )
+    except sheets.SheetError as exc:
+        raise ImportRejected([str(exc)], book=exc.book) from exc
+
+
+def code_key(written) -> str:
+    """A project code as compared: width and case do not count (ｊｙ２０２１－００１ is JY2021-001)."""
+    return fold(written).upper()
+
+
+def listed_projects(book: sheets.ImportBook):
+    """The registry's projects the workbook lists, by code compared as ``code_key`` does."""
+    codes = {code_key(r.get("编号")) for r in book.projects} - {""}
+    return Project.objects.annotate(code_key=Upper("code")).filter(code_key__in=codes)
+
+
 # --- reading the rows ----------------------------------------------------------------------------------
 
 
-class _Errors(list):
+class _Errors:
+    """The problems found, each at its sheet and row; ``sorted()`` lists them by sheet (as the workbook
+    orders them), then row."""
+
+    def __init__(self):
+        self.items: list[tuple[tuple[int, int], int, str]] = []
+
     def add(self, row: sheets.Row, problem: str) -> None:
-        self.append(f"{row.where()}：{problem}")
+        self.items.append((row.position, len(self.items), f"{row.where()}：{problem}"))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted(self) -> list[str]:
+        return [message for _position, _n, message in sorted(self.items)]
 
 
-def _lookup(queryset, *name_fields: str) -> dict[str, Any]:
-    table: dict[str, Any] = {}
-    for obj in queryset:
-        for name_field in name_fields:
-            key = getattr(obj, name_field, "")
-            if key:
-                table.setdefault(key, obj)
-    return table
+def _did_you_mean(message: str, suggestion) -> str:
+    if suggestion is None:
+        return message
+    return message + _("是否为“%(name)s”？") % {"name": getattr(suggestion, "name", suggestion)}
+
+
+def _shown(value) -> str:
+    return sheets.squeeze_lines(value)[:60]
 
 
 class _Reader:
-    """Reads the cells of one row into checked values, collecting every problem in ``errors``."""
+    """Reads the cells of one row into checked values, collecting every problem in ``errors`` and every
+    value read otherwise than it is spelt in ``book.readings``."""
 
-    def __init__(self, errors: _Errors, *, creating: bool):
-        self.errors, self.creating = errors, creating
+    def __init__(self, errors: _Errors, book: sheets.ImportBook, tables: _Tables, *, creating: bool):
+        self.errors, self.book, self.tables, self.creating = errors, book, tables, creating
 
-    def text(self, row, column: str, *, required=False, max_length=0):
+    def year(self, row) -> int:
+        """The year a date without one is in: the sheet's (its title or name), the code's, this year."""
+        if row.year:
+            return row.year
+        code = CODE_YEAR.search(sheets.text(row.get("编号") or row.get("项目编号")))
+        return int(code.group(1)) if code else self.tables.this_year
+
+    def missing(self, row, column: str) -> None:
+        self.errors.add(row, _("“%(column)s”不能为空。") % {"column": row.label(column)})
+
+    def text(self, row, column: str, *, required=False, max_length=0, one_line=False):
         if not row.has(column):
             if required and self.creating:
-                self.errors.add(row, _("“%(column)s”不能为空。") % {"column": column})
+                self.missing(row, column)
             return KEEP
         value = sheets.text(row.get(column))
+        if one_line and value != (joined := sheets.one_line(value)):
+            self.book.note(row, column, value, joined)
+            value = joined
         if sheets.has_control_characters(value):
-            self.errors.add(row, _("“%(column)s”含有无法保存的控制字符。") % {"column": column})
+            self.errors.add(row, _("“%(column)s”含有无法保存的控制字符。") % {"column": row.label(column)})
             return None
         if required and not value:
-            self.errors.add(row, _("“%(column)s”不能为空。") % {"column": column})
+            self.missing(row, column)
             return None
         if max_length and len(value) > max_length:
-            self.errors.add(row, _("“%(column)s”超过 %(n)d 个字。") % {"column": column, "n": max_length})
+            self.errors.add(
+                row, _("“%(column)s”超过 %(n)d 个字。") % {"column": row.label(column), "n": max_length}
+            )
             return None
         return value
 
-    def one(self, row, column: str, table: dict):
-        value = self.text(row, column, required=True)
+    def code(self, row, column: str):
+        """A project code, compared without regard to width and case; None (an error) when there is none
+        or it is not one."""
+        written = sheets.text(row.get(column))
+        if not written:
+            self.missing(row, column)
+            return None
+        code = code_key(written)
+        if not CODE_RE.match(code):
+            self.errors.add(
+                row,
+                _("编号“%(code)s”无效：应为不超过 20 位的字母、数字和连字符，且含数字（如 JY2021-001）。")
+                % {"code": written[:40]},
+            )
+            return None
+        if code != written:
+            self.book.note(row, column, written, code)
+        return code
+
+    def _unknown(self, row, column, value, suggestion) -> None:
+        message = _("%(column)s“%(value)s”不存在。") % {"column": row.label(column), "value": _shown(value)}
+        self.errors.add(row, _did_you_mean(message, suggestion))
+
+    def one(self, row, column: str, names: Names, *, fallback=None):
+        """One object of a lookup table; ``fallback`` (object, where it comes from) when the cell is empty."""
+        value = self.text(row, column, required=fallback is None)
+        if value in (KEEP, "", None) and fallback is not None:
+            return fallback
         if value is KEEP or value is None:
             return value
-        if value not in table:
-            self.errors.add(row, _("%(column)s“%(value)s”不存在。") % {"column": column, "value": value})
+        found = names.find(value)
+        if found is None:
+            self._unknown(row, column, value, names.suggest(value))
             return None
-        return table[value]
+        obj, exact = found
+        if not exact:
+            self.book.note(row, column, value, obj.name)
+        return obj
 
-    def many(self, row, column: str, table: dict):
+    def many(self, row, column: str, names: Names):
         if not row.has(column):
             return KEEP
         found = []
         for name in sheets.split_list(row.get(column)):
-            if name not in table:
-                self.errors.add(row, _("%(column)s“%(value)s”不存在。") % {"column": column, "value": name})
-            elif table[name] not in found:
-                found.append(table[name])
+            match = names.find(name)
+            if match is None:
+                self._unknown(row, column, name, names.suggest(name))
+                continue
+            obj, exact = match
+            if obj not in found:
+                found.append(obj)
+            if not exact:
+                self.book.note(row, column, name, obj.name)
         return found
 
-    def date(self, row, column: str, *, required=True):
+    def lead_unit(self, row, column: str):
+        value = self.text(row, column, required=True)
+        if value is KEEP or value is None:
+            return value
+        found = self.tables.units.find(value)
+        several = [self.tables.units.find(n) for n in sheets.split_list(value)]
+        if found is None and len(several) > 1 and all(several):
+            self.errors.add(
+                row,
+                _("%(column)s只能填一个单位（其他单位请填在协办单位）：%(value)s。")
+                % {"column": row.label(column), "value": _shown(value)},
+            )
+            return None
+        if found is None:
+            self._unknown(row, column, value, self.tables.units.suggest(value))
+            return None
+        if not found.exact:
+            self.book.note(row, column, value, found.unit.name)
+        return found.unit
+
+    def units(self, row, column: str):
+        """Cooperating units. A town or 各镇（街道） written among them is no unit: the preview says it is not
+        imported."""
+        if not row.has(column):
+            return KEEP
+        found = []
+        for name in sheets.split_list(row.get(column)):
+            match = self.tables.units.find(name)
+            if match is None:
+                if NOT_A_UNIT.match(fold(name)) or self.tables.towns.is_place(name):
+                    self.book.note(row, column, name, _("（不是单位，未导入为协办单位）"))
+                else:
+                    self._unknown(row, column, name, self.tables.units.suggest(name))
+                continue
+            if not match.exact:
+                self.book.note(row, column, name, match.unit.name)
+            if match.unit not in found:
+                found.append(match.unit)
+        return found
+
+    def towns(self, row, column: str):
+        if not row.has(column):
+            return KEEP
+        found = []
+        for name in sheets.split_list(row.get(column)):
+            match = self.tables.towns.find(name)
+            if match is None:
+                self._unknown(row, column, name, self.tables.towns.suggest(name))
+                continue
+            towns, exact = match
+            if not exact:
+                shown = _("全部 %(n)d 个镇（街道）") % {"n": len(towns)} if len(towns) > 1 else towns[0].name
+                self.book.note(row, column, name, shown)
+            found += [t for t in towns if t not in found]
+        return found
+
+    def date(self, row, column: str, *, end: bool, required=True):
         if not row.has(column):
             if required and self.creating:
-                self.errors.add(row, _("“%(column)s”不能为空。") % {"column": column})
+                self.missing(row, column)
             return KEEP
         raw = row.get(column)
         if raw is None or sheets.text(raw) == "":
             if required:
-                self.errors.add(row, _("“%(column)s”不能为空。") % {"column": column})
+                self.missing(row, column)
                 return None
             return KEEP
         try:
-            return sheets.parse_date(raw)
+            value, spelt = sheets.read_date(raw, end=end, year=self.year(row))
         except ValueError:
             self.errors.add(
                 row,
-                _("“%(column)s”不是有效日期（应为 2021-05-01 的格式）：%(value)s。")
-                % {"column": column, "value": sheets.text(raw)[:40]},
+                _("“%(column)s”不是可识别的日期（可写 2021-05-01、2021年5月、5月底前 等）：%(value)s。")
+                % {"column": row.label(column), "value": _shown(raw)},
             )
             return None
+        if spelt:
+            self.book.note(row, column, _cell_shown(raw), f"{value:%Y-%m-%d}")
+        return value
 
-    def choice(self, row, column: str, table: dict[str, Any]):
-        """A value from ``table`` (label → value); an empty cell or a missing column keeps the value."""
+    def period(self, row, column: str):
+        """(start or KEEP, end) from a cell holding both; (None, None) with an error when it holds neither."""
+        raw = row.get(column)
+        if raw is None or sheets.text(raw) == "":
+            return KEEP, KEEP
+        try:
+            start, end = sheets.read_period(raw, year=self.year(row))
+        except ValueError:
+            self.errors.add(
+                row,
+                _("“%(column)s”不是可识别的起止时间（可写 2021.3—2021.12、2021年4月至年底 等）：%(value)s。")
+                % {"column": row.label(column), "value": _shown(raw)},
+            )
+            return None, None
+        shown = (
+            f"{end:%Y-%m-%d}"
+            if start is None
+            else _("%(start)s 至 %(end)s")
+            % {
+                "start": f"{start:%Y-%m-%d}",
+                "end": f"{end:%Y-%m-%d}",
+            }
+        )
+        self.book.note(row, column, _cell_shown(raw), shown)
+        return (KEEP if start is None else start), end
+
+    def choice(self, row, column: str, table: dict[str, Any], labels: dict[Any, str]):
+        """A value from ``table`` (folded spelling → value); an empty cell or a missing column keeps it."""
         if not row.has(column) or sheets.text(row.get(column)) == "":
             return KEEP
-        label = sheets.text(row.get(column))
-        if label not in table:
+        raw = row.get(column)
+        written = sheets.text(raw)
+        key = fold(written) if not isinstance(raw, bool) else fold(sheets.YES if raw else sheets.NO)
+        if key not in table:
             self.errors.add(
                 row,
                 _("“%(column)s”应为 %(choices)s 之一：%(value)s。")
-                % {"column": column, "choices": "、".join(table), "value": label[:40]},
+                % {
+                    "column": row.label(column),
+                    "choices": "、".join(labels.values()),
+                    "value": _shown(written),
+                },
             )
             return None
-        return table[label]
+        value = table[key]
+        if written != labels[value]:
+            self.book.note(row, column, written, labels[value])
+        return value
 
     def number(self, row, column: str, *, positive: bool, required: bool):
+        """A ``sheets.Number`` (value as the cell shows it, unit written after it) or KEEP / None."""
         if not row.has(column) or sheets.text(row.get(column)) == "":
             if required:
-                self.errors.add(row, _("%(column)s不能为空。") % {"column": column})
+                self.errors.add(row, _("%(column)s不能为空。") % {"column": row.label(column)})
                 return None
             return KEEP
         raw = row.get(column)
         try:
-            value = sheets.parse_decimal(raw)
+            number = sheets.read_number(raw, percent=column in row.percent)
         except ValueError:
-            self.errors.add(row, _("%(column)s应为数字。") % {"column": column})
+            self.errors.add(row, _("%(column)s应为数字。") % {"column": row.label(column)})
             return None
+        value = number.value
         if value < 0 or (positive and value == 0) or value >= VALUE_LIMIT:
             self.errors.add(
-                row, _("%(column)s“%(value)s”超出范围。") % {"column": column, "value": sheets.text(raw)[:40]}
+                row,
+                _("%(column)s“%(value)s”超出范围。") % {"column": row.label(column), "value": _shown(raw)},
             )
             return None
         if value != value.quantize(Decimal("0.01")):
-            self.errors.add(row, _("%(column)s最多保留两位小数。") % {"column": column})
+            self.errors.add(row, _("%(column)s最多保留两位小数。") % {"column": row.label(column)})
             return None
-        return value
+        if number.spelt:
+            self.book.note(row, column, _cell_shown(raw, percent=column in row.percent), _show(value))
+        return number
+
+    def weight(self, row, column: str):
+        raw = row.get(column)
+        try:
+            weight = sheets.parse_weight(raw, percent=column in row.percent)
+        except ValueError:
+            self.errors.add(row, _("权重应为 0 到 100 的整数。"))
+            return None
+        if isinstance(raw, str) and raw.strip() != str(weight) or column in row.percent:
+            self.book.note(row, column, _cell_shown(raw, percent=column in row.percent), weight)
+        return weight
+
+
+def _cell_shown(raw, *, percent: bool = False) -> str:
+    """A cell's value as a note quotes it: a number formatted as a percentage with what the cell shows."""
+    if isinstance(raw, datetime.datetime):
+        raw = raw.date()
+    if percent and isinstance(raw, int | float):
+        return _("%(value)s（单元格显示 %(shown)s%%）") % {
+            "value": _show(sheets.parse_decimal(raw)),
+            "shown": _show(sheets.parse_decimal(repr(round(float(raw) * 100, 6)))),
+        }
+    if isinstance(raw, float):
+        return repr(round(raw, 6))
+    return _shown(raw)
 
 
 # --- planning ------------------------------------------------------------------------------------------
@@ -347,8 +697,9 @@ def _existing(codes: list[str]) -> dict[str, Project]:
         reported=Exists(IndicatorUpdate.objects.filter(indicator=OuterRef("pk")))
     ).order_by("order", "id")
     return {
-        p.code: p
-        for p in Project.objects.filter(code__in=codes)
+        p.code.upper(): p
+        for p in Project.objects.annotate(code_key=Upper("code"))
+        .filter(code_key__in=codes)
         .select_related("program", "domain", "lead_unit")
         .prefetch_related(
             "target_groups",
@@ -379,86 +730,140 @@ PROJECT_FIELDS = [
 ]
 RELATIONS = ("target_groups", "cooperating_units", "towns")
 DEFAULTS = {"summary": "", "responsible_leader": "", "is_public": True, "status": ProjectStatus.NOT_STARTED}
+ONE_LINE = ("title", "responsible_leader")
 
 
-def plan_import(book: sheets.Workbook3) -> ImportPlan:
-    """Check every row of ``book`` and plan the import; ImportRejected names every bad row."""
+def plan_import(book: sheets.ImportBook) -> ImportPlan:
+    """Check every row of ``book`` and plan the import; ImportRejected names every bad row, by sheet and
+    row, and carries what the reading found (``book``)."""
     if not book.projects:
-        raise ImportRejected([_("“项目”工作表没有数据行。")])
+        raise ImportRejected([_("项目表中没有数据行。")], book=book)
     errors = _Errors()
-    tables = {
-        "program": _lookup(Program.objects.all(), "name"),
-        "domain": _lookup(Domain.objects.all(), "name"),
-        "groups": _lookup(TargetGroup.objects.all(), "name"),
-        "unit": _lookup(Unit.objects.all(), "name", "short_name"),
-        "towns": _lookup(Town.objects.all(), "name"),
-    }
-    tables["units"] = tables["unit"]
-    statuses = sheets.status_by_label()
-    publics = {sheets.YES: True, sheets.NO: False}
-    existing = _existing([sheets.text(r.get("编号")) for r in book.projects])
+    tables = _tables(list(ImportSynonym.objects.values_list("target", "text")))
+    existing = _existing([code_key(r.get("编号")) for r in book.projects])
 
     plans: dict[str, ProjectPlan] = {}
+    programs_noted: set = set()
     for row in book.projects:
-        plan = _plan_project(row, errors, plans, existing, tables, statuses, publics)
+        plan = _plan_project(row, errors, plans, existing, tables, book, programs_noted)
         if plan is not None:
-            plans[plan.code] = plan
+            plans[plan.code.upper()] = plan
 
-    milestone_rows = _rows_by_project(book.milestones, plans, errors)
-    indicator_rows = _rows_by_project(book.indicators, plans, errors)
+    milestone_rows = _rows_by_project(book.milestones, plans, errors, book, tables)
+    indicator_rows = _rows_by_project(book.indicators, plans, errors, book, tables)
     today = timezone.localdate()
     for code, plan in plans.items():
         if code in milestone_rows:
-            _plan_milestones(plan, milestone_rows[code], errors, today)
+            _plan_milestones(plan, milestone_rows[code], errors, today, book, tables)
         if code in indicator_rows:
-            _plan_indicators(plan, indicator_rows[code], errors)
+            _plan_indicators(plan, indicator_rows[code], errors, book, tables)
         if plan.action == "unchanged" and (plan.changes or plan.item_changes):
             plan.action = "update"
     if errors:
-        raise ImportRejected(list(errors))
-    listed = set(plans)
-    untouched = Project.objects.exclude(code__in=listed).count()
-    return ImportPlan(projects=list(plans.values()), untouched=untouched)
+        raise ImportRejected(errors.sorted(), book=book)
+    listed = {p.code.upper() for p in plans.values()}
+    untouched = Project.objects.annotate(code_key=Upper("code")).exclude(code_key__in=listed).count()
+    return ImportPlan(projects=list(plans.values()), untouched=untouched, book=book)
 
 
-def _plan_project(row, errors, plans, existing, tables, statuses, publics) -> ProjectPlan | None:
+def _program(row, read: _Reader, tables: _Tables, book, noted: set):
+    """The row's 工程: its own cell, else the 一、… heading above it, else its sheet's name."""
+    for source, written, where in (
+        ("heading", row.heading, row.heading_row),
+        ("sheet", row.sheet, 0),
+    ):
+        found = tables.programs.find(written) if written else None
+        if found is None:
+            continue
+        program = found[0]
+        if not row.has("工程") or sheets.text(row.get("工程")) == "":
+            if (row.sheet, where) not in noted:
+                noted.add((row.sheet, where))
+                origin = (
+                    _("分组标题“%(text)s”") % {"text": written}
+                    if source == "heading"
+                    else _("工作表名“%(text)s”") % {"text": written}
+                )
+                book.readings.append(
+                    sheets.Reading(
+                        row.sheet,
+                        where or row.number,
+                        row.label("工程"),
+                        origin,
+                        _("%(program)s（其下各行）") % {"program": program.name},
+                        row.order,
+                    )
+                )
+        return read.one(row, "工程", tables.programs, fallback=program)
+    return read.one(row, "工程", tables.programs)
+
+
+def _plan_project(row, errors, plans, existing, tables, book, programs_noted) -> ProjectPlan | None:
     before = len(errors)
-    code = sheets.text(row.get("编号"))
-    if not code:
-        errors.add(row, _("“编号”不能为空。"))
-        return None
-    if not CODE_RE.match(code):
-        errors.add(
-            row,
-            _("编号“%(code)s”无效：应为不超过 20 位的字母、数字和连字符，且含数字（如 JY2021-001）。")
-            % {"code": code[:40]},
-        )
+    creating_read = _Reader(errors, book, tables, creating=True)
+    code = creating_read.code(row, "编号")
+    if code is None:
         return None
     if code in plans:
-        errors.add(
-            row,
-            _("编号“%(code)s”与第 %(number)d 行重复。") % {"code": code, "number": plans[code].row.number},
+        other = plans[code].row
+        where = (
+            _("第 %(number)d 行") % {"number": other.number} if other.sheet == row.sheet else other.where()
         )
+        errors.add(row, _("编号“%(code)s”与%(where)s重复。") % {"code": code, "where": where})
         return None
     project = existing.get(code)
-    read = _Reader(errors, creating=project is None)
+    read = _Reader(errors, book, tables, creating=project is None)
     sheet_values: dict[str, Any] = {}
     for column, name, kind in PROJECT_FIELDS:
         if kind == "text":
-            value = read.text(row, column, required=name == "title", max_length=MAX_TEXT[name])
-        elif kind in ("program", "domain", "unit"):
-            value = read.one(row, column, tables[kind])
-        elif kind in ("groups", "units", "towns"):
-            value = read.many(row, column, tables[kind])
+            value = read.text(
+                row, column, required=name == "title", max_length=MAX_TEXT[name], one_line=name in ONE_LINE
+            )
+        elif kind == "program":
+            value = _program(row, read, tables, book, programs_noted)
+        elif kind == "domain":
+            value = read.one(row, column, tables.domains)
+        elif kind == "groups":
+            value = read.many(row, column, tables.groups)
+        elif kind == "unit":
+            value = read.lead_unit(row, column)
+        elif kind == "units":
+            value = read.units(row, column)
+        elif kind == "towns":
+            value = read.towns(row, column)
         elif kind == "date":
-            value = read.date(row, column)
+            # A new project needs both dates, from their columns or a 起止时间 one; a list without any
+            # start column starts its projects with their year (below).
+            required = row.has(column) or (name == "planned_end" and not row.has(sheets.PERIOD))
+            value = read.date(row, column, end=name == "planned_end", required=required)
         elif kind == "public":
-            value = read.choice(row, column, publics)
+            value = read.choice(row, column, tables.publics, {True: sheets.YES, False: sheets.NO})
         else:
-            value = read.choice(row, column, statuses)
+            value = read.choice(row, column, tables.statuses, sheets.status_labels())
         sheet_values[name] = value
+    if row.has(sheets.PERIOD) and not (row.has("计划开始") and row.has("计划完成")):
+        start, end = read.period(row, sheets.PERIOD)
+        for name, value in (("planned_start", start), ("planned_end", end)):
+            if sheet_values[name] is KEEP and value is not KEEP:
+                sheet_values[name] = value
+    if project is None and sheet_values["planned_start"] is KEEP:
+        # Offices' lists often give only the completion (完成时限): a new project starts with its year.
+        end = sheet_values["planned_end"]
+        year = end.year if isinstance(end, datetime.date) else read.year(row)
+        sheet_values["planned_start"] = datetime.date(year, 1, 1)
+        book.note(
+            row, "计划开始", _("（表中未填）"), _("%(date)s（所在年度的第一天）") % {"date": f"{year}-01-01"}
+        )
+    if project is None and sheet_values["planned_end"] is KEEP:
+        read.missing(row, "计划完成")
+    start, end = (
+        getattr(project, name) if sheet_values[name] is KEEP and project else sheet_values[name]
+        for name in ("planned_start", "planned_end")
+    )
+    if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
+        errors.add(row, _("计划完成日期早于计划开始日期。"))
     title = sheet_values["title"] if isinstance(sheet_values["title"], str) else getattr(project, "title", "")
-    plan = ProjectPlan(row=row, code=code, title=title, project=project)
+    plan = ProjectPlan(row=row, code=project.code if project else code, title=title, project=project)
     if len(errors) > before:
         return plan  # its milestone and indicator rows are still checked, against this code
 
@@ -476,7 +881,6 @@ def _plan_project(row, errors, plans, existing, tables, statuses, publics) -> Pr
             shown = labels.get(value, value) if name == "status" else value
             if value not in (None, "", []):
                 plan.changes.append(Change(column, "", _show(shown)))
-        start, end = plan.values["planned_start"], plan.values["planned_end"]
     else:
         for column, name, _kind in PROJECT_FIELDS:
             value = sheet_values[name]
@@ -503,46 +907,40 @@ def _plan_project(row, errors, plans, existing, tables, statuses, publics) -> Pr
                         _show([str(c) for c in project.communities.all() if c.town_id in towns]),
                     )
                 )
-        start = plan.values.get("planned_start", project.planned_start)
-        end = plan.values.get("planned_end", project.planned_end)
         if plan.changes:
             plan.action = "update"
-    if start and end and end < start:
-        errors.add(row, _("计划完成日期早于计划开始日期。"))
     return plan
 
 
-def _rows_by_project(rows, plans, errors) -> dict[str, list]:
+def _rows_by_project(rows, plans, errors, book, tables) -> dict[str, list]:
     grouped: dict[str, list] = defaultdict(list)
+    read = _Reader(errors, book, tables, creating=True)
     for row in rows:
-        code = sheets.text(row.get("项目编号"))
-        if not code:
-            errors.add(row, _("“项目编号”不能为空。"))
-        elif code not in plans:
-            errors.add(row, _("项目编号“%(code)s”不在“项目”表中。") % {"code": code[:40]})
+        code = read.code(row, "项目编号")
+        if code is None:
+            continue
+        if code not in plans:
+            errors.add(row, _("项目编号“%(code)s”不在项目表中。") % {"code": code[:40]})
         else:
             grouped[code].append(row)
     return grouped
 
 
-def _plan_milestones(plan: ProjectPlan, rows: list, errors: _Errors, today: datetime.date) -> None:
+def _plan_milestones(plan: ProjectPlan, rows: list, errors: _Errors, today, book, tables) -> None:
     current = {m.name: m for m in plan.project.milestones.all()} if plan.project else {}
     seen: dict[str, sheets.Row] = {}
     row_has_done: dict[str, bool] = {}
     weights, valid = [], True
     for order, row in enumerate(rows):
         before = len(errors)
-        read = _Reader(errors, creating=True)
-        name = read.text(row, "节点名称", required=True, max_length=100)
-        planned = read.date(row, "计划完成日期")
-        done = read.date(row, "实际完成日期", required=False)
+        read = _Reader(errors, book, tables, creating=True)
+        name = read.text(row, "节点名称", required=True, max_length=100, one_line=True)
+        planned = read.date(row, "计划完成日期", end=True)
+        done = read.date(row, "实际完成日期", end=True, required=False)
         evidence = read.text(row, "完成佐证", max_length=2000)
-        try:
-            weight = sheets.parse_weight(row.get("权重"))
+        weight = read.weight(row, "权重")
+        if weight is not None:
             weights.append(weight)
-        except ValueError:
-            errors.add(row, _("权重应为 0 到 100 的整数。"))
-            weight = None
         if isinstance(done, datetime.date) and done > today:
             errors.add(row, _("实际完成日期晚于今天。"))
         if isinstance(name, str) and name:
@@ -586,13 +984,13 @@ def _plan_milestones(plan: ProjectPlan, rows: list, errors: _Errors, today: date
         plan.milestones.append(ItemPlan("milestone", name, "delete", obj=milestone))
 
 
-def _plan_indicators(plan: ProjectPlan, rows: list, errors: _Errors) -> None:
+def _plan_indicators(plan: ProjectPlan, rows: list, errors: _Errors, book, tables) -> None:
     current = {i.name: i for i in plan.project.indicators.all()} if plan.project else {}
     seen: dict[str, sheets.Row] = {}
     for order, row in enumerate(rows):
         before = len(errors)
-        read = _Reader(errors, creating=True)
-        name = read.text(row, "指标名称", required=True, max_length=80)
+        read = _Reader(errors, book, tables, creating=True)
+        name = read.text(row, "指标名称", required=True, max_length=80, one_line=True)
         unit = read.text(row, "计量单位", max_length=20)
         target = read.number(row, "目标值", positive=True, required=True)
         value = read.number(row, "当前值", positive=False, required=False)
@@ -605,11 +1003,16 @@ def _plan_indicators(plan: ProjectPlan, rows: list, errors: _Errors) -> None:
             seen[name] = row
         if len(errors) > before:
             continue
-        values = {"target_value": target}
+        written_unit = next((n.unit for n in (target, value) if isinstance(n, sheets.Number) and n.unit), "")
+        if unit in (KEEP, "") and written_unit:
+            # 85所, 95%: the unit written with the number, when the sheet gives none of its own
+            book.note(row, "计量单位", _("（表中未填）"), written_unit)
+            unit = written_unit
+        values = {"target_value": target.value}
         if unit is not KEEP:
             values["unit"] = unit
         if value is not KEEP:
-            values["current_value"] = value
+            values["current_value"] = value.value
         elif name not in current:
             values["current_value"] = Decimal(0)
         plan.indicators.append(_item_plan("indicator", name, values, current.get(name), order))

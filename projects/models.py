@@ -8,6 +8,7 @@ also stored on each project, refreshed by the services and a daily task, so list
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from jiangyan.models import OrderedLookup, Photo
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
+from jiangyan.text import fold
 
-from .choices import SCORE_CHOICES, EvaluatorRole, ProjectStatus
+from .choices import IMPORT_COLUMNS, SCORE_CHOICES, EvaluatorRole, ImportTarget, ProjectStatus
 from .schedule import annotate_current_schedule, annotate_schedule
 
 
@@ -396,3 +398,47 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_evaluator_role_display()} {self.score}"
+
+
+class ImportSynonym(models.Model):
+    """A word of the office's spreadsheets that the project import reads as one of its columns or values:
+    牵头单位 as the column 领办单位, 完成时限 as 计划完成, 正在推进 as the status 推进中. Headers and values
+    are compared loosely (``jiangyan.text.fold``: spaces, line breaks and full-width forms do not count).
+    Seeded with the usual wording (migration 0005); the office adds its own in the admin."""
+
+    target = models.CharField(_("读作"), max_length=40, choices=ImportTarget.choices)
+    text = models.CharField(_("表中写法"), max_length=50, help_text=_("如 牵头单位、完成时限、正在推进"))
+
+    class Meta:
+        verbose_name = _("导入同义词")
+        verbose_name_plural = _("导入同义词")
+        ordering = ["target", "text"]
+        constraints = [models.UniqueConstraint(fields=["target", "text"], name="import_synonym_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.get_target_display()}"
+
+    @property
+    def space(self) -> str:
+        return self.target.partition(".")[0]
+
+    def clean(self) -> None:
+        """A word reads as one thing within its space (one column of a sheet, one status)."""
+        key = fold(self.text)
+        if not key:
+            raise ValidationError({"text": _("请填写表中写法。")})
+        for target, column in IMPORT_COLUMNS.items():  # the template's own headers mean their columns
+            if target.startswith(f"{self.space}.") and target != self.target and fold(column) == key:
+                raise ValidationError(
+                    {"text": _("“%(text)s”是模板的表头，已读作“%(target)s”。")
+                     % {"text": self.text, "target": ImportTarget(target).label}}
+                )  # fmt: skip
+        others = ImportSynonym.objects.filter(target__startswith=f"{self.space}.").exclude(pk=self.pk)
+        for other in others:
+            if fold(other.text) == key and other.target != self.target:
+                raise ValidationError(
+                    {
+                        "text": _("“%(text)s”已读作“%(target)s”。")
+                        % {"text": self.text, "target": other.get_target_display()}
+                    }
+                )

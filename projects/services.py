@@ -18,9 +18,8 @@ from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
 from . import importing
-from . import spreadsheets as sheets
 from .choices import OFFICE, STATUS_MOVES, ProjectStatus
-from .importing import ImportRejected
+from .importing import ImportRejected  # noqa: F401 (the pages and tests catch it from here)
 from .models import (
     Evaluation,
     Indicator,
@@ -276,18 +275,11 @@ class ImportResult:
         return self.created + self.updated
 
 
-def _read_book(upload) -> sheets.Workbook3:
-    try:
-        return sheets.read_workbook(upload)
-    except sheets.SheetError as exc:
-        raise ImportRejected([str(exc)]) from exc
-
-
 def projects_import_preview(*, actor: User, upload) -> importing.ImportPlan:
     """What importing ``upload`` would do (``importing.plan_import``), without writing anything.
     ImportRejected lists every bad row."""
     require_role(actor, Role.ADMIN)
-    return importing.plan_import(_read_book(upload))
+    return importing.plan_import(importing.read_book(upload))
 
 
 @transaction.atomic
@@ -299,10 +291,9 @@ def projects_import(*, actor: User, upload, expected_digest: str | None = None) 
 
     Raises ``ImportRejected`` listing every bad row (sheet, row number, reason); nothing is written then."""
     require_role(actor, Role.ADMIN)
-    book = _read_book(upload)
-    codes = [sheets.text(r.get("编号")) for r in book.projects]
+    book = importing.read_book(upload)
     # Lock the projects the sheet updates, so the plan holds until this transaction commits.
-    list(Project.objects.select_for_update().filter(code__in=codes).values_list("pk", flat=True))
+    list(importing.listed_projects(book).select_for_update().values_list("pk", flat=True))
     plan = importing.plan_import(book)
     if expected_digest is not None and plan.digest != expected_digest:
         raise ConflictError(

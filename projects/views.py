@@ -303,11 +303,19 @@ def import_template(request):
     return xlsx_response(content, _("实事项目导入模板.xlsx"))
 
 
-def _import_page(request, *, form=None, plan=None, token="", row_errors=(), status=200):
+def _import_page(request, *, form=None, plan=None, token="", error=None, status=200):
+    """The upload form, a preview (``plan``) or the reasons an upload was refused (``error``: its rows, by
+    sheet and row, and what the reading found)."""
     return render(
         request,
         "projects/import.html",
-        {"form": form or ImportForm(), "plan": plan, "token": token, "row_errors": row_errors},
+        {
+            "form": form or ImportForm(),
+            "plan": plan,
+            "token": token,
+            "row_errors": error.row_errors if error else (),
+            "book": error.book if error else None,
+        },
         status=status,
     )
 
@@ -327,7 +335,7 @@ def import_projects(request):
         plan = services.projects_import_preview(actor=request.user, upload=io.BytesIO(content))
     except services.ImportRejected as error:
         form.add_error(None, error.message)
-        return _import_page(request, form=form, row_errors=error.row_errors, status=error.status_code)
+        return _import_page(request, form=form, error=error, status=error.status_code)
     token = importing.stage_upload(user=request.user, content=content)
     return _import_page(request, plan=plan, token=token)
 
@@ -336,7 +344,7 @@ def _rejected(request, error: services.ImportRejected, *, token: str):
     importing.discard_upload(user=request.user, token=token)
     form = ImportForm()
     form.add_error(None, error.message)
-    return _import_page(request, form=form, row_errors=error.row_errors, status=error.status_code)
+    return _import_page(request, form=form, error=error, status=error.status_code)
 
 
 def _preview_again(request, *, content: bytes, token: str, status: int):

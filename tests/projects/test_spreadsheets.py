@@ -93,7 +93,7 @@ def test_every_bad_row_is_reported_with_its_reason(admin_user, rows):
     with pytest.raises(ImportRejected) as caught:
         projects_import(actor=admin_user, upload=workbook_bytes(rows))
     text = "\n".join(caught.value.row_errors)
-    assert "「项目」第 4 行：“计划开始”不是有效日期" in text
+    assert "「项目」第 4 行：“计划开始”不是可识别的日期" in text
     assert "「项目」第 5 行：编号“JY2030-002”与第 3 行重复。" in text
     assert "「项目」第 6 行：编号“import”无效" in text
     assert "「项目」第 7 行：“责任领导”超过 50 个字。" in text

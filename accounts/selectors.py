@@ -1,0 +1,73 @@
+"""Reads of the organisation that other apps share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jiangyan.text import closest, fold
+
+from .models import Unit, UnitAlias
+
+# The district's own name, which a unit's name may carry or leave out: 姜堰区教育局, 区教育局 and 教育局 are
+# one unit. Longest first.
+DISTRICT_PREFIXES = ("泰州市姜堰区", "泰州市姜堰", "姜堰区", "姜堰", "区")
+
+
+def _core(folded: str) -> str:
+    for prefix in DISTRICT_PREFIXES:
+        if folded.startswith(prefix) and len(folded) > len(prefix) + 1:
+            return folded[len(prefix) :]
+    return folded
+
+
+@dataclass(frozen=True)
+class UnitFound:
+    """A unit found by a name as written; ``exact`` when the name is the unit's own."""
+
+    unit: Unit
+    exact: bool
+
+
+class UnitNames:
+    """Every name the district's units go by — name, short name, aliases (``UnitAlias``) — to find a unit by
+    the name a spreadsheet writes, compared loosely (``jiangyan.text.fold``) and with or without the
+    district's name in front (姜堰区教育局, 区教育局, 教育局). A name two units could go by finds neither."""
+
+    def __init__(self, units, aliases):
+        self.units = list(units)
+        names: dict[str, set[int]] = {}
+        cores: dict[str, set[int]] = {}
+        self._by_id = {u.pk: u for u in self.units}
+        self._own = {fold(u.name): u for u in self.units}
+        spellings = [(u.name, u.pk) for u in self.units]
+        spellings += [(u.short_name, u.pk) for u in self.units if u.short_name]
+        spellings += [(a.alias, a.unit_id) for a in aliases]
+        for spelling, unit_id in spellings:
+            key = fold(spelling)
+            names.setdefault(key, set()).add(unit_id)
+            cores.setdefault(_core(key), set()).add(unit_id)
+        self._names = {k: ids.pop() for k, ids in names.items() if len(ids) == 1}
+        self._cores = {k: ids.pop() for k, ids in cores.items() if len(ids) == 1}
+        self._spellings = {s: self._by_id[i] for s, i in spellings}
+
+    def find(self, written: str) -> UnitFound | None:
+        key = fold(written)
+        if not key:
+            return None
+        if key in self._own:
+            return UnitFound(self._own[key], exact=written.strip() == self._own[key].name)
+        unit_id = self._names.get(key) or self._cores.get(_core(key))
+        return UnitFound(self._by_id[unit_id], exact=False) if unit_id else None
+
+    def suggest(self, written: str) -> Unit | None:
+        """The unit whose name (or alias) is nearest to ``written``, for a "did you mean"."""
+        cores: dict[str, Unit] = {}
+        for spelling, unit in self._spellings.items():
+            cores.setdefault(_core(fold(spelling)), unit)
+        found = closest(_core(fold(written)), cores)
+        return cores[found] if found else None
+
+
+def unit_names() -> UnitNames:
+    """The district's units and all their names (two queries)."""
+    return UnitNames(Unit.objects.all(), UnitAlias.objects.all())
