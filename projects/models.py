@@ -153,6 +153,26 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", kwargs={"code": self.code})
 
+    def fragment_version(self) -> tuple:
+        """Everything the shared row of a project shows (``projects/_row.html``, cached by
+        ``jiangyan.fragments``): a change of any of it is a new fragment. Reads the list's annotations
+        (``with_schedule``) and relations (``selectors.project_rows``)."""
+        return (
+            self.pk,
+            self.code,
+            self.title,
+            self.is_public,
+            self.status,
+            self.program.name,
+            self.domain.name,
+            self.lead_unit.name,
+            tuple(g.name for g in self.target_groups.all()),
+            tuple(t.name for t in self.towns.all()),
+            self.actual_pct,
+            self.expected_pct,
+            self.is_behind,
+        )
+
 
 class Indicator(models.Model):
     """A target indicator (目标指标) of a project: e.g. 155 梦想小屋 (户)."""

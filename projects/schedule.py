@@ -178,11 +178,23 @@ _TYPES = {
 }
 
 
+def stale_on(today: datetime.date) -> Q:
+    """Projects whose stored figures are not today's (never stored, or stored another day)."""
+    return Q(schedule_date__isnull=True) | Q(schedule_date__lt=today) | Q(schedule_date__gt=today)
+
+
 def annotate_current_schedule(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
     """The same five figures for today, read from the stored columns — free to read, filter and count —
     wherever they were stored today (``schedule_date``); a row not refreshed today (a milestone written
-    outside the services, the daily task not run yet) is derived as :func:`annotate_schedule` would."""
+    outside the services, the daily task not run yet) is derived as :func:`annotate_schedule` would.
+
+    One indexed look-up first asks whether any row of ``queryset`` is stale. Usually none is (the services
+    and the daily task store them), and the figures are then plain columns: building, compiling and
+    running the derived rule's dozen correlated subqueries costs far more than the look-up, even when the
+    database never evaluates them."""
     today = today or timezone.localdate()
+    if not queryset.order_by().filter(stale_on(today)).exists():
+        return queryset.annotate(**{name: F(column) for name, column in STORED.items()})
     intermediates, derived = _expressions(queryset, today, prefix="derived_")
     fresh = Q(schedule_date=today)
     return queryset.alias(**intermediates, **derived).annotate(

@@ -1,0 +1,106 @@
+"""Bulk writes of the demo district at scale: ``COPY`` on PostgreSQL, ``executemany`` elsewhere (SQLite).
+
+At ``--scale 100`` the survey alone is a million responses and eleven million answers; building a Django
+object for each answer and an ``INSERT … VALUES`` statement for each batch took most of the seed. Rows here
+are plain tuples of column values, written straight to the table. Demo only: nothing else writes behind
+the services' back."""
+
+import datetime
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model``'s table, in order, for rows written with :func:`copy_rows`
+    that other rows must point to before they are written."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # One writer (the seed command): the next ids after the largest, which the table's own counter
+        # (SQLite: max(rowid) + 1) then continues from.
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 (a model's table)
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], *, chunk: int = 200_000
+) -> int:
+    """Write ``rows`` (tuples in the order of ``columns``, database column names) into ``model``'s table.
+    Values are what the column stores: ids for foreign keys, aware datetimes, dicts for JSON."""
+    table = model._meta.db_table
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            by_column = {f.column: f for f in model._meta.concrete_fields}
+            fields = [by_column[c] for c in columns]
+            marks = ", ".join("%s" for _ in columns)
+            names = ", ".join(f'"{c}"' for c in columns)
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 (a model's table)
+            batch = []
+            for row in rows:
+                batch.append([f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)])
+                if len(batch) >= chunk:
+                    cursor.executemany(sql, batch)
+                    written += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+            return written
+        names = ", ".join(f'"{c}"' for c in columns)
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(_copy_text(v) for v in row))
+            buffer.write("\n")
+            written += 1
+            if written % chunk == 0:
+                buffer.seek(0)
+                cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
+                buffer = io.StringIO()
+        if buffer.tell():
+            buffer.seek(0)
+            cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
+    return written
+
+
+def copy_objects(objects: Sequence[models.Model], *, ids: Sequence[int] | None = None) -> None:
+    """Write unsaved model instances of one model with :func:`copy_rows`, with the primary keys ``ids``
+    (from :func:`reserve_ids`; set on the instances) — ``bulk_create`` without building an ``INSERT``."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if ids is not None:
+        for obj, pk in zip(objects, ids, strict=True):
+            obj.pk = pk
+    pk = model._meta.pk
+    columns = [pk.column, *(f.column for f in fields)]
+    for obj in objects:
+        for field in fields:
+            stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            if stamped and getattr(obj, field.attname) is None:
+                field.pre_save(obj, add=True)
+    rows = ([obj.pk, *(getattr(obj, f.attname) for f in fields)] for obj in objects)
+    copy_rows(model, columns, rows)

@@ -1,0 +1,59 @@
+"""Cached fragments of what many readers share: the row of a project, a wish, a bulletin's body.
+
+A fragment is keyed by its template, the language and **the data it shows** — the object's
+``fragment_version()``, a tuple of every value its shared templates read — so a changed object is simply
+a new key and a fragment is never stale, whatever changed it (a service, the admin, the daily schedule
+refresh). Nothing has to be emptied; unused keys age out (``FRAGMENT_CACHE_SECONDS``).
+
+A fragment is rendered without the request (no user, no CSRF token, no reading mode): what is personal
+stays in the page around it. ``render_each`` fetches the fragments of a whole list in one round trip
+(``get_many``) and stores the missing ones in one more (``set_many``).
+"""
+
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+
+def _cache():
+    return caches[settings.FRAGMENT_CACHE_ALIAS]
+
+
+def fragment_key(template_name: str, version: tuple) -> str:
+    digest = hashlib.blake2b(repr(version).encode(), digest_size=16).hexdigest()
+    return f"fragment:{template_name}:{get_language()}:{digest}"
+
+
+def render_each(
+    template_name: str, objects: Iterable, *, name: str, context: dict | None = None
+) -> SafeString:
+    """``template_name`` rendered for each of ``objects`` (as ``name``, with ``context``), joined; each
+    rendering reused while ``obj.fragment_version()`` and the language are the same. ``context`` must be
+    the same for every reader (it is not part of the key)."""
+    objects = list(objects)
+    if not objects:
+        return mark_safe("")
+    keys = [fragment_key(template_name, obj.fragment_version()) for obj in objects]
+    cache = _cache() if settings.FRAGMENT_CACHE_SECONDS else None
+    found = cache.get_many(keys) if cache else {}
+    missing, parts = {}, []
+    template = None
+    for obj, key in zip(objects, keys, strict=True):
+        html = found.get(key)
+        if html is None:
+            template = template or get_template(template_name)
+            html = missing[key] = template.render({**(context or {}), name: obj})
+        parts.append(html)
+    if missing and cache:
+        cache.set_many(missing, timeout=settings.FRAGMENT_CACHE_SECONDS)
+    return mark_safe("".join(parts))
+
+
+def render_one(template_name: str, obj, *, name: str, context: dict | None = None) -> SafeString:
+    """:func:`render_each` for one object."""
+    return render_each(template_name, [obj], name=name, context=context)
