@@ -29,15 +29,15 @@ def fragment_key(template_name: str, version: tuple) -> str:
     return f"fragment:{template_name}:{get_language()}:{digest}"
 
 
-def render_each(
+def render_list(
     template_name: str, objects: Iterable, *, name: str, context: dict | None = None
-) -> SafeString:
-    """``template_name`` rendered for each of ``objects`` (as ``name``, with ``context``), joined; each
+) -> list[SafeString]:
+    """``template_name`` rendered for each of ``objects`` (as ``name``, with ``context``), in order; each
     rendering reused while ``obj.fragment_version()`` and the language are the same. ``context`` must be
     the same for every reader (it is not part of the key)."""
     objects = list(objects)
     if not objects:
-        return mark_safe("")
+        return []
     keys = [fragment_key(template_name, obj.fragment_version()) for obj in objects]
     cache = _cache() if settings.FRAGMENT_CACHE_SECONDS else None
     found = cache.get_many(keys) if cache else {}
@@ -48,10 +48,17 @@ def render_each(
         if html is None:
             template = template or get_template(template_name)
             html = missing[key] = template.render({**(context or {}), name: obj})
-        parts.append(html)
+        parts.append(mark_safe(html))  # noqa: S308 (our template's output)
     if missing and cache:
         cache.set_many(missing, timeout=settings.FRAGMENT_CACHE_SECONDS)
-    return mark_safe("".join(parts))
+    return parts
+
+
+def render_each(
+    template_name: str, objects: Iterable, *, name: str, context: dict | None = None
+) -> SafeString:
+    """:func:`render_list`, joined."""
+    return mark_safe("".join(render_list(template_name, objects, name=name, context=context)))  # noqa: S308
 
 
 def render_one(template_name: str, obj, *, name: str, context: dict | None = None) -> SafeString:
