@@ -19,6 +19,8 @@ paginable; it runs unchanged on PostgreSQL and SQLite.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -209,19 +211,33 @@ def annotate_current_schedule(queryset: QuerySet, *, today: datetime.date | None
     )
 
 
-def store_schedule(queryset: QuerySet, *, on: datetime.date | None = None, batch_size: int = 500) -> int:
+def store_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> int:
     """Derive today's figures of the projects in ``queryset`` and store them (with ``schedule_date``).
     Services call it in the transaction that changes milestones or status; a daily task calls it for
-    every project, as the expected % moves with the date. Returns the number of projects stored."""
+    every project, as the expected % moves with the date. One ``UPDATE … FROM`` the derived rows (23,600
+    projects at 100× in one statement); returns the number of projects stored."""
     on = on or timezone.localdate()
     model = queryset.model
-    rows = annotate_schedule(queryset.order_by(), on=on).values_list("pk", *STORED)
-    columns = list(STORED.values())
-    stored = [
-        model(pk=pk, schedule_date=on, **dict(zip(columns, values, strict=True))) for pk, *values in rows
-    ]
-    model.objects.bulk_update(stored, [*columns, "schedule_date"], batch_size=batch_size)
-    return len(stored)
+    derived = (
+        annotate_schedule(queryset.order_by(), on=on).annotate(stored_pk=F("pk")).values("stored_pk", *STORED)
+    )
+    try:
+        sql, params = derived.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(column)} = d.{name}" for name, column in STORED.items()
+    )
+    with connection.cursor() as cursor:
+        # The derived table names its columns after the annotations.
+        cursor.execute(
+            f"UPDATE {table} SET {assignments}, schedule_date = %s FROM ({sql}) AS d "  # noqa: S608
+            f"WHERE {table}.{pk} = d.stored_pk",
+            [on, *params],
+        )
+        return cursor.rowcount
 
 
 def schedule_in_python(

@@ -212,6 +212,32 @@ class Response(models.Model):
         return f"{self.survey_id}#{self.pk}"
 
 
+class ResponseTally(models.Model):
+    """How many responses a survey received on a day (Asia/Shanghai) through a channel. Kept by the
+    database itself — triggers on ``surveys_response`` (migration 0004) count every insert and delete,
+    whoever writes — so the figures over a million responses (the home page, the dashboard, the survey
+    list) read a few hundred rows. Never written by the code."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="tallies"
+    )
+    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
+    day = models.DateField(_("日期"))
+    responses = models.IntegerField(_("答卷数"), default=0)
+
+    class Meta:
+        verbose_name = _("答卷日计数")
+        verbose_name_plural = _("答卷日计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "channel", "day"], name="surveys_tally_survey_channel_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.day} {self.channel} {self.responses}"
+
+
 class Answer(models.Model):
     """One answer: ``option`` for a choice (one row per chosen option of a multiple choice), ``number`` for a
     rating or number, ``text`` for a text question."""
