@@ -35,7 +35,7 @@ from projects.models import (
     ProjectPhoto,
     TargetGroup,
 )
-from projects.schedule import store_schedule
+from projects.tasks import store_schedules
 
 from . import pictures
 from .bulk import copy_objects, reserve_ids, update_objects
@@ -627,7 +627,7 @@ def seed(*, scale: int, stdout) -> None:
         seeder.live(life, rows)
     seeder.write(lives, rows)
     events = seeder.record.save()
-    store_schedule(Project.objects.all())  # what the services and the daily task keep stored
+    store_schedules()  # what the services and the daily task keep stored
     behind = Project.objects.with_schedule().filter(is_behind=True).count()
     completed = sum(1 for life in lives if life.project.status == ProjectStatus.COMPLETED)
     stdout.write(

@@ -19,7 +19,7 @@ from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
 
 from .choices import SCORE_CHOICES, EvaluatorRole, ProjectStatus
-from .schedule import annotate_current_schedule, annotate_schedule
+from .schedule import annotate_current_schedule, annotate_past_schedule
 
 
 class KeyTask(OrderedLookup):
@@ -83,7 +83,7 @@ class ProjectQuerySet(ScopedQuerySet):
         today = timezone.localdate()
         if on is None or on == today:
             return annotate_current_schedule(self, today=today)
-        return annotate_schedule(self, on=on)
+        return annotate_past_schedule(self, on=on)
 
 
 class Project(models.Model):
@@ -133,7 +133,8 @@ class Project(models.Model):
     schedule_variance = models.FloatField(_("进度偏差"), default=0, editable=False, db_index=True)
     schedule_late = models.PositiveSmallIntegerField(_("逾期节点数"), default=0, editable=False)
     schedule_behind = models.BooleanField(_("滞后"), default=False, editable=False, db_index=True)
-    schedule_date = models.DateField(_("进度计算日期"), null=True, blank=True, editable=False)
+    schedule_completed_on = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
+    schedule_date = models.DateField(_("进度计算日期"), null=True, blank=True, editable=False, db_index=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -172,6 +173,33 @@ class Project(models.Model):
             self.expected_pct,
             self.is_behind,
         )
+
+
+class ScheduleSnapshot(models.Model):
+    """A project's schedule figures at a past date that the reports and the dashboard read (the ends of the
+    last complete week, 旬 and month), derived from the milestones and stored: reading them for every
+    project is one join instead of the rule's correlated subqueries. Refreshed with today's figures by
+    ``projects.schedule.store_schedule`` (so a milestone done late shows in the past at once) and kept
+    for those dates by the daily task; a row without one is derived (``annotate_past_schedule``)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="schedule_snapshots"
+    )
+    on = models.DateField(_("日期"), db_index=True)
+    expected_pct = models.FloatField(_("序时进度"))
+    actual_pct = models.FloatField(_("实际进度"))
+    variance = models.FloatField(_("进度偏差"))
+    late_milestones = models.PositiveSmallIntegerField(_("逾期节点数"))
+    is_behind = models.BooleanField(_("滞后"))
+    completed_on = models.DateField(_("完成日期"), null=True)
+
+    class Meta:
+        verbose_name = _("进度快照")
+        verbose_name_plural = _("进度快照")
+        constraints = [models.UniqueConstraint(fields=["project", "on"], name="projects_snapshot_project_on")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.on}"
 
 
 class Indicator(models.Model):
@@ -271,7 +299,11 @@ class ProgressStatement(models.Model):
         verbose_name = _("进展述职")
         verbose_name_plural = _("进展述职")
         ordering = ["-period_end", "-id"]
-        indexes = [models.Index(fields=["project", "-created_at"])]
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            # The reports' "a statement covering this week": only the recent ones are read.
+            models.Index(fields=["period_end", "project"], name="projects_statement_end_project"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="statement_period_order"

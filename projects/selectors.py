@@ -21,9 +21,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +41,7 @@ from .models import (
     evaluator_role_of,
     month_of,
 )
+from .schedule import completed_on
 
 SILVER_GROUP = "老年"  # 银发项目 are the projects for this target group
 
@@ -260,21 +259,9 @@ REPORT_STATUSES = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
 
 
 def _completed_on() -> Case:
-    last_done = (
-        Milestone.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(d=Max("done_date"))
-        .values("d")
-    )
-    return Case(
-        When(
-            status=ProjectStatus.COMPLETED,
-            then=Coalesce(Subquery(last_done, output_field=DateField()), F("planned_end")),
-        ),
-        default=None,
-        output_field=DateField(),
-    )
+    """``completed_on`` of ``projects.schedule`` (a project's day of completion), for querysets without
+    the schedule."""
+    return completed_on(Project.objects.all())
 
 
 def _active_between(first: datetime.date, last: datetime.date) -> Q:
@@ -293,13 +280,9 @@ def _active_at(on: datetime.date) -> Q:
 
 def report_rows(*, on: datetime.date) -> QuerySet:
     """Every project with its schedule at ``on`` and ``completed_on``, ``is_active``, ``is_completed``."""
-    return (
-        Project.objects.with_schedule(on=on)
-        .annotate(completed_on=_completed_on())
-        .annotate(
-            is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
-            is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
-        )
+    return Project.objects.with_schedule(on=on).annotate(  # with ``completed_on``
+        is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
+        is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
     )
 
 
