@@ -30,15 +30,21 @@ def fragment_key(template_name: str, version: tuple) -> str:
 
 
 def render_list(
-    template_name: str, objects: Iterable, *, name: str, context: dict | None = None
+    template_name: str,
+    objects: Iterable,
+    *,
+    name: str,
+    context: dict | None = None,
+    version: str = "fragment_version",
 ) -> list[SafeString]:
     """``template_name`` rendered for each of ``objects`` (as ``name``, with ``context``), in order; each
-    rendering reused while ``obj.fragment_version()`` and the language are the same. ``context`` must be
-    the same for every reader (it is not part of the key)."""
+    rendering reused while ``obj.fragment_version()`` (or the method named ``version``: what this template
+    shows of the object) and the language are the same. ``context`` must be the same for every reader
+    (it is not part of the key)."""
     objects = list(objects)
     if not objects:
         return []
-    keys = [fragment_key(template_name, obj.fragment_version()) for obj in objects]
+    keys = [fragment_key(template_name, getattr(obj, version)()) for obj in objects]
     cache = _cache() if settings.FRAGMENT_CACHE_SECONDS else None
     found = cache.get_many(keys) if cache else {}
     missing, parts = {}, []
@@ -54,13 +60,11 @@ def render_list(
     return parts
 
 
-def render_each(
-    template_name: str, objects: Iterable, *, name: str, context: dict | None = None
-) -> SafeString:
+def render_each(template_name: str, objects: Iterable, **options) -> SafeString:
     """:func:`render_list`, joined."""
-    return mark_safe("".join(render_list(template_name, objects, name=name, context=context)))  # noqa: S308
+    return mark_safe("".join(render_list(template_name, objects, **options)))  # noqa: S308
 
 
-def render_one(template_name: str, obj, *, name: str, context: dict | None = None) -> SafeString:
+def render_one(template_name: str, obj, **options) -> SafeString:
     """:func:`render_each` for one object."""
-    return render_each(template_name, [obj], name=name, context=context)
+    return render_each(template_name, [obj], **options)

@@ -174,6 +174,20 @@ class Project(models.Model):
             self.is_behind,
         )
 
+    def workspace_version(self) -> tuple:
+        """What a project's row in its unit's workspace shows (``projects/_workspace_row.html``); reads the
+        workspace's ``last_statement``."""
+        return (
+            self.pk,
+            self.code,
+            self.title,
+            self.status,
+            self.actual_pct,
+            self.expected_pct,
+            self.is_behind,
+            self.last_statement,
+        )
+
 
 class ScheduleSnapshot(models.Model):
     """A project's schedule figures at a past date that the reports and the dashboard read (the ends of the

@@ -48,8 +48,9 @@ def query_with(context, **kwargs) -> str:
 
 
 @register.simple_tag
-def render_each(template_name: str, objects, name: str, **context) -> str:
+def render_each(template_name: str, objects, name: str, version: str = "fragment_version", **context) -> str:
     """``{% render_each "projects/_row.html" projects name="p" %}``: the template for each object, from the
-    fragment cache while the object's ``fragment_version()`` is the same (``jiangyan.fragments``). The
-    template sees only ``name`` and ``context``, never the request or the reader."""
-    return fragments.render_each(template_name, objects, name=name, context=context)
+    fragment cache while the object's ``fragment_version()`` (or the method ``version``) is the same
+    (``jiangyan.fragments``). The template sees only ``name`` and ``context``, never the request or the
+    reader."""
+    return fragments.render_each(template_name, objects, name=name, context=context, version=version)
