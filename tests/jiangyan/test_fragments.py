@@ -38,11 +38,15 @@ def page(client, url: str) -> str:
         (Role.PARTY_MEMBER, "/wishes/mine/claims/"),
     ],
 )
-def test_pages_with_fragments_are_the_pages_without_them(client_as, role_users, settings, who, url, community):
+def test_pages_with_fragments_are_the_pages_without_them(
+    client_as, role_users, settings, who, url, community
+):
     ProjectFactory.create_batch(3, lead_unit=role_users[Role.UNIT_STAFF].unit)
     WishFactory.create_batch(3, community=community)
     WishFactory.create_batch(2, community=community, status="submitted")
-    WishFactory.create_batch(2, community=community, status="claimed", claimed_by=role_users[Role.PARTY_MEMBER])
+    WishFactory.create_batch(
+        2, community=community, status="claimed", claimed_by=role_users[Role.PARTY_MEMBER]
+    )
     client = client_as(who)
     settings.FRAGMENT_CACHE_SECONDS = 0
     plain = page(client, url)
