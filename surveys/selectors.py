@@ -21,7 +21,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, 
 from .coding import rank_suggestions
 from .models import (
     Answer,
+    AnswerTally,
     DutyItem,
     ProblemCategory,
     ProblemItem,
@@ -353,25 +354,20 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
     channel, and the conversion funnel (2)."""
     questions = list(survey.questions.prefetch_related("options"))
     groups: dict[int, list[tuple[int | None, float | None, int]]] = defaultdict(list)
+    # From the tallies the database keeps (``AnswerTally``, ``ResponseTally``), not every answer.
     for question_id, option_id, number, n in (
-        Answer.objects.filter(question_id__in=[q.pk for q in questions])
+        AnswerTally.objects.filter(question_id__in=[q.pk for q in questions], answers__gt=0)
         .values_list("question_id", "option_id", "number")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("answers"))
         .order_by()
     ):
         groups[question_id].append((option_id, number, n))
 
-    per_day = list(
-        Response.objects.filter(survey=survey)
-        .annotate(day=TruncDate("submitted_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
+    tallies = ResponseTally.objects.filter(survey=survey, responses__gt=0)
+    per_day = list(tallies.values_list("day").annotate(n=Sum("responses")).order_by("day"))
     cells = list(
-        Response.objects.filter(survey=survey)
-        .values_list("community_id", "community__town__name", "community__name", "channel")
-        .annotate(n=Count("id"))
+        tallies.values_list("community_id", "community__town__name", "community__name", "channel")
+        .annotate(n=Sum("responses"))
         .order_by()
     )
     total = sum(n for *_, n in cells)

@@ -1,6 +1,7 @@
-"""The response tallies the database keeps (``ResponseTally``, triggers of migration surveys 0004) always
-equal the responses themselves, per survey, channel and local day — whoever writes: a service, a factory
-behind the services' back, a bulk insert, a delete, a survey deleted with its responses."""
+"""The tallies the database keeps (``ResponseTally``, ``AnswerTally``: triggers of migration surveys 0004)
+always equal the responses and answers themselves — per survey, community, channel and local day, per
+question, option and number — whoever writes: a service, a factory behind the services' back, a bulk
+insert, an update, a delete, a survey deleted with its responses."""
 
 import datetime
 
@@ -10,28 +11,30 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from surveys import selectors
-from surveys.choices import Channel
-from surveys.models import Response, ResponseTally
+from surveys.choices import Channel, QuestionKind
+from surveys.models import Answer, AnswerTally, Response, ResponseTally
 from surveys.services import response_submit
 
-from .factories import ResponseFactory, SurveyFactory
+from .factories import QuestionFactory, ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def counted() -> dict:
-    rows = (
-        Response.objects.annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("survey_id", "channel", "day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {(s, c, d): n for s, c, d, n in rows}
+KEY = ("survey_id", "community_id", "channel", "day")
+ANSWER_KEY = ("question_id", "option_id", "number")
 
 
-def tallied() -> dict:
-    rows = ResponseTally.objects.values_list("survey_id", "channel", "day").annotate(n=Sum("responses"))
-    return {(s, c, d): n for s, c, d, n in rows.order_by() if n}
+def counted() -> tuple[dict, dict]:
+    day = TruncDate("submitted_at", tzinfo=timezone.get_current_timezone())
+    responses = Response.objects.annotate(day=day).values_list(*KEY).annotate(n=Count("id")).order_by()
+    answers = Answer.objects.values_list(*ANSWER_KEY).annotate(n=Count("id")).order_by()
+    return {tuple(k): n for *k, n in responses}, {tuple(k): n for *k, n in answers}
+
+
+def tallied() -> tuple[dict, dict]:
+    responses = ResponseTally.objects.values_list(*KEY).annotate(n=Sum("responses")).order_by()
+    answers = AnswerTally.objects.values_list(*ANSWER_KEY).annotate(n=Sum("answers")).order_by()
+    return {tuple(k): n for *k, n in responses if n}, {tuple(k): n for *k, n in answers if n}
 
 
 def local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -48,17 +51,23 @@ def test_tallies_follow_every_way_responses_are_written_and_removed():
     Response.objects.bulk_create(
         [Response(survey=other, phone=f"1360000{n:04d}", channel=Channel.FORUM) for n in range(5)]
     )
-    response_submit(survey=survey, actor=None, phone="13912345678", answers={}, channel=Channel.ONLINE)
+    rating = QuestionFactory(survey=survey, kind=QuestionKind.RATING, required=False)
+    response_submit(survey=survey, actor=None, phone="13912345678", answers={rating.pk: 4})
+    response_submit(survey=survey, actor=None, phone="13912345679", answers={rating.pk: 4})
     assert tallied() == counted()
-    assert tallied()[(survey.pk, Channel.ONLINE, day)] == 1
-    assert selectors.response_total() == 11
-    assert {s.pk: s.n_responses for s in selectors.survey_list(user=None)} == {survey.pk: 3, other.pk: 8}
+    assert AnswerTally.objects.get(question=rating, number=4).answers == 2
+    first = Response.objects.filter(survey=survey).order_by("submitted_at").first()
+    assert tallied()[0][(survey.pk, first.community_id, Channel.ONLINE, day)] == 1
+    assert selectors.response_total() == 12
+    assert {s.pk: s.n_responses for s in selectors.survey_list(user=None)} == {survey.pk: 4, other.pk: 8}
 
     Response.objects.filter(survey=other, channel=Channel.FORUM)[:1].get().delete()
-    Response.objects.filter(channel=Channel.VISIT).update(channel=Channel.IMPORT)
+    Response.objects.filter(channel=Channel.VISIT).update(channel=Channel.IMPORT, community=None)
+    Answer.objects.filter(question=rating).update(number=5)
     assert tallied() == counted()
+    Answer.objects.filter(question=rating).first().delete()
     other.delete()
-    assert tallied() == counted() and selectors.response_total() == 3
+    assert tallied() == counted() and selectors.response_total() == 4
 
 
 def test_participation_reads_the_tallies_by_local_day():
