@@ -6,6 +6,7 @@ are plain tuples of column values, written straight to the table. Demo only: not
 the services' back."""
 
 import datetime
+import functools
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -71,13 +72,26 @@ def copy_rows(
         if connection.vendor == "postgresql":
             return _copy(cursor, table, columns, rows, chunk)
         by_column = {f.column: f for f in model._meta.concrete_fields}
-        fields = [by_column[c] for c in columns]
+        # Only the values the driver does not take as they are (datetimes, JSON …) go through the field.
+        plain = (
+            models.AutoField,
+            models.BigAutoField,
+            models.IntegerField,
+            models.FloatField,
+            models.CharField,
+        )
+        preparers = [
+            None
+            if isinstance(by_column[c], plain) or by_column[c].is_relation
+            else functools.partial(by_column[c].get_db_prep_save, connection=connection)
+            for c in columns
+        ]
         marks = ", ".join("%s" for _ in columns)
         names = ", ".join(f'"{c}"' for c in columns)
         sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 (a model's table)
         written, batch = 0, []
         for row in rows:
-            batch.append([f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)])
+            batch.append([v if p is None else p(v) for p, v in zip(preparers, row, strict=True)])
             if len(batch) >= chunk:
                 cursor.executemany(sql, batch)
                 written, batch = written + len(batch), []
