@@ -116,7 +116,7 @@ def client_for(who: str | None) -> tuple[Client, dict]:
 
 def measure(who, url, *, runs: int, cold: bool) -> dict:
     client, headers = client_for(who)
-    fragments = caches["default"]
+    fragments = caches[settings.FRAGMENT_CACHE_ALIAS]  # with the default alias: the whole cache
     client.get(url, **headers)  # warm the process (templates, the session in the cache)
     times, cpu = [], []
     for _ in range(runs):

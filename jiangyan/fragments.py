@@ -1,4 +1,5 @@
-"""Cached fragments of what many readers share: the row of a project, a wish, a bulletin's body.
+"""Cached fragments of what many readers share: the row of a project in a list, of a wish, of a project in
+its unit's workspace.
 
 A fragment is keyed by its template, the language and **the data it shows** — the object's
 ``fragment_version()``, a tuple of every value its shared templates read — so a changed object is simply
@@ -7,10 +8,12 @@ refresh). Nothing has to be emptied; unused keys age out (``FRAGMENT_CACHE_SECON
 
 A fragment is rendered without the request (no user, no CSRF token, no reading mode): what is personal
 stays in the page around it. ``render_each`` fetches the fragments of a whole list in one round trip
-(``get_many``) and stores the missing ones in one more (``set_many``).
+(``get_many``) and stores the missing ones in one more (``set_many``). A cache that fails costs the
+rendering, never the page.
 """
 
 import hashlib
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,6 +21,8 @@ from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 
 def _cache():
@@ -46,7 +51,11 @@ def render_list(
         return []
     keys = [fragment_key(template_name, getattr(obj, version)()) for obj in objects]
     cache = _cache() if settings.FRAGMENT_CACHE_SECONDS else None
-    found = cache.get_many(keys) if cache else {}
+    try:
+        found = cache.get_many(keys) if cache else {}
+    except Exception:  # noqa: BLE001 (whatever the backend raises: render without it)
+        logger.warning("fragment cache unavailable", exc_info=True)
+        cache, found = None, {}
     missing, parts = {}, []
     template = None
     for obj, key in zip(objects, keys, strict=True):
@@ -56,15 +65,13 @@ def render_list(
             html = missing[key] = template.render({**(context or {}), name: obj})
         parts.append(mark_safe(html))  # noqa: S308 (our template's output)
     if missing and cache:
-        cache.set_many(missing, timeout=settings.FRAGMENT_CACHE_SECONDS)
+        try:
+            cache.set_many(missing, timeout=settings.FRAGMENT_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("fragment cache unavailable", exc_info=True)
     return parts
 
 
 def render_each(template_name: str, objects: Iterable, **options) -> SafeString:
     """:func:`render_list`, joined."""
     return mark_safe("".join(render_list(template_name, objects, **options)))  # noqa: S308
-
-
-def render_one(template_name: str, obj, **options) -> SafeString:
-    """:func:`render_each` for one object."""
-    return render_each(template_name, [obj], **options)

@@ -93,3 +93,18 @@ def test_a_wish_row_changes_as_soon_as_it_is_claimed_or_the_day_flags_it(client,
         status="open", claimed_by=None, opened_at=timezone.now() - datetime.timedelta(days=60)
     )
     assert "超时未认领" in page(client, "/wishes/")
+
+
+def test_a_failing_fragment_cache_costs_the_rendering_never_the_page(client, settings):
+    ProjectFactory(title="社区助餐点")
+    settings.CACHES = {
+        **settings.CACHES,
+        # Nothing listens there: every call to this cache fails as a Redis that is down does.
+        "down": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        },
+    }
+    settings.FRAGMENT_CACHE_ALIAS = "down"
+    response = client.get("/projects/")
+    assert response.status_code == 200 and "社区助餐点" in response.content.decode()
