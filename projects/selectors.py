@@ -9,7 +9,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -359,12 +358,14 @@ def report_weeks(start: datetime.date, end: datetime.date) -> list[tuple[datetim
     return weeks
 
 
-def _statement_in(first: datetime.date, last: datetime.date) -> Exists:
-    return Exists(
-        ProgressStatement.objects.filter(
-            project=OuterRef("pk"), period_start__lte=last, period_end__gte=first
-        )
+def _statement_in(first: datetime.date, last: datetime.date) -> ExpressionWrapper:
+    """Whether the project has a statement covering some day of ``first``…``last``. Written as ``id IN
+    (the projects with one)``, not as a correlated ``EXISTS``: the database hashes the subquery once (the
+    recent statements, through their ``period_end`` index) instead of probing it for every project."""
+    covered = ProgressStatement.objects.filter(period_start__lte=last, period_end__gte=first).values(
+        "project_id"
     )
+    return ExpressionWrapper(Q(pk__in=covered), output_field=BooleanField())
 
 
 def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
