@@ -147,6 +147,10 @@ class Project(models.Model):
                 condition=Q(planned_end__gte=models.F("planned_start")), name="project_end_after_start"
             ),
         ]
+        indexes = [
+            # The home page's featured projects (furthest along first) without sorting the registry.
+            models.Index(fields=["-schedule_actual", "code"], name="projects_furthest_along"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

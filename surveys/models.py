@@ -206,6 +206,8 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["survey", "submitted_at"], name="surveys_resp_survey_time"),
             models.Index(fields=["survey", "community", "channel"], name="surveys_resp_survey_comm_chan"),
+            # The API's list, newest first, without sorting a million responses for a page of them.
+            models.Index(fields=["-submitted_at", "-id"], name="surveys_resp_newest"),
         ]
 
     def __str__(self) -> str:

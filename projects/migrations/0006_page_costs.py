@@ -53,4 +53,8 @@ class Migration(migrations.Migration):
             model_name='schedulesnapshot',
             constraint=models.UniqueConstraint(fields=('project', 'on'), name='projects_snapshot_project_on'),
         ),
+        migrations.AddIndex(
+            model_name="project",
+            index=models.Index(fields=["-schedule_actual", "code"], name="projects_furthest_along"),
+        ),
     ]

@@ -223,4 +223,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install, remove),
+        migrations.AddIndex(
+            model_name="response",
+            index=models.Index(fields=["-submitted_at", "-id"], name="surveys_resp_newest"),
+        ),
     ]
