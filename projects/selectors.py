@@ -182,10 +182,13 @@ def project_page_context(*, user, project: Project) -> dict:
 def project_figures(projects: ProjectQuerySet) -> dict:
     """Totals of ``projects`` (a list annotated ``with_schedule``): count, completed, behind, average
     progress and the 银发项目 among them. The home page and the showcase count the same list this way."""
+    # Counted distinct only where a filter joined a list (towns, target groups) that could repeat a project:
+    # COUNT(DISTINCT) sorts every row (90 ms for the 23,600 projects of 100×, against a few for COUNT).
+    distinct = projects.query.distinct or len(projects.query.alias_map) > 1
     figures = projects.aggregate(
-        total=Count("id", distinct=True),
-        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED), distinct=True),
-        behind=Count("id", filter=Q(is_behind=True), distinct=True),
+        total=Count("id", distinct=distinct),
+        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED), distinct=distinct),
+        behind=Count("id", filter=Q(is_behind=True), distinct=distinct),
         average_progress=Avg("actual_pct"),
     )
     figures["silver"] = projects.filter(target_groups__name=SILVER_GROUP).values("pk").distinct().count()
