@@ -284,11 +284,13 @@ def store_snapshots(queryset: QuerySet, *, on: datetime.date) -> None:
 
 
 def keep_snapshots(queryset: QuerySet, *, dates: list[datetime.date]) -> None:
-    """Snapshots of every project in ``queryset`` at exactly ``dates``: missing ones stored, those of
-    other dates removed (the daily task, the demo seeder)."""
+    """Snapshots of the projects in ``queryset`` at exactly ``dates``: those of other dates removed, the
+    dates without any stored (the daily task, the demo seeder; :func:`store_schedule` keeps the dates that
+    have them up to date)."""
     Snapshot = _snapshot_model(queryset)  # noqa: N806 (a model class)
     Snapshot.objects.exclude(on__in=dates).delete()
-    for day in dates:
+    present = set(Snapshot.objects.filter(on__in=dates).values_list("on", flat=True).distinct())
+    for day in sorted(set(dates) - present):
         store_snapshots(queryset, on=day)
 
 

@@ -24,9 +24,10 @@ def store_schedules(today: datetime.date | None = None) -> int:
     """Today's figures of every project, and its snapshots at :func:`snapshot_dates`."""
     today = today or timezone.localdate()
     projects = Project.objects.all()
-    stored = store_schedule(projects, on=today)
     keep_snapshots(projects, dates=snapshot_dates(today))
-    return stored
+    # Today's figures, and the kept snapshots refreshed with them (the new dates were just stored twice:
+    # once a day, for the days a period ends).
+    return store_schedule(projects, on=today)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
