@@ -12,6 +12,8 @@ from django.db import models
 from jiangyan.audit import actor_label
 from jiangyan.models import AuditEvent
 
+from .bulk import copy_objects, reserve_ids
+
 
 @contextlib.contextmanager
 def historic_timestamps(*model_classes: type[models.Model]):
@@ -80,8 +82,7 @@ class Record:
         )
 
     def save(self) -> int:
-        with historic_timestamps(AuditEvent):
-            AuditEvent.objects.bulk_create(self.events, batch_size=2000)
+        copy_objects(self.events, ids=reserve_ids(AuditEvent, len(self.events)))
         count = len(self.events)
         self.events = []
         return count

@@ -35,9 +35,10 @@ from projects.models import (
     ProjectPhoto,
     TargetGroup,
 )
-from projects.schedule import store_schedule
+from projects.tasks import store_schedules
 
 from . import pictures
+from .bulk import copy_objects, reserve_ids, update_objects
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
 from .history import Record, historic_timestamps
 from .projects_data import ARTICLE, DISTRICT, PER_TOWN, SCENE_OF_DOMAIN, Template
@@ -594,24 +595,17 @@ class _Seeder:
                 )
 
     def write(self, lives: list[Life], rows: dict[str, list]) -> None:
-        with historic_timestamps(ProgressStatement, IndicatorUpdate, ProjectPhoto, Evaluation):
-            ProgressStatement.objects.bulk_create(rows["statements"], batch_size=2000)
-            for update in rows["updates"]:
-                update.statement_id = update.statement.pk
-            IndicatorUpdate.objects.bulk_create(rows["updates"], batch_size=2000)
-            for photo in rows["photos"]:
-                photo.statement_id = photo.statement.pk if photo.statement else None
-                photo.milestone_id = photo.milestone.pk if photo.milestone else None
-            ProjectPhoto.objects.bulk_create(rows["photos"], batch_size=2000)
-            Evaluation.objects.bulk_create(rows["evaluations"], batch_size=2000)
-        Milestone.objects.bulk_update(
-            [m for life in lives for m in life.milestones if m.done_date], ["evidence"], batch_size=2000
-        )
-        Indicator.objects.bulk_update(
-            [i for life in lives for i in life.indicators], ["current_value"], batch_size=2000
-        )
+        for model, objects in (
+            (ProgressStatement, rows["statements"]),
+            (IndicatorUpdate, rows["updates"]),
+            (ProjectPhoto, rows["photos"]),
+            (Evaluation, rows["evaluations"]),
+        ):
+            copy_objects(objects, ids=reserve_ids(model, len(objects)))
+        update_objects([m for life in lives for m in life.milestones if m.done_date], ["evidence"])
+        update_objects([i for life in lives for i in life.indicators], ["current_value"])
         changed = [life.project for life in lives if life.project.status != ProjectStatus.NOT_STARTED]
-        Project.objects.bulk_update(changed, ["status"], batch_size=2000)
+        update_objects(changed, ["status"])
 
 
 @transaction.atomic
@@ -633,7 +627,7 @@ def seed(*, scale: int, stdout) -> None:
         seeder.live(life, rows)
     seeder.write(lives, rows)
     events = seeder.record.save()
-    store_schedule(Project.objects.all())  # what the services and the daily task keep stored
+    store_schedules()  # what the services and the daily task keep stored
     behind = Project.objects.with_schedule().filter(is_behind=True).count()
     completed = sum(1 for life in lives if life.project.status == ProjectStatus.COMPLETED)
     stdout.write(

@@ -6,7 +6,8 @@ items linked to the demo projects that answer them (``demo.projects.answering_pr
 open today so the answering page can be tried. With the history the services write: responses entered
 and imported, suggestions coded, duty items created and moved, projects linked.
 
-Bulk inserts only (answers are built in memory, chunk by chunk); deterministic (``random.Random(2021)``)."""
+Bulk inserts only (answers are plain tuples, built chunk by chunk and written with COPY: ``demo.bulk``);
+deterministic (``random.Random(2021)``)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from surveys.models import (
 )
 
 from .accounts import demo_community
+from .bulk import copy_objects, copy_rows, reserve_ids
 from .district import DOMAIN_UNITS, Timeline, timeline
 from .history import Record, historic_timestamps
 from .projects import answering_projects
@@ -214,6 +216,12 @@ class _Responses:
         identity_weights = [w for _, w in IDENTITIES]
         wish_weights = [w for _, w in WISHES]
         options = self.options
+        age, identity = self.age.pk, self.identity.pk
+        age_options = [o.pk for o in options[age]]
+        identity_options = [o.pk for o in options[identity]]
+        ratings = [(q.pk, mean) for q, (_d, mean) in zip(self.ratings, RATED_DOMAINS, strict=True)]
+        wishes, household, suggestion = self.wishes.pk, self.household.pk, self.suggestion.pk
+        wish_options = [o.pk for o in options[wishes]]
         for start in range(0, count, CHUNK):
             responses, answers, chunk_texts = [], [], []
             for number in range(start, min(count, start + CHUNK)):
@@ -234,35 +242,28 @@ class _Responses:
                         submitted_at=self.moment(),
                     )
                 )
+                # (question, option, number, text): plain tuples, written with COPY (demo.bulk).
                 rows = [
-                    Answer(
-                        question=self.age, option=rng.choices(options[self.age.pk], weights=age_weights)[0]
-                    ),
-                    Answer(
-                        question=self.identity,
-                        option=rng.choices(options[self.identity.pk], weights=identity_weights)[0],
-                    ),
-                    *[
-                        Answer(question=q, number=_rating(rng, mean))
-                        for q, (_d, mean) in zip(self.ratings, RATED_DOMAINS, strict=True)
-                    ],
+                    (age, rng.choices(age_options, weights=age_weights)[0], None, ""),
+                    (identity, rng.choices(identity_options, weights=identity_weights)[0], None, ""),
+                    *[(q, None, _rating(rng, mean), "") for q, mean in ratings],
                 ]
                 chosen = set(
                     rng.choices(range(len(WISHES)), weights=wish_weights, k=rng.choice((1, 2, 3, 3)))
                 )
-                rows += [
-                    Answer(question=self.wishes, option=options[self.wishes.pk][i]) for i in sorted(chosen)
-                ]
+                rows += [(wishes, wish_options[i], None, "") for i in sorted(chosen)]
                 if rng.random() < 0.85:
                     rows.append(
-                        Answer(
-                            question=self.household,
-                            number=rng.choices(range(1, 9), weights=[6, 22, 30, 22, 11, 5, 3, 1])[0],
+                        (
+                            household,
+                            None,
+                            rng.choices(range(1, 9), weights=[6, 22, 30, 22, 11, 5, 3, 1])[0],
+                            "",
                         )
                     )
                 if number in suggestion_slots:
                     text, item = next(texts)
-                    rows.append(Answer(question=self.suggestion, text=text))
+                    rows.append((suggestion, None, None, text))
                     chunk_texts.append((number - start, text, item))
                 answers.append(rows)
             yield responses, answers, chunk_texts
@@ -471,11 +472,16 @@ def seed(*, scale: int, stdout) -> None:
         truth: list[ProblemItem] = []
         imported: dict[dt.date, int] = defaultdict(int)
         for responses, answers, chunk_texts in builder.chunks(count, slots, text_source):
-            responses = Response.objects.bulk_create(responses, batch_size=2000)
-            for response, rows in zip(responses, answers, strict=True):
-                for row in rows:
-                    row.response = response
-            Answer.objects.bulk_create([row for rows in answers for row in rows], batch_size=5000)
+            copy_objects(responses, ids=reserve_ids(Response, len(responses)))
+            copy_rows(
+                Answer,
+                ("response_id", "question_id", "option_id", "number", "text"),
+                (
+                    (response.pk, *row)
+                    for response, rows in zip(responses, answers, strict=True)
+                    for row in rows
+                ),
+            )
             _record_entries(record, responses, imported)
             for index, text, item in chunk_texts:
                 response = responses[index]

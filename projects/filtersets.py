@@ -1,10 +1,11 @@
 """The one FilterSet of projects, shared by the showcase page and the API list."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Town, Unit
+from jiangyan.filtersets import LookupFilter
 
 from .choices import ProjectStatus
 from .models import Domain, Program, Project, TargetGroup
@@ -18,26 +19,23 @@ class ProjectFilterSet(django_filters.FilterSet):
     Expects a queryset annotated by ``with_schedule`` for ``behind`` (adds it when missing)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
-    program = django_filters.ModelChoiceFilter(
-        queryset=Program.objects.all(), label=_("工程"), empty_label=_("全部工程")
-    )
-    domain = django_filters.ModelChoiceFilter(
-        queryset=Domain.objects.all(), label=_("领域"), empty_label=_("全部领域")
-    )
-    target_group = django_filters.ModelChoiceFilter(
+    program = LookupFilter(queryset=Program.objects.all(), label=_("工程"), empty_label=_("全部工程"))
+    domain = LookupFilter(queryset=Domain.objects.all(), label=_("领域"), empty_label=_("全部领域"))
+    target_group = LookupFilter(
         field_name="target_groups",
         queryset=TargetGroup.objects.all(),
         label=_("服务对象"),
         empty_label=_("全部对象"),
     )
-    town = django_filters.ModelChoiceFilter(
+    town = LookupFilter(
         field_name="towns", queryset=Town.objects.all(), label=_("镇（街道）"), empty_label=_("全部镇街")
     )
     status = django_filters.ChoiceFilter(
         choices=ProjectStatus.choices, label=_("状态"), empty_label=_("全部状态")
     )
-    lead_unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.filter(led_projects__isnull=False).distinct(),
+    lead_unit = LookupFilter(
+        # A semi-join on the lead unit's index (a DISTINCT over the join reads every project).
+        queryset=Unit.objects.filter(Exists(Project.objects.filter(lead_unit=OuterRef("pk")))),
         label=_("领办单位"),
         empty_label=_("全部单位"),
     )

@@ -21,7 +21,7 @@ from jiangyan.scoping import ScopedQuerySet
 from jiangyan.text import fold
 
 from .choices import IMPORT_COLUMNS, SCORE_CHOICES, EvaluatorRole, ImportTarget, ProjectStatus
-from .schedule import annotate_current_schedule, annotate_schedule
+from .schedule import annotate_current_schedule, annotate_past_schedule
 
 
 class KeyTask(OrderedLookup):
@@ -85,7 +85,7 @@ class ProjectQuerySet(ScopedQuerySet):
         today = timezone.localdate()
         if on is None or on == today:
             return annotate_current_schedule(self, today=today)
-        return annotate_schedule(self, on=on)
+        return annotate_past_schedule(self, on=on)
 
 
 class Project(models.Model):
@@ -135,7 +135,8 @@ class Project(models.Model):
     schedule_variance = models.FloatField(_("进度偏差"), default=0, editable=False, db_index=True)
     schedule_late = models.PositiveSmallIntegerField(_("逾期节点数"), default=0, editable=False)
     schedule_behind = models.BooleanField(_("滞后"), default=False, editable=False, db_index=True)
-    schedule_date = models.DateField(_("进度计算日期"), null=True, blank=True, editable=False)
+    schedule_completed_on = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
+    schedule_date = models.DateField(_("进度计算日期"), null=True, blank=True, editable=False, db_index=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -148,12 +149,77 @@ class Project(models.Model):
                 condition=Q(planned_end__gte=models.F("planned_start")), name="project_end_after_start"
             ),
         ]
+        indexes = [
+            # The home page's featured projects (furthest along first) without sorting the registry.
+            models.Index(fields=["-schedule_actual", "code"], name="projects_furthest_along"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", kwargs={"code": self.code})
+
+    def fragment_version(self) -> tuple:
+        """Everything the shared row of a project shows (``projects/_row.html``, cached by
+        ``jiangyan.fragments``): a change of any of it is a new fragment. Reads the list's annotations
+        (``with_schedule``) and relations (``selectors.project_rows``)."""
+        return (
+            self.pk,
+            self.code,
+            self.title,
+            self.is_public,
+            self.status,
+            self.program.name,
+            self.domain.name,
+            self.lead_unit.name,
+            tuple(g.name for g in self.target_groups.all()),
+            tuple(t.name for t in self.towns.all()),
+            self.actual_pct,
+            self.expected_pct,
+            self.is_behind,
+        )
+
+    def workspace_version(self) -> tuple:
+        """What a project's row in its unit's workspace shows (``projects/_workspace_row.html``); reads the
+        workspace's ``last_statement``."""
+        return (
+            self.pk,
+            self.code,
+            self.title,
+            self.status,
+            self.actual_pct,
+            self.expected_pct,
+            self.is_behind,
+            self.last_statement,
+        )
+
+
+class ScheduleSnapshot(models.Model):
+    """A project's schedule figures at a past date that the reports and the dashboard read (the ends of the
+    last complete week, 旬 and month), derived from the milestones and stored: reading them for every
+    project is one join instead of the rule's correlated subqueries. Refreshed with today's figures by
+    ``projects.schedule.store_schedule`` (so a milestone done late shows in the past at once) and kept
+    for those dates by the daily task; a row without one is derived (``annotate_past_schedule``)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="schedule_snapshots"
+    )
+    on = models.DateField(_("日期"), db_index=True)
+    expected_pct = models.FloatField(_("序时进度"))
+    actual_pct = models.FloatField(_("实际进度"))
+    variance = models.FloatField(_("进度偏差"))
+    late_milestones = models.PositiveSmallIntegerField(_("逾期节点数"))
+    is_behind = models.BooleanField(_("滞后"))
+    completed_on = models.DateField(_("完成日期"), null=True)
+
+    class Meta:
+        verbose_name = _("进度快照")
+        verbose_name_plural = _("进度快照")
+        constraints = [models.UniqueConstraint(fields=["project", "on"], name="projects_snapshot_project_on")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.on}"
 
 
 class Indicator(models.Model):
@@ -253,7 +319,11 @@ class ProgressStatement(models.Model):
         verbose_name = _("进展述职")
         verbose_name_plural = _("进展述职")
         ordering = ["-period_end", "-id"]
-        indexes = [models.Index(fields=["project", "-created_at"])]
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            # The reports' "a statement covering this week": only the recent ones are read.
+            models.Index(fields=["period_end", "project"], name="projects_statement_end_project"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="statement_period_order"

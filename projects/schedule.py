@@ -10,7 +10,9 @@ At a date ``D`` (see ``docs/schedule-variance.md``):
 * ``variance`` = ``actual_pct − expected_pct`` (percentage points);
 * ``late_milestones`` = milestones not done by ``D`` whose planned date is more than
   ``PROJECT_MILESTONE_LATE_DAYS`` days before ``D``;
-* ``is_behind`` = ``actual_pct < expected_pct − PROJECT_BEHIND_POINTS`` or ``late_milestones > 0``.
+* ``is_behind`` = ``actual_pct < expected_pct − PROJECT_BEHIND_POINTS`` or ``late_milestones > 0``;
+* ``completed_on`` = for a 已完成 project, the day its last milestone was done (its planned end without
+  milestones); None otherwise.
 
 Everything is a correlated subquery, so the queryset has no GROUP BY and stays filterable, countable and
 paginable; it runs unchanged on PostgreSQL and SQLite.
@@ -19,6 +21,8 @@ paginable; it runs unchanged on PostgreSQL and SQLite.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,6 +30,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
     Func,
     IntegerField,
@@ -72,6 +77,25 @@ def _milestones(Milestone):
 def _sum_weight(Milestone, **lookups) -> Coalesce:
     rows = _milestones(Milestone).filter(**lookups).annotate(total=Sum("weight")).values("total")
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0), output_field=IntegerField())
+
+
+def _completed_on(Milestone) -> Case:  # noqa: N803 (a model class)
+    # The day a 已完成 project was completed: its last milestone's, or its planned end without any.
+    last_done = _milestones(Milestone).annotate(d=Max("done_date")).values("d")
+    return Case(
+        When(
+            status=ProjectStatus.COMPLETED,
+            then=Coalesce(Subquery(last_done, output_field=DateField()), F("planned_end")),
+        ),
+        default=None,
+        output_field=DateField(),
+    )
+
+
+def completed_on(queryset: QuerySet) -> Case:
+    """The rule's ``completed_on`` alone (it does not depend on the date), for a queryset read without
+    the schedule."""
+    return _completed_on(_milestone_model(queryset))
 
 
 def _expressions(queryset: QuerySet, on: datetime.date, prefix: str = "") -> tuple[dict, dict]:
@@ -141,6 +165,7 @@ def _expressions(queryset: QuerySet, on: datetime.date, prefix: str = "") -> tup
         ),
         f"{p}variance": F(f"{p}actual_pct") - F(f"{p}expected_pct"),
         f"{p}late_milestones": Coalesce(Subquery(late, output_field=IntegerField()), Value(0)),
+        f"{p}completed_on": _completed_on(Milestone),
         f"{p}is_behind": Case(
             When(
                 Q(**{f"{p}actual_pct__lt": F(f"{p}expected_pct") - Value(behind_points)})
@@ -168,6 +193,7 @@ STORED = {
     "variance": "schedule_variance",
     "late_milestones": "schedule_late",
     "is_behind": "schedule_behind",
+    "completed_on": "schedule_completed_on",
 }
 _TYPES = {
     "expected_pct": FloatField,
@@ -175,14 +201,27 @@ _TYPES = {
     "variance": FloatField,
     "late_milestones": IntegerField,
     "is_behind": BooleanField,
+    "completed_on": DateField,
 }
+
+
+def stale_on(today: datetime.date) -> Q:
+    """Projects whose stored figures are not today's (never stored, or stored another day)."""
+    return Q(schedule_date__isnull=True) | Q(schedule_date__lt=today) | Q(schedule_date__gt=today)
 
 
 def annotate_current_schedule(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
     """The same five figures for today, read from the stored columns — free to read, filter and count —
     wherever they were stored today (``schedule_date``); a row not refreshed today (a milestone written
-    outside the services, the daily task not run yet) is derived as :func:`annotate_schedule` would."""
+    outside the services, the daily task not run yet) is derived as :func:`annotate_schedule` would.
+
+    One indexed look-up first asks whether any row of ``queryset`` is stale. Usually none is (the services
+    and the daily task store them), and the figures are then plain columns: building, compiling and
+    running the derived rule's dozen correlated subqueries costs far more than the look-up, even when the
+    database never evaluates them."""
     today = today or timezone.localdate()
+    if not queryset.order_by().filter(stale_on(today)).exists():
+        return queryset.annotate(**{name: F(column) for name, column in STORED.items()})
     intermediates, derived = _expressions(queryset, today, prefix="derived_")
     fresh = Q(schedule_date=today)
     return queryset.alias(**intermediates, **derived).annotate(
@@ -197,19 +236,91 @@ def annotate_current_schedule(queryset: QuerySet, *, today: datetime.date | None
     )
 
 
-def store_schedule(queryset: QuerySet, *, on: datetime.date | None = None, batch_size: int = 500) -> int:
-    """Derive today's figures of the projects in ``queryset`` and store them (with ``schedule_date``).
+def _snapshot_model(queryset: QuerySet):
+    return queryset.model.schedule_snapshots.rel.related_model
+
+
+def annotate_past_schedule(queryset: QuerySet, *, on: datetime.date) -> QuerySet:
+    """The five figures at a past date ``on``: read from the stored snapshots (``ScheduleSnapshot``) when
+    every row of ``queryset`` has one for ``on`` — one join — and otherwise derived from the milestones
+    (:func:`annotate_schedule`)."""
+    Snapshot = _snapshot_model(queryset)  # noqa: N806 (a model class)
+    without = ~Exists(Snapshot.objects.filter(project=OuterRef("pk"), on=on))
+    if queryset.order_by().filter(without).exists():
+        return annotate_schedule(queryset, on=on)
+    snapshot = FilteredRelation("schedule_snapshots", condition=Q(schedule_snapshots__on=on))
+    return queryset.annotate(snapshot_at=snapshot).annotate(
+        **{name: F(f"snapshot_at__{name}") for name in STORED}
+    )
+
+
+def _derived_sql(queryset: QuerySet, on: datetime.date) -> tuple[str, tuple] | None:
+    derived = annotate_schedule(queryset.order_by(), on=on).annotate(stored_pk=F("pk"))
+    try:
+        return derived.values("stored_pk", *STORED).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def store_snapshots(queryset: QuerySet, *, on: datetime.date) -> None:
+    """Derive the figures of the projects in ``queryset`` at ``on`` and store them as their snapshots of
+    that date (insert or replace: one statement)."""
+    derived = _derived_sql(queryset, on)
+    if derived is None:
+        return
+    sql, params = derived
+    quote = connection.ops.quote_name
+    table = quote(_snapshot_model(queryset)._meta.db_table)
+    names = ", ".join(quote(name) for name in STORED)
+    replaced = ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in STORED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, {quote('on')}, {names}) "  # noqa: S608 (our own tables)
+            f"SELECT d.stored_pk, %s, {', '.join(f'd.{name}' for name in STORED)} FROM ({sql}) AS d "
+            # SQLite needs a WHERE to tell this SELECT's end from the upsert clause.
+            f"WHERE true ON CONFLICT (project_id, {quote('on')}) DO UPDATE SET {replaced}",
+            [on, *params],
+        )
+
+
+def keep_snapshots(queryset: QuerySet, *, dates: list[datetime.date]) -> None:
+    """Snapshots of the projects in ``queryset`` at exactly ``dates``: those of other dates removed, the
+    dates without any stored (the daily task, the demo seeder; :func:`store_schedule` keeps the dates that
+    have them up to date)."""
+    Snapshot = _snapshot_model(queryset)  # noqa: N806 (a model class)
+    Snapshot.objects.exclude(on__in=dates).delete()
+    present = set(Snapshot.objects.filter(on__in=dates).values_list("on", flat=True).distinct())
+    for day in sorted(set(dates) - present):
+        store_snapshots(queryset, on=day)
+
+
+def store_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> int:
+    """Derive today's figures of the projects in ``queryset`` and store them (with ``schedule_date``), and
+    their snapshots of the past dates that are kept (a milestone done late changes the past too).
     Services call it in the transaction that changes milestones or status; a daily task calls it for
-    every project, as the expected % moves with the date. Returns the number of projects stored."""
+    every project, as the expected % moves with the date. One ``UPDATE … FROM`` the derived rows (23,600
+    projects at 100× in one statement); returns the number of projects stored."""
     on = on or timezone.localdate()
-    model = queryset.model
-    rows = annotate_schedule(queryset.order_by(), on=on).values_list("pk", *STORED)
-    columns = list(STORED.values())
-    stored = [
-        model(pk=pk, schedule_date=on, **dict(zip(columns, values, strict=True))) for pk, *values in rows
-    ]
-    model.objects.bulk_update(stored, [*columns, "schedule_date"], batch_size=batch_size)
-    return len(stored)
+    derived = _derived_sql(queryset, on)
+    if derived is None:
+        return 0
+    sql, params = derived
+    quote = connection.ops.quote_name
+    table = quote(queryset.model._meta.db_table)
+    pk = quote(queryset.model._meta.pk.column)
+    assignments = ", ".join(f"{quote(column)} = d.{name}" for name, column in STORED.items())
+    with connection.cursor() as cursor:
+        # The derived table names its columns after the annotations.
+        cursor.execute(
+            f"UPDATE {table} SET {assignments}, schedule_date = %s FROM ({sql}) AS d "  # noqa: S608
+            f"WHERE {table}.{pk} = d.stored_pk",
+            [on, *params],
+        )
+        stored = cursor.rowcount
+    kept = _snapshot_model(queryset).objects.filter(on__lt=on).values_list("on", flat=True).distinct()
+    for day in kept.order_by("on"):
+        store_snapshots(queryset, on=day)
+    return stored
 
 
 def schedule_in_python(

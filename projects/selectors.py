@@ -9,7 +9,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -21,9 +20,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +40,7 @@ from .models import (
     evaluator_role_of,
     month_of,
 )
+from .schedule import completed_on
 
 SILVER_GROUP = "老年"  # 银发项目 are the projects for this target group
 
@@ -184,10 +182,13 @@ def project_page_context(*, user, project: Project) -> dict:
 def project_figures(projects: ProjectQuerySet) -> dict:
     """Totals of ``projects`` (a list annotated ``with_schedule``): count, completed, behind, average
     progress and the 银发项目 among them. The home page and the showcase count the same list this way."""
+    # Counted distinct only where a filter joined a list (towns, target groups) that could repeat a project:
+    # COUNT(DISTINCT) sorts every row (90 ms for the 23,600 projects of 100×, against a few for COUNT).
+    distinct = projects.query.distinct or len(projects.query.alias_map) > 1
     figures = projects.aggregate(
-        total=Count("id", distinct=True),
-        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED), distinct=True),
-        behind=Count("id", filter=Q(is_behind=True), distinct=True),
+        total=Count("id", distinct=distinct),
+        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED), distinct=distinct),
+        behind=Count("id", filter=Q(is_behind=True), distinct=distinct),
         average_progress=Avg("actual_pct"),
     )
     figures["silver"] = projects.filter(target_groups__name=SILVER_GROUP).values("pk").distinct().count()
@@ -260,21 +261,9 @@ REPORT_STATUSES = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
 
 
 def _completed_on() -> Case:
-    last_done = (
-        Milestone.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(d=Max("done_date"))
-        .values("d")
-    )
-    return Case(
-        When(
-            status=ProjectStatus.COMPLETED,
-            then=Coalesce(Subquery(last_done, output_field=DateField()), F("planned_end")),
-        ),
-        default=None,
-        output_field=DateField(),
-    )
+    """``completed_on`` of ``projects.schedule`` (a project's day of completion), for querysets without
+    the schedule."""
+    return completed_on(Project.objects.all())
 
 
 def _active_between(first: datetime.date, last: datetime.date) -> Q:
@@ -293,13 +282,9 @@ def _active_at(on: datetime.date) -> Q:
 
 def report_rows(*, on: datetime.date) -> QuerySet:
     """Every project with its schedule at ``on`` and ``completed_on``, ``is_active``, ``is_completed``."""
-    return (
-        Project.objects.with_schedule(on=on)
-        .annotate(completed_on=_completed_on())
-        .annotate(
-            is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
-            is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
-        )
+    return Project.objects.with_schedule(on=on).annotate(  # with ``completed_on``
+        is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
+        is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
     )
 
 
@@ -376,12 +361,14 @@ def report_weeks(start: datetime.date, end: datetime.date) -> list[tuple[datetim
     return weeks
 
 
-def _statement_in(first: datetime.date, last: datetime.date) -> Exists:
-    return Exists(
-        ProgressStatement.objects.filter(
-            project=OuterRef("pk"), period_start__lte=last, period_end__gte=first
-        )
+def _statement_in(first: datetime.date, last: datetime.date) -> ExpressionWrapper:
+    """Whether the project has a statement covering some day of ``first``…``last``. Written as ``id IN
+    (the projects with one)``, not as a correlated ``EXISTS``: the database hashes the subquery once (the
+    recent statements, through their ``period_end`` index) instead of probing it for every project."""
+    covered = ProgressStatement.objects.filter(period_start__lte=last, period_end__gte=first).values(
+        "project_id"
     )
+    return ExpressionWrapper(Q(pk__in=covered), output_field=BooleanField())
 
 
 def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
+from jiangyan.filtersets import LookupFilter
 
 from .choices import InspectionKind, OrderStatus, ReportKind, ReportStatus
 from .models import Inspection, Report, SupervisionOrder, order_open, order_overdue
@@ -43,10 +44,8 @@ class OrderFilterSet(django_filters.FilterSet):
     )
     open = django_filters.BooleanFilter(method="filter_open", label=_("待答复"), widget=YES)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"), widget=YES)
-    unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(), label=_("责任单位"), empty_label=_("全部单位")
-    )
-    community = django_filters.ModelChoiceFilter(
+    unit = LookupFilter(queryset=Unit.objects.all(), label=_("责任单位"), empty_label=_("全部单位"))
+    community = LookupFilter(
         queryset=Community.objects.select_related("town"), label=_("责任社区"), empty_label=_("全部社区")
     )
     target = django_filters.ChoiceFilter(
@@ -88,7 +87,7 @@ class InspectionFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=InspectionKind.choices, label=_("方式"), empty_label=_("全部方式")
     )
-    community = django_filters.ModelChoiceFilter(
+    community = LookupFilter(
         field_name="communities",
         queryset=Community.objects.select_related("town"),
         label=_("社区（村）"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
 from jiangyan.filters import DateTimeFilter
+from jiangyan.filtersets import LookupFilter
 
 from .choices import Channel, DutyStatus, SuggestionSource
 from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey, duty_overdue
@@ -26,18 +27,14 @@ class SurveyFilterSet(django_filters.FilterSet):
 
 class SuggestionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), field_name="text", lookup_expr="icontains")
-    survey = django_filters.ModelChoiceFilter(label=_("问卷"), queryset=Survey.objects.all())
-    community = django_filters.ModelChoiceFilter(
-        label=_("社区（村）"), queryset=Community.objects.select_related("town")
-    )
+    survey = LookupFilter(label=_("问卷"), queryset=Survey.objects.all())
+    community = LookupFilter(label=_("社区（村）"), queryset=Community.objects.select_related("town"))
     source = django_filters.ChoiceFilter(label=_("来源"), choices=SuggestionSource.choices)
     coded = django_filters.BooleanFilter(
         label=_("已编码"), field_name="problem_item", lookup_expr="isnull", exclude=True
     )
-    problem_item = django_filters.ModelChoiceFilter(
-        label=_("问题清单条目"), queryset=ProblemItem.objects.all()
-    )
-    category = django_filters.ModelChoiceFilter(
+    problem_item = LookupFilter(label=_("问题清单条目"), queryset=ProblemItem.objects.all())
+    category = LookupFilter(
         label=_("类别"), field_name="problem_item__category", queryset=ProblemCategory.objects.all()
     )
 
@@ -48,7 +45,7 @@ class SuggestionFilterSet(django_filters.FilterSet):
 
 class ProblemItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
-    category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=ProblemCategory.objects.all())
+    category = LookupFilter(label=_("类别"), queryset=ProblemCategory.objects.all())
     conversion = django_filters.ChoiceFilter(
         label=_("转化情况"),
         method="filter_conversion",
@@ -78,8 +75,8 @@ class ProblemItemFilterSet(django_filters.FilterSet):
 class DutyItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=DutyStatus.choices)
-    unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all())
-    category = django_filters.ModelChoiceFilter(
+    unit = LookupFilter(label=_("责任单位"), queryset=Unit.objects.all())
+    category = LookupFilter(
         label=_("类别"), field_name="problem_item__category", queryset=ProblemCategory.objects.all()
     )
 
@@ -106,8 +103,8 @@ class ResponseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("关键词"), method="filter_q", help_text=_("社区（村）或镇（街道）名称")
     )
-    survey = django_filters.ModelChoiceFilter(label=_("问卷"), queryset=Survey.objects.all())
-    community = django_filters.ModelChoiceFilter(label=_("社区（村）"), queryset=Community.objects.all())
+    survey = LookupFilter(label=_("问卷"), queryset=Survey.objects.all())
+    community = LookupFilter(label=_("社区（村）"), queryset=Community.objects.all())
     channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
     submitted_after = DateTimeFilter(label=_("提交时间起"), field_name="submitted_at", lookup_expr="gte")
     submitted_before = DateTimeFilter(label=_("提交时间止"), field_name="submitted_at", lookup_expr="lt")

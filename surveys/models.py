@@ -206,10 +206,64 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["survey", "submitted_at"], name="surveys_resp_survey_time"),
             models.Index(fields=["survey", "community", "channel"], name="surveys_resp_survey_comm_chan"),
+            # The API's list, newest first, without sorting a million responses for a page of them.
+            models.Index(fields=["-submitted_at", "-id"], name="surveys_resp_newest"),
         ]
 
     def __str__(self) -> str:
         return f"{self.survey_id}#{self.pk}"
+
+
+class ResponseTally(models.Model):
+    """How many responses a survey received on a day (Asia/Shanghai) from a community through a channel.
+    Kept by the database itself — triggers on ``surveys_response`` (migration 0004) count every insert,
+    update and delete, whoever writes — so the figures over a million responses (the home page, the
+    dashboard, the survey list, the analytics page) read a few thousand rows. Never written by the code."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="tallies"
+    )
+    community = models.ForeignKey(
+        "accounts.Community",
+        verbose_name=_("社区（村）"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
+    day = models.DateField(_("日期"))
+    responses = models.IntegerField(_("答卷数"), default=0)
+
+    class Meta:
+        verbose_name = _("答卷计数")
+        verbose_name_plural = _("答卷计数")
+        # Unique on (survey, community, channel, day), NULL community included: an index of migration 0004.
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.day} {self.community_id} {self.channel} {self.responses}"
+
+
+class AnswerTally(models.Model):
+    """How many answers a question received with an option (choices) or a number (ratings, numbers); text
+    answers count under neither. Kept by triggers on ``surveys_answer`` (migration 0004) like
+    ``ResponseTally``: the analytics page reads these rows, not eleven million answers."""
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="tallies"
+    )
+    option = models.ForeignKey(
+        Option, verbose_name=_("选项"), null=True, on_delete=models.CASCADE, related_name="tallies"
+    )
+    number = models.FloatField(_("数值"), null=True)
+    answers = models.IntegerField(_("答案数"), default=0)
+
+    class Meta:
+        verbose_name = _("答案计数")
+        verbose_name_plural = _("答案计数")
+        # Unique on (question, option, number), NULLs included: an index of migration 0004.
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.option_id} {self.number} {self.answers}"
 
 
 class Answer(models.Model):

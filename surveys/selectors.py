@@ -18,8 +18,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,23 +31,53 @@ from projects import selectors as project_selectors
 
 from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
 from .coding import rank_suggestions
-from .models import Answer, DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey, duty_overdue
+from .models import (
+    Answer,
+    AnswerTally,
+    DutyItem,
+    ProblemCategory,
+    ProblemItem,
+    Response,
+    ResponseTally,
+    Suggestion,
+    Survey,
+    duty_overdue,
+)
 from .spreadsheets import import_header
 
 # --- the lists: one selector each, shared by the page and the API (same rows, same order) ---------------
+
+
+def _responses_of_survey() -> Coalesce:
+    # From the tallies the database keeps (``ResponseTally``): a few hundred rows, not every response.
+    tallies = (
+        ResponseTally.objects.filter(survey=OuterRef("pk"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Sum("responses"))
+        .values("n")
+    )
+    return Coalesce(Subquery(tallies, output_field=IntegerField()), Value(0))
 
 
 def survey_list(*, user) -> QuerySet[Survey]:
     """The surveys ``user`` may see (published; drafts too for the office), newest first, with their
     number of responses."""
     return (
-        Survey.objects.visible_to(user).annotate(n_responses=Count("responses")).order_by("-opens_at", "-id")
+        Survey.objects.visible_to(user)
+        .annotate(n_responses=_responses_of_survey())
+        .order_by("-opens_at", "-id")
     )
 
 
 def most_answered_survey(*, user) -> Survey | None:
     """The survey ``user`` may see with the most responses (the analytics page opens it)."""
-    return survey_list(user=user).annotate(n=Count("responses")).order_by("-n", "-opens_at").first()
+    return survey_list(user=user).order_by("-n_responses", "-opens_at").first()
+
+
+def response_total() -> int:
+    """Every response of every survey (the home page's figure), from the tallies."""
+    return ResponseTally.objects.aggregate(n=Sum("responses"))["n"] or 0
 
 
 def has_answered(*, survey: Survey, user) -> bool:
@@ -322,25 +354,20 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
     channel, and the conversion funnel (2)."""
     questions = list(survey.questions.prefetch_related("options"))
     groups: dict[int, list[tuple[int | None, float | None, int]]] = defaultdict(list)
+    # From the tallies the database keeps (``AnswerTally``, ``ResponseTally``), not every answer.
     for question_id, option_id, number, n in (
-        Answer.objects.filter(question_id__in=[q.pk for q in questions])
+        AnswerTally.objects.filter(question_id__in=[q.pk for q in questions], answers__gt=0)
         .values_list("question_id", "option_id", "number")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("answers"))
         .order_by()
     ):
         groups[question_id].append((option_id, number, n))
 
-    per_day = list(
-        Response.objects.filter(survey=survey)
-        .annotate(day=TruncDate("submitted_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
+    tallies = ResponseTally.objects.filter(survey=survey, responses__gt=0)
+    per_day = list(tallies.values_list("day").annotate(n=Sum("responses")).order_by("day"))
     cells = list(
-        Response.objects.filter(survey=survey)
-        .values_list("community_id", "community__town__name", "community__name", "channel")
-        .annotate(n=Count("id"))
+        tallies.values_list("community_id", "community__town__name", "community__name", "channel")
+        .annotate(n=Sum("responses"))
         .order_by()
     )
     total = sum(n for *_, n in cells)
@@ -558,7 +585,7 @@ def home_context(request) -> dict:
     funnel = conversion_funnel()
     return {
         "surveys_home": {
-            "responses": Response.objects.count(),
+            "responses": response_total(),
             "categories": ProblemCategory.objects.count(),
             "open_surveys": list(Survey.objects.open_at()[:3]),
             **funnel,
@@ -608,10 +635,10 @@ def conversion_at(*, on: dt.date) -> dict[str, int]:
 def participation_between(*, end: dt.date, start: dt.date | None = None) -> dict[str, Any]:
     """Survey responses submitted ``start``…``end`` (all before ``end`` without ``start``): the total and
     per channel (every channel, in order). One query."""
-    responses = Response.objects.filter(submitted_at__lt=_end_of(end))
+    tallies = ResponseTally.objects.filter(day__lte=end)
     if start is not None:
-        responses = responses.filter(submitted_at__gte=_end_of(start - dt.timedelta(days=1)))
-    counts = dict(responses.values_list("channel").annotate(n=Count("id")).order_by())
+        tallies = tallies.filter(day__gte=start)
+    counts = dict(tallies.values_list("channel").annotate(n=Sum("responses")).order_by())
     channels = [
         {"channel": c.value, "label": str(c.label), "responses": counts.get(c.value, 0)} for c in Channel
     ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
+from jiangyan.filtersets import LookupFilter
 
 from .choices import WishCategory, WishChannel, WishStatus
 from .models import Wish
@@ -17,7 +18,7 @@ class WishFilterSet(django_filters.FilterSet):
     the wisher's personal data, so a search cannot confirm a phone number)."""
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    community = django_filters.ModelChoiceFilter(
+    community = LookupFilter(
         queryset=Community.objects.select_related("town"), label=_("社区（村）"), empty_label=_("全部社区")
     )
     category = django_filters.ChoiceFilter(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
+from jiangyan import masking
 from jiangyan.models import Photo
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 from jiangyan.scoping import ScopedQuerySet
@@ -186,6 +187,31 @@ class Wish(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def fragment_version(self) -> tuple:
+        """Everything the shared row of a wish shows (``wishes/_item.html``, ``_review.html``, cached by
+        ``jiangyan.fragments``) — the wisher's name only masked, as the row shows it: a change of any of it,
+        or the day making it flagged or overdue, is a new fragment. Reads ``community__town`` and
+        ``claimed_by`` (``select_related``)."""
+        claimer = self.claimed_by
+        return (
+            self.pk,
+            self.code,
+            self.title,
+            self.status,
+            self.category,
+            self.channel,
+            self.urgent,
+            self.reopened,
+            self.is_flagged,
+            self.is_overdue,
+            masking.mask_name(self.wisher_name),
+            self.community.town.name,
+            self.community.name,
+            claimer.display_name if claimer else None,
+            self.promised_date,
+            self.submitted_at,
+        )
 
     @property
     def is_flagged(self) -> bool:

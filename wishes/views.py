@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Community
+from jiangyan import fragments
 from jiangyan.forms import submit
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
@@ -270,12 +271,14 @@ def mine(request, section: str = "wishes"):
 
 @role_required(Role.COMMUNITY_STAFF)
 def manage(request):
-    queues = selectors.manage_queues(user=request.user)
+    queues = {name: list(qs[:50]) for name, qs in selectors.manage_queues(user=request.user).items()}
+    reviews = fragments.render_list("wishes/_review.html", queues["submitted"], name="wish")
     return render(
         request,
         "wishes/manage.html",
         {
-            "queues": {name: list(qs[:50]) for name, qs in queues.items()},
+            "queues": queues,
+            "reviews": list(zip(queues["submitted"], reviews, strict=True)),
             "community": request.user.community,
         },
     )

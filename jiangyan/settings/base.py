@@ -102,6 +102,12 @@ TEMPLATES = [
         },
     },
 ]
+# Django's, with <select> written in Python (a filter form's hundred options cost more than its queries).
+FORM_RENDERER = "jiangyan.formrenderer.PortalFormRenderer"
+# Shared fragments (a project's row, a wish's, a bulletin's body: ``jiangyan.fragments``) are keyed by the
+# data they show, so they are never stale; this only bounds how long an unused one stays (0: off).
+FRAGMENT_CACHE_ALIAS = "default"
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=24 * 3600)
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}

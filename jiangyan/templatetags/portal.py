@@ -1,9 +1,10 @@
-"""Template filters loaded in every template (``builtins``): masking and role checks."""
+"""Template filters and tags loaded in every template (``builtins``): masking, role checks, numbers, cached
+fragments."""
 
 from django import template
 from django.utils.translation import pgettext
 
-from jiangyan import masking, numbers
+from jiangyan import fragments, masking, numbers
 from jiangyan.roles import has_role as _has_role
 
 register = template.Library()
@@ -44,3 +45,12 @@ def query_with(context, **kwargs) -> str:
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag
+def render_each(template_name: str, objects, name: str, version: str = "fragment_version", **context) -> str:
+    """``{% render_each "projects/_row.html" projects name="p" %}``: the template for each object, from the
+    fragment cache while the object's ``fragment_version()`` (or the method ``version``) is the same
+    (``jiangyan.fragments``). The template sees only ``name`` and ``context``, never the request or the
+    reader."""
+    return fragments.render_each(template_name, objects, name=name, context=context, version=version)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from jiangyan.roles import Role
 from projects import services
 from projects.choices import ProjectStatus
-from projects.models import Project
-from projects.schedule import STORED, annotate_schedule, store_schedule
-from projects.tasks import refresh_schedules
+from projects.models import Project, ScheduleSnapshot
+from projects.schedule import STORED, annotate_schedule, keep_snapshots, store_schedule
+from projects.tasks import refresh_schedules, snapshot_dates
 from tests.factories import UserFactory
 
 from .factories import MilestoneFactory, ProjectFactory
@@ -113,3 +113,46 @@ def test_the_daily_task_moves_the_expected_percentage_with_the_date():
         assert august.schedule_date == datetime.date(2021, 8, 1)
         assert Project.objects.with_schedule().get(pk=project.pk).expected_pct == august.schedule_expected
     assert 0 < june < august.schedule_expected < 100
+
+
+def test_snapshots_of_past_dates_agree_with_the_rule_and_are_what_is_read():
+    random_registry()
+    day = days_ago(9)
+    keep_snapshots(Project.objects.all(), dates=[day])
+    derived = figures(annotate_schedule(Project.objects.all(), on=day))
+    assert figures(Project.objects.with_schedule(on=day)) == derived
+    # Proof that the snapshot is what is read: change one behind the rule's back.
+    first = Project.objects.order_by("pk").first()
+    ScheduleSnapshot.objects.filter(project=first, on=day).update(actual_pct=42.0)
+    assert Project.objects.with_schedule(on=day).get(pk=first.pk).actual_pct == 42.0
+    # A project without a snapshot of that day: the whole list is derived, never half-stored.
+    ScheduleSnapshot.objects.filter(project=first, on=day).delete()
+    assert figures(Project.objects.with_schedule(on=day)) == derived
+
+
+def test_a_milestone_done_late_changes_the_stored_past_at_once(unit):
+    staff = UserFactory(roles=[Role.UNIT_STAFF], unit=unit)
+    project = ProjectFactory(lead_unit=unit)
+    milestone = MilestoneFactory(project=project, weight=100, planned_date=days_ago(20))
+    keep_snapshots(Project.objects.all(), dates=[days_ago(5)])
+    assert Project.objects.with_schedule(on=days_ago(5)).get().actual_pct == 0.0
+    services.milestone_complete(actor=staff, milestone=milestone, done_date=days_ago(10), evidence="验收单")
+    assert ScheduleSnapshot.objects.get(project=project, on=days_ago(5)).actual_pct == 100.0
+    assert Project.objects.with_schedule(on=days_ago(5)).get().actual_pct == 100.0
+
+
+def test_the_daily_task_keeps_the_snapshots_of_the_last_periods_only():
+    random_registry(5)
+    ScheduleSnapshot.objects.create(
+        project=Project.objects.first(),
+        on=days_ago(400),
+        expected_pct=0,
+        actual_pct=0,
+        variance=0,
+        late_milestones=0,
+        is_behind=False,
+    )
+    refresh_schedules()
+    dates = set(ScheduleSnapshot.objects.values_list("on", flat=True))
+    assert dates == set(snapshot_dates(timezone.localdate()))
+    assert ScheduleSnapshot.objects.count() == 5 * len(dates)

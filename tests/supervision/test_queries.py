@@ -76,7 +76,8 @@ def test_generating_each_report_takes_the_same_queries_at_two_sizes(kind):
         grow(12)
         large = generation_queries(kind)
     assert small == large, f"{kind}: {small} queries with 3 units, {large} with 15"
-    assert large <= 30
+    # Each read of the schedule first asks (one indexed look-up) whether its stored figures can be used.
+    assert large <= 40
 
 
 @pytest.mark.parametrize("kind", ReportKind.values)

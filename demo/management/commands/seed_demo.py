@@ -53,8 +53,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with connection.cursor() as cursor:
             # Fresh statistics for the planner: without them the first pages after a bulk load of a million
-            # rows plan as if the tables were empty.
-            cursor.execute("ANALYZE")
-        self.stdout.write(f"· ANALYZE {time.monotonic() - started:.1f}s")
+            # rows plan as if the tables were empty. On PostgreSQL VACUUM too (outside a transaction: not in
+            # a test's): it marks the bulk-loaded pages all-visible, so counts are answered from the indexes.
+            vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+            statement = "VACUUM ANALYZE" if vacuum else "ANALYZE"
+            cursor.execute(statement)
+        self.stdout.write(f"· {statement} {time.monotonic() - started:.1f}s")
         data_changed()  # pages cached before the seed show the district now
         print_accounts(self.stdout)
