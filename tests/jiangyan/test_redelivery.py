@@ -73,7 +73,9 @@ def test_the_daily_schedule_refresh_runs_in_pieces_that_cover_every_project_once
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     runs = []
     step = project_tasks._store_after
-    monkeypatch.setattr(project_tasks, "_store_after", lambda after: runs.append(after) or step(after))
+    monkeypatch.setattr(
+        project_tasks, "_store_after", lambda after, **kw: runs.append(after) or step(after, **kw)
+    )
     project_tasks.refresh_schedules.apply()
     assert runs == [0, projects[1].pk, projects[3].pk]
     assert set(Project.objects.values_list("schedule_date", flat=True)) == {timezone.localdate()}
