@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from .models import AuditEvent
 from .site import MODEL_FIELDS, audit_field
@@ -57,14 +57,17 @@ class AuditReader:
         for key, value in values.items():
             label = self._key(app_label, model, key)[0]
             if isinstance(value, dict):
-                parts.append(f"{label}（{self._text(app_label, model, value, nested=True)}）")
+                inner = self._text(app_label, model, value, nested=True)
+                parts.append(_("%(label)s（%(items)s）") % {"label": label, "items": inner})
             elif nested and isinstance(value, list) and len(value) == 2 and not key.isidentifier():
                 # an item of an import: {"权重": [before, after]}
                 before, after = (self._value(app_label, model, key, v) for v in value)
-                parts.append(f"{label}：{before} → {after}")
+                parts.append(_("%(label)s：%(value)s") % {"label": label, "value": f"{before} → {after}"})
             else:
-                parts.append(f"{label}：{self._value(app_label, model, key, value)}")
-        return ("，" if nested else "；").join(parts)
+                value = self._value(app_label, model, key, value)
+                parts.append(_("%(label)s：%(value)s") % {"label": label, "value": value})
+        # Translators: separators of the parts of an audit value (nested, then top level)
+        return (_("，") if nested else _("；")).join(parts)
 
     def _key(self, app_label: str, model: str, key: str) -> tuple[str, str, Any]:
         """The label of ``key`` and how its values read: ``("choices", {code: label})``, ``("object",
@@ -106,7 +109,8 @@ class AuditReader:
 
     def _value(self, app_label: str, model: str, key: str, value) -> str:
         if isinstance(value, list):
-            return "、".join(self._value(app_label, model, key, v) for v in value) or "—"
+            items = [self._value(app_label, model, key, v) for v in value]
+            return pgettext("列表分隔符", "、").join(items) or "—"
         if value is None or value == "":
             return "—"
         if isinstance(value, bool):

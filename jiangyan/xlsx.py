@@ -19,6 +19,7 @@ import io
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from copy import copy
 from decimal import Decimal
 from itertools import chain, islice
 from typing import IO
@@ -77,6 +78,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="666666"))
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 
 def as_text(cell):
@@ -112,7 +114,7 @@ def append(ws, values: Iterable) -> None:
     dates. The cells are made before they are appended: reading back ``ws[ws.max_row]`` would scan every
     cell of the sheet on each row, so a long export would take quadratic time."""
     make = WriteOnlyCell if isinstance(ws, WriteOnlyWorksheet) else Cell
-    ws.append([_make_cell(ws, v, make) for v in values])
+    ws.append([_make_cell(ws, v, make) if isinstance(v, str | datetime.date) else v for v in values])
 
 
 def put(ws, *, row: int, column: int, value):
@@ -238,9 +240,10 @@ class Columns:
             return widths
 
         floors = {c: min(widths[c], max(SHRINK_FLOOR, self.words.get(c, 0) + PADDING)) for c in flexible}
+        demands = {c: self.demand(c) for c in flexible}
 
         def narrowed(lines: float) -> dict[int, float]:
-            return {c: max(floors[c], min(widths[c], self.demand(c) / lines + PADDING)) for c in flexible}
+            return {c: max(floors[c], min(widths[c], demands[c] / lines + PADDING)) for c in flexible}
 
         low, high = 1.0, 1000.0  # lines of the typical long cell: find the fewest that fit the page
         for _step in range(40):
@@ -325,50 +328,60 @@ def print_ready(
             for r in range(merged.min_row, merged.max_row + 1)
             for c in range(merged.min_col, merged.max_col + 1)
         } - {(merged.min_row, merged.min_col)}
+    rows: dict[int, list] = {}
+    for (row, column), cell in ws._cells.items():  # the written cells only (iter_rows makes every one)
+        if cell.value is not None and (row, column) not in covered:
+            rows.setdefault(row, []).append(cell)
     columns = Columns()
-    for row in ws.iter_rows():
-        for cell in row:
-            key = (cell.row, cell.column)
-            if key in covered or (key in spans and spans[key][0] != spans[key][1]):
-                continue
-            columns.measure(cell.column, cell.value, cell.number_format, header=cell.row <= header_rows)
+    for number, cells in rows.items():
+        for cell in cells:
+            first, last = spans.get((number, cell.column), (cell.column, cell.column))
+            if first == last:
+                columns.measure(cell.column, cell.value, cell.number_format, header=number <= header_rows)
     final = columns.widths(ws.max_column, widths)
     _set_widths(ws, final)
-    for row in ws.iter_rows():
-        lines, size = 1, DEFAULT_FONT_SIZE
-        for cell in row:
-            if cell.value is None or (cell.row, cell.column) in covered:
-                continue
-            first, last = spans.get((cell.row, cell.column), (cell.column, cell.column))
+    aligned = _Aligned()
+    for number in range(1, ws.max_row + 1):
+        lines, size, wrapped = 1, DEFAULT_FONT_SIZE, []
+        for cell in rows.get(number, ()):
+            first, last = spans.get((number, cell.column), (cell.column, cell.column))
             width = sum(final.get(c, MIN_WIDTH) for c in range(first, last + 1))
-            text = shown(cell.value, cell.number_format)
+            cell_lines = 1
+            if isinstance(cell.value, str) and _needs_wrap(cell.value, width):
+                wrapped.append(cell)
+                cell_lines = line_count(cell.value, width)
             cell_size = cell.font.sz or DEFAULT_FONT_SIZE
-            if isinstance(cell.value, str) and _needs_wrap(text, width):
-                cell.alignment = _wrapped(cell.alignment)
-                cell_lines = line_count(text, width)
-            else:
-                cell_lines = 1
             if row_height(cell_lines, cell_size) > row_height(lines, size):
                 lines, size = cell_lines, cell_size
-        number = row[0].row
-        height = max(row_height(lines, size), ws.row_dimensions[number].height or 0)
-        ws.row_dimensions[number].height = height
+        ws.row_dimensions[number].height = max(row_height(lines, size), ws.row_dimensions[number].height or 0)
+        for cell in wrapped:
+            aligned.set(cell, wrap=True)
         if lines > 1:
-            for cell in row:
-                if cell.value is not None and not cell.alignment.vertical:
-                    cell.alignment = _wrapped(cell.alignment, wrap=cell.alignment.wrap_text)
+            for cell in rows.get(number, ()):
+                aligned.set(cell, wrap=bool(cell.alignment.wrap_text))
     _page_setup(
         ws, title=title, header_rows=header_rows, widths=final, pages_down=pages_down, gridlines=gridlines
     )
 
 
-def _wrapped(alignment: Alignment, *, wrap: bool = True) -> Alignment:
-    return Alignment(
-        horizontal=alignment.horizontal,
-        vertical=alignment.vertical or "top",
-        wrap_text=wrap,
-        indent=alignment.indent,
-    )
+class _Aligned:
+    """Sets a cell's alignment to wrap and/or top, keeping the rest of its style; each combination of a
+    style and a change is made once and copied (registering a new alignment on every cell of a long list
+    would be most of the export's time)."""
+
+    def __init__(self):
+        self.made: dict[tuple, object] = {}
+
+    def set(self, cell, *, wrap: bool) -> None:
+        key = (tuple(cell._style), wrap)
+        if key not in self.made:
+            old = cell.alignment
+            cell.alignment = Alignment(
+                horizontal=old.horizontal, vertical=old.vertical or "top", wrap_text=wrap, indent=old.indent
+            )
+            self.made[key] = copy(cell._style)
+        else:
+            cell._style = copy(self.made[key])
 
 
 def style_header(ws, row: int = 1) -> None:
@@ -443,25 +456,54 @@ def rows_file(header: Sequence[str], rows: Iterable[Sequence], *, title: str, he
         header_cells.append(cell)
     header_lines = max(line_count(str(t), widths[i]) for i, t in enumerate(header, start=1))
     _append_row(sheet, 1, header_cells, row_height(header_lines))
+    styles = _Styles(sheet)
     for number, values in enumerate(chain(sample, rows), start=2):
-        cells, lines = [], 1
+        values = [cell_value(v) for v in values]
+        wrapped, lines = set(), 1
         for column, value in enumerate(values, start=1):
-            cell = _make_cell(sheet, value, WriteOnlyCell)
-            if isinstance(cell.value, str):
-                width = widths.get(column, MIN_WIDTH)
-                if _needs_wrap(cell.value, width):
-                    cell.alignment = WRAP_TOP
-                    lines = max(lines, line_count(cell.value, width))
-            cells.append(cell)
-        if lines > 1:
-            for cell in cells:
-                if cell.value is not None and not cell.alignment.wrap_text:
-                    cell.alignment = Alignment(vertical="top")
+            if isinstance(value, str) and _needs_wrap(value, widths.get(column, MIN_WIDTH)):
+                wrapped.add(column)
+                lines = max(lines, line_count(value, widths.get(column, MIN_WIDTH)))
+        top = lines > 1
+        cells = [styles.cell(value, wrap=c in wrapped, top=top) for c, value in enumerate(values, start=1)]
         _append_row(sheet, number, cells, row_height(lines))
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)
     return spool
+
+
+class _Styles:
+    """Cells of a streamed sheet with their style (date format, wrap, top alignment) set from a style made
+    once per combination: registering a style on each of a million cells would triple the export's time."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.made: dict[tuple, object] = {}
+
+    def cell(self, value, *, wrap: bool, top: bool):
+        if isinstance(value, datetime.datetime):
+            number_format = DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            number_format = DATE_FORMAT
+        else:
+            number_format = ""
+        wrap = wrap and isinstance(value, str)
+        key = (number_format, wrap, top and value is not None)
+        if not any(key) and not (isinstance(value, str) and value.startswith(FORMULA_STARTS)):
+            return value  # the sheet makes a plain cell itself (a string that is no formula stays text)
+        cell = WriteOnlyCell(self.sheet)
+        if any(key):
+            if key not in self.made:
+                model = WriteOnlyCell(self.sheet)
+                if number_format:
+                    model.number_format = number_format
+                if key[2]:
+                    model.alignment = WRAP_TOP if wrap else TOP
+                self.made[key] = model._style
+            cell._style = copy(self.made[key])
+        cell.value = value  # after the style: a date keeps the format it was given
+        return as_text(cell)
 
 
 def _append_row(sheet, number: int, cells: list, height: float) -> None:
