@@ -98,15 +98,18 @@ def cell_value(value):
     return value
 
 
+def date_format(value) -> str:
+    """The number format this module gives a date or a date-time (``""`` for anything else)."""
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
+    return DATE_FORMAT if isinstance(value, datetime.date) else ""
+
+
 def _make_cell(ws, value, make=Cell):
     cell = make(ws, value=cell_value(value))
-    if isinstance(cell.value, str):
-        as_text(cell)
-    elif isinstance(cell.value, datetime.datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(cell.value, datetime.date):
-        cell.number_format = DATE_FORMAT
-    return cell
+    if number_format := date_format(cell.value):
+        cell.number_format = number_format
+    return as_text(cell)
 
 
 def append(ws, values: Iterable) -> None:
@@ -120,10 +123,8 @@ def append(ws, values: Iterable) -> None:
 def put(ws, *, row: int, column: int, value):
     """``ws.cell(row=, column=, value=)`` with a string written as text. Returns the cell."""
     cell = ws.cell(row=row, column=column, value=cell_value(value))
-    if isinstance(cell.value, datetime.datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(cell.value, datetime.date):
-        cell.number_format = DATE_FORMAT
+    if number_format := date_format(cell.value):
+        cell.number_format = number_format
     return as_text(cell)
 
 
@@ -440,7 +441,7 @@ def rows_file(header: Sequence[str], rows: Iterable[Sequence], *, title: str, he
         columns.measure(number, values, header=True)
     for values in sample:
         for number, value in enumerate(values, start=1):
-            fmt = DATETIME_FORMAT if isinstance(value, datetime.datetime) else ""
+            fmt = date_format(value)
             columns.measure(number, value, fmt)
     widths = columns.widths(len(header))
 
@@ -482,12 +483,7 @@ class _Styles:
         self.made: dict[tuple, object] = {}
 
     def cell(self, value, *, wrap: bool, top: bool):
-        if isinstance(value, datetime.datetime):
-            number_format = DATETIME_FORMAT
-        elif isinstance(value, datetime.date):
-            number_format = DATE_FORMAT
-        else:
-            number_format = ""
+        number_format = date_format(value)
         wrap = wrap and isinstance(value, str)
         key = (number_format, wrap, top and value is not None)
         if not any(key) and not (isinstance(value, str) and value.startswith(FORMULA_STARTS)):
