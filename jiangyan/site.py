@@ -51,6 +51,28 @@ class Section:
         return import_string(self.context)(*args)
 
 
+# ``AuditField.choices`` of a key whose values are names of the target model's fields (``fields`` of
+# ``personal_data.view``): each reads as the field's verbose name.
+MODEL_FIELDS = "model-fields"
+
+
+@dataclass(frozen=True)
+class AuditField:
+    """How a key of an audit event's before/after reads when the target model has no field of that name
+    (or a field that says something else): its ``label`` and, for a stored code, the labels of its values —
+    ``choices`` is a dotted path to a ``TextChoices`` class or a ``{value: label}`` dict."""
+
+    label: str
+    choices: str | dict = ""
+
+    def value_labels(self) -> dict:
+        if isinstance(self.choices, dict):
+            return self.choices
+        if not self.choices or self.choices == MODEL_FIELDS:
+            return {}
+        return dict(import_string(self.choices).choices)
+
+
 class PortalAppConfig(AppConfig):
     """The parts an app adds to the portal. Every attribute is optional.
 
@@ -59,6 +81,8 @@ class PortalAppConfig(AppConfig):
     - ``nav_items``: header menu entries;
     - ``home_sections`` / ``project_sections``: parts of the home page and of each project page;
     - ``audit_verbs``: labels of the audit verbs its services write;
+    - ``audit_fields``: ``{model name: {key: AuditField}}`` for the keys of its events' before/after that
+      are not fields of the target model (a model field reads by its verbose name and choices);
     - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
     """
 
@@ -68,11 +92,23 @@ class PortalAppConfig(AppConfig):
     home_sections: tuple[Section, ...] = ()
     project_sections: tuple[Section, ...] = ()
     audit_verbs: dict[str, str] = {}
+    audit_fields: dict[str, dict[str, AuditField]] = {}
 
     def ready(self) -> None:
         from .models import register_verbs
 
         register_verbs(self.audit_verbs)
+
+
+def audit_field(app_label: str, model: str, key: str) -> AuditField | None:
+    """The declared reading of ``key`` in the events of ``app_label.model``; an app's ``"*"`` entry holds
+    keys shared by all its models."""
+    try:
+        config = apps.get_app_config(app_label)
+    except LookupError:
+        return None
+    fields = getattr(config, "audit_fields", {})
+    return fields.get(model, {}).get(key) or fields.get("*", {}).get(key)
 
 
 def portal_apps() -> list[PortalAppConfig]:

@@ -92,7 +92,13 @@ def audit_log(request):
 @role_required(Role.ADMIN)
 def audit_export(request):
     filterset = AuditEventFilterSet(request.GET or None, queryset=selectors.audit_log())
-    spool = xlsx.rows_file(selectors.audit_header(), selectors.audit_rows(filterset.qs), title=_("操作记录"))
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    spool = xlsx.rows_file(
+        selectors.audit_header(),
+        selectors.audit_rows(filterset.qs),
+        title=_("操作记录"),
+        heading=_("姜堰区“我为群众办实事”平台操作记录（%(day)s 导出）") % {"day": day},
+    )
     return xlsx.xlsx_file_response(
         spool, _("操作记录-%(day)s.xlsx") % {"day": f"{timezone.localdate():%Y%m%d}"}
     )

@@ -24,3 +24,21 @@ class ProjectsConfig(site.PortalAppConfig):
         "project.evaluate": _("评价项目"),
         "project.status": _("变更状态"),
     }
+    # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
+    audit_fields = {
+        "project": {
+            "indicator": site.AuditField(_("指标")),
+            "value": site.AuditField(_("数值")),
+            "milestone": site.AuditField(_("节点")),
+            "done_date": site.AuditField(_("实际完成日期")),
+            "period": site.AuditField(_("填报周期")),
+            "photos": site.AuditField(_("照片（张）")),
+            "count": site.AuditField(_("照片（张）")),
+            "score": site.AuditField(_("评分")),
+            "role": site.AuditField(_("评价身份"), "projects.choices.EvaluatorRole"),
+            "action": site.AuditField(
+                _("导入操作"),
+                {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "same": _("不变")},
+            ),
+        }
+    }

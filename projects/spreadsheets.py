@@ -66,6 +66,7 @@ MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 # Numbers of the registry are below 10^12 with two decimals; a cell like 1e10000000 is refused before
 # anything computes with it (an int() of it would keep a worker busy for minutes).
 MAX_MAGNITUDE = 15
+NOTES_WIDTH = 80  # the template's 说明: one column as wide as a portrait page
 DATE_YEARS = (2000, 2100)
 
 
@@ -79,35 +80,33 @@ def status_by_label() -> dict[str, str]:
     return {label: value for value, label in status_labels().items()}
 
 
-def _style_header(ws, columns: list[str], widths: dict[str, int] | None = None) -> None:
+def _style_header(ws, columns: list[str]) -> None:
     xlsx.append(ws, columns)
-    for index, name in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(index)].width = (widths or {}).get(
-            name, max(10, len(name) * 2 + 4)
-        )
-    ws.freeze_panes = "A2"
-
-
-def _date_format(*sheets) -> None:
-    for sheet in sheets:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _new_workbook(*, schedule: bool = False) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = PROJECT_SHEET
-    _style_header(
-        ws, PROJECT_COLUMNS + (SCHEDULE_COLUMNS if schedule else []), {"项目名称": 36, "项目简介": 40}
-    )
-    _style_header(wb.create_sheet(MILESTONE_SHEET), MILESTONE_COLUMNS, {"节点名称": 30, "完成佐证": 30})
-    _style_header(wb.create_sheet(INDICATOR_SHEET), INDICATOR_COLUMNS, {"指标名称": 30})
+    _style_header(ws, PROJECT_COLUMNS + (SCHEDULE_COLUMNS if schedule else []))
+    _style_header(wb.create_sheet(MILESTONE_SHEET), MILESTONE_COLUMNS)
+    _style_header(wb.create_sheet(INDICATOR_SHEET), INDICATOR_COLUMNS)
     return wb
+
+
+def _print_ready(wb: Workbook, title: str) -> None:
+    """Every sheet of a registry workbook laid out for print (``jiangyan.xlsx.print_ready``)."""
+    for sheet in wb.worksheets:
+        table = sheet.title in (PROJECT_SHEET, MILESTONE_SHEET, INDICATOR_SHEET)
+        xlsx.print_ready(
+            sheet,
+            title=f"{title} · {sheet.title}",
+            header_rows=1 if table else 0,
+            widths=None if table else {1: NOTES_WIDTH},
+        )
 
 
 def _prefer(names: list[str], *wanted: str) -> str:
@@ -183,8 +182,7 @@ def template_workbook(
             "十、上传后先预览将新建和修改的内容，确认后才写入；任何一行有误，整表不写入，并逐行列出错误。",
         ):
             xlsx.append(notes, [line])
-        notes.column_dimensions["A"].width = 120
-        _date_format(*wb.worksheets[:3])
+        _print_ready(wb, "实事项目导入模板")
         return xlsx.to_bytes(wb)
 
 
@@ -963,23 +961,23 @@ def export_workbook(projects) -> bytes:
                 xlsx.append(
                     wi, [p.code, i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value)]
                 )
-        _date_format(ws, wm)
+        _print_ready(wb, "实事项目清单")
         return xlsx.to_bytes(wb)
 
 
+LEDGER_WIDTHS = {1: 13, 2: 19, 3: 11, 4: 11, 5: 11, 6: 19}  # six columns on a portrait A4 page
+LEDGER_STATEMENTS = 3  # the latest statements, as on the printed page
+
+
 def ledger_workbook(*, project, milestones, indicators, statements, averages: dict) -> bytes:
-    """The one-page ledger (一单一表) of ``project`` (annotated ``with_schedule``), fitted to one A4 page.
-    A document for people, in their language; figures rounded as on the page (``jiangyan.numbers``)."""
+    """The one-page ledger (一单一表) of ``project`` (annotated ``with_schedule``): a portrait A4 form,
+    every text wrapped inside the page. A document for people, in their language; figures rounded as on
+    the page (``jiangyan.numbers``)."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("一单一表")
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    for col, width in zip("ABCDEF", (16, 22, 14, 14, 14, 22), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.merge_cells("A1:F1")
+    last = len(LEDGER_WIDTHS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     title = xlsx.put(
         ws,
         row=1,
@@ -1013,27 +1011,30 @@ def ledger_workbook(*, project, milestones, indicators, statements, averages: di
     ]
     row = 2
     for label, value in facts:
-        xlsx.put(ws, row=row, column=1, value=label).font = Font(bold=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
-        xlsx.put(ws, row=row, column=2, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+        cell = xlsx.put(ws, row=row, column=1, value=label)
+        cell.font, cell.border = Font(bold=True), BORDER
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
+        xlsx.put(ws, row=row, column=2, value=value).border = BORDER
         row += 1
 
-    def table(title: str, header: list[str], rows: list[list]) -> None:
+    def table(title: str, header: list[str], rows: list[list], spans: list[int]) -> None:
+        """A titled table whose columns span ``spans`` sheet columns each (together the six)."""
         nonlocal row
         row += 1
         xlsx.put(ws, row=row, column=1, value=title).font = Font(bold=True, size=12)
-        row += 1
-        for col, name in enumerate(header, start=1):
-            cell = xlsx.put(ws, row=row, column=col, value=name)
-            cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
-        for values in rows:
+        for values, is_header in [(header, True), *((r, False) for r in rows)]:
             row += 1
-            for col, value in enumerate(values, start=1):
-                cell = xlsx.put(ws, row=row, column=col, value=value)
+            column = 1
+            for value, span in zip(values, spans, strict=True):
+                if span > 1:
+                    ws.merge_cells(
+                        start_row=row, start_column=column, end_row=row, end_column=column + span - 1
+                    )
+                cell = xlsx.put(ws, row=row, column=column, value=value)
                 cell.border = BORDER
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if isinstance(value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
+                if is_header:
+                    cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+                column += span
         row += 1
 
     table(
@@ -1043,21 +1044,33 @@ def ledger_workbook(*, project, milestones, indicators, statements, averages: di
             [i.name, i.unit, _fmt_number(i.target_value), _fmt_number(i.current_value), f"{i.percent}%"]
             for i in indicators
         ],
+        [2, 1, 1, 1, 1],
     )
     table(
         _("序时节点"),
         [_("节点"), _("计划完成"), _("权重"), _("实际完成"), _("完成佐证")],
         [[m.name, m.planned_date, m.weight, m.done_date or _("未完成"), m.evidence] for m in milestones],
+        [2, 1, 1, 1, 1],
     )
     table(
         _("最近进展"),
         [_("起始"), _("截止"), _("进展情况")],
-        [[s.period_start, s.period_end, s.text[:200]] for s in statements],
+        [[s.period_start, s.period_end, s.text] for s in statements[:LEDGER_STATEMENTS]],
+        [1, 1, 4],
     )
     xlsx.put(
         ws,
         row=row + 1,
         column=1,
         value=_("打印时间：%(time)s") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
+    )
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=last)
+    xlsx.print_ready(
+        ws,
+        title=_("%(code)s 一单一表") % {"code": project.code},
+        header_rows=0,
+        widths=LEDGER_WIDTHS,
+        pages_down=1,  # 一单一表: one sheet of paper, however long the write-up
+        gridlines=False,
     )
     return xlsx.to_bytes(wb)

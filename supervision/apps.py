@@ -38,3 +38,4 @@ class SupervisionConfig(site.PortalAppConfig):
         "contact_point.assign": _("分配联系点"),
         "contact_point.remove": _("取消联系点"),
     }
+    audit_fields = {"supervisionorder": {"target": site.AuditField(_("督办对象"))}}

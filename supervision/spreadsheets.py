@@ -1,7 +1,12 @@
 """Reports as xlsx: one workbook per report, written from its stored data (so a published bulletin exports
-exactly what was published), one sheet per part, every cell written as text where it is text
-(``jiangyan.xlsx``)."""
+exactly what was published), one sheet per part, laid out for A4 (``jiangyan.xlsx.print_ready``). Every
+heading and label is a catalogue string in the reader's language; no key of the stored data reaches the
+sheet."""
 
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -10,42 +15,70 @@ from jiangyan import xlsx
 from .choices import ReportKind
 from .models import Report
 
-BOLD = Font(bold=True)
+# The figures of ``data["totals"]`` (projects.selectors.project_totals) as the report pages name them.
+TOTAL_LABELS = {
+    "projects": gettext_lazy("实事项目"),
+    "started": gettext_lazy("已开工"),
+    "active": gettext_lazy("推进中"),
+    "completed": gettext_lazy("已完成"),
+    "behind": gettext_lazy("滞后"),
+    "far_behind": gettext_lazy("滞后超阈值"),
+    "average_progress": gettext_lazy("平均进度(%)"),
+    "average_variance": gettext_lazy("平均偏差(点)"),
+}
+SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title[:31])
-    xlsx.append(sheet, header)
-    for cell in sheet[1]:
-        cell.font = BOLD
-    for row in rows:
-        xlsx.append(sheet, row)
-    for column, label in zip(sheet.columns, header, strict=False):
-        sheet.column_dimensions[column[0].column_letter].width = max(10, min(48, len(str(label)) * 2 + 4))
+def _title(text: str) -> str:
+    """A sheet name Excel accepts (≤ 31 characters, none of ``[]:*?/\\``), in any language."""
+    return SHEET_TITLE_UNSAFE.sub(" ", str(text))[:31]
 
 
-def _summary(workbook: Workbook, report: Report, pairs: list[tuple[str, object]]) -> None:
+def _sheet(workbook: Workbook, report: Report, title: str, header: list, rows) -> None:
+    sheet = xlsx.table_sheet(workbook, _title(title), [str(h) for h in header], rows)
+    xlsx.print_ready(sheet, title=f"{report.title} · {sheet.title}")
+
+
+def _summary(workbook: Workbook, report: Report, pairs: list[tuple[str, object]], totals=None) -> None:
+    """The first sheet: the title, period and status, the totals with the previous period's and the
+    change (``totals``: their keys), then the other figures, one per row."""
     sheet = workbook.active
-    sheet.title = "概况"
+    sheet.title = _title(_("概况"))
+    sheet.merge_cells("A1:D1")
     xlsx.put(sheet, row=1, column=1, value=report.title).font = Font(bold=True, size=14)
-    xlsx.append(sheet, ["统计时段", f"{report.period_start:%Y-%m-%d} 至 {report.period_end:%Y-%m-%d}"])
-    xlsx.append(sheet, ["状态", str(report.get_status_display())])
+    period = _("%(start)s 至 %(end)s") % {
+        "start": f"{report.period_start:%Y-%m-%d}",
+        "end": f"{report.period_end:%Y-%m-%d}",
+    }
+    xlsx.append(sheet, [_("统计时段"), period])
+    xlsx.append(sheet, [_("状态"), str(report.get_status_display())])
+    if totals:
+        data = report.data
+        previous, changes = data.get("previous_totals") or {}, data.get("changes") or {}
+        xlsx.append(sheet, [])
+        xlsx.append(sheet, [_("项目"), _("本期"), _("上期"), _("变化")])
+        for cell in sheet[sheet.max_row]:
+            cell.font = xlsx.HEADER_FONT
+        for key in totals:
+            label = str(TOTAL_LABELS[key])
+            xlsx.append(sheet, [label, data["totals"].get(key), previous.get(key), changes.get(key)])
+        xlsx.append(sheet, [])
     for label, value in pairs:
-        xlsx.append(sheet, [label, value])
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 40
+        xlsx.append(sheet, [str(label), value])
+    xlsx.print_ready(sheet, title=report.title, header_rows=0)
 
 
-PROJECT_HEADER = [
-    "项目编号",
-    "项目名称",
-    "领办单位",
-    "工程",
-    "序时进度(%)",
-    "实际进度(%)",
-    "偏差(点)",
-    "逾期节点",
-]
+def _project_header() -> list[str]:
+    return [
+        _("项目编号"),
+        _("项目名称"),
+        _("领办单位"),
+        _("工程"),
+        _("序时进度(%)"),
+        _("实际进度(%)"),
+        _("偏差(点)"),
+        _("逾期节点"),
+    ]
 
 
 def _project_rows(rows: list[dict]):
@@ -62,18 +95,6 @@ def _project_rows(rows: list[dict]):
         ]
 
 
-def _totals(data: dict) -> list[tuple[str, object]]:
-    totals = data["totals"]
-    return [
-        ("实事项目", totals["projects"]),
-        ("推进中", totals["active"]),
-        ("已完成", totals["completed"]),
-        ("滞后", totals["behind"]),
-        ("平均进度(%)", totals["average_progress"]),
-        ("平均偏差(点)", totals["average_variance"]),
-    ]
-
-
 def _weekly(workbook: Workbook, report: Report) -> None:
     data = report.data
     totals = data["totals"]
@@ -81,45 +102,59 @@ def _weekly(workbook: Workbook, report: Report) -> None:
         workbook,
         report,
         [
-            ("本周到期节点", totals["due_soon"]),
-            ("逾期节点", totals["overdue_milestones"]),
-            ("7天未述职项目", totals["silent_projects"]),
-            ("超时未认领心愿", totals["unclaimed_wishes"]),
-            ("认领逾期心愿", totals["overdue_claims"]),
-            ("待答复督办单", totals["open_orders"]),
+            (_("本周到期节点"), totals["due_soon"]),
+            (_("逾期节点"), totals["overdue_milestones"]),
+            (_("7天未述职项目"), totals["silent_projects"]),
+            (_("超时未认领心愿"), totals["unclaimed_wishes"]),
+            (_("认领逾期心愿"), totals["overdue_claims"]),
+            (_("待答复督办单"), totals["open_orders"]),
         ],
     )
+    due, overdue, silent, order = _("本周到期节点"), _("逾期节点"), _("7天未述职"), _("督办单")
+    never = _("从未报送")
     items = []
     for unit in data["units"]:
-        for kind, label in (("due_soon", "本周到期节点"), ("overdue", "逾期节点")):
+        for kind, label in (("due_soon", due), ("overdue", overdue)):
             items += [
                 [unit["unit"], label, m["code"], m["title"], m["milestone"], m["planned_date"]]
                 for m in unit[kind]
             ]
         items += [
-            [unit["unit"], "7天未述职", p["code"], p["title"], "", p["last_statement"] or "从未报送"]
+            [unit["unit"], silent, p["code"], p["title"], "", p["last_statement"] or never]
             for p in unit["silent"]
         ]
         items += [
-            [unit["unit"], "督办单", o["code"], o["target"], o["reason"], o["deadline"]]
-            for o in unit["orders"]
+            [unit["unit"], order, o["code"], o["target"], o["reason"], o["deadline"]] for o in unit["orders"]
         ]
-    _sheet(workbook, "领办单位", ["领办单位", "事项", "编号", "名称", "节点/事由", "日期"], items)
+    _sheet(
+        workbook,
+        report,
+        _("领办单位"),
+        [_("领办单位"), _("事项"), _("编号"), _("名称"), _("节点/事由"), _("日期")],
+        items,
+    )
+    unclaimed, late = _("超时未认领"), _("认领逾期")
     items = []
     for community in data["communities"]:
         items += [
-            [community["community"], "超时未认领", w["code"], w["title"], w["opened_at"]]
+            [community["community"], unclaimed, w["code"], w["title"], w["opened_at"]]
             for w in community["unclaimed"]
         ]
         items += [
-            [community["community"], "认领逾期", w["code"], w["title"], w["promised_date"]]
+            [community["community"], late, w["code"], w["title"], w["promised_date"]]
             for w in community["overdue"]
         ]
         items += [
-            [community["community"], "督办单", o["code"], o["target"], o["deadline"]]
+            [community["community"], order, o["code"], o["target"], o["deadline"]]
             for o in community["orders"]
         ]
-    _sheet(workbook, "社区（村）", ["社区（村）", "事项", "编号", "名称", "日期"], items)
+    _sheet(
+        workbook,
+        report,
+        _("社区（村）"),
+        [_("社区（村）"), _("事项"), _("编号"), _("名称"), _("日期")],
+        items,
+    )
 
 
 def _tenday(workbook: Workbook, report: Report) -> None:
@@ -129,40 +164,41 @@ def _tenday(workbook: Workbook, report: Report) -> None:
         workbook,
         report,
         [
-            *_totals(data),
-            *((f"较上期：{k}", v) for k, v in data["changes"].items()),
-            ("本旬收到心愿", wishes["period"]["received"]),
-            ("本旬认领心愿", wishes["period"]["claimed"]),
-            ("本旬实现心愿", wishes["period"]["fulfilled"]),
-            ("累计回访满意率(%)", wishes["satisfaction_rate"]),
-            ("问题清单", conversion["items"]),
-            ("列入履职清单", conversion["with_duty"]),
-            ("转化为项目", conversion["with_project"]),
-            ("本旬下发督办单", data["orders"]["issued"]),
-            ("逾期督办单", data["orders"]["overdue"]),
+            (_("本旬收到心愿"), wishes["period"]["received"]),
+            (_("本旬认领心愿"), wishes["period"]["claimed"]),
+            (_("本旬实现心愿"), wishes["period"]["fulfilled"]),
+            (_("累计回访满意率(%)"), wishes["satisfaction_rate"]),
+            (_("问题清单"), conversion["items"]),
+            (_("列入履职清单"), conversion["with_duty"]),
+            (_("转化为项目"), conversion["with_project"]),
+            (_("本旬下发督办单"), data["orders"]["issued"]),
+            (_("逾期督办单"), data["orders"]["overdue"]),
         ],
+        totals=[k for k in TOTAL_LABELS if k in data["totals"]],
     )
-    _sheet(workbook, "滞后项目", PROJECT_HEADER, _project_rows(data["behind"]))
+    _sheet(workbook, report, _("滞后项目"), _project_header(), _project_rows(data["behind"]))
     _sheet(
         workbook,
-        "本旬完成项目",
-        ["项目编号", "项目名称", "领办单位", "完成日期"],
+        report,
+        _("本旬完成项目"),
+        [_("项目编号"), _("项目名称"), _("领办单位"), _("完成日期")],
         ([p["code"], p["title"], p["lead_unit__name"], p["completed_on"]] for p in data["completed"]),
     )
     _sheet(
         workbook,
-        "领办单位排名",
+        report,
+        _("领办单位排名"),
         [
-            "名次",
-            "领办单位",
-            "项目",
-            "滞后",
-            "序时进度",
-            "述职及时率",
-            "评议得分",
-            "逾期督办",
-            "综合得分",
-            "上期名次",
+            _("名次"),
+            _("领办单位"),
+            _("项目"),
+            _("滞后"),
+            _("序时进度"),
+            _("述职及时率"),
+            _("评议得分"),
+            _("逾期督办"),
+            _("综合得分"),
+            _("上期名次"),
         ],
         (
             [
@@ -187,14 +223,29 @@ def _monthly(workbook: Workbook, report: Report) -> None:
     _summary(
         workbook,
         report,
-        [*_totals(data), (f"滞后超 {data['points']:g} 个百分点", data["totals"]["far_behind"])],
+        [(_("滞后阈值（百分点）"), data["points"])],
+        totals=[k for k in TOTAL_LABELS if k in data["totals"]],
     )
-    header = ["分组", "项目", "已完成", "完成率(%)", "滞后", "平均进度(%)", "平均偏差(点)", "较上月滞后"]
-    for key, title in (("by_program", "分工程"), ("by_domain", "分领域"), ("by_town", "分镇街")):
+    groups = (
+        ("by_program", _("分工程"), _("工程")),
+        ("by_domain", _("分领域"), _("领域")),
+        ("by_town", _("分镇街"), _("镇（街道）")),
+    )
+    for key, title, group in groups:
         _sheet(
             workbook,
+            report,
             title,
-            header,
+            [
+                group,
+                _("项目"),
+                _("已完成"),
+                _("完成率(%)"),
+                _("滞后"),
+                _("平均进度(%)"),
+                _("平均偏差(点)"),
+                _("较上月滞后"),
+            ],
             (
                 [
                     g["group"],
@@ -209,11 +260,12 @@ def _monthly(workbook: Workbook, report: Report) -> None:
                 for g in data[key]
             ),
         )
-    _sheet(workbook, "调度议题-项目", PROJECT_HEADER, _project_rows(data["agenda"]["projects"]))
+    _sheet(workbook, report, _("调度议题-项目"), _project_header(), _project_rows(data["agenda"]["projects"]))
     _sheet(
         workbook,
-        "调度议题-督办单",
-        ["编号", "督办对象", "事由", "责任单位（社区）", "时限", "逾期天数"],
+        report,
+        _("调度议题-督办单"),
+        [_("编号"), _("督办对象"), _("事由"), _("责任单位（社区）"), _("时限"), _("逾期天数")],
         (
             [o["code"], o["target"], o["reason"], o["respondent"], o["deadline"], o["days_overdue"]]
             for o in data["agenda"]["orders"]
@@ -221,8 +273,9 @@ def _monthly(workbook: Workbook, report: Report) -> None:
     )
     _sheet(
         workbook,
-        "月度趋势",
-        ["月份", "已完成", "滞后", "滞后超阈值"],
+        report,
+        _("月度趋势"),
+        [_("月份"), _("已完成"), _("滞后"), _("滞后超阈值")],
         ([m["label"], m["completed"], m["behind"], m["far_behind"]] for m in data["trend"]),
     )
 

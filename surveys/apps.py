@@ -29,3 +29,4 @@ class SurveysConfig(site.PortalAppConfig):
         "duty_item.update": _("更新履职事项"),
         "problem_item.link_projects": _("关联项目"),
     }
+    audit_fields = {"survey": {"rows": site.AuditField(_("答卷（份）"))}}

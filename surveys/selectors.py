@@ -474,12 +474,12 @@ def responses_table(survey: Survey):
     option_text = {o.pk: o.text for q in questions for o in q.options.all()}
     index = {q.pk: i for i, q in enumerate(questions)}
     header = [
-        "编号",
-        "提交时间",
-        "镇（街道）",
-        "社区（村）",
-        "渠道",
-        "手机号",
+        _("编号"),
+        _("提交时间"),
+        _("镇（街道）"),
+        _("社区（村）"),
+        _("渠道"),
+        _("手机号"),
         *[import_header(q) for q in questions],
     ]
     channel_label = dict(Channel.choices)
@@ -511,7 +511,7 @@ def responses_table(survey: Survey):
                 pending = next(answers, None)
             yield [
                 response_id,
-                timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(submitted_at),
                 town or "",
                 community or "",
                 str(channel_label.get(channel, channel)),
@@ -524,17 +524,17 @@ def responses_table(survey: Survey):
 
 def coded_suggestions_table(survey: Survey | None = None):
     header = [
-        "编号",
-        "提出时间",
-        "来源",
-        "镇（街道）",
-        "社区（村）",
-        "建议内容",
-        "类别",
-        "问题编号",
-        "问题",
-        "编码人",
-        "编码时间",
+        _("编号"),
+        _("提出时间"),
+        _("来源"),
+        _("镇（街道）"),
+        _("社区（村）"),
+        _("建议内容"),
+        _("类别"),
+        _("问题编号"),
+        _("问题"),
+        _("编码人"),
+        _("编码时间"),
     ]
     queryset = Suggestion.objects.filter(problem_item__isnull=False)
     if survey is not None:
@@ -562,7 +562,7 @@ def coded_suggestions_table(survey: Survey | None = None):
             sid, submitted, source, town, community, text, category, code, title, coder, coded_at = row
             yield [
                 sid,
-                timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(submitted),
                 str(labels.get(source, source)),
                 town or "",
                 community or "",
@@ -571,7 +571,7 @@ def coded_suggestions_table(survey: Survey | None = None):
                 code,
                 title,
                 coder or "",
-                timezone.localtime(coded_at).strftime("%Y-%m-%d %H:%M") if coded_at else "",
+                timezone.localtime(coded_at) if coded_at else None,
             ]
 
     return header, rows()

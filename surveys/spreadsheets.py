@@ -214,10 +214,14 @@ def import_template(questions: list[Question]) -> bytes:
                 options or rating,
             ],
         )
+    xlsx.style_header(sheet)
+    xlsx.style_header(notes)
+    xlsx.print_ready(sheet, title="导入模板 · 答卷")
+    xlsx.print_ready(notes, title="导入模板 · 填写说明")
     return xlsx.to_bytes(workbook)
 
 
-def rows_file(header: list[str], rows: Iterable[list], *, title: str) -> IO[bytes]:
+def rows_file(header: list[str], rows: Iterable[list], *, title: str, heading: str = "") -> IO[bytes]:
     """A one-sheet workbook of ``rows`` spooled to a temporary file (``jiangyan.xlsx.rows_file``: flat
-    memory, people's answers and suggestions written as text, never as formulas)."""
-    return xlsx.rows_file(header, rows, title=title)
+    memory, people's answers and suggestions written as text, never as formulas, laid out for print)."""
+    return xlsx.rows_file(header, rows, title=title, heading=heading)

@@ -243,7 +243,8 @@ def export_responses(request, pk: int):
     survey = _survey_for(request, pk)
     header, rows = selectors.responses_table(survey)
     filename = _("%(title)s-答卷.xlsx") % {"title": survey.title}
-    return _xlsx(spreadsheets.rows_file(header, rows, title="答卷"), filename)
+    heading = _("%(title)s · 答卷") % {"title": survey.title}
+    return _xlsx(spreadsheets.rows_file(header, rows, title=_("答卷"), heading=heading), filename)
 
 
 @role_required(*READ_ROLES)
@@ -253,8 +254,10 @@ def export_suggestions(request):
     if request.GET.get("survey", "").isdigit():
         survey = _survey_for(request, int(request.GET["survey"]))
     header, rows = selectors.coded_suggestions_table(survey)
-    filename = _("%(title)s-已编码建议.xlsx") % {"title": survey.title if survey else _("全部问卷")}
-    return _xlsx(spreadsheets.rows_file(header, rows, title="已编码建议"), filename)
+    source = survey.title if survey else _("全部问卷")
+    filename = _("%(title)s-已编码建议.xlsx") % {"title": source}
+    heading = _("%(title)s · 已编码建议") % {"title": source}
+    return _xlsx(spreadsheets.rows_file(header, rows, title=_("已编码建议"), heading=heading), filename)
 
 
 # --- suggestions and coding -----------------------------------------------------------------------------

@@ -94,11 +94,35 @@ def test_export_has_the_filtered_rows_as_text(client_as, events):
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("时间", "操作人", "动作")
-    assert [r[3] for r in rows[1:]] == ["test.rename", "personal_data.view"]
+    assert rows[0] == ("时间", "操作人", "动作", "对象类型", "对象", "变更前", "变更后", "说明")
+    assert [r[2] for r in rows[1:]] == ["test.rename", "查看了完整个人信息"]  # an unregistered verb as is
     # A note that looks like a formula is written as text.
     note = next(c for c in sheet[2] if isinstance(c.value, str) and c.value.startswith("="))
     assert note.data_type == "s"
+
+
+def test_the_export_reads_as_the_office_reads(client_as, events, admin_user):
+    """Local time as a real date-time cell wide enough to show it, who did it by name, the verb's label, the
+    object by kind and name, and before/after with every key and code as its label — no internal code."""
+    wish = events["wish"]
+    with time_machine.travel(datetime.datetime(2021, 6, 4, 1, 30, tzinfo=datetime.UTC), tick=False):
+        audit_record(
+            actor=admin_user,
+            verb="wish.claim",
+            target=wish,
+            before={"status": "open"},
+            after={"status": "claimed", "promised_date": "2021-06-11"},
+        )
+    response = client_as(Role.ADMIN).get(f"{URL}export.xlsx?verb=wish.claim")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    time, actor, verb, kind, target, before, after, _note = (c.value for c in sheet[2])
+    assert time == datetime.datetime(2021, 6, 4, 9, 30)  # 01:30 UTC is 09:30 in Jiangyan
+    assert sheet["A2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.column_dimensions["A"].width >= len("2021-06-04 09:30")
+    assert (actor, verb, kind, target) == (admin_user.display_name, "认领心愿", "微心愿", str(wish))
+    assert before == "状态：待认领"
+    assert after == "状态：已认领；承诺完成日期：2021-06-11"
+    assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.fitToWidth == 1
 
 
 def test_the_office_has_the_log_in_its_menu(client_as):

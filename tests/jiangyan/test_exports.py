@@ -4,9 +4,12 @@ text. The downloads are found in the URLconf (every path ending in ``.xlsx``); a
 
 import datetime
 import io
+import re
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from jiangyan.audit import audit_record
@@ -119,3 +122,55 @@ def test_no_download_writes_peoples_text_as_a_formula(client_as, scene, name):
     assert not formulas, f"{name}: formula cells {formulas}"
     if name not in ("projects:import-template", "surveys:import_template"):
         assert seen, f"{name}: none of the formula-like texts reached the download (scene incomplete?)"
+
+
+def _keys(data) -> set[str]:
+    """Every key of a report's stored data, at any depth."""
+    if isinstance(data, dict):
+        return set(data) | {k for v in data.values() for k in _keys(v)}
+    if isinstance(data, list):
+        return {k for v in data for k in _keys(v)}
+    return set()
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("kind", [ReportKind.WEEKLY, ReportKind.TENDAY, ReportKind.MONTHLY])
+def test_a_report_workbook_names_everything_by_its_label_in_the_readers_language(client_as, scene, kind):
+    """No key of the stored data (active, behind, average_variance …) reaches the sheet, in either
+    language; in English every header and label is English (the report's own title stays as stored)."""
+    report = report_generate(
+        kind=kind, period=report_period(kind, datetime.date.today() - datetime.timedelta(days=40))
+    )
+    keys = _keys(report.data)
+    with translation.override(settings.LANGUAGE_CODE):  # a request in English leaves English active
+        _check_report_workbook(client_as, report, keys)
+
+
+def _check_report_workbook(client_as, report, keys) -> None:
+    for language in ("zh-hans", "en"):
+        client = client_as(Role.ADMIN)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = client.get(reverse("supervision:report-xlsx", args=[report.pk]))
+        workbook = load_workbook(io.BytesIO(body_of(response)))
+        # In Chinese no key may appear at all; in English a label may say "period", not "due_soon".
+        token = r"[a-z_]+" if language == "zh-hans" else r"[a-z]+_[a-z_]+"
+        raw = [
+            f"{sheet.title}!{cell.coordinate}={cell.value}"
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if isinstance(cell.value, str)
+            and (cell.value in keys or set(re.findall(token, cell.value)) & keys)
+        ]
+        assert not raw, f"{language}: data keys in the workbook: {raw[:5]}"
+        if language == "en":
+            labels = [
+                f"{sheet.title}!{cell.coordinate}={cell.value}"
+                for sheet in workbook.worksheets
+                for cell in (sheet[1] if sheet.title != workbook.worksheets[0].title else sheet["A"][1:])
+                if isinstance(cell.value, str) and CJK.search(cell.value)
+            ]
+            assert not labels, f"untranslated labels: {labels[:5]}"
+            assert not any(CJK.search(s.title) for s in workbook.worksheets)
