@@ -142,6 +142,33 @@ class CodingForm(forms.Form):
     back = forms.CharField(required=False)
 
 
+class SuggestionItemsForm(forms.Form):
+    """Code one suggestion into several problem items: the candidates ticked, in their order, and one more
+    by its code. The first is the main item."""
+
+    suggestion = forms.ModelChoiceField(queryset=Suggestion.objects.all())
+    problem_items = forms.ModelMultipleChoiceField(queryset=ProblemItem.objects.all(), required=False)
+    extra_code = forms.CharField(label=_("其他条目编号"), required=False, max_length=20)
+    back = forms.CharField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        ticked = {item.pk: item for item in data.get("problem_items") or []}
+        order = [int(pk) for pk in self.data.getlist("problem_items") if str(pk).isdigit()]
+        items = [ticked[pk] for pk in dict.fromkeys(order) if pk in ticked]
+        code = (data.get("extra_code") or "").strip().upper()
+        if code:
+            extra = ProblemItem.objects.filter(code__iexact=code).first()
+            if extra is None:
+                self.add_error("extra_code", _("没有编号为 %(code)s 的条目。") % {"code": code})
+            else:
+                items.append(extra)
+        if not items and not self.errors:
+            self.add_error("problem_items", _("请选择问题清单条目。"))
+        data["problem_items"] = items
+        return data
+
+
 class DutyItemForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.filter(is_active=True))
     action = forms.CharField(label=_("履职举措"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
