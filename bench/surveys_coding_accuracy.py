@@ -19,7 +19,9 @@ Also: how long building takes (the spaces, then re-learning after one more codin
 waits for), and ranking a page of 20 suggestions; and a check of the synonyms: how many of their words
 occur in the evaluation set but in neither the development set nor the item's own title and keywords, and
 the figures without those words (a lower bound, should any have come from memory of the evaluation set).
-``--failures`` lists the evaluation set's misses (to report them: never to tune on)."""
+``--failures`` lists the evaluation set's misses (to report them: never to tune on). ``--page`` also times
+the coding screen itself on the database of ``DATABASE_URL`` (after ``seed_demo``): the first request of a
+process (the ranker built), the next, and the one after a coding (re-learnt); the coding is rolled back."""
 
 import argparse
 import csv
@@ -39,9 +41,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from demo.surveys import UNCODED_SHARE, demo_suggestions  # noqa: E402
+from demo.surveys import VOICE_SEED, coded_flags, demo_suggestions  # noqa: E402
 from demo.surveys_data import CATEGORIES, SYNONYMS  # noqa: E402
-from surveys.coding import ItemText, Ranker, Spaces, split_keywords  # noqa: E402
+from surveys.coding import BACKGROUND_SIZE, ItemText, Ranker, Spaces, split_keywords  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 POOL = 1_290  # seed_demo's suggestions at scale 1 (SUGGESTIONS_FROM_ANSWERS + FREE_SUGGESTIONS)
@@ -60,18 +62,19 @@ def problem_list(synonyms: dict[str, str] | None = None) -> tuple[list[ItemText]
     return items, ids
 
 
-def pool(items: list[ItemText], ids: dict[str, int]) -> tuple[list[str], list[tuple[int, str]]]:
+def pool(
+    items: list[ItemText], ids: dict[str, int], scale: int = 1
+) -> tuple[list[str], list[tuple[int, str]]]:
     """The demo's suggestion pool (texts) and its codings (item id, text), as seed_demo makes them."""
-    named_items = [
-        SimpleNamespace(id=ids[code], title=item.title) for code, item in zip(ids, items, strict=True)
-    ]
-    rng = random.Random(2021)
-    source = demo_suggestions(rng, named_items, [code[:2] for code in ids])
+    by_code = sorted(zip(ids, items, strict=True))  # seed_demo reads the items in code order
+    named_items = [SimpleNamespace(id=item.id, title=item.title) for _code, item in by_code]
+    source = demo_suggestions(random.Random(VOICE_SEED), named_items, [code[:2] for code, _item in by_code])
     texts, coded = [], []
-    for _ in range(POOL):
-        text, named = next(source)
+    for (text, named), is_coded in zip(
+        (next(source) for _ in range(POOL * scale)), coded_flags(), strict=False
+    ):
         texts.append(text)
-        if rng.random() >= UNCODED_SHARE:
+        if is_coded:
             coded += [(item.id, text) for item in named]
     return texts, coded
 
@@ -154,19 +157,58 @@ def timed(call, repeat: int) -> tuple[object, float]:
     return result, statistics.median(times)
 
 
+def coding_page() -> None:
+    from django.db import transaction
+    from django.test import Client
+
+    from accounts.models import User
+    from surveys import coding, services
+    from surveys.models import ProblemItem, Suggestion
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    admin = User.objects.get(username="admin")
+    client.force_login(admin)
+    coding.clear_cache()
+
+    def get() -> float:
+        started = time.perf_counter()
+        assert client.get("/surveys/coding/").status_code == 200
+        return time.perf_counter() - started
+
+    cold, warm = get(), statistics.median(get() for _ in range(5))
+    with transaction.atomic():
+        suggestion = Suggestion.objects.uncoded().order_by("id").first()
+        services.suggestions_code(
+            actor=admin,
+            problem_item=ProblemItem.objects.order_by("code").first(),
+            suggestion_ids=[suggestion.pk],
+        )
+        after = get()
+        transaction.set_rollback(True)
+    print(
+        f"== the coding screen ({Suggestion.objects.count()} suggestions): "
+        f"first request {cold * 1000:.0f} ms, then {warm * 1000:.0f} ms (median of 5), "
+        f"after a coding {after * 1000:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--failures", action="store_true", help="list the evaluation set's misses")
     parser.add_argument("--repeat", type=int, default=3, help="timings: median of this many runs")
+    parser.add_argument("--scale", type=int, default=1, help="the pool of seed_demo --scale N")
+    parser.add_argument("--page", action="store_true", help="time /surveys/coding/ on DATABASE_URL")
     args = parser.parse_args()
 
     items, ids = problem_list()
-    texts, coded = pool(items, ids)
+    texts, coded = pool(items, ids, args.scale)
     evaluation, development = load("eval"), load("dev")
     print(f"problem items: {len(items)}; pool: {len(texts)} suggestions, {len(coded)} codings")
     print(f"evaluation set: {len(evaluation)} suggestions; development set: {len(development)}\n")
 
-    spaces, fit_time = timed(lambda: Spaces(items, background=texts), args.repeat)
+    background = texts[:: len(texts) // BACKGROUND_SIZE + 1] if len(texts) > BACKGROUND_SIZE else texts
+    spaces, fit_time = timed(lambda: Spaces(items, background=background), args.repeat)
+    _, first_learn_time = timed(lambda: Ranker.learn(Spaces(items, background=background), coded), 1)
     rankers = {
         "items alone (no pool yet)": Ranker.build(items, learn_weight=0),
         "items + pool's words (IDF), no learning": Ranker.learn(spaces, coded, learn_weight=0),
@@ -205,10 +247,13 @@ def main() -> None:
     _, page_time = timed(lambda: learnt.rank_many(page, 3), args.repeat * 3)
     _, one_time = timed(lambda: learnt.rank(page[0], 3), args.repeat * 3)
     print(
-        f"\n== time: fitting the spaces {fit_time:.2f}s; "
+        f"\n== time: fitting the spaces {fit_time:.2f}s; with learning from scratch {first_learn_time:.2f}s; "
         f"re-learning after a coding {relearn_time * 1000:.0f} ms; "
         f"a page of 20 suggestions {page_time * 1000:.0f} ms; one suggestion {one_time * 1000:.1f} ms"
     )
+
+    if args.page:
+        coding_page()
 
     if args.failures:
         codes = {v: k for k, v in ids.items()}

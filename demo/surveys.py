@@ -6,7 +6,8 @@ items linked to the demo projects that answer them (``demo.projects.answering_pr
 open today so the answering page can be tried. With the history the services write: responses entered
 and imported, suggestions coded, duty items created and moved, projects linked.
 
-Bulk inserts only (answers are built in memory, chunk by chunk); deterministic (``random.Random(2021)``)."""
+Bulk inserts only (answers are built in memory, chunk by chunk); deterministic (``random.Random(2021)``,
+and streams of their own for the suggestions' words, their coding and the duty items)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,10 @@ RESPONSES = 10_200
 SUGGESTIONS_FROM_ANSWERS = 1_230
 FREE_SUGGESTIONS = 60
 UNCODED_SHARE = 0.10
+# Separate streams: the suggestions' words, which of them are coded, and the duty items do not move when
+# another part of the demo draws one number more or less.
+SEED = 2021
+VOICE_SEED, CODING_SEED, DUTY_SEED = f"{SEED}:voices", f"{SEED}:coding", f"{SEED}:duty"
 CHUNK = 5_000
 LINKS_PER_ITEM = 3
 OPEN_SURVEY_TITLE = "“我为群众办实事”满意度回访问卷"
@@ -118,7 +123,7 @@ def suggestion_text(rng: random.Random, titles: list[str]) -> str:
     if style == "dialect":
         for standard, spoken in DIALECT:
             text = text.replace(standard, spoken)
-        if rng.random() < 0.4:
+        if rng.random() < 0.6:
             text = text.rstrip("。！？") + rng.choice(DIALECT_TAILS) + "。"
     elif style == "typo":
         slips = [(right, wrong) for right, wrong in TYPOS if right in text]
@@ -148,6 +153,13 @@ def demo_suggestions(rng: random.Random, items: list, categories: list) -> Itera
             near = [i for i in by_category[categories[first]] if i != first]
             named.append(items[rng.choices(near, weights=[popularity[i] for i in near])[0]])
         yield suggestion_text(rng, [i.title for i in named]), named
+
+
+def coded_flags() -> Iterator[bool]:
+    """Whether each demo suggestion, in order, has been coded (about 10 % wait on the coding screen)."""
+    rng = random.Random(CODING_SEED)
+    while True:
+        yield rng.random() >= UNCODED_SHARE
 
 
 def problem_fields() -> dict[str, tuple[str, str]]:
@@ -516,7 +528,7 @@ def seed(*, scale: int, stdout) -> None:
     if Survey.objects.filter(title=SURVEY_TITLE).exists():
         return
     started = time.monotonic()
-    rng = random.Random(2021)
+    rng = random.Random(SEED)
     when = timeline()
     record = Record()
     with transaction.atomic():
@@ -539,7 +551,7 @@ def seed(*, scale: int, stdout) -> None:
         total_answers = SUGGESTIONS_FROM_ANSWERS * scale
         count = RESPONSES * scale
 
-        text_source = demo_suggestions(rng, items, [i.category_id for i in items])
+        text_source = demo_suggestions(random.Random(VOICE_SEED), items, [i.category_id for i in items])
         slots = set(rng.sample(range(count), total_answers))
         suggestions: list[Suggestion] = []
         truth: list[list[ProblemItem]] = []
@@ -584,8 +596,8 @@ def seed(*, scale: int, stdout) -> None:
             )
             truth.append(named)
         coded = []
-        for suggestion, named in zip(suggestions, truth, strict=True):
-            if rng.random() >= UNCODED_SHARE:
+        for suggestion, named, is_coded in zip(suggestions, truth, coded_flags(), strict=False):
+            if is_coded:
                 suggestion.problem_item = named[0]
                 suggestion.coded_by = admin
                 suggestion.coded_at = when.at(
@@ -619,7 +631,7 @@ def seed(*, scale: int, stdout) -> None:
             )
 
         units = {u.name: u for u in Unit.objects.all()}
-        duty_items = _duty_items(rng, items, units, when, record, admin, liaisons)
+        duty_items = _duty_items(random.Random(DUTY_SEED), items, units, when, record, admin, liaisons)
         linked = _link_projects(items, duty_items, scale=scale, when=when, record=record, admin=admin)
         events = record.save()
     stdout.write(

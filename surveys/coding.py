@@ -115,7 +115,8 @@ SOUND_WEIGHT = 0.3
 CLAUSE_WEIGHT = 0.5  # the best clause's score, added to the whole text's
 TITLE_REPEAT = 2  # the title counts twice in an item's document
 LEARN_WEIGHT = 0.6  # coded suggestions' centroid in an item's profile (0: the items' own words only)
-BACKGROUND_SIZE = 5_000  # suggestion texts the spaces' IDF is fitted on (a sample of a larger pool)
+BACKGROUND_SIZE = 3_000  # suggestion texts the spaces' IDF is fitted on (a sample of a larger pool)
+LEARN_PER_ITEM = 40  # the latest codings of each item it learns from
 MIN_CLAUSE = 4  # characters
 
 _jieba_lock = threading.Lock()
@@ -252,7 +253,8 @@ class Spaces:
         self.index = {item_id: n for n, item_id in enumerate(self.item_ids)}
         self.vectorizers: list[tuple[TfidfVectorizer, float]] = []
         self.profiles: list = []  # (items × terms) per space, rows of unit length
-        self._rows: dict[str, list] = {}
+        self._row_of: dict[str, int] = {}  # text → its row in ``self._seen``
+        self._seen: list = []  # per space, the rows of every text analysed for learning
         documents = [i.document for i in items]
         background = list(background)
         for vectorizer, weight in (
@@ -277,17 +279,20 @@ class Spaces:
         return [vectorizer.transform(texts) for vectorizer, _weight in self.vectorizers]
 
     def rows(self, texts: list[str]) -> list:
-        """Like :meth:`transform`, remembering each text's rows (for the coded suggestions)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
+        """Like :meth:`transform`, but each text is analysed once per ``Spaces`` (the coded suggestions are
+        asked for again after every coding)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._row_of))
         if missing:
             new = self.transform(missing)
-            for n, text in enumerate(missing):
-                self._rows[text] = [matrix[n] for matrix in new]
-        if not texts:
-            return [sparse.csr_matrix((0, p.shape[1])) for p in self.profiles]
-        return [
-            sparse.vstack([self._rows[t][s] for t in texts], format="csr") for s in range(len(self.profiles))
-        ]
+            self._seen = (
+                [sparse.vstack([old, m], format="csr") for old, m in zip(self._seen, new, strict=True)]
+                if self._seen
+                else [sparse.csr_matrix(m) for m in new]
+            )
+            start = len(self._row_of)
+            self._row_of.update((text, start + n) for n, text in enumerate(missing))
+        index = [self._row_of[t] for t in texts]
+        return [matrix[index] for matrix in self._seen]
 
 
 @dataclass
@@ -322,6 +327,15 @@ class Ranker:
         coded = [(item_id, text) for item_id, text in coded if item_id in spaces.index]
         counts = Counter(item_id for item_id, _text in coded)
         popular = sorted(spaces.item_ids, key=lambda i: (-counts[i], i))
+        # An item's centroid is as good from its latest LEARN_PER_ITEM codings as from all of them, and the
+        # cost of learning then stops growing with the pool.
+        kept: Counter = Counter()
+        latest = []
+        for item_id, text in reversed(coded):
+            if kept[item_id] < LEARN_PER_ITEM:
+                kept[item_id] += 1
+                latest.append((item_id, text))
+        coded = latest[::-1]
         if not (learn_weight and coded):
             return cls(spaces=spaces, profiles=spaces.profiles, popular=popular)
         owner = sparse.csr_matrix(
@@ -442,8 +456,10 @@ def current_ranker() -> Ranker:
                 background=_background(),
             )
             _model_cache["spaces"] = (key[0], spaces)
-        coded = _codings.filter(suggestion__problem_item__isnull=False).values_list(
-            "problemitem_id", "suggestion__text"
+        coded = (
+            _codings.filter(suggestion__problem_item__isnull=False)
+            .order_by("suggestion_id")
+            .values_list("problemitem_id", "suggestion__text")
         )
         ranker = Ranker.learn(spaces, coded.iterator(chunk_size=5000))
         _model_cache["ranker"] = (key, ranker)
