@@ -293,6 +293,7 @@ class SuggestionViewSet(
     @extend_schema(
         tags=TAGS,
         summary="将一条建议编码到一个或多个条目（办公室；建议提到几个问题时）",
+        operation_id="surveys_suggestions_code_items",
         request=CodeItemsInput,
         responses={200: SuggestionSerializer, 400: INVALID},
     )

@@ -9,16 +9,20 @@ keywords, and the residents' words the office keeps as the item's *synonyms*):
 - **characters** — character 1–3-grams (``char_wb``): catches a word jieba cuts differently, and half words;
 - **sounds** — toneless pinyin syllable pairs (pypinyin): 路等 sounds like 路灯, 物也 like 物业.
 
+The IDF is fitted on the items' texts and the suggestion pool's (so that a word every resident writes, such
+as 小区, weighs little).
+
 Before that the text is normalised: full-width forms, emoji and WeChat's ``[捂脸]`` codes dropped, and the
 dialect and spoken words of :data:`RESIDENT_WORDS` replaced by the standard ones. A suggestion that names
 two problems is also ranked clause by clause, so that both its items come near the top. Every suggestion
 gets candidates: when nothing overlaps, the items most often coded fill the list (marked ``fallback``).
 
-Coded suggestions can teach the ranker (each item's profile gains the centroid of its coded suggestions),
-but only where that helps: ``LEARN_WEIGHT`` is measured by ``bench/surveys_coding_accuracy.py``.
+Coded suggestions teach the ranker (each item's profile gains the centroid of its latest coded
+suggestions) where that helps: with and without it, ``bench/surveys_coding_accuracy.py`` measures both.
 
-The ranker is built lazily once per process and rebuilt only when the problem items or the coding change
-(the cache key is their count and last change), so ranking a page of suggestions costs two small queries."""
+The ranker is built lazily once per process: the spaces are refitted only when the problem list changes or
+the pool doubles, and after a coding only the learnt part is re-assembled from rows already analysed. A
+page of suggestions then costs four small queries (the cache keys) and one pass per space."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -144,7 +145,7 @@ class CodingForm(forms.Form):
 
 class SuggestionItemsForm(forms.Form):
     """Code one suggestion into several problem items: the candidates ticked, in their order, and one more
-    by its code. The first is the main item."""
+    by its code (any case or width). The first is the main item; none at all is the service's refusal."""
 
     suggestion = forms.ModelChoiceField(queryset=Suggestion.objects.all())
     problem_items = forms.ModelMultipleChoiceField(queryset=ProblemItem.objects.all(), required=False)
@@ -156,15 +157,13 @@ class SuggestionItemsForm(forms.Form):
         ticked = {item.pk: item for item in data.get("problem_items") or []}
         order = [int(pk) for pk in self.data.getlist("problem_items") if str(pk).isdigit()]
         items = [ticked[pk] for pk in dict.fromkeys(order) if pk in ticked]
-        code = (data.get("extra_code") or "").strip().upper()
+        code = unicodedata.normalize("NFKC", data.get("extra_code") or "").strip().upper()
         if code:
             extra = ProblemItem.objects.filter(code__iexact=code).first()
             if extra is None:
                 self.add_error("extra_code", _("没有编号为 %(code)s 的条目。") % {"code": code})
             else:
                 items.append(extra)
-        if not items and not self.errors:
-            self.add_error("problem_items", _("请选择问题清单条目。"))
         data["problem_items"] = items
         return data
 

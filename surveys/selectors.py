@@ -216,12 +216,15 @@ def project_links(item_ids: list[int], *, user) -> dict[int, list]:
 
 
 def suggestion_chain(suggestion: Suggestion, *, user) -> dict[str, Any]:
-    """A suggestion → its problem items (the main one first) → their duty items → the projects ``user`` may
-    see (with their status), each project once."""
+    """A suggestion → its problem items (the main one first; it counts even where a row was written around
+    the services) → their duty items → the projects ``user`` may see (with their status), each once."""
     if suggestion.problem_item_id is None:
         return {"item": None, "items": [], "duty_items": [], "projects": []}
     items = sorted(
-        suggestion.problem_items.select_related("category"),
+        ProblemItem.objects.filter(
+            Q(pk=suggestion.problem_item_id)
+            | Q(pk__in=_codings.filter(suggestion=suggestion).values("problemitem_id"))
+        ).select_related("category"),
         key=lambda i: (i.pk != suggestion.problem_item_id, i.code),
     )
     visible = Prefetch("projects", queryset=project_selectors.projects_visible_to(user))

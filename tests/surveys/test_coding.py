@@ -230,3 +230,13 @@ def test_every_suggestion_gets_candidates_even_when_nothing_matches(items):
     ranked = coding.current_ranker().rank("😡😡😡！！！", 3)
     assert [c.item_id for c in ranked][:2] == [items["parking"].pk, items["lift"].pk]  # the most coded first
     assert len(ranked) == 3 and all(c.fallback and c.score == 0 for c in ranked)
+
+
+def test_coding_page_asks_for_an_item_when_none_is_ticked(client, admin_user, items):
+    suggestion = SuggestionFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        "/surveys/coding/", {"action": "items", "suggestion": suggestion.pk, "extra_code": ""}, follow=True
+    )
+    assert response.status_code == 200 and "请选择问题清单条目。" in response.content.decode()
+    assert not suggestion.problem_items.exists() and not AuditEvent.objects.for_object(suggestion).exists()

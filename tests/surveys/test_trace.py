@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from jiangyan.roles import Role
 from surveys import selectors, services
 from surveys.choices import DutyStatus
 from tests.projects.factories import ProjectFactory
@@ -164,3 +165,13 @@ def test_the_coded_suggestions_export_names_the_other_items(two):
     (row,) = list(rows)
     assert row[header.index("问题编号")] == two["lights"].code
     assert row[header.index("同时涉及")] == two["roads"].code
+
+
+def test_the_suggestion_list_of_each_item_has_the_suggestion(client_as, two):
+    api = client_as(Role.SUPERVISOR, api=True)
+    for item in (two["lights"], two["roads"]):
+        rows = api.get(f"/api/v1/surveys/suggestions/?problem_item={item.pk}").json()["results"]
+        assert [r["id"] for r in rows] == [two["suggestion"].pk]
+    category = two["roads"].category
+    rows = api.get(f"/api/v1/surveys/suggestions/?category={category.pk}").json()["results"]
+    assert [r["id"] for r in rows] == [two["suggestion"].pk]  # once, though both items are of the category
