@@ -7,7 +7,8 @@ open today so the answering page can be tried. With the history the services wri
 and imported, suggestions coded, duty items created and moved, projects linked.
 
 Bulk inserts only (answers are plain tuples, built chunk by chunk and written with COPY: ``demo.bulk``);
-deterministic (``random.Random(2021)``)."""
+deterministic (``random.Random(2021)``, and streams of their own for the suggestions' words, their
+coding and the duty items)."""
 
 from __future__ import annotations
 
@@ -43,13 +44,26 @@ from .history import Record, historic_timestamps
 from .projects import answering_projects
 from .surveys_data import (
     AGE_GROUPS,
+    AND_ALSO,
+    ANGRY_ASKS,
     CATEGORIES,
     CHANNEL_WEIGHTS,
-    FRAMES,
+    CLOSERS,
+    DIALECT,
+    DIALECT_TAILS,
+    FEELINGS,
     IDENTITIES,
+    OPENERS,
     PLACES,
     RATED_DOMAINS,
+    SINCE,
+    STYLES,
     SURVEY_TITLE,
+    SYNONYMS,
+    TWO_PROBLEMS_SHARE,
+    TYPOS,
+    VOICES,
+    WECHAT_MARKS,
     WISHES,
 )
 
@@ -57,6 +71,10 @@ RESPONSES = 10_200
 SUGGESTIONS_FROM_ANSWERS = 1_230
 FREE_SUGGESTIONS = 60
 UNCODED_SHARE = 0.10
+# Separate streams: the suggestions' words, which of them are coded, and the duty items do not move when
+# another part of the demo draws one number more or less.
+SEED = 2021
+VOICE_SEED, CODING_SEED, DUTY_SEED = f"{SEED}:voices", f"{SEED}:coding", f"{SEED}:duty"
 CHUNK = 5_000
 LINKS_PER_ITEM = 3
 OPEN_SURVEY_TITLE = "“我为群众办实事”满意度回访问卷"
@@ -66,10 +84,84 @@ def _weighted(rng: random.Random, pairs: list[tuple]) -> str:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def suggestion_text(rng: random.Random, title: str, keywords: list[str]) -> str:
-    """A believable suggestion about the problem item ``title`` (used by the demo and the coding bench)."""
-    kw, kw2 = rng.sample(keywords, 2)
-    return rng.choice(FRAMES).format(place=rng.choice(PLACES), kw=kw, kw2=kw2, title=title)
+def _ask(ask: str) -> str:
+    return f"{ask}？" if ask.startswith("能不能") else f"{ask}。"
+
+
+def _maybe(rng: random.Random, share: float, options: list[str]) -> str:
+    return rng.choice(options) if rng.random() < share else ""
+
+
+def suggestion_text(rng: random.Random, titles: list[str]) -> str:
+    """A suggestion as a resident would write it about the problem items ``titles`` (usually one; two when
+    the resident names two problems): their own words for the problem, sometimes an opening, how long it
+    has lasted, what they ask for, in one of the styles residents write (plain, dialect, WeChat, angry,
+    short, a pinyin slip, long)."""
+    style = _weighted(rng, STYLES)
+    first, *others = titles
+    problem_a, problem_b, ask = VOICES[first]
+    problem = rng.choice((problem_a, problem_b))
+    place = rng.choice(PLACES)
+    if style == "short":
+        text = problem.split("，")[0]
+    elif style == "long":
+        text = (
+            rng.choice(OPENERS).format(place=place)
+            + f"{problem_a}，{problem_b}，{rng.choice(SINCE)}，{rng.choice(FEELINGS)}。{_ask(ask)}"
+            + rng.choice(CLOSERS)
+        )
+    else:
+        opener = _maybe(rng, 0.35, OPENERS).format(place=place)
+        since = _maybe(rng, 0.3, SINCE)
+        text = opener + problem + (f"，{since}" if since else "")
+        if style == "angry":
+            text += "，" + rng.choice(ANGRY_ASKS)
+        elif rng.random() < 0.6:
+            text += "，" + _ask(ask)
+        else:
+            text += "。"
+    for other in others:
+        text = text.rstrip("。！？") + rng.choice(AND_ALSO) + rng.choice(VOICES[other][:2]) + "。"
+    if style == "dialect":
+        for standard, spoken in DIALECT:
+            text = text.replace(standard, spoken)
+        if rng.random() < 0.6:
+            text = text.rstrip("。！？") + rng.choice(DIALECT_TAILS) + "。"
+    elif style == "typo":
+        slips = [(right, wrong) for right, wrong in TYPOS if right in text]
+        for right, wrong in rng.sample(slips, min(len(slips), rng.choice((1, 1, 2)))):
+            text = text.replace(right, wrong, 1)
+    elif style == "wechat":
+        text = text.rstrip("。").replace("。", "～") + "".join(
+            rng.sample(WECHAT_MARKS, rng.choice((1, 2, 3)))
+        )
+    if rng.random() < 0.15 and style not in ("short", "long", "wechat"):
+        text += rng.choice(CLOSERS)
+    return text
+
+
+def demo_suggestions(rng: random.Random, items: list, categories: list) -> Iterator[tuple[str, list]]:
+    """Endless demo suggestions and the items (objects with a ``title``) they name: one, or two of the same
+    category (``categories[i]`` is item ``i``'s) for ``TWO_PROBLEMS_SHARE`` of them, like 路灯 and 坑洼.
+    Item popularity is skewed (some problems are raised far more often), like real suggestions."""
+    popularity = [1 + 12 / (1 + (i * 37) % len(items)) for i in range(len(items))]
+    by_category: dict = defaultdict(list)
+    for index, category in enumerate(categories):
+        by_category[category].append(index)
+    while True:
+        first = rng.choices(range(len(items)), weights=popularity)[0]
+        named = [items[first]]
+        if rng.random() < TWO_PROBLEMS_SHARE:
+            near = [i for i in by_category[categories[first]] if i != first]
+            named.append(items[rng.choices(near, weights=[popularity[i] for i in near])[0]])
+        yield suggestion_text(rng, [i.title for i in named]), named
+
+
+def coded_flags() -> Iterator[bool]:
+    """Whether each demo suggestion, in order, has been coded (about 10 % wait on the coding screen)."""
+    rng = random.Random(CODING_SEED)
+    while True:
+        yield rng.random() >= UNCODED_SHARE
 
 
 def problem_fields() -> dict[str, tuple[str, str]]:
@@ -97,6 +189,7 @@ def _problem_list(stdout) -> list[ProblemItem]:
                     code=f"{prefix}-{number:03d}",
                     title=title,
                     keywords=keywords,
+                    synonyms=SYNONYMS[title],
                     description=f"责任单位：{unit}",
                 )
             )
@@ -210,7 +303,7 @@ class _Responses:
     def moment(self) -> dt.datetime:
         return _moment(self.rng, self.opens, self.closes)
 
-    def chunks(self, count: int, suggestion_slots: set[int], texts: Iterator[tuple[str, ProblemItem]]):
+    def chunks(self, count: int, suggestion_slots: set[int], texts: Iterator[tuple[str, list[ProblemItem]]]):
         rng = self.rng
         age_weights = [w for _, w in AGE_GROUPS]
         identity_weights = [w for _, w in IDENTITIES]
@@ -262,9 +355,9 @@ class _Responses:
                         )
                     )
                 if number in suggestion_slots:
-                    text, item = next(texts)
+                    text, named = next(texts)
                     rows.append((suggestion, None, None, text))
-                    chunk_texts.append((number - start, text, item))
+                    chunk_texts.append((number - start, text, named))
                 answers.append(rows)
             yield responses, answers, chunk_texts
 
@@ -436,7 +529,7 @@ def seed(*, scale: int, stdout) -> None:
     if Survey.objects.filter(title=SURVEY_TITLE).exists():
         return
     started = time.monotonic()
-    rng = random.Random(2021)
+    rng = random.Random(SEED)
     when = timeline()
     record = Record()
     with transaction.atomic():
@@ -456,20 +549,13 @@ def seed(*, scale: int, stdout) -> None:
         admin = User.objects.filter(username="admin").first()
         builder = _Responses(rng, survey, questions, when, communities, staff, admin)
 
-        # Item popularity is skewed (some problems are raised far more often), like real suggestions.
-        popularity = [1 + 12 / (1 + (i * 37) % len(items)) for i in range(len(items))]
         total_answers = SUGGESTIONS_FROM_ANSWERS * scale
         count = RESPONSES * scale
 
-        def texts() -> Iterator[tuple[str, ProblemItem]]:
-            while True:
-                item = rng.choices(items, weights=popularity)[0]
-                yield suggestion_text(rng, item.title, item.keywords.split()), item
-
-        text_source = texts()
+        text_source = demo_suggestions(random.Random(VOICE_SEED), items, [i.category_id for i in items])
         slots = set(rng.sample(range(count), total_answers))
         suggestions: list[Suggestion] = []
-        truth: list[ProblemItem] = []
+        truth: list[list[ProblemItem]] = []
         imported: dict[dt.date, int] = defaultdict(int)
         for responses, answers, chunk_texts in builder.chunks(count, slots, text_source):
             copy_objects(responses, ids=reserve_ids(Response, len(responses)))
@@ -483,7 +569,7 @@ def seed(*, scale: int, stdout) -> None:
                 ),
             )
             _record_entries(record, responses, imported)
-            for index, text, item in chunk_texts:
+            for index, text, named in chunk_texts:
                 response = responses[index]
                 suggestions.append(
                     Suggestion(
@@ -495,7 +581,7 @@ def seed(*, scale: int, stdout) -> None:
                         submitted_at=response.submitted_at,
                     )
                 )
-                truth.append(item)
+                truth.append(named)
         for monday, rows in sorted(imported.items()):
             record.add(
                 at=when.at(monday, 10),
@@ -505,7 +591,7 @@ def seed(*, scale: int, stdout) -> None:
                 after={"rows": rows},
             )
         for _ in range(FREE_SUGGESTIONS * scale):
-            text, item = next(text_source)
+            text, named = next(text_source)
             suggestions.append(
                 Suggestion(
                     text=text,
@@ -514,11 +600,11 @@ def seed(*, scale: int, stdout) -> None:
                     submitted_at=builder.moment(),
                 )
             )
-            truth.append(item)
+            truth.append(named)
         coded = []
-        for suggestion, item in zip(suggestions, truth, strict=True):
-            if rng.random() >= UNCODED_SHARE:
-                suggestion.problem_item = item
+        for suggestion, named, is_coded in zip(suggestions, truth, coded_flags(), strict=False):
+            if is_coded:
+                suggestion.problem_item = named[0]
                 suggestion.coded_by = admin
                 suggestion.coded_at = when.at(
                     when.survey_closes + dt.timedelta(days=rng.randint(3, 20)),
@@ -527,18 +613,31 @@ def seed(*, scale: int, stdout) -> None:
                 )
                 coded.append(suggestion)
         Suggestion.objects.bulk_create(suggestions, batch_size=2000)
+        named_by = {id(s): named for s, named in zip(suggestions, truth, strict=True)}
+        Suggestion.problem_items.through.objects.bulk_create(
+            (
+                Suggestion.problem_items.through(suggestion_id=s.pk, problemitem_id=item.pk)
+                for s in coded
+                for item in named_by[id(s)]
+            ),
+            batch_size=5000,
+        )
         for suggestion in coded:
+            # As ``suggestion_code`` / ``suggestions_code`` record it.
             record.add(
                 at=suggestion.coded_at,
                 actor=admin,
                 verb="suggestion.code",
                 target=suggestion,
-                before={"problem_item": None},
-                after={"problem_item": suggestion.problem_item.code},
+                before={"problem_item": None, "problem_items": []},
+                after={
+                    "problem_item": suggestion.problem_item.code,
+                    "problem_items": sorted(i.code for i in named_by[id(suggestion)]),
+                },
             )
 
         units = {u.name: u for u in Unit.objects.all()}
-        duty_items = _duty_items(rng, items, units, when, record, admin, liaisons)
+        duty_items = _duty_items(random.Random(DUTY_SEED), items, units, when, record, admin, liaisons)
         linked = _link_projects(items, duty_items, scale=scale, when=when, record=record, admin=admin)
         events = record.save()
     stdout.write(

@@ -109,8 +109,8 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
 class ProblemItemAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "category", "suggestion_count"]
     list_filter = ["category"]
-    search_fields = ["code", "title", "keywords"]
-    fields = ["category", "code", "title", "keywords", "description"]
+    search_fields = ["code", "title", "keywords", "synonyms"]
+    fields = ["category", "code", "title", "keywords", "synonyms", "description"]
 
     def get_queryset(self, request):
         return (
@@ -198,5 +198,6 @@ class SuggestionAdmin(admin.ModelAdmin):
         "coded_by",
         "coded_at",
         "problem_item",
+        "problem_items",
     ]
     fields = ["text", "community", *readonly_fields]

@@ -193,6 +193,16 @@ class SuggestionSerializer(serializers.ModelSerializer):
     problem_item_code = serializers.CharField(
         source="problem_item.code", read_only=True, default=None, allow_null=True
     )
+    problem_item_codes = serializers.SerializerMethodField(help_text="全部编码条目（主要条目在前）")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_problem_item_codes(self, suggestion) -> list[str]:
+        return [
+            i.code
+            for i in sorted(
+                suggestion.problem_items.all(), key=lambda i: (i.pk != suggestion.problem_item_id, i.code)
+            )
+        ]
 
     class Meta:
         model = Suggestion
@@ -205,6 +215,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "submitted_at",
             "problem_item",
             "problem_item_code",
+            "problem_items",
+            "problem_item_codes",
             "coded_at",
         ]
         read_only_fields = fields
@@ -222,6 +234,15 @@ class CodeInput(serializers.Serializer):
     problem_item = serializers.PrimaryKeyRelatedField(queryset=ProblemItem.objects.all())
 
 
+class CodeItemsInput(serializers.Serializer):
+    problem_items = serializers.PrimaryKeyRelatedField(
+        queryset=ProblemItem.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text=f"问题清单条目 id，第一个为主要条目，最多 {services.MAX_ITEMS_PER_SUGGESTION} 个",
+    )
+
+
 @extend_schema_view(
     list=extend_schema(tags=TAGS, summary="建议列表（办公室、督查）"),
     retrieve=extend_schema(tags=TAGS, summary="建议详情（办公室、督查）"),
@@ -235,7 +256,8 @@ class SuggestionViewSet(
     filterset_class = SuggestionFilterSet
     public_actions = ("create",)
     throttled_actions = ("create",)
-    action_roles = {"list": READERS, "retrieve": READERS, "code": OFFICE}
+    action_roles = {"list": READERS, "retrieve": READERS, "code": OFFICE, "code_items": OFFICE}
+    edit_actions = ("code_items",)
 
     def get_queryset(self):
         return selectors.suggestion_list(user=self.request.user)
@@ -267,6 +289,23 @@ class SuggestionViewSet(
             actor=request.user, problem_item=data["problem_item"], suggestion_ids=data["suggestions"]
         )
         return ApiResponse({"coded": count})
+
+    @extend_schema(
+        tags=TAGS,
+        summary="将一条建议编码到一个或多个条目（办公室；建议提到几个问题时）",
+        operation_id="surveys_suggestions_code_items",
+        request=CodeItemsInput,
+        responses={200: SuggestionSerializer, 400: INVALID},
+    )
+    @action(detail=True, methods=["post"], url_path="code", url_name="code-items")
+    def code_items(self, request, pk=None):
+        data = self.input(CodeItemsInput)
+        suggestion = services.suggestion_code(
+            actor=request.user, suggestion=self.get_object(), problem_items=data["problem_items"]
+        )
+        return ApiResponse(
+            SuggestionSerializer(selectors.suggestion_list(user=request.user).get(pk=suggestion.pk)).data
+        )
 
 
 # --- problem items --------------------------------------------------------------------------------------

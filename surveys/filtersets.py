@@ -33,14 +33,32 @@ class SuggestionFilterSet(django_filters.FilterSet):
     coded = django_filters.BooleanFilter(
         label=_("已编码"), field_name="problem_item", lookup_expr="isnull", exclude=True
     )
-    problem_item = LookupFilter(label=_("问题清单条目"), queryset=ProblemItem.objects.all())
+    # A suggestion coded to two items is in the list of each (as the items' counts count it).
+    problem_item = LookupFilter(
+        label=_("问题清单条目"),
+        queryset=ProblemItem.objects.all(),
+        field_name="problem_items",
+        method="filter_coded_to",
+    )
     category = LookupFilter(
-        label=_("类别"), field_name="problem_item__category", queryset=ProblemCategory.objects.all()
+        label=_("类别"),
+        queryset=ProblemCategory.objects.all(),
+        field_name="problem_items__category",
+        method="filter_coded_to",
     )
 
     class Meta:
         model = Suggestion
         fields = ["q", "survey", "community", "source", "coded", "problem_item", "category"]
+
+    def filter_coded_to(self, queryset, name, value):
+        codings = Suggestion.problem_items.through.objects
+        codings = (
+            codings.filter(problemitem=value)
+            if name == "problem_items"
+            else codings.filter(problemitem__category=value)
+        )
+        return queryset.filter(pk__in=codings.values("suggestion_id"))
 
 
 class ProblemItemFilterSet(django_filters.FilterSet):

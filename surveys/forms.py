@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -140,6 +141,31 @@ class CodingForm(forms.Form):
         error_messages={"required": _("请选择问题清单条目。"), "invalid_choice": _("请选择问题清单条目。")},
     )
     back = forms.CharField(required=False)
+
+
+class SuggestionItemsForm(forms.Form):
+    """Code one suggestion into several problem items: the candidates ticked, in their order, and one more
+    by its code (any case or width). The first is the main item; none at all is the service's refusal."""
+
+    suggestion = forms.ModelChoiceField(queryset=Suggestion.objects.all())
+    problem_items = forms.ModelMultipleChoiceField(queryset=ProblemItem.objects.all(), required=False)
+    extra_code = forms.CharField(label=_("其他条目编号"), required=False, max_length=20)
+    back = forms.CharField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        ticked = {item.pk: item for item in data.get("problem_items") or []}
+        order = [int(pk) for pk in self.data.getlist("problem_items") if str(pk).isdigit()]
+        items = [ticked[pk] for pk in dict.fromkeys(order) if pk in ticked]
+        code = unicodedata.normalize("NFKC", data.get("extra_code") or "").strip().upper()
+        if code:
+            extra = ProblemItem.objects.filter(code__iexact=code).first()
+            if extra is None:
+                self.add_error("extra_code", _("没有编号为 %(code)s 的条目。") % {"code": code})
+            else:
+                items.append(extra)
+        data["problem_items"] = items
+        return data
 
 
 class DutyItemForm(forms.Form):

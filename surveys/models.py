@@ -330,6 +330,11 @@ class ProblemItem(models.Model):
     keywords = models.CharField(
         _("关键词"), max_length=300, blank=True, help_text=_("以空格或逗号分隔，供编码助手匹配。")
     )
+    synonyms = models.TextField(
+        _("群众说法"),
+        blank=True,
+        help_text=_("群众描述这个问题时常用的词（口语、方言），以空格或逗号分隔，供编码助手匹配。"),
+    )
     description = models.TextField(_("说明"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     projects = models.ManyToManyField(
@@ -366,7 +371,10 @@ class SuggestionQuerySet(ScopedQuerySet):
 
 
 class Suggestion(models.Model):
-    """A resident's suggestion (建议): a suggestion answer or a free-form one, coded into a problem item."""
+    """A resident's suggestion (建议): a suggestion answer or a free-form one, coded into one or more problem
+    items (``problem_items``; a suggestion that names two problems is coded to both). ``problem_item`` is
+    the main one of them — what the lists, filters and exports show first; it is set exactly when
+    ``problem_items`` is not empty, and is always one of them (``services.suggestion_code`` keeps that)."""
 
     text = models.TextField(_("建议内容"))
     source = models.CharField(_("来源"), max_length=10, choices=SuggestionSource.choices)
@@ -405,11 +413,14 @@ class Suggestion(models.Model):
     submitted_at = models.DateTimeField(_("提出时间"), default=timezone.now)
     problem_item = models.ForeignKey(
         ProblemItem,
-        verbose_name=_("问题清单条目"),
+        verbose_name=_("主要问题条目"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="suggestions",
+        related_name="primary_suggestions",
+    )
+    problem_items = models.ManyToManyField(
+        ProblemItem, verbose_name=_("问题清单条目"), blank=True, related_name="suggestions"
     )
     coded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -103,7 +104,11 @@ def suggestion_list(*, user, uncoded: bool = False) -> QuerySet[Suggestion]:
     queryset = Suggestion.objects.visible_to(user)
     if uncoded:
         queryset = queryset.uncoded()
-    return queryset.select_related("problem_item", "community__town", "survey").order_by("id")
+    return (
+        queryset.select_related("problem_item", "community__town", "survey")
+        .prefetch_related("problem_items")
+        .order_by("id")
+    )
 
 
 def problem_item_list(*, user) -> QuerySet[ProblemItem]:
@@ -136,11 +141,15 @@ def editable_duty_item_ids(*, user, duty_items: list[DutyItem]) -> set[int]:
 
 
 def coding_rows(suggestions: list[Suggestion], k: int = 3) -> list[dict[str, Any]]:
-    """Each suggestion with the coding assistant's ``k`` best problem items and their scores."""
+    """Each suggestion with the coding assistant's ``k`` best problem items: ``candidates`` as (item, score,
+    fallback) — ``fallback`` when nothing in the text matched and a frequently coded item fills in."""
     candidates = rank_suggestions(suggestions, k)
     items = ProblemItem.objects.in_bulk({c.item_id for cs in candidates.values() for c in cs})
     return [
-        {"suggestion": s, "candidates": [(items[c.item_id], c.score) for c in candidates.get(s.pk, [])]}
+        {
+            "suggestion": s,
+            "candidates": [(items[c.item_id], c.score, c.fallback) for c in candidates.get(s.pk, [])],
+        }
         for s in suggestions
     ]
 
@@ -175,10 +184,14 @@ def _has_project() -> ExpressionWrapper:
     return ExpressionWrapper(Q(Exists(item_links)) | Q(Exists(duty_links)), output_field=BooleanField())
 
 
-def _count_of(queryset: QuerySet) -> Coalesce:
-    """A correlated ``COUNT(*)`` of ``queryset`` (filtered on ``OuterRef("pk")``): no join fan-out."""
-    counted = queryset.order_by().values("problem_item_id").annotate(c=Count("*")).values("c")
+def _count_of(queryset: QuerySet, key: str = "problem_item_id") -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``queryset`` (filtered on ``OuterRef("pk")`` by ``key``): no fan-out."""
+    counted = queryset.order_by().values(key).annotate(c=Count("*")).values("c")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+# (suggestion, problem item) rows: every item each suggestion is coded to, its main one included.
+_codings = Suggestion.problem_items.through.objects
 
 
 def problem_items_with_status(queryset: QuerySet | None = None) -> QuerySet:
@@ -187,7 +200,7 @@ def problem_items_with_status(queryset: QuerySet | None = None) -> QuerySet:
     queryset = ProblemItem.objects.all() if queryset is None else queryset
     duty_items = DutyItem.objects.filter(problem_item_id=OuterRef("pk"))
     return queryset.select_related("category").annotate(
-        n_suggestions=_count_of(Suggestion.objects.filter(problem_item_id=OuterRef("pk"))),
+        n_suggestions=_count_of(_codings.filter(problemitem_id=OuterRef("pk")), key="problemitem_id"),
         n_duty_items=_count_of(duty_items),
         n_duty_done=_count_of(duty_items.filter(status=DutyStatus.DONE)),
         has_duty=Exists(duty_items),
@@ -198,15 +211,16 @@ def problem_items_with_status(queryset: QuerySet | None = None) -> QuerySet:
 def conversion_funnel(survey: Survey | None = None) -> dict[str, int]:
     """Suggestions → coded → problem items → with duty items → with projects. Two queries.
 
-    For one survey every step counts that survey only: the problem items its suggestions were coded into,
-    and of those the ones with duty items and projects — never the district's totals beside a survey's."""
+    For one survey every step counts that survey only: the problem items its suggestions were coded into
+    (every item of a suggestion coded to two), and of those the ones with duty items and projects — never
+    the district's totals beside a survey's. A suggestion counts once as coded, however many items it has."""
     suggestions = Suggestion.objects.all() if survey is None else Suggestion.objects.filter(survey=survey)
     counts = suggestions.aggregate(
         suggestions=Count("id"), coded=Count("id", filter=Q(problem_item__isnull=False))
     )
     items = ProblemItem.objects.all()
     if survey is not None:
-        items = items.filter(pk__in=suggestions.filter(problem_item__isnull=False).values("problem_item_id"))
+        items = items.filter(pk__in=_codings.filter(suggestion__survey=survey).values("problemitem_id"))
     items = items.annotate(
         has_duty=Exists(DutyItem.objects.filter(problem_item_id=OuterRef("pk"))), has_project=_has_project()
     ).aggregate(
@@ -234,14 +248,27 @@ def project_links(item_ids: list[int], *, user) -> dict[int, list]:
 
 
 def suggestion_chain(suggestion: Suggestion, *, user) -> dict[str, Any]:
-    """A suggestion → its problem item → the item's duty items → the projects ``user`` may see (with their
-    status)."""
-    item = suggestion.problem_item
-    if item is None:
-        return {"item": None, "duty_items": [], "projects": []}
-    duty_items = list(_duty_items_with_projects(item, user))
-    projects = project_links([item.pk], user=user).get(item.pk, [])
-    return {"item": item, "duty_items": duty_items, "projects": projects}
+    """A suggestion → its problem items (the main one first; it counts even where a row was written around
+    the services) → their duty items → the projects ``user`` may see (with their status), each once."""
+    if suggestion.problem_item_id is None:
+        return {"item": None, "items": [], "duty_items": [], "projects": []}
+    items = sorted(
+        ProblemItem.objects.filter(
+            Q(pk=suggestion.problem_item_id)
+            | Q(pk__in=_codings.filter(suggestion=suggestion).values("problemitem_id"))
+        ).select_related("category"),
+        key=lambda i: (i.pk != suggestion.problem_item_id, i.code),
+    )
+    visible = Prefetch("projects", queryset=project_selectors.projects_visible_to(user))
+    duty_items = list(
+        DutyItem.objects.filter(problem_item__in=items)
+        .select_related("unit", "problem_item")
+        .prefetch_related(visible)
+        .order_by("problem_item__code", "deadline", "id")
+    )
+    links = project_links([i.pk for i in items], user=user)
+    projects = list({p.pk: p for i in items for p in links.get(i.pk, [])}.values())
+    return {"item": items[0], "items": items, "duty_items": duty_items, "projects": projects}
 
 
 def project_trace(project) -> dict:
@@ -261,7 +288,9 @@ def project_trace(project) -> dict:
         .select_related("category")
         .annotate(n_suggestions=Count("suggestions"))
     )
-    suggestions = Suggestion.objects.filter(problem_item_id__in=item_ids).select_related("community__town")
+    suggestions = Suggestion.objects.filter(
+        pk__in=_codings.filter(problemitem_id__in=item_ids).values("suggestion_id")
+    ).select_related("community__town")
     duty_items = list(
         DutyItem.objects.filter(Q(projects=project) | Q(problem_item_id__in=item_ids))
         .select_related("unit", "problem_item")
@@ -271,7 +300,7 @@ def project_trace(project) -> dict:
     trace: dict[str, Any] = {
         "trace_problem_items": items,
         "trace_suggestions": list(suggestions.order_by("-submitted_at", "-id")[:8]),
-        "trace_suggestion_count": sum(i.n_suggestions for i in items),
+        "trace_suggestion_count": suggestions.count(),  # a suggestion coded to two of the items counts once
         "trace_duty_items": duty_items,
     }
     trace["trace"] = trace
@@ -533,15 +562,23 @@ def coded_suggestions_table(survey: Survey | None = None):
         _("类别"),
         _("问题编号"),
         _("问题"),
+        _("同时涉及"),
         _("编码人"),
         _("编码时间"),
     ]
     queryset = Suggestion.objects.filter(problem_item__isnull=False)
+    others = _codings.exclude(problemitem_id=F("suggestion__problem_item_id"))
     if survey is not None:
         queryset = queryset.filter(survey=survey)
+        others = others.filter(suggestion__survey=survey)
 
     def rows():
         labels = dict(SuggestionSource.choices)
+        also: dict[int, list[str]] = defaultdict(list)  # the items besides the main one (few suggestions)
+        for suggestion_id, code in others.order_by("problemitem__code").values_list(
+            "suggestion_id", "problemitem__code"
+        ):
+            also[suggestion_id].append(code)
         for row in (
             queryset.order_by("problem_item__code", "id")
             .values_list(
@@ -570,6 +607,7 @@ def coded_suggestions_table(survey: Survey | None = None):
                 category,
                 code,
                 title,
+                "、".join(also.get(sid, [])),
                 coder or "",
                 timezone.localtime(coded_at) if coded_at else None,
             ]

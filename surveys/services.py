@@ -426,10 +426,37 @@ def suggestion_submit(
     )
 
 
+MAX_ITEMS_PER_SUGGESTION = 3
+
+
+def _coding(suggestion: Suggestion) -> dict[str, Any]:
+    """A suggestion's coding as its audit events record it: the main item and all its items, by code."""
+    items = sorted(i.code for i in suggestion.problem_items.all())
+    return {
+        "problem_item": suggestion.problem_item.code if suggestion.problem_item else None,
+        "problem_items": items,
+    }
+
+
+def _code(actor: User, suggestion: Suggestion, items: list[ProblemItem], now: dt.datetime) -> None:
+    """Code a locked suggestion into ``items`` (the first is the main one) and record it."""
+    before = _coding(suggestion)
+    suggestion.problem_item, suggestion.coded_by, suggestion.coded_at = items[0], actor, now
+    suggestion.save(update_fields=["problem_item", "coded_by", "coded_at"])
+    suggestion.problem_items.set(items)
+    audit_record(
+        actor=actor,
+        verb="suggestion.code",
+        target=suggestion,
+        before=before,
+        after={"problem_item": items[0].code, "problem_items": sorted(i.code for i in items)},
+    )
+
+
 @transaction.atomic
 def suggestions_code(*, actor: User, problem_item: ProblemItem, suggestion_ids: Iterable[int]) -> int:
-    """Code many suggestions into one problem item (the office). Re-coding is allowed and audited, one
-    event per suggestion with the item before and after."""
+    """Code many suggestions into one problem item (the office): each then has that item alone. Re-coding
+    is allowed and audited, one event per suggestion with its items before and after."""
     require_role(actor, Role.ADMIN)
     ids = sorted({int(i) for i in suggestion_ids})
     if not ids:
@@ -439,23 +466,34 @@ def suggestions_code(*, actor: User, problem_item: ProblemItem, suggestion_ids: 
         .select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("problem_item")
+        .prefetch_related("problem_items")
         .order_by("pk")
     )
     if len(rows) != len(ids):
         raise field_error("suggestions", _("部分建议不存在。"))
     now = timezone.now()
     for suggestion in rows:
-        before = suggestion.problem_item.code if suggestion.problem_item else None
-        suggestion.problem_item, suggestion.coded_by, suggestion.coded_at = problem_item, actor, now
-        suggestion.save(update_fields=["problem_item", "coded_by", "coded_at"])
-        audit_record(
-            actor=actor,
-            verb="suggestion.code",
-            target=suggestion,
-            before={"problem_item": before},
-            after={"problem_item": problem_item.code},
-        )
+        _code(actor, suggestion, [problem_item], now)
     return len(rows)
+
+
+@transaction.atomic
+def suggestion_code(
+    *, actor: User, suggestion: Suggestion, problem_items: Iterable[ProblemItem]
+) -> Suggestion:
+    """Code one suggestion into one or more problem items (the office) — a suggestion that names two
+    problems counts for both. The first item is the main one. Replaces the suggestion's coding; audited."""
+    require_role(actor, Role.ADMIN)
+    items = list({item.pk: item for item in problem_items}.values())  # once each, in the order given
+    if not items:
+        raise field_error("problem_items", _("请选择问题清单条目。"))
+    if len(items) > MAX_ITEMS_PER_SUGGESTION:
+        raise field_error(
+            "problem_items", _("一条建议最多编码到 %(n)d 个条目。") % {"n": MAX_ITEMS_PER_SUGGESTION}
+        )
+    locked = lock_editable(Suggestion.objects, actor, pk=suggestion.pk, message=_("只有办公室可以编码建议。"))
+    _code(actor, locked, items, timezone.now())
+    return locked
 
 
 # --- problem list and duty list -------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from .forms import (
     ImportForm,
     LinkProjectsForm,
     SuggestionForm,
+    SuggestionItemsForm,
     SurveyAnswerForm,
 )
 from .models import DutyItem, ProblemItem, Suggestion, Survey
@@ -301,30 +302,62 @@ def suggestion_detail(request, pk: int):
     )
 
 
+def _code_many(request) -> None:
+    """The bulk bar, or one candidate's button: the chosen suggestions into one problem item."""
+    form = CodingForm(request.POST)
+    outcome = submit_outcome(
+        request,
+        form,
+        lambda data: services.suggestions_code(
+            actor=request.user,
+            problem_item=data["problem_item"],
+            suggestion_ids=[s.pk for s in data["suggestions"]],
+        ),
+        announce=True,
+    )
+    if outcome.done:
+        item = form.cleaned_data["problem_item"]
+        messages.success(
+            request,
+            _("已将 %(n)d 条建议编码为 %(code)s %(title)s。")
+            % {"n": outcome.result, "code": item.code, "title": item.title},
+        )
+    elif outcome.form_invalid:
+        messages.error(request, next(iter(form.errors.values()))[0])
+
+
+def _code_items(request) -> None:
+    """One suggestion into several problem items (it names more than one problem)."""
+    form = SuggestionItemsForm(request.POST)
+    outcome = submit_outcome(
+        request,
+        form,
+        lambda data: services.suggestion_code(
+            actor=request.user, suggestion=data["suggestion"], problem_items=data["problem_items"]
+        ),
+        announce=True,
+    )
+    if outcome.done:
+        messages.success(
+            request,
+            _("已将建议 #%(id)d 编码为 %(codes)s。")
+            % {
+                "id": outcome.result.pk,
+                "codes": "、".join(i.code for i in form.cleaned_data["problem_items"]),
+            },
+        )
+    elif outcome.form_invalid:
+        messages.error(request, next(iter(form.errors.values()))[0])
+
+
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def coding(request):
     if request.method == "POST":
-        form = CodingForm(request.POST)
-        outcome = submit_outcome(
-            request,
-            form,
-            lambda data: services.suggestions_code(
-                actor=request.user,
-                problem_item=data["problem_item"],
-                suggestion_ids=[s.pk for s in data["suggestions"]],
-            ),
-            announce=True,
-        )
-        if outcome.done:
-            item = form.cleaned_data["problem_item"]
-            messages.success(
-                request,
-                _("已将 %(n)d 条建议编码为 %(code)s %(title)s。")
-                % {"n": outcome.result, "code": item.code, "title": item.title},
-            )
-        elif outcome.form_invalid:
-            messages.error(request, next(iter(form.errors.values()))[0])
+        if request.POST.get("action") == "items":
+            _code_items(request)
+        else:
+            _code_many(request)
         return redirect(f"{reverse('surveys:coding')}?{request.POST.get('back', '')}")
 
     uncoded = selectors.suggestion_list(user=request.user, uncoded=True)

@@ -341,6 +341,7 @@ SURVEYS = {
     "survey-suggestion-list": [Row("GET", only(200, SUPERVISOR, anonymous=403)), Row("POST", expect(400))],
     "survey-suggestion-detail": [Row("GET", only(200, SUPERVISOR, anonymous=403), args=pk("suggestion"))],
     "survey-suggestion-code": [Row("POST", only(400, anonymous=403))],
+    "survey-suggestion-code-items": [Row("POST", only(400, anonymous=403), args=pk("suggestion"))],
     "problem-item-list": [Row("GET", only(200, SUPERVISOR, UNIT, anonymous=403) | {UNIT_OTHER: 200})],
     "problem-item-detail": [
         Row("GET", only(200, SUPERVISOR, UNIT, anonymous=403) | {UNIT_OTHER: 200}, args=pk("problem_item"))

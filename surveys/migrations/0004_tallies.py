@@ -132,7 +132,7 @@ def remove(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_community_phone"),
-        ("surveys", "0002_project_links"),
+        ("surveys", "0003_suggestion_problem_items"),
     ]
 
     operations = [

@@ -6,12 +6,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from accounts.models import Community, Town
 from accounts.validators import validate_public_phone
+from bench import surveys_coding_accuracy as coding_bench
 from demo import projects as projects_demo
 from demo import surveys as surveys_demo
+from demo import surveys_data
 from demo.district import DOMAIN_UNITS, handles
 from jiangyan.models import AuditEvent
 from projects.choices import ProjectStatus
@@ -58,13 +61,43 @@ def test_every_suggestion_leads_through_its_problem_item_and_duty_items_to_proje
         chains[item.pk] = len(reached)
 
     walked = reaching = 0
-    for suggestion in Suggestion.objects.filter(problem_item__isnull=False).select_related("problem_item"):
-        item = suggestion.problem_item
-        # The suggestion speaks of its problem item (it was written from the item's own words) …
-        assert any(word in suggestion.text for word in item.keywords.split()), (suggestion.text, item)
+    for suggestion in Suggestion.objects.filter(problem_item__isnull=False).prefetch_related("problem_items"):
+        items = list(suggestion.problem_items.all())
+        assert suggestion.problem_item_id in {i.pk for i in items}
+        for item in items:
+            # The suggestion speaks of each of its problem items (it was written from how residents put
+            # that problem) …
+            said = {p[i : i + 3] for p in surveys_data.VOICES[item.title] for i in range(len(p) - 2)}
+            assert any(words in suggestion.text for words in said), (suggestion.text, item)
         walked += 1
-        reaching += chains[item.pk] > 0  # … and its chain, checked above, may go on to projects
+        reaching += chains[suggestion.problem_item_id] > 0  # … and its chain, checked above, may go on
     assert walked >= 1_100 and reaching >= walked * 0.6
+
+
+def test_the_coding_bench_measures_on_the_demos_own_suggestions(district):
+    items, ids = coding_bench.problem_list()
+    texts, _coded = coding_bench.pool(items, ids)
+    assert list(Suggestion.objects.order_by("id").values_list("text", flat=True)) == texts
+    assert [(i.title, i.keywords, i.synonyms) for i in items] == [
+        (i.title, i.keywords, i.synonyms)
+        for i in sorted(ProblemItem.objects.all(), key=lambda i: ids[i.code])
+    ]
+
+
+def test_the_demo_suggestions_read_like_residents_not_like_a_template(district):
+    """Varied: few suggestions share a text, they come in every length, some name two problems, some are
+    written in dialect, with pinyin slips or WeChat's marks."""
+    texts = list(Suggestion.objects.values_list("text", flat=True))
+    assert len(set(texts)) >= len(texts) * 0.8
+    lengths = sorted(len(t) for t in texts)
+    assert lengths[0] <= 8 and lengths[-1] >= 60
+    assert Counter(len(t) // 10 for t in texts).most_common(1)[0][1] < len(texts) * 0.4
+    dialect = ("小伢", "没得", "晓得", "庄上", "蛮", "一塌糊涂", "搞不好")
+    assert sum(any(w in t for w in dialect) for t in texts) >= len(texts) * 0.05
+    assert sum(any(m in t for m in surveys_data.WECHAT_MARKS) for t in texts) >= len(texts) * 0.05
+    assert sum(any(wrong in t for _r, wrong in surveys_data.TYPOS[:-1]) for t in texts) >= len(texts) * 0.015
+    two = Suggestion.objects.annotate(n=Count("problem_items")).filter(n=2).count()
+    assert two >= len(texts) * 0.03
 
 
 def test_what_the_issue_saw_no_longer_happens(district):

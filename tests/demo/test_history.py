@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from openpyxl import Workbook
 from PIL import Image
 
@@ -310,14 +311,16 @@ def test_the_demo_problem_lists_links_and_codings_are_what_the_services_write(di
         )
     assert record(fresh) == record(item)
 
-    suggestion = Suggestion.objects.filter(problem_item__isnull=False).select_related("problem_item").first()
-    uncoded = Suggestion.objects.create(text=suggestion.text, source=suggestion.source)
-    (coded,) = AuditEvent.objects.for_object(suggestion)
-    with at(coded.created_at):
-        survey_services.suggestions_code(
-            actor=coded.actor, problem_item=suggestion.problem_item, suggestion_ids=[uncoded.pk]
-        )
-    assert record(uncoded) == record(suggestion)
+    coded = Suggestion.objects.filter(problem_item__isnull=False).annotate(n=Count("problem_items"))
+    for suggestion in (coded.filter(n=1).first(), coded.filter(n=2).first()):  # one problem, and two
+        uncoded = Suggestion.objects.create(text=suggestion.text, source=suggestion.source)
+        (event,) = AuditEvent.objects.for_object(suggestion)
+        others = suggestion.problem_items.exclude(pk=suggestion.problem_item_id)
+        with at(event.created_at):
+            survey_services.suggestion_code(
+                actor=event.actor, suggestion=uncoded, problem_items=[suggestion.problem_item, *others]
+            )
+        assert record(uncoded) == record(suggestion)
 
 
 def test_a_paper_questionnaire_entered_in_the_demo_is_recorded_as_the_service_records_it(district):

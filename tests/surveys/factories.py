@@ -86,10 +86,17 @@ class ProblemItemFactory(factory.django.DjangoModelFactory):
 class SuggestionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Suggestion
+        skip_postgeneration_save = True
 
     text = factory.Sequence(lambda n: f"建议第{n}条：希望增设社区老年助餐点")
     source = SuggestionSource.FORM
     community = factory.SubFactory(CommunityFactory)
+
+    @factory.post_generation
+    def coded(self, create, extracted, **kwargs):
+        """A suggestion made with ``problem_item`` is coded to it (and to ``coded=[…]`` items besides)."""
+        if create and self.problem_item_id:
+            self.problem_items.add(self.problem_item, *(extracted or []))
 
 
 class DutyItemFactory(factory.django.DjangoModelFactory):

@@ -43,16 +43,18 @@ def test_analytics_query_count_does_not_grow_with_the_data(client_as, s, suffix)
     assert large <= 14
 
 
-def test_analytics_figures(client_as, s):
+def test_analytics_figures(client_as, s, admin_user):
     _answer(s, 10)
     item = ProblemItemFactory()
     DutyItemFactory(problem_item=item)
     # Items of the district that none of this survey's suggestions became: not in this survey's funnel.
     DutyItemFactory(problem_item=ProblemItemFactory())
     ProblemItemFactory()
-    Suggestion.objects.filter(survey=s["survey"]).filter(
-        pk__in=Suggestion.objects.filter(survey=s["survey"]).values("pk")[:3]
-    ).update(problem_item=item)
+    services.suggestions_code(
+        actor=admin_user,
+        problem_item=item,
+        suggestion_ids=Suggestion.objects.filter(survey=s["survey"]).values_list("pk", flat=True)[:3],
+    )
     data = client_as(Role.ADMIN).get(f"/surveys/{s['survey'].pk}/analytics.json").json()
     assert data["total_responses"] == 10
     by_text = {q["text"]: q for q in data["questions"]}

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jiangyan.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
 from surveys import coding, services
 from surveys.models import Suggestion
@@ -108,3 +109,134 @@ def test_api_codes_suggestions(api_client, admin_user, items):
         format="json",
     )
     assert response.status_code == 200 and response.json() == {"coded": 2}
+
+
+# --- a suggestion that names two problems is coded to both -----------------------------------------------
+
+
+def test_a_suggestion_is_coded_to_two_items_with_the_first_as_its_main_one(admin_user, items):
+    suggestion = SuggestionFactory(text="小区路灯不亮，车位也太少")
+    services.suggestion_code(
+        actor=admin_user, suggestion=suggestion, problem_items=[items["lights"], items["parking"]]
+    )
+    suggestion.refresh_from_db()
+    assert suggestion.problem_item == items["lights"] and suggestion.coded_by == admin_user
+    assert set(suggestion.problem_items.all()) == {items["lights"], items["parking"]}
+    event = AuditEvent.objects.for_object(suggestion).get()
+    assert event.verb == "suggestion.code"
+    assert event.before == {"problem_item": None, "problem_items": []}
+    assert event.after == {
+        "problem_item": items["lights"].code,
+        "problem_items": sorted([items["lights"].code, items["parking"].code]),
+    }
+
+
+def test_recoding_replaces_the_items_and_records_them_before_and_after(admin_user, items):
+    suggestion = SuggestionFactory(problem_item=items["lights"], coded=[items["parking"]])
+    services.suggestions_code(actor=admin_user, problem_item=items["noise"], suggestion_ids=[suggestion.pk])
+    assert list(suggestion.problem_items.all()) == [items["noise"]]
+    event = AuditEvent.objects.for_object(suggestion).get()
+    assert event.before["problem_items"] == sorted([items["lights"].code, items["parking"].code])
+    assert event.after == {"problem_item": items["noise"].code, "problem_items": [items["noise"].code]}
+
+
+@pytest.mark.parametrize("how_many", [0, 4])
+def test_coding_to_no_item_or_too_many_is_refused_and_changes_nothing(admin_user, items, how_many):
+    suggestion = SuggestionFactory()
+    with pytest.raises(ApplicationError) as refused:
+        services.suggestion_code(
+            actor=admin_user, suggestion=suggestion, problem_items=list(items.values())[:how_many]
+        )
+    assert "problem_items" in refused.value.fields
+    suggestion.refresh_from_db()
+    assert suggestion.problem_item is None and not suggestion.problem_items.exists()
+    assert not AuditEvent.objects.for_object(suggestion).exists()
+
+
+def test_only_the_office_codes_to_several_items(supervisor, items):
+    suggestion = SuggestionFactory()
+    with pytest.raises(PermissionDenied):
+        services.suggestion_code(actor=supervisor, suggestion=suggestion, problem_items=[items["lift"]])
+    assert not suggestion.problem_items.exists()
+
+
+def test_coding_page_codes_one_suggestion_to_ticked_candidates_and_a_typed_code(client, admin_user, items):
+    suggestion = SuggestionFactory(text="晚上小区里路灯不亮，停车位也找不到")
+    client.force_login(admin_user)
+    page = client.get("/surveys/coding/")
+    assert "编码到多个条目" in page.content.decode()
+    response = client.post(
+        "/surveys/coding/",
+        {
+            "action": "items",
+            "suggestion": suggestion.pk,
+            "problem_items": [items["lights"].pk],
+            "extra_code": items["parking"].code.lower(),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    suggestion.refresh_from_db()
+    assert suggestion.problem_item == items["lights"]
+    assert set(suggestion.problem_items.all()) == {items["lights"], items["parking"]}
+    assert f"{items['lights'].code}、{items['parking'].code}" in response.content.decode()
+
+
+def test_coding_page_says_which_typed_code_does_not_exist(client, admin_user, items):
+    suggestion = SuggestionFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        "/surveys/coding/",
+        {
+            "action": "items",
+            "suggestion": suggestion.pk,
+            "problem_items": [items["lift"].pk],
+            "extra_code": "XX-999",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200 and "没有编号为 XX-999 的条目" in response.content.decode()
+    assert not suggestion.problem_items.exists()
+
+
+def test_api_codes_one_suggestion_to_several_items(api_client, admin_user, items):
+    api_client.force_authenticate(admin_user)
+    suggestion = SuggestionFactory()
+    url = f"/api/v1/surveys/suggestions/{suggestion.pk}/code/"
+    response = api_client.post(url, {"problem_items": [items["noise"].pk, items["lift"].pk]}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["problem_item"] == items["noise"].pk and body["problem_item_code"] == items["noise"].code
+    assert body["problem_item_codes"] == [items["noise"].code, items["lift"].code]
+    refused = api_client.post(url, {"problem_items": []}, format="json")
+    assert refused.status_code == 400 and "problem_items" in refused.json()["fields"]
+    too_many = api_client.post(url, {"problem_items": [i.pk for i in items.values()]}, format="json")
+    assert too_many.status_code == 400 and "problem_items" in too_many.json()["fields"]
+    unknown = api_client.post(url, {"problem_items": [999999]}, format="json")
+    assert unknown.status_code == 400
+    assert (
+        api_client.post(
+            "/api/v1/surveys/suggestions/999999/code/", {"problem_items": [items["noise"].pk]}, format="json"
+        ).status_code
+        == 404
+    )
+
+
+def test_every_suggestion_gets_candidates_even_when_nothing_matches(items):
+    SuggestionFactory(problem_item=items["parking"])
+    SuggestionFactory(problem_item=items["parking"])
+    SuggestionFactory(problem_item=items["lift"])
+    coding.clear_cache()
+    ranked = coding.current_ranker().rank("😡😡😡！！！", 3)
+    assert [c.item_id for c in ranked][:2] == [items["parking"].pk, items["lift"].pk]  # the most coded first
+    assert len(ranked) == 3 and all(c.fallback and c.score == 0 for c in ranked)
+
+
+def test_coding_page_asks_for_an_item_when_none_is_ticked(client, admin_user, items):
+    suggestion = SuggestionFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        "/surveys/coding/", {"action": "items", "suggestion": suggestion.pk, "extra_code": ""}, follow=True
+    )
+    assert response.status_code == 200 and "请选择问题清单条目。" in response.content.decode()
+    assert not suggestion.problem_items.exists() and not AuditEvent.objects.for_object(suggestion).exists()

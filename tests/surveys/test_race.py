@@ -58,3 +58,35 @@ def test_simultaneous_answers_from_one_account_store_exactly_one(s):
 
     _assert_one_stored(survey, results, errors)
     assert Response.objects.get(survey=survey).respondent == resident
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_coding_one_suggestion_at_once_leave_one_coding_and_a_true_record():
+    """The second coder waits for the first (the row is locked) and its event records the first's coding
+    as "before"; the suggestion ends with exactly the items of one of them, its main item among them."""
+    from jiangyan.models import AuditEvent
+
+    from .factories import ProblemItemFactory, SuggestionFactory
+
+    office = [UserFactory(roles=[Role.ADMIN]) for _ in range(2)]
+    lights, roads, parking, noise = (ProblemItemFactory() for _ in range(4))
+    suggestion = SuggestionFactory()
+    choices = [[lights, roads], [parking, noise]]
+
+    results, errors = race(
+        [
+            lambda i=i: services.suggestion_code(
+                actor=office[i], suggestion=suggestion, problem_items=choices[i]
+            )
+            for i in range(2)
+        ]
+    )
+
+    assert not errors and len(results) == 2
+    suggestion.refresh_from_db()
+    final = set(suggestion.problem_items.all())
+    assert final in ({lights, roads}, {parking, noise}) and suggestion.problem_item in final
+    first, second = AuditEvent.objects.for_object(suggestion).order_by("id")
+    assert first.before == {"problem_item": None, "problem_items": []}
+    assert second.before == first.after
+    assert second.after["problem_items"] == sorted(i.code for i in final)

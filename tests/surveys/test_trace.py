@@ -7,11 +7,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from jiangyan.roles import Role
 from surveys import selectors, services
 from surveys.choices import DutyStatus
 from tests.projects.factories import ProjectFactory
 
-from .factories import DutyItemFactory, ProblemItemFactory, SuggestionFactory
+from .factories import DutyItemFactory, ProblemItemFactory, SuggestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,68 @@ def test_office_turns_a_problem_item_into_a_duty_item_and_a_project_in_the_brows
     assert response.status_code == 302 and list(item.projects.all()) == [project]
     problems = client.get("/surveys/problems/?conversion=project")
     assert [i.pk for i in problems.context["page_obj"]] == [item.pk]
+
+
+# --- a suggestion coded to two problem items follows both ---------------------------------------------------
+
+
+@pytest.fixture
+def two(db, admin_user, unit):
+    lights = ProblemItemFactory(title="小区路灯不亮")
+    roads = ProblemItemFactory(title="道路破损坑洼")
+    survey = SurveyFactory()
+    suggestion = SuggestionFactory(text="路灯不亮，路上还全是坑", survey=survey)
+    services.suggestion_code(actor=admin_user, suggestion=suggestion, problem_items=[lights, roads])
+    duty = DutyItemFactory(problem_item=roads, unit=unit, action="年内修补坑洼道路")
+    project = ProjectFactory(title="背街小巷道路整修", lead_unit=unit)
+    services.problem_item_link_projects(actor=admin_user, problem_item=roads, projects=[project])
+    return {
+        "lights": lights,
+        "roads": roads,
+        "suggestion": suggestion,
+        "duty": duty,
+        "project": project,
+        "survey": survey,
+    }
+
+
+def test_the_project_of_a_suggestions_second_item_traces_it(two):
+    trace = selectors.project_trace(two["project"])
+    assert trace["trace_suggestions"] == [two["suggestion"]] and trace["trace_suggestion_count"] == 1
+
+
+def test_the_suggestion_page_shows_both_items_and_what_became_of_each(client, two):
+    html = client.get(f"/surveys/suggestions/{two['suggestion'].pk}/").content.decode()
+    assert "小区路灯不亮" in html and "道路破损坑洼" in html
+    assert "年内修补坑洼道路" in html and two["project"].title in html
+
+
+def test_figures_count_the_suggestion_for_each_of_its_items_and_once_as_coded(two):
+    counts = {i.pk: i.n_suggestions for i in selectors.problem_items_with_status()}
+    assert counts[two["lights"].pk] == 1 and counts[two["roads"].pk] == 1
+    funnel = selectors.conversion_funnel(two["survey"])
+    assert (
+        funnel["suggestions"],
+        funnel["coded"],
+        funnel["items"],
+        funnel["with_duty"],
+        funnel["with_project"],
+    ) == (1, 1, 2, 1, 1)
+    assert list(two["roads"].suggestions.all()) == [two["suggestion"]]
+
+
+def test_the_coded_suggestions_export_names_the_other_items(two):
+    header, rows = selectors.coded_suggestions_table(two["survey"])
+    (row,) = list(rows)
+    assert row[header.index("问题编号")] == two["lights"].code
+    assert row[header.index("同时涉及")] == two["roads"].code
+
+
+def test_the_suggestion_list_of_each_item_has_the_suggestion(client_as, two):
+    api = client_as(Role.SUPERVISOR, api=True)
+    for item in (two["lights"], two["roads"]):
+        rows = api.get(f"/api/v1/surveys/suggestions/?problem_item={item.pk}").json()["results"]
+        assert [r["id"] for r in rows] == [two["suggestion"].pk]
+    category = two["roads"].category
+    rows = api.get(f"/api/v1/surveys/suggestions/?category={category.pk}").json()["results"]
+    assert [r["id"] for r in rows] == [two["suggestion"].pk]  # once, though both items are of the category
