@@ -1,5 +1,6 @@
 """The wish pages: submission, tracking, board, detail, actions, management, cards, members, home."""
 
+import datetime
 import io
 import re
 
@@ -321,12 +322,13 @@ def test_management_pages_need_community_staff(client_as, url, role, expected):
 
 
 # --- the role matrix of the page actions: the row changed and its event, or nothing at all ----------------
-TODAY = timezone.localdate().isoformat()
+# A week ahead: still a valid promise when the run crosses midnight after this module was loaded.
+PROMISED = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
 # action → (state of the wish, POST data, expected per role); the wish is ``matrix_wish(state)``.
 PAGE_ACTIONS = {
     "claim": (
         WishStatus.OPEN,
-        {"promised_date": TODAY},
+        {"promised_date": PROMISED},
         expect(default=403, anonymous="login", party_member="ok", admin="ok"),
     ),
     "release": (
