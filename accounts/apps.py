@@ -10,3 +10,4 @@ class AccountsConfig(site.PortalAppConfig):
     api_module = "accounts.api"
     nav_items = (site.NavItem(_("我的"), "accounts:me", signed_in=True, order=90),)
     audit_verbs = {"account.register": _("注册账号")}
+    audit_topics = {"account.register": ("accounts",)}

@@ -17,6 +17,7 @@ from django.apps import AppConfig, apps
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from .pagecache import EVERYTHING
 from .roles import has_role
 
 
@@ -41,11 +42,13 @@ class Section:
     """A part of a page another app owns: ``template`` rendered with the dict ``context`` returns.
 
     Home sections: ``context(request) -> dict``. Project-page sections: ``context(user, project) -> dict``.
+    ``topics``: the cache topics it shows (``jiangyan.pagecache``), added to those of the page it is on.
     """
 
     template: str
     context: str
     order: int = 50
+    topics: tuple[str, ...] = ()
 
     def get_context(self, *args) -> dict[str, Any]:
         return import_string(self.context)(*args)
@@ -59,6 +62,10 @@ class PortalAppConfig(AppConfig):
     - ``nav_items``: header menu entries;
     - ``home_sections`` / ``project_sections``: parts of the home page and of each project page;
     - ``audit_verbs``: labels of the audit verbs its services write;
+    - ``audit_topics``: for each of those verbs, the cache topics the change moves (``jiangyan.pagecache``):
+      templates formatted with the event's target as ``t`` (``"project:{t.code}"``; one that meets an empty
+      relation, ``{t.project.code}`` of an order on a wish, is left out); ``()`` for a verb that changes
+      nothing shown (a reading);
     - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
     """
 
@@ -68,6 +75,7 @@ class PortalAppConfig(AppConfig):
     home_sections: tuple[Section, ...] = ()
     project_sections: tuple[Section, ...] = ()
     audit_verbs: dict[str, str] = {}
+    audit_topics: dict[str, tuple[str, ...]] = {}
 
     def ready(self) -> None:
         from .models import register_verbs
@@ -91,6 +99,31 @@ def home_sections() -> list[Section]:
 @cache
 def project_sections() -> list[Section]:
     return _sections("project_sections")
+
+
+def section_topics(sections: list[Section]) -> tuple[str, ...]:
+    return tuple(sorted({topic for section in sections for topic in section.topics}))
+
+
+@cache
+def _audit_topics() -> dict[str, tuple[str, ...]]:
+    return {verb: topics for config in portal_apps() for verb, topics in config.audit_topics.items()}
+
+
+def change_topics(verb: str, target) -> set[str]:
+    """The cache topics the audited change ``verb`` of ``target`` moves, from the apps' ``audit_topics``;
+    everything (``*``) for a verb no app declared."""
+    declared = _audit_topics().get(verb)
+    if declared is None:
+        return {EVERYTHING}
+    topics = set()
+    for template in declared:
+        try:
+            topics.add(template.format(t=target))
+        except AttributeError as exc:  # an empty relation on the way: the target shows on no such page
+            if "NoneType" not in str(exc):
+                raise
+    return topics
 
 
 def api_modules() -> list[ModuleType]:

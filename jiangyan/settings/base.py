@@ -2,7 +2,8 @@
 
 With nothing set the portal runs on the embedded default: SQLite at ``var/db.sqlite3``, a Celery
 file-system broker under ``var/broker`` and a file cache under ``var/cache``. ``DATABASE_URL`` switches
-to PostgreSQL, ``REDIS_URL`` to Redis as broker and cache.
+to PostgreSQL, ``REDIS_URL`` to Redis as broker (and as cache, unless ``CACHE_URL`` names the cache's own
+Redis, which is what a deployment should do: docs/performance.md).
 """
 
 from pathlib import Path
@@ -46,8 +47,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jiangyan.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous visitors of public pages are answered from the cache here, before any per-request work.
-    "jiangyan.pagecache.AnonymousPageCacheMiddleware",
+    # Declared pages get their canonical query here, and anonymous visitors of public pages are answered from
+    # the cache, before any per-request work (sessions, language, CSRF, authentication).
+    "jiangyan.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,18 +184,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Cache and Celery ----------------------------------------------------------------------------------
+# The cache (pages, sessions, rate limits) is best a Redis of its own with a memory bound and LRU eviction
+# (CACHE_URL; docker-compose: the ``cache`` service, ``--maxmemory 256mb --maxmemory-policy allkeys-lru``),
+# apart from the broker's Redis, whose queue must never be evicted. An unreachable cache is skipped, not an
+# error (IGNORE_EXCEPTIONS): pages are computed, sessions read from the database. See docs/performance.md.
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CACHE_URL = env("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "LOG_IGNORED_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+            },
+        }
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},  # its memory bound: beyond it a third is culled
         }
     }
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
     CELERY_BROKER_URL = "filesystem://"
     for folder in ("queue", "processed"):
         (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
@@ -211,19 +233,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Public pages for anonymous visitors (jiangyan.pagecache): how long an unused page stays cached (a data
-# change makes every cached page stale at once, whatever this says), and which paths are public pages.
+# Cached pages (jiangyan.pagecache; which pages: the views declared with ``cached_page`` and the API's
+# ``cache_topics``): how long an unused entry stays (a change makes the entries that show it stale at once,
+# whatever this says; 0: no page cache); how long one worker may recompute a stale entry while the others
+# answer with the previous copy; how long a request waits for an entry another worker is computing.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-PAGE_CACHE_PATTERNS = [
-    r"^/$",
-    r"^/projects/",
-    r"^/wishes/",
-    r"^/surveys/$",
-    r"^/surveys/suggestions/\d+/$",
-    r"^/bulletins/",
-    r"^/api/v1/(projects|wishes|surveys|reports|towns|communities|units)/",
-    r"^/api/(schema|docs)/",
-]
+PAGE_CACHE_LOCK_SECONDS = env.int("PAGE_CACHE_LOCK_SECONDS", default=5)
+PAGE_CACHE_WAIT_SECONDS = env.float("PAGE_CACHE_WAIT_SECONDS", default=2.0)
 
 # --- E-mail --------------------------------------------------------------------------------------------
 # Notifications are e-mailed (as well as shown in the portal) only when EMAIL_URL is set.

@@ -1,9 +1,11 @@
 """Template filters loaded in every template (``builtins``): masking and role checks."""
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 from jiangyan import masking, numbers
+from jiangyan.pagecache import shared_render
 from jiangyan.roles import has_role as _has_role
 
 register = template.Library()
@@ -44,3 +46,14 @@ def query_with(context, **kwargs) -> str:
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, template_name: str) -> str:
+    """``{% personal "partials/personal/notice.html" %}``: a part of the page that is the reader's own (the
+    header's name and notices, the messages). Included here — or, in a page rendered to be shared by every
+    reader of the same roles and scope, a marker each request fills in (``jiangyan.pagecache``)."""
+    request = context.get("request")
+    if request is not None and shared_render(request):
+        return mark_safe(f"<!--personal:{template_name}-->")  # noqa: S308 (a template name of ours)
+    return context.template.engine.get_template(template_name).render(context)
