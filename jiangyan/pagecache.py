@@ -49,7 +49,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
+from django.template import Context, engines
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -465,12 +465,24 @@ def shared_render(request) -> bool:
 
 
 def personalise(request, content: bytes) -> bytes:
-    """Fill a shared page's personal markers for this reader: the CSRF token, the ``{% personal %}`` parts."""
+    """Fill a shared page's personal markers for this reader: the CSRF token, the ``{% personal %}`` parts
+    (rendered with one context: the context processors run once)."""
     text = content.decode()
     if csrf_marker() in text:
         text = text.replace(csrf_marker(), get_token(request))
-    text = PERSONAL_MARKER.sub(lambda m: render_to_string(m.group(1), request=request), text)
-    return text.encode()
+    engine = engines["django"].engine
+    context = None
+
+    def part(match) -> str:
+        nonlocal context
+        if context is None:
+            flat = {}
+            for processor in engine.template_context_processors:
+                flat.update(processor(request))
+            context = Context(flat, autoescape=engine.autoescape)
+        return engine.get_template(match.group(1)).render(context)
+
+    return PERSONAL_MARKER.sub(part, text).encode()
 
 
 def _shared(request, page: Page, view: Callable, kwargs: dict):

@@ -14,7 +14,8 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, reverse
 from django.utils.module_loading import import_string
 
 from .pagecache import EVERYTHING
@@ -130,9 +131,16 @@ def api_modules() -> list[ModuleType]:
     return [importlib.import_module(config.api_module) for config in portal_apps() if config.api_module]
 
 
-def nav_for(user) -> list[dict[str, str]]:
+@cache
+def _nav(prefix: str, urlconf: str) -> tuple[tuple[NavItem, str], ...]:
     items = sorted((item for config in portal_apps() for item in config.nav_items), key=lambda i: i.order)
-    return [{"label": item.label, "url": reverse(item.url_name)} for item in items if item.visible_to(user)]
+    return tuple((item, reverse(item.url_name)) for item in items)
+
+
+def nav_for(user) -> list[dict[str, str]]:
+    """The header menu of ``user`` (the links are reversed once per deployment, not on every page)."""
+    items = _nav(get_script_prefix(), settings.ROOT_URLCONF)
+    return [{"label": item.label, "url": url} for item, url in items if item.visible_to(user)]
 
 
 def sections_context(sections: list[Section], *args) -> dict[str, Any]:

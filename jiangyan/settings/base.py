@@ -190,18 +190,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # error (IGNORE_EXCEPTIONS): pages are computed, sessions read from the database. See docs/performance.md.
 REDIS_URL = env("REDIS_URL", default="")
 CACHE_URL = env("CACHE_URL", default="") or REDIS_URL
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "LOG_IGNORED_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+    "COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+}
 if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "LOG_IGNORED_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-                "COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
-            },
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
