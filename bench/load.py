@@ -356,18 +356,20 @@ def main() -> None:
     for rate, s in streamed.items():
         if rate:
             print(
-                f"wish stream {rate:g}/s: sent {s['sent']}, answered 201 {s['created']}, failed {s['failed']}, "
-                f"stored {s['stored']}"
+                f"wish stream {rate:g}/s: sent {s['sent']}, answered 201 {s['created']}, "
+                f"failed {s['failed']}, stored {s['stored']}"
             )
             ok &= s["failed"] == 0 and s["stored"] == s["sent"] == s["created"]
     if burst_figures:
         print(
-            f"wish burst (ab, 20 concurrent): sent {burst_figures['sent']}, stored {burst_figures['stored']}, "
-            f"failed {burst_figures['failed']}, {burst_figures['rps']:.0f} rps"
+            f"wish burst (ab, 20 concurrent): sent {burst_figures['sent']}, "
+            f"stored {burst_figures['stored']}, failed {burst_figures['failed']}, "
+            f"{burst_figures['rps']:.0f} rps"
         )
         ok &= burst_figures["stored"] == burst_figures["sent"] and not burst_figures["failed"]
     print(
-        f"\nevery goal met: {'yes' if ok else 'NO'} (shares, p95 < {P95_GOAL_MS} ms, 0 errors, every wish stored)"
+        f"\nevery goal met: {'yes' if ok else 'NO'} "
+        f"(shares, p95 < {P95_GOAL_MS} ms, 0 errors, every wish stored)"
     )
     if args.json:
         Path(args.json).write_text(
