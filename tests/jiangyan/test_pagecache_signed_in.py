@@ -19,7 +19,7 @@ from tests.projects.factories import ProjectFactory
 from tests.wishes.factories import WishFactory
 from wishes.choices import WishStatus
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 PAGES = {
     "/wishes/": None,
