@@ -37,6 +37,7 @@ from tests.projects.factories import (
     TargetGroupFactory,
 )
 from tests.projects.sheets import project_rows, workbook_bytes
+from tests.supervision.factories import ContactPointFactory
 from tests.surveys.factories import (
     DutyItemFactory,
     ProblemItemFactory,
@@ -46,7 +47,6 @@ from tests.surveys.factories import (
     survey_with_every_kind,
     valid_answers,
 )
-from tests.supervision.factories import ContactPointFactory
 from tests.wishes.factories import WishFactory
 from wishes import services as wishes
 from wishes.choices import WishStatus
@@ -126,41 +126,62 @@ def png() -> SimpleUploadedFile:
 
 def _project_status(w: World) -> Walk:
     p = w.project(status="not_started")
-    return Walk(p.get_absolute_url(), lambda: projects.project_status_change(
-        actor=w.liaison, project=p, status="in_progress", reason="开工"))  # fmt: skip
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.project_status_change(
+            actor=w.liaison, project=p, status="in_progress", reason="开工"
+        ),
+    )
 
 
 def _statement(w: World) -> Walk:
     p = w.project()
-    return Walk(p.get_absolute_url(), lambda: projects.statement_create(
-        actor=w.liaison, project=p, period_start=w.today - datetime.timedelta(days=7), period_end=w.today,
-        text="本周完成电梯井道施工"))  # fmt: skip
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.statement_create(
+            actor=w.liaison,
+            project=p,
+            period_start=w.today - datetime.timedelta(days=7),
+            period_end=w.today,
+            text="本周完成电梯井道施工",
+        ),
+    )
 
 
 def _milestone(w: World) -> Walk:
     p = w.project()
     m = MilestoneFactory(project=p, weight=100, planned_date=w.today)
-    return Walk(p.get_absolute_url(), lambda: projects.milestone_complete(
-        actor=w.liaison, milestone=m, done_date=w.today, evidence="验收单"))  # fmt: skip
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.milestone_complete(
+            actor=w.liaison, milestone=m, done_date=w.today, evidence="验收单"
+        ),
+    )
 
 
 def _indicator(w: World) -> Walk:
     p = w.project()
     i = IndicatorFactory(project=p)
-    return Walk(p.get_absolute_url(), lambda: projects.indicator_update(
-        actor=w.liaison, project=p, values={i.pk: Decimal("37")}))  # fmt: skip
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.indicator_update(actor=w.liaison, project=p, values={i.pk: Decimal("37")}),
+    )
 
 
 def _photo(w: World) -> Walk:
     p = w.project()
-    return Walk(p.get_absolute_url(), lambda: projects.photo_add(
-        actor=w.liaison, project=p, images=[png()], caption="施工现场"))  # fmt: skip
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.photo_add(actor=w.liaison, project=p, images=[png()], caption="施工现场"),
+    )
 
 
 def _evaluate(w: World) -> Walk:
     p = w.project()
-    return Walk(p.get_absolute_url(), lambda: projects.evaluation_create(
-        actor=w.resident, project=p, score=5, comment="电梯装好了，谢谢"))  # fmt: skip
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.evaluation_create(actor=w.resident, project=p, score=5, comment="电梯装好了，谢谢"),
+    )
 
 
 def _import(w: World) -> Walk:
@@ -213,14 +234,20 @@ def _wish_fulfil(w: World) -> Walk:
 
 def _wish_feedback(w: World) -> Walk:
     wish = w.wish(WishStatus.FULFILLED, claimed_by=w.member, submitted_by=w.resident)
-    return Walk(f"/wishes/{wish.code}/", lambda: wishes.wish_feedback(
-        actor=w.resident, wish=wish, satisfaction="satisfied", comment="很满意"))  # fmt: skip
+    return Walk(
+        f"/wishes/{wish.code}/",
+        lambda: wishes.wish_feedback(actor=w.resident, wish=wish, satisfaction="satisfied", comment="很满意"),
+    )
 
 
 def _wish_reopen(w: World) -> Walk:
     wish = w.wish(WishStatus.FULFILLED, claimed_by=w.member, submitted_by=w.resident)
-    return Walk(f"/wishes/{wish.code}/", lambda: wishes.wish_feedback(
-        actor=w.resident, wish=wish, satisfaction="unsatisfied", comment="还是漏水"))  # fmt: skip
+    return Walk(
+        f"/wishes/{wish.code}/",
+        lambda: wishes.wish_feedback(
+            actor=w.resident, wish=wish, satisfaction="unsatisfied", comment="还是漏水"
+        ),
+    )
 
 
 def _wish_withdraw(w: World) -> Walk:
@@ -229,8 +256,11 @@ def _wish_withdraw(w: World) -> Walk:
 
 
 def _report_generate(w: World) -> Walk:
-    return Walk("/api/v1/reports/", lambda: supervision.report_generate(
-        kind=ReportKind.TENDAY, period=w.tenday(), actor=w.supervisor), reader=w.supervisor)  # fmt: skip
+    return Walk(
+        "/api/v1/reports/",
+        lambda: supervision.report_generate(kind=ReportKind.TENDAY, period=w.tenday(), actor=w.supervisor),
+        reader=w.supervisor,
+    )
 
 
 def _report_approve(w: World) -> Walk:
@@ -280,15 +310,28 @@ def _order_close(w: World) -> Walk:
 
 
 def _inspection(w: World) -> Walk:
-    return Walk("/api/v1/inspections/", lambda: supervision.inspection_record(
-        actor=w.supervisor, kind=InspectionKind.FORUM, date=w.today, places="天目社区党群服务中心",
-        findings="群众希望延长助餐点供餐时间。", inspectors=[], projects=[], communities=[w.community]),
-        reader=w.supervisor)  # fmt: skip
+    return Walk(
+        "/api/v1/inspections/",
+        lambda: supervision.inspection_record(
+            actor=w.supervisor,
+            kind=InspectionKind.FORUM,
+            date=w.today,
+            places="天目社区党群服务中心",
+            findings="群众希望延长助餐点供餐时间。",
+            inspectors=[],
+            projects=[],
+            communities=[w.community],
+        ),
+        reader=w.supervisor,
+    )
 
 
 def _contact_assign(w: World) -> Walk:
-    return Walk("/dashboard/", lambda: supervision.contact_point_assign(
-        actor=w.admin, supervisor=w.supervisor, unit=w.unit), reader=w.supervisor)  # fmt: skip
+    return Walk(
+        "/dashboard/",
+        lambda: supervision.contact_point_assign(actor=w.admin, supervisor=w.supervisor, unit=w.unit),
+        reader=w.supervisor,
+    )
 
 
 def _contact_remove(w: World) -> Walk:
@@ -302,14 +345,22 @@ def _contact_remove(w: World) -> Walk:
 
 def _response_submit(w: World) -> Walk:
     s = survey_with_every_kind(allow_anonymous=True)
-    return Walk("/", lambda: surveys.response_submit(
-        actor=AnonymousUser(), survey=s["survey"], answers=valid_answers(s), phone="13800138000"))  # fmt: skip
+    return Walk(
+        "/",
+        lambda: surveys.response_submit(
+            actor=AnonymousUser(), survey=s["survey"], answers=valid_answers(s), phone="13800138000"
+        ),
+    )
 
 
 def _response_enter(w: World) -> Walk:
     s = survey_with_every_kind()
-    return Walk("/", lambda: surveys.response_submit(
-        actor=w.worker, survey=s["survey"], answers=valid_answers(s), channel="visit"))  # fmt: skip
+    return Walk(
+        "/",
+        lambda: surveys.response_submit(
+            actor=w.worker, survey=s["survey"], answers=valid_answers(s), channel="visit"
+        ),
+    )
 
 
 def _responses_import(w: World) -> Walk:
@@ -319,30 +370,47 @@ def _responses_import(w: World) -> Walk:
 
 
 def _suggestion_submit(w: World) -> Walk:
-    return Walk("/", lambda: surveys.suggestion_submit(
-        actor=AnonymousUser(), text="建议在社区里多装几盏路灯，晚上太黑了", community=w.community))  # fmt: skip
+    return Walk(
+        "/",
+        lambda: surveys.suggestion_submit(
+            actor=AnonymousUser(), text="建议在社区里多装几盏路灯，晚上太黑了", community=w.community
+        ),
+    )
 
 
 def _suggestion_code(w: World) -> Walk:
     item, suggestion = w.chain()
-    return Walk(suggestion.get_absolute_url(), lambda: surveys.suggestions_code(
-        actor=w.admin, problem_item=item, suggestion_ids=[suggestion.pk]))  # fmt: skip
+    return Walk(
+        suggestion.get_absolute_url(),
+        lambda: surveys.suggestions_code(actor=w.admin, problem_item=item, suggestion_ids=[suggestion.pk]),
+    )
 
 
 def _duty_create(w: World) -> Walk:
     item, suggestion = w.chain()
     surveys.suggestions_code(actor=w.admin, problem_item=item, suggestion_ids=[suggestion.pk])
-    return Walk(suggestion.get_absolute_url(), lambda: surveys.duty_item_create(
-        actor=w.admin, problem_item=item, unit=w.unit, action="加装电梯摸底",
-        deadline=w.today + datetime.timedelta(days=30)))  # fmt: skip
+    return Walk(
+        suggestion.get_absolute_url(),
+        lambda: surveys.duty_item_create(
+            actor=w.admin,
+            problem_item=item,
+            unit=w.unit,
+            action="加装电梯摸底",
+            deadline=w.today + datetime.timedelta(days=30),
+        ),
+    )
 
 
 def _duty_update(w: World) -> Walk:
     item, suggestion = w.chain()
     surveys.suggestions_code(actor=w.admin, problem_item=item, suggestion_ids=[suggestion.pk])
     duty = DutyItemFactory(problem_item=item, unit=w.unit)
-    return Walk(suggestion.get_absolute_url(), lambda: surveys.duty_item_update(
-        actor=w.liaison, duty_item=duty, status="in_progress", progress_note="已完成入户摸底"))  # fmt: skip
+    return Walk(
+        suggestion.get_absolute_url(),
+        lambda: surveys.duty_item_update(
+            actor=w.liaison, duty_item=duty, status="in_progress", progress_note="已完成入户摸底"
+        ),
+    )
 
 
 def _link_projects(w: World) -> Walk:
