@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache as memoize
-from functools import cached_property, wraps
+from functools import cached_property, lru_cache, wraps
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode
 
@@ -73,7 +73,9 @@ KEY_COOKIES = (settings.LANGUAGE_COOKIE_NAME, DISPLAY_COOKIE)
 MAX_QUERY_LENGTH = 300
 FREE_TEXT_PARAMS = ("q",)
 WAIT_STEP = 0.02
-PERSONAL_MARKER = re.compile(r"<!--personal:(partials/personal/[\w-]+\.html)-->")
+# The reader's own parts of a shared page: ``partials/personal/`` (their name, notices and links: kept per
+# reader until their notices change) and ``partials/request/`` (the messages: rendered on every request).
+PERSONAL_MARKER = re.compile(r"<!--personal:(partials/(?:personal|request)/[\w-]+\.html)-->")
 
 
 class CacheDown(Exception):
@@ -102,6 +104,28 @@ def changed(*topics: str) -> None:
 def data_changed() -> None:
     """Everything changed (the daily schedule refresh, the demo seeder, an edit in the admin)."""
     changed(EVERYTHING)
+
+
+def admin_changed(**kwargs) -> None:
+    """An edit in the Django admin (its log entry was written): it may show anywhere."""
+    data_changed()
+
+
+def check_cache_apart(app_configs=None, **kwargs) -> list:
+    """Deployment check: the cache must not share the broker's Redis (an unbounded cache there grows with
+    every page and link, and a bound with eviction there would evict the task queue)."""
+    from django.core import checks
+
+    if settings.REDIS_URL and settings.CACHE_URL == settings.REDIS_URL:
+        return [
+            checks.Warning(
+                "The cache shares the Celery broker's Redis (REDIS_URL).",
+                hint="Set CACHE_URL to a Redis of its own with --maxmemory and --maxmemory-policy allkeys-lru "
+                "(docker-compose.yml: the cache service; docs/performance.md).",
+                id="jiangyan.W001",
+            )
+        ]
+    return []
 
 
 def _move(topics: Iterable[str]) -> None:
@@ -312,6 +336,18 @@ def cached_page(
     return decorate
 
 
+@lru_cache(maxsize=4096)
+def _declared(path: str, urlconf: str) -> tuple[Page, dict] | None:
+    """The declaration of the page at ``path`` and the URL's arguments (resolved once per path: the middleware
+    asks on every request, before Django resolves it again for the view)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    page = page_of(match)
+    return None if page is None else (page, match.kwargs)
+
+
 def page_of(match) -> Page | None:
     """The declaration of the view a URL resolves to: a ``cached_page`` or a ``PortalViewSet`` action."""
     page = getattr(match.func, "cached_page", None)
@@ -420,15 +456,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
+        cacheable = request.method in ("GET", "HEAD")
+        declared = _declared(request.path_info, settings.ROOT_URLCONF) if cacheable else None
+        if declared is None:
             return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        page = page_of(match)
-        if page is None:
-            return self.get_response(request)
+        page, kwargs = declared
         query = canonicalise(request, page)
         if not settings.PAGE_CACHE_SECONDS or not page.public or not _anonymous(request):
             return self.get_response(request)
@@ -436,7 +468,7 @@ class PageCacheMiddleware:
         if variant is None or not _cacheable_query(query, request):
             return self.get_response(request)
         key = f"page:{_digest(variant, request.path_info, query)}"
-        slot = Slot(key, page.topic_names(match.kwargs))
+        slot = Slot(key, page.topic_names(kwargs))
         if slot.value is not None:
             return _from_store(slot.value, slot.state)
         try:
@@ -464,25 +496,49 @@ def shared_render(request) -> bool:
     return getattr(request, "shared_render", False)
 
 
+def personal_topic(user_pk) -> str:
+    """The cache topic of what a reader's own parts show besides their account: their notifications."""
+    return f"notices:{user_pk}"
+
+
+def _render_parts(request, names: Iterable[str]) -> dict[str, str]:
+    """``names`` rendered for this request with one context (the context processors run once)."""
+    engine = engines["django"].engine
+    flat = {}
+    for processor in engine.template_context_processors:
+        flat.update(processor(request))
+    context = Context(flat, autoescape=engine.autoescape)
+    return {name: engine.get_template(name).render(context) for name in names}
+
+
+def _reader_parts(request, names: list[str]) -> dict[str, str]:
+    """The reader's own parts, rendered once per reader (name, staff flag), language and reading modes and
+    kept until their notifications change; the CSRF token in them stays the marker."""
+    user = request.user
+
+    def render() -> dict[str, str]:
+        was, request.shared_render = shared_render(request), True
+        try:
+            return _render_parts(request, names)
+        finally:
+            request.shared_render = was
+
+    modes = ",".join(display_modes(request))
+    parts = (tuple(names), user.display_name, user.is_staff, chosen_language(request), modes)
+    return remember(f"reader:{user.pk}", render, *parts, topics=(personal_topic(user.pk),))
+
+
 def personalise(request, content: bytes) -> bytes:
-    """Fill a shared page's personal markers for this reader: the CSRF token, the ``{% personal %}`` parts
-    (rendered with one context: the context processors run once)."""
+    """Fill a shared page's markers for this reader: the ``{% personal %}`` parts, then the CSRF token."""
     text = content.decode()
+    names = sorted(set(PERSONAL_MARKER.findall(text)))
+    if names:
+        parts = _reader_parts(request, [n for n in names if n.startswith("partials/personal/")])
+        parts.update(_render_parts(request, [n for n in names if n.startswith("partials/request/")]))
+        text = PERSONAL_MARKER.sub(lambda m: parts[m.group(1)], text)
     if csrf_marker() in text:
         text = text.replace(csrf_marker(), get_token(request))
-    engine = engines["django"].engine
-    context = None
-
-    def part(match) -> str:
-        nonlocal context
-        if context is None:
-            flat = {}
-            for processor in engine.template_context_processors:
-                flat.update(processor(request))
-            context = Context(flat, autoescape=engine.autoescape)
-        return engine.get_template(match.group(1)).render(context)
-
-    return PERSONAL_MARKER.sub(part, text).encode()
+    return text.encode()
 
 
 def _shared(request, page: Page, view: Callable, kwargs: dict):

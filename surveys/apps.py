@@ -31,8 +31,8 @@ class SurveysConfig(site.PortalAppConfig):
         ),
     )
     audit_verbs = {
-        "survey.response_submit": _("提交问卷"),
-        "suggestion.submit": _("提交建议"),
+        "survey.response_submit": _("在线填写问卷"),
+        "suggestion.submit": _("提交群众建议"),
         "survey.response_enter": _("录入纸质问卷"),
         "survey.responses_import": _("导入问卷"),
         "suggestion.code": _("建议编码"),

@@ -57,8 +57,7 @@ def _first_community(user) -> int | None:
     """The community whose wishes come first for ``user``: a party member's registered one, else their own."""
     if user is None or not user.is_authenticated:
         return None
-    profile = user.member_profile_or_none
-    return profile.registered_community_id if profile else user.community_id
+    return user.home_community_id
 
 
 class WishQuerySet(ScopedQuerySet):
