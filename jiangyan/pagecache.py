@@ -120,8 +120,8 @@ def check_cache_apart(app_configs=None, **kwargs) -> list:
         return [
             checks.Warning(
                 "The cache shares the Celery broker's Redis (REDIS_URL).",
-                hint="Set CACHE_URL to a Redis of its own with --maxmemory and --maxmemory-policy allkeys-lru "
-                "(docker-compose.yml: the cache service; docs/performance.md).",
+                hint="Set CACHE_URL to a Redis of its own with --maxmemory and --maxmemory-policy "
+                "allkeys-lru (docker-compose.yml: the cache service; docs/performance.md).",
                 id="jiangyan.W001",
             )
         ]
