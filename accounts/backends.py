@@ -12,16 +12,16 @@ from .models import MemberProfile
 
 
 @cache
-def _user_sql(vendor: str) -> str:
-    """The user of a session with their group names and the community they report to, in one query. Written
-    out because every signed-in request runs it: composing it with the ORM costs several times more than
-    running it (what the load benchmark measures, bench/README.md)."""
+def _user_sql() -> str:
+    """The user of a session with their group names and the community they report to, in one query
+    (PostgreSQL). Written out because every signed-in request runs it: composing it with the ORM costs
+    several times more than running it (what the load benchmark measures, bench/README.md)."""
     User = get_user_model()
-    joined = "string_agg(g.name, ',')" if vendor == "postgresql" else "group_concat(g.name, ',')"
+    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields)
     return (
-        f"SELECT u.*, m.registered_community_id AS member_community_id, (SELECT {joined} "
+        f"SELECT {columns}, m.registered_community_id, (SELECT string_agg(g.name, ',') "
         f"FROM {Group._meta.db_table} g JOIN {User.groups.through._meta.db_table} ug ON ug.group_id = g.id "
-        f"WHERE ug.user_id = u.id) AS group_names FROM {User._meta.db_table} u "
+        f"WHERE ug.user_id = u.id) FROM {User._meta.db_table} u "
         f"LEFT JOIN {MemberProfile._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s"
     )
 
@@ -30,15 +30,24 @@ class UsernameOrPhoneBackend(ModelBackend):
     """Residents sign in with their phone number, staff with their username; both work everywhere.
 
     Every signed-in request loads its user here, with the roles and the community a party member reports
-    to, in one query; the roles are read on every request, so a role taken away takes effect at once."""
+    to, in one query; the roles are read on every request, so a role taken away takes effect at once (a
+    test in ``tests/accounts/test_sign_in.py`` compares it with the ORM's user)."""
 
     def get_user(self, user_id):
+        if connection.vendor != "postgresql":  # the embedded default: the ORM's queries will do
+            return super().get_user(user_id)
         User = get_user_model()
-        user = next(iter(User._default_manager.raw(_user_sql(connection.vendor), [user_id])), None)
-        if user is None or not self.user_can_authenticate(user):
+        with connection.cursor() as cursor:
+            cursor.execute(_user_sql(), [user_id])
+            row = cursor.fetchone()
+        if row is None:
             return None
-        preload_roles(user, (user.group_names or "").split(","))
-        user.__dict__["home_community_id"] = user.member_community_id or user.community_id
+        *values, member_community_id, group_names = row
+        user = User.from_db(User._default_manager.db, [f.attname for f in User._meta.concrete_fields], values)
+        if not self.user_can_authenticate(user):
+            return None
+        preload_roles(user, (group_names or "").split(","))
+        user.__dict__["home_community_id"] = member_community_id or user.community_id
         return user
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -15,7 +15,8 @@ stream of anonymous wish submissions (issues #13 and #17).
 
 It collects the static files, starts gunicorn (production settings, ``bench.settings``), signs readers in
 through the real sign-in page (20 party members, 10 unit liaisons, the supervisor: each request of a
-signed-in target is the next reader's), checks that every target answers 200 to its reader, then for each
+signed-in target is the next reader's), opens every target once as each of its readers (all must answer
+200; wrk then measures a portal that is already open, first visits are ``bench/pages.py``'s), then for each
 write stream (wishes a second; 0 = none) submits anonymous wishes at that rate through the API in the
 background while wrk runs against each target (plus the bare view, first and last). Targets with ``*`` in
 their path get a fresh random parameter on every request (``utm_content=<random>``, as shared links do).
@@ -134,13 +135,21 @@ def api_token(base: str, username: str) -> str:
 
 def check(url: str, headers: dict) -> None:
     """The target answers 200 to its reader (a signed-in target must not measure a redirect to sign-in)."""
-    request = urllib.request.Request(url.replace("*", ""), headers=headers)
+    request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            if answer.status != 200 or answer.url.split("?")[0] != url.replace("*", "").split("?")[0]:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            if answer.status != 200 or answer.url.split("?")[0] != url.split("?")[0]:
                 raise SystemExit(f"{url}: {answer.status} at {answer.url}")
     except urllib.error.HTTPError as exc:
         raise SystemExit(f"{url}: {exc.code}") from exc
+
+
+def warm(url: str, headers: list[str], extra: dict) -> None:
+    """Open the target once as each of its readers: wrk measures the portal on a day it is already open
+    (the cost of a first visit after a change is ``bench/pages.py``'s), and checks every answer is a 200."""
+    fixed = dict(h.split(": ", 1) for h in headers)
+    for cookie in extra.get("WRK_COOKIES", "").split("\n"):
+        check(url, fixed | ({"Cookie": cookie} if cookie else {}))
 
 
 def wrk(url: str, *, duration: int, connections: int, headers: list[str], extra_env: dict) -> dict:
@@ -298,9 +307,7 @@ def main() -> None:
         if "token" in needed:
             credentials["token"] = api_token(base, "resident")
         for name in chosen:
-            url, headers, extra = target_request(base, name, codes, credentials)
-            cookie = extra.get("WRK_COOKIES", "").split("\n")[0]
-            check(url, dict(h.split(": ", 1) for h in headers) | ({"Cookie": cookie} if cookie else {}))
+            warm(*target_request(base, name, codes, credentials))
         run = {"duration": args.duration, "connections": args.connections}
         bare_first = wrk(f"{base}/__bare__", headers=[], extra_env={}, **run)
         for rate in streams:

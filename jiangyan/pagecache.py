@@ -75,7 +75,9 @@ FREE_TEXT_PARAMS = ("q",)
 WAIT_STEP = 0.02
 # The reader's own parts of a shared page: ``partials/personal/`` (their name, notices and links: kept per
 # reader until their notices change) and ``partials/request/`` (the messages: rendered on every request).
-PERSONAL_MARKER = re.compile(r"<!--personal:(partials/(?:personal|request)/[\w-]+\.html)-->")
+PERSONAL_PART = rb"<!--personal:(partials/(?:personal|request)/[\w-]+\.html)-->"
+READER_PARTS = "partials/personal/"
+CSRF = "csrf"
 
 
 class CacheDown(Exception):
@@ -86,8 +88,13 @@ def _topic_key(topic: str) -> str:
     return f"topic:{topic}"
 
 
+# The shape of what an entry holds: a release that changes it moves this, and entries of the old shape are
+# never read again (they age out).
+SHAPE = 2
+
+
 def _digest(*parts) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha256("|".join(str(p) for p in (SHAPE, *parts)).encode()).hexdigest()
 
 
 # --- topics -------------------------------------------------------------------------------------------
@@ -166,12 +173,16 @@ class Slot:
     ``fill`` with what may be kept, and ``close`` (``state``: ``miss``, or ``down`` when the cache cannot
     be reached and nothing is kept)."""
 
-    def __init__(self, key: str, topics: Iterable[str]):
+    def __init__(self, key: str, topics: Iterable[str], companion: tuple[str, Iterable[str]] | None = None):
         self.key = key
         self.names = sorted(set(topics) | {EVERYTHING})
         self.value = None
         self.state = "miss"
         self._lock = None
+        # Another entry read in the same round trip (a signed-in reader's own parts): ``companion_value``.
+        self.companion_key, companion_topics = companion or (None, ())
+        self.companion_names = sorted(set(companion_topics) | {EVERYTHING})
+        self.companion_value = None
         try:
             self._open()
         except Exception as exc:
@@ -180,8 +191,16 @@ class Slot:
             self.state, self.value, self._lock = "down", None, None
 
     def _open(self) -> None:
-        found = cache.get_many([self.key, *(_topic_key(n) for n in self.names)])
-        self.versions = _versions(self.names, found)
+        names = sorted(set(self.names) | set(self.companion_names if self.companion_key else ()))
+        keys = [self.key, *([self.companion_key] if self.companion_key else [])]
+        found = cache.get_many([*keys, *(_topic_key(n) for n in names)])
+        every = _versions(names, found)
+        self.versions = {n: every[n] for n in self.names}
+        if self.companion_key:
+            self.companion_versions = {n: every[n] for n in self.companion_names}
+            kept = found.get(self.companion_key)
+            if kept is not None and kept[0] == self.companion_versions:
+                self.companion_value = kept[1]
         entry = found.get(self.key)
         if entry is not None and entry[0] == self.versions:
             self.value, self.state = entry[1], "hit"
@@ -211,12 +230,18 @@ class Slot:
                 return
 
     def fill(self, value) -> None:
-        if self.state == "down":
-            return
+        if self.state != "down":
+            self._store(self.key, self.versions, value)
+
+    def fill_companion(self, value) -> None:
+        if self.state != "down":
+            self._store(self.companion_key, self.companion_versions, value)
+
+    def _store(self, key: str, versions: dict, value) -> None:
         try:
-            cache.set(self.key, (self.versions, value), timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (versions, value), timeout=settings.PAGE_CACHE_SECONDS)
         except Exception:
-            log.warning("page cache: could not store %s", self.key, exc_info=True)
+            log.warning("page cache: could not store %s", key, exc_info=True)
 
     def close(self) -> None:
         if self._lock is not None:
@@ -501,6 +526,22 @@ def personal_topic(user_pk) -> str:
     return f"notices:{user_pk}"
 
 
+@memoize
+def _marker() -> re.Pattern:
+    return re.compile(PERSONAL_PART + b"|(" + csrf_marker().encode() + b")")
+
+
+def segments(content: bytes) -> list:
+    """A shared page cut at its markers, once, when it is stored: text (bytes) between the names of the
+    reader's parts (str; ``CSRF`` for the token), so each request only joins."""
+    pieces = _marker().split(content)
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 3):
+        out.append(pieces[i].decode() if pieces[i] else CSRF)
+        out.append(pieces[i + 2])
+    return out
+
+
 def _render_parts(request, names: Iterable[str]) -> dict[str, str]:
     """``names`` rendered for this request with one context (the context processors run once)."""
     engine = engines["django"].engine
@@ -511,34 +552,49 @@ def _render_parts(request, names: Iterable[str]) -> dict[str, str]:
     return {name: engine.get_template(name).render(context) for name in names}
 
 
-def _reader_parts(request, names: list[str]) -> dict[str, str]:
-    """The reader's own parts, rendered once per reader (name, staff flag), language and reading modes and
-    kept until their notifications change; the CSRF token in them stays the marker."""
+def _reader_key(request) -> tuple[str, tuple[str, ...]]:
+    """Where the reader's own parts are kept (per reader, name, staff flag, language and reading modes),
+    and their topics (their notifications)."""
     user = request.user
+    modes = ",".join(display_modes(request))
+    key = f"reader:{user.pk}:{_digest(user.display_name, user.is_staff, chosen_language(request), modes)}"
+    return key, (personal_topic(user.pk),)
 
-    def render() -> dict[str, str]:
+
+def _request_parts(request, names: list[str]) -> dict[str, str]:
+    """The parts of this request alone (the messages): nothing to render when there are none."""
+    messages = getattr(request, "_messages", None)
+    if not names or (messages is not None and not len(messages)):
+        return dict.fromkeys(names, "")
+    return _render_parts(request, names)
+
+
+def personalise(request, pieces: list, kept: dict | None) -> tuple[bytes, dict | None]:
+    """The page of ``pieces`` for this reader: their own parts (from ``kept``, rendered when missing, with
+    the CSRF token left as the marker), the request's parts and the token. Returns the page and the reader's
+    parts when they had to be rendered (for keeping)."""
+    names = set(pieces[1::2]) - {CSRF}
+    own = [n for n in names if n.startswith(READER_PARTS)]
+    parts, rendered = dict(kept or {}), None
+    missing = [n for n in own if n not in parts]
+    if missing:
         was, request.shared_render = shared_render(request), True
         try:
-            return _render_parts(request, names)
+            parts.update(_render_parts(request, missing))
         finally:
             request.shared_render = was
-
-    modes = ",".join(display_modes(request))
-    parts = (tuple(names), user.display_name, user.is_staff, chosen_language(request), modes)
-    return remember(f"reader:{user.pk}", render, *parts, topics=(personal_topic(user.pk),))
-
-
-def personalise(request, content: bytes) -> bytes:
-    """Fill a shared page's markers for this reader: the ``{% personal %}`` parts, then the CSRF token."""
-    text = content.decode()
-    names = sorted(set(PERSONAL_MARKER.findall(text)))
-    if names:
-        parts = _reader_parts(request, [n for n in names if n.startswith("partials/personal/")])
-        parts.update(_render_parts(request, [n for n in names if n.startswith("partials/request/")]))
-        text = PERSONAL_MARKER.sub(lambda m: parts[m.group(1)], text)
-    if csrf_marker() in text:
-        text = text.replace(csrf_marker(), get_token(request))
-    return text.encode()
+        rendered = dict(parts)
+    parts.update(_request_parts(request, [n for n in names if not n.startswith(READER_PARTS)]))
+    token = get_token(request)
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        name = pieces[i]
+        if name == CSRF:
+            out.append(token.encode())
+        else:
+            out.append(parts[name].replace(csrf_marker(), token).encode())
+        out.append(pieces[i + 1])
+    return b"".join(out), rendered
 
 
 def _shared(request, page: Page, view: Callable, kwargs: dict):
@@ -548,24 +604,28 @@ def _shared(request, page: Page, view: Callable, kwargs: dict):
     if share is None or variant is None or not _cacheable_query(query, request):
         return view()
     key = f"shared:{_digest(variant, request.path_info, query, reader(request.user, share))}"
-    slot = Slot(key, [*page.topic_names(kwargs), *share.topics])
+    slot = Slot(key, [*page.topic_names(kwargs), *share.topics], companion=_reader_key(request))
     if slot.value is None:
         request.shared_render = True
         try:
             response = view()
             keep = _keepable(response) and response.get("Content-Type", "").startswith("text/html")
             if keep:
-                slot.fill(_stored(response))
+                content, headers = _stored(response)
+                slot.fill((segments(content), headers))
         finally:
             request.shared_render = False
             slot.close()
         if not keep:
             return response
-        stored = _stored(response)
+        stored = (segments(content), headers)
     else:
         stored = slot.value
-    content, headers = stored
-    answer = HttpResponse(personalise(request, content), headers=headers)
+    pieces, headers = stored
+    content, rendered = personalise(request, pieces, slot.companion_value)
+    if rendered is not None:
+        slot.fill_companion(rendered)
+    answer = HttpResponse(content, headers=headers)
     answer["X-Page-Cache"] = slot.state
     return answer
 

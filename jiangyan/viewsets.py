@@ -48,7 +48,10 @@ class PortalViewSet(viewsets.GenericViewSet):
     def cache_share(self, user) -> Share:
         """Whom this reader's list may be shared with: the model's ``visible_share``, or this reader alone
         (with the unit and community their scope may depend on)."""
-        rule = getattr(self.get_queryset().model.objects, "visible_share", None)
+        model = type(self).__dict__.get("_listed_model")
+        if model is None:  # the model a list shows, found once per viewset (building its queryset costs)
+            model = type(self)._listed_model = self.get_queryset().model
+        rule = getattr(model.objects, "visible_share", None)
         share = rule(user) if rule is not None else None
         if share is None:
             scope = f"{user.pk}|{getattr(user, 'unit_id', '')}|{getattr(user, 'community_id', '')}"
