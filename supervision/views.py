@@ -58,8 +58,9 @@ def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
 # --- dashboard -----------------------------------------------------------------------------------------
 
 
-# What the dashboard shows: every registry's figures and the supervision loop (``jiangyan.pagecache``).
-DASHBOARD_TOPICS = ("projects", "wishes:any", "surveys", "trace", "supervision")
+# What the dashboard shows: every registry's figures, the supervision loop and the stored bulletins' totals
+# (behind over time) (``jiangyan.pagecache``).
+DASHBOARD_TOPICS = ("projects", "wishes:any", "surveys", "trace", "supervision", "reports")
 
 
 def _supervisors(user) -> Share:
