@@ -11,10 +11,11 @@ of every audited change from its verb and target (the ``audit_topics`` each app 
 ``jiangyan.site.change_topics``); a verb nobody declared moves ``*``.
 
 **Entries.** An entry stores the versions of its topics (always with ``*``) read *before* it was computed;
-it is fresh while they are current. When it is stale, the first worker to take the recompute lock of the
-current versions recomputes it; every other worker answers with the previous copy while that lock is held
+it is fresh while they are current. When it is stale, the first worker to take its recompute lock
+recomputes it; every other worker answers with the previous copy while that lock is held
 (``PAGE_CACHE_LOCK_SECONDS`` at most), or, when there is no copy at all, waits for the new one
-(``PAGE_CACHE_WAIT_SECONDS`` at most). So N clients of a page that just went stale cost one recomputation.
+(``PAGE_CACHE_WAIT_SECONDS`` at most). So N clients of a page that just went stale cost one recomputation,
+and a stream of changes keeps at most one worker recomputing it.
 If the cache cannot be reached the answer is computed as if nothing were cached, never an error.
 
 **Keys** hold what the answer varies on and nothing else: the path and the query parameters the page knows
@@ -45,7 +46,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from django import forms
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -121,8 +124,6 @@ def admin_changed(**kwargs) -> None:
 def check_cache_apart(app_configs=None, **kwargs) -> list:
     """Deployment check: the cache must not share the broker's Redis (an unbounded cache there grows with
     every page and link, and a bound with eviction there would evict the task queue)."""
-    from django.core import checks
-
     if settings.REDIS_URL and settings.CACHE_URL == settings.REDIS_URL:
         return [
             checks.Warning(
@@ -205,7 +206,9 @@ class Slot:
         if entry is not None and entry[0] == self.versions:
             self.value, self.state = entry[1], "hit"
             return
-        lock = f"lock:{self.key}:{_digest(*sorted(self.versions.items()))}"
+        # One recomputation of an entry at a time, whatever changed meanwhile: under a stream of changes
+        # one worker recomputes it again and again while the others answer with the latest copy.
+        lock = f"lock:{self.key}"
         mine = cache.add(lock, 1, timeout=settings.PAGE_CACHE_LOCK_SECONDS)
         if mine is None:
             raise CacheDown
@@ -394,7 +397,9 @@ def canonicalise(request, page: Page) -> str:
     raw = request.META.get("QUERY_STRING", "")
     if not raw:
         return ""
-    pairs = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=True) if k in page.known]
+    # Read as Django reads it: the WSGI string's bytes, as UTF-8.
+    text = get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace")
+    pairs = [(k, v) for k, v in parse_qsl(text, keep_blank_values=True) if k in page.known]
     pairs.sort(key=lambda pair: pair[0])
     query = urlencode(pairs)
     if query != raw:

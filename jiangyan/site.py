@@ -8,6 +8,7 @@ Parts are dotted paths, imported when first used, so an ``apps.py`` imports no m
 """
 
 import importlib
+import logging
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
@@ -20,6 +21,8 @@ from django.utils.module_loading import import_string
 
 from .pagecache import EVERYTHING
 from .roles import has_role
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,11 @@ def change_topics(verb: str, target) -> set[str]:
     for template in declared:
         try:
             topics.add(template.format(t=target))
-        except AttributeError as exc:  # an empty relation on the way: the target shows on no such page
-            if "NoneType" not in str(exc):
-                raise
+        except AttributeError as exc:
+            if "NoneType" not in str(exc):  # a target the declaration does not fit: refresh everything
+                log.warning("audit topics: %s does not fit %s (%s)", template, verb, exc)
+                return {EVERYTHING}
+            # else an empty relation on the way: the target shows on no such page
     return topics
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from jiangyan.exceptions import ApplicationError
-from jiangyan.pagecache import PAGE_PARAM, filterset_params, page_of
+from jiangyan.pagecache import PAGE_PARAM, check_cache_apart, filterset_params, page_of
 from jiangyan.roles import Role
 from projects import services as project_services
 from projects.filtersets import ProjectFilterSet
@@ -285,3 +285,16 @@ def test_a_hit_for_a_signed_in_reader_fills_in_their_own_header_and_token(settin
     # The token in the page is the reader's own: a write with it passes the CSRF check.
     second.handler.enforce_csrf_checks = True
     assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_the_deploy_check_warns_when_the_cache_shares_the_brokers_redis(settings):
+    settings.REDIS_URL = settings.CACHE_URL = "redis://broker:6379/0"
+    assert [warning.id for warning in check_cache_apart()] == ["jiangyan.W001"]
+    settings.CACHE_URL = "redis://cache:6379/0"
+    assert check_cache_apart() == []
+
+
+def test_a_query_in_any_spelling_reaches_the_page_as_it_was_meant(settings):
+    ProjectFactory(title="老年助餐点")
+    for url in ("/projects/?status=in_progress&q=助餐", "/projects/?q=%E5%8A%A9%E9%A4%90&utm_source=x"):
+        assert "老年助餐点" in Client().get(url).content.decode(), url

@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image
 
 from jiangyan.models import VERB_LABELS, AuditEvent
+from jiangyan.pagecache import EVERYTHING
 from jiangyan.roles import Role
 from jiangyan.site import change_topics
 from projects import services as projects
@@ -499,6 +500,9 @@ def test_every_change_shows_at_once(verb, world, settings, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         walk.change()
     assert AuditEvent.objects.filter(verb=verb).count() > events, f"the walk did not {verb}"
+    event = AuditEvent.objects.filter(verb=verb).latest("id")
+    target = event.target_type.get_object_for_this_type(pk=event.target_id)
+    assert EVERYTHING not in change_topics(verb, target), "its declared topics fit its target"
     after = client.get(walk.url)
     settings.PAGE_CACHE_SECONDS = 0
     alone = client.get(walk.url)
