@@ -63,6 +63,8 @@ class UnitSerializer(serializers.ModelSerializer):
 class OrganisationViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """The district's organisation, public to read; changed only in the admin."""
 
+    cache_topics = ()  # changed only in the admin, which moves every topic
+
     public_actions = ("list", "retrieve")
     pagination_class = None
 

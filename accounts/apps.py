@@ -11,3 +11,4 @@ class AccountsConfig(site.PortalAppConfig):
     nav_items = (site.NavItem(_("我的"), "accounts:me", signed_in=True, order=90),)
     audit_verbs = {"account.register": _("注册账号")}
     audit_fields = {"user": {"role": site.AuditField(_("角色"), "jiangyan.roles.Role")}}
+    audit_topics = {"account.register": ("accounts",)}

@@ -206,6 +206,13 @@ class User(AbstractUser):
         except MemberProfile.DoesNotExist:
             return None
 
+    @cached_property
+    def home_community_id(self) -> int | None:
+        """The community whose wishes come first for this person: the one a party member reports to
+        (报到社区), else their own (read with the user on every request: ``accounts.backends``)."""
+        profile = self.member_profile_or_none
+        return profile.registered_community_id if profile else self.community_id
+
     def role_labels(self) -> list[str]:
         return [Role(r).label for r in Role.values if r in self.roles]
 

@@ -6,6 +6,7 @@ from django.urls import path
 
 from jiangyan import urls as portal
 
+handler400 = portal.handler400
 handler403 = portal.handler403
 handler404 = portal.handler404
 handler500 = portal.handler500

@@ -16,4 +16,17 @@ class JiangyanConfig(site.PortalAppConfig):
             "code": site.AuditField(_("编号")),
         }
     }
+    audit_topics = {"personal_data.view": ()}  # a reading: no page shows it
     nav_items = (site.NavItem(_("操作记录"), "audit-log", roles=(Role.ADMIN,), order=85),)
+
+    def ready(self) -> None:
+        super().ready()
+        from django.contrib.admin.models import LogEntry
+        from django.core import checks
+        from django.db.models.signals import post_save
+
+        from .pagecache import admin_changed, check_cache_apart
+
+        # An edit in the admin (lookups, the survey builder, the organisation) goes behind the services.
+        post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="jiangyan.pagecache.admin")
+        checks.register(check_cache_apart, checks.Tags.caches, deploy=True)

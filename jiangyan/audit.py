@@ -6,10 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEvent
-from .pagecache import data_changed
-
-# Events that record a reading, not a change: they leave the public pages as they are.
-READ_VERBS = {"personal_data.view"}
+from .pagecache import changed
+from .site import change_topics
 
 
 def actor_label(actor) -> str:
@@ -31,8 +29,8 @@ def audit_record(
     """Append what ``actor`` did to ``target``. Call inside the transaction of the change itself, so the
     event exists exactly when the change does. ``label`` names an actor without an account (a query code)."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    if verb not in READ_VERBS:
-        data_changed()  # every change is audited, so every change refreshes the cached public pages
+    # Every change is audited, so every change refreshes the cached pages that show it, once it commits.
+    changed(*change_topics(verb, target))
     return AuditEvent.objects.create(
         actor=user,
         actor_label=label or actor_label(actor),

@@ -2,6 +2,21 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+DISPLAY_COOKIE = "display"
+DISPLAY_MODES = ("large", "contrast")
+
+
+def chosen_language(request) -> str:
+    """The language the visitor chose with the switch (the language cookie), else Chinese."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def display_modes(request) -> list[str]:
+    """The reading modes of the visitor's cookie (large text, high contrast), always in the same order."""
+    chosen = request.COOKIES.get(DISPLAY_COOKIE, "").split(",")
+    return [m for m in DISPLAY_MODES if m in chosen]
+
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Chinese unless the visitor chose another language (the language cookie set by the switch at the
@@ -9,10 +24,7 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     browser should still show the Chinese portal."""
 
     def process_request(self, request):
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .models import Notification
+from .pagecache import changed, personal_topic
 from .tasks import email_notifications
 
 
@@ -52,6 +53,7 @@ def notify(
             continue
         if is_new:
             created.append(notification)
+    changed(*(personal_topic(n.recipient_id) for n in created))  # the unread count in their header
     if created and settings.NOTIFY_BY_EMAIL:
         ids = [n.pk for n in created if n.recipient.email]
         if ids:
@@ -64,7 +66,10 @@ def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.for_user(actor).unread()
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        changed(personal_topic(actor.pk))
+    return marked
 
 
 def unread_count(user) -> int:

@@ -5,6 +5,8 @@ is enforced by each model's ``QuerySet.visible_to(user)`` / ``editable_by(user)`
 the API permission built on these checks are in ``jiangyan.permissions``.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +27,17 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_role_cache", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= {Role.ADMIN}
-        user._role_cache = cached
+        cached = preload_roles(user, user.groups.values_list("name", flat=True))
     return cached
+
+
+def preload_roles(user, group_names: Iterable[str]) -> frozenset[str]:
+    """Keep ``user``'s roles for the request from group names already read (with the user, in one query)."""
+    roles = frozenset(name for name in group_names if name)
+    if user.is_superuser:
+        roles |= {Role.ADMIN}
+    user._role_cache = roles
+    return roles
 
 
 def has_role(user, *roles: str) -> bool:

@@ -8,9 +8,20 @@ not revealed); services lock the row they change with :func:`lock_editable` (out
 PermissionDenied). The role a page or endpoint needs is checked before, by ``role_required`` (pages) or
 ``HasRole`` / ``action_roles`` (API), see ``jiangyan.permissions``."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+
+
+@dataclass(frozen=True)
+class Share:
+    """Readers who see the same rows: ``key`` names them (with their roles it keys a cached answer they may
+    all be given, ``jiangyan.pagecache``), ``topics`` are the cache topics their rows add to a page's."""
+
+    key: str
+    topics: tuple[str, ...] = ()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -21,6 +32,12 @@ class ScopedQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> "ScopedQuerySet":
         return self.none()
+
+    def visible_share(self, user) -> Share | None:
+        """Whom ``visible_to(user)`` gives the same rows as ``user`` (see :class:`Share`); None: nobody
+        (the rows are the reader's own, so a list is reused for this reader alone). Write it next to
+        ``visible_to`` and name every input of that rule in the key."""
+        return None
 
 
 def get_object_or_404(queryset: models.QuerySet, **lookup) -> models.Model:

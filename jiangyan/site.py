@@ -8,16 +8,21 @@ Parts are dotted paths, imported when first used, so an ``apps.py`` imports no m
 """
 
 import importlib
+import logging
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, reverse
 from django.utils.module_loading import import_string
 
+from .pagecache import EVERYTHING
 from .roles import has_role
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,13 @@ class Section:
     """A part of a page another app owns: ``template`` rendered with the dict ``context`` returns.
 
     Home sections: ``context(request) -> dict``. Project-page sections: ``context(user, project) -> dict``.
+    ``topics``: the cache topics it shows (``jiangyan.pagecache``), added to those of the page it is on.
     """
 
     template: str
     context: str
     order: int = 50
+    topics: tuple[str, ...] = ()
 
     def get_context(self, *args) -> dict[str, Any]:
         return import_string(self.context)(*args)
@@ -83,6 +90,10 @@ class PortalAppConfig(AppConfig):
     - ``audit_verbs``: labels of the audit verbs its services write;
     - ``audit_fields``: ``{model name: {key: AuditField}}`` for the keys of its events' before/after that
       are not fields of the target model (a model field reads by its verbose name and choices);
+    - ``audit_topics``: for each of those verbs, the cache topics the change moves (``jiangyan.pagecache``):
+      templates formatted with the event's target as ``t`` (``"project:{t.code}"``; one that meets an empty
+      relation, ``{t.project.code}`` of an order on a wish, is left out); ``()`` for a verb that changes
+      nothing shown (a reading);
     - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
     """
 
@@ -93,6 +104,7 @@ class PortalAppConfig(AppConfig):
     project_sections: tuple[Section, ...] = ()
     audit_verbs: dict[str, str] = {}
     audit_fields: dict[str, dict[str, AuditField]] = {}
+    audit_topics: dict[str, tuple[str, ...]] = {}
 
     def ready(self) -> None:
         from .models import register_verbs
@@ -129,13 +141,47 @@ def project_sections() -> list[Section]:
     return _sections("project_sections")
 
 
+def section_topics(sections: list[Section]) -> tuple[str, ...]:
+    return tuple(sorted({topic for section in sections for topic in section.topics}))
+
+
+@cache
+def _audit_topics() -> dict[str, tuple[str, ...]]:
+    return {verb: topics for config in portal_apps() for verb, topics in config.audit_topics.items()}
+
+
+def change_topics(verb: str, target) -> set[str]:
+    """The cache topics the audited change ``verb`` of ``target`` moves, from the apps' ``audit_topics``;
+    everything (``*``) for a verb no app declared."""
+    declared = _audit_topics().get(verb)
+    if declared is None:
+        return {EVERYTHING}
+    topics = set()
+    for template in declared:
+        try:
+            topics.add(template.format(t=target))
+        except AttributeError as exc:
+            if "NoneType" not in str(exc):  # a target the declaration does not fit: refresh everything
+                log.warning("audit topics: %s does not fit %s (%s)", template, verb, exc)
+                return {EVERYTHING}
+            # else an empty relation on the way: the target shows on no such page
+    return topics
+
+
 def api_modules() -> list[ModuleType]:
     return [importlib.import_module(config.api_module) for config in portal_apps() if config.api_module]
 
 
-def nav_for(user) -> list[dict[str, str]]:
+@cache
+def _nav(prefix: str, urlconf: str) -> tuple[tuple[NavItem, str], ...]:
     items = sorted((item for config in portal_apps() for item in config.nav_items), key=lambda i: i.order)
-    return [{"label": item.label, "url": reverse(item.url_name)} for item in items if item.visible_to(user)]
+    return tuple((item, reverse(item.url_name)) for item in items)
+
+
+def nav_for(user) -> list[dict[str, str]]:
+    """The header menu of ``user`` (the links are reversed once per deployment, not on every page)."""
+    items = _nav(get_script_prefix(), settings.ROOT_URLCONF)
+    return [{"label": item.label, "url": url} for item, url in items if item.visible_to(user)]
 
 
 def sections_context(sections: list[Section], *args) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .pagecache import cached_page
 from .site import portal_apps
 
 handler400 = "jiangyan.views.bad_request"
@@ -33,11 +34,16 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("jiangyan.api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema in the format negotiated (Accept or ?format=, yaml by default) and language (?lang=).
+    path(
+        "api/schema/", cached_page(params=("format", "lang"))(SpectacularAPIView.as_view()), name="api-schema"
+    ),
     # The split view serves its start-up script as a file: no inline script (Content-Security-Policy).
     path(
         "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="jiangyan/api_docs.html"),
+        cached_page(params=("script", "lang"))(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="jiangyan/api_docs.html")
+        ),
         name="api-docs",
     ),
 ]

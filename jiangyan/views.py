@@ -21,14 +21,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from . import health, selectors, xlsx
-from .context_processors import DISPLAY_COOKIE, DISPLAY_MODES
 from .exceptions import envelope
 from .filtersets import AuditEventFilterSet
+from .middleware import DISPLAY_COOKIE, DISPLAY_MODES
+from .pagecache import cached_page
 from .permissions import role_required
 from .roles import Role
-from .site import home_sections, sections_context
+from .site import home_sections, section_topics, sections_context
 
 
+@cached_page(topics=lambda: section_topics(home_sections()))
 def home(request):
     """The public home page: the sections the apps declare (``home_sections`` on their AppConfig)."""
     return render(request, "home.html", sections_context(home_sections(), request))

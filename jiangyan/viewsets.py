@@ -19,7 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .pagecache import cached_list
 from .permissions import HasRole
-from .scoping import get_object_or_404
+from .scoping import Share, get_object_or_404
 from .throttling import SubmitThrottle
 
 
@@ -34,14 +34,29 @@ class PortalViewSet(viewsets.GenericViewSet):
     edit_actions: tuple[str, ...] = ()
     # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
     throttled_actions: tuple[str, ...] = ()
+    # The cache topics its answers show (``jiangyan.pagecache``): anonymous GETs of public actions and every
+    # reader's lists are then kept until one of them changes. None: never cached (personal or unaudited data).
+    cache_topics: tuple[str, ...] | None = None
 
     def __init_subclass__(cls, **kwargs):
-        # Every list answer is reused per user until the data changes (``jiangyan.pagecache``), whichever
-        # order the subclass names its mixins in.
+        # The list is wrapped by the cache whichever order the subclass names its mixins in.
         super().__init_subclass__(**kwargs)
         list_view = getattr(cls, "list", None)
         if list_view is not None and not getattr(list_view, "cached", False):
             cls.list = cached_list(list_view)
+
+    def cache_share(self, user) -> Share:
+        """Whom this reader's list may be shared with: the model's ``visible_share``, or this reader alone
+        (with the unit and community their scope may depend on)."""
+        model = type(self).__dict__.get("_listed_model")
+        if model is None:  # the model a list shows, found once per viewset (building its queryset costs)
+            model = type(self)._listed_model = self.get_queryset().model
+        rule = getattr(model.objects, "visible_share", None)
+        share = rule(user) if rule is not None else None
+        if share is None:
+            scope = f"{user.pk}|{getattr(user, 'unit_id', '')}|{getattr(user, 'community_id', '')}"
+            share = Share(f"user:{scope}")
+        return share
 
     def get_permissions(self):
         if self.action in self.public_actions:

@@ -185,6 +185,8 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     """实事项目: readable by everybody within ``visible_to``; writes by the lead unit's staff (scope checked
     by ``editable_by``), ratings by supervisors, party members and residents."""
 
+    cache_topics = ("projects",)
+
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z0-9-]+"
     filterset_class = ProjectFilterSet

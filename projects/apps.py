@@ -14,7 +14,11 @@ class ProjectsConfig(site.PortalAppConfig):
         site.NavItem(_("项目填报"), "projects:workspace", roles=(Role.UNIT_STAFF,), order=12),
         site.NavItem(_("项目导入"), "projects:import", roles=(Role.ADMIN,), order=80),
     )
-    home_sections = (site.Section("projects/_home.html", "projects.selectors.home_context", order=10),)
+    home_sections = (
+        site.Section(
+            "projects/_home.html", "projects.selectors.home_context", order=10, topics=("projects",)
+        ),
+    )
     audit_verbs = {
         "project.import": _("导入项目"),
         "project.statement": _("填报进展"),
@@ -42,3 +46,5 @@ class ProjectsConfig(site.PortalAppConfig):
             ),
         }
     }
+    # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
+    audit_topics = dict.fromkeys(audit_verbs, ("projects", "project:{t.code}"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiangyan.models import OrderedLookup, Photo
 from jiangyan.roles import Role, has_role, is_admin
-from jiangyan.scoping import ScopedQuerySet
+from jiangyan.scoping import ScopedQuerySet, Share
 from jiangyan.text import fold
 
 from .choices import IMPORT_COLUMNS, SCORE_CHOICES, EvaluatorRole, ImportTarget, ProjectStatus
@@ -70,6 +70,14 @@ class ProjectQuerySet(ScopedQuerySet):
             return self.filter(Q(is_public=True) | Q(lead_unit_id=user.unit_id))
         return self.filter(is_public=True)
 
+    def visible_share(self, user) -> Share:
+        """Who sees the projects ``user`` sees (the rule of ``visible_to``)."""
+        if has_role(user, Role.SUPERVISOR):
+            return Share("all")
+        if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
+            return Share(f"public+unit:{user.unit_id}")
+        return Share("public")
+
     def editable_by(self, user) -> "ProjectQuerySet":
         """Admins edit every project; unit staff only their own unit's; nobody else any."""
         if is_admin(user):
@@ -77,6 +85,14 @@ class ProjectQuerySet(ScopedQuerySet):
         if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
             return self.filter(lead_unit_id=user.unit_id)
         return self.none()
+
+    def editable_share(self, user) -> Share:
+        """Who edits the projects ``user`` edits (the rule of ``editable_by``)."""
+        if is_admin(user):
+            return Share("all")
+        if has_role(user, Role.UNIT_STAFF) and getattr(user, "unit_id", None):
+            return Share(f"unit:{user.unit_id}")
+        return Share("none")
 
     def with_schedule(self, on=None) -> "ProjectQuerySet":
         """Annotate ``expected_pct``, ``actual_pct``, ``variance``, ``late_milestones`` and ``is_behind`` at

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Town, Unit
 from jiangyan.exceptions import ConflictError
 from jiangyan.forms import submit, submit_outcome
+from jiangyan.pagecache import cached_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
-from jiangyan.site import project_sections, sections_context
+from jiangyan.site import project_sections, section_topics, sections_context
 from jiangyan.xlsx import xlsx_response
 
 from . import importing, selectors, services, spreadsheets
@@ -41,6 +42,9 @@ def _page(request, queryset):
 
 
 @require_GET
+@cached_page(
+    topics=("projects",), filterset=ProjectFilterSet, paged=True, share=Project.objects.visible_share
+)
 def showcase(request):
     """项目展播: public projects (and, for staff, their others) with filters and progress bars."""
     filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=request.user))
@@ -69,7 +73,13 @@ def _visible(request, code: str) -> Project:
     return get_visible_or_404(selectors.project_pages(), request.user, code=code)
 
 
+def _page_topics() -> tuple[str, ...]:
+    """A project page shows its project and the sections other apps add to it."""
+    return ("project:{code}", *section_topics(project_sections()))
+
+
 @require_GET
+@cached_page(topics=_page_topics)
 def detail(request, code: str):
     """The shareable project page."""
     project = _visible(request, code)
@@ -135,6 +145,7 @@ def evaluate(request, code: str):
 
 @require_GET
 @role_required(Role.UNIT_STAFF)
+@cached_page(topics=("projects",), paged=True, public=False, share=Project.objects.editable_share)
 def workspace(request):
     """The projects of the user's unit, behind ones first."""
     queryset = selectors.workspace_list(user=request.user)

@@ -87,6 +87,7 @@ def _report_action(summary: str):
     retrieve=extend_schema(summary="报告详情（含结构化数据）", tags=[TAG_REPORTS]),
 )
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    cache_topics = ("reports",)
     filterset_class = ReportFilterSet
     public_actions = ("list", "retrieve")
     action_roles = {"approve": (Role.SUPERVISOR,), "publish": (Role.SUPERVISOR,)}
@@ -225,6 +226,7 @@ def _order_action(request, summary: str):
     retrieve=extend_schema(summary="督办单详情", tags=[TAG_ORDERS]),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    cache_topics = ("supervision",)
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
     action_roles = {
@@ -347,6 +349,7 @@ class InspectionInput(serializers.Serializer):
     retrieve=extend_schema(summary="巡回指导详情", tags=[TAG_INSPECTIONS]),
 )
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    cache_topics = ("supervision",)
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilterSet
     action_roles = {

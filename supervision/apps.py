@@ -22,7 +22,12 @@ class SupervisionConfig(site.PortalAppConfig):
         site.NavItem(_("巡回指导"), "supervision:inspections", roles=(Role.SUPERVISOR,), order=63),
         site.NavItem(_("基层联系点"), "supervision:contact-points", roles=(Role.SUPERVISOR,), order=64),
     )
-    home_sections = (site.Section("supervision/_home.html", "supervision.selectors.home_context", order=15),)
+    home_sections = (
+        site.Section(
+            "supervision/_home.html", "supervision.selectors.home_context", order=15, topics=("reports",)
+        ),
+    )
+    # Orders move the page of the project they are about (``audit_topics``): no topic of their own here.
     project_sections = (
         site.Section("supervision/_project_orders.html", "supervision.selectors.project_section", order=60),
     )
@@ -39,3 +44,14 @@ class SupervisionConfig(site.PortalAppConfig):
         "contact_point.remove": _("取消联系点"),
     }
     audit_fields = {"supervisionorder": {"target": site.AuditField(_("督办对象"))}}
+    # Cache topics (jiangyan.pagecache): an order also shows on the page of the project or wish it is about.
+    audit_topics = {
+        **dict.fromkeys(("report.generate", "report.approve", "report.publish"), ("reports",)),
+        **dict.fromkeys(
+            ("order.issue", "order.answer", "order.return", "order.close"),
+            ("supervision", "project:{t.project.code}", "wish:{t.wish.code}"),
+        ),
+        **dict.fromkeys(
+            ("inspection.record", "contact_point.assign", "contact_point.remove"), ("supervision",)
+        ),
+    }

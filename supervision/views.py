@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiangyan import notifications
 from jiangyan.forms import submit, submit_outcome
-from jiangyan.pagecache import remember
+from jiangyan.pagecache import cached_page, remember
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
-from jiangyan.scoping import get_editable_or_404, get_object_or_404, get_visible_or_404
+from jiangyan.scoping import Share, get_editable_or_404, get_object_or_404, get_visible_or_404
 from jiangyan.xlsx import xlsx_response
 
 from . import dashboard, selectors, services, spreadsheets
@@ -58,17 +58,28 @@ def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
 # --- dashboard -----------------------------------------------------------------------------------------
 
 
+# What the dashboard shows: every registry's figures, the supervision loop and the stored bulletins' totals
+# (behind over time) (``jiangyan.pagecache``).
+DASHBOARD_TOPICS = ("projects", "wishes:any", "surveys", "trace", "supervision", "reports")
+
+
+def _supervisors(user) -> Share:
+    """Every supervisor (and admin) sees the same dashboard."""
+    return Share("supervisors")
+
+
 @require_GET
 @role_required(Role.SUPERVISOR)
+@cached_page(topics=DASHBOARD_TOPICS, public=False, share=_supervisors)
 def dashboard_view(request):
-    # The same page body for every supervisor: computed and rendered once per change of the data, day and
-    # language (jiangyan.pagecache); only the header around it is the visitor's.
+    # The same page for every supervisor: computed and rendered once per change of what it shows, day and
+    # language (jiangyan.pagecache); only the header around it is the reader's.
     def body() -> str:
         data = dashboard.dashboard()
         charts = {name: json.dumps(option, ensure_ascii=False) for name, option in data["charts"].items()}
         return render_to_string("supervision/_dashboard.html", {"d": data, "charts": charts})
 
-    html = remember("dashboard", body, timezone.localdate(), request.LANGUAGE_CODE)
+    html = remember("dashboard", body, timezone.localdate(), request.LANGUAGE_CODE, topics=DASHBOARD_TOPICS)
     return render(request, "supervision/dashboard.html", {"body": mark_safe(html)})  # noqa: S308 (our template)
 
 
@@ -152,6 +163,7 @@ def report_mine(request, pk: int):
 
 
 @require_GET
+@cached_page(topics=("reports",), paged=True)
 def bulletin_list(request):
     return render(
         request, "supervision/bulletin_list.html", {"page_obj": _page(request, selectors.bulletin_list())}
@@ -159,6 +171,7 @@ def bulletin_list(request):
 
 
 @require_GET
+@cached_page(topics=("reports",))
 def bulletin_detail(request, pk: int):
     report = get_object_or_404(Report.objects.published(), pk=pk)
     return render(request, "supervision/bulletin_detail.html", {"report": report})

@@ -92,6 +92,7 @@ class SurveyDetailSerializer(SurveySerializer):
     retrieve=extend_schema(tags=TAGS, summary="问卷详情（含题目与选项）"),
 )
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    cache_topics = ("surveys",)
     public_actions = ("list", "retrieve")
     filterset_class = SurveyFilterSet
 
@@ -158,6 +159,7 @@ class ResponseViewSet(
     mixins.RetrieveModelMixin,
     PortalViewSet,
 ):
+    cache_topics = ("surveys",)
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilterSet
     public_actions = ("create",)
@@ -252,6 +254,7 @@ class SuggestionViewSet(
     mixins.RetrieveModelMixin,
     PortalViewSet,
 ):
+    cache_topics = ("surveys", "trace")
     serializer_class = SuggestionSerializer
     filterset_class = SuggestionFilterSet
     public_actions = ("create",)
@@ -340,6 +343,7 @@ class LinkProjectsInput(serializers.Serializer):
     retrieve=extend_schema(tags=TAGS, summary="问题清单条目"),
 )
 class ProblemItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    cache_topics = ("surveys", "trace")
     serializer_class = ProblemItemSerializer
     filterset_class = ProblemItemFilterSet
     action_roles = {"list": LIST_READERS, "retrieve": LIST_READERS, "link_projects": OFFICE}
@@ -408,6 +412,7 @@ class DutyItemUpdateInput(serializers.Serializer):
     retrieve=extend_schema(tags=TAGS, summary="履职事项"),
 )
 class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    cache_topics = ("surveys", "trace")
     serializer_class = DutyItemSerializer
     filterset_class = DutyItemFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]

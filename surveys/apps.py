@@ -16,12 +16,23 @@ class SurveysConfig(site.PortalAppConfig):
         site.NavItem(_("履职清单"), "surveys:duties", roles=(Role.UNIT_STAFF, Role.SUPERVISOR), order=43),
         site.NavItem(_("调研分析"), "surveys:analytics_index", roles=(Role.SUPERVISOR,), order=44),
     )
-    home_sections = (site.Section("surveys/_home.html", "surveys.selectors.home_context", order=30),)
+    home_sections = (
+        site.Section(
+            "surveys/_home.html", "surveys.selectors.home_context", order=30, topics=("surveys", "trace")
+        ),
+    )
     # "Your suggestion became this project": the chain behind a project, on its page.
     project_sections = (
-        site.Section("surveys/_project_trace.html", "surveys.selectors.project_trace_section", order=50),
+        site.Section(
+            "surveys/_project_trace.html",
+            "surveys.selectors.project_trace_section",
+            order=50,
+            topics=("trace",),
+        ),
     )
     audit_verbs = {
+        "survey.response_submit": _("在线填写问卷"),
+        "suggestion.submit": _("提交群众建议"),
         "survey.response_enter": _("录入纸质问卷"),
         "survey.responses_import": _("导入问卷"),
         "suggestion.code": _("建议编码"),
@@ -30,3 +41,12 @@ class SurveysConfig(site.PortalAppConfig):
         "problem_item.link_projects": _("关联项目"),
     }
     audit_fields = {"survey": {"rows": site.AuditField(_("答卷（份）"))}}
+    # Cache topics (jiangyan.pagecache): coding, duty items and links change the chain behind projects
+    # (``trace``, on every project page); answers and suggestions only the survey figures.
+    audit_topics = {
+        **dict.fromkeys(audit_verbs, ("surveys",)),
+        **dict.fromkeys(
+            ("suggestion.code", "duty_item.create", "duty_item.update", "problem_item.link_projects"),
+            ("surveys", "trace"),
+        ),
+    }

@@ -276,13 +276,12 @@ def response_submit(
     except IntegrityError as exc:  # the same phone or account submitting at the same moment
         raise ConflictError(duplicate_message(), code="duplicate_response") from exc
     _save_answers(survey, [(response, rows)], questions)
-    if entered_by is not None:
-        audit_record(
-            actor=actor,
-            verb="survey.response_enter",
-            target=response,
-            after={"channel": channel, "community": str(community or "")},
-        )
+    audit_record(
+        actor=actor,
+        verb="survey.response_submit" if entered_by is None else "survey.response_enter",
+        target=response,
+        after={"channel": channel, "community": str(community or "")},
+    )
     return response
 
 
@@ -416,7 +415,7 @@ def suggestion_submit(
         raise ApplicationError(
             _("建议内容太长。"), fields={"text": [_("不能超过 %(n)d 字。") % {"n": TEXT_MAX_LENGTH}]}
         )
-    return Suggestion.objects.create(
+    suggestion = Suggestion.objects.create(
         text=text,
         source=SuggestionSource.FORM,
         survey=survey,
@@ -424,6 +423,8 @@ def suggestion_submit(
         submitted_by=actor if _signed_in(actor) else None,
         submitted_at=timezone.now(),
     )
+    audit_record(actor=actor, verb="suggestion.submit", target=suggestion)
+    return suggestion
 
 
 MAX_ITEMS_PER_SUGGESTION = 3

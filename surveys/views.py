@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiangyan.forms import submit_outcome
 from jiangyan.models import AuditEvent
+from jiangyan.pagecache import cached_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
@@ -54,6 +55,7 @@ def _xlsx(file, filename: str) -> FileResponse:
 
 
 @require_GET
+@cached_page(topics=("surveys",), filterset=SurveyFilterSet)
 def survey_list(request):
     filterset = SurveyFilterSet(request.GET, queryset=selectors.survey_list(user=request.user))
     now = timezone.now()
@@ -290,6 +292,7 @@ def suggest(request):
 
 
 @require_GET
+@cached_page(topics=("surveys", "trace"))
 def suggestion_detail(request, pk: int):
     """Public: the chain suggestion → problem item → duty items → projects (text only, no personal data)."""
     suggestion = get_visible_or_404(

@@ -197,6 +197,8 @@ def _action_schema(request, summary: str):
 class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Wishes visible to the caller (``Wish.objects.visible_to``), filtered by ``WishFilterSet``."""
 
+    cache_topics = ("wishes",)  # staff and supervisors add their rows' topics (``visible_share``)
+
     serializer_class = WishSerializer
     filterset_class = WishFilterSet
     # The wisher follows up or withdraws with a query code and no account; the service decides who may act.

@@ -16,7 +16,12 @@ class WishesConfig(site.PortalAppConfig):
         site.NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
         site.NavItem(_("党员亮身份"), "wishes:members", order=24),
     )
-    home_sections = (site.Section("wishes/_home.html", "wishes.selectors.home_context", order=20),)
+    # The teaser shows open wishes, the funnel counts every wish (also those under review).
+    home_sections = (
+        site.Section(
+            "wishes/_home.html", "wishes.selectors.home_context", order=20, topics=("wishes", "wishes:any")
+        ),
+    )
     audit_verbs = {
         "wish.submit": _("提交心愿"),
         "wish.enter": _("代群众登记心愿"),
@@ -28,4 +33,11 @@ class WishesConfig(site.PortalAppConfig):
         "wish.feedback": _("回访"),
         "wish.reopen": _("不满意，重新派单"),
         "wish.withdraw": _("撤回心愿"),
+    }
+    # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
+    # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
+    audit_topics = {
+        **dict.fromkeys(audit_verbs, ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}")),
+        "wish.submit": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
+        "wish.reject": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
     }

@@ -5,7 +5,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from accounts.models import Community
 from jiangyan import masking
 from jiangyan.models import Photo
 from jiangyan.roles import Role, has_role, is_admin, roles_of
-from jiangyan.scoping import ScopedQuerySet
+from jiangyan.scoping import ScopedQuerySet, Share
 
 from .choices import (
     PUBLIC_STATUSES,
@@ -54,6 +54,26 @@ def handled_communities(user) -> models.QuerySet[Community]:
     return Community.objects.none() if scope is None else Community.objects.filter(scope)
 
 
+def _has_own_rows(user_pk: int) -> bool:
+    """Whether the person has wishes or claims outside the public states (what only they see on the board).
+    Runs on every signed-in board request: written out, as composing it costs more than running it."""
+    marks = ", ".join(["%s"] * len(PUBLIC_STATUSES))
+    sql = (
+        f"SELECT 1 FROM {Wish._meta.db_table} WHERE (submitted_by_id = %s OR claimed_by_id = %s) "
+        f"AND status NOT IN ({marks}) LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_pk, user_pk, *PUBLIC_STATUSES])
+        return cursor.fetchone() is not None
+
+
+def _first_community(user) -> int | None:
+    """The community whose wishes come first for ``user``: a party member's registered one, else their own."""
+    if user is None or not user.is_authenticated:
+        return None
+    return user.home_community_id
+
+
 class WishQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "WishQuerySet":
         """Public states for everybody; the wisher's own wishes, the member's own claims, every wish of
@@ -67,6 +87,20 @@ class WishQuerySet(ScopedQuerySet):
         if handler is not None:
             scope |= handler
         return self.filter(scope)
+
+    def visible_share(self, user) -> Share | None:
+        """Who sees the wishes ``user`` sees, in the same order (``visible_to``, ``own_community_first``):
+        supervisors and admins every wish; a community's staff its wishes and the public ones; everybody
+        else the public ones — None for someone with wishes or claims of their own outside the public
+        states, which are theirs alone."""
+        first = _first_community(user)
+        if user is not None and user.is_authenticated and has_role(user, Role.SUPERVISOR):
+            return Share(f"all|{first}", ("wishes:any",))
+        if user is not None and user.is_authenticated and _has_own_rows(user.pk):
+            return None
+        if _handler_scope(user, "community_id") is not None:  # not an admin here: their own community
+            return Share(f"public+community:{user.community_id}|{first}", (f"wishes:{user.community_id}",))
+        return Share(f"public|{first}")
 
     def editable_by(self, user) -> "WishQuerySet":
         """Wishes a community worker handles (review, entry, follow-up by phone): their community's; an
@@ -89,10 +123,7 @@ class WishQuerySet(ScopedQuerySet):
 
     def own_community_first(self, user) -> "WishQuerySet":
         """A party member's registered community (or a user's home community) first, then urgent, newest."""
-        community_id = None
-        if user is not None and user.is_authenticated:
-            profile = user.member_profile_or_none
-            community_id = profile.registered_community_id if profile else user.community_id
+        community_id = _first_community(user)
         rank = (
             Case(
                 When(community_id=community_id, then=Value(0)), default=Value(1), output_field=IntegerField()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Community
 from jiangyan import fragments
 from jiangyan.forms import submit
+from jiangyan.pagecache import cached_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import get_visible_or_404
@@ -90,6 +91,7 @@ def _run(request, form: forms.Form, call: Callable[[dict], object], *, success: 
 
 
 # --- board and detail ----------------------------------------------------------------------------------
+@cached_page(topics=("wishes",), filterset=WishFilterSet, paged=True, share=Wish.objects.visible_share)
 def board(request):
     """Open wishes by default (``?status=`` shows every visible state), masked, own community first."""
     data = request.GET.copy()
@@ -125,6 +127,7 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
     }
 
 
+@cached_page(topics=("wish:{code}",))
 def detail(request, code: str):
     wish = get_visible_or_404(
         Wish.objects.select_related("community__town", "claimed_by"), request.user, code=code
@@ -194,6 +197,7 @@ def submitted(request):
 
 
 @require_http_methods(["GET", "POST"])
+@cached_page()  # the look-up form alone (a visitor without a session): nothing of the data
 def track(request):
     """The wisher follows a wish by query code (looked up by :func:`track_lookup`); once proved, the code
     stays in the session so they can give the follow-up rating or withdraw."""
@@ -305,6 +309,7 @@ def manage_new(request):
 
 
 # --- paper channel and members' page -------------------------------------------------------------------
+@cached_page()
 def card(request, community_id: int):
     """A printable A4 wish card whose QR code opens the form for this community and channel 心愿卡."""
     community = get_object_or_404(Community.objects.select_related("town"), pk=community_id)
@@ -320,6 +325,7 @@ def card(request, community_id: int):
     )
 
 
+@cached_page(topics=("wishes", "accounts"), paged=True)
 def members(request):
     page = Paginator(selectors.members_board(), 30).get_page(request.GET.get("page"))
     return render(

@@ -2,7 +2,8 @@
 
 With nothing set the portal runs on the embedded default: SQLite at ``var/db.sqlite3``, a Celery
 file-system broker under ``var/broker`` and a file cache under ``var/cache``. ``DATABASE_URL`` switches
-to PostgreSQL, ``REDIS_URL`` to Redis as broker and cache.
+to PostgreSQL, ``REDIS_URL`` to Redis as broker (and as cache, unless ``CACHE_URL`` names the cache's own
+Redis, which is what a deployment should do: docs/performance.md).
 """
 
 from pathlib import Path
@@ -46,8 +47,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jiangyan.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous visitors of public pages are answered from the cache here, before any per-request work.
-    "jiangyan.pagecache.AnonymousPageCacheMiddleware",
+    # Declared pages get their canonical query here, and anonymous visitors of public pages are answered from
+    # the cache, before any per-request work (sessions, language, CSRF, authentication).
+    "jiangyan.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,10 +190,37 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Cache and Celery ----------------------------------------------------------------------------------
+# The cache (pages, sessions, rate limits) is best a Redis of its own with a memory bound and LRU eviction
+# (CACHE_URL; docker-compose: the ``cache`` service, ``--maxmemory 256mb --maxmemory-policy allkeys-lru``),
+# apart from the broker's Redis, whose queue must never be evicted. An unreachable cache is skipped, not an
+# error (IGNORE_EXCEPTIONS): pages are computed, sessions read from the database. See docs/performance.md.
 REDIS_URL = env("REDIS_URL", default="")
 TASK_VISIBILITY_TIMEOUT = env.int("TASK_VISIBILITY_TIMEOUT", default=240)
+CACHE_URL = env("CACHE_URL", default="") or REDIS_URL
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "LOG_IGNORED_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+    "COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+}
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},  # its memory bound: beyond it a third is culled
+        }
+    }
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     # A task a dead worker had taken comes back to the queue TASK_VISIBILITY_TIMEOUT seconds after it was
     # delivered (every worker looks for such tasks every 10 s): within 5 minutes. No task may run longer
@@ -202,12 +231,6 @@ if REDIS_URL:
         "unacked_restore_throttle": 1,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
     CELERY_BROKER_URL = "filesystem://"
     for folder in ("queue", "processed", "control"):
         (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
@@ -246,19 +269,13 @@ HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=2.0)
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
 
-# Public pages for anonymous visitors (jiangyan.pagecache): how long an unused page stays cached (a data
-# change makes every cached page stale at once, whatever this says), and which paths are public pages.
+# Cached pages (jiangyan.pagecache; which pages: the views declared with ``cached_page`` and the API's
+# ``cache_topics``): how long an unused entry stays (a change makes the entries that show it stale at once,
+# whatever this says; 0: no page cache); how long one worker may recompute a stale entry while the others
+# answer with the previous copy; how long a request waits for an entry another worker is computing.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-PAGE_CACHE_PATTERNS = [
-    r"^/$",
-    r"^/projects/",
-    r"^/wishes/",
-    r"^/surveys/$",
-    r"^/surveys/suggestions/\d+/$",
-    r"^/bulletins/",
-    r"^/api/v1/(projects|wishes|surveys|reports|towns|communities|units)/",
-    r"^/api/(schema|docs)/",
-]
+PAGE_CACHE_LOCK_SECONDS = env.int("PAGE_CACHE_LOCK_SECONDS", default=5)
+PAGE_CACHE_WAIT_SECONDS = env.float("PAGE_CACHE_WAIT_SECONDS", default=2.0)
 
 # --- E-mail --------------------------------------------------------------------------------------------
 # Notifications are e-mailed (as well as shown in the portal) only when EMAIL_URL is set.

@@ -2,9 +2,11 @@
 fragments."""
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 from jiangyan import fragments, masking, numbers
+from jiangyan.pagecache import shared_render
 from jiangyan.roles import has_role as _has_role
 
 register = template.Library()
@@ -54,3 +56,14 @@ def render_each(template_name: str, objects, name: str, version: str = "fragment
     (``jiangyan.fragments``). The template sees only ``name`` and ``context``, never the request or the
     reader."""
     return fragments.render_each(template_name, objects, name=name, context=context, version=version)
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, template_name: str) -> str:
+    """``{% personal "partials/personal/notice.html" %}``: a part of the page that is the reader's own (the
+    header's name and notices, the messages). Included here — or, in a page rendered to be shared by every
+    reader of the same roles and scope, a marker each request fills in (``jiangyan.pagecache``)."""
+    request = context.get("request")
+    if request is not None and shared_render(request):
+        return mark_safe(f"<!--personal:{template_name}-->")  # noqa: S308 (a template name of ours)
+    return context.template.engine.get_template(template_name).render(context)

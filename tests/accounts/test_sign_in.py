@@ -1,10 +1,12 @@
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 
+from accounts.backends import UsernameOrPhoneBackend
 from accounts.models import User
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
-from tests.factories import PASSWORD, UserFactory
+from jiangyan.roles import Role, roles_of
+from tests.factories import PASSWORD, CommunityFactory, MemberFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -112,3 +114,25 @@ class TestResidentRegistration:
         user = User.objects.get(phone="13800138000")
         assert not user.is_superuser and not user.is_staff
         assert set(user.groups.values_list("name", flat=True)) == {Role.RESIDENT}
+
+
+def test_the_session_user_is_loaded_with_roles_and_reporting_community_as_the_orm_would(db, community):
+    """``UsernameOrPhoneBackend.get_user`` writes its query out (it runs on every signed-in request)."""
+    member = MemberFactory(community=CommunityFactory(), roles=[Role.PARTY_MEMBER, Role.COMMUNITY_STAFF])
+    member.community = community
+    member.save(update_fields=["community"])
+    plain = UserFactory(community=community)
+    for user in (member, plain):
+        fast, orm = UsernameOrPhoneBackend().get_user(user.pk), ModelBackend().get_user(user.pk)
+        assert [getattr(fast, f.attname) for f in fast._meta.concrete_fields] == [
+            getattr(orm, f.attname) for f in orm._meta.concrete_fields
+        ]
+        assert roles_of(fast) == frozenset(orm.groups.values_list("name", flat=True))
+        profile = orm.member_profile_or_none
+        assert fast.home_community_id == (profile.registered_community_id if profile else orm.community_id)
+    assert roles_of(UsernameOrPhoneBackend().get_user(plain.pk)) == frozenset()
+    assert UsernameOrPhoneBackend().get_user(member.pk).home_community_id != community.pk
+    plain.is_active = False
+    plain.save(update_fields=["is_active"])
+    assert UsernameOrPhoneBackend().get_user(plain.pk) is None
+    assert UsernameOrPhoneBackend().get_user(10**9) is None

@@ -16,11 +16,15 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
 
-def test_compose_runs_postgres_redis_migrate_web_worker_beat_and_nginx_from_one_image_definition():
+def test_compose_runs_postgres_redis_cache_migrate_web_worker_beat_and_nginx_from_one_image_definition():
     services = compose()
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat", "proxy"}
+    assert set(services) == {"postgres", "redis", "cache", "migrate", "web", "worker", "beat", "proxy"}
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
+    # The cache is a Redis of its own with a memory bound and LRU eviction, apart from the broker's queue.
+    assert services["cache"]["image"] == "redis:7"
+    assert "--maxmemory " in services["cache"]["command"]
+    assert "--maxmemory-policy allkeys-lru" in services["cache"]["command"]
     # migrate, web, worker and beat come from the same anchor: one build, one image.
     assert {services[s]["image"] for s in DJANGO} == {"jiangyan-portal"}
     assert all(services[s]["build"] == "." for s in DJANGO)
@@ -30,6 +34,7 @@ def test_compose_runs_postgres_redis_migrate_web_worker_beat_and_nginx_from_one_
     env = services["web"]["environment"]
     assert env["DJANGO_SETTINGS_MODULE"] == "jiangyan.settings.production"
     assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
+    assert env["CACHE_URL"].startswith("redis://cache:") and env["CACHE_URL"] != env["REDIS_URL"]
 
 
 def test_compose_migrates_once_in_a_one_shot_service_that_web_worker_and_beat_wait_for():

@@ -47,6 +47,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "WARNING",
         DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
         DJANGO_ALLOWED_HOSTS="banshishi.jiangyan.gov.cn",
+        CACHE_URL="redis://cache:6379/0",  # the cache's own Redis, as docker-compose runs it
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -93,7 +93,7 @@ def test_production_cookies_and_hsts():
 def test_check_deploy_is_clean():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=production_settings(),
+        env=production_settings(CACHE_URL="redis://cache:6379/0"),
         cwd=ROOT,
         capture_output=True,
         text=True,
