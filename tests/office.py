@@ -16,6 +16,9 @@ from pathlib import Path
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).with_name("office_probe.py")
 SPACE = re.compile(r"\s+")
+# Emoji (residents write them) are drawn from the colour-emoji fallback font in a run of their own, so in
+# drawing order they can come after the text that follows them in the cell ("吃力！！😓" for "吃力😓！！").
+PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 
 
 def _skip_reason() -> str:
@@ -51,5 +54,6 @@ def printed_pages(pdf: str) -> list[str]:
 
 
 def flat(text: str) -> str:
-    """Text without its white space: a wrapped cell's lines read as one string."""
-    return SPACE.sub("", text)
+    """Text without its white space (a wrapped cell's lines read as one string) and without emoji (drawn
+    out of order, see ``PICTOGRAPHS``)."""
+    return PICTOGRAPHS.sub("", SPACE.sub("", text))
