@@ -22,13 +22,15 @@ class ObtainTokenView(ObtainAuthToken):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenCredentials", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
             429: ErrorSerializer,
         },
         tags=["auth"],
+        operation_id="auth_token_obtain",
+        summary="取得令牌（用户名与密码；请求头 Authorization: Token …）",
     )
     def post(self, request, *args, **kwargs):
         try:

@@ -333,9 +333,9 @@ def test_list_query_count_does_not_grow_with_data(client_as, query_counter, comm
 def test_schema_documents_the_wish_actions(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     for action in ("claim", "release", "fulfil", "feedback", "approve", "reject", "withdraw"):
-        operation = schema["paths"][f"/api/v1/wishes/{{id}}/{action}/"]["post"]
+        operation = schema["paths"][f"/api/v1/wishes/{{code}}/{action}/"]["post"]
         assert {"200", "404", "409"} <= set(operation["responses"])
         conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]
-        assert conflict["$ref"] == "#/components/schemas/Error"
+        assert conflict["$ref"] == "#/components/schemas/ApiError"
     assert "201" in schema["paths"]["/api/v1/wishes/"]["post"]["responses"]
-    assert {"code", "detail", "fields"} <= set(schema["components"]["schemas"]["Error"]["properties"])
+    assert {"code", "detail", "fields"} <= set(schema["components"]["schemas"]["ApiError"]["properties"])
