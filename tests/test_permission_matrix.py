@@ -217,6 +217,7 @@ SITE = {
     "api-docs": [Row("GET", EVERYBODY_200)],
     "api-root": [Row("GET", EVERYBODY_200)],
     "api-token": [Row("POST", expect(400))],
+    "api-me": [Row("GET", expect(200, anonymous=403))],
 }
 
 ACCOUNTS = {

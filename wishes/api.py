@@ -4,7 +4,7 @@ or an illegal transition is a 409. The services decide who may do what; the view
 and the answer."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -101,7 +101,8 @@ class WishSerializer(serializers.ModelSerializer):
     def get_claimed_by_name(self, wish) -> str:
         return wish.claimed_by.display_name if wish.claimed_by_id else ""
 
-    def get_fulfilment_photos(self, wish) -> list[str]:
+    @extend_schema_field(WishPhotoSerializer(many=True))
+    def get_fulfilment_photos(self, wish) -> list[dict]:
         if not self.context.get("with_photos"):
             return []
         photos = [p for p in wish.photos.all() if p.kind == PhotoKind.FULFILMENT]

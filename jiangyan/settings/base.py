@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several registries have a ``status`` and a ``channel``: name each enum after its registry.
     "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "jiangyan.roles.Role",
         "ProjectStatusEnum": "projects.choices.ProjectStatus",
         "WishStatusEnum": "wishes.choices.WishStatus",
         "WishChannelEnum": "wishes.choices.WishChannel",
