@@ -35,8 +35,8 @@ class PortalViewSet(viewsets.GenericViewSet):
     edit_actions: tuple[str, ...] = ()
     # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
     throttled_actions: tuple[str, ...] = ()
-    # Actions that take files: multipart besides JSON (``jiangyan.schema.upload_request`` documents both).
-    # Every other request body is JSON only (``DEFAULT_PARSER_CLASSES``).
+    # Actions that take files: multipart besides JSON (the schema documents the multipart body:
+    # ``jiangyan.schema.upload_request``). Every other request body is JSON only (``DEFAULT_PARSER_CLASSES``).
     upload_actions: tuple[str, ...] = ()
     # The cache topics its answers show (``jiangyan.pagecache``): anonymous GETs of public actions and every
     # reader's lists are then kept until one of them changes. None: never cached (personal or unaudited data).

@@ -72,3 +72,15 @@ def test_a_resident_without_work_gets_empty_kinds(client_as):
 
 def test_visitors_are_refused(client_as):
     assert client_as("anonymous", api=True).get(URL).status_code in (401, 403)
+
+
+def test_the_query_count_does_not_grow_with_the_work(client_as, admin_user, query_counter, community):
+    """Admins hold every role: each kind of work is asked, in two queries however many rows wait."""
+
+    def grow(n):
+        WishFactory.create_batch(n, community=community, status=WishStatus.SUBMITTED)
+        WishFactory.create_batch(n, community=community, status=WishStatus.CLAIMED, claimed_by=admin_user)
+        for _ in range(n):
+            OrderFactory(status="answered")
+
+    query_counter.flat(client_as(admin_user, api=True), URL, grow=grow, max_queries=30)

@@ -339,3 +339,16 @@ def test_schema_documents_the_wish_actions(client):
         assert conflict["$ref"] == "#/components/schemas/ApiError"
     assert "201" in schema["paths"]["/api/v1/wishes/"]["post"]["responses"]
     assert {"code", "detail", "fields"} <= set(schema["components"]["schemas"]["ApiError"]["properties"])
+
+
+@pytest.mark.django_db
+def test_a_wish_is_addressed_by_its_code_and_still_by_its_number(client_as, community, member):
+    wish = WishFactory(community=community)
+    api = client_as("anonymous", api=True)
+    by_code = api.get(f"{URL}{wish.code}/")
+    assert by_code.status_code == 200 and by_code.json()["id"] == wish.pk
+    assert api.get(f"{URL}{wish.code.lower()}/").json()["code"] == wish.code
+    assert api.get(f"{URL}{wish.pk}/").json()["code"] == wish.code
+    claimed = client_as(member, api=True).post(f"{URL}{wish.code}/claim/", {}, format="json")
+    assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
+    assert api.get(f"{URL}WXNOSUCHWISH/").status_code == 404
