@@ -2,13 +2,17 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from jiangyan.exceptions import ErrorSerializer, SignInLocked
+from jiangyan.roles import Role
 from jiangyan.throttling import ClientRateThrottle
 from jiangyan.viewsets import PortalViewSet
 
+from . import selectors
 from .models import Community, Town, Unit
 
 
@@ -22,13 +26,15 @@ class ObtainTokenView(ObtainAuthToken):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenCredentials", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
             429: ErrorSerializer,
         },
         tags=["auth"],
+        operation_id="auth_token_obtain",
+        summary="取得令牌（用户名与密码；请求头 Authorization: Token …）",
     )
     def post(self, request, *args, **kwargs):
         try:
@@ -85,7 +91,76 @@ class UnitViewSet(OrganisationViewSet):
     serializer_class = UnitSerializer
 
 
-extra_urls = [path("auth/token/", ObtainTokenView.as_view(), name="api-token")]
+class PlaceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ScopeSerializer(serializers.Serializer):
+    unit = PlaceSerializer(allow_null=True, help_text="所在单位（领办单位联络员的范围）")
+    community = PlaceSerializer(allow_null=True, help_text="所在社区（社区工作人员的范围、居民的社区）")
+    town = PlaceSerializer(allow_null=True, help_text="所在社区（或党员报到社区）所属的镇（街道）")
+    registered_community = PlaceSerializer(allow_null=True, help_text="党员报到社区")
+    branch = PlaceSerializer(allow_null=True, help_text="党员所在党支部")
+
+
+class WorkItemSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="编号（心愿、督办单为编号，其余为 id）")
+    title = serializers.CharField()
+    status = serializers.CharField(allow_blank=True)
+    due = serializers.DateField(allow_null=True, help_text="时限（如承诺完成日期、答复时限）")
+    url = serializers.URLField(allow_null=True, help_text="该对象的接口地址")
+    page = serializers.URLField(allow_null=True, help_text="该对象的页面地址")
+
+
+class OpenWorkSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="如 claims_in_progress、wishes_to_review、orders_to_answer")
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="全部件数（items 只列前几件）")
+    items = WorkItemSerializer(many=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+    role_labels = serializers.ListField(child=serializers.CharField())
+    scope = ScopeSerializer()
+    work = OpenWorkSerializer(
+        many=True, help_text="按角色列出的待办：进行中的认领、待审核的心愿、待答复的督办单……"
+    )
+
+    def to_representation(self, summary):
+        data = super().to_representation(summary)
+        request = self.context["request"]
+        for kind in data["work"]:
+            for item in kind["items"]:
+                item["url"] = request.build_absolute_uri(item["url"]) if item["url"] else None
+                item["page"] = request.build_absolute_uri(item["page"]) if item["page"] else None
+        return data
+
+
+class MeView(APIView):
+    """The signed-in person: roles, scope and open work (what waits for them, by role)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: MeSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+        tags=["me"],
+        operation_id="me_retrieve",
+        summary="我是谁：角色、范围与待办",
+    )
+    def get(self, request):
+        summary = selectors.person_summary(user=request.user)
+        return Response(MeSerializer(summary, context={"request": request}).data)
+
+
+extra_urls = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+]
 
 
 def register(router) -> None:

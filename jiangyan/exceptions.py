@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -66,6 +66,7 @@ def clean_text(
     return value
 
 
+@extend_schema_serializer(component_name="ApiError")  # not "Error": a name generators keep for their own
 class ErrorSerializer(serializers.Serializer):
     """The body of every API error (for the OpenAPI schema)."""
 

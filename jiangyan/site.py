@@ -58,6 +58,34 @@ class Section:
         return import_string(self.context)(*args)
 
 
+@dataclass(frozen=True)
+class Work:
+    """A kind of open work that waits for a person (``/api/v1/me/``): ``rows`` is a dotted path to a
+    request-free selector ``fn(*, user) -> QuerySet`` of what waits for ``user`` (in their scope), asked of
+    the holders of ``roles`` (``()``: everybody signed in). A row is named by its field ``key`` (code or id)
+    and reads as its field ``title`` (``""``: ``str(row)``); it links to the API object ``api`` and to the
+    page ``page`` (URL names taking the key as ``lookup``; ``""``: none, and the page is then the row's
+    ``get_absolute_url``); ``due`` is the field of its deadline, if it has one."""
+
+    kind: str
+    label: str
+    rows: str
+    roles: tuple[str, ...] = field(default=())
+    key: str = "pk"
+    title: str = "title"
+    api: str = ""
+    page: str = ""
+    lookup: str = "pk"
+    due: str = ""
+    order: int = 50
+
+    def applies_to(self, user) -> bool:
+        return has_role(user, *self.roles) if self.roles else user.is_authenticated
+
+    def get_rows(self, user):
+        return import_string(self.rows)(user=user)
+
+
 # ``AuditField.choices`` of a key whose values are names of the target model's fields (``fields`` of
 # ``personal_data.view``): each reads as the field's verbose name.
 MODEL_FIELDS = "model-fields"
@@ -94,6 +122,7 @@ class PortalAppConfig(AppConfig):
       templates formatted with the event's target as ``t`` (``"project:{t.code}"``; one that meets an empty
       relation, ``{t.project.code}`` of an order on a wish, is left out); ``()`` for a verb that changes
       nothing shown (a reading);
+    - ``open_work``: the kinds of open work it keeps for a person (:class:`Work`, on ``/api/v1/me/``);
     - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
     """
 
@@ -105,6 +134,7 @@ class PortalAppConfig(AppConfig):
     audit_verbs: dict[str, str] = {}
     audit_fields: dict[str, dict[str, AuditField]] = {}
     audit_topics: dict[str, tuple[str, ...]] = {}
+    open_work: tuple[Work, ...] = ()
 
     def ready(self) -> None:
         from .models import register_verbs
@@ -143,6 +173,11 @@ def project_sections() -> list[Section]:
 
 def section_topics(sections: list[Section]) -> tuple[str, ...]:
     return tuple(sorted({topic for section in sections for topic in section.topics}))
+
+
+@cache
+def open_work() -> list[Work]:
+    return sorted((w for config in portal_apps() for w in config.open_work), key=lambda w: w.order)
 
 
 @cache

@@ -15,6 +15,7 @@ serializers, and the error envelope of ``jiangyan.exceptions``.
 """
 
 from rest_framework import serializers, viewsets
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .pagecache import cached_list
@@ -34,6 +35,9 @@ class PortalViewSet(viewsets.GenericViewSet):
     edit_actions: tuple[str, ...] = ()
     # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
     throttled_actions: tuple[str, ...] = ()
+    # Actions that take files: multipart besides JSON (the schema documents the multipart body:
+    # ``jiangyan.schema.upload_request``). Every other request body is JSON only (``DEFAULT_PARSER_CLASSES``).
+    upload_actions: tuple[str, ...] = ()
     # The cache topics its answers show (``jiangyan.pagecache``): anonymous GETs of public actions and every
     # reader's lists are then kept until one of them changes. None: never cached (personal or unaudited data).
     cache_topics: tuple[str, ...] | None = None
@@ -65,6 +69,19 @@ class PortalViewSet(viewsets.GenericViewSet):
             return [HasRole.of(*self.action_roles[self.action])()]
         return [IsAuthenticated()]
 
+    def get_parsers(self):
+        parsers = super().get_parsers()
+        if getattr(self, "action", None) in self.upload_actions:
+            parsers.append(MultiPartParser())
+        return parsers
+
+    def initialize_request(self, request, *args, **kwargs):
+        # DRF chooses the parsers before it knows the action; choose them again once it does.
+        request = super().initialize_request(request, *args, **kwargs)
+        if self.action in self.upload_actions:
+            request.parsers = self.get_parsers()
+        return request
+
     def get_throttles(self):
         return [SubmitThrottle()] if self.action in self.throttled_actions else []
 
@@ -73,9 +90,13 @@ class PortalViewSet(viewsets.GenericViewSet):
         if self.action in self.edit_actions:
             queryset = queryset.editable_by(self.request.user)
         key = self.lookup_url_kwarg or self.lookup_field
-        obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[key]})
+        obj = get_object_or_404(queryset, **self.lookup_filter(self.kwargs[key]))
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def lookup_filter(self, key: str) -> dict:
+        """The lookup of the object a URL's key names (a viewset may accept more than one kind of key)."""
+        return {self.lookup_field: key}
 
     def input(self, serializer_class: type[serializers.Serializer], **kwargs) -> dict:
         """The request body validated by ``serializer_class`` (a 400 with field errors otherwise)."""

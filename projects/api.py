@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_name
 from jiangyan.roles import Role
+from jiangyan.schema import upload_request
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
@@ -191,6 +192,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_value_regex = r"[A-Za-z0-9-]+"
     filterset_class = ProjectFilterSet
     public_actions = ("list", "retrieve", "milestones", "statements", "evaluations")
+    upload_actions = ("statement_create",)
     action_roles = {
         "milestone_complete": (Role.UNIT_STAFF,),
         "indicators": (Role.UNIT_STAFF,),
@@ -247,6 +249,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(
         summary="更新指标当前值（领办单位）",
+        operation_id="projects_indicators_update",
         request=IndicatorValuesInput,
         responses={200: IndicatorSerializer(many=True), **ERRORS},
         tags=["projects"],
@@ -273,7 +276,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(
         summary="填报进展（领办单位）",
-        request={"application/json": StatementInput, "multipart/form-data": StatementInput},
+        request=upload_request(StatementInput, json_only=("indicator_values",)),
         responses={201: StatementSerializer, **ERRORS},
         tags=["projects"],
     )

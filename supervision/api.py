@@ -15,6 +15,7 @@ from jiangyan import notifications
 from jiangyan.exceptions import ErrorSerializer, error_response
 from jiangyan.models import Notification
 from jiangyan.roles import Role
+from jiangyan.schema import upload_request
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 from projects import selectors as projects
@@ -357,12 +358,16 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
         "retrieve": (Role.SUPERVISOR,),
         "create": (Role.SUPERVISOR,),
     }
+    upload_actions = ("create",)
 
     def get_queryset(self):
         return selectors.inspection_list(user=self.request.user).prefetch_related("photos")
 
     @_create_schema(
-        InspectionInput, InspectionSerializer, "记录巡回指导（实地走访、集中座谈、问卷调查）", TAG_INSPECTIONS
+        upload_request(InspectionInput),
+        InspectionSerializer,
+        "记录巡回指导（实地走访、集中座谈、问卷调查）",
+        TAG_INSPECTIONS,
     )
     def create(self, request, *args, **kwargs):
         inspection = services.inspection_record(actor=request.user, **self.input(InspectionInput))

@@ -31,6 +31,42 @@ class SupervisionConfig(site.PortalAppConfig):
     project_sections = (
         site.Section("supervision/_project_orders.html", "supervision.selectors.project_section", order=60),
     )
+    open_work = (
+        site.Work(
+            "orders_to_answer",
+            _("待答复的督办单"),
+            "supervision.selectors.orders_to_answer",
+            roles=(Role.UNIT_STAFF, Role.COMMUNITY_STAFF),
+            title="",
+            api="order-detail",
+            due="deadline",
+            order=20,
+        ),
+        site.Work(
+            "orders_to_close",
+            _("待办结的督办单"),
+            "supervision.selectors.orders_to_close",
+            roles=(Role.SUPERVISOR,),
+            title="",
+            api="order-detail",
+            due="deadline",
+            order=21,
+        ),
+        site.Work(
+            "reports_to_release",
+            _("待审核、待公布的旬通报"),
+            "supervision.selectors.reports_to_release",
+            roles=(Role.SUPERVISOR,),
+            api="report-detail",
+            order=22,
+        ),
+        site.Work(
+            "unread_notifications",
+            _("未读通知"),
+            "supervision.selectors.unread_notifications",
+            order=90,
+        ),
+    )
     audit_verbs = {
         "report.generate": _("生成报告"),
         "report.approve": _("审核报告"),

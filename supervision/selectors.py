@@ -15,7 +15,7 @@ from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes
 
-from .choices import ReportKind, ReportStatus
+from .choices import OrderStatus, ReportKind, ReportStatus
 from .models import ContactPoint, Inspection, Report, SupervisionOrder
 
 
@@ -286,3 +286,31 @@ def draft_count() -> int:
 def home_context(request) -> dict:
     """This app's part of the public home page: the latest published bulletin."""
     return {"latest_bulletin": latest_bulletin()}
+
+
+# --- a person's open work (``/api/v1/me/``, declared in ``SupervisionConfig.open_work``) ------------------
+
+
+def orders_to_answer(*, user) -> QuerySet[SupervisionOrder]:
+    """Orders of the person's unit or community that still owe an answer, the earliest deadline first."""
+    return SupervisionOrder.objects.answerable_by(user).open().order_by("deadline", "id")
+
+
+def orders_to_close(*, user) -> QuerySet[SupervisionOrder]:
+    """Answered orders that wait for a supervisor to close (or return) them."""
+    return (
+        SupervisionOrder.objects.editable_by(user).filter(status=OrderStatus.ANSWERED).order_by("answered_at")
+    )
+
+
+def reports_to_release(*, user) -> QuerySet[Report]:
+    """Ten-day bulletins a supervisor has still to approve or publish, the oldest period first."""
+    return (
+        Report.objects.editable_by(user)
+        .filter(kind=ReportKind.TENDAY, status__in=[ReportStatus.DRAFT, ReportStatus.APPROVED])
+        .order_by("period_start", "id")
+    )
+
+
+def unread_notifications(*, user) -> QuerySet[Notification]:
+    return notification_list(user=user).filter(read_at__isnull=True)

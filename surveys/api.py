@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
     inline_serializer,
 )
@@ -109,6 +110,8 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
 # --- responses ------------------------------------------------------------------------------------------
 
 
+# "SurveyResponse…", not "Response…": generated clients have a Response type of their own.
+@extend_schema_serializer(component_name="SurveyResponseInput")
 class ResponseInput(serializers.Serializer):
     survey = serializers.PrimaryKeyRelatedField(queryset=Survey.objects.filter(published=True))
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
@@ -131,6 +134,7 @@ class AnswerSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
 
 
+@extend_schema_serializer(component_name="SurveyResponse")
 class ResponseSerializer(serializers.ModelSerializer):
     answers = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()

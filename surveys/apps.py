@@ -16,6 +16,18 @@ class SurveysConfig(site.PortalAppConfig):
         site.NavItem(_("履职清单"), "surveys:duties", roles=(Role.UNIT_STAFF, Role.SUPERVISOR), order=43),
         site.NavItem(_("调研分析"), "surveys:analytics_index", roles=(Role.SUPERVISOR,), order=44),
     )
+    open_work = (
+        site.Work(
+            "duty_items_to_work",
+            _("未完成的履职事项"),
+            "surveys.selectors.duty_items_to_work",
+            roles=(Role.UNIT_STAFF,),
+            title="action",
+            api="duty-item-detail",
+            due="deadline",
+            order=30,
+        ),
+    )
     home_sections = (
         site.Section(
             "surveys/_home.html", "surveys.selectors.home_context", order=30, topics=("surveys", "trace")

@@ -700,3 +700,16 @@ def duty_item_by_pk(pk) -> DutyItem | None:
         return DutyItem.objects.select_related("unit", "problem_item").filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         return None
+
+
+def duty_items_to_work(*, user) -> QuerySet[DutyItem]:
+    """Unfinished duty items of the person's unit (``/api/v1/me/``), the earliest deadline first."""
+    if not getattr(user, "unit_id", None):
+        return DutyItem.objects.none()
+    return (
+        DutyItem.objects.editable_by(user)
+        .filter(unit_id=user.unit_id)
+        .exclude(status=DutyStatus.DONE)
+        .select_related("problem_item")
+        .order_by("deadline", "id")
+    )

@@ -195,7 +195,6 @@ def pk(obj_name: str, kwarg: str = "pk") -> Callable[[World], dict]:
 
 PROJECT = code("project")
 HIDDEN = code("hidden_project")
-WISH_PK = pk("wish")
 SURVEY_PK = pk("survey")
 
 
@@ -218,6 +217,7 @@ SITE = {
     "api-docs": [Row("GET", EVERYBODY_200)],
     "api-root": [Row("GET", EVERYBODY_200)],
     "api-token": [Row("POST", expect(400))],
+    "api-me": [Row("GET", expect(200, anonymous=403))],
 }
 
 ACCOUNTS = {
@@ -408,36 +408,37 @@ WISHES = {
     # API
     "wish-list": [Row("GET", EVERYBODY_200), Row("POST", expect(400))],
     "wish-detail": [
-        Row("GET", EVERYBODY_200, args=WISH_PK),
+        Row("GET", EVERYBODY_200, args=code("wish")),
+        Row("GET", EVERYBODY_200, args=pk("wish", "code"), note="the numeric id of the first URLs"),
         Row(
             "GET",
             expect(404, community_staff=200, supervisor=200, admin=200),
-            args=pk("submitted_wish"),
+            args=code("submitted_wish"),
         ),
     ],
-    "wish-claim": [Row("POST", only(200, MEMBER, anonymous=403), args=WISH_PK, note="the default date")],
-    "wish-release": [Row("POST", only(400, MEMBER, anonymous=403) | {ADMIN: 400}, args=pk("claimed_wish"))],
-    "wish-fulfil": [Row("POST", only(400, MEMBER, anonymous=403), args=pk("claimed_wish"))],
+    "wish-claim": [Row("POST", only(200, MEMBER, anonymous=403), args=code("wish"), note="the default date")],
+    "wish-release": [Row("POST", only(400, MEMBER, anonymous=403) | {ADMIN: 400}, args=code("claimed_wish"))],
+    "wish-fulfil": [Row("POST", only(400, MEMBER, anonymous=403), args=code("claimed_wish"))],
     "wish-approve": [
         Row(
             "POST",
             only(200, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 404},
-            args=pk("submitted_wish"),
+            args=code("submitted_wish"),
         )
     ],
     "wish-reject": [
         Row(
             "POST",
             only(400, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 404},
-            args=pk("submitted_wish"),
+            args=code("submitted_wish"),
         )
     ],
-    "wish-feedback": [Row("POST", expect(400), args=WISH_PK)],
+    "wish-feedback": [Row("POST", expect(400), args=code("wish"))],
     "wish-withdraw": [
         Row(
             "POST",
             only(200, COMMUNITY, anonymous=403),
-            args=pk("submitted_wish"),
+            args=code("submitted_wish"),
             note="the wisher (account or query code) or staff of its community",
         )
     ],

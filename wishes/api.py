@@ -1,9 +1,10 @@
 """API of the wishes app: ``/api/v1/wishes/`` (list, detail, create) and one POST action per transition
-(``/api/v1/wishes/<id>/<action>/``). A lost race or an illegal transition is a 409. The services decide
-who may do what; the viewset only shapes the input and the answer."""
+(``/api/v1/wishes/<code>/<action>/``; a wish's numeric id in place of its code still works). A lost race
+or an illegal transition is a 409. The services decide who may do what; the viewset only shapes the input
+and the answer."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from accounts.models import Community
 from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.roles import Role
+from jiangyan.schema import upload_request
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
@@ -99,7 +101,8 @@ class WishSerializer(serializers.ModelSerializer):
     def get_claimed_by_name(self, wish) -> str:
         return wish.claimed_by.display_name if wish.claimed_by_id else ""
 
-    def get_fulfilment_photos(self, wish) -> list[str]:
+    @extend_schema_field(WishPhotoSerializer(many=True))
+    def get_fulfilment_photos(self, wish) -> list[dict]:
         if not self.context.get("with_photos"):
             return []
         photos = [p for p in wish.photos.all() if p.kind == PhotoKind.FULFILMENT]
@@ -211,6 +214,11 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSe
         "reject": (Role.COMMUNITY_STAFF,),
     }
     throttled_actions = ("create", "feedback", "withdraw")
+    upload_actions = ("fulfil",)
+    # Addressed by the code the screens show (WX2512ABCD); the numeric ids of the first URLs still work.
+    lookup_field = "code"
+    # Anything else in that place is a 404 before any permission check.
+    lookup_value_regex = r"(?:[0-9]+|[Ww][Xx][A-Za-z0-9]+)"
     # Actions on any wish, also outside the caller's list (a submitted wish its wisher withdraws by code).
     any_wish_actions = ("feedback", "withdraw")
 
@@ -218,6 +226,9 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSe
         if self.action in self.any_wish_actions:
             return Wish.objects.all()
         return selectors.wish_list(user=self.request.user)
+
+    def lookup_filter(self, key: str) -> dict:
+        return {"pk": int(key)} if key.isdigit() else {"code": key.upper()}
 
     def _answer(self, wish: Wish) -> Response:
         wish = Wish.objects.select_related("community__town", "claimed_by").get(pk=wish.pk)
@@ -247,37 +258,37 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSe
 
     @_action_schema(ClaimInput, "认领（抢单；已被认领时 409）")
     @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
+    def claim(self, request, code=None):
         return self._act(services.wish_claim, ClaimInput)
 
     @_action_schema(ReasonInput, "释放认领（认领人，需说明原因）")
     @action(detail=True, methods=["post"])
-    def release(self, request, pk=None):
+    def release(self, request, code=None):
         return self._act(services.wish_release, ReasonInput)
 
-    @_action_schema(FulfilInput, "登记完成（认领人，说明与照片）")
+    @_action_schema(upload_request(FulfilInput), "登记完成（认领人，说明与照片；照片以 multipart 上传）")
     @action(detail=True, methods=["post"])
-    def fulfil(self, request, pk=None):
+    def fulfil(self, request, code=None):
         return self._act(services.wish_fulfil, FulfilInput)
 
     @_action_schema(FeedbackInput, "回访评价（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])
-    def feedback(self, request, pk=None):
+    def feedback(self, request, code=None):
         return self._act(services.wish_feedback, FeedbackInput)
 
     @_action_schema(None, "审核通过（本社区工作人员）")
     @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def approve(self, request, code=None):
         return self._act(services.wish_approve)
 
     @_action_schema(ReasonInput, "审核不通过（本社区工作人员，需说明原因）")
     @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
+    def reject(self, request, code=None):
         return self._act(services.wish_reject, ReasonInput)
 
     @_action_schema(WithdrawInput, "撤回心愿（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, code=None):
         return self._act(services.wish_withdraw, WithdrawInput)
 
 

@@ -22,6 +22,52 @@ class WishesConfig(site.PortalAppConfig):
             "wishes/_home.html", "wishes.selectors.home_context", order=20, topics=("wishes", "wishes:any")
         ),
     )
+    open_work = (
+        site.Work(
+            "claims_in_progress",
+            _("进行中的认领"),
+            "wishes.selectors.claims_in_progress",
+            roles=(Role.PARTY_MEMBER,),
+            key="code",
+            api="wish-detail",
+            page="wishes:detail",
+            lookup="code",
+            due="promised_date",
+            order=10,
+        ),
+        site.Work(
+            "wishes_to_review",
+            _("待审核的心愿"),
+            "wishes.selectors.wishes_to_review",
+            roles=(Role.COMMUNITY_STAFF,),
+            key="code",
+            api="wish-detail",
+            page="wishes:detail",
+            lookup="code",
+            order=11,
+        ),
+        site.Work(
+            "follow_ups_to_make",
+            _("待回访的心愿"),
+            "wishes.selectors.follow_ups_to_make",
+            roles=(Role.COMMUNITY_STAFF,),
+            key="code",
+            api="wish-detail",
+            page="wishes:detail",
+            lookup="code",
+            order=12,
+        ),
+        site.Work(
+            "wishes_to_rate",
+            _("待评价的我的心愿"),
+            "wishes.selectors.wishes_to_rate",
+            key="code",
+            api="wish-detail",
+            page="wishes:detail",
+            lookup="code",
+            order=13,
+        ),
+    )
     audit_verbs = {
         "wish.submit": _("提交心愿"),
         "wish.enter": _("代群众登记心愿"),

@@ -313,3 +313,26 @@ def overdue_claims(*, today: datetime.date) -> QuerySet[Wish]:
 def wish_by_code(code: str) -> Wish | None:
     """One wish by its code (any state: the caller decides what to show), or None."""
     return Wish.objects.select_related("community__town").filter(code=(code or "").strip().upper()).first()
+
+
+# --- a person's open work (``/api/v1/me/``, declared in ``WishesConfig.open_work``) ----------------------
+
+
+def claims_in_progress(*, user) -> QuerySet[Wish]:
+    """The member's claims not fulfilled yet, the earliest promise first."""
+    return Wish.objects.filter(claimed_by=user, status=WishStatus.CLAIMED).order_by("promised_date", "id")
+
+
+def wishes_to_review(*, user) -> QuerySet[Wish]:
+    """Submitted wishes of the communities ``user`` handles (the review queue of 心愿管理)."""
+    return manage_queues(user=user)["submitted"]
+
+
+def follow_ups_to_make(*, user) -> QuerySet[Wish]:
+    """Fulfilled wishes of the communities ``user`` handles that wait for the follow-up (回访)."""
+    return manage_queues(user=user)["fulfilled"]
+
+
+def wishes_to_rate(*, user) -> QuerySet[Wish]:
+    """The wisher's own fulfilled wishes that wait for their rating."""
+    return my_wishes(user=user).filter(status=WishStatus.FULFILLED).order_by("fulfilled_at", "id")

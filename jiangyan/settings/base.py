@@ -293,15 +293,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (jiangyan.parsers).
-    "DEFAULT_PARSER_CLASSES": [
-        "jiangyan.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Request bodies are JSON; an action that takes files also takes multipart (``upload_actions`` of
+    # jiangyan.viewsets). JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (jiangyan.parsers).
+    "DEFAULT_PARSER_CLASSES": ["jiangyan.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "jiangyan.pagination.StandardPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jiangyan.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "jiangyan.exceptions.api_exception_handler",
     # Per client address (anonymous) or per account (signed in; staff who enter for residents at the
     # staff rate): jiangyan.throttling. Pages and API share the counters.
@@ -317,8 +314,13 @@ REST_FRAMEWORK = {
 }
 API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
-    "TITLE": "姜堰区“我为群众办实事”平台 API",
-    "DESCRIPTION": "实事项目库、微心愿、需求调研与督查通报的接口。认证：会话或 `Authorization: Token …`。",
+    # ASCII: a generated client is named after the title (jiangyan-practical-things-api-client).
+    "TITLE": "Jiangyan Practical Things API",
+    "DESCRIPTION": (
+        "姜堰区“我为群众办实事”平台：实事项目库、微心愿、需求调研与督查通报的接口。"
+        "认证：会话或 `Authorization: Token …`（令牌由 /api/v1/auth/token/ 取得）；"
+        "公开的操作不登录也可调用。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -326,13 +328,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # Every operation documents the error envelope for 400/401/403/404/429 (jiangyan.schema).
+    # Every operation documents the error envelope for 400/401/403/404/429; the document's security and
+    # names suit client generators (jiangyan.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "jiangyan.schema.add_error_responses",
+        "jiangyan.schema.shape_for_generators",
     ],
     # Several registries have a ``status`` and a ``channel``: name each enum after its registry.
     "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "jiangyan.roles.Role",
         "ProjectStatusEnum": "projects.choices.ProjectStatus",
         "WishStatusEnum": "wishes.choices.WishStatus",
         "WishChannelEnum": "wishes.choices.WishChannel",

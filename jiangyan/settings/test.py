@@ -21,6 +21,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PAGE_CACHE_SECONDS = 0
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
+    # The API reads JSON (and multipart where files are uploaded): the test client sends JSON unless told.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {
         scope: "1000/hour"
         for scope in ("anon_submit", "user_submit", "staff_submit", "register", "token", "wish_track")

@@ -71,7 +71,7 @@ def failed_sign_in(base: str) -> str:
     AccessAttempt.objects.all().delete()
     response = requests.post(
         f"{base}/api/v1/auth/token/",
-        data={"username": "nobody", "password": "wrong"},
+        json={"username": "nobody", "password": "wrong"},
         headers={"X-Forwarded-For": FORGED},
         timeout=30,
     )

@@ -333,9 +333,22 @@ def test_list_query_count_does_not_grow_with_data(client_as, query_counter, comm
 def test_schema_documents_the_wish_actions(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     for action in ("claim", "release", "fulfil", "feedback", "approve", "reject", "withdraw"):
-        operation = schema["paths"][f"/api/v1/wishes/{{id}}/{action}/"]["post"]
+        operation = schema["paths"][f"/api/v1/wishes/{{code}}/{action}/"]["post"]
         assert {"200", "404", "409"} <= set(operation["responses"])
         conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]
-        assert conflict["$ref"] == "#/components/schemas/Error"
+        assert conflict["$ref"] == "#/components/schemas/ApiError"
     assert "201" in schema["paths"]["/api/v1/wishes/"]["post"]["responses"]
-    assert {"code", "detail", "fields"} <= set(schema["components"]["schemas"]["Error"]["properties"])
+    assert {"code", "detail", "fields"} <= set(schema["components"]["schemas"]["ApiError"]["properties"])
+
+
+@pytest.mark.django_db
+def test_a_wish_is_addressed_by_its_code_and_still_by_its_number(client_as, community, member):
+    wish = WishFactory(community=community)
+    api = client_as("anonymous", api=True)
+    by_code = api.get(f"{URL}{wish.code}/")
+    assert by_code.status_code == 200 and by_code.json()["id"] == wish.pk
+    assert api.get(f"{URL}{wish.code.lower()}/").json()["code"] == wish.code
+    assert api.get(f"{URL}{wish.pk}/").json()["code"] == wish.code
+    claimed = client_as(member, api=True).post(f"{URL}{wish.code}/claim/", {}, format="json")
+    assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
+    assert api.get(f"{URL}WXNOSUCHWISH/").status_code == 404
