@@ -276,7 +276,27 @@ def print_accounts(stdout) -> None:
         ("community_staff", f"社区工作人员（{DEMO_TOWN_NAME}{DEMO_COMMUNITY_NAME}）"),
         ("resident", "居民"),
         ("member01 … member60", "党员"),
-        ("unit01 … unit40", "各领办单位联络员"),
-        ("community01 … community71", "各社区（村）工作人员"),
+        (_numbered("unit"), "各领办单位联络员"),
+        (_numbered("community"), "各社区（村）工作人员"),
     ):
-        stdout.write(f"  {username:<22} {what}")
+        stdout.write(f"  {username:<26} {what}")
+
+
+def _numbered(prefix: str) -> str:
+    """The numbered accounts as they are, in runs: ``unit01, unit03 … unit40`` (the demo unit's number
+    belongs to ``unit_staff``, the demo community's to ``community_staff``)."""
+    numbers = sorted(
+        int(name[len(prefix) :])
+        for name in User.objects.filter(username__regex=rf"^{prefix}[0-9]+$").values_list(
+            "username", flat=True
+        )
+    )
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(
+        f"{prefix}{run[0]:02d}" + (f" … {prefix}{run[-1]:02d}" if len(run) > 1 else "") for run in runs
+    )

@@ -2,6 +2,7 @@
 with the units that really handle it, every project sits in the town its title names, the article's
 figures hold, the projects and wishes show their history, and the photos are there (and small)."""
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
-from accounts.models import Community, Town
+from accounts.models import Community, Town, User
 from accounts.validators import validate_public_phone
 from bench import surveys_coding_accuracy as coding_bench
 from demo import projects as projects_demo
@@ -266,3 +267,22 @@ def test_duty_items_are_for_units_of_their_field(district):
     fields = surveys_demo.problem_fields()
     for duty in DutyItem.objects.select_related("problem_item", "unit"):
         assert handles(duty.unit.name, fields[duty.problem_item.title][0]), duty
+
+
+# --- the accounts the README and `make run` name ----------------------------------------------------------
+def _named_accounts(text: str) -> set[str]:
+    """Every account a text names, runs (``unit03 … unit40``) spelled out."""
+    names = set(re.findall(r"\b(?:admin|supervisor|unit_staff|community_staff|resident|[a-z]+\d{2})\b", text))
+    for prefix, first, last in re.findall(r"\b([a-z]+)(\d{2})`? … `?\1(\d{2})\b", text):
+        names |= {f"{prefix}{n:02d}" for n in range(int(first), int(last) + 1)}
+    return names
+
+
+def test_the_readme_and_the_seed_output_name_only_accounts_that_exist(district):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Demo accounts", 1)[1].split("\n\n", 2)[1]
+    existing = set(User.objects.values_list("username", flat=True))
+    for text in (table, district):
+        named = _named_accounts(text)
+        assert {"admin", "member60", "unit40", "community71"} <= named
+        assert named <= existing, sorted(named - existing)
