@@ -280,7 +280,9 @@ PAGE_CACHE_WAIT_SECONDS = env.float("PAGE_CACHE_WAIT_SECONDS", default=2.0)
 # --- E-mail --------------------------------------------------------------------------------------------
 # Notifications are e-mailed (as well as shown in the portal) only when EMAIL_URL is set.
 NOTIFY_BY_EMAIL = bool(env("EMAIL_URL", default=""))
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The portal's address as its readers reach it: the links in e-mails. Production: check --deploy warns
+# unless it is https on one of DJANGO_ALLOWED_HOSTS. Locally: the port `make run` serves on.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="办实事平台 <noreply@jiangyan.local>")

@@ -47,10 +47,29 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "WARNING",
         DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
         DJANGO_ALLOWED_HOSTS="banshishi.jiangyan.gov.cn",
+        SITE_URL="https://banshishi.jiangyan.gov.cn",
         CACHE_URL="redis://cache:6379/0",  # the cache's own Redis, as docker-compose runs it
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "site_url", ["", "http://banshishi.jiangyan.gov.cn", "https://127.0.0.1:8000", "https://example.com"]
+)
+def test_check_deploy_warns_when_email_links_would_not_lead_to_the_portal(site_url):
+    result = _django(
+        "jiangyan.settings.production",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
+        DJANGO_ALLOWED_HOSTS="banshishi.jiangyan.gov.cn",
+        CACHE_URL="redis://cache:6379/0",
+        **({"SITE_URL": site_url} if site_url else {}),
+    )
+    assert result.returncode != 0 and "jiangyan.W002" in result.stdout + result.stderr
 
 
 def test_seed_demo_refuses_under_production_settings():

@@ -45,6 +45,7 @@ def test_a_notification_is_written_with_the_change_and_rolled_back_with_it():
 @pytest.mark.django_db(transaction=True)
 def test_email_is_sent_after_commit_when_email_is_configured(settings):
     settings.NOTIFY_BY_EMAIL = True
+    settings.SITE_URL = "https://banshishi.jiangyan.gov.cn/"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from jiangyan.celery import app
 
@@ -57,6 +58,7 @@ def test_email_is_sent_after_commit_when_email_is_configured(settings):
             )
             assert mail.outbox == []  # nothing leaves before the commit
         assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.com"]
+        assert mail.outbox[0].body.endswith("\n\nhttps://banshishi.jiangyan.gov.cn/orders/1/")
         assert Notification.objects.get().emailed_at is not None
     finally:
         app.conf.task_always_eager = False
