@@ -4,21 +4,24 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, User
-from .validators import validate_mobile
+from .validators import validate_contact_phone
 
 
 class PhoneField(forms.CharField):
-    def __init__(self, **kwargs):
+    """A mobile number; with ``landline`` (staff entry from a call or a visit) a landline too."""
+
+    def __init__(self, *, landline: bool = False, **kwargs):
+        self.landline = landline
         kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("label", _("手机号"))
+        kwargs.setdefault("label", _("联系电话") if landline else _("手机号"))
         super().__init__(**kwargs)
         # No HTML pattern: the browser would block a wrong number with its own generic message and the
-        # person would never see ours ("请输入 11 位手机号码"). The server checks (validate_mobile).
+        # person would never see ours ("请输入 11 位手机号码"). The server checks (validate_contact_phone).
         self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
     def clean(self, value):
         value = super().clean(value)
-        return validate_mobile(value) if value else value
+        return validate_contact_phone(value, landline=self.landline) if value else value
 
 
 class SignInForm(AuthenticationForm):

@@ -6,9 +6,13 @@ _NON_DIGIT = re.compile(r"\D")
 
 
 def mask_phone(phone: str | None) -> str:
-    """``13812345678`` → ``138****5678``; shorter numbers keep only their last two digits."""
+    """``13812345678`` → ``138****5678``, a landline ``0523-88812345`` → ``0523-****2345``; shorter
+    numbers keep only their last two digits."""
     if not phone:
         return ""
+    area, dash, number = phone.partition("-")
+    if dash and area.startswith("0") and len(_NON_DIGIT.sub("", number)) >= 7:
+        return f"{area}-****{number[-4:]}"
     digits = _NON_DIGIT.sub("", phone)
     if len(digits) >= 11:
         return f"{digits[:3]}****{digits[-4:]}"

@@ -51,6 +51,7 @@ class SurveyAnswerForm(forms.Form):
                 label=_("收集渠道"), choices=[(c.value, c.label) for c in PAPER_CHANNELS]
             )
         self.fields["phone"] = PhoneField(
+            landline=staff,
             required=False,
             help_text=_("每个手机号限填一次。") if anonymous else _("选填；每个手机号限填一次。"),
         )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, Unit, User
-from accounts.validators import validate_mobile
+from accounts.validators import validate_contact_phone
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
@@ -174,12 +174,13 @@ def _suggestions_of(
     ]
 
 
-def _normalise_phone(phone: str) -> tuple[str, list[str]]:
-    """The phone normalised, or ``""`` and the messages saying why it is not a phone number."""
+def _normalise_phone(phone: str, *, landline: bool) -> tuple[str, list[str]]:
+    """The phone normalised, or ``""`` and the messages saying why it is not a phone number. Landlines
+    only where staff write down a paper questionnaire (a visit, a forum, an import)."""
     if not phone:
         return "", []
     try:
-        return validate_mobile(phone), []
+        return validate_contact_phone(phone, landline=landline), []
     except ValidationError as exc:
         return "", [str(m) for m in exc.messages]
 
@@ -248,7 +249,7 @@ def response_submit(
     else:
         raise field_error("channel", _("渠道无效。"))
 
-    phone, phone_errors = _normalise_phone(phone)
+    phone, phone_errors = _normalise_phone(phone, landline=channel in PAPER_CHANNELS)
     if phone_errors:
         errors["phone"] = phone_errors
     questions = _survey_questions(survey)
@@ -328,7 +329,7 @@ def responses_import(*, actor: User, survey: Survey, file: IO[bytes]) -> int:
     try:
         for row in spreadsheets.read_import(file, questions):
             row_errors = list(row.errors)
-            phone, phone_errors = _normalise_phone(row.phone)
+            phone, phone_errors = _normalise_phone(row.phone, landline=True)
             if phone_errors:
                 row_errors.append(_("手机号不正确"))
             elif phone in phones_seen:

@@ -69,7 +69,8 @@ class WishEntryForm(WishSubmitForm):
         self.fields["text"].help_text = _("需要什么帮助、方便上门的时间等。")
         self.fields["wisher_name"].label = _("心愿人姓名")
         self.fields["wisher_phone"].label = _("心愿人联系电话")
-        self.fields["wisher_phone"].help_text = ""
+        self.fields["wisher_phone"].help_text = _("手机或带区号的固定电话。")
+        self.fields["wisher_phone"].landline = True
         self.fields["wisher_address"].label = _("心愿人地址")
         self.fields["photos"].label = _("心愿卡或现场照片（可选）")
 

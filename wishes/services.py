@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, User
-from accounts.validators import validate_mobile
+from accounts.validators import validate_contact_phone
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, clean_text, field_error
 from jiangyan.notifications import notify
@@ -103,7 +103,7 @@ def _save_photos(wish: Wish, photos: Iterable, kind: str, user) -> None:
 
 # --- creation ------------------------------------------------------------------------------------------
 def _validated_fields(
-    *, community, title, text, category, wisher_name, wisher_phone, wisher_address, urgent
+    *, community, title, text, category, wisher_name, wisher_phone, wisher_address, urgent, landline
 ) -> dict:
     errors: dict[str, list[str]] = {}
     cleaned = {}
@@ -118,7 +118,7 @@ def _validated_fields(
         except ApplicationError as error:
             errors.update(error.fields)
     try:
-        cleaned["wisher_phone"] = validate_mobile(wisher_phone)
+        cleaned["wisher_phone"] = validate_contact_phone(wisher_phone, landline=landline)
     except DjangoValidationError as error:
         errors["wisher_phone"] = [str(m) for m in error.messages]
     if category not in WishCategory.values:
@@ -192,6 +192,7 @@ def wish_create(
         wisher_phone=wisher_phone,
         wisher_address=wisher_address,
         urgent=urgent,
+        landline=entry,  # staff write down a caller's or a visited household's number, landlines too
     )
     now = timezone.now()
     if entry:

@@ -299,3 +299,33 @@ def test_resident_account_without_phone_can_answer_signed_in(s):
     user = UserFactory(roles=[Role.RESIDENT], phone=None)
     row = services.response_submit(actor=user, survey=s["survey"], answers=valid_answers(s))
     assert row.respondent == user and row.phone == ""
+
+
+def test_a_visited_households_landline_counts_once_however_it_is_spaced(s, community_staff):
+    community = community_staff.community
+    first = services.response_submit(
+        actor=community_staff,
+        survey=s["survey"],
+        answers=valid_answers(s),
+        phone="0523 8881 2345",
+        channel=Channel.VISIT,
+        community=community,
+    )
+    assert first.phone == "0523-88812345"
+    with pytest.raises(ConflictError):
+        services.response_submit(
+            actor=community_staff,
+            survey=s["survey"],
+            answers=valid_answers(s),
+            phone="052388812345",
+            channel=Channel.NIGHT_VISIT,
+            community=community,
+        )
+
+
+def test_an_online_answer_asks_for_a_mobile(s):
+    with pytest.raises(ApplicationError) as error:
+        services.response_submit(
+            actor=None, survey=s["survey"], answers=valid_answers(s), phone="0523-88812345"
+        )
+    assert "phone" in error.value.fields

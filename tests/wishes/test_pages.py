@@ -480,3 +480,23 @@ def test_claim_form_offers_the_default_promise_as_an_iso_date(client_as, communi
     page = client_as(member).get(f"/wishes/{wish.code}/").content.decode()
     expected = (timezone.localdate() + timezone.timedelta(days=7)).isoformat()
     assert f'type="date" name="promised_date" value="{expected}"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["hotline", "visit", "night_visit"])
+def test_staff_enter_a_callers_landline_and_the_page_masks_it(client_as, community, community_staff, channel):
+    client = client_as(community_staff)
+    answer = client.post(
+        "/wishes/manage/new/", form_data(community, channel=channel, wisher_phone="0523 8881 2345")
+    )
+    assert answer.status_code == 302, answer.context["form"].errors
+    wish = Wish.objects.get()
+    assert wish.wisher_phone == "0523-88812345"
+    assert "0523-****2345" in client_as("anonymous").get(f"/wishes/{wish.code}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_residents_own_form_asks_for_a_mobile(client, community):
+    answer = client.post("/wishes/new/", form_data(community, wisher_phone="0523-88812345"))
+    assert answer.status_code == 200 and "wisher_phone" in answer.context["form"].errors
+    assert not Wish.objects.exists()
