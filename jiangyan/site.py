@@ -114,7 +114,8 @@ class PortalAppConfig(AppConfig):
     - ``url_prefix`` + ``<app>.urls``: its pages (``""`` mounts at the root);
     - ``api_module``: a module with ``register(router)`` and optionally ``extra_urls``;
     - ``nav_items``: header menu entries;
-    - ``home_sections`` / ``project_sections``: parts of the home page and of each project page;
+    - ``home_sections`` / ``project_sections`` / ``duty_sections``: parts of the home page, of each project
+      page and of each duty item page;
     - ``audit_verbs``: labels of the audit verbs its services write;
     - ``audit_fields``: ``{model name: {key: AuditField}}`` for the keys of its events' before/after that
       are not fields of the target model (a model field reads by its verbose name and choices);
@@ -131,6 +132,7 @@ class PortalAppConfig(AppConfig):
     nav_items: tuple[NavItem, ...] = ()
     home_sections: tuple[Section, ...] = ()
     project_sections: tuple[Section, ...] = ()
+    duty_sections: tuple[Section, ...] = ()
     audit_verbs: dict[str, str] = {}
     audit_fields: dict[str, dict[str, AuditField]] = {}
     audit_topics: dict[str, tuple[str, ...]] = {}
@@ -169,6 +171,11 @@ def home_sections() -> list[Section]:
 @cache
 def project_sections() -> list[Section]:
     return _sections("project_sections")
+
+
+@cache
+def duty_sections() -> list[Section]:
+    return _sections("duty_sections")
 
 
 def section_topics(sections: list[Section]) -> tuple[str, ...]:

@@ -496,3 +496,15 @@ def campaign_span() -> dict:
 def project_by_code(code: str) -> Project | None:
     """One project by its code, any visibility (the caller decides what to show), or None."""
     return Project.objects.select_related("lead_unit").filter(code=(code or "").strip().upper()).first()
+
+
+def projects_matching(text: str, *, limit: int = 10) -> list[tuple[str, str]]:
+    """``(code, "code title · lead unit")`` of the projects whose code or title holds ``text`` (a picker;
+    any visibility: the caller is a supervisor)."""
+    text = (text or "").strip()
+    found = Project.objects.filter(Q(code__icontains=text) | Q(title__icontains=text)).select_related(
+        "lead_unit"
+    )
+    return [
+        (p.code, f"{p.code} {p.title} · {p.lead_unit.short_name}") for p in found.order_by("code")[:limit]
+    ]

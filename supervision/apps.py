@@ -29,7 +29,10 @@ class SupervisionConfig(site.PortalAppConfig):
     )
     # Orders move the page of the project they are about (``audit_topics``): no topic of their own here.
     project_sections = (
-        site.Section("supervision/_project_orders.html", "supervision.selectors.project_section", order=60),
+        site.Section("supervision/_target_orders.html", "supervision.selectors.project_section", order=60),
+    )
+    duty_sections = (
+        site.Section("supervision/_target_orders.html", "supervision.selectors.duty_section", order=60),
     )
     open_work = (
         site.Work(

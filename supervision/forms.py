@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +18,7 @@ from .choices import InspectionKind
 from .models import Inspection
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TARGET_CHOICES = [
-    ("project", _("实事项目（填项目编号）")),
-    ("wish", _("微心愿（填心愿编号）")),
-    ("duty_item", _("履职事项（填序号）")),
-]
+TARGET_CHOICES = [("project", _("实事项目")), ("wish", _("微心愿")), ("duty_item", _("履职事项"))]
 
 
 def default_deadline() -> datetime.date:
@@ -31,9 +28,24 @@ def default_deadline() -> datetime.date:
 class OrderIssueForm(forms.Form):
     """督办单: on what (a project, wish or duty item, by its code), why, what must be done, by when."""
 
-    target_kind = forms.ChoiceField(label=_("督办对象"), choices=TARGET_CHOICES, initial="project")
+    target_kind = forms.ChoiceField(label=_("督办类别"), choices=TARGET_CHOICES, initial="project")
+    # A searchable picker: what the person types (a code, words of the title, the unit or community) asks
+    # /orders/targets/ for the matching targets, offered in the input's list; without script a code typed
+    # in full still works.
     target = forms.CharField(
-        label=_("编号"), max_length=30, help_text=_("如 JY2021-001、心愿编号，或履职事项序号")
+        label=_("督办对象"),
+        max_length=30,
+        help_text=_("输入编号或名称中的字，从列表中选择"),
+        widget=forms.TextInput(
+            attrs={
+                "list": "order-target-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("supervision:order-targets"),
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#order-target-options",
+                "hx-include": "[name=target_kind]",
+            }
+        ),
     )
     reason = forms.CharField(label=_("督办事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     required_action = forms.CharField(

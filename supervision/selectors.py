@@ -3,9 +3,11 @@ aggregated in SQL, and the lists the pages and the API share. The registries' fi
 selectors (``reports.py`` and ``dashboard.py`` assemble them)."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from jiangyan.models import AuditEvent, Notification
@@ -148,6 +150,16 @@ def order_target(kind: str, key: str):
     return None
 
 
+def order_target_choices(kind: str, text: str, *, limit: int = 10) -> list[tuple[str, str]]:
+    """What a supervisor may pick as an order's target from what they typed: ``(key, label)``."""
+    finders = {
+        "project": projects.projects_matching,
+        "wish": wishes.wishes_matching,
+        "duty_item": surveys.duty_items_matching,
+    }
+    return finders[kind](text, limit=limit) if kind in finders and (text or "").strip() else []
+
+
 def respondent_staff(order: SupervisionOrder) -> QuerySet[User]:
     """The people who answer ``order``: staff of its unit, or of its community."""
     if order.unit_id:
@@ -175,13 +187,25 @@ def staff_by_community(community_ids) -> dict[int, list[User]]:
     return result
 
 
+def _orders_on(user, kind: str, target, key: str, issue_label: str) -> dict:
+    orders = SupervisionOrder.objects.visible_to(user).filter(**{f"{kind}_id": target.pk})
+    return {
+        "target_orders": list(orders.order_by("-issued_at", "-id")),
+        "can_issue_order": has_role(user, Role.SUPERVISOR),
+        "order_issue_query": urlencode({kind: key}),
+        "order_issue_label": issue_label,
+    }
+
+
 def project_section(user, project) -> dict:
     """This app's section of every project page: the orders on the project ``user`` may see, and whether
     they may issue one (``SupervisionConfig.project_sections``)."""
-    orders = list(
-        SupervisionOrder.objects.visible_to(user).filter(project_id=project.pk).order_by("-issued_at", "-id")
-    )
-    return {"project_orders": orders, "can_issue_order": has_role(user, Role.SUPERVISOR)}
+    return _orders_on(user, "project", project, project.code, _("对本项目下发督办单"))
+
+
+def duty_section(user, duty_item) -> dict:
+    """The same on every duty item page (``SupervisionConfig.duty_sections``)."""
+    return _orders_on(user, "duty_item", duty_item, str(duty_item.pk), _("对本履职事项下发督办单"))
 
 
 # --- inspections and contact points -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/<int:pk>/<str:name>/", views.report_action, name="report-action"),
     path("orders/", views.order_list, name="orders"),
     path("orders/new/", views.order_new, name="order-new"),
+    path("orders/targets/", views.order_targets, name="order-targets"),
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/<str:name>/", views.order_action, name="order-action"),
     path("inspections/", views.inspection_list, name="inspections"),

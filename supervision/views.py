@@ -205,7 +205,9 @@ def _issue_initial(request) -> dict:
     return initial
 
 
-def _form_page(request, form, call: Callable[[dict], object], *, success: str, template: str):
+def _form_page(
+    request, form, call: Callable[[dict], object], *, success: str, template: str, context: dict | None = None
+):
     """A page that creates a record: its form, and on a valid POST the service, then the record's page."""
     status = 200
     if request.method == "POST":
@@ -213,20 +215,35 @@ def _form_page(request, form, call: Callable[[dict], object], *, success: str, t
         if outcome.done:
             return redirect(outcome.result.get_absolute_url())
         status = outcome.status
-    return render(request, template, {"form": form}, status=status)
+    return render(request, template, {"form": form, **(context or {})}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def order_new(request):
-    form = OrderIssueForm(request.POST or None, initial=_issue_initial(request))
+    initial = _issue_initial(request)
+    form = OrderIssueForm(request.POST or None, initial=initial)
+    # A target handed over by a link (a project, a duty item): the page names it, not just its key.
+    chosen = initial.get("target") and selectors.order_target(initial["target_kind"], initial["target"])
     return _form_page(
         request,
         form,
         lambda data: services.order_issue(actor=request.user, **form.service_kwargs()),
         success=_("督办单已下发，责任单位（社区）已收到通知。"),
         template="supervision/order_form.html",
+        context={"chosen_target": chosen or None},
     )
+
+
+@role_required(Role.SUPERVISOR)
+@require_GET
+def order_targets(request):
+    """The order form's picker: the targets of the chosen kind that match what was typed (``<option>``s of
+    the target input's list)."""
+    choices = selectors.order_target_choices(
+        request.GET.get("target_kind", ""), request.GET.get("target", "")[:30]
+    )
+    return render(request, "supervision/_order_target_options.html", {"choices": choices})
 
 
 ORDER_ACTIONS = {

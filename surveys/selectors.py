@@ -694,6 +694,22 @@ def duty_overdue_by_unit(*, on: dt.date) -> list[dict]:
     return [{"unit_id": r["unit_id"], "unit": r["unit__name"], "overdue": r["overdue"]} for r in rows]
 
 
+def duty_items_matching(text: str, *, limit: int = 10) -> list[tuple[str, str]]:
+    """``(id, "problem code title · unit")`` of the duty items whose problem item, unit or action holds
+    ``text`` (a picker: the person chooses by what they read, the id is only the form's value)."""
+    text = (text or "").strip()
+    found = DutyItem.objects.filter(
+        Q(problem_item__code__icontains=text)
+        | Q(problem_item__title__icontains=text)
+        | Q(unit__name__icontains=text)
+        | Q(action__icontains=text)
+    ).select_related("problem_item", "unit")
+    return [
+        (str(d.pk), f"{d.problem_item.code} {d.problem_item.title} · {d.unit.short_name}")
+        for d in found.order_by("problem_item__code", "id")[:limit]
+    ]
+
+
 def duty_item_by_pk(pk) -> DutyItem | None:
     """One duty item by its id (any unit: the caller decides what to show), or None."""
     try:

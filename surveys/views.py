@@ -19,6 +19,7 @@ from jiangyan.pagecache import cached_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
+from jiangyan.site import duty_sections, sections_context
 from jiangyan.throttling import submit_limiter
 from jiangyan.xlsx import content_disposition, xlsx_response
 
@@ -497,6 +498,7 @@ def duty_detail(request, pk: int):
             "projects": duty_item.projects.all(),
             "events": AuditEvent.objects.for_object(duty_item),
             "has_role_admin": has_role(request.user, Role.ADMIN),
+            **sections_context(duty_sections(), request.user, duty_item),
         },
         status=status,
     )

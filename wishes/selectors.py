@@ -315,6 +315,16 @@ def wish_by_code(code: str) -> Wish | None:
     return Wish.objects.select_related("community__town").filter(code=(code or "").strip().upper()).first()
 
 
+def wishes_matching(text: str, *, limit: int = 10) -> list[tuple[str, str]]:
+    """``(code, "code title · community")`` of the wishes whose code, title or community holds ``text``
+    (a picker for supervisors; no personal data in the label)."""
+    text = (text or "").strip()
+    found = Wish.objects.filter(
+        Q(code__icontains=text) | Q(title__icontains=text) | Q(community__name__icontains=text)
+    ).select_related("community")
+    return [(w.code, f"{w.code} {w.title} · {w.community.name}") for w in found.order_by("-id")[:limit]]
+
+
 # --- a person's open work (``/api/v1/me/``, declared in ``WishesConfig.open_work``) ----------------------
 
 

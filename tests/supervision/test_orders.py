@@ -204,6 +204,59 @@ def test_the_issue_form_is_filled_in_from_the_project_page_link(client_as, proje
     assert f'value="{project.code}"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("kind", "typed", "make", "key"),
+    [
+        ("project", "老旧小区", lambda: ProjectFactory(title="罗塘街道老旧小区改造"), lambda o: o.code),
+        ("wish", "修水龙头", lambda: WishFactory(title="请人帮忙修水龙头"), lambda o: o.code),
+        ("duty_item", "加装电梯", lambda: DutyItemFactory(action="推进老楼加装电梯"), lambda o: str(o.pk)),
+    ],
+)
+def test_the_target_picker_finds_a_target_by_the_words_a_supervisor_knows(client_as, kind, typed, make, key):
+    target, other = make(), ProjectFactory(title="别的项目")
+    client = client_as("supervisor")
+    options = client.get("/orders/targets/", {"target_kind": kind, "target": typed}).content.decode()
+    assert f'<option value="{key(target)}">' in options and other.code not in options
+    assert client.get("/orders/targets/", {"target_kind": kind, "target": ""}).content.decode().strip() == ""
+    form = client.get("/orders/new/").content.decode()
+    assert 'list="order-target-options"' in form and 'hx-get="/orders/targets/"' in form
+    answer = client.post(
+        "/orders/new/",
+        {
+            "target_kind": kind,
+            "target": key(target),
+            "reason": "x",
+            "required_action": "y",
+            "deadline": week(),
+        },
+    )
+    assert answer.status_code == 302 and getattr(SupervisionOrder.objects.get(), f"{kind}_id") == target.pk
+
+
+@pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", supervisor=200, admin=200))
+def test_only_supervisors_use_the_target_picker(client_as, role, expected):
+    ProjectFactory(title="罗塘街道老旧小区改造")
+    assert (
+        outcome(client_as(role).get("/orders/targets/", {"target_kind": "project", "target": "老旧"}))
+        == expected
+    )
+
+
+def test_a_duty_item_page_offers_supervisors_an_order_and_the_form_names_the_item(client_as, supervisor):
+    duty = DutyItemFactory()
+    body = client_as("supervisor").get(duty.get_absolute_url()).content.decode()
+    assert f"/orders/new/?duty_item={duty.pk}" in body and "对本履职事项下发督办单" in body
+    assert (
+        "对本履职事项下发督办单" not in client_as("unit_staff").get(duty.get_absolute_url()).content.decode()
+    )
+    form = client_as("supervisor").get(f"/orders/new/?duty_item={duty.pk}").content.decode()
+    assert str(duty) in form
+    order = services.order_issue(
+        actor=supervisor, duty_item=duty, reason="逾期", required_action="处理", deadline=week()
+    )
+    assert order.code in client_as("supervisor").get(duty.get_absolute_url()).content.decode()
+
+
 @pytest.mark.parametrize("role,expected", expect(default=403, anonymous="login", unit_staff="ok"))
 def test_who_answers_an_order_on_the_page(client_as, order, role, expected):
     # Scope: the unit_staff of the matrix works for the order's unit; community staff, other roles get 403;
