@@ -89,14 +89,38 @@ STATEMENT_TEXTS = [
     "召开群众座谈会，听取意见 {n} 条，逐条明确整改措施。",
 ]
 SUSPEND_REASON = "因用地手续调整，经区办实事办公室同意暂缓实施，手续完成后恢复推进。"
-REVIEW_TEXTS = [
-    "实实在在，为群众办了好事。",
-    "进度很快，希望继续保持。",
-    "建议加大宣传，让更多人知道。",
-    "服务态度好，点赞！",
-    "希望覆盖更多村居。",
-    "",
-]
+# What raters write fits how the project is doing: nobody praises the pace of a project far behind.
+REVIEW_TEXTS = {
+    "on_track": [
+        "实实在在，为群众办了好事。",
+        "进度很快，希望继续保持。",
+        "建议加大宣传，让更多人知道。",
+        "服务态度好，点赞！",
+        "希望覆盖更多村居。",
+        "",
+    ],
+    "completed": [
+        "实实在在，为群众办了好事。",
+        "已经用上了，很方便，点赞！",
+        "希望覆盖更多村居。",
+        "建议做好后续管护。",
+        "",
+    ],
+    "behind": [
+        "进度有点慢，希望抓紧推进。",
+        "开工以后没什么动静，什么时候能完成？",
+        "施工影响出行，希望早日完工。",
+        "建议及时公开进展。",
+        "",
+    ],
+    "suspended": ["暂缓了，希望手续办好后尽快恢复。", "希望说明暂缓原因和恢复时间。", ""],
+}
+SUPERVISOR_REVIEWS = {
+    "on_track": "按序时推进，成效明显。",
+    "completed": "按期完成，群众认可度高。",
+    "behind": "进度滞后序时，需制定赶超计划。",
+    "suspended": "暂缓实施，手续办结后及时恢复。",
+}
 SURNAMES = "王李张刘陈杨黄周吴徐孙朱胡高"
 BATCHES = "一二三四五六七八九十"
 
@@ -556,6 +580,7 @@ class _Seeder:
         project, rng = life.project, self.rng
         if not project.is_public or rng.random() > 0.7:
             return
+        standing = life.spec.kind if life.spec.kind in REVIEW_TEXTS else "on_track"
         month = self.today.replace(day=1)
         months = [month, (month - datetime.timedelta(days=1)).replace(day=1)]
         for number, first in enumerate(months):
@@ -570,9 +595,17 @@ class _Seeder:
             for rater, role in raters:
                 day = first + datetime.timedelta(days=rng.randint(0, (latest - first).days))
                 at = self.time.at(day, rng.randint(8, 21), rng.randint(0, 59))
-                score = rng.choice([5, 5, 4, 4, 4, 3] if role != EvaluatorRole.RESIDENT else [5, 4, 4, 3, 2])
+                score = rng.choice(
+                    [3, 3, 2, 4]
+                    if standing in ("behind", "suspended")
+                    else [5, 5, 4, 4, 4, 3]
+                    if role != EvaluatorRole.RESIDENT
+                    else [5, 4, 4, 3, 2]
+                )
                 comment = (
-                    "按序时推进，成效明显。" if role == EvaluatorRole.SUPERVISOR else rng.choice(REVIEW_TEXTS)
+                    SUPERVISOR_REVIEWS[standing]
+                    if role == EvaluatorRole.SUPERVISOR
+                    else rng.choice(REVIEW_TEXTS[standing])
                 )
                 rows["evaluations"].append(
                     Evaluation(

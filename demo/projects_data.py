@@ -121,12 +121,12 @@ ARTICLE = [
     T(
         "“防贫保”精准防贫：人均年收入1.2万元以下农村低收入人口全覆盖",
         "富民兴村",
-        "居民增收",
+        "社会保障",
         (LOW,),
-        "区农业农村局",
+        "区民政局",
         (("参保农村低收入人口", "人", 18000),),
-        answers=("农产品销售",),
-        cooperating=("区民政局", "区医疗保障局", "区财政局"),
+        answers=("困难群众救助",),  # insurance against falling back into poverty, not selling farm produce
+        cooperating=("区农业农村局", "区医疗保障局", "区财政局"),
         summary="在全市率先开展“防贫保”试点，聚焦人均年收入1.2万元以下的农村低收入人口，"
         "因病、因灾、因学致贫返贫的风险由保险兜底。",
         scene="fields",

@@ -47,11 +47,26 @@ ORDER_REASONS = {
     "wish": ("心愿认领后超过承诺日期未完成。", "督促认领党员尽快完成，或由社区另行安排，并回访心愿人。"),
     "duty_item": ("履职事项超过完成时限未办结。", "说明未完成原因，提出完成时间和保障措施。"),
 }
-ANSWERS = [
-    "已召开专题推进会，调整施工计划，本周内完成滞后节点。",
-    "已落实专人负责，相关问题已整改到位，附整改照片。",
-    "已与认领党员沟通，心愿将于三日内完成并回访。",
-]
+# Each answer fits what the order is about: a project's unit, a wish's community, a duty item's unit.
+ANSWERS = {
+    "project": (
+        "已召开专题推进会，调整实施计划，明确节点责任人，本周内完成滞后节点。",
+        "已协调资金和场地问题，增加施工力量，相关节点已整改到位，附现场照片。",
+    ),
+    "wish": (
+        "已与认领党员沟通，心愿将于三日内完成，社区随后回访心愿人。",
+        "认领党员因病无法完成，社区已另行安排党员上门，已联系心愿人。",
+    ),
+    "duty_item": (
+        "已明确分管领导和经办人，完成时间调整至本月底，每周报送进展。",
+        "未完成原因是涉及多部门协调，已召开联席会议，形成任务清单。",
+    ),
+}
+RETURN_REASONS = {
+    "project": "整改措施不具体，请补充节点计划和佐证材料。",
+    "wish": "请补充回访心愿人的情况。",
+    "duty_item": "请补充完成时限和保障措施。",
+}
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:
@@ -212,8 +227,10 @@ def _orders(
         )
         events = [("order.issue", issued_at, None, {"status": "issued"}, reason, supervisor)]
         if final in (OrderStatus.ANSWERED, OrderStatus.RETURNED, OrderStatus.CLOSED):
-            order.answer = ANSWERS[index % len(ANSWERS)]
-            order.answered_at = issued_at + datetime.timedelta(days=rng.randint(2, 5), hours=3)
+            order.answer = ANSWERS[kind][index % len(ANSWERS[kind])]
+            # Answered before today (an order issued two days ago cannot have been answered in five).
+            days = rng.randint(1, max(1, min(5, issued_days - 1)))
+            order.answered_at = issued_at + datetime.timedelta(days=days, hours=3)
             order.answered_by = next(iter(selectors.respondent_staff(order)), None)
             events.append(
                 (
@@ -226,7 +243,7 @@ def _orders(
                 )
             )
         if final == OrderStatus.RETURNED:
-            order.return_reason = "整改措施不具体，请补充节点计划和佐证材料。"
+            order.return_reason = RETURN_REASONS[kind]
             order.returned_at = order.answered_at + datetime.timedelta(days=1)
             order.deadline = today + datetime.timedelta(days=3)
             events.append(

@@ -7,8 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Community, Town, User
 from accounts.validators import validate_public_phone
@@ -19,8 +20,9 @@ from demo import surveys_data
 from demo.district import DOMAIN_UNITS, handles
 from jiangyan.models import AuditEvent
 from projects.choices import ProjectStatus
-from projects.models import Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
-from projects.selectors import campaign_figures
+from projects.models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
+from projects.selectors import behind_projects, campaign_figures
+from supervision.models import SupervisionOrder
 from surveys.choices import Channel
 from surveys.models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion
 from wishes.choices import PhotoKind, WishChannel, WishStatus
@@ -174,7 +176,7 @@ def test_the_articles_figures_hold(district):
     insurance = Project.objects.get(title__contains="防贫保")
     assert "1.2万元" in insurance.title and "1.2万元以下的农村低收入人口" in insurance.summary
     assert [g.name for g in insurance.target_groups.all()] == ["低收入"]
-    assert insurance.program.name == "富民兴村" and insurance.lead_unit.name == "区农业农村局"
+    assert insurance.program.name == "富民兴村" and insurance.lead_unit.name == "区民政局"
 
     help_team = [w for w in Wish.objects.all() if w.is_help_team]
     assert len(help_team) >= 5 and all("隔离" in w.text for w in help_team)
@@ -286,3 +288,35 @@ def test_the_readme_and_the_seed_output_name_only_accounts_that_exist(district):
         named = _named_accounts(text)
         assert {"admin", "member60", "unit40", "community71"} <= named
         assert named <= existing, sorted(named - existing)
+
+
+# --- text that fits its object ----------------------------------------------------------------------------
+def test_nothing_in_the_record_happened_after_now(district):
+    assert not AuditEvent.objects.filter(created_at__gt=timezone.now()).exists()
+    assert not SupervisionOrder.objects.filter(answered_at__gt=timezone.now()).exists()
+
+
+def test_order_answers_speak_of_what_the_order_is_about(district):
+    def kind(order):
+        return "project" if order.project_id else "wish" if order.wish_id else "duty_item"
+
+    orders = SupervisionOrder.objects.exclude(answer="")
+    assert {kind(o) for o in orders} >= {"project", "wish"}
+    for order in orders:
+        wishy = any(word in order.answer for word in ("心愿", "认领党员"))
+        assert wishy == (kind(order) == "wish"), (order.code, kind(order), order.answer)
+        assert kind(order) == "project" or "施工" not in order.answer, order.answer
+
+
+def test_nobody_praises_the_pace_of_a_project_that_is_behind(district):
+    behind = [p["id"] for p in behind_projects(on=timezone.localdate())]
+    assert behind
+    praise = Evaluation.objects.filter(project_id__in=behind).filter(
+        Q(comment__contains="进度很快") | Q(comment__contains="按序时推进")
+    )
+    assert not praise.exists(), list(praise.values_list("project__code", "comment")[:5])
+
+
+def test_the_poverty_insurance_answers_hardship_not_farm_sales(district):
+    insurance = Project.objects.get(title__contains="防贫保")
+    assert [i.title for i in insurance.source_problem_items.all()] == ["困难群众救助"]
