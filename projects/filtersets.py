@@ -1,6 +1,7 @@
 """The one FilterSet of projects, shared by the showcase page and the API list."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -42,10 +43,24 @@ class ProjectFilterSet(django_filters.FilterSet):
     behind = django_filters.ChoiceFilter(
         choices=BEHIND_CHOICES, method="filter_behind", label=_("进度"), empty_label=_("全部进度")
     )
+    # The ranking's links: a unit's projects started by the ranking's last day (as the ranking counts them).
+    started_by = django_filters.DateFilter(
+        field_name="planned_start", lookup_expr="lte", label=_("开工不晚于"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Project
-        fields = ["q", "program", "domain", "target_group", "town", "status", "lead_unit", "behind"]
+        fields = [
+            "q",
+            "program",
+            "domain",
+            "target_group",
+            "town",
+            "status",
+            "lead_unit",
+            "behind",
+            "started_by",
+        ]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()[:50]

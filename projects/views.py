@@ -56,6 +56,7 @@ def showcase(request):
             "filter": filterset,
             "page_obj": page,
             "projects": page.object_list,
+            "figures": selectors.project_figures(filterset.qs),
             "query": request.GET.urlencode(),
         },
     )

@@ -16,6 +16,7 @@ from jiangyan.periods import PeriodKind, last_complete
 from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes
+from wishes.choices import Satisfaction
 
 from . import reports, selectors
 from .choices import OrderStatus, ReportKind
@@ -50,9 +51,18 @@ def _funnel(steps: list[tuple[str, int, str]], *, color: str | None = None) -> d
     series = {
         "type": "funnel",
         "sort": "none",
-        "left": "10%",
-        "width": "80%",
-        "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
+        "left": "5%",
+        "width": "90%",
+        # Legible on a phone: no step narrower than a label, a gap between steps, labels kept inside.
+        "minSize": "45%",
+        "gap": 3,
+        "label": {
+            "position": "inside",
+            "formatter": "{b} {c}",
+            "color": "#fff",
+            "fontSize": 14,
+            "overflow": "truncate",
+        },
         "data": [{"name": name, "value": n} for name, n, _url in steps],
     }
     if color:
@@ -60,7 +70,7 @@ def _funnel(steps: list[tuple[str, int, str]], *, color: str | None = None) -> d
     return {
         "tooltip": {"trigger": "item"},
         "series": [series],
-        "links": {name: url for name, _n, url in steps},
+        "links": {name: url for name, _n, url in steps if url},
     }
 
 
@@ -108,27 +118,48 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         row["behind_url"] = link("projects:showcase", program=row["group_id"], behind=1)
     behind_labels = [f"{h['end']:%m-%d}" for h in history] + [_("今天")]
     behind_values = [h["totals"].get("behind") for h in history] + [totals["behind"]]
+    # Each step opens the wishes that reached it (wishes.selectors.FUNNEL_STAGES: the funnel's own rule),
+    # whatever their state now; each satisfaction segment the wishes followed up with that answer.
     funnel_steps = [
-        (_("收到"), funnel["received"], link("wishes:board", status="")),
-        (_("认领"), funnel["claimed"], link("wishes:board", status="claimed")),
-        (_("实现"), funnel["fulfilled"], link("wishes:board", status="fulfilled")),
-        (_("办结"), funnel["closed"], link("wishes:board", status="closed")),
+        (label, funnel[stage], link("wishes:board", status="", reached=stage))
+        for stage, label in (
+            ("received", _("收到")),
+            ("claimed", _("认领")),
+            ("fulfilled", _("实现")),
+            ("closed", _("办结")),
+        )
     ]
     satisfaction = [
-        (_("满意"), funnel["satisfied"], GREEN),
-        (_("基本满意"), funnel["basically"], ORANGE),
-        (_("不满意"), funnel["unsatisfied"], RED),
+        (
+            _("满意"),
+            funnel["satisfied"],
+            link("wishes:board", status="", satisfaction=Satisfaction.SATISFIED),
+            GREEN,
+        ),
+        (
+            _("基本满意"),
+            funnel["basically"],
+            link("wishes:board", status="", satisfaction=Satisfaction.BASICALLY),
+            ORANGE,
+        ),
+        (
+            _("不满意"),
+            funnel["unsatisfied"],
+            link("wishes:board", status="", satisfaction=Satisfaction.UNSATISFIED),
+            RED,
+        ),
     ]
+    # Suggestions have no list a supervisor may open (the coding screen is the office's): no link.
     conversion_steps = [
-        (_("建议"), conversion["suggestions"], reverse("surveys:analytics_index")),
-        (_("已归类"), conversion["coded"], reverse("surveys:analytics_index")),
+        (_("建议"), conversion["suggestions"], None),
+        (_("已归类"), conversion["coded"], None),
         (_("问题清单"), conversion["items"], link("surveys:problems")),
         (_("列入履职清单"), conversion["with_duty"], link("surveys:problems", conversion="duty")),
         (_("转化为项目"), conversion["with_project"], link("surveys:problems", conversion="project")),
     ]
     ranking = reports.ranking(start=window_start, end=last_week.end)
     for row in ranking:
-        row["url"] = link("projects:showcase", lead_unit=row["unit_id"])
+        row["url"] = link("projects:showcase", lead_unit=row["unit_id"], started_by=last_week.end.isoformat())
         row["orders_url"] = link("supervision:orders", unit=row["unit_id"], overdue="true")
     satisfied = funnel["satisfied"] + funnel["basically"]
     return {
@@ -137,7 +168,6 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         "totals": totals,
         "links": {
             "projects": link("projects:showcase"),
-            "active": link("projects:showcase", status="in_progress"),
             "completed": link("projects:showcase", status="completed"),
             "behind": link("projects:showcase", behind=1),
             "unclaimed": link("wishes:board", status="", flagged="true"),
@@ -206,9 +236,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
                 every_label=False,
             ),
             "funnel": _funnel(funnel_steps),
-            "satisfaction": _pie(
-                [(name, n, link("wishes:board", status="closed"), color) for name, n, color in satisfaction]
-            ),
+            "satisfaction": _pie(satisfaction),
             "participation": _pie(
                 [
                     (c["label"], c["responses"], reverse("surveys:analytics_index"), None)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Community
 from jiangyan.filtersets import LookupFilter
 
-from .choices import WishCategory, WishChannel, WishStatus
+from .choices import Satisfaction, WishCategory, WishChannel, WishStatus
 from .models import Wish
+from .selectors import FUNNEL_STAGES
 
 
 class WishFilterSet(django_filters.FilterSet):
@@ -46,13 +47,44 @@ class WishFilterSet(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.Select(choices=[("", _("不限")), ("true", _("是"))]),
     )
+    # The funnel's steps (the wishes that reached a stage, whatever their state now) and the follow-ups'
+    # satisfaction segments.
+    reached = django_filters.ChoiceFilter(
+        choices=[
+            ("received", _("已收到")),
+            ("claimed", _("曾被认领")),
+            ("fulfilled", _("曾实现")),
+            ("closed", _("已办结")),
+        ],
+        method="filter_reached",
+        label=_("办理进程"),
+        empty_label=_("不限"),
+    )
+    satisfaction = django_filters.ChoiceFilter(
+        choices=Satisfaction.choices, label=_("回访评价"), empty_label=_("不限")
+    )
 
     class Meta:
         model = Wish
-        fields = ["q", "community", "category", "channel", "status", "urgent", "flagged", "overdue"]
+        fields = [
+            "q",
+            "community",
+            "category",
+            "channel",
+            "status",
+            "urgent",
+            "flagged",
+            "overdue",
+            "reached",
+            "satisfaction",
+        ]
 
     def filter_flagged(self, queryset, name, value):
         return queryset.unclaimed_flagged(timezone.now()) if value else queryset
+
+    def filter_reached(self, queryset, name, value):
+        stage = FUNNEL_STAGES.get(value)
+        return queryset.filter(**{f"{stage}__isnull": False}) if stage else queryset
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset

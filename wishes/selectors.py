@@ -157,20 +157,6 @@ def members_board() -> QuerySet[User]:
     )
 
 
-def funnel(*, since: datetime.datetime | None = None) -> dict[str, int]:
-    """Counts of the wish funnel in one query (home page; the reports use the same shape)."""
-    qs = Wish.objects.all() if since is None else Wish.objects.filter(submitted_at__gte=since)
-    return qs.aggregate(
-        received=Count("id"),
-        open=Count("id", filter=Q(status=WishStatus.OPEN)),
-        claimed=Count(
-            "id", filter=Q(status__in=[WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CLOSED])
-        ),
-        fulfilled=Count("id", filter=Q(status__in=[WishStatus.FULFILLED, WishStatus.CLOSED])),
-        closed=Count("id", filter=Q(status=WishStatus.CLOSED)),
-    )
-
-
 def home_context(request) -> dict:
     """This app's part of the public home page (template ``templates/wishes/_home.html``)."""
     latest = list(
@@ -178,7 +164,8 @@ def home_context(request) -> dict:
         .select_related("community__town")
         .order_by("-urgent", "-opened_at", "-id")[:4]
     )
-    return {"wish_teaser": latest, "wish_funnel": funnel()}
+    # The dashboard's funnel (``funnel_between``): one definition of 收到, 认领, 实现 everywhere.
+    return {"wish_teaser": latest, "wish_funnel": funnel_between(end=timezone.localdate())}
 
 
 # --- for reports (period-aware) --------------------------------------------------------------------------
@@ -218,6 +205,16 @@ def _claim_overdue_on(day: datetime.date) -> Q:
     )
 
 
+# The funnel's stages and the moment a wish reached each: the one rule of the funnel on the dashboard, the
+# home page and the reports, and of the board's ``reached`` filter that lists a step's wishes.
+FUNNEL_STAGES = {
+    "received": "submitted_at",
+    "claimed": "claimed_at",
+    "fulfilled": "fulfilled_at",
+    "closed": "closed_at",
+}
+
+
 def funnel_between(*, end: datetime.date, start: datetime.date | None = None) -> dict[str, int]:
     """The wish funnel of the days ``start``…``end`` (from the beginning without ``start``), in one query:
     received, claimed, fulfilled, closed, and the follow-ups by satisfaction."""
@@ -231,10 +228,7 @@ def funnel_between(*, end: datetime.date, start: datetime.date | None = None) ->
         return Count("id", filter=rule)
 
     return Wish.objects.aggregate(
-        received=within("submitted_at"),
-        claimed=within("claimed_at"),
-        fulfilled=within("fulfilled_at"),
-        closed=within("closed_at"),
+        **{stage: within(field) for stage, field in FUNNEL_STAGES.items()},
         feedback=within("feedback_at"),
         satisfied=within("feedback_at", satisfaction=Satisfaction.SATISFIED),
         basically=within("feedback_at", satisfaction=Satisfaction.BASICALLY),

@@ -2,6 +2,7 @@
 with the units that really handle it, every project sits in the town its title names, the article's
 figures hold, the projects and wishes show their history, and the photos are there (and small)."""
 
+import html
 import re
 from collections import Counter
 from pathlib import Path
@@ -320,3 +321,37 @@ def test_nobody_praises_the_pace_of_a_project_that_is_behind(district):
 def test_the_poverty_insurance_answers_hardship_not_farm_sales(district):
     insurance = Project.objects.get(title__contains="防贫保")
     assert [i.title for i in insurance.source_problem_items.all()] == ["困难群众救助"]
+
+
+# --- one figure, one definition: every figure links to a list that shows the same number -------------------
+FIGURE_LINK = re.compile(r'<a [^>]*?href="([^"]+)"[^>]*?data-(figure|average)="([^"]+)"')
+
+
+def _figures_and_their_lists(client, url: str) -> list[tuple[str, str, str, str | None]]:
+    """``(link, kind, figure, the list's own figure)`` for every figure of the page at ``url``."""
+    page = client.get(url).content.decode()
+    found = []
+    for href, kind, figure in FIGURE_LINK.findall(page):
+        href = html.unescape(href)
+        body = client.get(href).content.decode()
+        own = re.search(rf'data-{"count" if kind == "figure" else "average"}="([^"]+)"', body)
+        found.append((href, kind, figure, own[1] if own else None))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "at_least"),
+    [("supervisor", "/dashboard/", 40), ("supervisor", "/", 4), ("anonymous", "/", 4)],
+)
+def test_every_figure_opens_a_list_that_counts_the_same(district, client_as, who, url, at_least):
+    pairs = _figures_and_their_lists(client_as(who), url)
+    assert len(pairs) >= at_least
+    wrong = [pair for pair in pairs if pair[2] != pair[3]]
+    assert not wrong, wrong[:5]
+
+
+def test_the_public_and_the_staff_see_their_own_population_named(district, client_as):
+    public = client_as("anonymous").get("/").content.decode()
+    staff = client_as("supervisor").get("/").content.decode()
+    assert "个公开项目" in public and "含未公开" not in public
+    assert "个项目（含未公开）" in staff
