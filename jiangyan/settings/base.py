@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A view that fails because the database (or the cache or broker) is down: the maintenance page, a 503.
+    "jiangyan.outage.DependencyDownMiddleware",
 ]
 
 # --- Browser security headers -------------------------------------------------------------------------
