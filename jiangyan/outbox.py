@@ -20,11 +20,11 @@ between sending an e-mail and committing would send it again. See docs/resilienc
 import datetime
 import logging
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .celery import app
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,10 @@ def dispatch(message_id: int) -> bool:
     """Ask a worker to deliver the message now; False when the broker did not take the request (the
     message waits for the next drain)."""
     try:
-        current_app.tasks[DELIVER_TASK].apply_async(args=[message_id], retry=False)
+        # One attempt at connecting (the pool's connection would retry for seconds inside the request).
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=0)
+            app.signature(DELIVER_TASK, args=[message_id]).apply_async(connection=conn, retry=False)
     except Exception:  # noqa: BLE001 (whatever the transport raises: the database holds the message)
         log.warning("outbox: broker unavailable, message %s waits for the drain", message_id, exc_info=True)
         return False
@@ -63,7 +66,7 @@ def deliver(message_id: int) -> bool:
             )
             if message is None:
                 return False
-            current_app.tasks[message.task](**message.kwargs)
+            app.tasks[message.task](**message.kwargs)
             message.done_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["done_at", "attempts"])
