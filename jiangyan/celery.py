@@ -8,6 +8,7 @@ import time
 from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiangyan.settings.local")
 
@@ -54,6 +55,8 @@ class Scheduler(PersistentScheduler):
 # caught up by the next one (docs/reports.md).
 app.conf.beat_schedule = {
     "heartbeat": {"task": "jiangyan.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    # Follow-up work the broker missed (jiangyan.outbox): delivered within OUTBOX_DRAIN_SECONDS of its return.
+    "drain-outbox": {"task": "jiangyan.tasks.drain_outbox", "schedule": float(settings.OUTBOX_DRAIN_SECONDS)},
     "weekly-reminder": {
         "task": "supervision.tasks.generate_reports",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),

@@ -4,6 +4,7 @@ abstract bases the registries share (ordered lookup tables, photos)."""
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .uploads import random_upload_path
@@ -171,3 +172,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.title}"
+
+
+class OutboxMessage(models.Model):
+    """Work a change asks a worker to do once it has committed (e-mail its notifications …): a Celery task's
+    name and arguments, written in the change's own transaction by :func:`jiangyan.outbox.send`, so it
+    exists exactly when the change does, whether or not the broker answers. Delivered once: the worker that
+    runs it holds the row's lock and marks it done in the same transaction (``jiangyan.outbox.deliver``)."""
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Not before: a message whose delivery failed waits a little longer after each attempt.
+    available_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["available_at"], condition=models.Q(done_at__isnull=True), name="outbox_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.task} {'done' if self.done_at else 'pending'}"

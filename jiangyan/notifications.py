@@ -3,7 +3,8 @@
 A notification row is written in the caller's transaction (it exists exactly when the change that caused
 it does) and at most once per (recipient, reason, object, period): notifying again — a retried task, a
 report generated twice — changes nothing. When ``EMAIL_URL`` is configured, an e-mail follows once the
-transaction has committed, sent by a Celery task."""
+transaction has committed, sent by a Celery task through the outbox (``jiangyan.outbox``): once, and also
+when the broker was down at the time."""
 
 from collections.abc import Iterable
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from . import outbox
 from .models import Notification
 from .pagecache import changed, personal_topic
 from .tasks import email_notifications
@@ -57,7 +59,8 @@ def notify(
     if created and settings.NOTIFY_BY_EMAIL:
         ids = [n.pk for n in created if n.recipient.email]
         if ids:
-            transaction.on_commit(lambda: email_notifications.delay(ids))
+            # In the caller's transaction: the e-mail follows the commit even when the broker is down now.
+            outbox.send(email_notifications, notification_ids=ids)
     return created
 
 

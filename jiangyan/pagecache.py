@@ -16,7 +16,8 @@ recomputes it; every other worker answers with the previous copy while that lock
 (``PAGE_CACHE_LOCK_SECONDS`` at most), or, when there is no copy at all, waits for the new one
 (``PAGE_CACHE_WAIT_SECONDS`` at most). So N clients of a page that just went stale cost one recomputation,
 and a stream of changes keeps at most one worker recomputing it.
-If the cache cannot be reached the answer is computed as if nothing were cached, never an error.
+If the cache cannot be reached the answer is computed as if nothing were cached, never an error. If the
+database cannot be reached while a stale entry is recomputed, the visitor gets the previous copy.
 
 **Keys** hold what the answer varies on and nothing else: the path and the query parameters the page knows
 (its FilterSet's, its paginator's, those declared with it; sorted, anything else dropped — the view then
@@ -178,6 +179,7 @@ class Slot:
         self.key = key
         self.names = sorted(set(topics) | {EVERYTHING})
         self.value = None
+        self.previous = None
         self.state = "miss"
         self._lock = None
         # Another entry read in the same round trip (a signed-in reader's own parts): ``companion_value``.
@@ -214,6 +216,8 @@ class Slot:
             raise CacheDown
         if mine:
             self._lock = lock
+            # Kept to answer with if recomputing fails because the database is down (jiangyan.outage).
+            self.previous = entry[1] if entry is not None else None
         elif entry is not None:
             self.value, self.state = entry[1], "stale"
         else:
@@ -503,6 +507,8 @@ class PageCacheMiddleware:
             return _from_store(slot.value, slot.state)
         try:
             response = self.get_response(request)
+            if getattr(response, "dependency_down", False) and slot.previous is not None:
+                return _from_store(slot.previous, "stale")  # the database is down: the last copy
             # Only what an anonymous visitor got (no credentials reached the view by another way).
             user = getattr(request, "user", None)
             if _keepable(response) and not (user is not None and user.is_authenticated):

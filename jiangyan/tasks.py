@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from . import backups
+from . import backups, outbox
 from .models import Heartbeat, Notification
 
 logger = logging.getLogger(__name__)
@@ -68,3 +68,16 @@ def nightly_backup() -> str:
     deleted = backups.prune_backups()
     logger.info("backup %s; %d old backup files deleted", backup.database.name, len(deleted))
     return str(backup.database)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_outbox_message(message_id: int) -> bool:
+    """Run one outbox message now (sent when the change that wrote it commits; ``jiangyan.outbox``)."""
+    return outbox.deliver(message_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def drain_outbox(self, after: int = 0) -> None:
+    """Beat's sweep: every outbox message still pending (its prompt request was lost with the broker, or its
+    task failed and its pause is over), delivered in pieces."""
+    in_batches(self, outbox.drain_step, after=after)

@@ -1,6 +1,8 @@
 """Site-wide pages: the public home page, the health check, the display preferences, the audit log of the
 office and the error handlers (pages, or the API's error envelope under /api/)."""
 
+import sys
+
 from django.core.paginator import Paginator
 from django.http import (
     HttpResponsePermanentRedirect,
@@ -20,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import health, selectors, xlsx
+from . import health, outage, selectors, xlsx
 from .exceptions import envelope
 from .filtersets import AuditEventFilterSet
 from .middleware import DISPLAY_COOKIE, DISPLAY_MODES
@@ -118,7 +120,7 @@ def _error_page(template: str, status: int, code: str, detail):
     return view
 
 
-API_PREFIX = "/api/"
+API_PREFIX = outage.API_PREFIX
 bad_request = _error_page("400.html", 400, "bad_request", gettext_lazy("请求无效。"))
 page_not_found = _error_page("404.html", 404, "not_found", gettext_lazy("您要找的内容不存在或无权查看。"))
 permission_denied = _error_page(
@@ -128,7 +130,10 @@ permission_denied = _error_page(
 
 def server_error(request):
     """The 500 page reads nothing but static files and the catalogue: no context processors (they query
-    the database, which may be what failed). Under ``/api/`` the error envelope."""
+    the database, which may be what failed). Under ``/api/`` the error envelope. A failure because the
+    database (or the cache or broker) is down is the maintenance answer, a 503 (``jiangyan.outage``)."""
+    if outage.dependency_down(sys.exc_info()[1]):
+        return outage.unavailable(request)
     if request.path.startswith(API_PREFIX):
         detail = str(gettext_lazy("服务暂时不可用，请稍后再试。"))
         return JsonResponse(envelope(code="error", detail=detail), status=500)

@@ -16,6 +16,11 @@ class RedisServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.maxmemory = maxmemory
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (again, on the same port and empty, after ``stop``)."""
         self.process = subprocess.Popen(
             [
                 "redis-server",
@@ -28,7 +33,7 @@ class RedisServer:
                 "--appendonly",
                 "no",
             ]
-            + ["--maxmemory", maxmemory, "--maxmemory-policy", "allkeys-lru"],
+            + ["--maxmemory", self.maxmemory, "--maxmemory-policy", "allkeys-lru"],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
