@@ -30,7 +30,7 @@ def _cache():
 
 
 def fragment_key(template_name: str, version: tuple) -> str:
-    digest = hashlib.blake2b(repr(version).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(repr((settings.RELEASE, version)).encode(), digest_size=16).hexdigest()
     return f"fragment:{template_name}:{get_language()}:{digest}"
 
 

@@ -98,7 +98,7 @@ SHAPE = 2
 
 
 def _digest(*parts) -> str:
-    return hashlib.sha256("|".join(str(p) for p in (SHAPE, *parts)).encode()).hexdigest()
+    return hashlib.sha256("|".join(str(p) for p in (SHAPE, settings.RELEASE, *parts)).encode()).hexdigest()
 
 
 # --- topics -------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from jiangyan.release import release
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -284,6 +286,9 @@ BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
 # whatever this says; 0: no page cache); how long one worker may recompute a stale entry while the others
 # answer with the previous copy; how long a request waits for an entry another worker is computing.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Cached pages and fragments of another release are never served (``jiangyan.release``): RELEASE names a
+# build, otherwise the source tree's files do.
+RELEASE = release(BASE_DIR)
 PAGE_CACHE_LOCK_SECONDS = env.int("PAGE_CACHE_LOCK_SECONDS", default=5)
 PAGE_CACHE_WAIT_SECONDS = env.float("PAGE_CACHE_WAIT_SECONDS", default=2.0)
 
