@@ -61,6 +61,8 @@ class PortalViewSet(viewsets.GenericViewSet):
         list_view = getattr(cls, "list", None)
         if list_view is not None and not getattr(list_view, "cached", False):
             cls.list = cached_list(list_view)
+        if "edit_actions" in cls.__dict__:  # the former declaration, which would now be silently ignored
+            raise ImproperlyConfigured(f"{cls.__name__}: name CHANGE for those actions in action_scopes")
         # Whatever rows a subclass's ``get_queryset`` gives, they are restricted to the action's scope.
         rows = cls.__dict__.get("get_queryset")
         if rows is not None and not getattr(rows, "restricted", False):

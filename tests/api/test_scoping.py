@@ -163,3 +163,8 @@ def test_rows_a_selector_restricted_are_not_restricted_twice(resident, superviso
     for other in (Wish.objects.visible_to(supervisor), rows | Wish.objects.all()):
         assert str(other.restrict(resident).query) == str(other.visible_to(resident).query)
         assert str(other.restrict(resident).query) != str(other.query)
+
+
+def test_the_former_edit_actions_declaration_is_refused_not_ignored():
+    with pytest.raises(ImproperlyConfigured, match="action_scopes"):
+        type("OldStyle", (PortalViewSet,), {"edit_actions": ("approve",)})
