@@ -7,9 +7,20 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.roles import Role, has_role, is_admin, roles_of
+from jiangyan.scoping import ScopedQuerySet
 from jiangyan.text import fold
 
 from .validators import validate_public_phone
+
+
+class OrganisationQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        """The district's organisation is public: every town, community and unit, to everybody."""
+        return self.all()
+
+    def editable_by(self, user) -> "OrganisationQuerySet":
+        """Changed only in the admin, never through a page or the API."""
+        return self.none()
 
 
 class Town(models.Model):
@@ -22,6 +33,8 @@ class Town(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.TOWN)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("镇（街道）")
@@ -52,6 +65,8 @@ class Community(models.Model):
         help_text=_("社区（村）对外公布的电话，印在心愿卡上，如 0523-88812345。"),
     )
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("社区（村）")
         verbose_name_plural = _("社区（村）")
@@ -68,6 +83,8 @@ class Unit(models.Model):
     name = models.CharField(_("名称"), max_length=80, unique=True)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("单位")

@@ -1,7 +1,10 @@
-"""What every FilterSet shares (``LookupFilter``) and the FilterSet of the audit log (``/audit/``): free
-text, actor, verb, object type and a date range."""
+"""What every FilterSet shares (``PortalFilterSet`` with its free-text ``q``, ``LookupFilter``) and the
+FilterSet of the audit log (``/audit/``): free text, actor, verb, object type and a date range."""
 
+import copy
 import datetime
+import functools
+import operator
 
 import django_filters
 from django import forms
@@ -39,6 +42,36 @@ class LookupFilter(django_filters.ModelChoiceFilter):
     field_class = _LookupChoiceField
 
 
+SEARCH_LENGTH = 50  # characters of the free text searched for; the rest is ignored
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """The base of every list's FilterSet (one for the page and the API list alike): the free-text search
+    ``q``, declared once, with one label. A subclass names the lookups it searches in ``search_fields``
+    (``"title__icontains"``, ``"code__iexact"`` …; a row matching any of them is found) and may explain
+    them in ``search_help``. The text is trimmed and cut at ``SEARCH_LENGTH`` characters; blank finds
+    everything."""
+
+    search_fields: tuple[str, ...] = ()
+    search_help: str = ""
+
+    q = django_filters.CharFilter(label=_("关键词"), method="search")
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        if cls.search_help and "q" in filters:
+            filters["q"] = copy.deepcopy(filters["q"])  # the declared filter is shared by every subclass
+            filters["q"].extra["help_text"] = cls.search_help
+        return filters
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:SEARCH_LENGTH]
+        if not value or not self.search_fields:
+            return queryset
+        return queryset.filter(functools.reduce(operator.or_, (Q(**{f: value}) for f in self.search_fields)))
+
+
 def verb_choices() -> list[tuple[str, str]]:
     return sorted(((verb, f"{label}（{verb}）") for verb, label in VERB_LABELS.items()), key=lambda c: c[0])
 
@@ -58,10 +91,10 @@ class ObjectTypeFilter(LookupFilter):
         super().__init__(*args, **kwargs)
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("关键词"), method="filter_q", help_text=_("对象、说明或操作人中的文字")
-    )
+class AuditEventFilterSet(PortalFilterSet):
+    search_fields = ("target_repr__icontains", "note__icontains", "actor_label__icontains", "target_id")
+    search_help = _("对象、说明或操作人中的文字")
+
     actor = django_filters.CharFilter(
         label=_("操作人"), method="filter_actor", help_text=_("姓名、用户名或手机号")
     )
@@ -77,14 +110,6 @@ class AuditEventFilterSet(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["q", "actor", "verb", "target_type", "date_from", "date_to"]
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(target_repr__icontains=value)
-            | Q(note__icontains=value)
-            | Q(actor_label__icontains=value)
-            | Q(target_id=value)
-        )
 
     def filter_actor(self, queryset, name, value):
         return queryset.filter(

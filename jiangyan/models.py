@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import ScopedQuerySet
 from .uploads import random_upload_path
 
 # Human labels of audit verbs, shown in an object's history. Each app declares its verbs as
@@ -124,11 +125,18 @@ class Photo(models.Model):
         abstract = True
 
 
-class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> "NotificationQuerySet":
+class NotificationQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "NotificationQuerySet":
+        """A notification is its recipient's alone, to read and to mark read."""
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(recipient=user)
+
+    def editable_by(self, user) -> "NotificationQuerySet":
+        return self.visible_to(user)
+
+    def for_user(self, user) -> "NotificationQuerySet":
+        return self.visible_to(user)
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)

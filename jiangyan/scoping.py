@@ -2,12 +2,16 @@
 services.
 
 Every model with a scope has a queryset subclassing :class:`ScopedQuerySet` and writes its rule once,
-in ``visible_to(user)`` (read) and ``editable_by(user)`` (change). Pages and API views fetch objects with
-:func:`get_visible_or_404` / :func:`get_editable_or_404` (a row outside the scope is a 404: its existence is
-not revealed); services lock the row they change with :func:`lock_editable` (outside the scope:
-PermissionDenied). The role a page or endpoint needs is checked before, by ``role_required`` (pages) or
-``HasRole`` / ``action_roles`` (API), see ``jiangyan.permissions``."""
+in ``visible_to(user)`` (read) and ``editable_by(user)`` (change); ``restrict(user, scope)`` names them
+(:data:`VIEW`, :data:`CHANGE`, or a scope of the model's own). Every API viewset's queryset is restricted
+by ``jiangyan.viewsets.PortalViewSet`` to the scope of the action, whatever the viewset's author wrote.
+Pages and API views fetch objects with :func:`get_visible_or_404` / :func:`get_editable_or_404` (a row
+outside the scope is a 404: its existence is not revealed); services lock the row they change with
+:func:`lock_editable` (outside the scope: PermissionDenied). The role a page or endpoint needs is checked
+before, by ``role_required`` (pages) or ``HasRole`` / ``action_roles`` (API), see
+``jiangyan.permissions``."""
 
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -24,14 +28,73 @@ class Share:
     topics: tuple[str, ...] = ()
 
 
+VIEW = "view"  # the rows ``visible_to(user)``
+CHANGE = "change"  # the rows ``editable_by(user)``
+
+
+def _marking(scope: str, rule):
+    """``rule`` (a ``visible_to`` or ``editable_by``) whose result remembers that it is within ``scope``
+    for that user, so that restricting it again to the same scope adds no second copy of the rule's SQL."""
+
+    @functools.wraps(rule)
+    def restricted(self, user):
+        rows = rule(self, user)._chain()
+        rows._restricted = (scope, user)
+        return rows
+
+    return restricted
+
+
 class ScopedQuerySet(models.QuerySet):
-    """Override ``visible_to`` and ``editable_by``; the defaults give nobody anything."""
+    """Override ``visible_to`` and ``editable_by``; the defaults give nobody anything. A model with a scope
+    of another kind (who may act on a row by a proof the service checks) adds it in ``restrict``."""
+
+    # (scope, user) when every row is known to be within ``scope`` for ``user``: set by ``visible_to`` and
+    # ``editable_by``, kept by everything that only narrows or shapes the rows (filter, annotate, order …),
+    # dropped by what adds rows (``|``, ``^``, union).
+    _restricted: tuple | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for scope, name in ((VIEW, "visible_to"), (CHANGE, "editable_by")):
+            rule = cls.__dict__.get(name)
+            if rule is not None:
+                setattr(cls, name, _marking(scope, rule))
 
     def visible_to(self, user) -> "ScopedQuerySet":
         return self.none()
 
     def editable_by(self, user) -> "ScopedQuerySet":
         return self.none()
+
+    def restrict(self, user, scope: str = VIEW) -> "ScopedQuerySet":
+        """The rows of this queryset within ``scope`` for ``user``: ``VIEW`` (``visible_to``) or ``CHANGE``
+        (``editable_by``). A name the model does not know is an error, never every row."""
+        if self._restricted is not None and self._restricted[0] == scope and self._restricted[1] is user:
+            return self
+        if scope == VIEW:
+            return self.visible_to(user)
+        if scope == CHANGE:
+            return self.editable_by(user)
+        raise ValueError(f"{self.model.__name__} has no scope {scope!r}")
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._restricted = self._restricted
+        return clone
+
+    def _unrestricted(self, rows: "ScopedQuerySet") -> "ScopedQuerySet":
+        rows._restricted = None
+        return rows
+
+    def __or__(self, other):
+        return self._unrestricted(super().__or__(other))
+
+    def __xor__(self, other):
+        return self._unrestricted(super().__xor__(other))
+
+    def _combinator_query(self, combinator, *other_qs, all=False):  # noqa: A002 - Django's own signature
+        return self._unrestricted(super()._combinator_query(combinator, *other_qs, all=all))
 
     def visible_share(self, user) -> Share | None:
         """Whom ``visible_to(user)`` gives the same rows as ``user`` (see :class:`Share`); None: nobody

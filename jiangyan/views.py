@@ -3,7 +3,6 @@ office and the error handlers (pages, or the API's error envelope under /api/)."
 
 import sys
 
-from django.core.paginator import Paginator
 from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
@@ -27,6 +26,7 @@ from .exceptions import envelope
 from .filtersets import AuditEventFilterSet
 from .middleware import DISPLAY_COOKIE, DISPLAY_MODES
 from .pagecache import cached_page
+from .pagination import list_page
 from .permissions import role_required
 from .roles import Role
 from .site import home_sections, section_topics, sections_context
@@ -83,12 +83,11 @@ AUDIT_PAGE_SIZE = 50
 def audit_log(request):
     """Every recorded action (state changes, imports, full views of personal data), searchable and
     filterable by actor, verb, object type and dates; the same filters export to a spreadsheet."""
-    filterset = AuditEventFilterSet(request.GET or None, queryset=selectors.audit_log())
-    page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = list_page(request, selectors.audit_log(), AuditEventFilterSet, per_page=AUDIT_PAGE_SIZE)
     return render(
         request,
         "jiangyan/audit_log.html",
-        {"filter": filterset, "page_obj": page, "events": page.object_list, "query": request.GET.urlencode()},
+        {**context, "events": context["page_obj"].object_list, "query": request.GET.urlencode()},
     )
 
 

@@ -12,15 +12,25 @@ serializers, and the error envelope of ``jiangyan.exceptions``.
         def claim(self, request, pk=None):
             data = self.input(ClaimInput)
             wish = services.wish_claim(actor=request.user, wish=self.get_object(), **data)
+
+Scope is the base class's business, as NetBox's ``BaseViewSet`` restricts every queryset before a view
+sees it: whatever ``get_queryset()`` (or ``queryset``) a viewset gives, the rows it reaches — in the list,
+in ``get_object()`` and in every custom action — are restricted to the action's scope on the model
+(``jiangyan.scoping.ScopedQuerySet.restrict``): ``visible_to(user)`` unless ``action_scopes`` names
+another. A viewset whose author forgets the scope (``queryset = Wish.objects.all()``) still shows nobody
+a row outside theirs, and a model without a scope cannot be served at all.
 """
 
+import functools
+
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .pagecache import cached_list
 from .permissions import HasRole
-from .scoping import Share, get_object_or_404
+from .scoping import VIEW, ScopedQuerySet, Share, get_object_or_404
 from .throttling import SubmitThrottle
 
 
@@ -30,9 +40,12 @@ class PortalViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
     public_actions: tuple[str, ...] = ()
     action_roles: dict[str, tuple[str, ...]] = {}
-    # Actions that change the object: it is fetched from ``get_queryset().editable_by(user)``. Every other
-    # action fetches from ``get_queryset()``, which starts from the model's ``visible_to(user)``.
-    edit_actions: tuple[str, ...] = ()
+    # The scope in which each action reaches its rows, by the name the model's queryset knows
+    # (``ScopedQuerySet.restrict``); an action not named here reads in ``VIEW`` (``visible_to``). Every
+    # action on one object names its scope (a test walks them): ``CHANGE`` (``editable_by``) where a row
+    # outside the editor's scope is a 404, ``VIEW`` where anybody who sees the row may ask and the service
+    # decides (a 403 or 409), or a scope of the model's own (a wish's ``WISHER``).
+    action_scopes: dict[str, str] = {}
     # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
     throttled_actions: tuple[str, ...] = ()
     # Actions that take files: multipart besides JSON (the schema documents the multipart body:
@@ -48,6 +61,32 @@ class PortalViewSet(viewsets.GenericViewSet):
         list_view = getattr(cls, "list", None)
         if list_view is not None and not getattr(list_view, "cached", False):
             cls.list = cached_list(list_view)
+        if "edit_actions" in cls.__dict__:  # the former declaration, which would now be silently ignored
+            raise ImproperlyConfigured(f"{cls.__name__}: name CHANGE for those actions in action_scopes")
+        # Whatever rows a subclass's ``get_queryset`` gives, they are restricted to the action's scope.
+        rows = cls.__dict__.get("get_queryset")
+        if rows is not None and not getattr(rows, "restricted", False):
+            cls.get_queryset = _restricted(rows)
+
+    def get_queryset(self):
+        return self.restrict(super().get_queryset())
+
+    @property
+    def scope(self) -> str:
+        """The scope of the action being run (``action_scopes``, else ``VIEW``)."""
+        return self.action_scopes.get(getattr(self, "action", None), VIEW)
+
+    def restrict(self, queryset):
+        """``queryset`` within the current action's scope for the caller (a no-op for rows a selector has
+        already restricted to it)."""
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no reader, no rows, no query
+            return queryset.none()
+        if not isinstance(queryset, ScopedQuerySet):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: {queryset.model.__name__} has no scope; its queryset must subclass "
+                "jiangyan.scoping.ScopedQuerySet (visible_to / editable_by)"
+            )
+        return queryset.restrict(self.request.user, self.scope)
 
     def cache_share(self, user) -> Share:
         """Whom this reader's list may be shared with: the model's ``visible_share``, or this reader alone
@@ -86,9 +125,7 @@ class PortalViewSet(viewsets.GenericViewSet):
         return [SubmitThrottle()] if self.action in self.throttled_actions else []
 
     def get_object(self):
-        queryset = self.get_queryset()
-        if self.action in self.edit_actions:
-            queryset = queryset.editable_by(self.request.user)
+        queryset = self.get_queryset()  # within the action's scope
         key = self.lookup_url_kwarg or self.lookup_field
         obj = get_object_or_404(queryset, **self.lookup_filter(self.kwargs[key]))
         self.check_object_permissions(self.request, obj)
@@ -103,3 +140,12 @@ class PortalViewSet(viewsets.GenericViewSet):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+def _restricted(rows):
+    @functools.wraps(rows)
+    def get_queryset(self):
+        return self.restrict(rows(self))
+
+    get_queryset.restricted = True
+    return get_queryset

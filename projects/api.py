@@ -12,7 +12,7 @@ from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_name
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
-from jiangyan.scoping import get_editable_or_404, get_visible_or_404
+from jiangyan.scoping import CHANGE, VIEW
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
@@ -201,30 +201,36 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         "unit_evaluations": (Role.SUPERVISOR,),
         "status_change": (Role.UNIT_STAFF,),
     }
+    action_scopes = {
+        "milestones": VIEW,
+        "statements": VIEW,
+        "evaluations": VIEW,
+        "evaluation_create": VIEW,  # anybody who sees the project rates it (the service: once a month)
+        "milestone_complete": CHANGE,
+        "indicators": CHANGE,
+        "statement_create": CHANGE,
+        "status_change": CHANGE,
+    }
+    queryset = Project.objects.all()  # restricted to each action's scope by ``PortalViewSet``
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no query on an empty database
             return Project.objects.none()
-        return selectors.project_list(user=self.request.user)
+        if self.action == "list":
+            return selectors.project_list(user=self.request.user)
+        if self.action in ("retrieve", "status_change"):  # answered with the detail
+            return selectors.project_pages()
+        return super().get_queryset()
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectListSerializer
-
-    def get_object(self) -> Project:
-        return get_visible_or_404(selectors.project_pages(), self.request.user, code=self.kwargs["code"])
-
-    def _visible(self, code: str) -> Project:
-        return get_visible_or_404(Project.objects, self.request.user, code=code)
-
-    def _editable(self, code: str) -> Project:
-        return get_editable_or_404(Project.objects, self.request.user, code=code)
 
     @extend_schema(
         summary="项目节点", responses={200: MilestoneSerializer(many=True), **NOT_FOUND}, tags=["projects"]
     )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def milestones(self, request, code=None):
-        project = self._visible(code)
+        project = self.get_object()
         rows = project.milestones.order_by("planned_date", "order", "id")
         return Response(MilestoneSerializer(rows, many=True).data)
 
@@ -241,7 +247,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         filterset_class=None,
     )
     def milestone_complete(self, request, code=None, milestone_id=None):
-        project = self._editable(code)
+        project = self.get_object()
         milestone = get_object_or_404(project.milestones, pk=int(milestone_id))
         data = self.input(MilestoneCompleteInput)
         milestone = services.milestone_complete(actor=request.user, milestone=milestone, **data)
@@ -256,7 +262,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def indicators(self, request, code=None):
-        project = self._editable(code)
+        project = self.get_object()
         data = self.input(IndicatorValuesInput)
         services.indicator_update(
             actor=request.user,
@@ -270,7 +276,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @action(detail=True, methods=["get"], filterset_class=None)
     def statements(self, request, code=None):
-        rows = selectors.project_statements(project=self._visible(code))
+        rows = selectors.project_statements(project=self.get_object())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(StatementSerializer(page, many=True).data)
 
@@ -282,7 +288,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @statements.mapping.post
     def statement_create(self, request, code=None):
-        project = self._editable(code)
+        project = self.get_object()
         data = self.input(StatementInput)
         statement = services.statement_create(
             actor=request.user,
@@ -302,7 +308,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @action(detail=True, methods=["get"], filterset_class=None)
     def evaluations(self, request, code=None):
-        rows = selectors.project_evaluations(user=request.user, project=self._visible(code))
+        rows = selectors.project_evaluations(user=request.user, project=self.get_object())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
 
@@ -314,7 +320,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @evaluations.mapping.post
     def evaluation_create(self, request, code=None):
-        project = self._visible(code)
+        project = self.get_object()
         data = self.input(EvaluationInput)
         evaluation = services.evaluation_create(actor=request.user, project=project, **data)
         return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
@@ -369,7 +375,7 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     )
     @action(detail=True, methods=["post"], url_path="status", filterset_class=None)
     def status_change(self, request, code=None):
-        project = self._editable(code)
+        project = self.get_object()
         data = self.input(StatusInput)
         services.project_status_change(actor=request.user, project=project, **data)
         return Response(ProjectDetailSerializer(self.get_object()).data)

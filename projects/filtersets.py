@@ -2,11 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Town, Unit
-from jiangyan.filtersets import LookupFilter
+from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import ProjectStatus
 from .models import Domain, Program, Project, TargetGroup
@@ -14,12 +14,21 @@ from .models import Domain, Program, Project, TargetGroup
 BEHIND_CHOICES = (("1", _("仅看滞后")), ("0", _("未滞后")))
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(PortalFilterSet):
     """Filters of the project list: free text, program, domain, target group, town, status, lead unit, behind.
 
     Expects a queryset annotated by ``with_schedule`` for ``behind`` (adds it when missing)."""
 
-    q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
+    search_fields = (
+        "code__icontains",
+        "title__icontains",
+        "summary__icontains",
+        "lead_unit__name__icontains",
+        "domain__name__icontains",
+        "program__name__icontains",
+        "program__key_task__name__icontains",
+    )
+
     program = LookupFilter(queryset=Program.objects.all(), label=_("工程"), empty_label=_("全部工程"))
     domain = LookupFilter(queryset=Domain.objects.all(), label=_("领域"), empty_label=_("全部领域"))
     target_group = LookupFilter(
@@ -61,20 +70,6 @@ class ProjectFilterSet(django_filters.FilterSet):
             "behind",
             "started_by",
         ]
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:50]
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(title__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(lead_unit__name__icontains=value)
-            | Q(domain__name__icontains=value)
-            | Q(program__name__icontains=value)
-            | Q(program__key_task__name__icontains=value)
-        )
 
     def filter_behind(self, queryset, name, value):
         if "is_behind" not in queryset.query.annotations:

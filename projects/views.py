@@ -4,7 +4,6 @@ and spreadsheets. Views are thin: forms check input, services write, selectors r
 import io
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from accounts.models import Town, Unit
 from jiangyan.exceptions import ConflictError
 from jiangyan.forms import submit, submit_outcome
 from jiangyan.pagecache import cached_page
+from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
@@ -34,12 +34,6 @@ from .forms import (
 )
 from .models import Domain, Milestone, Program, Project, TargetGroup
 
-PAGE_SIZE = 20
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 @require_GET
 @cached_page(
@@ -47,16 +41,14 @@ def _page(request, queryset):
 )
 def showcase(request):
     """项目展播: public projects (and, for staff, their others) with filters and progress bars."""
-    filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=request.user))
-    page = _page(request, filterset.qs)
+    context = list_page(request, selectors.project_list(user=request.user), ProjectFilterSet)
     return render(
         request,
         "projects/list.html",
         {
-            "filter": filterset,
-            "page_obj": page,
-            "projects": page.object_list,
-            "figures": selectors.project_figures(filterset.qs),
+            **context,
+            "projects": context["page_obj"].object_list,
+            "figures": selectors.project_figures(context["filter"].qs),
             "query": request.GET.urlencode(),
         },
     )
@@ -149,9 +141,10 @@ def evaluate(request, code: str):
 @cached_page(topics=("projects",), paged=True, public=False, share=Project.objects.editable_share)
 def workspace(request):
     """The projects of the user's unit, behind ones first."""
-    queryset = selectors.workspace_list(user=request.user)
-    page = _page(request, queryset)
-    return render(request, "projects/workspace.html", {"page_obj": page, "projects": page.object_list})
+    context = list_page(request, selectors.workspace_list(user=request.user))
+    return render(
+        request, "projects/workspace.html", {**context, "projects": context["page_obj"].object_list}
+    )
 
 
 def _editable(request, code: str) -> Project:

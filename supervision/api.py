@@ -16,6 +16,7 @@ from jiangyan.exceptions import ErrorSerializer, error_response
 from jiangyan.models import Notification
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
+from jiangyan.scoping import CHANGE
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 from projects import selectors as projects
@@ -92,12 +93,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
     filterset_class = ReportFilterSet
     public_actions = ("list", "retrieve")
     action_roles = {"approve": (Role.SUPERVISOR,), "publish": (Role.SUPERVISOR,)}
-    edit_actions = ("approve", "publish")
+    action_scopes = {"approve": CHANGE, "publish": CHANGE}
+    queryset = Report.objects.all()  # restricted to each action's scope by ``PortalViewSet``
 
     def get_queryset(self):
         if self.action == "list":
             return selectors.report_list(user=self.request.user)
-        return Report.objects.visible_to(self.request.user)
+        return super().get_queryset()
 
     def get_serializer_class(self):
         return ReportSerializer if self.action == "list" else ReportDetailSerializer
@@ -238,6 +240,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewS
         "return_": (Role.SUPERVISOR,),
         "close": (Role.SUPERVISOR,),
     }
+    # ``editable_by``: the supervisors and the responsible unit's or community's staff; the service checks
+    # which of them may take which step.
+    action_scopes = {"answer": CHANGE, "return_": CHANGE, "close": CHANGE}
 
     def get_queryset(self):
         return selectors.order_list(user=self.request.user)
@@ -399,6 +404,7 @@ class ReadAllSerializer(serializers.Serializer):
 )
 class NotificationViewSet(mixins.ListModelMixin, PortalViewSet):
     serializer_class = NotificationSerializer
+    action_scopes = {"read": CHANGE}  # the recipient's own
 
     def get_queryset(self):
         queryset = selectors.notification_list(user=self.request.user)

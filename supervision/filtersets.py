@@ -2,12 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
-from jiangyan.filtersets import LookupFilter
+from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import InspectionKind, OrderStatus, ReportKind, ReportStatus
 from .models import Inspection, Report, SupervisionOrder, order_open, order_overdue
@@ -37,8 +36,9 @@ class ReportFilterSet(django_filters.FilterSet):
         return queryset.filter(period_start__lte=value, period_end__gte=value)
 
 
-class OrderFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
+class OrderFilterSet(PortalFilterSet):
+    search_fields = ("code__icontains", "reason__icontains", "project__code__iexact", "wish__code__iexact")
+
     status = django_filters.ChoiceFilter(
         choices=OrderStatus.choices, label=_("状态"), empty_label=_("全部状态")
     )
@@ -59,17 +59,6 @@ class OrderFilterSet(django_filters.FilterSet):
         model = SupervisionOrder
         fields = ["q", "status", "open", "overdue", "unit", "community", "target"]
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:50]
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(reason__icontains=value)
-            | Q(project__code__iexact=value)
-            | Q(wish__code__iexact=value)
-        )
-
     def filter_open(self, queryset, name, value):
         rule = order_open()
         return queryset.filter(rule) if value else queryset.exclude(rule)
@@ -82,8 +71,9 @@ class OrderFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{value}__isnull": False})
 
 
-class InspectionFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
+class InspectionFilterSet(PortalFilterSet):
+    search_fields = ("places__icontains", "findings__icontains")
+
     kind = django_filters.ChoiceFilter(
         choices=InspectionKind.choices, label=_("方式"), empty_label=_("全部方式")
     )
@@ -109,12 +99,6 @@ class InspectionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Inspection
         fields = ["q", "kind", "community", "date_after", "date_before"]
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:50]
-        return (
-            queryset.filter(Q(places__icontains=value) | Q(findings__icontains=value)) if value else queryset
-        )
 
     @property
     def qs(self):

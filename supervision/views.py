@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiangyan import notifications
 from jiangyan.forms import submit, submit_outcome
 from jiangyan.pagecache import cached_page, remember
+from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import Share, get_editable_or_404, get_object_or_404, get_visible_or_404
@@ -31,18 +31,12 @@ from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .forms import AnswerForm, CloseForm, ContactPointForm, InspectionForm, OrderIssueForm, ReturnForm
 from .models import ContactPoint, Inspection, Report, SupervisionOrder
 
-PAGE_SIZE = 20
 ORDER_ROLES = (Role.SUPERVISOR, Role.UNIT_STAFF, Role.COMMUNITY_STAFF)
-
-
-def _page(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _filtered_list(request, filterset_class, queryset, template: str):
     """A list page: the app's FilterSet over the list's selector, paginated."""
-    filterset = filterset_class(request.GET, queryset=queryset)
-    return render(request, template, {"filter": filterset, "page_obj": _page(request, filterset.qs)})
+    return render(request, template, list_page(request, queryset, filterset_class))
 
 
 def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
@@ -166,7 +160,9 @@ def report_mine(request, pk: int):
 @cached_page(topics=("reports",), paged=True)
 def bulletin_list(request):
     return render(
-        request, "supervision/bulletin_list.html", {"page_obj": _page(request, selectors.bulletin_list())}
+        request,
+        "supervision/bulletin_list.html",
+        list_page(request, selectors.bulletin_list()),
     )
 
 
@@ -397,7 +393,7 @@ def notification_list(request):
     queryset = selectors.notification_list(user=request.user)
     if request.GET.get("unread") == "1":
         queryset = queryset.filter(read_at__isnull=True)
-    return render(request, "supervision/notifications.html", {"page_obj": _page(request, queryset)})
+    return render(request, "supervision/notifications.html", list_page(request, queryset))
 
 
 @require_GET

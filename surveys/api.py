@@ -22,6 +22,7 @@ from accounts.models import Community, Unit
 from jiangyan.exceptions import error_response
 from jiangyan.masking import mask_phone
 from jiangyan.roles import Role
+from jiangyan.scoping import CHANGE
 from jiangyan.viewsets import PortalViewSet
 from projects import selectors as project_selectors
 
@@ -264,7 +265,7 @@ class SuggestionViewSet(
     public_actions = ("create",)
     throttled_actions = ("create",)
     action_roles = {"list": READERS, "retrieve": READERS, "code": OFFICE, "code_items": OFFICE}
-    edit_actions = ("code_items",)
+    action_scopes = {"code_items": CHANGE}
 
     def get_queryset(self):
         return selectors.suggestion_list(user=self.request.user)
@@ -351,7 +352,7 @@ class ProblemItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Porta
     serializer_class = ProblemItemSerializer
     filterset_class = ProblemItemFilterSet
     action_roles = {"list": LIST_READERS, "retrieve": LIST_READERS, "link_projects": OFFICE}
-    edit_actions = ("link_projects",)
+    action_scopes = {"link_projects": CHANGE}
 
     def get_queryset(self):
         return selectors.problem_item_list(user=self.request.user)
@@ -426,7 +427,7 @@ class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVi
         "partial_update": LIST_READERS,
         "create": OFFICE,
     }
-    edit_actions = ("partial_update",)
+    action_scopes = {"partial_update": CHANGE}
 
     def get_queryset(self):
         return selectors.duty_item_list(user=self.request.user)

@@ -2,31 +2,28 @@
 selector in ``selectors``)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
 from jiangyan.filters import DateTimeFilter
-from jiangyan.filtersets import LookupFilter
+from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import Channel, DutyStatus, SuggestionSource
 from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey, duty_overdue
 
 
-class SurveyFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+class SurveyFilterSet(PortalFilterSet):
+    search_fields = ("title__icontains", "description__icontains")
 
     class Meta:
         model = Survey
         fields = ["q"]
 
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
+class SuggestionFilterSet(PortalFilterSet):
+    search_fields = ("text__icontains",)
 
-class SuggestionFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), field_name="text", lookup_expr="icontains")
     survey = LookupFilter(label=_("问卷"), queryset=Survey.objects.all())
     community = LookupFilter(label=_("社区（村）"), queryset=Community.objects.select_related("town"))
     source = django_filters.ChoiceFilter(label=_("来源"), choices=SuggestionSource.choices)
@@ -61,8 +58,9 @@ class SuggestionFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=codings.values("suggestion_id"))
 
 
-class ProblemItemFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+class ProblemItemFilterSet(PortalFilterSet):
+    search_fields = ("code__icontains", "title__icontains", "keywords__icontains")
+
     category = LookupFilter(label=_("类别"), queryset=ProblemCategory.objects.all())
     conversion = django_filters.ChoiceFilter(
         label=_("转化情况"),
@@ -73,11 +71,6 @@ class ProblemItemFilterSet(django_filters.FilterSet):
     class Meta:
         model = ProblemItem
         fields = ["q", "category", "conversion"]
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(code__icontains=value) | Q(title__icontains=value) | Q(keywords__icontains=value)
-        )
 
     def filter_conversion(self, queryset, name, value):
         # ``has_duty`` / ``has_project`` are annotated by selectors.problem_items_with_status
@@ -90,8 +83,9 @@ class ProblemItemFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class DutyItemFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+class DutyItemFilterSet(PortalFilterSet):
+    search_fields = ("action__icontains", "problem_item__title__icontains", "problem_item__code__icontains")
+
     status = django_filters.ChoiceFilter(label=_("状态"), choices=DutyStatus.choices)
     unit = LookupFilter(label=_("责任单位"), queryset=Unit.objects.all())
     category = LookupFilter(
@@ -109,18 +103,11 @@ class DutyItemFilterSet(django_filters.FilterSet):
         late = duty_overdue(timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late)
 
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(action__icontains=value)
-            | Q(problem_item__title__icontains=value)
-            | Q(problem_item__code__icontains=value)
-        )
 
+class ResponseFilterSet(PortalFilterSet):
+    search_fields = ("community__name__icontains", "community__town__name__icontains")
+    search_help = _("社区（村）或镇（街道）名称")
 
-class ResponseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("关键词"), method="filter_q", help_text=_("社区（村）或镇（街道）名称")
-    )
     survey = LookupFilter(label=_("问卷"), queryset=Survey.objects.all())
     community = LookupFilter(label=_("社区（村）"), queryset=Community.objects.all())
     channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
@@ -130,8 +117,3 @@ class ResponseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Response
         fields = ["q", "survey", "community", "channel", "submitted_after", "submitted_before"]
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(community__name__icontains=value) | Q(community__town__name__icontains=value)
-        )

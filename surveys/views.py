@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiangyan.forms import submit_outcome
 from jiangyan.models import AuditEvent
 from jiangyan.pagecache import cached_page
+from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
@@ -365,15 +365,13 @@ def coding(request):
         return redirect(f"{reverse('surveys:coding')}?{request.POST.get('back', '')}")
 
     uncoded = selectors.suggestion_list(user=request.user, uncoded=True)
-    filterset = SuggestionFilterSet(request.GET, queryset=uncoded)
-    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    context = list_page(request, uncoded, SuggestionFilterSet, per_page=20)
     return render(
         request,
         "surveys/coding.html",
         {
-            "filter": filterset,
-            "page_obj": page,
-            "rows": selectors.coding_rows(list(page.object_list)),
+            **context,
+            "rows": selectors.coding_rows(list(context["page_obj"].object_list)),
             "all_items": selectors.coding_item_choices(),
             "uncoded_total": uncoded.count(),
             "back": request.GET.urlencode(),
@@ -387,15 +385,17 @@ def coding(request):
 @role_required(*LIST_ROLES)
 @require_GET
 def problem_list(request):
-    filterset = ProblemItemFilterSet(request.GET, queryset=selectors.problem_item_list(user=request.user))
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    context = list_page(
+        request, selectors.problem_item_list(user=request.user), ProblemItemFilterSet, per_page=50
+    )
+    page = context["page_obj"]
     links = selectors.project_links([i.pk for i in page.object_list], user=request.user)
     for item in page.object_list:
         item.linked_projects = links.get(item.pk, [])
     return render(
         request,
         "surveys/problem_list.html",
-        {"filter": filterset, "page_obj": page, "funnel": selectors.conversion_funnel()},
+        {**context, "funnel": selectors.conversion_funnel()},
     )
 
 
@@ -450,16 +450,14 @@ def problem_detail(request, pk: int):
 @role_required(*LIST_ROLES)
 @require_GET
 def duty_list(request):
-    filterset = DutyItemFilterSet(request.GET, queryset=selectors.duty_item_list(user=request.user))
-    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    context = list_page(request, selectors.duty_item_list(user=request.user), DutyItemFilterSet, per_page=30)
     return render(
         request,
         "surveys/duty_list.html",
         {
-            "filter": filterset,
-            "page_obj": page,
+            **context,
             "editable": selectors.editable_duty_item_ids(
-                user=request.user, duty_items=list(page.object_list)
+                user=request.user, duty_items=list(context["page_obj"].object_list)
             ),
             "statuses": DutyStatusForm.base_fields["status"].choices,
         },

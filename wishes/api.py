@@ -14,13 +14,14 @@ from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
+from jiangyan.scoping import VIEW
 from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
 from . import selectors, services
 from .choices import PhotoKind, Satisfaction, WishCategory, WishChannel
 from .filtersets import WishFilterSet
-from .models import Wish
+from .models import WISHER, Wish
 
 extra_urls: list = []
 
@@ -219,13 +220,23 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSe
     lookup_field = "code"
     # Anything else in that place is a 404 before any permission check.
     lookup_value_regex = r"(?:[0-9]+|[Ww][Xx][A-Za-z0-9]+)"
-    # Actions on any wish, also outside the caller's list (a submitted wish its wisher withdraws by code).
-    any_wish_actions = ("feedback", "withdraw")
+    queryset = Wish.objects.all()  # restricted to each action's scope by ``PortalViewSet``
+    action_scopes = {
+        # Whoever sees the wish may ask; the service checks the claimer, the community's staff and the state.
+        "claim": VIEW,
+        "release": VIEW,
+        "fulfil": VIEW,
+        "approve": VIEW,
+        "reject": VIEW,
+        # The wisher, perhaps without an account, proves themselves with the query code (``Wish.restrict``).
+        "feedback": WISHER,
+        "withdraw": WISHER,
+    }
 
     def get_queryset(self):
-        if self.action in self.any_wish_actions:
-            return Wish.objects.all()
-        return selectors.wish_list(user=self.request.user)
+        if self.action == "list":
+            return selectors.wish_list(user=self.request.user)
+        return super().get_queryset()
 
     def lookup_filter(self, key: str) -> dict:
         return {"pk": int(key)} if key.isdigit() else {"code": key.upper()}

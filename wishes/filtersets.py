@@ -2,23 +2,23 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
-from jiangyan.filtersets import LookupFilter
+from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import Satisfaction, WishCategory, WishChannel, WishStatus
 from .models import Wish
 from .selectors import FUNNEL_STAGES
 
 
-class WishFilterSet(django_filters.FilterSet):
+class WishFilterSet(PortalFilterSet):
     """Community, category, channel, status, urgent and free text (``q``: title, text or wish code — never
     the wisher's personal data, so a search cannot confirm a phone number)."""
 
-    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    search_fields = ("title__icontains", "text__icontains", "code__iexact")
+
     community = LookupFilter(
         queryset=Community.objects.select_related("town"), label=_("社区（村）"), empty_label=_("全部社区")
     )
@@ -88,9 +88,3 @@ class WishFilterSet(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value) | Q(code__iexact=value))

@@ -14,7 +14,7 @@ from accounts.models import Community
 from jiangyan import masking
 from jiangyan.models import Photo
 from jiangyan.roles import Role, has_role, is_admin, roles_of
-from jiangyan.scoping import ScopedQuerySet, Share
+from jiangyan.scoping import VIEW, ScopedQuerySet, Share
 
 from .choices import (
     PUBLIC_STATUSES,
@@ -74,6 +74,9 @@ def _first_community(user) -> int | None:
     return user.home_community_id
 
 
+WISHER = "wisher"  # a scope of ``WishQuerySet.restrict``
+
+
 class WishQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "WishQuerySet":
         """Public states for everybody; the wisher's own wishes, the member's own claims, every wish of
@@ -108,6 +111,15 @@ class WishQuerySet(ScopedQuerySet):
         relation to it, which the services check on the locked row."""
         scope = _handler_scope(user, "community_id")
         return self.none() if scope is None else self.filter(scope)
+
+    def restrict(self, user, scope: str = VIEW) -> "WishQuerySet":
+        """``WISHER``, the scope of the wisher's follow-up and withdrawal: any wish its code names. The wisher
+        may have no account and proves who they are to the service with the query code
+        (``services.is_wisher``), or staff of the wish's community act for them; the service refuses
+        anybody else (403)."""
+        if scope == WISHER:
+            return self.all()
+        return super().restrict(user, scope)
 
     def unclaimed_flagged(self, now: datetime.datetime) -> "WishQuerySet":
         """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days, counted from when it last became open."""

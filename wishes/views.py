@@ -8,7 +8,6 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from accounts.models import Community
 from jiangyan import fragments
 from jiangyan.forms import submit
 from jiangyan.pagecache import cached_page
+from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import get_visible_or_404
@@ -45,7 +45,6 @@ from .forms import (
 from .models import Wish, handled_communities
 from .throttling import track_limiter
 
-PAGE_SIZE = 20
 SESSION_SUBMITTED = "wishes_submitted"
 SESSION_TRACKED = "wishes_tracked_code"
 
@@ -97,11 +96,8 @@ def board(request):
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = WishStatus.OPEN
-    filterset = WishFilterSet(data, queryset=selectors.wish_list(user=request.user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "wishes/board.html", {"filter": filterset, "page_obj": page, "wishes": page.object_list}
-    )
+    context = list_page(request, selectors.wish_list(user=request.user), WishFilterSet, data=data)
+    return render(request, "wishes/board.html", {**context, "wishes": context["page_obj"].object_list})
 
 
 def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
@@ -327,7 +323,9 @@ def card(request, community_id: int):
 
 @cached_page(topics=("wishes", "accounts"), paged=True)
 def members(request):
-    page = Paginator(selectors.members_board(), 30).get_page(request.GET.get("page"))
+    context = list_page(request, selectors.members_board(), per_page=30)
     return render(
-        request, "wishes/members.html", {"page_obj": page, "members": page.object_list, "now": timezone.now()}
+        request,
+        "wishes/members.html",
+        {**context, "members": context["page_obj"].object_list, "now": timezone.now()},
     )
