@@ -28,9 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiangyan.masking import mask_phone
+from jiangyan.roles import Role, has_role, is_admin
 from projects import selectors as project_selectors
 
-from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
+from .choices import DUTY_MOVES, RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
 from .coding import rank_suggestions
 from .models import (
     Answer,
@@ -129,6 +130,39 @@ def duty_item_list(*, user) -> QuerySet[DutyItem]:
         .prefetch_related("projects")
         .order_by("deadline", "id")
     )
+
+
+# --- what a person may do with a duty item now (``choices.DUTY_MOVES``) ---------------------------------
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _duty_unit(actor, item, facts) -> bool:
+    """Staff of the item's unit (the rule of ``DutyItem.objects.editable_by``, on the row)."""
+    unit = getattr(actor, "unit_id", None)
+    return _signed_in(actor) and has_role(actor, Role.UNIT_STAFF) and bool(unit) and item.unit_id == unit
+
+
+DUTY_ROLES = {"unit": _duty_unit, "office": lambda actor, item, facts: _signed_in(actor) and is_admin(actor)}
+DUTY_MOVES.check_names(DUTY_ROLES)
+
+
+def duty_item_actions_for(actor, duty_item: DutyItem) -> list[str]:
+    """The status moves (``DUTY_MOVES``) ``actor`` may make on ``duty_item`` now: the statuses its page
+    offers, the API's ``actions``, what ``services.duty_item_update`` accepts."""
+    return DUTY_MOVES.allowed(actor, duty_item, None, roles=DUTY_ROLES)
+
+
+def duty_item_statuses_for(actor, duty_item: DutyItem) -> list[tuple[str, str]]:
+    """The status choices of the item's update form: its own, then those its allowed moves lead to."""
+    targets = {
+        DUTY_MOVES.move(name, duty_item.status).target for name in duty_item_actions_for(actor, duty_item)
+    }
+    return [(v, label) for v, label in DutyStatus.choices if v == duty_item.status or v in targets]
+
+
+def duty_item_require_move(actor, duty_item: DutyItem, action: str) -> None:
+    DUTY_MOVES.require(action, actor, duty_item, None, roles=DUTY_ROLES)
 
 
 def editable_duty_item_ids(*, user, duty_items: list[DutyItem]) -> set[int]:

@@ -451,6 +451,9 @@ def problem_detail(request, pk: int):
 def duty_list(request):
     filterset = DutyItemFilterSet(request.GET, queryset=selectors.duty_item_list(user=request.user))
     page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    for duty_item in page.object_list:
+        # Per row, the statuses its moves lead to (``choices.DUTY_MOVES``), its own first.
+        duty_item.status_choices = selectors.duty_item_statuses_for(request.user, duty_item)
     return render(
         request,
         "surveys/duty_list.html",
@@ -460,7 +463,6 @@ def duty_list(request):
             "editable": selectors.editable_duty_item_ids(
                 user=request.user, duty_items=list(page.object_list)
             ),
-            "statuses": DutyStatusForm.base_fields["status"].choices,
         },
     )
 
@@ -472,12 +474,16 @@ def duty_detail(request, pk: int):
         DutyItem.objects.select_related("unit", "problem_item__category"), request.user, pk=pk
     )
     can_edit = DutyItem.objects.editable_by(request.user).filter(pk=pk).exists()
-    form = DutyStatusForm(initial={"status": duty_item.status, "progress_note": duty_item.progress_note})
+    # The status choices are exactly the moves this person may make now (``choices.DUTY_MOVES``).
+    statuses = selectors.duty_item_statuses_for(request.user, duty_item)
+    form = DutyStatusForm(
+        initial={"status": duty_item.status, "progress_note": duty_item.progress_note}, statuses=statuses
+    )
     status = 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("只能办理本单位的履职事项。"))
-        form = DutyStatusForm(request.POST)
+        form = DutyStatusForm(request.POST)  # every status: a refused move is the service's 409
         outcome = submit_outcome(
             request,
             form,

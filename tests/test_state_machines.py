@@ -26,9 +26,13 @@ from supervision import services as supervision_services
 from supervision.choices import ORDER_MOVES, REPORT_MOVES, OrderStatus, ReportKind, ReportStatus
 from supervision.models import Report
 from supervision.selectors import order_actions_for, report_actions_for
+from surveys import services as survey_services
+from surveys.choices import DUTY_MOVES, DutyStatus, duty_move_action
+from surveys.selectors import duty_item_actions_for
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.projects.factories import ProjectFactory
 from tests.supervision.factories import OrderFactory
+from tests.surveys.factories import DutyItemFactory
 from tests.wishes.factories import WishFactory
 from wishes import selectors as wish_selectors
 from wishes import services as wish_services
@@ -282,6 +286,74 @@ def test_order_buttons_api_actions_and_service_agree(target, state, role_users, 
         list_url="/api/v1/orders/",
     )
     assert everyone == {a for a in ORDER_MOVES.actions if state in ORDER_MOVES.sources(a)}
+
+
+# --- surveys: duty items ---------------------------------------------------------------------------------
+STATUS_SELECT = re.compile(r'<select name="status"[^>]*>(.*?)</select>', re.S)
+OPTION = re.compile(r'<option value="([a-z_]+)"')
+
+
+def duty_buttons(client: Client, item) -> set[str]:
+    """The moves a duty item's page offers: the statuses of its update form other than its own, and the
+    list's one-line form must offer the same."""
+    found = set()
+    for url in (reverse("surveys:duty", kwargs={"pk": item.pk}), reverse("surveys:duties")):
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        html = response.content.decode()
+        if url.endswith("/duties/"):
+            marker = reverse("surveys:duty_status", kwargs={"pk": item.pk})
+            start = html.find(marker)
+            html = html[start : html.find("</form>", start)] if start >= 0 else ""
+            select = re.search(r"<select[^>]*name=\"status\"[^>]*>(.*?)</select>", html, re.S)
+        else:
+            select = STATUS_SELECT.search(html)
+        offered = set(OPTION.findall(select.group(1))) if select else set()
+        moves = {duty_move_action(item.status, value) for value in offered - {item.status}}
+        if url.endswith("/duties/"):
+            assert moves == found, ("list and page differ", moves, found)
+        found = moves
+    return found
+
+
+DUTY_API = "/api/v1/surveys/duty-items/"
+
+
+def _duty_trials(actor, item) -> dict[str, Callable[[], object]]:
+    """Each move from the item's state, as the status update it is."""
+
+    def trial(target: str):
+        return lambda: survey_services.duty_item_update(actor=actor, duty_item=item, status=target)
+
+    moves = {name: DUTY_MOVES.move(name, item.status) for name in DUTY_MOVES.actions}
+    return {name: trial(move.target) for name, move in moves.items() if move is not None}
+
+
+@pytest.mark.parametrize("state", DutyStatus.values)
+def test_duty_item_status_choices_api_actions_and_service_agree(state, role_users, unit):
+    item = DutyItemFactory(unit=unit, status=state)
+    seen = []
+    for who, user in _everyone(role_users).items():
+        actor = user if user is not None else _anonymous()
+        page, api = clients(user)
+        trials = _duty_trials(actor, item)
+        seen.append(
+            Seen(
+                who,
+                set(duty_item_actions_for(actor, item)),
+                duty_buttons(page, item),
+                api_actions(
+                    api, f"/api/v1/surveys/duty-items/{item.pk}/", "/api/v1/surveys/duty-items/", item.pk
+                ),
+                accepted(trials),
+            )
+        )
+    for one in seen:
+        one.check()
+    assert {n for one in seen for n in one.selector} == {
+        a for a in DUTY_MOVES.actions if state in DUTY_MOVES.sources(a)
+    }
 
 
 def _anonymous():

@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "WishActionEnum": "wishes.choices.WISH_ACTION_CHOICES",
         "ReportActionEnum": "supervision.choices.REPORT_ACTION_CHOICES",
         "OrderActionEnum": "supervision.choices.ORDER_ACTION_CHOICES",
+        "DutyItemActionEnum": "surveys.choices.DUTY_ACTION_CHOICES",
     },
 }
 
