@@ -37,14 +37,17 @@ def actions_field(machine: Machine) -> serializers.Field:
 
 
 class ListedActions:
-    """Viewset mixin: define ``actions_for(objects) -> {pk: [action, …]}`` for the caller."""
+    """Viewset mixin: define ``actions_for(objects) -> {pk: [action, …]}`` for the caller. ``listed_key``:
+    the field that names a row in the list answer and the model alike (``code`` for projects)."""
+
+    listed_key = "id"
 
     def actions_for(self, objects: Iterable) -> dict[int, list[str]]:
         raise NotImplementedError
 
-    def listed_objects(self, pks: list[int]) -> Iterable:
+    def listed_objects(self, keys: list) -> Iterable:
         """The rows of a list answer, read again in one query for their actions."""
-        return self.get_queryset().model.objects.filter(pk__in=pks)
+        return self.get_queryset().model.objects.filter(**{f"{self.listed_key}__in": keys})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -54,8 +57,11 @@ class ListedActions:
         rows = data.get("results") if isinstance(data, dict) else data
         if not isinstance(rows, list) or not rows or "actions" not in rows[0]:
             return response
-        actions = self.actions_for(self.listed_objects([row["id"] for row in rows]))
+        key = self.listed_key
+        objects = list(self.listed_objects([row[key] for row in rows]))
+        by_pk = self.actions_for(objects)
+        actions = {getattr(obj, key): by_pk.get(obj.pk, []) for obj in objects}
         # New rows: the cached answer the list came from is shared and stays as it was.
-        filled = [{**row, "actions": actions.get(row["id"], [])} for row in rows]
+        filled = [{**row, "actions": actions.get(row[key], [])} for row in rows]
         response.data = {**data, "results": filled} if isinstance(data, dict) else filled
         return response

@@ -108,8 +108,8 @@ class ReportViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMi
     def actions_for(self, objects) -> dict[int, list[str]]:
         return {report.pk: selectors.report_actions_for(self.request.user, report) for report in objects}
 
-    def listed_objects(self, pks: list[int]):
-        return Report.objects.filter(pk__in=pks).only("id", "kind", "status")
+    def listed_objects(self, keys: list):
+        return Report.objects.filter(pk__in=keys).only("id", "kind", "status")
 
     @_report_action("审核报告（督查人员；待审核 → 已审核）")
     @action(detail=True, methods=["post"])
@@ -259,8 +259,8 @@ class OrderViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMix
     def actions_for(self, objects) -> dict[int, list[str]]:
         return {order.pk: selectors.order_actions_for(self.request.user, order) for order in objects}
 
-    def listed_objects(self, pks: list[int]):
-        return SupervisionOrder.objects.filter(pk__in=pks).only("id", "status", "unit_id", "community_id")
+    def listed_objects(self, keys: list):
+        return SupervisionOrder.objects.filter(pk__in=keys).only("id", "status", "unit_id", "community_id")
 
     @_create_schema(OrderIssueInput, OrderSerializer, "下发督办单（督查人员）", TAG_ORDERS)
     def create(self, request, *args, **kwargs):

@@ -27,7 +27,7 @@ from jiangyan.viewsets import PortalViewSet
 from projects import selectors as project_selectors
 
 from . import selectors, services
-from .choices import DUTY_MOVES, Channel, DutyStatus
+from .choices import DUTY_MOVES, SURVEY_MOVES, Channel, DutyStatus
 from .filtersets import (
     DutyItemFilterSet,
     ProblemItemFilterSet,
@@ -76,10 +76,20 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 class SurveySerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
+    actions = actions_field(SURVEY_MOVES)
 
     class Meta:
         model = Survey
-        fields = ["id", "title", "description", "opens_at", "closes_at", "allow_anonymous", "is_open"]
+        fields = [
+            "id",
+            "title",
+            "description",
+            "opens_at",
+            "closes_at",
+            "allow_anonymous",
+            "is_open",
+            "actions",
+        ]
 
 
 class SurveyDetailSerializer(SurveySerializer):
@@ -93,7 +103,7 @@ class SurveyDetailSerializer(SurveySerializer):
     list=extend_schema(tags=TAGS, summary="问卷列表（已发布）"),
     retrieve=extend_schema(tags=TAGS, summary="问卷详情（含题目与选项）"),
 )
-class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class SurveyViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     cache_topics = ("surveys",)
     public_actions = ("list", "retrieve")
     filterset_class = SurveyFilterSet
@@ -106,6 +116,16 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
 
     def get_serializer_class(self):
         return SurveyDetailSerializer if self.action == "retrieve" else SurveySerializer
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        facts = selectors.SurveyActor(self.request.user)
+        user = self.request.user
+        return {survey.pk: selectors.survey_actions_for(user, survey, facts=facts) for survey in objects}
+
+    def listed_objects(self, keys: list):
+        return Survey.objects.filter(pk__in=keys).only(
+            "id", "published", "opens_at", "closes_at", "allow_anonymous"
+        )
 
 
 # --- responses ------------------------------------------------------------------------------------------
@@ -437,8 +457,8 @@ class DutyItemViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModel
     def actions_for(self, objects) -> dict[int, list[str]]:
         return {item.pk: selectors.duty_item_actions_for(self.request.user, item) for item in objects}
 
-    def listed_objects(self, pks: list[int]):
-        return DutyItem.objects.filter(pk__in=pks).only("id", "status", "unit_id")
+    def listed_objects(self, keys: list):
+        return DutyItem.objects.filter(pk__in=keys).only("id", "status", "unit_id")
 
     @extend_schema(
         tags=TAGS,

@@ -26,6 +26,26 @@ class Channel(models.TextChoices):
 PAPER_CHANNELS = (Channel.VISIT, Channel.NIGHT_VISIT, Channel.FORUM)
 
 
+class SurveyWindow:
+    """Where a survey stands now (``Survey.window_state``, derived from ``published`` and its dates)."""
+
+    UNPUBLISHED, SCHEDULED, OPEN, CLOSED = "unpublished", "scheduled", "open", "closed"
+
+
+# What may be done with a survey (``jiangyan.moves``; predicates in ``selectors.SURVEY_ROLES``): while it is
+# open, a ``respondent`` (anybody signed in, or anybody at all where it allows anonymous answers) answers it
+# online once (``not_answered``: by account or the account's phone), and community staff of a community
+# (``community_staff``) or the office enter paper questionnaires. Neither moves its state.
+SURVEY_MOVES = Machine(
+    (
+        Move((SurveyWindow.OPEN,), "answer", SurveyWindow.OPEN, ("respondent",), ("not_answered",)),
+        Move((SurveyWindow.OPEN,), "enter", SurveyWindow.OPEN, ("community_staff", "office")),
+    ),
+    state_field="window_state",
+)
+SURVEY_ACTION_CHOICES = [(name, name) for name in SURVEY_MOVES.actions]
+
+
 class SuggestionSource(models.TextChoices):
     ANSWER = "answer", _("问卷建议题")
     FORM = "form", _("建议征集表")

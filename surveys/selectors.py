@@ -31,7 +31,16 @@ from jiangyan.masking import mask_phone
 from jiangyan.roles import Role, has_role, is_admin
 from projects import selectors as project_selectors
 
-from .choices import DUTY_MOVES, RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
+from .choices import (
+    DUTY_MOVES,
+    RATING_MAX,
+    RATING_MIN,
+    SURVEY_MOVES,
+    Channel,
+    DutyStatus,
+    QuestionKind,
+    SuggestionSource,
+)
 from .coding import rank_suggestions
 from .models import (
     Answer,
@@ -145,6 +154,50 @@ def _duty_unit(actor, item, facts) -> bool:
 
 DUTY_ROLES = {"unit": _duty_unit, "office": lambda actor, item, facts: _signed_in(actor) and is_admin(actor)}
 DUTY_MOVES.check_names(DUTY_ROLES)
+
+
+class SurveyActor:
+    """What the survey table's predicates know of one actor, read once for any number of surveys."""
+
+    def __init__(self, user):
+        self.user = user
+        self.signed_in = _signed_in(user)
+        self._answered: set[int] | None = None
+
+    def answered(self, survey_id: int) -> bool:
+        """Whether the actor answered the survey (by account or the account's phone: ``has_answered``)."""
+        if not self.signed_in:
+            return False
+        if self._answered is None:
+            mine = Q(respondent=self.user)
+            if self.user.phone:
+                mine |= Q(phone=self.user.phone)
+            self._answered = set(Response.objects.filter(mine).values_list("survey_id", flat=True))
+        return survey_id in self._answered
+
+
+SURVEY_ROLES = {
+    "respondent": lambda actor, survey, facts: facts.signed_in or survey.allow_anonymous,
+    "community_staff": lambda actor, survey, facts: (
+        facts.signed_in
+        and has_role(actor, Role.COMMUNITY_STAFF)
+        and bool(getattr(actor, "community_id", None))
+    ),
+    "office": lambda actor, survey, facts: facts.signed_in and is_admin(actor),
+}
+SURVEY_GUARDS = {"not_answered": lambda actor, survey, facts: not facts.answered(survey.pk)}
+SURVEY_MOVES.check_names(SURVEY_ROLES, SURVEY_GUARDS)
+
+
+def survey_actions_for(actor, survey: Survey, *, facts: SurveyActor | None = None) -> list[str]:
+    """What ``actor`` may do with ``survey`` now (``SURVEY_MOVES``): the answer page's form, the paper
+    entry page's form, the API's ``actions``, what ``services.response_submit`` accepts."""
+    facts = facts or SurveyActor(actor)
+    return SURVEY_MOVES.allowed(actor, survey, facts, roles=SURVEY_ROLES, guards=SURVEY_GUARDS)
+
+
+def survey_require_move(actor, survey: Survey, action: str) -> None:
+    SURVEY_MOVES.require(action, actor, survey, SurveyActor(actor), roles=SURVEY_ROLES, guards=SURVEY_GUARDS)
 
 
 def duty_item_actions_for(actor, duty_item: DutyItem) -> list[str]:

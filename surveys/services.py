@@ -262,6 +262,8 @@ def response_submit(
         respondent is not None and earlier.filter(respondent=respondent).exists()
     ):
         raise ConflictError(duplicate_message(), code="duplicate_response")
+    # The same table as the pages' forms and the API's ``actions`` (``choices.SURVEY_MOVES``).
+    selectors.survey_require_move(actor, survey, "answer" if channel == Channel.ONLINE else "enter")
     try:
         with transaction.atomic():  # a savepoint: the constraint's refusal leaves the transaction usable
             response = Response.objects.create(

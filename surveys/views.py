@@ -130,6 +130,8 @@ def survey_answer(request, pk: int):
             "may_answer_for_another": already_answered and not answered_by_account,
             "survey_ended": survey.closes_at <= timezone.now(),
             "login_needed": not survey.allow_anonymous and not request.user.is_authenticated,
+            # The form is drawn for exactly the moves this person may make now (``choices.SURVEY_MOVES``).
+            "actions": selectors.survey_actions_for(request.user, survey),
         },
         status=status,
     )
@@ -172,7 +174,12 @@ def survey_enter(request, pk: int):
     return render(
         request,
         "surveys/enter.html",
-        {"survey": survey, "form": form, "closed_reason": survey.window_error()},
+        {
+            "survey": survey,
+            "form": form,
+            "closed_reason": survey.window_error(),
+            "actions": selectors.survey_actions_for(request.user, survey),
+        },
         status=status,
     )
 

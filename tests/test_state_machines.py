@@ -22,17 +22,21 @@ from rest_framework.test import APIClient
 
 from jiangyan.exceptions import ApplicationError
 from jiangyan.roles import Role
+from projects import services as project_services
+from projects.choices import STATUS_MOVES, ProjectStatus, status_move_action
+from projects.selectors import project_actions_for
 from supervision import services as supervision_services
 from supervision.choices import ORDER_MOVES, REPORT_MOVES, OrderStatus, ReportKind, ReportStatus
 from supervision.models import Report
 from supervision.selectors import order_actions_for, report_actions_for
 from surveys import services as survey_services
-from surveys.choices import DUTY_MOVES, DutyStatus, duty_move_action
-from surveys.selectors import duty_item_actions_for
+from surveys.choices import DUTY_MOVES, SURVEY_MOVES, Channel, DutyStatus, SurveyWindow, duty_move_action
+from surveys.models import Response as SurveyResponse
+from surveys.selectors import duty_item_actions_for, survey_actions_for
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.projects.factories import ProjectFactory
 from tests.supervision.factories import OrderFactory
-from tests.surveys.factories import DutyItemFactory
+from tests.surveys.factories import DutyItemFactory, SurveyFactory
 from tests.wishes.factories import WishFactory
 from wishes import selectors as wish_selectors
 from wishes import services as wish_services
@@ -354,6 +358,114 @@ def test_duty_item_status_choices_api_actions_and_service_agree(state, role_user
     assert {n for one in seen for n in one.selector} == {
         a for a in DUTY_MOVES.actions if state in DUTY_MOVES.sources(a)
     }
+
+
+# --- projects ---------------------------------------------------------------------------------------------
+def project_buttons(client: Client, project) -> set[str]:
+    """The moves the project's manage page offers: the statuses of its status form."""
+    response = client.get(reverse("projects:manage", kwargs={"code": project.code}))
+    if response.status_code != 200:
+        return set()
+    html = response.content.decode()
+    form = html[html.find('id="status"') :]
+    select = STATUS_SELECT.search(form[: form.find("</section>")])
+    offered = set(OPTION.findall(select.group(1))) if select else set()
+    return {status_move_action(project.status, value) for value in offered}
+
+
+def _project_trials(actor, project) -> dict[str, Callable[[], object]]:
+    def trial(target: str):
+        return lambda: project_services.project_status_change(
+            actor=actor, project=project, status=target, reason="按计划调整"
+        )
+
+    moves = {name: STATUS_MOVES.move(name, project.status) for name in STATUS_MOVES.actions}
+    return {name: trial(move.target) for name, move in moves.items() if move is not None}
+
+
+@pytest.mark.parametrize("state", ProjectStatus.values)
+def test_project_status_choices_api_actions_and_service_agree(state, role_users, unit):
+    project = ProjectFactory(lead_unit=unit, status=state)
+    seen = []
+    for who, user in _everyone(role_users).items():
+        actor = user if user is not None else _anonymous()
+        page, api = clients(user)
+        seen.append(
+            Seen(
+                who,
+                set(project_actions_for(actor, project)),
+                project_buttons(page, project),
+                api_actions(api, f"/api/v1/projects/{project.code}/"),
+                accepted(_project_trials(actor, project)),
+            )
+        )
+        # The list names a project by its code.
+        cache.clear()
+        rows = api.get("/api/v1/projects/", {"page_size": 200}).json()
+        for row in rows["results"] if isinstance(rows, dict) else rows:
+            if row["code"] == project.code:
+                assert set(row["actions"]) == seen[-1].selector, (who, "list")
+    for one in seen:
+        one.check()
+    assert {n for one in seen for n in one.selector} == {
+        a for a in STATUS_MOVES.actions if state in STATUS_MOVES.sources(a)
+    }
+
+
+# --- surveys: answering and paper entry ----------------------------------------------------------------
+def _survey_in(state: str, *, allow_anonymous: bool):
+    now, day = timezone.now(), datetime.timedelta(days=1)
+    opens, closes = {
+        SurveyWindow.SCHEDULED: (now + day, now + 30 * day),
+        SurveyWindow.CLOSED: (now - 30 * day, now - day),
+    }.get(state, (now - day, now + 30 * day))
+    return SurveyFactory(
+        opens_at=opens,
+        closes_at=closes,
+        published=state != SurveyWindow.UNPUBLISHED,
+        allow_anonymous=allow_anonymous,
+    )
+
+
+def _survey_trials(actor, survey) -> dict[str, Callable[[], object]]:
+    s = survey_services
+    return {
+        "answer": lambda: s.response_submit(actor=actor, survey=survey, answers={}, phone="13900001111"),
+        "enter": lambda: s.response_submit(
+            actor=actor, survey=survey, answers={}, phone="13900002222", channel=Channel.VISIT
+        ),
+    }
+
+
+@pytest.mark.parametrize("allow_anonymous", [True, False])
+@pytest.mark.parametrize(
+    "state", [SurveyWindow.UNPUBLISHED, SurveyWindow.SCHEDULED, SurveyWindow.OPEN, SurveyWindow.CLOSED]
+)
+def test_survey_forms_api_actions_and_service_agree(state, allow_anonymous, role_users, community):
+    survey = _survey_in(state, allow_anonymous=allow_anonymous)
+    answered = UserFactory(roles=[Role.RESIDENT], community=community)
+    SurveyResponse.objects.create(survey=survey, respondent=answered, submitted_at=timezone.now())
+    people = {**_everyone(role_users), "resident_who_answered": answered}
+    seen = []
+    for who, user in people.items():
+        actor = user if user is not None else _anonymous()
+        page, api = clients(user)
+        shown = buttons(page, reverse("surveys:answer", kwargs={"pk": survey.pk})) | buttons(
+            page, reverse("surveys:enter", kwargs={"pk": survey.pk})
+        )
+        seen.append(
+            Seen(
+                who,
+                set(survey_actions_for(actor, survey)),
+                shown,
+                api_actions(api, f"/api/v1/surveys/{survey.pk}/", "/api/v1/surveys/", survey.pk),
+                accepted(_survey_trials(actor, survey)),
+            )
+        )
+    for one in seen:
+        one.check()
+    possible = set(SURVEY_MOVES.actions) if state == SurveyWindow.OPEN else set()
+    assert {n for one in seen for n in one.selector} == possible
 
 
 def _anonymous():

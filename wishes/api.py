@@ -234,8 +234,8 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         facts = selectors.WishActor(self.request.user)
         return {wish.pk: selectors.wish_actions_for(self.request.user, wish, facts=facts) for wish in objects}
 
-    def listed_objects(self, pks: list[int]):
-        return Wish.objects.filter(pk__in=pks).only(
+    def listed_objects(self, keys: list):
+        return Wish.objects.filter(pk__in=keys).only(
             "id", "status", "community_id", "claimed_by_id", "submitted_by_id", "query_code"
         )
 

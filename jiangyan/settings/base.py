@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "ReportActionEnum": "supervision.choices.REPORT_ACTION_CHOICES",
         "OrderActionEnum": "supervision.choices.ORDER_ACTION_CHOICES",
         "DutyItemActionEnum": "surveys.choices.DUTY_ACTION_CHOICES",
+        "ProjectActionEnum": "projects.choices.PROJECT_ACTION_CHOICES",
+        "SurveyActionEnum": "surveys.choices.SURVEY_ACTION_CHOICES",
     },
 }
 
