@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_name
+from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
 from jiangyan.scoping import CHANGE, VIEW
@@ -17,7 +18,7 @@ from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
 from . import selectors, services
-from .choices import ProjectStatus
+from .choices import STATUS_MOVES, ProjectStatus
 from .filtersets import ProjectFilterSet
 from .models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
 
@@ -45,6 +46,7 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
     towns = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    actions = actions_field(STATUS_MOVES)
 
     class Meta:
         model = Project
@@ -68,6 +70,7 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
             "late_milestones",
             "is_behind",
             "url",
+            "actions",
         ]
 
 
@@ -182,7 +185,7 @@ class EvaluationInput(serializers.Serializer):
         tags=["projects"],
     ),
 )
-class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """实事项目: readable by everybody within ``visible_to``; writes by the lead unit's staff (scope checked
     by ``editable_by``), ratings by supervisors, party members and residents."""
 
@@ -224,6 +227,14 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectListSerializer
+
+    listed_key = "code"
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        return {project.pk: selectors.project_actions_for(self.request.user, project) for project in objects}
+
+    def listed_objects(self, keys: list):
+        return Project.objects.filter(code__in=keys).only("id", "code", "status", "lead_unit_id")
 
     @extend_schema(
         summary="项目节点", responses={200: MilestoneSerializer(many=True), **NOT_FOUND}, tags=["projects"]
@@ -378,7 +389,8 @@ class ProjectViewSet(PortalViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         project = self.get_object()
         data = self.input(StatusInput)
         services.project_status_change(actor=request.user, project=project, **data)
-        return Response(ProjectDetailSerializer(self.get_object()).data)
+        context = self.get_serializer_context()
+        return Response(ProjectDetailSerializer(self.get_object(), context=context).data)
 
 
 def register(router) -> None:

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.moves import Machine, Move
+
 
 class ProjectStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("未启动")
@@ -13,18 +15,40 @@ class ProjectStatus(models.TextChoices):
 
 
 # The status moves made by hand (``services.project_status_change``, always with a reason) and who may make
-# them: the lead unit starts, suspends and resumes its own projects; completing a project by hand or
-# reopening a completed one is the office's. (A project also becomes 已完成 when its last milestone is done.)
+# them (``jiangyan.moves``; predicates in ``selectors.PROJECT_ROLES``): the lead unit (``lead_unit``: staff
+# of the project's lead unit) starts, suspends and resumes its own projects, and the office (admins) may
+# too; completing a project by hand or reopening a completed one is the office's alone. (A project also
+# becomes 已完成 when its last milestone is done.)
 LEAD_UNIT, OFFICE = "lead_unit", "office"
-STATUS_MOVES: dict[tuple[str, str], str] = {
-    (ProjectStatus.NOT_STARTED, ProjectStatus.IN_PROGRESS): LEAD_UNIT,
-    (ProjectStatus.NOT_STARTED, ProjectStatus.SUSPENDED): LEAD_UNIT,
-    (ProjectStatus.IN_PROGRESS, ProjectStatus.SUSPENDED): LEAD_UNIT,
-    (ProjectStatus.SUSPENDED, ProjectStatus.IN_PROGRESS): LEAD_UNIT,
-    (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED): OFFICE,
-    (ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED): OFFICE,
-    (ProjectStatus.COMPLETED, ProjectStatus.IN_PROGRESS): OFFICE,
-}
+STATUS_MOVES = Machine(
+    (
+        Move((ProjectStatus.NOT_STARTED,), "start", ProjectStatus.IN_PROGRESS, (LEAD_UNIT, OFFICE)),
+        Move(
+            (ProjectStatus.NOT_STARTED, ProjectStatus.IN_PROGRESS),
+            "suspend",
+            ProjectStatus.SUSPENDED,
+            (LEAD_UNIT, OFFICE),
+        ),
+        Move((ProjectStatus.SUSPENDED,), "resume", ProjectStatus.IN_PROGRESS, (LEAD_UNIT, OFFICE)),
+        Move(
+            (ProjectStatus.IN_PROGRESS, ProjectStatus.SUSPENDED),
+            "complete",
+            ProjectStatus.COMPLETED,
+            (OFFICE,),
+        ),
+        Move((ProjectStatus.COMPLETED,), "reopen", ProjectStatus.IN_PROGRESS, (OFFICE,)),
+    )
+)
+PROJECT_ACTION_CHOICES = [(name, name) for name in STATUS_MOVES.actions]
+
+
+def status_move_action(current: str, new: str) -> str | None:
+    """The action (``STATUS_MOVES``) that takes a project from ``current`` to ``new``, if any."""
+    for name in STATUS_MOVES.actions:
+        move = STATUS_MOVES.move(name, current)
+        if move is not None and move.target == new:
+            return name
+    return None
 
 
 class EvaluatorRole(models.TextChoices):

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role, has_role
+from jiangyan.roles import Role, has_role, is_admin
 
-from .choices import EvaluatorRole, ProjectStatus
+from .choices import LEAD_UNIT, OFFICE, STATUS_MOVES, EvaluatorRole, ProjectStatus
 from .models import (
     Evaluation,
     Milestone,
@@ -43,6 +43,41 @@ from .models import (
 from .schedule import completed_on
 
 SILVER_GROUP = "老年"  # 银发项目 are the projects for this target group
+
+
+# --- what a person may do with a project now (``choices.STATUS_MOVES``) --------------------------------
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _lead_unit(actor, project, facts) -> bool:
+    """Staff of the project's lead unit (the rule of ``Project.objects.editable_by``, on the row)."""
+    unit = getattr(actor, "unit_id", None)
+    return (
+        _signed_in(actor) and has_role(actor, Role.UNIT_STAFF) and bool(unit) and project.lead_unit_id == unit
+    )
+
+
+PROJECT_ROLES = {
+    LEAD_UNIT: _lead_unit,
+    OFFICE: lambda actor, project, facts: _signed_in(actor) and is_admin(actor),
+}
+STATUS_MOVES.check_names(PROJECT_ROLES)
+
+
+def project_actions_for(actor, project: Project) -> list[str]:
+    """The status moves (``STATUS_MOVES``) ``actor`` may make on ``project`` now: the choices of its
+    status form, the API's ``actions``, what ``services.project_status_change`` accepts."""
+    return STATUS_MOVES.allowed(actor, project, None, roles=PROJECT_ROLES)
+
+
+def project_status_targets_for(actor, project: Project) -> list[str]:
+    """The statuses those moves lead to (the status form's choices)."""
+    return [STATUS_MOVES.move(name, project.status).target for name in project_actions_for(actor, project)]
+
+
+def project_require_move(actor, project: Project, action: str) -> None:
+    STATUS_MOVES.require(action, actor, project, None, roles=PROJECT_ROLES)
 
 
 def _milestones_in_order() -> Prefetch:

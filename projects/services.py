@@ -17,8 +17,8 @@ from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
-from . import importing
-from .choices import OFFICE, STATUS_MOVES, ProjectStatus
+from . import importing, selectors
+from .choices import LEAD_UNIT, STATUS_MOVES, ProjectStatus, status_move_action
 from .importing import ImportRejected  # noqa: F401 (the pages and tests catch it from here)
 from .models import (
     Evaluation,
@@ -390,13 +390,9 @@ STATUS_REASON_MAX = 200
 
 
 def status_moves_for(*, actor: User, project: Project) -> list[str]:
-    """The statuses ``actor`` may move ``project`` to by hand (``choices.STATUS_MOVES``)."""
-    office = is_admin(actor)
-    return [
-        after
-        for (before, after), who in STATUS_MOVES.items()
-        if before == project.status and (office or who != OFFICE)
-    ]
+    """The statuses ``actor`` may move ``project`` to by hand (``choices.STATUS_MOVES``, read by
+    ``selectors.project_actions_for``)."""
+    return selectors.project_status_targets_for(actor, project)
 
 
 @transaction.atomic
@@ -415,14 +411,15 @@ def project_status_change(*, actor: User, project: Project, status: str, reason:
         raise field_error("status", _("状态无效。"))
     if status == project.status:
         raise field_error("status", _("项目已是“%(status)s”。") % {"status": project.get_status_display()})
-    who = STATUS_MOVES.get((project.status, status))
-    if who is None:
+    action = status_move_action(project.status, status)
+    if action is None:
         message = _("“%(before)s”的项目不能改为“%(after)s”。") % {
             "before": project.get_status_display(),
             "after": ProjectStatus(status).label,
         }
         raise ConflictError(message, fields={"status": [message]})
-    if who == OFFICE and not is_admin(actor):
+    if LEAD_UNIT not in STATUS_MOVES.move(action, project.status).roles and not is_admin(actor):
         raise PermissionDenied(_("项目完成或重新启动须由办公室确认。"))
+    selectors.project_require_move(actor, project, action)
     _set_status(actor=actor, project=project, status=status, reason=reason)
     return project

@@ -14,6 +14,7 @@ from accounts.models import Community, Unit, User
 from jiangyan import notifications
 from jiangyan.exceptions import ErrorSerializer, error_response
 from jiangyan.models import Notification
+from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
 from jiangyan.scoping import CHANGE
@@ -22,7 +23,7 @@ from jiangyan.viewsets import PortalViewSet
 from projects import selectors as projects
 
 from . import selectors, services
-from .choices import InspectionKind
+from .choices import ORDER_MOVES, REPORT_MOVES, InspectionKind
 from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .models import Inspection, Report, SupervisionOrder
 
@@ -40,6 +41,7 @@ class ReportSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    actions = actions_field(REPORT_MOVES)
 
     class Meta:
         model = Report
@@ -57,6 +59,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "approved_at",
             "published_at",
             "url",
+            "actions",
         ]
         read_only_fields = fields
 
@@ -88,7 +91,7 @@ def _report_action(summary: str):
     list=extend_schema(summary="报告列表（公众：已公布的旬通报；督查人员：全部）", tags=[TAG_REPORTS]),
     retrieve=extend_schema(summary="报告详情（含结构化数据）", tags=[TAG_REPORTS]),
 )
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class ReportViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     cache_topics = ("reports",)
     filterset_class = ReportFilterSet
     public_actions = ("list", "retrieve")
@@ -103,6 +106,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
 
     def get_serializer_class(self):
         return ReportSerializer if self.action == "list" else ReportDetailSerializer
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        return {report.pk: selectors.report_actions_for(self.request.user, report) for report in objects}
+
+    def listed_objects(self, keys: list):
+        return Report.objects.filter(pk__in=keys).only("id", "kind", "status")
 
     @_report_action("审核报告（督查人员；待审核 → 已审核）")
     @action(detail=True, methods=["post"])
@@ -125,6 +134,7 @@ class OrderSerializer(serializers.ModelSerializer):
     wish_code = serializers.CharField(source="wish.code", default=None, read_only=True)
     respondent = serializers.SerializerMethodField(help_text="责任单位或社区")
     is_overdue = serializers.BooleanField(read_only=True)
+    actions = actions_field(ORDER_MOVES)
 
     class Meta:
         model = SupervisionOrder
@@ -152,6 +162,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "returned_at",
             "close_note",
             "closed_at",
+            "actions",
         ]
         read_only_fields = fields
 
@@ -228,7 +239,7 @@ def _order_action(request, summary: str):
     ),
     retrieve=extend_schema(summary="督办单详情", tags=[TAG_ORDERS]),
 )
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class OrderViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     cache_topics = ("supervision",)
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
@@ -249,6 +260,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewS
 
     def _answer(self, order) -> Response:
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data)
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        return {order.pk: selectors.order_actions_for(self.request.user, order) for order in objects}
+
+    def listed_objects(self, keys: list):
+        return SupervisionOrder.objects.filter(pk__in=keys).only("id", "status", "unit_id", "community_id")
 
     @_create_schema(OrderIssueInput, OrderSerializer, "下发督办单（督查人员）", TAG_ORDERS)
     def create(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.moves import Machine, Move
 from jiangyan.periods import PeriodKind
 
 
@@ -26,6 +27,19 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", _("已公布")
 
 
+# Who moves a report (``jiangyan.moves``; predicates in ``selectors.REPORT_ROLES``/``REPORT_GUARDS``): the
+# supervisors review it, publish it (only a ten-day bulletin is public: ``public_kind``) and, while it waits
+# for review, generate it again from the latest data.
+REPORT_MOVES = Machine(
+    (
+        Move((ReportStatus.DRAFT,), "approve", ReportStatus.APPROVED, ("supervisor",)),
+        Move((ReportStatus.APPROVED,), "publish", ReportStatus.PUBLISHED, ("supervisor",), ("public_kind",)),
+        Move((ReportStatus.DRAFT,), "regenerate", ReportStatus.DRAFT, ("supervisor",)),
+    )
+)
+REPORT_ACTION_CHOICES = [(name, name) for name in REPORT_MOVES.actions]
+
+
 class OrderStatus(models.TextChoices):
     ISSUED = "issued", _("待答复")
     ANSWERED = "answered", _("已答复")
@@ -35,6 +49,17 @@ class OrderStatus(models.TextChoices):
 
 # States in which the responsible unit or community still owes an answer (and may be overdue).
 OPEN_ORDER_STATUSES = (OrderStatus.ISSUED, OrderStatus.RETURNED)
+
+# Who moves an order: ``respondent`` the staff of its responsible unit or community
+# (``SupervisionOrder.objects.answerable_by``) answer it; any ``supervisor`` returns or closes the answer.
+ORDER_MOVES = Machine(
+    (
+        Move(OPEN_ORDER_STATUSES, "answer", OrderStatus.ANSWERED, ("respondent",)),
+        Move((OrderStatus.ANSWERED,), "return", OrderStatus.RETURNED, ("supervisor",)),
+        Move((OrderStatus.ANSWERED,), "close", OrderStatus.CLOSED, ("supervisor",)),
+    )
+)
+ORDER_ACTION_CHOICES = [(name, name) for name in ORDER_MOVES.actions]
 
 
 class InspectionKind(models.TextChoices):

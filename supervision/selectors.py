@@ -17,7 +17,7 @@ from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes
 
-from .choices import OrderStatus, ReportKind, ReportStatus
+from .choices import ORDER_MOVES, REPORT_MOVES, OrderStatus, ReportKind, ReportStatus
 from .models import ContactPoint, Inspection, Report, SupervisionOrder
 
 
@@ -39,14 +39,56 @@ def order_list(*, user) -> QuerySet[SupervisionOrder]:
     )
 
 
+# --- what a person may do with a report or an order now (``choices.REPORT_MOVES``, ``ORDER_MOVES``) -----
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _supervisor(actor, obj, facts) -> bool:
+    return _signed_in(actor) and has_role(actor, Role.SUPERVISOR)
+
+
+def _respondent(actor, order, facts) -> bool:
+    """The rule of ``SupervisionOrder.objects.answerable_by``, on the row."""
+    if not _signed_in(actor):
+        return False
+    unit, community = getattr(actor, "unit_id", None), getattr(actor, "community_id", None)
+    return bool(
+        (has_role(actor, Role.UNIT_STAFF) and unit and order.unit_id == unit)
+        or (has_role(actor, Role.COMMUNITY_STAFF) and community and order.community_id == community)
+    )
+
+
+REPORT_ROLES = {"supervisor": _supervisor}
+REPORT_GUARDS = {"public_kind": lambda actor, report, facts: report.kind == ReportKind.TENDAY}
+REPORT_MOVES.check_names(REPORT_ROLES, REPORT_GUARDS)
+ORDER_ROLES = {"supervisor": _supervisor, "respondent": _respondent}
+ORDER_MOVES.check_names(ORDER_ROLES)
+
+
+def report_actions_for(actor, report: Report) -> list[str]:
+    """The actions (``REPORT_MOVES``) ``actor`` may take on ``report`` now: buttons, API, service."""
+    return REPORT_MOVES.allowed(actor, report, None, roles=REPORT_ROLES, guards=REPORT_GUARDS)
+
+
+def report_require_move(actor, report: Report, action: str) -> None:
+    REPORT_MOVES.require(action, actor, report, None, roles=REPORT_ROLES, guards=REPORT_GUARDS)
+
+
+def order_actions_for(actor, order: SupervisionOrder) -> list[str]:
+    """The actions (``ORDER_MOVES``) ``actor`` may take on ``order`` now: buttons, API, service."""
+    return ORDER_MOVES.allowed(actor, order, None, roles=ORDER_ROLES)
+
+
+def order_require_move(actor, order: SupervisionOrder, action: str) -> None:
+    ORDER_MOVES.require(action, actor, order, None, roles=ORDER_ROLES)
+
+
 def order_page(*, user, order: SupervisionOrder) -> dict:
     """What an order's page shows besides the order: its history and what ``user`` may do with it."""
-    supervisor = has_role(user, Role.SUPERVISOR)
-    respondent = SupervisionOrder.objects.answerable_by(user).filter(pk=order.pk).exists()
     return {
         "events": AuditEvent.objects.for_object(order).order_by("created_at", "id"),
-        "can_answer": respondent and order.is_open,
-        "can_review": supervisor and order.status == "answered",
+        "actions": order_actions_for(user, order),
     }
 
 

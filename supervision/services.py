@@ -22,7 +22,7 @@ from jiangyan.roles import Role, has_role, require_role
 from jiangyan.scoping import lock_editable
 
 from . import reports, selectors
-from .choices import PERIOD_OF, InspectionKind, OrderStatus, ReportKind, ReportStatus
+from .choices import ORDER_MOVES, PERIOD_OF, InspectionKind, OrderStatus, ReportKind, ReportStatus
 from .models import ContactPoint, Inspection, InspectionPhoto, Report, SupervisionOrder
 
 SYSTEM_LABEL = "定时任务"  # the actor of what beat generates (history data, not interface text)
@@ -61,6 +61,9 @@ def report_generate(
     report_title = reports.title(kind, period)
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(kind=kind, period_start=period.start).first()
+        if report is not None and actor is not None and not force:
+            # A supervisor regenerates a report only while it waits for review (``REPORT_MOVES``).
+            selectors.report_require_move(actor, report, "regenerate")
         if report is not None and report.status != ReportStatus.DRAFT and not force:
             return report
         data = reports.build(kind, period)
@@ -220,6 +223,7 @@ def report_approve(*, actor: User, report: Report) -> Report:
     locked = _lock_report(actor, report)
     if locked.status != ReportStatus.DRAFT:
         raise ConflictError(_("只有待审核的报告可以审核。"), code="illegal_transition")
+    selectors.report_require_move(actor, locked, "approve")
     return _move_report(actor, locked, to=ReportStatus.APPROVED, verb="report.approve")
 
 
@@ -231,6 +235,7 @@ def report_publish(*, actor: User, report: Report) -> Report:
         raise ApplicationError(_("只有旬通报向社会公布。"), code="not_public")
     if locked.status != ReportStatus.APPROVED:
         raise ConflictError(_("报告须先审核，才能公布。"), code="illegal_transition")
+    selectors.report_require_move(actor, locked, "publish")
     return _move_report(actor, locked, to=ReportStatus.PUBLISHED, verb="report.publish")
 
 
@@ -345,7 +350,8 @@ def order_answer(*, actor: User, order: SupervisionOrder, answer: str) -> Superv
     locked = SupervisionOrder.objects.answerable_by(actor).select_for_update().filter(pk=order.pk).first()
     if locked is None:
         raise PermissionDenied(_("只有责任单位或社区的工作人员可以答复本督办单。"))
-    _require_status(locked, (OrderStatus.ISSUED, OrderStatus.RETURNED))
+    _require_status(locked, ORDER_MOVES.sources("answer"))
+    selectors.order_require_move(actor, locked, "answer")
     before = locked.status
     locked.status, locked.answer = OrderStatus.ANSWERED, answer
     locked.answered_by, locked.answered_at = actor, timezone.now()
@@ -379,7 +385,8 @@ def order_return(
     if deadline is not None and deadline < timezone.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     locked = _lock_for_review(actor, order)
-    _require_status(locked, (OrderStatus.ANSWERED,))
+    _require_status(locked, ORDER_MOVES.sources("return"))
+    selectors.order_require_move(actor, locked, "return")
     locked.status, locked.return_reason, locked.returned_at = OrderStatus.RETURNED, reason, timezone.now()
     fields = ["status", "return_reason", "returned_at"]
     if deadline is not None:
@@ -410,7 +417,8 @@ def order_close(*, actor: User, order: SupervisionOrder, note: str = "") -> Supe
     """answered → closed (办结), by a supervisor."""
     note = clean_text(note, "note", _("办结意见"), required=False, max_length=TEXT_LIMIT)
     locked = _lock_for_review(actor, order)
-    _require_status(locked, (OrderStatus.ANSWERED,))
+    _require_status(locked, ORDER_MOVES.sources("close"))
+    selectors.order_require_move(actor, locked, "close")
     locked.status, locked.close_note = OrderStatus.CLOSED, note
     locked.closed_by, locked.closed_at = actor, timezone.now()
     locked.save(update_fields=["status", "close_note", "closed_by", "closed_at"])

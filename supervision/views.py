@@ -26,7 +26,7 @@ from jiangyan.scoping import Share, get_editable_or_404, get_object_or_404, get_
 from jiangyan.xlsx import xlsx_response
 
 from . import dashboard, selectors, services, spreadsheets
-from .choices import ReportKind, ReportStatus
+from .choices import ReportKind
 from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .forms import AnswerForm, CloseForm, ContactPointForm, InspectionForm, OrderIssueForm, ReturnForm
 from .models import ContactPoint, Inspection, Report, SupervisionOrder
@@ -98,9 +98,8 @@ def report_detail(request, pk: int):
         {
             "report": report,
             "events": selectors.report_history(report),
-            "can_approve": report.status == ReportStatus.DRAFT,
-            "can_publish": report.status == ReportStatus.APPROVED and report.kind == ReportKind.TENDAY,
-            "can_regenerate": report.status == ReportStatus.DRAFT,
+            # The buttons drawn: exactly the moves this person may make now (``choices.REPORT_MOVES``).
+            "actions": selectors.report_actions_for(request.user, report),
         },
     )
 

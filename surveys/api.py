@@ -21,13 +21,14 @@ from rest_framework.response import Response as ApiResponse
 from accounts.models import Community, Unit
 from jiangyan.exceptions import error_response
 from jiangyan.masking import mask_phone
+from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.scoping import CHANGE
 from jiangyan.viewsets import PortalViewSet
 from projects import selectors as project_selectors
 
 from . import selectors, services
-from .choices import Channel, DutyStatus
+from .choices import DUTY_MOVES, SURVEY_MOVES, Channel, DutyStatus
 from .filtersets import (
     DutyItemFilterSet,
     ProblemItemFilterSet,
@@ -76,10 +77,20 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 class SurveySerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
+    actions = actions_field(SURVEY_MOVES)
 
     class Meta:
         model = Survey
-        fields = ["id", "title", "description", "opens_at", "closes_at", "allow_anonymous", "is_open"]
+        fields = [
+            "id",
+            "title",
+            "description",
+            "opens_at",
+            "closes_at",
+            "allow_anonymous",
+            "is_open",
+            "actions",
+        ]
 
 
 class SurveyDetailSerializer(SurveySerializer):
@@ -93,7 +104,7 @@ class SurveyDetailSerializer(SurveySerializer):
     list=extend_schema(tags=TAGS, summary="问卷列表（已发布）"),
     retrieve=extend_schema(tags=TAGS, summary="问卷详情（含题目与选项）"),
 )
-class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class SurveyViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     cache_topics = ("surveys",)
     public_actions = ("list", "retrieve")
     filterset_class = SurveyFilterSet
@@ -106,6 +117,16 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
 
     def get_serializer_class(self):
         return SurveyDetailSerializer if self.action == "retrieve" else SurveySerializer
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        facts = selectors.SurveyActor(self.request.user)
+        user = self.request.user
+        return {survey.pk: selectors.survey_actions_for(user, survey, facts=facts) for survey in objects}
+
+    def listed_objects(self, keys: list):
+        return Survey.objects.filter(pk__in=keys).only(
+            "id", "published", "opens_at", "closes_at", "allow_anonymous"
+        )
 
 
 # --- responses ------------------------------------------------------------------------------------------
@@ -378,6 +399,7 @@ class DutyItemSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     problem_item_code = serializers.CharField(source="problem_item.code", read_only=True)
     projects = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
+    actions = actions_field(DUTY_MOVES)
 
     class Meta:
         model = DutyItem
@@ -393,6 +415,7 @@ class DutyItemSerializer(serializers.ModelSerializer):
             "progress_note",
             "projects",
             "updated_at",
+            "actions",
         ]
         read_only_fields = fields
 
@@ -416,7 +439,7 @@ class DutyItemUpdateInput(serializers.Serializer):
     list=extend_schema(tags=TAGS, summary="履职清单（单位联络员限本单位）"),
     retrieve=extend_schema(tags=TAGS, summary="履职事项"),
 )
-class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class DutyItemViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     cache_topics = ("surveys", "trace")
     serializer_class = DutyItemSerializer
     filterset_class = DutyItemFilterSet
@@ -432,6 +455,12 @@ class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVi
     def get_queryset(self):
         return selectors.duty_item_list(user=self.request.user)
 
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        return {item.pk: selectors.duty_item_actions_for(self.request.user, item) for item in objects}
+
+    def listed_objects(self, keys: list):
+        return DutyItem.objects.filter(pk__in=keys).only("id", "status", "unit_id")
+
     @extend_schema(
         tags=TAGS,
         summary="新增履职事项（办公室）",
@@ -441,7 +470,10 @@ class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVi
     def create(self, request, *args, **kwargs):
         data = self.input(DutyItemInput)
         duty_item = services.duty_item_create(actor=request.user, **data)
-        return ApiResponse(DutyItemSerializer(duty_item).data, status=status.HTTP_201_CREATED)
+        context = self.get_serializer_context()
+        return ApiResponse(
+            DutyItemSerializer(duty_item, context=context).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -458,7 +490,7 @@ class DutyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalVi
         duty_item = self.get_object()
         data = self.input(DutyItemUpdateInput, partial=True)
         duty_item = services.duty_item_update(actor=request.user, duty_item=duty_item, **data)
-        return ApiResponse(DutyItemSerializer(duty_item).data)
+        return ApiResponse(DutyItemSerializer(duty_item, context=self.get_serializer_context()).data)
 
 
 extra_urls: list = []

@@ -181,6 +181,12 @@ class DutyStatusForm(forms.Form):
         label=_("进展说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, statuses=None, **kwargs):
+        """``statuses``: the choices offered (``selectors.duty_item_statuses_for``); all when posted."""
+        super().__init__(*args, **kwargs)
+        if statuses is not None:
+            self.fields["status"].choices = statuses
+
 
 class LinkProjectsForm(forms.Form):
     projects = forms.ModelMultipleChoiceField(

@@ -17,7 +17,7 @@ from jiangyan.models import OrderedLookup
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
 
-from .choices import Channel, DutyStatus, QuestionKind, SuggestionSource
+from .choices import Channel, DutyStatus, QuestionKind, SuggestionSource, SurveyWindow
 
 
 class SurveyQuerySet(ScopedQuerySet):
@@ -81,6 +81,16 @@ class Survey(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.window_error()
+
+    @property
+    def window_state(self) -> str:
+        """The state ``choices.SURVEY_MOVES`` reads: unpublished, scheduled, open or closed (now)."""
+        when = timezone.now()
+        if not self.published:
+            return SurveyWindow.UNPUBLISHED
+        if when < self.opens_at:
+            return SurveyWindow.SCHEDULED
+        return SurveyWindow.OPEN if when < self.closes_at else SurveyWindow.CLOSED
 
 
 class Question(models.Model):

@@ -28,9 +28,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiangyan.masking import mask_phone
+from jiangyan.roles import Role, has_role, is_admin
 from projects import selectors as project_selectors
 
-from .choices import RATING_MAX, RATING_MIN, Channel, DutyStatus, QuestionKind, SuggestionSource
+from .choices import (
+    DUTY_MOVES,
+    RATING_MAX,
+    RATING_MIN,
+    SURVEY_MOVES,
+    Channel,
+    DutyStatus,
+    QuestionKind,
+    SuggestionSource,
+)
 from .coding import rank_suggestions
 from .models import (
     Answer,
@@ -129,6 +139,83 @@ def duty_item_list(*, user) -> QuerySet[DutyItem]:
         .prefetch_related("projects")
         .order_by("deadline", "id")
     )
+
+
+# --- what a person may do with a duty item now (``choices.DUTY_MOVES``) ---------------------------------
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _duty_unit(actor, item, facts) -> bool:
+    """Staff of the item's unit (the rule of ``DutyItem.objects.editable_by``, on the row)."""
+    unit = getattr(actor, "unit_id", None)
+    return _signed_in(actor) and has_role(actor, Role.UNIT_STAFF) and bool(unit) and item.unit_id == unit
+
+
+DUTY_ROLES = {"unit": _duty_unit, "office": lambda actor, item, facts: _signed_in(actor) and is_admin(actor)}
+DUTY_MOVES.check_names(DUTY_ROLES)
+
+
+class SurveyActor:
+    """What the survey table's predicates know of one actor, read once for any number of surveys."""
+
+    def __init__(self, user):
+        self.user = user
+        self.signed_in = _signed_in(user)
+        self._answered: set[int] | None = None
+
+    def answered(self, survey_id: int) -> bool:
+        """Whether the actor answered the survey (by account or the account's phone: ``has_answered``)."""
+        if not self.signed_in:
+            return False
+        if self._answered is None:
+            mine = Q(respondent=self.user)
+            if self.user.phone:
+                mine |= Q(phone=self.user.phone)
+            self._answered = set(Response.objects.filter(mine).values_list("survey_id", flat=True))
+        return survey_id in self._answered
+
+
+SURVEY_ROLES = {
+    "respondent": lambda actor, survey, facts: facts.signed_in or survey.allow_anonymous,
+    "community_staff": lambda actor, survey, facts: (
+        facts.signed_in
+        and has_role(actor, Role.COMMUNITY_STAFF)
+        and bool(getattr(actor, "community_id", None))
+    ),
+    "office": lambda actor, survey, facts: facts.signed_in and is_admin(actor),
+}
+SURVEY_GUARDS = {"not_answered": lambda actor, survey, facts: not facts.answered(survey.pk)}
+SURVEY_MOVES.check_names(SURVEY_ROLES, SURVEY_GUARDS)
+
+
+def survey_actions_for(actor, survey: Survey, *, facts: SurveyActor | None = None) -> list[str]:
+    """What ``actor`` may do with ``survey`` now (``SURVEY_MOVES``): the answer page's form, the paper
+    entry page's form, the API's ``actions``, what ``services.response_submit`` accepts."""
+    facts = facts or SurveyActor(actor)
+    return SURVEY_MOVES.allowed(actor, survey, facts, roles=SURVEY_ROLES, guards=SURVEY_GUARDS)
+
+
+def survey_require_move(actor, survey: Survey, action: str) -> None:
+    SURVEY_MOVES.require(action, actor, survey, SurveyActor(actor), roles=SURVEY_ROLES, guards=SURVEY_GUARDS)
+
+
+def duty_item_actions_for(actor, duty_item: DutyItem) -> list[str]:
+    """The status moves (``DUTY_MOVES``) ``actor`` may make on ``duty_item`` now: the statuses its page
+    offers, the API's ``actions``, what ``services.duty_item_update`` accepts."""
+    return DUTY_MOVES.allowed(actor, duty_item, None, roles=DUTY_ROLES)
+
+
+def duty_item_statuses_for(actor, duty_item: DutyItem) -> list[tuple[str, str]]:
+    """The status choices of the item's update form: its own, then those its allowed moves lead to."""
+    targets = {
+        DUTY_MOVES.move(name, duty_item.status).target for name in duty_item_actions_for(actor, duty_item)
+    }
+    return [(v, label) for v, label in DutyStatus.choices if v == duty_item.status or v in targets]
+
+
+def duty_item_require_move(actor, duty_item: DutyItem, action: str) -> None:
+    DUTY_MOVES.require(action, actor, duty_item, None, roles=DUTY_ROLES)
 
 
 def editable_duty_item_ids(*, user, duty_items: list[DutyItem]) -> set[int]:

@@ -25,7 +25,7 @@ from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 from jiangyan.validators import is_storable_text
 
-from . import spreadsheets
+from . import selectors, spreadsheets
 from .choices import (
     PAPER_CHANNELS,
     RATING_MAX,
@@ -35,7 +35,7 @@ from .choices import (
     DutyStatus,
     QuestionKind,
     SuggestionSource,
-    duty_move_allowed,
+    duty_move_action,
 )
 from .models import Answer, DutyItem, ProblemItem, Question, Response, Suggestion, Survey
 
@@ -263,6 +263,8 @@ def response_submit(
         respondent is not None and earlier.filter(respondent=respondent).exists()
     ):
         raise ConflictError(duplicate_message(), code="duplicate_response")
+    # The same table as the pages' forms and the API's ``actions`` (``choices.SURVEY_MOVES``).
+    selectors.survey_require_move(actor, survey, "answer" if channel == Channel.ONLINE else "enter")
     try:
         with transaction.atomic():  # a savepoint: the constraint's refusal leaves the transaction usable
             response = Response.objects.create(
@@ -552,10 +554,15 @@ def duty_item_create(
     return duty_item
 
 
-def _check_move(item: DutyItem, status: str, *, office: bool) -> None:
+def _check_move(actor: User, item: DutyItem, status: str) -> None:
+    """The move to ``status`` must be one of the actor's in ``DUTY_MOVES`` (the same check as the page's
+    choices and the API's ``actions``); the same status is no move."""
     if status not in DutyStatus.values:
         raise field_error("status", _("状态无效。"))
-    if duty_move_allowed(item.status, status, office=office):
+    if status == item.status:
+        return
+    action = duty_move_action(item.status, status)
+    if action is not None and action in selectors.duty_item_actions_for(actor, item):
         return
     if item.status == DutyStatus.DONE:
         message = _("已完成的履职事项只能由办公室重新打开。")
@@ -590,7 +597,7 @@ def duty_item_update(
     if not office and any(v is not None for v in (action, unit, deadline, projects)):
         raise PermissionDenied(_("只有办公室可以修改履职事项的单位、举措、时限和关联项目。"))
     if status is not None:
-        _check_move(item, status, office=office)
+        _check_move(actor, item, status)
 
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}

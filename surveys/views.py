@@ -131,6 +131,8 @@ def survey_answer(request, pk: int):
             "may_answer_for_another": already_answered and not answered_by_account,
             "survey_ended": survey.closes_at <= timezone.now(),
             "login_needed": not survey.allow_anonymous and not request.user.is_authenticated,
+            # The form is drawn for exactly the moves this person may make now (``choices.SURVEY_MOVES``).
+            "actions": selectors.survey_actions_for(request.user, survey),
         },
         status=status,
     )
@@ -173,7 +175,12 @@ def survey_enter(request, pk: int):
     return render(
         request,
         "surveys/enter.html",
-        {"survey": survey, "form": form, "closed_reason": survey.window_error()},
+        {
+            "survey": survey,
+            "form": form,
+            "closed_reason": survey.window_error(),
+            "actions": selectors.survey_actions_for(request.user, survey),
+        },
         status=status,
     )
 
@@ -451,6 +458,9 @@ def problem_detail(request, pk: int):
 @require_GET
 def duty_list(request):
     context = list_page(request, selectors.duty_item_list(user=request.user), DutyItemFilterSet, per_page=30)
+    for duty_item in context["page_obj"].object_list:
+        # Per row, the statuses its moves lead to (``choices.DUTY_MOVES``), its own first.
+        duty_item.status_choices = selectors.duty_item_statuses_for(request.user, duty_item)
     return render(
         request,
         "surveys/duty_list.html",
@@ -459,7 +469,6 @@ def duty_list(request):
             "editable": selectors.editable_duty_item_ids(
                 user=request.user, duty_items=list(context["page_obj"].object_list)
             ),
-            "statuses": DutyStatusForm.base_fields["status"].choices,
         },
     )
 
@@ -471,12 +480,16 @@ def duty_detail(request, pk: int):
         DutyItem.objects.select_related("unit", "problem_item__category"), request.user, pk=pk
     )
     can_edit = DutyItem.objects.editable_by(request.user).filter(pk=pk).exists()
-    form = DutyStatusForm(initial={"status": duty_item.status, "progress_note": duty_item.progress_note})
+    # The status choices are exactly the moves this person may make now (``choices.DUTY_MOVES``).
+    statuses = selectors.duty_item_statuses_for(request.user, duty_item)
+    form = DutyStatusForm(
+        initial={"status": duty_item.status, "progress_note": duty_item.progress_note}, statuses=statuses
+    )
     status = 200
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("只能办理本单位的履职事项。"))
-        form = DutyStatusForm(request.POST)
+        form = DutyStatusForm(request.POST)  # every status: a refused move is the service's 409
         outcome = submit_outcome(
             request,
             form,

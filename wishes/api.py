@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from accounts.models import Community
 from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_address, mask_name, mask_phone
+from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
 from jiangyan.scoping import VIEW
@@ -19,7 +20,7 @@ from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
 from . import selectors, services
-from .choices import PhotoKind, Satisfaction, WishCategory, WishChannel
+from .choices import WISH_MOVES, PhotoKind, Satisfaction, WishCategory, WishChannel
 from .filtersets import WishFilterSet
 from .models import WISHER, Wish
 
@@ -53,6 +54,7 @@ class WishSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     # Blank until the follow-up: the schema says so (an enum or "").
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
+    actions = actions_field(WISH_MOVES)
 
     class Meta:
         model = Wish
@@ -90,6 +92,7 @@ class WishSerializer(serializers.ModelSerializer):
             "is_flagged",
             "is_overdue",
             "fulfilment_photos",
+            "actions",
         ]
         read_only_fields = fields
 
@@ -198,7 +201,7 @@ def _action_schema(request, summary: str):
         summary="心愿详情（认领党员、本社区工作人员和管理员可见完整个人信息）", tags=["wishes"]
     ),
 )
-class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Wishes visible to the caller (``Wish.objects.visible_to``), filtered by ``WishFilterSet``."""
 
     cache_topics = ("wishes",)  # staff and supervisors add their rows' topics (``visible_share``)
@@ -237,6 +240,15 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSe
         if self.action == "list":
             return selectors.wish_list(user=self.request.user)
         return super().get_queryset()
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        facts = selectors.WishActor(self.request.user)
+        return {wish.pk: selectors.wish_actions_for(self.request.user, wish, facts=facts) for wish in objects}
+
+    def listed_objects(self, keys: list):
+        return Wish.objects.filter(pk__in=keys).only(
+            "id", "status", "community_id", "claimed_by_id", "submitted_by_id", "query_code"
+        )
 
     def lookup_filter(self, key: str) -> dict:
         return {"pk": int(key)} if key.isdigit() else {"code": key.upper()}

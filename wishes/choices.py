@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.moves import Machine, Move
+
 
 class WishStatus(models.TextChoices):
     SUBMITTED = "submitted", _("待审核")
@@ -18,6 +20,30 @@ class WishStatus(models.TextChoices):
 PUBLIC_STATUSES = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CLOSED)
 # States the wisher may still withdraw from ("before fulfilment").
 WITHDRAWABLE_STATUSES = (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIMED)
+
+# Who moves a wish (``jiangyan.moves``; the predicates are in ``selectors.WISH_ROLES``/``WISH_GUARDS``):
+# ``handler`` the staff of its community and admins (``Wish.objects.editable_by``), ``member`` a party member,
+# ``claimer`` the member who holds the claim, ``wisher`` the wisher (account or query code), ``admin``.
+# Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS).
+WISH_MOVES = Machine(
+    (
+        Move((WishStatus.SUBMITTED,), "approve", WishStatus.OPEN, ("handler",)),
+        Move((WishStatus.SUBMITTED,), "reject", WishStatus.REJECTED, ("handler",)),
+        Move(
+            (WishStatus.OPEN,),
+            "claim",
+            WishStatus.CLAIMED,
+            ("member",),
+            ("not_own_wish", "under_claim_limit"),
+        ),
+        Move((WishStatus.CLAIMED,), "fulfil", WishStatus.FULFILLED, ("claimer",)),
+        Move((WishStatus.CLAIMED,), "release", WishStatus.OPEN, ("claimer", "admin")),
+        # 满意 / 基本满意 close it; 不满意 opens it again (``reopened``).
+        Move((WishStatus.FULFILLED,), "feedback", "", ("wisher", "handler")),
+        Move(WITHDRAWABLE_STATUSES, "withdraw", WishStatus.WITHDRAWN, ("wisher", "handler")),
+    )
+)
+WISH_ACTION_CHOICES = [(name, name) for name in WISH_MOVES.actions]
 
 
 class WishCategory(models.TextChoices):

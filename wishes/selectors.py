@@ -2,6 +2,9 @@
 members' page and the home page teaser."""
 
 import datetime
+import hmac
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -11,9 +14,9 @@ from django.utils import timezone
 from accounts.models import User
 from jiangyan.audit import personal_data_viewed
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
+from jiangyan.roles import Role, has_role, is_admin, roles_of
 
-from .choices import Satisfaction, WishStatus
+from .choices import WISH_MOVES, Satisfaction, WishStatus
 from .models import Wish
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
@@ -24,6 +27,78 @@ CLAIMER_SEES_IN = (WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CLOSED)
 def is_editable_by(user, wish: Wish) -> bool:
     """Whether ``user`` handles ``wish`` for its community (the scope ``Wish.objects.editable_by``)."""
     return Wish.objects.editable_by(user).filter(pk=wish.pk).exists()
+
+
+# --- what a person may do with a wish now (``choices.WISH_MOVES``) -------------------------------------
+@dataclass
+class WishActor:
+    """What the wish table's predicates need to know of one actor, read once (a list of any length costs
+    the same): their roles, the community they handle, their unfinished claims; ``query_code`` when the
+    wisher proves themselves with it (the tracking page, a follow-up by code)."""
+
+    user: object
+    query_code: str = ""
+
+    @cached_property
+    def signed_in(self) -> bool:
+        return self.user is not None and getattr(self.user, "is_authenticated", False)
+
+    @cached_property
+    def admin(self) -> bool:
+        return is_admin(self.user)
+
+    @cached_property
+    def handled_community(self) -> int | None:
+        """The community whose wishes the actor handles (``models._handler_scope``), admins: every one."""
+        if not self.signed_in or self.admin:
+            return None
+        if Role.COMMUNITY_STAFF in roles_of(self.user):
+            return self.user.community_id
+        return None
+
+    @cached_property
+    def unfinished_claims(self) -> int:
+        return Wish.objects.unfinished_claims_of(self.user).count()
+
+
+def _handles(actor, wish, facts: WishActor) -> bool:
+    return facts.admin or (
+        facts.handled_community is not None and wish.community_id == facts.handled_community
+    )
+
+
+def _is_wisher(actor, wish, facts: WishActor) -> bool:
+    code = facts.query_code.strip().upper()
+    if code and hmac.compare_digest(code.encode(), wish.query_code.encode()):
+        return True
+    return facts.signed_in and wish.submitted_by_id == actor.pk
+
+
+WISH_ROLES = {
+    "handler": _handles,
+    "member": lambda actor, wish, facts: facts.signed_in and has_role(actor, Role.PARTY_MEMBER),
+    "claimer": lambda actor, wish, facts: facts.signed_in and wish.claimed_by_id == actor.pk,
+    "wisher": _is_wisher,
+    "admin": lambda actor, wish, facts: facts.admin,
+}
+WISH_GUARDS = {
+    "not_own_wish": lambda actor, wish, facts: wish.submitted_by_id != actor.pk,
+    "under_claim_limit": lambda actor, wish, facts: facts.unfinished_claims < settings.WISH_MAX_OPEN_CLAIMS,
+}
+WISH_MOVES.check_names(WISH_ROLES, WISH_GUARDS)
+
+
+def wish_actions_for(actor, wish: Wish, *, facts: WishActor | None = None, query_code: str = "") -> list[str]:
+    """The actions (``WISH_MOVES``) ``actor`` may take on ``wish`` now: the buttons of its page, the
+    ``actions`` of the API, what the service accepts. ``facts`` read once for many wishes."""
+    facts = facts or WishActor(actor, query_code=query_code)
+    return WISH_MOVES.allowed(actor, wish, facts, roles=WISH_ROLES, guards=WISH_GUARDS)
+
+
+def wish_require_move(actor, wish: Wish, action: str, *, query_code: str = "") -> None:
+    """The services' check on the locked row: the same table, the same predicates as the buttons."""
+    facts = WishActor(actor, query_code=query_code)
+    WISH_MOVES.require(action, actor, wish, facts, roles=WISH_ROLES, guards=WISH_GUARDS)
 
 
 def can_see_personal_data(user, wish: Wish) -> bool:

@@ -32,7 +32,7 @@ from jiangyan.scoping import lock_editable
 from . import selectors
 from .choices import (
     RESIDENT_CHANNELS,
-    WITHDRAWABLE_STATUSES,
+    WISH_MOVES,
     FeedbackChannel,
     PhotoKind,
     Satisfaction,
@@ -228,6 +228,7 @@ def wish_approve(*, actor: User, wish: Wish) -> Wish:
     """submitted → open, by staff of the wish's community."""
     locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
     _require_state(locked, [WishStatus.SUBMITTED])
+    selectors.wish_require_move(actor, locked, "approve")
     now = timezone.now()
     locked.status, locked.reviewed_at, locked.opened_at = WishStatus.OPEN, now, now
     locked.save(update_fields=["status", "reviewed_at", "opened_at", "updated_at"])
@@ -243,6 +244,7 @@ def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
     locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
     reason = clean_text(reason, "reason", _("未通过原因"), max_length=200)
     _require_state(locked, [WishStatus.SUBMITTED])
+    selectors.wish_require_move(actor, locked, "reject")
     locked.status, locked.reject_reason, locked.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
     locked.save(update_fields=["status", "reject_reason", "reviewed_at", "updated_at"])
     audit_transition(
@@ -288,6 +290,7 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
     )
     if locked.submitted_by_id == actor.pk:
         raise ApplicationError(_("不能认领自己提交的心愿。"))
+    selectors.wish_require_move(actor, locked, "claim")
     locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, actor, timezone.now()
     locked.promised_date = promised_date
     locked.save(update_fields=["status", "claimed_by", "claimed_at", "promised_date", "updated_at"])
@@ -308,9 +311,10 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
 def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
     """claimed → open, by the claimer (or an admin), with a reason."""
     reason = clean_text(reason, "reason", _("释放原因"), max_length=200)
-    locked = _lock(wish, [WishStatus.CLAIMED])
+    locked = _lock(wish, WISH_MOVES.sources("release"))
     if not (locked.claimed_by_id == actor.pk or is_admin(actor)):
         raise PermissionDenied(_("只有认领人可以释放该心愿。"))
+    selectors.wish_require_move(actor, locked, "release")
     locked.status, locked.claimed_by, locked.claimed_at, locked.promised_date = (
         WishStatus.OPEN,
         None,
@@ -336,9 +340,10 @@ def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
 def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) -> Wish:
     """claimed → fulfilled, by the claimer, with a note and optional photos; waits for the follow-up."""
     note = clean_text(note, "note", _("完成情况"), max_length=1000)
-    locked = _lock(wish, [WishStatus.CLAIMED])
+    locked = _lock(wish, WISH_MOVES.sources("fulfil"))
     if locked.claimed_by_id != actor.pk:
         raise PermissionDenied(_("只有认领人可以登记完成。"))
+    selectors.wish_require_move(actor, locked, "fulfil")
     locked.status, locked.fulfil_note, locked.fulfilled_at = WishStatus.FULFILLED, note, timezone.now()
     locked.save(update_fields=["status", "fulfil_note", "fulfilled_at", "updated_at"])
     _save_photos(locked, photos, PhotoKind.FULFILMENT, actor)
@@ -366,12 +371,13 @@ def wish_feedback(
     if satisfaction not in Satisfaction.values:
         raise field_error("satisfaction", _("请选择满意程度。"))
     comment = clean_text(comment, "comment", _("回访意见"), required=False, max_length=500)
-    locked = _lock(wish, [WishStatus.FULFILLED])
+    locked = _lock(wish, WISH_MOVES.sources("feedback"))
     claimer = locked.claimed_by
     if _acting_for_wisher(actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以回访。")):
         channel, label = FeedbackChannel.ONLINE, _wisher_label(actor, locked)
     else:
         channel, label = FeedbackChannel.PHONE, ""
+    selectors.wish_require_move(actor, locked, "feedback", query_code=query_code)
     now = timezone.now()
     locked.satisfaction, locked.feedback_comment, locked.feedback_channel = satisfaction, comment, channel
     locked.feedback_at = now
@@ -417,10 +423,11 @@ def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", 
     """submitted/open/claimed → withdrawn, by the wisher (account or query code) or staff of the community
     on the wisher's behalf (a phone call)."""
     reason = clean_text(reason, "reason", _("撤回原因"), required=False, max_length=200)
-    locked = _lock(wish, WITHDRAWABLE_STATUSES)
+    locked = _lock(wish, WISH_MOVES.sources("withdraw"))
     by_wisher = _acting_for_wisher(
         actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以撤回心愿。")
     )
+    selectors.wish_require_move(actor, locked, "withdraw", query_code=query_code)
     before = locked.status
     locked.status, locked.withdrawn_at = WishStatus.WITHDRAWN, timezone.now()
     locked.save(update_fields=["status", "withdrawn_at", "updated_at"])

@@ -29,7 +29,7 @@ from jiangyan.scoping import get_visible_or_404
 from jiangyan.throttling import submit_limiter
 
 from . import selectors, services
-from .choices import RESIDENT_CHANNELS, WITHDRAWABLE_STATUSES, PhotoKind, WishChannel, WishStatus
+from .choices import RESIDENT_CHANNELS, PhotoKind, WishChannel, WishStatus
 from .filtersets import WishFilterSet
 from .forms import (
     ApproveForm,
@@ -102,10 +102,7 @@ def board(request):
 
 def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
     user = request.user
-    signed_in = user.is_authenticated
-    is_claimer = signed_in and wish.claimed_by_id == user.pk
     is_staff = selectors.is_editable_by(user, wish)
-    is_wisher = signed_in and wish.submitted_by_id == user.pk
     photos = list(wish.photos.all())
     return {
         "wish": wish,
@@ -114,11 +111,8 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
         "views_log": selectors.wish_views_log(wish) if is_staff else None,
         "fulfilment_photos": [p for p in photos if p.kind == PhotoKind.FULFILMENT],
         "submission_photos": [p for p in photos if p.kind == PhotoKind.SUBMISSION] if reveal else [],
-        "can_claim": wish.status == WishStatus.OPEN and has_role(user, Role.PARTY_MEMBER) and not is_wisher,
-        "is_claimer_active": is_claimer and wish.status == WishStatus.CLAIMED,
-        "can_review": is_staff and wish.status == WishStatus.SUBMITTED,
-        "can_feedback": wish.status == WishStatus.FULFILLED and (is_staff or is_wisher),
-        "can_withdraw": wish.status in WITHDRAWABLE_STATUSES and (is_staff or is_wisher),
+        # The buttons drawn: exactly the moves this person may make now (``choices.WISH_MOVES``).
+        "actions": selectors.wish_actions_for(user, wish),
         **{f"{name}_form": action.form_for() for name, action in ACTIONS.items()},
     }
 
@@ -222,7 +216,7 @@ def track(request):
             events=selectors.wish_history(wish),
             feedback_form=ACTIONS["feedback"].form_for(),
             withdraw_form=ACTIONS["withdraw"].form_for(),
-            can_withdraw=wish.status in WITHDRAWABLE_STATUSES,
+            actions=selectors.wish_actions_for(request.user, wish, query_code=code),
             fulfilment_photos=[p for p in wish.photos.all() if p.kind == PhotoKind.FULFILMENT],
         )
     return render(request, "wishes/track.html", context)

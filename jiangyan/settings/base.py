@@ -364,6 +364,13 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "supervision.choices.ReportStatus",
         "OrderStatusEnum": "supervision.choices.OrderStatus",
         "InspectionKindEnum": "supervision.choices.InspectionKind",
+        # The ``actions`` of each entity with states (``jiangyan.moves``).
+        "WishActionEnum": "wishes.choices.WISH_ACTION_CHOICES",
+        "ReportActionEnum": "supervision.choices.REPORT_ACTION_CHOICES",
+        "OrderActionEnum": "supervision.choices.ORDER_ACTION_CHOICES",
+        "DutyItemActionEnum": "surveys.choices.DUTY_ACTION_CHOICES",
+        "ProjectActionEnum": "projects.choices.PROJECT_ACTION_CHOICES",
+        "SurveyActionEnum": "surveys.choices.SURVEY_ACTION_CHOICES",
     },
 }
 
