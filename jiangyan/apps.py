@@ -25,8 +25,10 @@ class JiangyanConfig(site.PortalAppConfig):
         from django.core import checks
         from django.db.models.signals import post_save
 
+        from .crypto import check_keys
         from .pagecache import admin_changed, check_cache_apart
 
         # An edit in the admin (lookups, the survey builder, the organisation) goes behind the services.
         post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="jiangyan.pagecache.admin")
         checks.register(check_cache_apart, checks.Tags.caches, deploy=True)
+        checks.register(check_keys, checks.Tags.security)

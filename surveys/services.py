@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, Unit, User
 from accounts.validators import validate_mobile
 from jiangyan.audit import audit_record, audit_transition
+from jiangyan.crypto import blind_index
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
@@ -258,7 +259,7 @@ def response_submit(
         raise ApplicationError(_("请检查填写内容。"), code="invalid_answers", fields=errors)
 
     earlier = Response.objects.filter(survey=survey)
-    if (phone and earlier.filter(phone=phone).exists()) or (
+    if (phone and earlier.filter(phone_index=blind_index(phone)).exists()) or (
         respondent is not None and earlier.filter(respondent=respondent).exists()
     ):
         raise ConflictError(duplicate_message(), code="duplicate_response")
@@ -364,9 +365,13 @@ def responses_import(*, actor: User, survey: Survey, file: IO[bytes]) -> int:
         raise ApplicationError(exc.message, code="import_invalid", fields={"file": [exc.detail]}) from exc
 
     if phones_seen and not errors:
-        taken = Response.objects.filter(survey=survey, phone__in=list(phones_seen)).values_list(
-            "phone", flat=True
-        )
+        by_index = {blind_index(p): p for p in phones_seen}
+        taken = [
+            by_index[i]
+            for i in Response.objects.filter(survey=survey, phone_index__in=list(by_index)).values_list(
+                "phone_index", flat=True
+            )
+        ]
         errors.extend(
             _("第 %(row)d 行：手机号 %(phone)s 已提交过本问卷")
             % {"row": phones_seen[p], "phone": f"{p[:3]}****{p[-4:]}"}

@@ -377,3 +377,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Personal information at rest (jiangyan.crypto, docs/privacy.md). PII_KEYS: "id:base64key,…" (32-byte keys;
+# the first encrypts, all decrypt); PII_INDEX_KEY: the 32-byte key of the blind index; PII_CIPHER: aes-gcm
+# (default) or sm4-gcm. Local and test settings have fixed development keys; production has none.
+PII_KEYS = env("PII_KEYS", default="")
+PII_INDEX_KEY = env("PII_INDEX_KEY", default="")
+PII_CIPHER = env("PII_CIPHER", default="aes-gcm")
