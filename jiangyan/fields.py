@@ -1,20 +1,37 @@
 """Model fields for personal information: encrypted at rest (``jiangyan.crypto``), found again through a
 blind index. Python code reads and writes clear text; only the database holds ciphertext."""
 
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Exact
 
 from . import crypto
 
 
+class EmptyOnlyExact(Exact):
+    """``field=""``: whether a value is there at all (ciphertext of a non-empty value compares to nothing)."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
+            raise FieldError(
+                'An encrypted field is compared only with ""; look values up by their blind index'
+            )
+        if hasattr(self.rhs, "resolve_expression"):
+            raise FieldError("An encrypted field cannot be compared with another column")
+        return super().get_prep_lookup()
+
+
 class EncryptedTextField(models.TextField):
     """Text stored encrypted (``pii1$…``) and read back in clear. The database cannot compare ciphertext,
-    so no lookup but ``isnull`` is allowed: an equality look-up goes through the field's
+    so no lookup but ``isnull`` and ``=""`` is allowed: an equality look-up goes through the field's
     :class:`BlindIndexField` (``<field>_index``), and a mistaken ``filter(phone=…)`` fails loudly instead
     of silently matching nothing. ``max_length`` limits the clear text (forms, admin)."""
 
     _ALLOWED_LOOKUPS = frozenset({"isnull"})
 
     def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return EmptyOnlyExact
         if lookup_name not in self._ALLOWED_LOOKUPS:
             return None
         return super().get_lookup(lookup_name)

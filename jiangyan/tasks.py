@@ -68,3 +68,11 @@ def nightly_backup() -> str:
     deleted = backups.prune_backups()
     logger.info("backup %s; %d old backup files deleted", backup.database.name, len(deleted))
     return str(backup.database)
+
+
+@shared_task
+def audit_retention() -> int:
+    """Delete the audit events past ``AUDIT_RETENTION_DAYS`` (jiangyan.audit.audit_purge)."""
+    from .audit import audit_purge
+
+    return audit_purge()

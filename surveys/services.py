@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -656,3 +657,35 @@ def problem_item_link_projects(
             after={"projects": _codes(projects)},
         )
     return item
+
+
+# --- PIPL: phones not kept forever ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_erase_phones(*, survey: Survey, actor=None) -> int:
+    """Erase the phones of every response of ``survey`` (``actor`` None: the retention task). Their blind
+    index stays, so the one-answer-per-phone rule still holds. Returns how many phones were erased; a
+    survey already erased is left alone."""
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    if locked.phones_erased_at is not None:
+        return 0
+    # ``update`` writes the column only: ``phone_index`` is kept.
+    count = Response.objects.filter(survey=locked).exclude(phone="").update(phone="")
+    locked.phones_erased_at = timezone.now()
+    locked.save(update_fields=["phones_erased_at"])
+    audit_record(
+        actor=actor,
+        verb="survey.phones_erase",
+        target=locked,
+        after={"responses": count},
+        label="" if actor is not None else "retention",
+    )
+    return count
+
+
+def surveys_erase_expired_phones(*, now: dt.datetime | None = None) -> int:
+    """Every closed survey past ``SURVEY_PHONE_RETENTION_DAYS`` whose phones are still kept."""
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.SURVEY_PHONE_RETENTION_DAYS)
+    due = Survey.objects.filter(closes_at__lte=limit, phones_erased_at__isnull=True).order_by("id")
+    return sum(survey_erase_phones(survey=survey) for survey in due)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "pgtrigger",
     "jiangyan",
     "accounts",
     "projects",
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     # the cache, before any per-request work (sessions, language, CSRF, authentication).
     "jiangyan.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside CSRF, authentication and axes, so their refusals are recorded too (with the user, once known).
+    "jiangyan.refusals.RefusalAuditMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -384,3 +387,11 @@ LOGGING = {
 PII_KEYS = env("PII_KEYS", default="")
 PII_INDEX_KEY = env("PII_INDEX_KEY", default="")
 PII_CIPHER = env("PII_CIPHER", default="aes-gcm")
+# The audit record (jiangyan.audit, docs/audit.md): kept this many days (never fewer than 180: level 3
+# requires six months), its hash chain keyed with AUDIT_CHAIN_KEY (default: the secret key).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="")
+# PIPL retention (docs/privacy.md): a wish's contact details are erased (kept masked) this many days after it
+# closes, is withdrawn or rejected; a survey's phones this many days after it closes (beat, nightly).
+WISH_CONTACT_RETENTION_DAYS = env.int("WISH_CONTACT_RETENTION_DAYS", default=180)
+SURVEY_PHONE_RETENTION_DAYS = env.int("SURVEY_PHONE_RETENTION_DAYS", default=90)
