@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.crypto import blind_index
+
 from .models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
 
 
@@ -65,10 +67,19 @@ class MemberProfileInline(admin.StackedInline):
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "real_name", "phone", "unit", "community", "is_active"]
     list_filter = ["groups", "is_active", "is_staff"]
-    search_fields = ["username", "real_name", "phone"]
+    search_fields = ["username", "real_name"]
     list_select_related = ["unit", "community__town"]
     autocomplete_fields = ["unit", "community"]
     inlines = [MemberProfileInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also by the whole phone number, through its blind index (the phone itself is encrypted)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        index = blind_index(search_term)
+        if index:
+            found |= queryset.filter(phone_index=index)
+        return found, may_have_duplicates
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("办实事平台"), {"fields": ("real_name", "phone", "unit", "community")}),

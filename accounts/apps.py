@@ -9,6 +9,7 @@ class AccountsConfig(site.PortalAppConfig):
     url_prefix = "accounts/"
     api_module = "accounts.api"
     nav_items = (site.NavItem(_("我的"), "accounts:me", signed_in=True, order=90),)
+    privacy_module = "accounts.privacy"
     audit_verbs = {"account.register": _("注册账号")}
     audit_fields = {"user": {"role": site.AuditField(_("角色"), "jiangyan.roles.Role")}}
     audit_topics = {"account.register": ("accounts",)}

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Q
 
+from jiangyan.crypto import blind_index
 from jiangyan.roles import preload_roles
 
 from .models import MemberProfile
@@ -43,7 +44,13 @@ class UsernameOrPhoneBackend(ModelBackend):
         if row is None:
             return None
         *values, member_community_id, group_names = row
-        user = User.from_db(User._default_manager.db, [f.attname for f in User._meta.concrete_fields], values)
+        fields = User._meta.concrete_fields
+        # A raw row skips the fields' converters: the encrypted phone is decrypted here (jiangyan.fields).
+        values = [
+            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+            for f, v in zip(fields, values, strict=True)
+        ]
+        user = User.from_db(User._default_manager.db, [f.attname for f in fields], values)
         if not self.user_can_authenticate(user):
             return None
         preload_roles(user, (group_names or "").split(","))
@@ -54,7 +61,9 @@ class UsernameOrPhoneBackend(ModelBackend):
         if username is None or password is None:
             return None
         User = get_user_model()
-        user = User.objects.filter(Q(username=username) | Q(phone=username)).order_by("id").first()
+        index = blind_index(username)
+        match = Q(username=username) | Q(phone_index=index) if index else Q(username=username)
+        user = User.objects.filter(match).order_by("id").first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing hint of unknown names
             return None

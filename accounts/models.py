@@ -1,11 +1,15 @@
 """Users and the organisation of the district: towns, communities, lead units, party branches."""
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan import masking
+from jiangyan.fields import BlindIndexField, EncryptedTextField
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 from jiangyan.scoping import ScopedQuerySet
 from jiangyan.text import fold
@@ -167,13 +171,24 @@ class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
+RESIDENT_USERNAME_PREFIX = "resident-"
+
+
+def resident_username() -> str:
+    """The username of a new resident: a pseudonym, so the phone number (encrypted) is not kept in clear."""
+    return RESIDENT_USERNAME_PREFIX + secrets.token_hex(6)
+
+
 class User(AbstractUser):
-    """A person who signs in. Residents sign up with their phone number (which is also their username).
+    """A person who signs in. Residents sign up and sign in with their phone number (stored encrypted, found
+    through ``phone_index``); their username is a pseudonym (``resident_username``).
 
     ``unit`` scopes unit staff to their lead unit; ``community`` is where community staff work and where
     residents live."""
 
-    phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
+    phone = EncryptedTextField(_("手机号"), max_length=20, null=True, blank=True)
+    # One account per phone number, and sign-in by phone, through the blind index (jiangyan.crypto).
+    phone_index = BlindIndexField(_("手机号索引"), source="phone", unique=True)
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     unit = models.ForeignKey(
         Unit,
@@ -203,7 +218,11 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.real_name or self.username
+        if self.real_name:
+            return self.real_name
+        if self.phone and self.username.startswith(RESIDENT_USERNAME_PREFIX):
+            return masking.mask_phone(self.phone)
+        return self.username
 
     @property
     def roles(self) -> frozenset[str]:

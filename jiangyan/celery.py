@@ -80,4 +80,15 @@ app.conf.beat_schedule = {
     "refresh-schedules": {"task": "projects.tasks.refresh_schedules", "schedule": crontab(hour=0, minute=5)},
     # The nightly backup, and the deletion of those older than BACKUP_KEEP_DAYS (jiangyan.backups).
     "nightly-backup": {"task": "jiangyan.tasks.nightly_backup", "schedule": crontab(hour=2, minute=30)},
+    # The audit record's retention (AUDIT_RETENTION_DAYS, at least 180) and PIPL's erasure of contact
+    # details past their retention (WISH_CONTACT_RETENTION_DAYS, SURVEY_PHONE_RETENTION_DAYS).
+    "audit-retention": {"task": "jiangyan.tasks.audit_retention", "schedule": crontab(hour=3, minute=15)},
+    "wish-contact-retention": {
+        "task": "wishes.tasks.erase_expired_contacts",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "survey-phone-retention": {
+        "task": "surveys.tasks.erase_expired_phones",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

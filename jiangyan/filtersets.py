@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .crypto import blind_index
 from .models import VERB_LABELS, AuditEvent
 
 
@@ -115,7 +116,7 @@ class AuditEventFilterSet(PortalFilterSet):
         return queryset.filter(
             Q(actor_label__icontains=value)
             | Q(actor__username__iexact=value)
-            | Q(actor__phone=value)
+            | Q(actor__phone_index=blind_index(value))
             | Q(actor__real_name__icontains=value)
         )
 

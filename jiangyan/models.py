@@ -1,6 +1,7 @@
 """Cross-cutting records every registry writes (the append-only audit trail, worker heartbeats) and the
 abstract bases the registries share (ordered lookup tables, photos)."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -27,11 +28,22 @@ class AuditEventQuerySet(models.QuerySet):
         )
 
 
+# The columns of an audit event the trigger keeps as they are (all but ``actor``: deleting a user clears it).
+_KEPT = ("id", "actor_label", "verb", "target_type_id", "target_id", "target_repr", "before", "after", "note")
+_KEPT += ("created_at", "prev_hash", "hash")
+_OLD = ", ".join(f"OLD.{c}" for c in _KEPT)
+_NEW = ", ".join(f"NEW.{c}" for c in _KEPT)
+
+
 class AuditEvent(models.Model):
     """One thing somebody did: who, what verb, to which object, the state before and after, when.
 
-    Append-only: saving an existing row or deleting one raises, so the record is never lost. Write it
-    only through :func:`jiangyan.audit.audit_record`.
+    Append-only: saving an existing row or deleting one raises, and on PostgreSQL a trigger refuses UPDATE
+    and DELETE (only the retention job, ``jiangyan.audit.audit_purge``, may delete events past
+    ``AUDIT_RETENTION_DAYS``; deleting a user may clear ``actor``). Each event carries ``hash``, an HMAC of
+    its content and of the previous event's hash (``prev_hash``), so ``manage.py verify_audit`` finds an
+    event edited, deleted or inserted behind the portal's back. Write it only through
+    :func:`jiangyan.audit.audit_record` (or ``audit_security``).
     """
 
     actor = models.ForeignKey(
@@ -50,7 +62,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add), as it is part of the hash.
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -59,6 +74,20 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("操作记录")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+        triggers = [
+            # Nobody rewrites the record, not even with database access: only the retention job deletes
+            # (inside ``pgtrigger.ignore``), and clearing the actor of a deleted user is allowed (it is
+            # not part of the hash; the actor's label is).
+            pgtrigger.Protect(name="audit_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_no_update",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    f"ROW({_OLD})::text IS DISTINCT FROM ROW({_NEW})::text"
+                    " OR (NEW.actor_id IS NOT NULL AND NEW.actor_id IS DISTINCT FROM OLD.actor_id)"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.target_repr}"

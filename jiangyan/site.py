@@ -124,6 +124,8 @@ class PortalAppConfig(AppConfig):
       relation, ``{t.project.code}`` of an order on a wish, is left out); ``()`` for a verb that changes
       nothing shown (a reading);
     - ``open_work``: the kinds of open work it keeps for a person (:class:`Work`, on ``/api/v1/me/``);
+    - ``privacy_module``: a module with ``personal_data(*, user, phone, query_code) -> list[dict]`` and
+      ``erase_personal_data(*, actor, user, phone, query_code) -> int`` (``jiangyan.privacy``, PIPL);
     - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
     """
 
@@ -137,6 +139,7 @@ class PortalAppConfig(AppConfig):
     audit_fields: dict[str, dict[str, AuditField]] = {}
     audit_topics: dict[str, tuple[str, ...]] = {}
     open_work: tuple[Work, ...] = ()
+    privacy_module: str | None = None
 
     def ready(self) -> None:
         from .models import register_verbs

@@ -81,3 +81,11 @@ def drain_outbox(self, after: int = 0) -> None:
     """Beat's sweep: every outbox message still pending (its prompt request was lost with the broker, or its
     task failed and its pause is over), delivered in pieces."""
     in_batches(self, outbox.drain_step, after=after)
+
+
+@shared_task
+def audit_retention() -> int:
+    """Delete the audit events past ``AUDIT_RETENTION_DAYS`` (jiangyan.audit.audit_purge)."""
+    from .audit import audit_purge
+
+    return audit_purge()

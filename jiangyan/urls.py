@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/export.xlsx", views.audit_export, name="audit-export"),
+    path("privacy/requests/", views.privacy_requests, name="privacy-requests"),
     # Each app's pages under the prefix its AppConfig declares.
     *(
         path(app.url_prefix, include(f"{app.name}.urls"))

@@ -4,6 +4,7 @@ office and the error handlers (pages, or the API's error envelope under /api/)."
 import sys
 
 from django.http import (
+    HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     HttpResponseServerError,
@@ -21,7 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import health, outage, selectors, xlsx
+from . import health, outage, privacy, selectors, xlsx
+from .audit import personal_data_downloaded
 from .exceptions import envelope
 from .filtersets import AuditEventFilterSet
 from .middleware import DISPLAY_COOKIE, DISPLAY_MODES
@@ -142,3 +144,40 @@ def server_error(request):
 # The language switch, like the reading-mode one, sets only the visitor's own preference: no CSRF token, so
 # public pages carry nothing per visitor (``jiangyan.pagecache``).
 switch_language = csrf_exempt(set_language)
+
+
+# --- personal-information requests (PIPL) ----------------------------------------------------------------
+
+
+def _request_subject(text: str) -> dict[str, str]:
+    """A phone number (digits) or a wish's query code, from what the office typed."""
+    text = (text or "").strip()
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) == 11 and len(digits) == len(text.replace("-", "").replace(" ", "")):
+        return {"phone": digits}
+    return {"query_code": text.upper()} if text else {}
+
+
+@role_required(Role.ADMIN)
+@never_cache
+def privacy_requests(request):
+    """The office answers a personal-information request: finds what the portal holds by a wish's query
+    code or a phone number, downloads it (JSON) or erases it. Every view, download and erasure is audited."""
+    text = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
+    subject = _request_subject(text)
+    if request.method == "POST":
+        if not subject:
+            return render(request, "jiangyan/privacy_requests.html", {"q": "", "missing": True}, status=400)
+        erased = privacy.subject_erase(actor=request.user, **subject)
+        return render(request, "jiangyan/privacy_requests.html", {"q": text, "erased": erased})
+    if subject and request.GET.get("format") == "json":
+        response = HttpResponse(
+            privacy.subject_download(actor=request.user, **subject), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        return response
+    found = None
+    if subject:
+        found = privacy.subject_data(**subject)
+        personal_data_downloaded(actor=request.user, subject=text, fields=sorted(found), note="viewed")
+    return render(request, "jiangyan/privacy_requests.html", {"q": text or "", "found": found})

@@ -42,8 +42,10 @@ class SurveysConfig(site.PortalAppConfig):
             topics=("trace",),
         ),
     )
+    privacy_module = "surveys.privacy"
     audit_verbs = {
         "survey.response_submit": _("在线填写问卷"),
+        "survey.phones_erase": _("删除了问卷手机号"),
         "suggestion.submit": _("提交群众建议"),
         "survey.response_enter": _("录入纸质问卷"),
         "survey.responses_import": _("导入问卷"),

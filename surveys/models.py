@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import OrderedLookup
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
@@ -43,6 +44,9 @@ class Survey(models.Model):
     description = models.TextField(_("说明"), blank=True)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("结束时间"))
+    # When the phones of its responses were erased (PIPL retention, ``surveys.services.survey_erase_phones``);
+    # their blind index stays, so a phone still cannot answer twice.
+    phones_erased_at = models.DateTimeField(_("手机号删除时间"), null=True, blank=True)
     allow_anonymous = models.BooleanField(
         _("允许匿名填写"), default=True, help_text=_("匿名填写须留手机号，每个手机号限填一次。")
     )
@@ -164,7 +168,8 @@ class Response(models.Model):
     """One filled questionnaire: online by a resident, or entered by staff from paper or a spreadsheet.
 
     At most one per phone number and one per account in a survey (database constraints, so two
-    simultaneous submissions cannot both pass)."""
+    simultaneous submissions cannot both pass). The phone is stored encrypted; the rule holds on its blind
+    index, which outlives the erasure of the phone itself."""
 
     survey = models.ForeignKey(
         Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="responses"
@@ -177,7 +182,8 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="survey_responses",
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("手机号"), max_length=20, blank=True)
+    phone_index = BlindIndexField(_("手机号索引"), source="phone")
     community = models.ForeignKey(
         "accounts.Community",
         verbose_name=_("所在社区（村）"),
@@ -205,7 +211,9 @@ class Response(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["survey", "phone"], condition=~Q(phone=""), name="survey_response_one_per_phone"
+                fields=["survey", "phone_index"],
+                condition=Q(phone_index__isnull=False),
+                name="survey_response_one_per_phone",
             ),
             models.UniqueConstraint(
                 fields=["survey", "respondent"],

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiangyan.crypto import blind_index
 from jiangyan.masking import mask_phone
 from jiangyan.roles import Role, has_role, is_admin
 from projects import selectors as project_selectors
@@ -98,7 +99,7 @@ def has_answered(*, survey: Survey, user) -> bool:
         return False
     mine = Q(respondent=user)
     if user.phone:
-        mine |= Q(phone=user.phone)
+        mine |= Q(phone_index=blind_index(user.phone))
     return Response.objects.filter(mine, survey=survey).exists()
 
 

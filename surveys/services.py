@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, Unit, User
 from accounts.validators import validate_contact_phone
 from jiangyan.audit import audit_record, audit_transition
+from jiangyan.crypto import blind_index
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
@@ -259,7 +261,7 @@ def response_submit(
         raise ApplicationError(_("请检查填写内容。"), code="invalid_answers", fields=errors)
 
     earlier = Response.objects.filter(survey=survey)
-    if (phone and earlier.filter(phone=phone).exists()) or (
+    if (phone and earlier.filter(phone_index=blind_index(phone)).exists()) or (
         respondent is not None and earlier.filter(respondent=respondent).exists()
     ):
         raise ConflictError(duplicate_message(), code="duplicate_response")
@@ -367,9 +369,13 @@ def responses_import(*, actor: User, survey: Survey, file: IO[bytes]) -> int:
         raise ApplicationError(exc.message, code="import_invalid", fields={"file": [exc.detail]}) from exc
 
     if phones_seen and not errors:
-        taken = Response.objects.filter(survey=survey, phone__in=list(phones_seen)).values_list(
-            "phone", flat=True
-        )
+        by_index = {blind_index(p): p for p in phones_seen}
+        taken = [
+            by_index[i]
+            for i in Response.objects.filter(survey=survey, phone_index__in=list(by_index)).values_list(
+                "phone_index", flat=True
+            )
+        ]
         errors.extend(
             _("第 %(row)d 行：手机号 %(phone)s 已提交过本问卷")
             % {"row": phones_seen[p], "phone": f"{p[:3]}****{p[-4:]}"}
@@ -659,3 +665,35 @@ def problem_item_link_projects(
             after={"projects": _codes(projects)},
         )
     return item
+
+
+# --- PIPL: phones not kept forever ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_erase_phones(*, survey: Survey, actor=None) -> int:
+    """Erase the phones of every response of ``survey`` (``actor`` None: the retention task). Their blind
+    index stays, so the one-answer-per-phone rule still holds. Returns how many phones were erased; a
+    survey already erased is left alone."""
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    if locked.phones_erased_at is not None:
+        return 0
+    # ``update`` writes the column only: ``phone_index`` is kept.
+    count = Response.objects.filter(survey=locked).exclude(phone="").update(phone="")
+    locked.phones_erased_at = timezone.now()
+    locked.save(update_fields=["phones_erased_at"])
+    audit_record(
+        actor=actor,
+        verb="survey.phones_erase",
+        target=locked,
+        after={"responses": count},
+        label="" if actor is not None else "retention",
+    )
+    return count
+
+
+def surveys_erase_expired_phones(*, now: dt.datetime | None = None) -> int:
+    """Every closed survey past ``SURVEY_PHONE_RETENTION_DAYS`` whose phones are still kept."""
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.SURVEY_PHONE_RETENTION_DAYS)
+    due = Survey.objects.filter(closes_at__lte=limit, phones_erased_at__isnull=True).order_by("id")
+    return sum(survey_erase_phones(survey=survey) for survey in due)

@@ -213,6 +213,10 @@ SITE = {
     "set_language": [Row("POST", expect("ok"), data=lambda w: {"language": "en"})],
     "audit-log": [Row("GET", only(200))],
     "audit-export": [Row("GET", only(200))],
+    "privacy-requests": [
+        Row("GET", only(200)),
+        Row("POST", only(400), note="no query code or phone: the form again"),
+    ],
     "api-schema": [Row("GET", EVERYBODY_200)],
     "api-docs": [Row("GET", EVERYBODY_200)],
     "api-root": [Row("GET", EVERYBODY_200)],
@@ -225,6 +229,8 @@ ACCOUNTS = {
     "accounts:logout": [Row("POST", expect("ok"))],
     "accounts:register": [Row("GET", expect("ok", anonymous=200)), Row("POST", expect("ok", anonymous=200))],
     "accounts:me": [Row("GET", expect(200, anonymous="login"))],
+    "accounts:me-data": [Row("GET", expect(200, anonymous="login"))],
+    "accounts:me-erase": [Row("POST", expect("ok", anonymous="login"), note="unconfirmed: back to the page")],
     # The organisation is public to read (the API).
     "town-list": [Row("GET", EVERYBODY_200)],
     "town-detail": [Row("GET", expect(404), args=lambda w: {"pk": 0})],

@@ -68,6 +68,7 @@ class WishesConfig(site.PortalAppConfig):
             order=13,
         ),
     )
+    privacy_module = "wishes.privacy"
     audit_verbs = {
         "wish.submit": _("提交心愿"),
         "wish.enter": _("代群众登记心愿"),
@@ -79,6 +80,7 @@ class WishesConfig(site.PortalAppConfig):
         "wish.feedback": _("回访"),
         "wish.reopen": _("不满意，重新派单"),
         "wish.withdraw": _("撤回心愿"),
+        "wish.contact_erase": _("删除了心愿人联系方式"),
     }
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.

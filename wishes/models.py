@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
 from jiangyan import masking
+from jiangyan.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import Photo
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 from jiangyan.scoping import VIEW, ScopedQuerySet, Share
@@ -149,8 +150,9 @@ class WishQuerySet(ScopedQuerySet):
 class Wish(models.Model):
     """A resident's micro-wish, from submission to follow-up.
 
-    The wisher's name, phone and address are personal information: stored in full, shown masked except to
-    the claimer of this wish, staff of its community and admins (``wishes.selectors.can_see_personal_data``).
+    The wisher's name, phone and address are personal information: stored encrypted (``jiangyan.fields``),
+    shown masked except to the claimer of this wish, staff of its community and admins
+    (``wishes.selectors.can_see_personal_data``), found by phone through ``wisher_phone_index``.
     The timestamps mark when each state was last entered, so reports aggregate in SQL."""
 
     code = models.CharField(_("编号"), max_length=16, unique=True)
@@ -164,9 +166,13 @@ class Wish(models.Model):
     community = models.ForeignKey(
         "accounts.Community", verbose_name=_("社区（村）"), on_delete=models.PROTECT, related_name="wishes"
     )
-    wisher_name = models.CharField(_("心愿人姓名"), max_length=50)
-    wisher_phone = models.CharField(_("联系电话"), max_length=20)
-    wisher_address = models.CharField(_("地址"), max_length=200, blank=True)
+    wisher_name = EncryptedTextField(_("心愿人姓名"), max_length=50)
+    wisher_phone = EncryptedTextField(_("联系电话"), max_length=20)
+    wisher_address = EncryptedTextField(_("地址"), max_length=200, blank=True)
+    wisher_phone_index = BlindIndexField(_("联系电话索引"), source="wisher_phone", db_index=True)
+    # When the wisher's contact details were erased (PIPL retention, ``wishes.services.wish_erase_contact``):
+    # name, phone and address are then kept only in their masked form.
+    contact_erased_at = models.DateTimeField(_("联系方式删除时间"), null=True, blank=True)
     channel = models.CharField(_("征集渠道"), max_length=20, choices=WishChannel.choices, db_index=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

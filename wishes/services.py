@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from accounts.models import Community, User
 from accounts.validators import validate_contact_phone
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, clean_text, field_error
+from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.notifications import notify
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
@@ -483,3 +485,55 @@ def wish_remind_overdue_claims(*, today: datetime.date | None = None) -> int:
                 )
             )
     return told
+
+
+# --- PIPL: contact details not kept forever ---------------------------------------------------------------
+
+# The states a wish ends in, with the moment it entered them: its contact details are erased
+# WISH_CONTACT_RETENTION_DAYS later.
+ENDED = {
+    WishStatus.CLOSED: "closed_at",
+    WishStatus.WITHDRAWN: "withdrawn_at",
+    WishStatus.REJECTED: "reviewed_at",
+}
+
+
+def wishes_past_retention(now: datetime.datetime):
+    """Ended wishes whose contact details are still whole, WISH_CONTACT_RETENTION_DAYS after they ended."""
+    limit = now - datetime.timedelta(days=settings.WISH_CONTACT_RETENTION_DAYS)
+    ended = Q()
+    for status, moment in ENDED.items():
+        ended |= Q(status=status, **{f"{moment}__lte": limit})
+    return Wish.objects.filter(ended, contact_erased_at__isnull=True)
+
+
+@transaction.atomic
+def wish_erase_contact(*, wish: Wish, actor=None, reason: str = "retention") -> bool:
+    """Erase the wisher's name, phone and address, keeping them masked (so lists and history read as
+    before). The phone's blind index stays (staff can still tell a returning phone), the full values are
+    gone. ``actor`` None: the retention task. Returns whether anything was erased (idempotent)."""
+    locked = Wish.objects.select_for_update().get(pk=wish.pk)
+    if locked.contact_erased_at is not None:
+        return False
+    locked.wisher_name = mask_name(locked.wisher_name)
+    locked.wisher_phone = mask_phone(locked.wisher_phone)
+    locked.wisher_address = mask_address(locked.wisher_address)
+    locked.contact_erased_at = timezone.now()
+    # Not ``wisher_phone_index``: the index of the whole number is kept.
+    locked.save(update_fields=["wisher_name", "wisher_phone", "wisher_address", "contact_erased_at"])
+    audit_record(
+        actor=actor,
+        verb="wish.contact_erase",
+        target=locked,
+        after={"fields": list(selectors.PERSONAL_FIELDS), "reason": reason},
+        label="" if actor is not None else "retention",
+    )
+    return True
+
+
+def wishes_erase_expired(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """The retention task's step: erase up to ``limit`` wishes past retention; returns how many."""
+    ids = list(
+        wishes_past_retention(now or timezone.now()).order_by("id").values_list("id", flat=True)[:limit]
+    )
+    return sum(wish_erase_contact(wish=Wish(pk=pk)) for pk in ids)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "pgtrigger",
     "jiangyan",
     "accounts",
     "projects",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     # the cache, before any per-request work (sessions, language, CSRF, authentication).
     "jiangyan.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside CSRF, authentication and axes, so their refusals are recorded too (with the user, once known).
+    "jiangyan.refusals.RefusalAuditMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -401,3 +404,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Personal information at rest (jiangyan.crypto, docs/privacy.md). PII_KEYS: "id:base64key,…" (32-byte keys;
+# the first encrypts, all decrypt); PII_INDEX_KEY: the 32-byte key of the blind index; PII_CIPHER: aes-gcm
+# (default) or sm4-gcm. Local and test settings have fixed development keys; production has none.
+PII_KEYS = env("PII_KEYS", default="")
+PII_INDEX_KEY = env("PII_INDEX_KEY", default="")
+PII_CIPHER = env("PII_CIPHER", default="aes-gcm")
+# The audit record (jiangyan.audit, docs/audit.md): kept this many days (never fewer than 180: level 3
+# requires six months), its hash chain keyed with AUDIT_CHAIN_KEY (default: the secret key).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="")
+# PIPL retention (docs/privacy.md): a wish's contact details are erased (kept masked) this many days after it
+# closes, is withdrawn or rejected; a survey's phones this many days after it closes (beat, nightly).
+WISH_CONTACT_RETENTION_DAYS = env.int("WISH_CONTACT_RETENTION_DAYS", default=180)
+SURVEY_PHONE_RETENTION_DAYS = env.int("SURVEY_PHONE_RETENTION_DAYS", default=90)

@@ -16,3 +16,8 @@ DEMO_SEED_ALLOWED = True
 # Static files straight from the source folders (no collectstatic needed while developing).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Development keys of personal information (never used in production, which refuses to start without its
+# own: jiangyan/settings/production.py).
+PII_KEYS = env("PII_KEYS", default="dev:ZGV2LW9ubHktcGlpLWtleS1ub3QtZm9yLXByb2R1Y3Q=")
+PII_INDEX_KEY = env("PII_INDEX_KEY", default="ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZHU=")

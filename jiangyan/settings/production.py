@@ -5,6 +5,9 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # ImproperlyConfigured when missing: no default on purpose.
+# Personal information is encrypted at rest (jiangyan.crypto): no default keys on purpose.
+PII_KEYS = env("PII_KEYS")
+PII_INDEX_KEY = env("PII_INDEX_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

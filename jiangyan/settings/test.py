@@ -1,7 +1,7 @@
 """Settings of the test suite: the real database of ``DATABASE_URL`` (PostgreSQL in CI), fast hashing."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -34,3 +34,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # django-axes logs every sign-in at INFO; the suite signs in thousands of times.
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # noqa: F405
+
+# Development keys of personal information (never used in production, which refuses to start without its
+# own: jiangyan/settings/production.py).
+PII_KEYS = env("PII_KEYS", default="dev:ZGV2LW9ubHktcGlpLWtleS1ub3QtZm9yLXByb2R1Y3Q=")
+PII_INDEX_KEY = env("PII_INDEX_KEY", default="ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZHU=")

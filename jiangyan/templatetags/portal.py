@@ -2,6 +2,7 @@
 fragments."""
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
@@ -67,3 +68,14 @@ def personal(context, template_name: str) -> str:
     if request is not None and shared_render(request):
         return mark_safe(f"<!--personal:{template_name}-->")  # noqa: S308 (a template name of ours)
     return context.template.engine.get_template(template_name).render(context)
+
+
+@register.inclusion_tag("partials/consent.html")
+def consent(purpose: str):
+    """The notice of a form that collects personal information (PIPL 告知同意): why, who sees it, how long
+    it is kept (the retention settings, so the notice cannot drift from the erasure task)."""
+    days = {
+        "wish": settings.WISH_CONTACT_RETENTION_DAYS,
+        "survey": settings.SURVEY_PHONE_RETENTION_DAYS,
+    }[purpose]
+    return {"purpose": purpose, "days": days}

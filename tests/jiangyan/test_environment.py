@@ -1,5 +1,6 @@
 """The suite runs where DATABASE_URL says; production settings are strict."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -9,6 +10,10 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+PII_KEYS = {
+    "PII_KEYS": "k1:" + base64.b64encode(b"k" * 32).decode(),
+    "PII_INDEX_KEY": base64.b64encode(b"i" * 32).decode(),
+}
 
 
 @pytest.mark.django_db
@@ -49,6 +54,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         DJANGO_ALLOWED_HOSTS="banshishi.jiangyan.gov.cn",
         SITE_URL="https://banshishi.jiangyan.gov.cn",
         CACHE_URL="redis://cache:6379/0",  # the cache's own Redis, as docker-compose runs it
+        **PII_KEYS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -77,6 +83,20 @@ def test_seed_demo_refuses_under_production_settings():
         "jiangyan.settings.production",
         "seed_demo",
         DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
+        **PII_KEYS,
     )
     assert result.returncode != 0
     assert "--force" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_the_keys_of_personal_information():
+    secret = "a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a"
+    without_keys = _django("jiangyan.settings.production", "check", DJANGO_SECRET_KEY=secret)
+    assert without_keys.returncode != 0 and "PII_KEYS" in without_keys.stderr
+    bad_key = _django(
+        "jiangyan.settings.production",
+        "check",
+        DJANGO_SECRET_KEY=secret,
+        **{**PII_KEYS, "PII_KEYS": "k1:c2hvcnQ="},
+    )
+    assert bad_key.returncode != 0 and "32 bytes" in bad_key.stderr

@@ -2,6 +2,7 @@
 that the pages and htmx do not need to read, Secure/SameSite language cookie and HSTS in production, and
 ``check --deploy`` clean."""
 
+import base64
 import os
 import re
 import secrets
@@ -67,6 +68,8 @@ def production_settings(**extra) -> dict:
         "DJANGO_SETTINGS_MODULE": "jiangyan.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "banshishi.jiangyan.gov.cn",
+        "PII_KEYS": "k1:" + base64.b64encode(b"k" * 32).decode(),
+        "PII_INDEX_KEY": base64.b64encode(b"i" * 32).decode(),
         **extra,
     }
     return env
