@@ -9,14 +9,14 @@ from rest_framework.views import APIView
 
 from jiangyan.exceptions import ErrorSerializer, SignInLocked
 from jiangyan.roles import Role
-from jiangyan.throttling import ClientRateThrottle
+from jiangyan.throttling import ClientRateThrottle, LimitsFirstMixin
 from jiangyan.viewsets import PortalViewSet
 
 from . import selectors
 from .models import Community, Town, Unit
 
 
-class ObtainTokenView(ObtainAuthToken):
+class ObtainTokenView(LimitsFirstMixin, ObtainAuthToken):
     """``POST {"username", "password"}`` → ``{"token": …}``. Send it as ``Authorization: Token …``."""
 
     throttle_classes = [ClientRateThrottle]

@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check parses the body: a body over REQUEST_BODY_MAX_BYTES is a 413 and a page's
+    # declared limit is taken before anything is parsed or decoded (jiangyan.throttling).
+    "jiangyan.throttling.LimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -187,6 +190,9 @@ IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # Pixels an uploaded image may declare (a phone photo has 12–20 million); checked before decoding.
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request body accepted (six photos at IMAGE_UPLOAD_MAX_BYTES and the form); beyond it a 413
+# before anything is read. Django's own caps count form fields only, not files.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=32 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Cache and Celery ----------------------------------------------------------------------------------
