@@ -189,6 +189,13 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # Pixels an uploaded image may declare (a phone photo has 12–20 million); checked before decoding.
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
+# JPEG is decoded at a reduced scale; PNG, WEBP and GIF in full (about 4 bytes a pixel): their lower cap.
+IMAGE_FULL_DECODE_MAX_PIXELS = env.int("IMAGE_FULL_DECODE_MAX_PIXELS", default=24_000_000)
+# Decodes at once across the site (slots in the cache; jiangyan.uploads.DecodeSlot), how long a request
+# waits for one before a "busy, try again" form error, and when a dead worker's slot frees itself.
+IMAGE_DECODE_CONCURRENCY = env.int("IMAGE_DECODE_CONCURRENCY", default=2)
+IMAGE_DECODE_WAIT_SECONDS = env.float("IMAGE_DECODE_WAIT_SECONDS", default=10.0)
+IMAGE_DECODE_SLOT_SECONDS = 30
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest request body accepted (six photos at IMAGE_UPLOAD_MAX_BYTES and the form); beyond it a 413
 # before anything is read. Django's own caps count form fields only, not files.

@@ -2,14 +2,18 @@
 photo decoded, a body over the cap is a 413 before it is read, and the counters hold under parallel
 clients (real threads, each with its own database connection, on the real Redis cache)."""
 
+import io
 import os
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.request import Empty
 from rest_framework.test import APIClient
 
+from jiangyan.uploads import clean_image
 from surveys.models import Response
 from tests.jiangyan.test_hostile_input import bomb
 from tests.race import needs_postgresql, race
@@ -171,3 +175,46 @@ def test_the_api_survey_limit_holds_under_parallel_clients(rates, redis_cache):
     assert not errors, errors
     codes = [code for result in results for code in result]
     assert codes.count(201) == 30 and codes.count(429) == 6, sorted(codes)
+
+
+# --- decoding bounded in memory and in parallel -------------------------------------------------------
+def small_photo(name="photo.jpg") -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_a_png_decoded_in_full_has_the_lower_pixel_cap(settings):
+    settings.IMAGE_FULL_DECODE_MAX_PIXELS = 24_000_000
+    with pytest.raises(ValidationError) as error:
+        clean_image(bomb(width=6000, height=5000))  # 30 MP: under the JPEG cap, over the full-decode one
+    assert error.value.code == "too_many_pixels" and "24" in error.value.messages[0]
+    with pytest.raises(ValidationError) as error:
+        clean_image(bomb(width=5000, height=4000))  # 20 MP passes the cap (and fails as the fake it is)
+    assert error.value.code == "not_image"
+
+
+def test_no_decode_starts_while_every_slot_is_taken(settings):
+    settings.IMAGE_DECODE_CONCURRENCY = 2
+    settings.IMAGE_DECODE_WAIT_SECONDS = 0
+    for slot in range(2):
+        cache.add(f"image-decode-slot:{slot}", "another-request", timeout=30)
+    with pytest.raises(ValidationError) as error:
+        clean_image(small_photo())
+    assert error.value.code == "busy"
+    cache.delete("image-decode-slot:1")
+    assert clean_image(small_photo()).size > 0
+    assert cache.get("image-decode-slot:1") is None  # given back after the decode
+    assert cache.get("image-decode-slot:0") == "another-request"
+
+
+@pytest.mark.django_db
+def test_a_busy_decoder_is_a_form_error_on_the_wish_page(client, community, settings):
+    settings.IMAGE_DECODE_CONCURRENCY = 1
+    settings.IMAGE_DECODE_WAIT_SECONDS = 0
+    cache.add("image-decode-slot:0", "another-request", timeout=30)
+    response = client.post("/wishes/new/", form_data(community) | {"photos": [small_photo()]})
+    assert response.status_code == 200 and "服务器正忙" in response.content.decode()
+    assert not Wish.objects.exists()
