@@ -26,6 +26,10 @@ class JiangyanConfig(site.PortalAppConfig):
         from django.db.models.signals import post_save
 
         from .pagecache import admin_changed, check_cache_apart
+        from .validators import install_date_checks, install_text_validators
+
+        install_text_validators()
+        install_date_checks()
 
         # An edit in the admin (lookups, the survey builder, the organisation) goes behind the services.
         post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="jiangyan.pagecache.admin")

@@ -309,3 +309,19 @@ def _light_page(template: str, message, *, status: int) -> HttpResponse:
     """A page without the request's context (no context processors, session or queries): refusals are
     what a flood gets, so they must cost less than the pages it competes with."""
     return HttpResponse(loader.get_template(template).render({"message": message}), status=status)
+
+
+# The longest username django-axes stores (AccessAttempt.username and AccessLog.username are 255 long).
+AXES_USERNAME_MAX_LENGTH = 255
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The username django-axes records for a sign-in attempt (``AXES_USERNAME_CALLABLE``), cut to what it
+    can store: a 256-character username on any sign-in (the page, the admin's, the API's token) used to
+    end in a database error. No account has a name that long, so the cut name locks nobody real out."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = username.get("username") if hasattr(username, "get") else None
+    return username[:AXES_USERNAME_MAX_LENGTH] if isinstance(username, str) else username
