@@ -11,11 +11,11 @@ not escape the limit either. Counters are fixed windows in the Django cache; pag
 :class:`Limiter` and the API the DRF throttle that wraps the same limiter, so a page and its API share one
 counter. Rates are read from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` at each request.
 
-Limits come before work (docs/limits.md): a page declares its limit with :func:`limited` and
-:class:`LimitsMiddleware` takes it before anything reads the body (CSRF's check parses it) or decodes a
-file; the API's views check their throttles before authentication, permissions and parsing
-(:class:`LimitsFirstMixin`). Each attempt is counted with one atomic increment and compared afterwards,
-so parallel clients cannot all read "29" and all get through."""
+Limits come before work (docs/trust.md, "Limits before work"): a page declares its limit with
+:func:`limited` and :class:`LimitsMiddleware` takes it before anything reads the body (CSRF's check
+parses it) or decodes a file; the API's views check their throttles before authentication, permissions
+and parsing (:class:`LimitsFirstMixin`). Each attempt is counted with one atomic increment and compared
+afterwards, so parallel clients cannot all read "29" and all get through."""
 
 import ipaddress
 import time
