@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -9,20 +10,29 @@ from rest_framework.views import APIView
 
 from jiangyan.exceptions import ErrorSerializer, SignInLocked
 from jiangyan.roles import Role
-from jiangyan.throttling import ClientRateThrottle
+from jiangyan.throttling import ClientRateThrottle, LimitsFirstMixin
 from jiangyan.viewsets import PortalViewSet
 
 from . import selectors
-from .models import Community, Town, Unit
+from .models import Community, Town, Unit, User
 
 
-class ObtainTokenView(ObtainAuthToken):
+class TokenSignInSerializer(AuthTokenSerializer):
+    """DRF's, with the username's length checked before anyone authenticates it: django-axes stores the
+    username of a failed attempt (255 characters at most), so a longer one used to end in a 500."""
+
+    username = serializers.CharField(max_length=User._meta.get_field("username").max_length)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class ObtainTokenView(LimitsFirstMixin, ObtainAuthToken):
     """``POST {"username", "password"}`` → ``{"token": …}``. Send it as ``Authorization: Token …``."""
 
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "token"
     permission_classes = [AllowAny]
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    serializer_class = TokenSignInSerializer
 
     @extend_schema(
         request=inline_serializer(

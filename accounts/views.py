@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiangyan import privacy
 from jiangyan.forms import submit
 from jiangyan.permissions import role_required
-from jiangyan.throttling import register_limiter
+from jiangyan.throttling import limited, register_limiter
 
 from .forms import ResidentRegistrationForm, SignInForm
 from .services import resident_register
@@ -27,13 +28,11 @@ class SignOutView(auth_views.LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
+@limited(register_limiter, message=gettext_lazy("注册过于频繁，请稍后再试。"))
 def register(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = ResidentRegistrationForm(request.POST or None)
-    if request.method == "POST" and register_limiter.over_limit_after_hit(request):
-        form.add_error(None, _("注册过于频繁，请稍后再试。"))
-        return render(request, "accounts/register.html", {"form": form}, status=429)
     if request.method == "POST":
         user = submit(
             request,

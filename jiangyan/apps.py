@@ -39,6 +39,10 @@ class JiangyanConfig(site.PortalAppConfig):
         from .checks import check_site_url
         from .crypto import check_keys
         from .pagecache import admin_changed, check_cache_apart
+        from .validators import install_date_checks, install_text_validators
+
+        install_text_validators()
+        install_date_checks()
 
         # An edit in the admin (lookups, the survey builder, the organisation) goes behind the services.
         post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="jiangyan.pagecache.admin")

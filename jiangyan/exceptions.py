@@ -20,6 +20,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .validators import bidi_message, has_bidi_controls
+
 
 class ApplicationError(Exception):
     """A request that cannot be carried out as asked. ``fields`` maps field names to messages."""
@@ -59,6 +61,8 @@ def clean_text(
 ) -> str:
     """``value`` stripped; a field error when it is required and empty, or longer than ``max_length``."""
     value = (value or "").strip()
+    if has_bidi_controls(value):
+        raise field_error(field, bidi_message(), code="bidi_control")
     if required and not value:
         raise field_error(field, _("请填写%(label)s。") % {"label": label})
     if max_length and len(value) > max_length:

@@ -2,12 +2,14 @@
 name. Forms use ``ImageUploadField``; services call ``clean_image`` for files that arrive another way."""
 
 import io
+import time
 import uuid
 import warnings
 from pathlib import PurePosixPath
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -24,11 +26,54 @@ def _not_image() -> ValidationError:
     return ValidationError(_("只能上传 JPG、PNG、WEBP 或 GIF 图片。"), code="not_image")
 
 
-def _too_many_pixels() -> ValidationError:
-    megapixels = settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000
+def _too_many_pixels(fmt: str | None = None) -> ValidationError:
+    megapixels = _pixel_limit(fmt) // 1_000_000
     return ValidationError(
         _("图片尺寸过大（最多 %(n)d 百万像素），请压缩后再上传。") % {"n": megapixels}, code="too_many_pixels"
     )
+
+
+def _busy() -> ValidationError:
+    return ValidationError(_("服务器正忙，图片暂时无法处理，请稍后再提交。"), code="busy")
+
+
+class DecodeSlot:
+    """One of ``IMAGE_DECODE_CONCURRENCY`` decoding slots of the whole site (keys in the shared cache, so
+    every worker process counts alike): a flood of large photos occupies that many cores and that much
+    memory, however many requests bring them, and the home page keeps its workers' CPU. A request waits
+    up to ``IMAGE_DECODE_WAIT_SECONDS`` for a slot, then gets a form error. A slot expires by itself
+    (``IMAGE_DECODE_SLOT_SECONDS``) if its worker dies; with the cache unreachable decoding is unbounded
+    rather than refused."""
+
+    def __enter__(self):
+        self.key = None
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + settings.IMAGE_DECODE_WAIT_SECONDS
+        while True:
+            for slot in range(settings.IMAGE_DECODE_CONCURRENCY):
+                key = f"image-decode-slot:{slot}"
+                taken = cache.add(key, token, timeout=settings.IMAGE_DECODE_SLOT_SECONDS)
+                if taken is None:  # no cache
+                    return self
+                if taken:
+                    self.key, self.token = key, token
+                    return self
+            if time.monotonic() >= deadline:
+                raise _busy()
+            time.sleep(0.05)
+
+    def __exit__(self, *exc_info):
+        if self.key is not None and cache.get(self.key) == self.token:
+            cache.delete(self.key)
+        return False
+
+
+def _pixel_limit(fmt: str | None) -> int:
+    """JPEG is decoded at a reduced scale (``draft``); the other formats are decoded in full, so they get
+    the lower ``IMAGE_FULL_DECODE_MAX_PIXELS`` (memory is about 4 bytes a pixel)."""
+    if fmt == "JPEG":
+        return settings.IMAGE_UPLOAD_MAX_PIXELS
+    return min(settings.IMAGE_UPLOAD_MAX_PIXELS, settings.IMAGE_FULL_DECODE_MAX_PIXELS)
 
 
 def clean_image(upload) -> SimpleUploadedFile:
@@ -49,8 +94,13 @@ def clean_image(upload) -> SimpleUploadedFile:
         raise _too_many_pixels() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise _not_image() from exc
-    if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS or max(width, height) > MAX_DECLARED_SIDE:
-        raise _too_many_pixels()
+    if width * height > _pixel_limit(image.format) or max(width, height) > MAX_DECLARED_SIDE:
+        raise _too_many_pixels(image.format)
+    with DecodeSlot():
+        return _reencode(upload, image)
+
+
+def _reencode(upload, image) -> SimpleUploadedFile:
     try:
         image.verify()
         upload.seek(0)

@@ -31,10 +31,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from .pagecache import cached_list
 from .permissions import HasRole
 from .scoping import VIEW, ScopedQuerySet, Share, get_object_or_404
-from .throttling import SubmitThrottle
+from .throttling import LimitsFirstMixin, SubmitThrottle
 
 
-class PortalViewSet(viewsets.GenericViewSet):
+class PortalViewSet(LimitsFirstMixin, viewsets.GenericViewSet):
     # Objects are addressed by their integer id unless a viewset names another key (projects: their code);
     # anything else in that place of the URL is a 404 before any lookup runs.
     lookup_value_regex = r"[0-9]+"

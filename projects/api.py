@@ -289,7 +289,9 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
     def statements(self, request, code=None):
         rows = selectors.project_statements(project=self.get_object())
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(StatementSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            StatementSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         summary="填报进展（领办单位）",
@@ -310,7 +312,10 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
             photos=data.get("photos", []),
             indicator_values={row["indicator"]: row["value"] for row in data.get("indicator_values", [])},
         )
-        return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StatementSerializer(statement, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="项目评价（公众可见群众评议；督查、管理员可见全部，领办单位可见本单位项目的全部）",

@@ -130,8 +130,8 @@ class ReportViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMi
 class OrderSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     target = serializers.SerializerMethodField(help_text="督办对象（项目、心愿或履职事项）")
-    project_code = serializers.CharField(source="project.code", default=None, read_only=True)
-    wish_code = serializers.CharField(source="wish.code", default=None, read_only=True)
+    project_code = serializers.CharField(source="project.code", default=None, read_only=True, allow_null=True)
+    wish_code = serializers.CharField(source="wish.code", default=None, read_only=True, allow_null=True)
     respondent = serializers.SerializerMethodField(help_text="责任单位或社区")
     is_overdue = serializers.BooleanField(read_only=True)
     actions = actions_field(ORDER_MOVES)

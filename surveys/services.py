@@ -25,7 +25,7 @@ from jiangyan.crypto import blind_index
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
-from jiangyan.validators import is_storable_text
+from jiangyan.validators import bidi_message, has_bidi_controls, is_storable_text
 
 from . import selectors, spreadsheets
 from .choices import (
@@ -119,6 +119,8 @@ def _answer_rows(question: Question, value: Any) -> list[Answer] | str:
         return [Answer(question=question, number=number)]
     if not isinstance(value, str) or not is_storable_text(value):
         raise ValueError
+    if has_bidi_controls(value):
+        return bidi_message()
     text = value.strip()
     if len(text) > TEXT_MAX_LENGTH:
         return _("不能超过 %(n)d 字。") % {"n": TEXT_MAX_LENGTH}

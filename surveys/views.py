@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiangyan.forms import submit_outcome
@@ -20,7 +21,7 @@ from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.site import duty_sections, sections_context
-from jiangyan.throttling import submit_limiter
+from jiangyan.throttling import limited, submit_limiter
 from jiangyan.xlsx import content_disposition, xlsx_response
 
 from . import selectors, services, spreadsheets
@@ -77,6 +78,7 @@ ANSWERED_SESSION_KEY = "answered_surveys"
 
 
 @require_http_methods(["GET", "POST"])
+@limited(submit_limiter, message=gettext_lazy("提交过于频繁，请稍后再试。"))
 def survey_answer(request, pk: int):
     survey = _survey_for(request, pk)
     questions = list(survey.questions.prefetch_related("options"))
@@ -103,10 +105,7 @@ def survey_answer(request, pk: int):
             status = 400
         elif answered_by_account:
             status = 409
-        elif submit_limiter.over_limit_after_hit(request):
-            messages.error(request, _("提交过于频繁，请稍后再试。"))
-            status = 429
-        else:
+        else:  # within the limit (LimitsMiddleware took it before the body was read)
             outcome = submit_outcome(
                 request,
                 form,
@@ -275,27 +274,24 @@ def export_suggestions(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limited(submit_limiter, message=gettext_lazy("提交过于频繁，请稍后再试。"))
 def suggest(request):
     form = SuggestionForm(
         request.POST or None, initial={"community": getattr(request.user, "community_id", None)}
     )
     status = 200
-    if request.method == "POST":
-        if submit_limiter.over_limit_after_hit(request):
-            messages.error(request, _("提交过于频繁，请稍后再试。"))
-            status = 429
-        else:
-            outcome = submit_outcome(
-                request,
-                form,
-                lambda data: services.suggestion_submit(
-                    actor=request.user, text=data["text"], community=data.get("community")
-                ),
-                success=_("感谢您的建议！收藏本页，可随时查看它被转化为哪些实事。"),
-            )
-            if outcome.done:
-                return redirect(outcome.result)
-            status = outcome.status
+    if request.method == "POST":  # within the limit (LimitsMiddleware took it before the body was read)
+        outcome = submit_outcome(
+            request,
+            form,
+            lambda data: services.suggestion_submit(
+                actor=request.user, text=data["text"], community=data.get("community")
+            ),
+            success=_("感谢您的建议！收藏本页，可随时查看它被转化为哪些实事。"),
+        )
+        if outcome.done:
+            return redirect(outcome.result)
+        status = outcome.status
     return render(request, "surveys/suggest.html", {"form": form}, status=status)
 
 

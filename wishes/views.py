@@ -26,7 +26,7 @@ from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import get_visible_or_404
-from jiangyan.throttling import submit_limiter
+from jiangyan.throttling import limited, submit_limiter
 
 from . import selectors, services
 from .choices import RESIDENT_CHANNELS, PhotoKind, WishChannel, WishStatus
@@ -147,6 +147,7 @@ def action(request, code: str, name: str):
 
 # --- submission and tracking ---------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@limited(submit_limiter, message=gettext_lazy("提交过于频繁，请稍后再试，或拨打社区心愿征集热线。"))
 def new(request):
     """One form screen, then the confirmation with the query code. ``?community=<id>&channel=card`` comes
     from the QR code of a paper wish card."""
@@ -161,19 +162,13 @@ def new(request):
         initial.setdefault("community", user.community_id)
         initial.update(wisher_name=user.real_name, wisher_phone=user.phone or "")
     form = WishSubmitForm(request.POST or None, request.FILES or None, initial=initial)
-    limited = False
-    if request.method == "POST":
-        if submit_limiter.exceeded(request):
-            limited = True
-            form.add_error(None, _("提交过于频繁，请稍后再试，或拨打社区心愿征集热线。"))
-        else:
-            submit_limiter.hit(request)
-            wish = submit(request, form, lambda data: services.wish_create(actor=user, **data))
-            if wish is not None:
-                request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
-                request.session[SESSION_TRACKED] = wish.query_code
-                return redirect("wishes:submitted")
-    return render(request, "wishes/new.html", {"form": form}, status=429 if limited else 200)
+    if request.method == "POST":  # within the limit (LimitsMiddleware took it before the body was read)
+        wish = submit(request, form, lambda data: services.wish_create(actor=user, **data))
+        if wish is not None:
+            request.session[SESSION_SUBMITTED] = {"code": wish.code, "query_code": wish.query_code}
+            request.session[SESSION_TRACKED] = wish.query_code
+            return redirect("wishes:submitted")
+    return render(request, "wishes/new.html", {"form": form})
 
 
 def submitted(request):
@@ -229,17 +224,19 @@ def track(request):
 # are limited per client.
 @csrf_exempt
 @require_POST
+@limited(track_limiter, message=gettext_lazy("查询失败次数过多，请一小时后再试。"))
 def track_lookup(request):
+    # Each look-up took a slot of the limit before it ran (LimitsMiddleware); one that finds its wish gives
+    # it back, so only failed guesses count, and parallel guesses cannot overrun the limit.
     form = TrackForm(request.POST)
-    if track_limiter.exceeded(request):
-        form.add_error(None, _("查询失败次数过多，请一小时后再试。"))
-        return render(request, "wishes/track.html", {"form": form}, status=429)
     if form.is_valid() and selectors.wish_get_by_query_code(form.cleaned_data["query_code"]):
+        track_limiter.give_back(request)
         request.session[SESSION_TRACKED] = form.cleaned_data["query_code"]
         return redirect("wishes:track")
     if form.is_valid():
-        track_limiter.hit(request)
         form.add_error("query_code", _("没有找到该查询码对应的心愿，请核对后再试。"))
+    else:
+        track_limiter.give_back(request)  # not a guess at all
     return render(request, "wishes/track.html", {"form": form})
 
 

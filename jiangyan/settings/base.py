@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "jiangyan.refusals.RefusalAuditMiddleware",
     "jiangyan.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check parses the body: a body over REQUEST_BODY_MAX_BYTES is a 413 and a page's
+    # declared limit is taken before anything is parsed or decoded (jiangyan.throttling).
+    "jiangyan.throttling.LimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -163,6 +166,7 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # django-axes: lock a username+address pair after five failures for an hour.
 AXES_CLIENT_IP_CALLABLE = "jiangyan.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "jiangyan.throttling.axes_username"  # cut to what axes can store
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -193,7 +197,22 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # Pixels an uploaded image may declare (a phone photo has 12–20 million); checked before decoding.
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
+# JPEG is decoded at a reduced scale; PNG, WEBP and GIF in full (about 4 bytes a pixel): their lower cap.
+IMAGE_FULL_DECODE_MAX_PIXELS = env.int("IMAGE_FULL_DECODE_MAX_PIXELS", default=24_000_000)
+# Decodes at once across the site (slots in the cache; jiangyan.uploads.DecodeSlot), how long a request
+# waits for one before a "busy, try again" form error, and when a dead worker's slot frees itself.
+IMAGE_DECODE_CONCURRENCY = env.int("IMAGE_DECODE_CONCURRENCY", default=2)
+IMAGE_DECODE_WAIT_SECONDS = env.float("IMAGE_DECODE_WAIT_SECONDS", default=10.0)
+IMAGE_DECODE_SLOT_SECONDS = 30
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Dates any form or API field accepts: (years before, years after) today (jiangyan.validators.date_window).
+PORTAL_DATE_RANGE = (
+    env.int("PORTAL_DATE_YEARS_BEFORE", default=30),
+    env.int("PORTAL_DATE_YEARS_AFTER", default=10),
+)
+# The largest request body accepted (six photos at IMAGE_UPLOAD_MAX_BYTES and the form); beyond it a 413
+# before anything is read. Django's own caps count form fields only, not files.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=32 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Cache and Celery ----------------------------------------------------------------------------------
