@@ -28,6 +28,7 @@ from projects import services as projects
 from supervision import services as supervision
 from supervision.choices import InspectionKind, ReportKind
 from surveys import services as surveys
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, TownFactory, UnitFactory, UserFactory
 from tests.projects.factories import (
     DomainFactory,
@@ -473,7 +474,7 @@ def world(settings):
 def reader_client(reader):
     client = Client()
     if reader is not None:
-        client.force_login(reader)
+        sign_in(client, reader)
     return client
 
 
