@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext_noop as _
 
 
 class PBKDF2SM3PasswordHasher(BasePasswordHasher):
@@ -41,10 +40,10 @@ class PBKDF2SM3PasswordHasher(BasePasswordHasher):
     def safe_summary(self, encoded: str) -> dict:
         decoded = self.decode(encoded)
         return {
-            _("algorithm"): decoded["algorithm"],
-            _("iterations"): decoded["iterations"],
-            _("salt"): mask_hash(decoded["salt"]),
-            _("hash"): mask_hash(decoded["hash"]),
+            "algorithm": decoded["algorithm"],
+            "iterations": decoded["iterations"],
+            "salt": mask_hash(decoded["salt"]),
+            "hash": mask_hash(decoded["hash"]),
         }
 
     def must_update(self, encoded: str) -> bool:
