@@ -57,7 +57,8 @@ from wishes.choices import WishStatus
 pytestmark = pytest.mark.django_db
 
 # Verbs no cached page shows: a reading of personal data, and a new resident's account (nobody lists those).
-NOT_SHOWN = {"personal_data.view", "account.register"}
+# Sign-in events (accounts.services) change no page.
+NOT_SHOWN = {"personal_data.view", "account.register"} | {v for v in VERB_LABELS if v.startswith("auth.")}
 
 
 @dataclass
