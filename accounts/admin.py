@@ -1,10 +1,36 @@
-from django.contrib import admin
+from contextvars import ContextVar
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiangyan.crypto import blind_index
 
 from .models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
+from .services import password_set_by_office, two_factor_reset
+
+# Devices hold the authenticators' secret keys: the admin does not show them. The office resets a person's
+# devices with the action on the user list (audited).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+_office_actor: ContextVar = ContextVar("office_actor", default=None)
+
+
+class OfficePasswordForm(AdminPasswordChangeForm):
+    """The office sets a password (a reset): through the service, so it is recorded in the person's
+    history, audited, and must be changed at the person's next sign-in."""
+
+    def save(self, commit=True):
+        password_set_by_office(
+            actor=_office_actor.get(), user=self.user, new_password=self.cleaned_data["password1"]
+        )
+        return self.user
 
 
 @admin.register(Town)
@@ -82,5 +108,36 @@ class UserAdmin(DjangoUserAdmin):
 
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("办实事平台"), {"fields": ("real_name", "phone", "unit", "community")}),
+        (_("办实事平台"), {"fields": ("real_name", "phone", "unit", "community", "must_change_password")}),
     )
+    change_password_form = OfficePasswordForm
+    actions = ["reset_two_factor"]
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _office_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _office_actor.reset(token)
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # an initial password, set by the office: changed at the first sign-in
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("重置两步登录（手机丢失时）"))
+    def reset_two_factor(self, request, queryset):
+        removed = 0
+        for user in queryset:
+            two_factor_reset(actor=request.user, user=user)
+            removed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "已重置 %(n)d 人的两步登录，其下次登录时重新设置。",
+                "已重置 %(n)d 人的两步登录，其下次登录时重新设置。",
+                removed,
+            )
+            % {"n": removed},
+            messages.SUCCESS,
+        )

@@ -1,6 +1,9 @@
 from django.urls import path
+from django.utils.translation import gettext as _
+from django_otp import match_token, user_has_device
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -8,35 +11,53 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from jiangyan.exceptions import ErrorSerializer, SignInLocked
+from jiangyan.exceptions import ErrorSerializer, SignInLocked, field_error
 from jiangyan.roles import Role
 from jiangyan.throttling import ClientRateThrottle, LimitsFirstMixin
 from jiangyan.viewsets import PortalViewSet
 
-from . import selectors
+from . import selectors, services
 from .models import Community, Town, Unit, User
+from .policy import password_change_due
 
 
-class TokenSignInSerializer(AuthTokenSerializer):
-    """DRF's, with the username's length checked before anyone authenticates it: django-axes stores the
-    username of a failed attempt (255 characters at most), so a longer one used to end in a 500."""
+class TokenCredentialsSerializer(AuthTokenSerializer):
+    """DRF's, with the username's length checked before anyone authenticates it (django-axes stores the
+    username of a failed attempt, 255 characters at most: a longer one used to end in a 500) and the
+    second step's code."""
 
     username = serializers.CharField(max_length=User._meta.get_field("username").max_length)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text="工作人员（及开启了两步登录的人）必填：身份验证器的 6 位动态口令或一个恢复码",
+    )
 
 
 class ObtainTokenView(LimitsFirstMixin, ObtainAuthToken):
-    """``POST {"username", "password"}`` → ``{"token": …}``. Send it as ``Authorization: Token …``."""
+    """``POST {"username", "password", "otp_token"}`` → ``{"token": …}``. Send it as
+    ``Authorization: Token …``. Staff (and whoever enrolled a second step) add ``otp_token``; a password
+    the office set or a staff password past its age is changed on the web first. Failures are limited per
+    account and per address (django-axes, as on the sign-in page) and recorded."""
 
+    serializer_class = TokenCredentialsSerializer
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "token"
     permission_classes = [AllowAny]
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-    serializer_class = TokenSignInSerializer
 
     @extend_schema(
         request=inline_serializer(
-            "TokenCredentials", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenCredentials",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(),
+                "otp_token": serializers.CharField(
+                    required=False, help_text="工作人员必填：动态口令或恢复码"
+                ),
+            },
         ),
         responses={
             200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
@@ -47,13 +68,29 @@ class ObtainTokenView(LimitsFirstMixin, ObtainAuthToken):
         summary="取得令牌（用户名与密码；请求头 Authorization: Token …）",
     )
     def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except serializers.ValidationError:
             # django-axes refused to check the password: the same lockout message as the sign-in page.
             if getattr(request, "axes_locked_out", False):
                 raise SignInLocked() from None
             raise
+        user = serializer.validated_data["user"]
+        if services.needs_second_step(user):
+            code = (serializer.validated_data.get("otp_token") or "").replace(" ", "")
+            if not user_has_device(user, confirmed=True):
+                raise field_error(
+                    "otp_token", _("请先在网页上登录并设置动态口令。"), code="second_step_not_set_up"
+                )
+            if not code or match_token(user, code) is None:
+                services.second_step_failed_recorded(request=request, user=user)
+                raise field_error("otp_token", _("动态口令不正确或已过期。"), code="second_step_failed")
+        if password_change_due(user):
+            raise field_error("password", _("请先在网页上登录并修改密码。"), code="password_change_due")
+        token, _created = Token.objects.get_or_create(user=user)
+        services.sign_in_recorded(request=request, user=user, channel="api")
+        return Response({"token": token.key})
 
 
 class TownSerializer(serializers.ModelSerializer):

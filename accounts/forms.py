@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, User
+from .passwords import StaffPasswordValidator
+from .policy import is_staff_account
 from .validators import validate_contact_phone
 
 
@@ -71,4 +73,78 @@ class ResidentRegistrationForm(forms.Form):
                 )
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        return cleaned
+
+
+class OneTimeCodeForm(forms.Form):
+    """The second step: the 6-digit code of the authenticator app, or one of the recovery codes."""
+
+    otp_token = forms.CharField(
+        label=_("动态口令或恢复码"),
+        max_length=16,
+        strip=True,
+        help_text=_(
+            "打开身份验证器应用，输入显示的 6 位数字；手机不在身边时可输入一个恢复码（每个只能用一次）。"
+        ),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("验证器显示的 6 位数字"),
+        max_length=8,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    """A person changes their own password: the current one, then the new one twice, checked by every
+    validator (staff: ``accounts.passwords.StaffPasswordValidator``)."""
+
+    old_password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if is_staff_account(user):
+            self.fields["new_password1"].help_text = StaffPasswordValidator().get_help_text()
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("当前密码不正确。"), code="password_incorrect")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        elif p1:
+            if p1 == cleaned.get("old_password"):
+                self.add_error("new_password1", _("新密码不能与当前密码相同。"))
+            try:
+                password_validation.validate_password(p1, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
         return cleaned

@@ -5,6 +5,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -207,11 +208,22 @@ class User(AbstractUser):
         related_name="people",
     )
 
+    # The sign-in rules (docs/security.md): when the password was last set, whether the office set it (an
+    # initial or reset password, to be changed at the next sign-in), and the one session a staff account
+    # may hold (STAFF_SINGLE_SESSION).
+    password_changed_at = models.DateTimeField(_("密码设置时间"), null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    current_session_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+
     objects = PortalUserManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def __str__(self) -> str:
         return self.display_name
@@ -274,3 +286,20 @@ class MemberProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.display_name}（{self.registered_community}）"
+
+
+class PasswordHistory(models.Model):
+    """A password a person had (its hash): staff may not take any of their last few again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

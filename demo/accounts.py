@@ -5,11 +5,14 @@ wishes). Other apps' demo data hang off the constants below (the demo unit has p
 community has wishes)."""
 
 import functools
+from base64 import b32encode
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
 from accounts.services import ensure_role_groups
@@ -300,3 +303,41 @@ def _numbered(prefix: str) -> str:
     return ", ".join(
         f"{prefix}{run[0]:02d}" + (f" … {prefix}{run[-1]:02d}" if len(run) > 1 else "") for run in runs
     )
+
+
+# The demo staff accounts' authenticator key: one key for all of them, so a newcomer adds it to an
+# authenticator app once (or uses a printed recovery code) and signs in as each in turn.
+DEMO_TOTP_KEY = b"jiangyan-demo-totp!!".hex()
+DEMO_STAFF = ("admin", "supervisor", "unit_staff", "community_staff")
+
+
+def demo_second_step(stdout, *, codes: bool = True) -> None:
+    """Give every demo staff account the demo authenticator (when it has none) and print how to pass the
+    second step: the key for an app, and a fresh recovery code for each of the main demo accounts."""
+    staff = User.objects.filter(
+        username__regex=r"^(admin|supervisor|unit_staff|community_staff|unit\d+|community\d+)$"
+    )
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
+    )
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
+        for user in staff
+        if user.pk not in with_device
+    )
+    secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+    stdout.write(
+        "第二步验证（工作人员必需）：在身份验证器应用中手动添加密钥 "
+        f"{secret}（所有演示工作人员账号共用；uri otpauth://totp/Jiangyan:demo?secret={secret}&issuer=Jiangyan），"
+        "输入应用显示的 6 位数字；或输入下面的恢复码（每个用一次，`manage.py demo_otp` 再发一组）："
+    )
+    if not codes:
+        return
+    for username in DEMO_STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        device, _created = StaticDevice.objects.get_or_create(user=user, name="demo recovery")
+        code = StaticToken.random_token()
+        device.token_set.create(token=code)
+        stdout.write(f"  {username:<22} {code}")

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from jiangyan.catalogues import compile_catalogues
 from jiangyan.roles import Role
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.queries import QueryCounter
 
@@ -87,7 +88,7 @@ def client_as(role_users):
         client = APIClient() if api else Client()
         user = role_users[who] if isinstance(who, str) else who
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return make

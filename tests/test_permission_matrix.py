@@ -38,6 +38,7 @@ from jiangyan.roles import Role
 from supervision import services as supervision_services
 from supervision.choices import ReportKind
 from surveys.choices import QuestionKind
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.matrix import outcome
 from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
@@ -231,6 +232,24 @@ ACCOUNTS = {
     "accounts:me": [Row("GET", expect(200, anonymous="login"))],
     "accounts:me-data": [Row("GET", expect(200, anonymous="login"))],
     "accounts:me-erase": [Row("POST", expect("ok", anonymous="login"), note="unconfirmed: back to the page")],
+    # Everybody changes their own password; the second step is passed already (staff), or not set up
+    # (residents and members go to the optional enrolment); the QR code is shown only during an enrolment.
+    "accounts:password_change": [
+        Row("GET", expect(200, anonymous="login")),
+        Row("POST", expect(200, anonymous="login")),
+    ],
+    "accounts:two_factor": [
+        Row("GET", expect("ok", anonymous="login")),
+        Row("POST", expect("ok", anonymous="login")),
+    ],
+    "accounts:two_factor_setup": [
+        Row("GET", expect("ok", anonymous="login", resident=200, party_member=200)),
+        Row("POST", expect("ok", anonymous="login", resident=200, party_member=200)),
+    ],
+    "accounts:two_factor_qr": [Row("GET", expect(404))],
+    "accounts:recovery_codes": [
+        Row("POST", expect(200, anonymous="login", resident="ok", party_member="ok"))
+    ],
     # The organisation is public to read (the API).
     "town-list": [Row("GET", EVERYBODY_200)],
     "town-detail": [Row("GET", expect(404), args=lambda w: {"pk": 0})],
@@ -666,7 +685,7 @@ def _request(world: World, role: str, name: str, row: Row):
     user = world.users[role]
     if user is not None:
         user._role_cache = None
-        client.force_login(user)
+        sign_in(client, user)
     data = row.data(world) if row.data else {}
     send = getattr(client, row.method.lower())
     if is_api and row.method != "GET":
@@ -692,7 +711,7 @@ def test_admin_site_is_for_staff_only(world):
     for role in ROLES:
         response = Client()
         if world.users[role] is not None:
-            response.force_login(world.users[role])
+            sign_in(response, world.users[role])
         answer = response.get("/admin/")
         expected = 200 if role == ADMIN else "login"
         got = (

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "pgtrigger",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "jiangyan",
     "accounts",
     "projects",
@@ -66,6 +69,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Who has passed the second step (django-otp), then the sign-in rules: sessions that end, the second
+    # step and the password change staff owe before anything else (accounts.middleware; docs/security.md).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SignInPolicyMiddleware",
     # A view that fails because the database (or the cache or broker) is down: the maintenance page, a 503.
     "jiangyan.outage.DependencyDownMiddleware",
 ]
@@ -147,10 +154,40 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Staff: 10 characters of three kinds, not the username or phone, none of the last 5 (docs/security.md).
+    {"NAME": "accounts.passwords.StaffPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's PBKDF2 first (new hashes); "pbkdf2_sm3" (PBKDF2 on SM3, for a 商用密码 assessment) becomes the
+# hasher of new passwords when PASSWORD_HASHER_SM3 is set. Existing hashes keep verifying either way.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.PBKDF2SM3PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+if env.bool("PASSWORD_HASHER_SM3", default=False):
+    PASSWORD_HASHERS.insert(0, PASSWORD_HASHERS.pop(1))
+# Staff (unit_staff, community_staff, supervisor, admin, and anyone with admin access): a password at least
+# this old must be changed before anything else; so must one set by the office (initial or reset).
+STAFF_PASSWORD_MAX_AGE_DAYS = env.int("STAFF_PASSWORD_MAX_AGE_DAYS", default=90)
+STAFF_PASSWORD_MIN_LENGTH = 10
+STAFF_PASSWORD_HISTORY = 5
+# Sessions end when idle this long (staff / everybody else) and this long after the sign-in, whatever
+# happens in between. STAFF_SINGLE_SESSION: a staff account's new sign-in ends its other session.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 3600)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=7 * 24 * 3600)
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=14 * 24 * 3600)
+STAFF_SINGLE_SESSION = env.bool("STAFF_SINGLE_SESSION", default=True)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+# Two-factor sign-in (django-otp): the issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Jiangyan")  # ASCII: every app reads it
+OTP_STATIC_RECOVERY_CODES = 10
 # Sessions read from the cache (Redis in production), written through to the database: a signed-in page
 # costs no session query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -164,12 +201,17 @@ LOGOUT_REDIRECT_URL = "home"
 # larger number than the real chain lets clients choose their own address. See docs/trust.md.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
-# django-axes: lock a username+address pair after five failures for an hour.
+# django-axes, on the sign-in page, the admin's and the API token endpoint alike: an account locks after
+# AXES_FAILURE_LIMIT failures from anywhere, an address after AXES_ADDRESS_FAILURE_LIMIT failures on any
+# accounts (an office behind one NAT address shares it), each for AXES_COOLOFF_TIME hours
+# (accounts.lockout.PortalAxesHandler weighs the two counts).
 AXES_CLIENT_IP_CALLABLE = "jiangyan.throttling.client_ip"
 AXES_USERNAME_CALLABLE = "jiangyan.throttling.axes_username"  # cut to what axes can store
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 

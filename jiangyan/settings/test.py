@@ -6,7 +6,13 @@ from .base import DATABASES, VAR_DIR, env
 DEBUG = False
 SECRET_KEY = "test-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["*"]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "accounts.hashers.PBKDF2SM3PasswordHasher",
+]
+# Tests that sign one staff account in twice (a page and an API client) keep both sessions; the rule itself
+# is tested with the setting on (tests/accounts/test_sessions.py).
+STAFF_SINGLE_SESSION = False
 DEMO_SEED_ALLOWED = True
 MEDIA_ROOT = VAR_DIR / "test-media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -7,6 +7,7 @@ from accounts.models import User
 from jiangyan.crypto import blind_index
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, roles_of
+from tests.clients import sign_in
 from tests.factories import PASSWORD, CommunityFactory, MemberFactory, UserFactory
 
 
@@ -42,7 +43,7 @@ def test_password_guessing_locks_the_account_for_that_address(client, settings):
 @pytest.mark.django_db
 def test_sign_out_is_a_post(client):
     user = UserFactory()
-    client.force_login(user)
+    sign_in(client, user)
     client.post("/accounts/logout/")
     assert client.get("/accounts/me/").status_code == 302
 

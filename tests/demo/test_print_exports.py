@@ -28,6 +28,7 @@ from supervision.choices import ReportKind
 from supervision.models import Report
 from surveys import selectors as survey_selectors
 from surveys.models import Survey
+from tests.clients import sign_in
 from tests.material import wordy_project
 from tests.office import SKIP_REASON, flat, print_workbooks, printed_pages
 
@@ -122,7 +123,7 @@ def printed(district, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("printed")
     with django_db_blocker.unblock(), transaction.atomic():
         client = Client()
-        client.force_login(User.objects.get(username="admin"))
+        sign_in(client, User.objects.get(username="admin"))
         files = _downloads(client)
         transaction.set_rollback(True)  # the wordy project leaves the district as it was
     paths = []

@@ -25,6 +25,7 @@ from accounts.models import Community, User
 from projects.models import Project
 from supervision.choices import ReportKind, ReportStatus
 from supervision.models import Report
+from tests.clients import sign_in
 from tests.material import SUMMARY, wordy_project
 from tests.office import flat
 
@@ -53,7 +54,7 @@ def _pdf_text(path) -> str:
 def _client(*, user=None, language: str = "", display: str = "") -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if display:

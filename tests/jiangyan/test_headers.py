@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.clients import sign_in
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -51,7 +53,7 @@ def test_the_csrf_cookie_is_httponly(client):
 @pytest.mark.django_db
 def test_htmx_posts_with_the_token_from_the_template_still_pass_csrf(resident, community):
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(resident)
+    sign_in(browser, resident)
     page = browser.get("/wishes/new/").content.decode()
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     assert re.search(r"hx-headers='\{\"X-CSRFToken\": \"" + re.escape(token), page)

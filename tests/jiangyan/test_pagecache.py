@@ -19,6 +19,7 @@ from jiangyan.roles import Role
 from projects import services as project_services
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
+from tests.clients import sign_in
 from tests.factories import UserFactory
 from tests.projects.factories import MilestoneFactory, ProjectFactory
 from tests.wishes.factories import WishFactory
@@ -137,7 +138,7 @@ def test_other_cookies_and_credentials_bypass_the_anonymous_cache(who):
 def test_a_signed_in_reader_of_a_page_without_a_share_is_never_served_from_the_cache(resident):
     Client().get("/")  # the anonymous home page is cached
     client = Client()
-    client.force_login(resident)
+    sign_in(client, resident)
     for _ in range(2):
         response = client.get("/")
         assert response.status_code == 200 and "X-Page-Cache" not in response
@@ -255,9 +256,9 @@ def test_a_host_outside_allowed_hosts_is_a_400_before_anything_is_looked_up(sett
 def test_a_role_taken_away_takes_effect_at_once(supervisor, community):
     WishFactory(title="待审核的心愿", status=WishStatus.SUBMITTED, community=community)
     api = APIClient()
-    api.force_login(supervisor)
+    sign_in(api, supervisor)
     page = Client()
-    page.force_login(supervisor)
+    sign_in(page, supervisor)
     for _ in range(2):
         listed = api.get("/api/v1/wishes/?status=submitted")
         assert [w["title"] for w in listed.json()["results"]] == ["待审核的心愿"]
@@ -273,8 +274,8 @@ def test_a_hit_for_a_signed_in_reader_fills_in_their_own_header_and_token(settin
     other = UserFactory(roles=[Role.PARTY_MEMBER], community=community, real_name="李春梅")
     WishFactory(title="帮忙买菜", community=community)
     first, second = Client(), Client()
-    first.force_login(member)
-    second.force_login(other)
+    sign_in(first, member)
+    sign_in(second, other)
     assert first.get("/wishes/")["X-Page-Cache"] == "miss"
     hit = second.get("/wishes/")
     content = hit.content.decode()

@@ -9,6 +9,7 @@ import redis
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.clients import sign_in
 from tests.projects.factories import ProjectFactory
 from tests.redis_server import cache_settings, redis_server_or_skip
 from tests.wishes.factories import WishFactory
@@ -47,7 +48,7 @@ def test_when_the_cache_is_down_pages_are_computed_and_writes_still_work(server,
     ProjectFactory(title="社区助餐点")
     WishFactory(title="帮忙修水管", community=community)
     signed_in = Client()
-    signed_in.force_login(member)  # the session is written through to the database too (cached_db)
+    sign_in(signed_in, member)  # the session is written through to the database too (cached_db)
     for _ in range(2):
         anonymous = Client().get("/projects/")
         reader = signed_in.get("/wishes/")

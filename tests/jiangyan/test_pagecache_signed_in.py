@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from jiangyan.notifications import notify
 from jiangyan.roles import Role
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.projects.factories import ProjectFactory
 from tests.wishes.factories import WishFactory
@@ -87,7 +88,7 @@ def allowed(user, page: str) -> bool:
 
 def client_for(user, page: str):
     client = APIClient() if page.startswith("/api/") else Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

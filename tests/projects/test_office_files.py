@@ -22,6 +22,7 @@ from jiangyan.roles import Role
 from projects import spreadsheets
 from projects.models import ImportSynonym, Project
 from projects.services import ImportRejected, projects_import, projects_import_preview
+from tests.clients import sign_in
 from tests.factories import UserFactory
 
 from .office_files import BASELINE, GOOD_FILES, MISTAKE_ERRORS, MISTAKES, Meant, OfficeFile, registry_before
@@ -225,7 +226,7 @@ def test_a_unit_alias_the_office_adds_in_the_admin_finds_the_unit(client, admin_
     )
     with pytest.raises(ImportRejected):
         preview(admin_user, content)
-    client.force_login(superuser)
+    sign_in(client, superuser)
     unit = Unit.objects.get(name="区公安分局")
     response = client.post(reverse("admin:accounts_unitalias_add"), {"unit": unit.pk, "alias": "区交警大队"})
     assert response.status_code == 302
@@ -233,7 +234,7 @@ def test_a_unit_alias_the_office_adds_in_the_admin_finds_the_unit(client, admin_
 
 
 def test_an_alias_naming_another_unit_is_refused_in_the_admin(client, superuser, district):
-    client.force_login(superuser)
+    sign_in(client, superuser)
     response = client.post(
         reverse("admin:accounts_unitalias_add"),
         {"unit": Unit.objects.get(name="区民政局").pk, "alias": "区卫健委"},
@@ -244,7 +245,7 @@ def test_an_alias_naming_another_unit_is_refused_in_the_admin(client, superuser,
 
 
 def test_a_synonym_reading_as_two_columns_is_refused(client, superuser, district):
-    client.force_login(superuser)
+    sign_in(client, superuser)
     response = client.post(
         reverse("admin:projects_importsynonym_add"),
         {"target": "project.responsible_leader", "text": "牵 头单位"},
@@ -358,7 +359,7 @@ def test_a_weight_in_a_percent_cell_or_as_percent_text_is_its_points():
 
 
 def test_the_preview_page_shows_what_it_read_and_the_confirmation_writes_it(client, admin_user, district):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile("清单.xlsx", FILES["A"].content())
     response = client.post(reverse("projects:import"), {"file": upload})
     assert response.status_code == 200
@@ -387,7 +388,7 @@ def test_the_preview_page_shows_what_it_read_and_the_confirmation_writes_it(clie
 
 
 def test_the_page_lists_sorted_errors_and_the_columns_it_did_not_use(client, admin_user, district):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile("有误.xlsx", MISTAKES.content())
     response = client.post(reverse("projects:import"), {"file": upload})
     assert response.status_code == 400
@@ -427,7 +428,7 @@ def _workbook(build) -> bytes:
 def test_a_file_the_import_cannot_read_is_a_clear_message_never_a_500(
     client, admin_user, district, content, words
 ):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(reverse("projects:import"), {"file": SimpleUploadedFile("p.xlsx", content)})
     assert response.status_code == 400
     assert words in response.content.decode()
@@ -447,7 +448,7 @@ def test_two_lead_units_in_one_cell_are_named_as_such(admin_user, district):
 
 
 def test_a_template_header_cannot_be_made_to_mean_another_column(client, superuser, district):
-    client.force_login(superuser)
+    sign_in(client, superuser)
     url = reverse("admin:projects_importsynonym_add")
     response = client.post(url, {"target": "project.title", "text": "状 态"})
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from jiangyan.models import AuditEvent
 from projects import selectors, services
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.models import Evaluation, IndicatorUpdate, Project, ProjectPhoto
+from tests.clients import sign_in
 
 from .conftest import png
 from .factories import EvaluationFactory, IndicatorFactory, MilestoneFactory, ProjectFactory
@@ -68,7 +69,7 @@ def test_evaluator_role_follows_the_user(supervisor, member):
 
 def test_second_evaluation_on_the_page_shows_a_clear_message(client, resident):
     project = ProjectFactory()
-    client.force_login(resident)
+    sign_in(client, resident)
     url = reverse("projects:evaluate", args=[project.code])
     assert client.post(url, {"score": "5"}).status_code == 302
     response = client.post(url, {"score": "4"})
@@ -195,7 +196,7 @@ def own(unit_staff):
 
 
 def test_bad_statement_form_shows_errors(client, unit_staff, own):
-    client.force_login(unit_staff)
+    sign_in(client, unit_staff)
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     response = client.post(
         reverse("projects:statement-new", args=[own.code]),
@@ -209,7 +210,7 @@ def test_bad_statement_form_shows_errors(client, unit_staff, own):
 
 
 def test_bad_milestone_and_indicator_forms_show_errors(client, unit_staff, own):
-    client.force_login(unit_staff)
+    sign_in(client, unit_staff)
     milestone, indicator = own.milestones.get(), own.indicators.get()
     response = client.post(
         reverse("projects:milestone-done", args=[own.code, milestone.pk]),
@@ -233,7 +234,7 @@ def test_bad_milestone_and_indicator_forms_show_errors(client, unit_staff, own):
 
 def test_bad_evaluation_form_shows_errors(client, resident):
     project = ProjectFactory()
-    client.force_login(resident)
+    sign_in(client, resident)
     response = client.post(reverse("projects:evaluate", args=[project.code]), {"score": "9"})
     assert response.status_code == 200 and "评分应为 1 到 5 分" in response.content.decode()
 

@@ -21,6 +21,7 @@ from projects import importing, spreadsheets
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.models import Indicator, IndicatorUpdate, Milestone, Project
 from projects.services import ImportRejected, projects_import, projects_import_preview
+from tests.clients import sign_in
 from tests.factories import TownFactory, UnitFactory, UserFactory
 from tests.matrix import expect, outcome
 from tests.race import needs_postgresql, race
@@ -126,7 +127,7 @@ def test_numbers_out_of_any_range_are_refused_before_arithmetic(raw):
 
 def test_import_page_shows_the_bad_rows_and_writes_nothing(client, admin_user, rows):
     rows["projects"][25][3] = "不存在的工程"
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile("p.xlsx", workbook_bytes(rows).getvalue())
     response = client.post(reverse("projects:import"), {"file": upload})
     assert response.status_code == 400
@@ -135,7 +136,7 @@ def test_import_page_shows_the_bad_rows_and_writes_nothing(client, admin_user, r
 
 
 def test_import_page_rejects_a_file_that_is_not_a_workbook(client, admin_user):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(reverse("projects:import"), {"file": SimpleUploadedFile("p.xlsx", b"not a zip")})
     assert response.status_code == 400
     assert "无法读取该文件" in response.content.decode()
@@ -147,7 +148,7 @@ def test_import_page_rejects_a_file_that_is_not_a_workbook(client, admin_user):
 
 
 def test_upload_previews_without_writing_and_confirm_writes_what_was_shown(client, admin_user, rows):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile("p.xlsx", workbook_bytes(rows).getvalue())
     response = client.post(reverse("projects:import"), {"file": upload})
     assert response.status_code == 200
@@ -184,11 +185,11 @@ def test_only_the_office_confirms_an_import(client_as, admin_user, rows, role, e
 
 
 def test_a_staged_upload_belongs_to_the_user_who_previewed_it(client, admin_user, rows):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile("p.xlsx", workbook_bytes(rows).getvalue())
     response = client.post(reverse("projects:import"), {"file": upload})
     other = UserFactory(roles=[Role.ADMIN])
-    client.force_login(other)
+    sign_in(client, other)
     confirm = client.post(
         reverse("projects:import-confirm"),
         {"token": response.context["token"], "digest": response.context["plan"].digest},
@@ -200,7 +201,7 @@ def test_a_staged_upload_belongs_to_the_user_who_previewed_it(client, admin_user
 def test_a_registry_changed_after_the_preview_is_previewed_again_not_written(client, admin_user, rows):
     projects_import(actor=admin_user, upload=workbook_bytes(rows))
     rows["projects"][0][1] = "新的名称"
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         reverse("projects:import"), {"file": SimpleUploadedFile("p.xlsx", workbook_bytes(rows).getvalue())}
     )
@@ -243,7 +244,7 @@ def registry(admin_user, rows):
 
 def test_reupload_updates_by_code_and_the_preview_names_each_change(client, registry, rows):
     admin_user = registry
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     done = START + datetime.timedelta(days=70)
     rows["projects"][0][1] = "导入测试项目1（扩面）"
     rows["projects"][0][7] = "区卫生健康委员会"
@@ -400,7 +401,7 @@ def varied_registry(db):
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_an_export_imports_back_as_no_changes(client, admin_user, varied_registry, language):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the switch at the foot of every page
     response = client.get(reverse("projects:export"))
     assert response["Content-Language"] == language
@@ -418,7 +419,7 @@ def test_an_export_imports_back_as_no_changes(client, admin_user, varied_registr
 
 def test_an_export_of_a_filtered_list_imports_back_as_no_changes(client, admin_user, rows):
     projects_import(actor=admin_user, upload=workbook_bytes(rows))
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     content = export_bytes(client, q="导入测试项目7")
     plan = preview(admin_user, content)
     assert [p.code for p in plan.unchanged] == ["JY2030-007"] and not plan.has_changes
@@ -427,7 +428,7 @@ def test_an_export_of_a_filtered_list_imports_back_as_no_changes(client, admin_u
 
 def test_export_cells_read_back_as_the_imported_values(client, admin_user, rows):
     projects_import(actor=admin_user, upload=workbook_bytes(rows))
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     book = load_workbook(io.BytesIO(export_bytes(client)))
 
     def sheet(name, width):
@@ -453,7 +454,7 @@ def test_the_untouched_template_imports_cleanly_on_an_empty_registry(client, adm
     for name in ("区教育局", "共青团姜堰区委", "区民政局", "区妇女联合会"):
         UnitFactory(name=name)
     TownFactory(name="罗塘街道")
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.get(reverse("projects:import-template"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -468,7 +469,7 @@ def test_the_template_example_takes_a_code_the_registry_does_not_have(client, ad
     UnitFactory(name="区教育局")
     year = timezone.localdate().year
     ProjectFactory(code=f"JY{year}-001")
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     content = client.get(reverse("projects:import-template")).content
     plan = preview(admin_user, content)
     assert [p.code for p in plan.created] == [f"JY{year}-002"] and not plan.updated
@@ -476,7 +477,7 @@ def test_the_template_example_takes_a_code_the_registry_does_not_have(client, ad
 
 def test_every_download_has_a_chinese_file_name_browsers_keep(client, admin_user, rows):
     projects_import(actor=admin_user, upload=workbook_bytes(rows))
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     for url, name in (
         (reverse("projects:import-template"), "实事项目导入模板.xlsx"),
         (reverse("projects:export"), f"实事项目清单-{timezone.localdate():%Y%m%d}.xlsx"),
@@ -506,7 +507,7 @@ def test_a_score_reads_the_same_on_the_page_the_ledger_and_its_xlsx(client, supe
     project = ProjectFactory()
     for score in (5, 5, 4, 4, 4, 3, 2, 2):  # 29 / 8 = 3.625
         EvaluationFactory(project=project, score=score, evaluator_role=EvaluatorRole.PARTY_MEMBER)
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     page = client.get(project.get_absolute_url()).content.decode()
     ledger = client.get(reverse("projects:ledger", args=[project.code])).content.decode()
     sheet = load_workbook(
@@ -518,7 +519,7 @@ def test_a_score_reads_the_same_on_the_page_the_ledger_and_its_xlsx(client, supe
 
 
 def test_spreadsheet_cells_from_people_are_text_not_formulas(client, admin_user, varied_registry):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     book = load_workbook(io.BytesIO(export_bytes(client)))
     title = book["项目"]["B2"]
     assert title.value.startswith("=HYPERLINK") and title.data_type == "s" and title.quotePrefix

@@ -5,6 +5,7 @@ from jiangyan.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
 from surveys import coding, services
 from surveys.models import Suggestion
+from tests.clients import sign_in
 
 from .factories import ProblemItemFactory, SuggestionFactory
 
@@ -67,7 +68,7 @@ def test_tokenize_drops_stopwords_and_punctuation():
 
 def test_coding_page_offers_the_top_three_and_codes_in_one_click(client, admin_user, items):
     suggestion = SuggestionFactory(text=EXAMPLES[0][0])
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     page = client.get("/surveys/coding/")
     assert page.status_code == 200
     row = page.context["rows"][0]
@@ -84,7 +85,7 @@ def test_coding_page_offers_the_top_three_and_codes_in_one_click(client, admin_u
 def test_bulk_coding_codes_many_at_once(client, admin_user, items):
     picked = [SuggestionFactory(), SuggestionFactory(), SuggestionFactory()]
     untouched = SuggestionFactory()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     client.post(
         "/surveys/coding/", {"suggestions": [s.pk for s in picked], "problem_item": items["meals"].pk}
     )
@@ -162,7 +163,7 @@ def test_only_the_office_codes_to_several_items(supervisor, items):
 
 def test_coding_page_codes_one_suggestion_to_ticked_candidates_and_a_typed_code(client, admin_user, items):
     suggestion = SuggestionFactory(text="晚上小区里路灯不亮，停车位也找不到")
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     page = client.get("/surveys/coding/")
     assert "编码到多个条目" in page.content.decode()
     response = client.post(
@@ -184,7 +185,7 @@ def test_coding_page_codes_one_suggestion_to_ticked_candidates_and_a_typed_code(
 
 def test_coding_page_says_which_typed_code_does_not_exist(client, admin_user, items):
     suggestion = SuggestionFactory()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         "/surveys/coding/",
         {
@@ -234,7 +235,7 @@ def test_every_suggestion_gets_candidates_even_when_nothing_matches(items):
 
 def test_coding_page_asks_for_an_item_when_none_is_ticked(client, admin_user, items):
     suggestion = SuggestionFactory()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         "/surveys/coding/", {"action": "items", "suggestion": suggestion.pk, "extra_code": ""}, follow=True
     )

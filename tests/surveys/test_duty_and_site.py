@@ -12,6 +12,7 @@ from jiangyan.roles import Role
 from surveys import services
 from surveys.choices import DutyStatus
 from surveys.models import DutyItem, ProblemItem, Response, Suggestion, Survey
+from tests.clients import sign_in
 from tests.factories import UserFactory
 
 from .factories import DutyItemFactory, ProblemItemFactory
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def test_unit_staff_update_their_duty_item_and_the_change_is_recorded(client, unit_staff, unit):
     duty = DutyItemFactory(unit=unit, progress_note="")
-    client.force_login(unit_staff)
+    sign_in(client, unit_staff)
     response = client.post(
         f"/surveys/duties/{duty.pk}/", {"status": DutyStatus.DONE, "progress_note": "已建成 3 个助餐点"}
     )
@@ -35,7 +36,7 @@ def test_unit_staff_update_their_duty_item_and_the_change_is_recorded(client, un
 
 def test_list_status_form_keeps_the_progress_note(client, unit_staff, unit):
     duty = DutyItemFactory(unit=unit, progress_note="进展顺利")
-    client.force_login(unit_staff)
+    sign_in(client, unit_staff)
     client.post(
         f"/surveys/duties/{duty.pk}/status/", {"status": DutyStatus.IN_PROGRESS, "next": "/surveys/duties/"}
     )
@@ -57,7 +58,7 @@ def superuser(db):
 
 def test_duty_item_admin_goes_through_the_services(client, superuser, unit):
     item = ProblemItemFactory()
-    client.force_login(superuser)
+    sign_in(client, superuser)
     response = client.post(
         "/admin/surveys/dutyitem/add/",
         {
@@ -77,7 +78,7 @@ def test_duty_item_admin_goes_through_the_services(client, superuser, unit):
 
 
 def test_survey_builder_admin_pages_render(client, superuser, s):
-    client.force_login(superuser)
+    sign_in(client, superuser)
     assert client.get("/admin/surveys/survey/add/").status_code == 200
     assert client.get(f"/admin/surveys/survey/{s['survey'].pk}/change/").status_code == 200
     assert client.get(f"/admin/surveys/question/{s['single'].pk}/change/").status_code == 200
@@ -214,7 +215,7 @@ def test_duty_page_shows_an_illegal_move_on_its_form(client_as, unit):
 
 def test_duty_item_admin_refuses_an_illegal_move(client, superuser, unit):
     duty = DutyItemFactory(unit=unit, status=DutyStatus.IN_PROGRESS)
-    client.force_login(superuser)
+    sign_in(client, superuser)
     response = client.post(
         f"/admin/surveys/dutyitem/{duty.pk}/change/",
         {

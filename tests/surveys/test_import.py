@@ -9,6 +9,7 @@ from jiangyan.models import AuditEvent
 from surveys import services, spreadsheets
 from surveys.choices import Channel
 from surveys.models import Answer, Response, Suggestion
+from tests.clients import sign_in
 from tests.factories import CommunityFactory
 
 from .factories import ResponseFactory, import_row, import_sheet
@@ -91,7 +92,7 @@ def test_import_refuses_a_file_that_is_not_a_workbook(s, admin_user):
 
 
 def test_import_page_shows_row_errors(client, s, admin_user, place):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile("r.xlsx", import_sheet(s, [import_row(place, rating=0)]).getvalue())
     response = client.post(f"/surveys/{s['survey'].pk}/import/", {"file": upload})
     assert response.status_code == 400
@@ -99,7 +100,7 @@ def test_import_page_shows_row_errors(client, s, admin_user, place):
 
 
 def test_import_template_has_a_column_per_question(client, s, admin_user, place):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.get(f"/surveys/{s['survey'].pk}/import/template.xlsx")
     header = [c.value for c in next(load_workbook(io.BytesIO(response.content)).active.iter_rows())]
     assert header[:5] == list(spreadsheets.IMPORT_FIXED_COLUMNS) and header[5] == "1. 年龄段"

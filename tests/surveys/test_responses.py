@@ -10,6 +10,7 @@ from jiangyan.roles import Role
 from surveys import services
 from surveys.choices import Channel
 from surveys.models import Answer, Response, Suggestion
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, UserFactory
 
 from .factories import ResponseFactory, form_data, valid_answers
@@ -186,7 +187,7 @@ def test_anonymous_page_submissions_are_rate_limited_per_client(client, s, setti
 
 
 def test_community_staff_enter_a_night_visit_questionnaire_of_their_community(client, s, community_staff):
-    client.force_login(community_staff)
+    sign_in(client, community_staff)
     data = form_data(s, phone="", channel=Channel.NIGHT_VISIT, community=community_staff.community_id)
     response = client.post(f"/surveys/{s['survey'].pk}/enter/", data)
     assert response.status_code == 302

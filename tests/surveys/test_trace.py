@@ -10,6 +10,7 @@ from django.urls import reverse
 from jiangyan.roles import Role
 from surveys import selectors, services
 from surveys.choices import DutyStatus
+from tests.clients import sign_in
 from tests.projects.factories import ProjectFactory
 
 from .factories import DutyItemFactory, ProblemItemFactory, SuggestionFactory, SurveyFactory
@@ -85,7 +86,7 @@ def test_project_page_shows_the_suggestions_that_asked_for_it(client, chain):
 
 
 def test_problem_page_shows_suggestions_duty_items_and_projects(client, chain, supervisor):
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     html = client.get(f"/surveys/problems/{chain['item'].pk}/").content.decode()
     assert "希望给老小区加装电梯" in html and "年内完成30部电梯加装" in html and chain["project"].code in html
 
@@ -93,7 +94,7 @@ def test_problem_page_shows_suggestions_duty_items_and_projects(client, chain, s
 def test_office_turns_a_problem_item_into_a_duty_item_and_a_project_in_the_browser(client, admin_user, unit):
     item = ProblemItemFactory()
     project = ProjectFactory()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         f"/surveys/problems/{item.pk}/",
         {

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ...accounts import print_accounts
+from ...accounts import demo_second_step, print_accounts
 
 
 class Command(BaseCommand):
@@ -23,4 +23,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  后台 {base}/admin/   API 文档 {base}/api/docs/   健康检查 {base}/healthz")
         self.stdout.write(f"  数据库 {where}；消息队列 {settings.CELERY_BROKER_URL.split('@')[-1]}")
         print_accounts(self.stdout)
+        if settings.DEMO_SEED_ALLOWED:
+            demo_second_step(self.stdout)
         self.stdout.write("Ctrl-C 同时停止网站、Celery worker 与 beat。\n")
