@@ -172,7 +172,7 @@ class SurveyActor:
         if self._answered is None:
             mine = Q(respondent=self.user)
             if self.user.phone:
-                mine |= Q(phone=self.user.phone)
+                mine |= Q(phone_index=blind_index(self.user.phone))
             self._answered = set(Response.objects.filter(mine).values_list("survey_id", flat=True))
         return survey_id in self._answered
 

@@ -498,6 +498,7 @@ SUPERVISION = {
     ],
     "supervision:orders": [Row("GET", ORDER_STAFF)],
     "supervision:order-new": [Row("GET", only(200, SUPERVISOR)), Row("POST", only(400, SUPERVISOR))],
+    "supervision:order-targets": [Row("GET", only(200, SUPERVISOR))],
     "supervision:order": [
         Row("GET", PROJECT_ORDER, args=pk("project_order")),
         Row(

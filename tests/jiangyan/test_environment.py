@@ -73,6 +73,7 @@ def test_check_deploy_warns_when_email_links_would_not_lead_to_the_portal(site_u
         DJANGO_SECRET_KEY="a-long-random-secret-for-the-check-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a",
         DJANGO_ALLOWED_HOSTS="banshishi.jiangyan.gov.cn",
         CACHE_URL="redis://cache:6379/0",
+        **PII_KEYS,
         **({"SITE_URL": site_url} if site_url else {}),
     )
     assert result.returncode != 0 and "jiangyan.W002" in result.stdout + result.stderr

@@ -72,6 +72,7 @@ def production_settings(**extra) -> dict:
         "DJANGO_ALLOWED_HOSTS": "banshishi.jiangyan.gov.cn",
         "PII_KEYS": "k1:" + base64.b64encode(b"k" * 32).decode(),
         "PII_INDEX_KEY": base64.b64encode(b"i" * 32).decode(),
+        "SITE_URL": "https://banshishi.jiangyan.gov.cn",
         **extra,
     }
     return env

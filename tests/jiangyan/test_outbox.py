@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from kombu import pools
 
 from jiangyan import outbox
 from jiangyan.celery import app
@@ -21,8 +22,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _reset_producers() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps its producer pools in a registry of its own: reset it too, or a later test in this process
+    # acquires from a pool closed here ("Acquire on closed pool").
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
