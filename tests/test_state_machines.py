@@ -33,6 +33,7 @@ from surveys import services as survey_services
 from surveys.choices import DUTY_MOVES, SURVEY_MOVES, Channel, DutyStatus, SurveyWindow, duty_move_action
 from surveys.models import Response as SurveyResponse
 from surveys.selectors import duty_item_actions_for, survey_actions_for
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.projects.factories import ProjectFactory
 from tests.supervision.factories import OrderFactory
@@ -96,8 +97,8 @@ def api_actions(client: APIClient, url: str, list_url: str | None = None, pk: in
 def clients(user) -> tuple[Client, APIClient]:
     page, api = Client(), APIClient()
     if user is not None:
-        page.force_login(user)
-        api.force_authenticate(user)
+        sign_in(page, user)  # the second step passed, as every staff member's must be
+        sign_in(api, user)
     return page, api
 
 
