@@ -7,9 +7,9 @@ import contextlib
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
-from jiangyan.audit import actor_label
+from jiangyan.audit import actor_label, audit_seal
 from jiangyan.models import AuditEvent
 
 from .bulk import copy_objects, reserve_ids
@@ -20,13 +20,14 @@ def historic_timestamps(*model_classes: type[models.Model]):
     """Let ``bulk_create`` keep the ``created_at`` given to rows of ``model_classes`` (their field has
     ``auto_now_add``), for rows that tell of past days."""
     fields = [m._meta.get_field("created_at") for m in model_classes]
+    kept = [field.auto_now_add for field in fields]
     for field in fields:
         field.auto_now_add = False
     try:
         yield
     finally:
-        for field in fields:
-            field.auto_now_add = True
+        for field, was in zip(fields, kept, strict=True):
+            field.auto_now_add = was
 
 
 class Record:
@@ -82,7 +83,10 @@ class Record:
         )
 
     def save(self) -> int:
-        copy_objects(self.events, ids=reserve_ids(AuditEvent, len(self.events)))
+        """Write the events, in order, as links of the chain (``jiangyan.audit.audit_seal``)."""
+        with transaction.atomic():
+            audit_seal(self.events)
+            copy_objects(self.events, ids=reserve_ids(AuditEvent, len(self.events)))
         count = len(self.events)
         self.events = []
         return count

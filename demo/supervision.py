@@ -8,12 +8,10 @@ import datetime
 import random
 import time
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Community, Unit, User
-from jiangyan.models import AuditEvent
 from jiangyan.notifications import notify
 from jiangyan.periods import last_complete, periods_between
 from projects import selectors as projects
@@ -28,7 +26,7 @@ from wishes import services as wish_services
 from wishes.models import Wish
 
 from .accounts import DEMO_UNIT_NAME, demo_community
-from .history import historic_timestamps
+from .history import Record
 
 SEED = 20210601
 FINDINGS = [
@@ -272,7 +270,6 @@ def _orders(
         rows.append(order)
         histories.append(events)
     orders = SupervisionOrder.objects.bulk_create(rows)
-    content_type = ContentType.objects.get_for_model(SupervisionOrder)
     staff = {o.pk: list(selectors.respondent_staff(o)) for o in orders}
 
     def who(order, actor):
@@ -280,23 +277,21 @@ def _orders(
         person = actor or next(iter(staff[order.pk]), None)
         return person, str(person or order.respondent)
 
-    with historic_timestamps(AuditEvent):
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                actor=who(order, actor)[0],
-                actor_label=who(order, actor)[1],
+    record = Record()
+    for order, events in zip(orders, histories, strict=True):
+        for verb, at, before, after, note, actor in events:
+            person, label = who(order, actor)
+            record.add(
+                at=at,
+                actor=person,
+                label=label,
                 verb=verb,
-                target_type=content_type,
-                target_id=str(order.pk),
-                target_repr=str(order)[:200],
+                target=order,
                 before=before,
                 after=after,
                 note=note,
-                created_at=at,
             )
-            for order, events in zip(orders, histories, strict=True)
-            for verb, at, before, after, note, actor in events
-        )
+    record.save()
     for order in orders:
         if order.status in (OrderStatus.ISSUED, OrderStatus.RETURNED):
             notify(

@@ -133,6 +133,17 @@ def _append(*, target_type: ContentType, prev_hash: str | None = None, **fields:
         )
 
 
+def audit_seal(events: list[AuditEvent]) -> None:
+    """Make unsaved ``events``, in their order, the next links of the chain (``prev_hash`` and ``hash``),
+    for a writer in bulk (the demo's history). Call inside the transaction that writes them, just before:
+    the chain stays locked until it commits, so they must get the next ids."""
+    _lock_chain()
+    prev = _last_hash()
+    for event in events:
+        event.prev_hash = prev
+        event.hash = prev = _stored_hash(event)
+
+
 # --- verification and retention -------------------------------------------------------------------------
 
 PURGE_VERB = "audit.purge"

@@ -215,7 +215,7 @@ class OutboxMessage(models.Model):
     """Work a change asks a worker to do once it has committed (e-mail its notifications …): a Celery task's
     name and arguments, written in the change's own transaction by :func:`jiangyan.outbox.send`, so it
     exists exactly when the change does, whether or not the broker answers. Delivered once: the worker that
-    runs it holds the row's lock and marks it done in the same transaction (``jiangyan.outbox.deliver``)."""
+    takes it holds it (``available_at``) while it runs, then marks it done (``jiangyan.outbox.deliver``)."""
 
     task = models.CharField(max_length=200)
     kwargs = models.JSONField(default=dict)

@@ -96,15 +96,24 @@ class Machine:
         *,
         roles: Mapping[str, Check],
         guards: Mapping[str, Check] | None = None,
+        refusals: Mapping[str, Callable[[], Exception]] | None = None,
     ) -> Move:
         """The move, or ConflictError (the state does not allow ``action``) / PermissionDenied (this
-        actor may not make it now). Services call it on the row they have locked."""
+        actor may not make it now). ``refusals`` names, for a guard, the error its failure raises instead
+        (the refusal the service gives for the same rule, so a race that the guard catches reads the same).
+        Services call it on the row they have locked."""
         state = getattr(obj, self.state_field)
         move = self.move(action, state)
         if move is None:
             raise ConflictError(_("当前状态不能执行该操作。"), code="illegal_transition")
-        if not self._passes(move, actor, obj, facts, roles, guards or {}):
+        guards = guards or {}
+        if not any(roles[role](actor, obj, facts) for role in move.roles):
             raise PermissionDenied(_("您没有执行该操作的权限。"))
+        for guard in move.guards:
+            if not guards[guard](actor, obj, facts):
+                if refusals and guard in refusals:
+                    raise refusals[guard]()
+                raise PermissionDenied(_("您没有执行该操作的权限。"))
         return move
 
     def check_names(self, roles: Iterable[str], guards: Iterable[str] = ()) -> None:

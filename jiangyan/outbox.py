@@ -8,13 +8,13 @@ be reached that request is dropped (logged, never an error of the page that made
 waits in the database, and beat's ``drain_outbox`` (every ``OUTBOX_DRAIN_SECONDS``) hands every pending one
 to a worker once the broker is back.
 
-:func:`deliver` runs a message in the worker under the row's lock (``SELECT … FOR UPDATE SKIP LOCKED``)
-and marks it done in the same transaction: the task's writes and the mark commit together or not at all,
-and a second delivery of the same message (the prompt request and a drain, a redelivered task) finds it
-done or locked and does nothing. A task that fails leaves the message pending, to be tried again after
-a pause that doubles with each attempt (at most ``OUTBOX_RETRY_MAX_SECONDS``). The tasks stay idempotent
-on their own (``email_notifications`` claims each notification before sending), since a worker killed
-between sending an e-mail and committing would send it again. See docs/resilience.md.
+:func:`deliver` takes a message in the worker under the row's lock (``SELECT … FOR UPDATE SKIP LOCKED``),
+holding it for ``OUTBOX_HOLD_SECONDS``, runs it, and marks it done: a second delivery of the same message
+(the prompt request and a drain, a redelivered task) finds it done or held and does nothing. A task that
+fails leaves the message pending, to be tried again after a pause that doubles with each attempt (at most
+``OUTBOX_RETRY_MAX_SECONDS``); one whose worker died, or whose mark was lost with the database, after its
+hold. So the tasks are idempotent on their own: ``email_notifications`` commits its claim of each
+notification before sending it, and gives the claim back when the sending fails. See docs/resilience.md.
 """
 
 import datetime
@@ -56,36 +56,37 @@ def dispatch(message_id: int) -> bool:
 
 
 def deliver(message_id: int) -> bool:
-    """Run the message in this process unless it is done or another worker holds it; True when it ran."""
+    """Run the message in this process unless it is done, held by another delivery, or paused; True when it
+    ran. Taking it (the row's lock, then a hold of ``OUTBOX_HOLD_SECONDS`` and one more attempt) commits
+    before the task runs, so the task's own writes commit as it makes them: an e-mail's claim is stored
+    before the e-mail goes out, and a failure after that (the database gone before the message is marked
+    done) leaves nothing for a second run to send again."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, done_at__isnull=True, available_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return False
+        message.attempts += 1
+        message.available_at = now + datetime.timedelta(seconds=settings.OUTBOX_HOLD_SECONDS)
+        message.save(update_fields=["attempts", "available_at"])
     try:
-        with transaction.atomic():
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk=message_id, done_at__isnull=True)
-                .first()
-            )
-            if message is None:
-                return False
-            app.tasks[message.task](**message.kwargs)
-            message.done_at = timezone.now()
-            message.attempts += 1
-            message.save(update_fields=["done_at", "attempts"])
+        app.tasks[message.task](**message.kwargs)
     except Exception as exc:
         log.exception("outbox: message %s failed", message_id)
-        _postpone(message_id, exc)
+        _postpone(message, exc)
         return False
+    OutboxMessage.objects.filter(pk=message_id).update(done_at=timezone.now())
     return True
 
 
-def _postpone(message_id: int, exc: Exception) -> None:
-    message = OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).first()
-    if message is None:
-        return
-    pause = min(settings.OUTBOX_RETRY_MAX_SECONDS, FIRST_RETRY_SECONDS * 2**message.attempts)
-    OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(
-        attempts=message.attempts + 1,
-        last_error=repr(exc)[:2000],
-        available_at=timezone.now() + datetime.timedelta(seconds=pause),
+def _postpone(message: OutboxMessage, exc: Exception) -> None:
+    pause = min(settings.OUTBOX_RETRY_MAX_SECONDS, FIRST_RETRY_SECONDS * 2 ** (message.attempts - 1))
+    OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=True).update(
+        last_error=repr(exc)[:2000], available_at=timezone.now() + datetime.timedelta(seconds=pause)
     )
 
 

@@ -36,7 +36,9 @@ def heartbeat(token: str = "beat", source: str = "beat") -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def email_notifications(notification_ids: list[int]) -> int:
-    """E-mail the notifications not e-mailed yet (idempotent: a redelivered task sends nothing twice)."""
+    """E-mail the notifications not e-mailed yet (idempotent: a redelivered task sends nothing twice). Each
+    claim commits before its e-mail goes out (run outside a transaction, as ``jiangyan.outbox`` runs it); a
+    failed sending gives it back, so a later run sends it."""
     sent = 0
     pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
         "recipient"
@@ -53,7 +55,11 @@ def email_notifications(notification_ids: list[int]) -> int:
         body = notification.body
         if notification.url:
             body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
-        send_mail(notification.title, body, None, [notification.recipient.email])
+        try:
+            send_mail(notification.title, body, None, [notification.recipient.email])
+        except Exception:
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            raise
         sent += 1
     return sent
 

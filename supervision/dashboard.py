@@ -104,7 +104,9 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     totals = projects.project_totals(on=today, agenda_points=points)
     programs = projects.rollup(on=today, by="program", agenda_points=points)
     funnel = wishes.funnel_between(end=today)
-    alerts = wishes.alert_counts(on=today)
+    # Today's alerts are read now, as the board's lists they open; another day's at its end.
+    now = timezone.now() if today == timezone.localdate() else None
+    alerts = wishes.alert_counts(on=today, at=now)
     participation = surveys.participation_between(end=today)
     conversion = surveys.conversion_at(on=today)
     last_week = last_complete(PeriodKind.WEEK, today)
@@ -194,7 +196,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
                 ),
                 "overdue_url": link("wishes:board", status="", community=row["community_id"], overdue="true"),
             }
-            for row in wishes.community_alert_counts(on=today)[:10]
+            for row in wishes.community_alert_counts(on=today, at=now)[:10]
         ],
         "participation": participation,
         "conversion": conversion,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import (
@@ -197,8 +198,17 @@ def survey_actions_for(actor, survey: Survey, *, facts: SurveyActor | None = Non
     return SURVEY_MOVES.allowed(actor, survey, facts, roles=SURVEY_ROLES, guards=SURVEY_GUARDS)
 
 
-def survey_require_move(actor, survey: Survey, action: str) -> None:
-    SURVEY_MOVES.require(action, actor, survey, SurveyActor(actor), roles=SURVEY_ROLES, guards=SURVEY_GUARDS)
+def survey_require_move(actor, survey: Survey, action: str, *, answered: Callable[[], Exception]) -> None:
+    """Refuses as ``SURVEY_MOVES`` says; an actor who has answered meanwhile gets ``answered()``."""
+    SURVEY_MOVES.require(
+        action,
+        actor,
+        survey,
+        SurveyActor(actor),
+        roles=SURVEY_ROLES,
+        guards=SURVEY_GUARDS,
+        refusals={"not_answered": answered},
+    )
 
 
 def duty_item_actions_for(actor, duty_item: DutyItem) -> list[str]:

@@ -268,7 +268,12 @@ def response_submit(
     ):
         raise ConflictError(duplicate_message(), code="duplicate_response")
     # The same table as the pages' forms and the API's ``actions`` (``choices.SURVEY_MOVES``).
-    selectors.survey_require_move(actor, survey, "answer" if channel == Channel.ONLINE else "enter")
+    selectors.survey_require_move(
+        actor,
+        survey,
+        "answer" if channel == Channel.ONLINE else "enter",
+        answered=lambda: ConflictError(duplicate_message(), code="duplicate_response"),
+    )
     try:
         with transaction.atomic():  # a savepoint: the constraint's refusal leaves the transaction usable
             response = Response.objects.create(

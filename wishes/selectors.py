@@ -258,9 +258,16 @@ def _not_yet(field: str, at: datetime.datetime) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": at})
 
 
-def _unclaimed_flagged_on(day: datetime.date) -> Q:
-    """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days at the end of ``day``."""
-    at = _end_of(day)
+def _as_of(on: datetime.date | None, at: datetime.datetime | None) -> tuple[datetime.date, datetime.datetime]:
+    """The day and the moment a figure is read at: the end of ``on`` (a report's day), or ``at`` (now, for
+    the dashboard: the same moment as the board's ``flagged`` and ``overdue`` lists it links to)."""
+    if at is not None:
+        return timezone.localdate(at), at
+    return on, _end_of(on)
+
+
+def _unclaimed_flagged_at(at: datetime.datetime) -> Q:
+    """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days at ``at``."""
     limit = at - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
     return (
         Q(opened_at__lte=limit)
@@ -270,9 +277,8 @@ def _unclaimed_flagged_on(day: datetime.date) -> Q:
     )
 
 
-def _claim_overdue_on(day: datetime.date) -> Q:
-    """Claimed by the end of ``day``, past its promised date, not fulfilled (nor withdrawn) by then."""
-    at = _end_of(day)
+def _claim_overdue_on(day: datetime.date, at: datetime.datetime) -> Q:
+    """Claimed by ``at`` (on ``day``), past its promised date, not fulfilled (nor withdrawn) by then."""
     return (
         Q(promised_date__lt=day, claimed_at__lt=at)
         & _not_yet("fulfilled_at", at)
@@ -311,21 +317,26 @@ def funnel_between(*, end: datetime.date, start: datetime.date | None = None) ->
     )
 
 
-def alert_counts(*, on: datetime.date) -> dict[str, int]:
-    """District-wide at the end of ``on``: wishes unclaimed past the limit, claims overdue. One query."""
+def alert_counts(*, on: datetime.date | None = None, at: datetime.datetime | None = None) -> dict[str, int]:
+    """District-wide at the end of ``on`` (or at ``at``): wishes unclaimed past the limit, claims overdue.
+    One query."""
+    day, moment = _as_of(on, at)
     return Wish.objects.aggregate(
-        unclaimed=Count("id", filter=_unclaimed_flagged_on(on)),
-        overdue=Count("id", filter=_claim_overdue_on(on)),
+        unclaimed=Count("id", filter=_unclaimed_flagged_at(moment)),
+        overdue=Count("id", filter=_claim_overdue_on(day, moment)),
     )
 
 
-def community_alert_counts(*, on: datetime.date) -> list[dict]:
+def community_alert_counts(
+    *, on: datetime.date | None = None, at: datetime.datetime | None = None
+) -> list[dict]:
     """:func:`alert_counts` per community (only communities with any), in one query."""
+    day, moment = _as_of(on, at)
     rows = (
         Wish.objects.values("community_id", "community__town__name", "community__name")
         .annotate(
-            unclaimed=Count("id", filter=_unclaimed_flagged_on(on)),
-            overdue=Count("id", filter=_claim_overdue_on(on)),
+            unclaimed=Count("id", filter=_unclaimed_flagged_at(moment)),
+            overdue=Count("id", filter=_claim_overdue_on(day, moment)),
         )
         .filter(Q(unclaimed__gt=0) | Q(overdue__gt=0))
         .order_by("-overdue", "-unclaimed", "community_id")
@@ -346,12 +357,12 @@ def community_alerts(*, on: datetime.date) -> dict[str, list[dict]]:
     unclaimed past the limit (since when) and its claims overdue (promised date, claimer). Nothing of the
     wisher."""
     unclaimed = (
-        Wish.objects.filter(_unclaimed_flagged_on(on))
+        Wish.objects.filter(_unclaimed_flagged_at(_end_of(on)))
         .order_by("community_id", "opened_at", "id")
         .values("code", "title", "community_id", "opened_at")
     )
     overdue = (
-        Wish.objects.filter(_claim_overdue_on(on))
+        Wish.objects.filter(_claim_overdue_on(on, _end_of(on)))
         .order_by("community_id", "promised_date", "id")
         .values(
             "code", "title", "community_id", "promised_date", "claimed_by__real_name", "claimed_by__username"

@@ -340,6 +340,8 @@ HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=2.0)
 # of OUTBOX_BATCH; a failed delivery is tried again after 30 s, 60 s … at most OUTBOX_RETRY_MAX_SECONDS.
 OUTBOX_DRAIN_SECONDS = env.int("OUTBOX_DRAIN_SECONDS", default=30)
 OUTBOX_BATCH = 100
+# How long a delivery holds its message before another may take it (a worker that died, a mark lost).
+OUTBOX_HOLD_SECONDS = env.int("OUTBOX_HOLD_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 # Nightly backup (beat, 02:30): dated files under BACKUP_DIR, those older than BACKUP_KEEP_DAYS deleted.
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))

@@ -135,3 +135,23 @@ def test_two_workers_delivering_the_same_message_at_once_run_it_once(by_email):
 
     assert sorted(results) == [False, False, False, True]
     assert Heartbeat.objects.filter(token="once").count() == 1
+
+
+def test_an_emails_claim_is_committed_before_it_goes_out(by_email, settings):
+    """So a delivery that fails after the sending (the database gone before the message is marked done)
+    leaves nothing that a second run would send again."""
+    from tests.jiangyan import mail_probe
+
+    settings.EMAIL_BACKEND = "tests.jiangyan.mail_probe.Backend"
+    mail_probe.SEEN.clear()
+    alice = UserFactory(email="alice@example.com")
+    with broker_at("redis://127.0.0.1:1/0"):
+        (notification,) = notify(recipients=[alice], reason="a", title="一")
+    message = OutboxMessage.objects.get()
+    assert outbox.deliver(message.pk) is True
+    assert mail_probe.SEEN == [{notification.pk}]  # claimed, and visible to everyone, as the e-mail left
+    OutboxMessage.objects.filter(pk=message.pk).update(done_at=None)  # as if the mark had been lost
+    assert outbox.deliver(message.pk) is False  # held for OUTBOX_HOLD_SECONDS
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=message.created_at)  # the hold is over
+    assert outbox.deliver(message.pk) is True
+    assert len(mail_probe.SEEN) == 1  # nothing sent twice
