@@ -111,6 +111,16 @@ def wait_until_up(base: str, timeout: float = 60) -> None:
     raise SystemExit("gunicorn did not start")
 
 
+def recovery_code(username: str) -> str:
+    """A fresh single-use recovery code of ``username`` (as ``manage.py demo_otp`` gives the demo staff)."""
+    return django_shell(
+        "from django_otp.plugins.otp_static.models import StaticDevice, StaticToken;"
+        f"from accounts.models import User; user = User.objects.get(username={username!r});"
+        "device, _ = StaticDevice.objects.get_or_create(user=user, name='bench');"
+        "code = StaticToken.random_token(); device.token_set.create(token=code); print(code)"
+    )
+
+
 def sign_in(base: str, username: str) -> str:
     """The session cookie of ``username``, signed in through the sign-in page like a browser."""
     jar = http.cookiejar.CookieJar()
@@ -119,7 +129,12 @@ def sign_in(base: str, username: str) -> str:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     request = urllib.request.Request(f"{base}/accounts/login/", data=data.encode(), headers={"Referer": base})
-    opener.open(request)
+    answer = opener.open(request)
+    if "/accounts/two-factor/" in answer.geturl():  # staff: the second step, with a recovery code of theirs
+        page = answer.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"otp_token": recovery_code(username), "csrfmiddlewaretoken": token})
+        opener.open(urllib.request.Request(answer.geturl(), data=data.encode(), headers={"Referer": base}))
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     if "sessionid=" not in cookie:
         raise SystemExit(f"could not sign in as {username}")

@@ -32,6 +32,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -41,6 +42,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from accounts.models import User  # noqa: E402
 from projects.models import Project  # noqa: E402
 from supervision.models import Report  # noqa: E402
+from tests.clients import sign_in  # noqa: E402
 
 GOAL_MS = 15
 DASHBOARD_GOAL_MS = 40
@@ -110,7 +112,7 @@ def client_for(who: str | None) -> tuple[Client, dict]:
         token, _ = Token.objects.get_or_create(user=User.objects.get(username="resident"))
         headers["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     elif who:
-        client.force_login(User.objects.get(username=who))
+        sign_in(client, User.objects.get(username=who))  # the second step passed, as staff must
     return client, headers
 
 
@@ -169,6 +171,7 @@ def main() -> None:
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
     settings.PAGE_CACHE_SECONDS = 0
+    call_command("collectstatic", "--noinput", verbosity=0)  # production settings serve from the manifest
     chosen = [(w, u) for w, u in pages() if args.only in u or args.only in (w or "anonymous")]
     load = os.getloadavg()
     print(

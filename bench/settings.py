@@ -6,8 +6,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("PII_KEYS", "bench:YmVuY2gtb25seS1waWkta2V5LW5vdC1mb3ItcHJvZCE=")
-os.environ.setdefault("PII_INDEX_KEY", "YmVuY2gtb25seS1pbmRleC1rZXktbm90LWZvci1wcm8=")
+# The keys of the local settings, so a database seeded by ``manage.py seed_demo`` reads back.
+os.environ.setdefault("PII_KEYS", "dev:ZGV2LW9ubHktcGlpLWtleS1ub3QtZm9yLXByb2R1Y3Q=")
+os.environ.setdefault("PII_INDEX_KEY", "ZGV2LW9ubHktaW5kZXgta2V5LW5vdC1mb3ItcHJvZHU=")
 
 from jiangyan.settings.production import *  # noqa: E402,F403
 from jiangyan.settings.production import REST_FRAMEWORK  # noqa: E402

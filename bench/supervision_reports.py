@@ -35,6 +35,7 @@ from jiangyan.periods import last_complete  # noqa: E402
 from projects.models import Project  # noqa: E402
 from supervision import services  # noqa: E402
 from supervision.choices import PERIOD_OF, ReportKind  # noqa: E402
+from tests.clients import sign_in  # noqa: E402
 
 
 class Rollback(Exception):
@@ -69,7 +70,7 @@ def time_dashboard(runs: int, *, fresh: bool) -> tuple[float, float, int]:
     """``fresh``: the data changes before every request (the first visit after a change computes the
     figures); otherwise the figures computed once are reused, as between two changes."""
     client = Client()
-    client.force_login(User.objects.get(username="supervisor"))
+    sign_in(client, User.objects.get(username="supervisor"))
     client.get("/dashboard/")
     times = []
     for _ in range(runs + 1):

@@ -35,6 +35,7 @@ from accounts.models import User  # noqa: E402
 from demo import accounts as accounts_demo  # noqa: E402
 from demo import surveys as demo  # noqa: E402
 from surveys.models import ProblemCategory, ProblemItem, Response, Suggestion, Survey  # noqa: E402
+from tests.clients import sign_in  # noqa: E402
 
 
 def ensure_data(scale: int) -> float | None:
@@ -89,7 +90,7 @@ def main() -> None:
     setup_test_environment()
     survey = Survey.objects.get(title=demo.SURVEY_TITLE)
     client = Client()
-    client.force_login(User.objects.get(username="supervisor"))
+    sign_in(client, User.objects.get(username="supervisor"))
     total = Response.objects.filter(survey=survey).count()
     print(f"database: {connection.vendor}, responses: {total}")
     if seeded is not None:

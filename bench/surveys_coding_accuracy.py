@@ -164,10 +164,11 @@ def coding_page() -> None:
     from accounts.models import User
     from surveys import coding, services
     from surveys.models import ProblemItem, Suggestion
+    from tests.clients import sign_in
 
     client = Client(HTTP_HOST="127.0.0.1")
     admin = User.objects.get(username="admin")
-    client.force_login(admin)
+    sign_in(client, admin)
     coding.clear_cache()
 
     def get() -> float:
