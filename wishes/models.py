@@ -78,6 +78,25 @@ def _first_community(user) -> int | None:
 WISHER = "wisher"  # a scope of ``WishQuerySet.restrict``
 
 
+def unclaimed_flagged_rule(now: datetime.datetime) -> models.Q:
+    """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days, counted from when it last became open."""
+    limit = now - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
+    return models.Q(status=WishStatus.OPEN, opened_at__lte=limit)
+
+
+def overdue_rule(today: datetime.date) -> models.Q:
+    """Claimed and past the promised date."""
+    return models.Q(status=WishStatus.CLAIMED, promised_date__lt=today)
+
+
+# The columns of :meth:`WishQuerySet.for_rows`.
+ROW_FIELDS = (
+    *("code", "title", "status", "category", "channel", "urgent", "reopened", "wisher_name", "promised_date"),
+    *("submitted_at", "opened_at", "claimed_at", "fulfilled_at", "community"),
+    *("claimed_by__real_name", "claimed_by__username", "claimed_by__phone"),
+)
+
+
 class WishQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "WishQuerySet":
         """Public states for everybody; the wisher's own wishes, the member's own claims, every wish of
@@ -122,14 +141,18 @@ class WishQuerySet(ScopedQuerySet):
             return self.all()
         return super().restrict(user, scope)
 
+    def for_rows(self) -> "WishQuerySet":
+        """What a list's row of a wish reads (``Wish.fragment_version``, ``wishes/_item.html``,
+        ``_review.html``, the row's actions) and nothing more: the long texts and the contact details
+        stay in the database, undecrypted, and so do the claimer's other columns. The community comes
+        with ``selectors.with_communities`` (one instance per community, not one per row)."""
+        return self.select_related("claimed_by").only(*ROW_FIELDS)
+
     def unclaimed_flagged(self, now: datetime.datetime) -> "WishQuerySet":
-        """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days, counted from when it last became open."""
-        limit = now - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
-        return self.filter(status=WishStatus.OPEN, opened_at__lte=limit)
+        return self.filter(unclaimed_flagged_rule(now))
 
     def overdue(self, today: datetime.date) -> "WishQuerySet":
-        """Claimed and past the promised date."""
-        return self.filter(status=WishStatus.CLAIMED, promised_date__lt=today)
+        return self.filter(overdue_rule(today))
 
     def unfinished_claims_of(self, member) -> "WishQuerySet":
         return self.filter(status=WishStatus.CLAIMED, claimed_by=member)

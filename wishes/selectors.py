@@ -7,17 +7,29 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Community, User
 from jiangyan.audit import personal_data_viewed
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 
 from .choices import WISH_MOVES, Satisfaction, WishStatus
-from .models import Wish
+from .models import Wish, overdue_rule, unclaimed_flagged_rule
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
 # States in which the claimer still sees the wisher's contact (while claimed, and after fulfilling it).
@@ -144,18 +156,40 @@ def wish_get_by_query_code(query_code: str) -> Wish | None:
     return Wish.objects.select_related("community__town", "claimed_by").filter(query_code=code).first()
 
 
+def with_communities(wishes: list[Wish]) -> list[Wish]:
+    """``wishes`` with their community and its town, in one query for all, each community one instance
+    however many of them are its (a desk's rows are mostly one community's)."""
+    prefetch_related_objects(wishes, Prefetch("community", queryset=Community.objects.select_related("town")))
+    return wishes
+
+
+def _queue_rules(now: datetime.datetime) -> dict[str, tuple[Q, str]]:
+    """The wish desk's queues: which wishes each holds, and in which order."""
+    return {
+        "submitted": (Q(status=WishStatus.SUBMITTED), "submitted_at"),
+        "reopened": (Q(status=WishStatus.OPEN, reopened=True), "opened_at"),
+        # Every wish tagged 超时未认领 on the page, reopened ones too: the header counts what it lists.
+        "flagged": (unclaimed_flagged_rule(now), "opened_at"),
+        "overdue": (overdue_rule(timezone.localdate(now)), "promised_date"),
+        "fulfilled": (Q(status=WishStatus.FULFILLED), "fulfilled_at"),
+    }
+
+
 def manage_queues(*, user) -> dict[str, QuerySet[Wish]]:
     """A community worker's work: review queue, reopened cases, flagged, overdue, awaiting follow-up."""
-    base = Wish.objects.editable_by(user).select_related("community__town", "claimed_by")
-    now = timezone.now()
+    base = Wish.objects.editable_by(user).for_rows()
     return {
-        "submitted": base.filter(status=WishStatus.SUBMITTED).order_by("submitted_at"),
-        "reopened": base.filter(status=WishStatus.OPEN, reopened=True).order_by("opened_at"),
-        # Every wish tagged 超时未认领 on the page, reopened ones too: the header counts what it lists.
-        "flagged": base.unclaimed_flagged(now).order_by("opened_at"),
-        "overdue": base.overdue(timezone.localdate()).order_by("promised_date"),
-        "fulfilled": base.filter(status=WishStatus.FULFILLED).order_by("fulfilled_at"),
+        name: base.filter(rule).order_by(order)
+        for name, (rule, order) in _queue_rules(timezone.now()).items()
     }
+
+
+def manage_queue_counts(*, user) -> dict[str, int]:
+    """How many wishes each queue of :func:`manage_queues` holds, in one query."""
+    rules = _queue_rules(timezone.now())
+    return Wish.objects.editable_by(user).aggregate(
+        **{name: Count("id", filter=rule) for name, (rule, _order) in rules.items()}
+    )
 
 
 def my_claims(*, member) -> QuerySet[Wish]:

@@ -260,15 +260,25 @@ def mine(request, section: str = "wishes"):
     )
 
 
+DESK_ROWS = 20  # the rows of each queue on the wish desk, oldest first
+
+
 @role_required(Role.COMMUNITY_STAFF)
 def manage(request):
-    queues = {name: list(qs[:50]) for name, qs in selectors.manage_queues(user=request.user).items()}
+    # Each queue's oldest DESK_ROWS, and how many it holds in all.
+    queues = {
+        name: list(rows[:DESK_ROWS]) for name, rows in selectors.manage_queues(user=request.user).items()
+    }
+    counts = selectors.manage_queue_counts(user=request.user)
+    selectors.with_communities([wish for rows in queues.values() for wish in rows])
     reviews = fragments.render_list("wishes/_review.html", queues["submitted"], name="wish")
     return render(
         request,
         "wishes/manage.html",
         {
             "queues": queues,
+            "counts": counts,
+            "desk_rows": DESK_ROWS,
             "reviews": list(zip(queues["submitted"], reviews, strict=True)),
             "community": request.user.community,
         },

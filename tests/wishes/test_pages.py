@@ -284,6 +284,28 @@ def test_fulfil_with_note_and_photo_on_the_page(client_as, community, member):
 
 
 @pytest.mark.django_db
+def test_the_desk_lists_each_queues_oldest_and_counts_them_all(client_as, community, community_staff):
+    from wishes.views import DESK_ROWS
+
+    start = timezone.now() - datetime.timedelta(days=3)
+    waiting = [
+        WishFactory(
+            community=community,
+            status=WishStatus.SUBMITTED,
+            submitted_at=start + datetime.timedelta(minutes=i),
+        )
+        for i in range(DESK_ROWS + 3)
+    ]
+    page = client_as(community_staff).get("/wishes/manage/").content.decode()
+    submitted = page[page.index('id="submitted"') : page.index('id="reopened"')]
+    assert f'<span class="badge">{DESK_ROWS + 3}</span>' in submitted  # all of them counted
+    assert [w.code for w in waiting if w.code in submitted] == [
+        w.code for w in waiting[:DESK_ROWS]
+    ]  # the oldest
+    assert f"共 {DESK_ROWS + 3} 个，先列出最早的 {DESK_ROWS} 个" in submitted
+
+
+@pytest.mark.django_db
 def test_staff_approve_and_phone_follow_up_on_the_pages(client_as, community, community_staff, member):
     wish = WishFactory(community=community, status=WishStatus.SUBMITTED)
     client = client_as(community_staff)
