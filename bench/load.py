@@ -121,7 +121,7 @@ def recovery_code(username: str) -> str:
     )
 
 
-def sign_in(base: str, username: str) -> str:
+def sign_in(base: str, username: str, *, staff: bool) -> str:
     """The session cookie of ``username``, signed in through the sign-in page like a browser."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -129,11 +129,12 @@ def sign_in(base: str, username: str) -> str:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     request = urllib.request.Request(f"{base}/accounts/login/", data=data.encode(), headers={"Referer": base})
+    code = recovery_code(username) if staff else ""  # before signing in: staff without a device must enrol
     answer = opener.open(request)
-    if "/accounts/two-factor/" in answer.geturl():  # staff: the second step, with a recovery code of theirs
+    if "/accounts/two-factor/" in answer.geturl():  # staff: the second step, with the recovery code
         page = answer.read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"otp_token": recovery_code(username), "csrfmiddlewaretoken": token})
+        data = urllib.parse.urlencode({"otp_token": code, "csrfmiddlewaretoken": token})
         opener.open(urllib.request.Request(answer.geturl(), data=data.encode(), headers={"Referer": base}))
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     if "sessionid=" not in cookie:
@@ -320,7 +321,11 @@ def main() -> None:
     try:
         wait_until_up(base)
         needed = {TARGETS[t][1] for t in chosen} - {None}
-        credentials = {kind: [sign_in(base, u) for u in READERS[kind]] for kind in needed if kind != "token"}
+        credentials = {
+            kind: [sign_in(base, u, staff=kind != "members") for u in READERS[kind]]
+            for kind in needed
+            if kind != "token"
+        }
         if "token" in needed:
             credentials["token"] = api_token(base, "resident")
         for name in chosen:

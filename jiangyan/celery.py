@@ -62,7 +62,8 @@ def _schedules(sender, **kwargs) -> None:
 def beat_schedule() -> dict:
     return {
         "heartbeat": {"task": "jiangyan.tasks.heartbeat", "schedule": crontab(minute="*/5")},
-        # Follow-up work the broker missed (jiangyan.outbox): delivered within OUTBOX_DRAIN_SECONDS of its return.
+        # Follow-up work the broker missed (jiangyan.outbox): delivered within OUTBOX_DRAIN_SECONDS of its
+        # return.
         "drain-outbox": {
             "task": "jiangyan.tasks.drain_outbox",
             "schedule": float(settings.OUTBOX_DRAIN_SECONDS),

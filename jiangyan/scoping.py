@@ -28,6 +28,11 @@ class Share:
     topics: tuple[str, ...] = ()
 
 
+def own_share(user) -> Share:
+    """A page of the reader's own (their claims, their wishes): kept for them alone."""
+    return Share(f"own:{user.pk}")
+
+
 VIEW = "view"  # the rows ``visible_to(user)``
 CHANGE = "change"  # the rows ``editable_by(user)``
 

@@ -25,7 +25,7 @@ from jiangyan.pagecache import cached_page
 from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
-from jiangyan.scoping import get_visible_or_404
+from jiangyan.scoping import get_visible_or_404, own_share
 from jiangyan.throttling import limited, submit_limiter
 
 from . import selectors, services
@@ -242,6 +242,7 @@ def track_lookup(request):
 
 # --- people's own lists ---------------------------------------------------------------------------------
 @role_required()
+@cached_page(topics=("wishes:any",), public=False, share=own_share)  # every wish change moves wishes:any
 def mine(request, section: str = "wishes"):
     user = request.user
     is_member = has_role(user, Role.PARTY_MEMBER)

@@ -28,6 +28,8 @@ PAGES = {
     "/projects/": None,
     "/projects/workspace/": (Role.UNIT_STAFF,),
     "/dashboard/": (Role.SUPERVISOR,),
+    "/wishes/mine/": None,  # a reader's own: kept for them alone
+    "/wishes/mine/claims/": None,
     "/api/v1/wishes/?status=submitted": None,
     "/api/v1/projects/": None,
 }
@@ -145,3 +147,24 @@ def test_readers_of_one_role_and_scope_share_the_page_but_not_their_own_parts(di
     assert (
         "教育局内部项目" in liaison_x.content.decode() and "教育局内部项目" not in liaison_y.content.decode()
     )
+
+
+def test_a_members_own_claims_are_kept_for_them_alone_and_a_claim_shows_at_once(
+    district, settings, django_capture_on_commit_callbacks
+):
+    from wishes import services
+
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    member, other = district["member A"], district["member A2"]
+    mine, theirs = client_for(member, "/wishes/"), client_for(other, "/wishes/")
+    first = mine.get("/wishes/mine/claims/")
+    assert first["X-Page-Cache"] == "miss" and "党员甲认领的心愿" in first.content.decode()
+    assert mine.get("/wishes/mine/claims/")["X-Page-Cache"] == "hit"
+    elsewhere = theirs.get("/wishes/mine/claims/")
+    assert elsewhere["X-Page-Cache"] == "miss" and "党员甲认领的心愿" not in elsewhere.content.decode()
+    wish = WishFactory(title="新上墙的心愿", community=member.community)
+    with django_capture_on_commit_callbacks(execute=True):  # the topics move when the claim commits
+        services.wish_claim(actor=member, wish=wish)
+    again = mine.get("/wishes/mine/claims/")
+    assert again["X-Page-Cache"] == "miss" and "新上墙的心愿" in again.content.decode()
