@@ -27,6 +27,10 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", _("已公布")
 
 
+# The tone of each status's badge (``{% status_badge %}``); a status not named is plain.
+REPORT_TONES = {ReportStatus.PUBLISHED: "ok", ReportStatus.DRAFT: "warn"}
+
+
 # Who moves a report (``jiangyan.moves``; predicates in ``selectors.REPORT_ROLES``/``REPORT_GUARDS``): the
 # supervisors review it, publish it (only a ten-day bulletin is public: ``public_kind``) and, while it waits
 # for review, generate it again from the latest data.
@@ -45,6 +49,9 @@ class OrderStatus(models.TextChoices):
     ANSWERED = "answered", _("已答复")
     RETURNED = "returned", _("退回重办")
     CLOSED = "closed", _("已办结")
+
+
+ORDER_TONES = {OrderStatus.CLOSED: "ok", OrderStatus.ANSWERED: "warn"}
 
 
 # States in which the responsible unit or community still owes an answer (and may be overdue).

@@ -15,7 +15,15 @@ from jiangyan.models import Photo
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import ScopedQuerySet
 
-from .choices import OPEN_ORDER_STATUSES, InspectionKind, OrderStatus, ReportKind, ReportStatus
+from .choices import (
+    OPEN_ORDER_STATUSES,
+    ORDER_TONES,
+    REPORT_TONES,
+    InspectionKind,
+    OrderStatus,
+    ReportKind,
+    ReportStatus,
+)
 
 
 class ReportQuerySet(ScopedQuerySet):
@@ -43,6 +51,7 @@ class Report(models.Model):
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))
     title = models.CharField(_("标题"), max_length=120)
+    status_tones = REPORT_TONES  # the tone of its status badge ({% status_badge %})
     status = models.CharField(
         _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
     )
@@ -197,6 +206,7 @@ class SupervisionOrder(models.Model):
     reason = models.TextField(_("督办事由"))
     required_action = models.TextField(_("整改要求"))
     deadline = models.DateField(_("答复时限"), db_index=True)
+    status_tones = ORDER_TONES  # the tone of its status badge ({% status_badge %})
     status = models.CharField(
         _("状态"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.ISSUED, db_index=True
     )

@@ -57,6 +57,10 @@ class DutyStatus(models.TextChoices):
     DONE = "done", _("已完成")
 
 
+# The tone of each status's badge (``{% status_badge %}``; past the deadline it is marked overdue).
+DUTY_TONES = {DutyStatus.DONE: "ok"}
+
+
 # How a duty item's status may move (``jiangyan.moves``; predicates in ``selectors.DUTY_ROLES``). The unit
 # (``unit``: staff of the item's unit) moves it forward: 未开始 → 推进中 → 已完成, or straight from 未开始 to
 # 已完成 when the work needed no interim report; the office (``office``: admins) may too. Nothing moves back

@@ -18,7 +18,7 @@ from jiangyan.models import OrderedLookup
 from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import ScopedQuerySet
 
-from .choices import Channel, DutyStatus, QuestionKind, SuggestionSource, SurveyWindow
+from .choices import DUTY_TONES, Channel, DutyStatus, QuestionKind, SuggestionSource, SurveyWindow
 
 
 class SurveyQuerySet(ScopedQuerySet):
@@ -505,6 +505,7 @@ class DutyItem(models.Model):
     )
     action = models.TextField(_("履职举措"))
     deadline = models.DateField(_("完成时限"))
+    status_tones = DUTY_TONES  # the tone of its status badge ({% status_badge %})
     status = models.CharField(
         _("状态"), max_length=12, choices=DutyStatus.choices, default=DutyStatus.NOT_STARTED, db_index=True
     )

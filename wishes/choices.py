@@ -16,6 +16,10 @@ class WishStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+# The tone of each status's badge (``{% status_badge %}``); a status not named is plain.
+WISH_TONES = {WishStatus.FULFILLED: "ok", WishStatus.CLOSED: "ok", WishStatus.OPEN: "warn"}
+
+
 # States anybody may see on the board and the API; the others only the wisher and the community see.
 PUBLIC_STATUSES = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CLOSED)
 # States the wisher may still withdraw from ("before fulfilment").

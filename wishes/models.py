@@ -19,6 +19,7 @@ from jiangyan.scoping import VIEW, ScopedQuerySet, Share
 
 from .choices import (
     PUBLIC_STATUSES,
+    WISH_TONES,
     FeedbackChannel,
     PhotoKind,
     Satisfaction,
@@ -213,6 +214,7 @@ class Wish(models.Model):
         on_delete=models.SET_NULL,
         related_name="entered_wishes",
     )
+    status_tones = WISH_TONES  # the tone of its status badge ({% status_badge %})
     status = models.CharField(
         _("状态"), max_length=20, choices=WishStatus.choices, default=WishStatus.SUBMITTED, db_index=True
     )

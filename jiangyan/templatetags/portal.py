@@ -23,6 +23,16 @@ def has_role(user, roles: str) -> bool:
     return _has_role(user, *[r.strip() for r in roles.split(",")])
 
 
+@register.inclusion_tag("partials/status_badge.html")
+def status_badge(obj, overdue: bool = True) -> dict:
+    """``{% status_badge wish %}``: the badge of ``obj``'s status in the tone its model declares
+    (``status_tones``, from the app's choices); past its deadline (``is_overdue``) it reads 已逾期 in the bad
+    tone, unless ``overdue=False`` (a page that shows lateness on its own)."""
+    late = overdue and getattr(obj, "is_overdue", False)
+    tone = "bad" if late else obj.status_tones.get(obj.status, "")
+    return {"label": obj.get_status_display(), "tone": tone, "late": late}
+
+
 @register.filter
 def listing(items) -> str:
     """``{{ project.towns.all|listing }}``: names joined as the language writes a list (、 in Chinese)."""
