@@ -132,18 +132,28 @@ VISIT_FINDINGS = {
 }
 
 
+# Per leader (``demo.accounts.LEADERS`` in order): how many communities and units they hold, and how many
+# of their points (the last ones) are not yet visited this month — a leader who has been everywhere, one
+# who has been nowhere yet, most somewhere in between.
+LEADER_PLACES = ((2, 1), (2, 2), (2, 1), (1, 2), (3, 1), (2, 1))
+NOT_YET_VISITED = (0, 1, 2, 1, 0, 3)
+
+
 def _leader_places(index: int, communities: list, units: list) -> tuple[list, list]:
-    """Two communities in different towns and one unit for each leader; the first two leaders share the
-    demo community (a place may be several leaders' point), the second holds the demo unit."""
+    """Communities in different towns and units for each leader; the first two leaders share the demo
+    community (a place may be several leaders' point), the second holds the demo unit."""
+    n_communities, n_units = LEADER_PLACES[index % len(LEADER_PLACES)]
     home = demo_community()
     others = [c for c in communities if c.pk != home.pk]
-    picked = [others[(index * 11 + 3) % len(others)], others[(index * 11 + 40) % len(others)]]
+    picked = [others[(index * 11 + 3 + k * 37) % len(others)] for k in range(n_communities)]
     if index < 2:
         picked[0] = home
     demo_unit = next(u for u in units if u.name == DEMO_UNIT_NAME)
     rest = [u for u in units if u.pk != demo_unit.pk]
-    unit = demo_unit if index == 1 else rest[(index * 5 + 2) % len(rest)]
-    return picked, [unit]
+    chosen = [rest[(index * 5 + 2 + k * 17) % len(rest)] for k in range(n_units)]
+    if index == 1:
+        chosen[0] = demo_unit
+    return picked, chosen
 
 
 def _leaders(since: datetime.date) -> tuple[list[Leader], list[ContactPoint]]:
@@ -245,8 +255,9 @@ def _leader_visits(
     today: datetime.date,
 ) -> int:
     """Each leader visits each of their points about once a month since the campaign began (a month missed
-    now and then), sometimes with the roving guidance group; this month some points are visited and some
-    are not yet, and the two leaders who share the demo community visit it together. All before today."""
+    now and then), sometimes with the roving guidance group; this month some leaders have been to every
+    point, some to none yet (``NOT_YET_VISITED``), and the two leaders who share the demo community visit
+    it together. All before today."""
     month_start = today.replace(day=1)
     users = {leader.pk: leader.user for leader in leaders}
     shared = [p for p in points if p.community_id == demo_community().pk]
@@ -260,6 +271,10 @@ def _leader_visits(
         )
         visits.append((day, inspectors[0], inspectors, point, place, kind, findings))
 
+    order = {leader.pk: index for index, leader in enumerate(leaders)}
+    held: dict[int, list[ContactPoint]] = {}
+    for point in points:
+        held.setdefault(point.leader_id, []).append(point)
     for turn, point in enumerate(points):
         leader = users[point.leader_id]
         month = first.replace(day=1)
@@ -269,8 +284,10 @@ def _leader_visits(
                 company = [group] if rng.random() < 0.3 else []
                 visit(day, point, [leader, *company], turn + day.month)
             month = (month + datetime.timedelta(days=32)).replace(day=1)
-        # This month: two points in three visited so far (the shared community is visited jointly below).
-        if (turn + point.leader_id) % 3 and point not in shared:
+        # This month: all but the leader's last NOT_YET_VISITED points so far; the shared community below.
+        mine = held[point.leader_id]
+        not_yet = NOT_YET_VISITED[order[point.leader_id] % len(NOT_YET_VISITED)]
+        if mine.index(point) < len(mine) - not_yet and point not in shared:
             day = max(month_start, today - datetime.timedelta(days=1 + turn % 6))
             visit(day, point, [leader], turn)
     if len(shared) >= 2:

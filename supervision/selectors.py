@@ -325,6 +325,11 @@ def leader_list(*, user=None) -> QuerySet[Leader]:
     return queryset.select_related("user").order_by("rank", "id")
 
 
+def leader_of(user) -> Leader | None:
+    """The leader ``user`` is (their own contact points are a link away), or None."""
+    return Leader.objects.filter(user_id=getattr(user, "pk", None)).first()
+
+
 def leader_figures(*, on: datetime.date | None = None) -> list[dict]:
     """Per leader, in the order of precedence: their places, their visits this month and the places not
     visited this month (with their names). Three queries, whatever the number of leaders and places."""

@@ -377,12 +377,12 @@ def contact_points(request):
         lambda data: services.contact_point_assign(actor=request.user, **data),
         success=_("联系点已分配。"),
         template="supervision/contact_points.html",
-        context=lambda: list_page(
-            request,
-            selectors.contact_points(user=request.user),
-            ContactPointFilterSet,
-            per_page=50,
-        ),
+        context=lambda: {
+            **list_page(
+                request, selectors.contact_points(user=request.user), ContactPointFilterSet, per_page=50
+            ),
+            "my_leader": selectors.leader_of(request.user),
+        },
     )
 
 

@@ -374,7 +374,9 @@ def test_several_leaders_each_hold_their_own_places_and_visit_them(district):
     figures = supervision_selectors.leader_figures(on=today)
     assert all(row["places"] == len(row["leader"].contact_points.all()) for row in figures)
     assert any(row["unvisited"] for row in figures) and any(row["visits"] for row in figures)
-    assert any(row["unvisited"] < row["places"] for row in figures)
+    assert any(row["unvisited"] == 0 for row in figures), "a leader who has been to every place"
+    assert any(row["unvisited"] == row["places"] for row in figures), "one who has been nowhere yet"
+    assert any(0 < row["unvisited"] < row["places"] for row in figures)
     joint = [
         i
         for i in Inspection.objects.filter(date__gte=today.replace(day=1)).prefetch_related("inspectors")

@@ -282,3 +282,12 @@ def test_the_points_a_supervisor_held_become_that_persons_as_a_leader(migrator):
     new = executor.loader.project_state(AFTER).apps
     point = new.get_model("supervision", "ContactPoint").objects.select_related("leader").get()
     assert point.leader.user_id == user.pk and point.community_id == village.pk
+
+
+def test_a_leader_finds_their_own_points_a_click_away(two_leaders, client_as):
+    w = two_leaders
+    page = client_as(w["secretary"].user).get("/contact-points/").content.decode()
+    assert f'href="?leader={w["secretary"].pk}"' in page
+    own = client_as(w["secretary"].user).get("/contact-points/", {"leader": w["secretary"].pk})
+    assert {p.pk for p in own.context["page_obj"]} == {w["sec_village"].pk, w["sec_school"].pk}
+    assert "?leader=" not in client_as("supervisor").get("/contact-points/").content.decode().split("筛选")[0]
