@@ -3,6 +3,7 @@ with the units that really handle it, every project sits in the town its title n
 figures hold, the projects and wishes show their history, and the photos are there (and small)."""
 
 import html
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,10 +12,12 @@ import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Community, Town, User
 from accounts.validators import validate_public_phone
 from bench import surveys_coding_accuracy as coding_bench
+from demo import accounts as demo_accounts
 from demo import projects as projects_demo
 from demo import surveys as surveys_demo
 from demo import surveys_data
@@ -400,3 +403,12 @@ def test_a_leaders_visit_speaks_of_the_kind_of_place_it_was(district):
             assert "单位" not in visit.findings, visit.findings
         else:
             assert "社区" not in visit.findings and "居民" not in visit.findings, visit.findings
+
+
+def test_the_leaders_sign_in_with_the_demo_authenticator_like_every_staff_account(district):
+    demo_accounts.demo_second_step(io.StringIO(), codes=False)
+    leaders = User.objects.filter(leader__isnull=False)
+    keys = set(
+        TOTPDevice.objects.filter(user__in=leaders, confirmed=True).values_list("user__username", "key")
+    )
+    assert keys == {(username, demo_accounts.DEMO_TOTP_KEY) for username, *_ in demo_accounts.LEADERS}
