@@ -330,37 +330,39 @@ def leader_of(user) -> Leader | None:
     return Leader.objects.filter(user_id=getattr(user, "pk", None)).first()
 
 
-def leader_figures(*, on: datetime.date | None = None) -> list[dict]:
-    """Per leader, in the order of precedence: their places, their visits this month and the places not
-    visited this month (with their names). Three queries, whatever the number of leaders and places."""
-    start, on = this_month(on)
+def _count(queryset: QuerySet) -> Subquery:
+    """The number of distinct rows of ``queryset`` (which refers to an ``OuterRef``), as a subquery."""
     distinct_count = Func(F("pk"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)")
-    visits = (
-        Inspection.objects.filter(visit_of_leader(OuterRef("pk")), date__gte=start, date__lte=on)
-        .order_by()
-        .annotate(n=distinct_count)
-        .values("n")
+    return Subquery(queryset.order_by().annotate(n=distinct_count).values("n"), output_field=IntegerField())
+
+
+def leaders_with_figures(*, user=None, on: datetime.date | None = None) -> QuerySet[Leader]:
+    """The leaders (``user`` may see), in the order of precedence, each with ``places``, ``visits`` this
+    month (``visit_of_leader``) and ``unvisited`` (their places not visited this month). One query."""
+    start, on = this_month(on)
+    points = ContactPoint.objects.filter(leader=OuterRef("pk")).annotate(visited=Exists(_visits(start, on)))
+    visits = Inspection.objects.filter(visit_of_leader(OuterRef("pk")), date__gte=start, date__lte=on)
+    return leader_list(user=user).annotate(
+        places=_count(points), unvisited=_count(points.filter(visited=False)), visits=_count(visits)
     )
-    leaders = list(leader_list().annotate(visits=Subquery(visits, output_field=IntegerField())))
-    counts = {
-        row["leader_id"]: row
-        for row in contact_points(on=on)
-        .order_by()
-        .values("leader_id")
-        .annotate(places=Count("id"), unvisited=Count("id", filter=Q(visited=False)))
-    }
+
+
+def leader_figures(*, on: datetime.date | None = None) -> list[dict]:
+    """Per leader, in the order of precedence (``leaders_with_figures``): their places, their visits this
+    month and the places not visited this month, with those places. Two queries, whatever the number of
+    leaders and places."""
     unvisited: dict[int, list[ContactPoint]] = {}
     for point in unvisited_contact_points(on=on):
         unvisited.setdefault(point.leader_id, []).append(point)
     return [
         {
             "leader": leader,
-            "places": counts.get(leader.pk, {}).get("places", 0),
-            "unvisited": counts.get(leader.pk, {}).get("unvisited", 0),
+            "places": leader.places or 0,
+            "unvisited": leader.unvisited or 0,
             "visits": leader.visits or 0,
             "unvisited_places": unvisited.get(leader.pk, []),
         }
-        for leader in leaders
+        for leader in leaders_with_figures(on=on)
     ]
 
 

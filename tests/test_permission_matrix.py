@@ -572,6 +572,17 @@ SUPERVISION = {
         Row("POST", only(400, SUPERVISOR, anonymous=403)),
     ],
     "inspection-detail": [Row("GET", only(200, SUPERVISOR, anonymous=403), args=pk("inspection"))],
+    "leader-list": [
+        Row("GET", only(200, SUPERVISOR, anonymous=403)),
+        Row("POST", only(400, anonymous=403), note="only the office records leaders"),
+    ],
+    "contact-point-list": [
+        Row("GET", only(200, SUPERVISOR, anonymous=403)),
+        Row("POST", only(400, anonymous=403), note="only the office assigns"),
+    ],
+    "contact-point-detail": [
+        Row("DELETE", only(204, anonymous=403), args=pk("contact_point"), note="only the office ends one")
+    ],
     "notification-list": [Row("GET", expect(200, anonymous=403))],
     "notification-read-all": [Row("POST", expect(200, anonymous=403))],
     "notification-read": [

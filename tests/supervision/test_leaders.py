@@ -245,6 +245,8 @@ def _grow(leader):
         ("supervisor", "/contact-points/?leader={pk}&visited=false"),
         ("supervisor", "/inspections/?leader={pk}"),
         ("supervisor", "/api/v1/inspections/?leader={pk}"),
+        ("supervisor", "/api/v1/leaders/"),
+        ("supervisor", "/api/v1/contact-points/?leader={pk}&visited=false"),
         ("supervisor", "/dashboard/"),
     ],
 )
@@ -291,3 +293,46 @@ def test_a_leader_finds_their_own_points_a_click_away(two_leaders, client_as):
     own = client_as(w["secretary"].user).get("/contact-points/", {"leader": w["secretary"].pk})
     assert {p.pk for p in own.context["page_obj"]} == {w["sec_village"].pk, w["sec_school"].pk}
     assert "?leader=" not in client_as("supervisor").get("/contact-points/").content.decode().split("筛选")[0]
+
+
+# --- the API: the same figures, lists and writes as the pages ---------------------------------------------
+
+
+def test_the_api_lists_the_leaders_figures_and_their_points_as_the_pages_do(two_leaders, client_as):
+    w = two_leaders
+    sec, mayor = w["secretary"].user, w["mayor"].user
+    InspectionFactory(recorded_by=sec, inspectors=[sec, mayor], communities=[w["village"]])
+    api = client_as("supervisor", api=True)
+    leaders = api.get("/api/v1/leaders/").json()["results"]
+    assert [(r["title"], r["places"], r["visits"], r["unvisited"]) for r in leaders] == [
+        ("区委书记", 2, 1, 1),
+        ("区长", 2, 1, 1),
+    ]
+    points = api.get("/api/v1/contact-points/", {"leader": w["secretary"].pk, "visited": "false"}).json()
+    assert [p["id"] for p in points["results"]] == [w["sec_school"].pk] and points["count"] == 1
+    assert points["results"][0]["place"] == "区教育局" and points["results"][0]["visited"] is False
+    assert client_as("unit_staff", api=True).get("/api/v1/contact-points/").status_code == 403
+
+
+def test_the_office_records_leaders_and_assigns_and_ends_points_through_the_api(client_as, admin_user):
+    person, village = UserFactory(roles=[Role.SUPERVISOR], real_name="刘永康"), CommunityFactory()
+    office = client_as("admin", api=True)
+    made = office.post(
+        "/api/v1/leaders/",
+        {"user": person.pk, "body": "congress", "title": "区人大常委会主任"},
+        format="json",
+    )
+    assert made.status_code == 201 and made.json()["places"] == 0
+    leader = made.json()["id"]
+    point = office.post("/api/v1/contact-points/", {"leader": leader, "community": village.pk}, format="json")
+    assert point.status_code == 201 and point.json()["leader_name"] == "刘永康"
+    twice = office.post("/api/v1/contact-points/", {"leader": leader, "community": village.pk}, format="json")
+    assert twice.status_code == 409
+    neither = office.post("/api/v1/contact-points/", {"leader": leader}, format="json")
+    assert neither.status_code == 400
+    supervisor = client_as("supervisor", api=True)
+    assert supervisor.delete(f"/api/v1/contact-points/{point.json()['id']}/").status_code == 403
+    assert supervisor.post("/api/v1/leaders/", {}, format="json").status_code == 403
+    assert office.delete(f"/api/v1/contact-points/{point.json()['id']}/").status_code == 204
+    assert not ContactPoint.objects.exists()
+    assert AuditEvent.objects.filter(verb="contact_point.remove").count() == 1
