@@ -118,6 +118,16 @@ DEMO_UNIT_NAME = "区教育局"  # the unit of the ``unit_staff`` account; its p
 DEMO_TOWN_NAME = "罗塘街道"
 DEMO_COMMUNITY_NAME = "天目社区"  # the community of the ``community_staff`` account; wishes are seeded
 MEMBER_COUNT = 60
+# The four leading bodies' members who hold contact points (``demo.supervision``): account, name, body
+# (``supervision.choices.LeadingBody``), post, order of precedence. Names are invented.
+LEADERS = (
+    ("leader01", "王建国", "committee", "区委书记", 1),
+    ("leader02", "陈立新", "government", "区委副书记、区长", 2),
+    ("leader03", "刘永康", "congress", "区人大常委会主任", 3),
+    ("leader04", "赵文华", "cppcc", "区政协主席", 4),
+    ("leader05", "孙海燕", "committee", "区委常委、组织部部长", 5),
+    ("leader06", "周志明", "government", "副区长", 6),
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国文斌志强海燕晨曦子涵浩然欣怡雨轩"
 
@@ -211,6 +221,8 @@ def seed(*, scale: int, stdout) -> None:
         admin.is_staff = admin.is_superuser = True
         admin.save(update_fields=["is_staff", "is_superuser"])
     _user("supervisor", role=Role.SUPERVISOR, real_name="巡回指导组")
+    for username, name, _body, _title, _rank in LEADERS:
+        _user(username, role=Role.SUPERVISOR, real_name=name)
     _user("unit_staff", role=Role.UNIT_STAFF, real_name="教育局联络员", unit=unit)
     _user("community_staff", role=Role.COMMUNITY_STAFF, real_name="天目社区工作人员", community=community)
     for number, other in enumerate(Unit.objects.order_by("pk"), start=1):
@@ -275,6 +287,7 @@ def print_accounts(stdout) -> None:
     for username, what in (
         ("admin", "办实事办公室（管理员）"),
         ("supervisor", "督查人员 / 巡回指导组"),
+        (f"{LEADERS[0][0]} … {LEADERS[-1][0]}", "联系领导（四套班子成员，各有基层联系点）"),
         ("unit_staff", f"领办单位联络员（{DEMO_UNIT_NAME}）"),
         ("community_staff", f"社区工作人员（{DEMO_TOWN_NAME}{DEMO_COMMUNITY_NAME}）"),
         ("resident", "居民"),
@@ -315,7 +328,7 @@ def demo_second_step(stdout, *, codes: bool = True) -> None:
     """Give every demo staff account the demo authenticator (when it has none) and print how to pass the
     second step: the key for an app, and a fresh recovery code for each of the main demo accounts."""
     staff = User.objects.filter(
-        username__regex=r"^(admin|supervisor|unit_staff|community_staff|unit\d+|community\d+)$"
+        username__regex=r"^(admin|supervisor|unit_staff|community_staff|leader\d+|unit\d+|community\d+)$"
     )
     with_device = set(
         TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)

@@ -1,5 +1,6 @@
 """Demo data of the supervision loop, called by ``manage.py seed_demo`` after every registry: the
-``supervisor``'s contact points and inspections (some visited this month, some not), supervision orders
+leaders (四套班子成员) with their own contact points and visits (some visited this month, some not), the
+roving guidance group's (``supervisor``'s) inspections, supervision orders
 in every state (some overdue) on behind projects, overdue claims and overdue duty items, with their history
 and notifications, and the reports of every period of the campaign that has ended — the ten-day bulletins
 published but the latest, which waits for approval. Deterministic; idempotent; all relative to today."""
@@ -17,7 +18,7 @@ from jiangyan.periods import last_complete, periods_between
 from projects import selectors as projects
 from supervision import selectors, services
 from supervision.choices import PERIOD_OF, InspectionKind, OrderStatus, ReportKind, ReportStatus
-from supervision.models import ContactPoint, Inspection, Report, SupervisionOrder
+from supervision.models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 from surveys import selectors as surveys
 from surveys.choices import DutyStatus
 from surveys.models import DutyItem
@@ -25,8 +26,8 @@ from wishes import selectors as wishes
 from wishes import services as wish_services
 from wishes.models import Wish
 
-from .accounts import DEMO_UNIT_NAME, demo_community
-from .history import Record
+from .accounts import DEMO_UNIT_NAME, LEADERS, demo_community
+from .history import Record, historic_timestamps
 
 SEED = 20210601
 FINDINGS = [
@@ -73,7 +74,7 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 
 def seed(*, scale: int, stdout) -> None:
     """Idempotent: does nothing when this app's demo data is already there."""
-    if ContactPoint.objects.exists() or Report.objects.exists():
+    if Leader.objects.exists() or ContactPoint.objects.exists() or Report.objects.exists():
         return
     supervisor = User.objects.filter(username="supervisor").first()
     if supervisor is None:
@@ -84,72 +85,253 @@ def seed(*, scale: int, stdout) -> None:
     span = projects.campaign_span()
     first_day = span["first"] or today - datetime.timedelta(days=90)
     with transaction.atomic():
-        points = _contact_points(supervisor, first_day)
-        inspections = _inspections(rng, supervisor, points, first_day, today)
+        leaders, points = _leaders(first_day)
+        visits = _leader_visits(rng, leaders, points, supervisor, first_day, today)
+        inspections = _inspections(rng, supervisor, first_day, today)
         orders = _orders(rng, supervisor, inspections, today)
     reports = _reports(supervisor, first_day, today)
     with transaction.atomic():
         told = _wish_notifications(today)
     stdout.write(
-        f"  督查：联系点 {len(points)} 个，巡回指导 {len(inspections)} 次，督办单 {len(orders)} 件，"
+        f"  督查：联系领导 {len(leaders)} 位，联系点 {len(points)} 个，领导走访 {visits} 次，"
+        f"巡回指导 {len(inspections)} 次，督办单 {len(orders)} 件，"
         f"报告 {reports} 份，心愿提醒 {told} 条（{time.monotonic() - started:.1f}s）"
     )
 
 
-def _contact_points(supervisor: User, since: datetime.date) -> list[ContactPoint]:
+# What a leader finds on a visit, by the kind of place and the way of the visit (实地走访, 集中座谈).
+VISIT_FINDINGS = {
+    "community": (
+        (
+            InspectionKind.FIELD_VISIT,
+            "走访困难家庭和社区助餐点，了解微心愿认领情况，要求社区把老年群众的心愿逐条落实到党员。",
+        ),
+        (
+            InspectionKind.FORUM,
+            "召开居民代表座谈会，群众反映停车难、路灯不亮，要求街道牵头拿出方案，月底前答复居民。",
+        ),
+        (
+            InspectionKind.FIELD_VISIT,
+            "察看社区党群服务中心，听取“夜访”收集问题的办理情况，要求对未办结事项明确责任人和时限。",
+        ),
+    ),
+    "unit": (
+        (
+            InspectionKind.FORUM,
+            "召开为民办实事项目推进座谈会，听取进度汇报，要求对滞后节点倒排工期、挂图作战。",
+        ),
+        (
+            InspectionKind.FIELD_VISIT,
+            "到单位调研，了解群众评议意见和履职清单落实情况，要求把群众满意度作为检验标准。",
+        ),
+        (
+            InspectionKind.FORUM,
+            "与单位班子成员座谈，协调解决项目资金和人员问题，要求一周内报送推进计划。",
+        ),
+    ),
+}
+
+
+# Per leader (``demo.accounts.LEADERS`` in order): how many communities and units they hold, and how many
+# of their points (the last ones) are not yet visited this month — a leader who has been everywhere, one
+# who has been nowhere yet, most somewhere in between.
+LEADER_PLACES = ((2, 1), (2, 2), (2, 1), (1, 2), (3, 1), (2, 1))
+NOT_YET_VISITED = (0, 1, 2, 1, 0, 3)
+
+
+def _leader_places(index: int, communities: list, units: list) -> tuple[list, list]:
+    """Communities in different towns and units for each leader; the first two leaders share the demo
+    community (a place may be several leaders' point), the second holds the demo unit."""
+    n_communities, n_units = LEADER_PLACES[index % len(LEADER_PLACES)]
     home = demo_community()
-    others = list(Community.objects.exclude(pk=home.pk).order_by("id"))
-    communities = [home, *others[len(others) // 3 :: len(others) // 3 or 1][:2]]
-    demo_unit = Unit.objects.get(name=DEMO_UNIT_NAME)
-    units = [demo_unit, *Unit.objects.exclude(pk=demo_unit.pk).order_by("id")[2:4]]
-    return ContactPoint.objects.bulk_create(
-        [ContactPoint(supervisor=supervisor, community=c, since=since) for c in communities]
-        + [ContactPoint(supervisor=supervisor, unit=u, since=since) for u in units]
+    others = [c for c in communities if c.pk != home.pk]
+    picked = [others[(index * 11 + 3 + k * 37) % len(others)] for k in range(n_communities)]
+    if index < 2:
+        picked[0] = home
+    demo_unit = next(u for u in units if u.name == DEMO_UNIT_NAME)
+    rest = [u for u in units if u.pk != demo_unit.pk]
+    chosen = [rest[(index * 5 + 2 + k * 17) % len(rest)] for k in range(n_units)]
+    if index == 1:
+        chosen[0] = demo_unit
+    return picked, chosen
+
+
+def _leaders(since: datetime.date) -> tuple[list[Leader], list[ContactPoint]]:
+    """The leaders (``demo.accounts.LEADERS``) recorded by the office and given their contact points at the
+    campaign's start, with the record ``services.leader_appoint`` and ``contact_point_assign`` write."""
+    office = User.objects.get(username="admin")
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in LEADERS])}
+    leaders = Leader.objects.bulk_create(
+        Leader(user=users[username], body=body, title=title, rank=rank)
+        for username, _name, body, title, rank in LEADERS
     )
+    communities = list(Community.objects.select_related("town").order_by("id"))
+    units = list(Unit.objects.order_by("id"))
+    rows = []
+    for index, leader in enumerate(leaders):
+        places, unit_places = _leader_places(index, communities, units)
+        rows += [ContactPoint(leader=leader, community=c, since=since) for c in places]
+        rows += [ContactPoint(leader=leader, unit=u, since=since) for u in unit_places]
+    points = ContactPoint.objects.bulk_create(rows)
+    record = Record()
+    appointed = _at(since - datetime.timedelta(days=3), 10)
+    for leader in leaders:
+        record.add(
+            at=appointed,
+            actor=office,
+            verb="leader.appoint",
+            target=leader,
+            after={"body": leader.body, "title": leader.title, "rank": leader.rank},
+        )
+    for offset, point in enumerate(points):
+        record.add(
+            at=appointed + datetime.timedelta(minutes=10 + offset),
+            actor=office,
+            verb="contact_point.assign",
+            target=point,
+            after={
+                "leader": point.leader_id,
+                "community": point.community_id,
+                "unit": point.unit_id,
+                "since": since.isoformat(),
+            },
+        )
+    record.save()
+    return leaders, points
+
+
+def _store_visits(visits: list[tuple[datetime.date, User, list[User], ContactPoint | None, str, str, str]]):
+    """Insert inspections ``(day, recorder, inspectors, point, places, kind, findings)`` dated ``day`` and
+    recorded that evening, with the record ``services.inspection_record`` writes. The inspections."""
+    moments = [_at(day, 18) for day, *_rest in visits]
+    with historic_timestamps(Inspection):
+        inspections = Inspection.objects.bulk_create(
+            Inspection(
+                kind=kind, date=day, places=places, findings=findings, recorded_by=recorder, created_at=at
+            )
+            for (day, recorder, _people, _point, places, kind, findings), at in zip(
+                visits, moments, strict=True
+            )
+        )
+    people = Inspection.inspectors.through
+    people.objects.bulk_create(
+        people(inspection_id=i.pk, user_id=user.pk)
+        for i, (_d, _r, inspectors, *_rest) in zip(inspections, visits, strict=True)
+        for user in inspectors
+    )
+    rows = list(zip(inspections, visits, strict=True))
+    Inspection.communities.through.objects.bulk_create(
+        Inspection.communities.through(inspection_id=i.pk, community_id=v[3].community_id)
+        for i, v in rows
+        if v[3] is not None and v[3].community_id
+    )
+    Inspection.units.through.objects.bulk_create(
+        Inspection.units.through(inspection_id=i.pk, unit_id=v[3].unit_id)
+        for i, v in rows
+        if v[3] is not None and v[3].unit_id
+    )
+    record = Record()
+    for inspection, (day, recorder, inspectors, _point, places, kind, _findings), at in zip(
+        inspections, visits, moments, strict=True
+    ):
+        record.add(
+            at=at,
+            actor=recorder,
+            verb="inspection.record",
+            target=inspection,
+            after={"kind": kind, "date": day.isoformat(), "inspectors": sorted({u.pk for u in inspectors})},
+            note=places,
+        )
+    record.save()
+    return inspections
+
+
+def _leader_visits(
+    rng: random.Random,
+    leaders: list[Leader],
+    points: list[ContactPoint],
+    group: User,
+    first: datetime.date,
+    today: datetime.date,
+) -> int:
+    """Each leader visits each of their points about once a month since the campaign began (a month missed
+    now and then), sometimes with the roving guidance group; this month some leaders have been to every
+    point, some to none yet (``NOT_YET_VISITED``), and the two leaders who share the demo community visit
+    it together. All before today."""
+    month_start = today.replace(day=1)
+    users = {leader.pk: leader.user for leader in leaders}
+    shared = [p for p in points if p.community_id == demo_community().pk]
+    visits = []
+
+    def visit(day, point, inspectors, turn):
+        kind_of_place = "community" if point.community_id else "unit"
+        kind, findings = VISIT_FINDINGS[kind_of_place][turn % len(VISIT_FINDINGS[kind_of_place])]
+        place = (
+            f"{point.community.town.name}{point.community.name}" if point.community_id else point.unit.name
+        )
+        visits.append((day, inspectors[0], inspectors, point, place, kind, findings))
+
+    order = {leader.pk: index for index, leader in enumerate(leaders)}
+    held: dict[int, list[ContactPoint]] = {}
+    for point in points:
+        held.setdefault(point.leader_id, []).append(point)
+    for turn, point in enumerate(points):
+        leader = users[point.leader_id]
+        month = first.replace(day=1)
+        while month < month_start:
+            day = month + datetime.timedelta(days=rng.randint(4, 24))
+            if first <= day < month_start and rng.random() > 0.2:
+                company = [group] if rng.random() < 0.3 else []
+                visit(day, point, [leader, *company], turn + day.month)
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+        # This month: all but the leader's last NOT_YET_VISITED points so far; the shared community below.
+        mine = held[point.leader_id]
+        not_yet = NOT_YET_VISITED[order[point.leader_id] % len(NOT_YET_VISITED)]
+        if mine.index(point) < len(mine) - not_yet and point not in shared:
+            day = max(month_start, today - datetime.timedelta(days=1 + turn % 6))
+            visit(day, point, [leader], turn)
+    if len(shared) >= 2:
+        day = max(month_start, today - datetime.timedelta(days=2))
+        visit(day, shared[0], [users[p.leader_id] for p in shared], 0)
+    visits.sort(key=lambda v: v[0])
+    _store_visits(visits)
+    return len(visits)
 
 
 def _inspections(
-    rng: random.Random,
-    supervisor: User,
-    points: list[ContactPoint],
-    first: datetime.date,
-    today: datetime.date,
+    rng: random.Random, supervisor: User, first: datetime.date, today: datetime.date
 ) -> list[Inspection]:
-    """Two inspections a month at the contact points in turn; this month only the first two are visited."""
-    behind = [p["id"] for p in projects.behind_projects(on=today)]
-    visits = []
-    month_start = today.replace(day=1)
-    day, turn = first + datetime.timedelta(days=9), 0
-    while day < month_start:
-        visits.append((day, points[turn % len(points)]))
+    """The roving guidance group's own inspections, about two a month, at communities and units in turn
+    (none of them anyone's contact point visit: the group holds none)."""
+    home = demo_community()
+    others = list(Community.objects.select_related("town").exclude(pk=home.pk).order_by("id"))
+    demo_unit = Unit.objects.get(name=DEMO_UNIT_NAME)
+    places = [home, *others[len(others) // 3 :: len(others) // 3 or 1][:2]]
+    places += [demo_unit, *Unit.objects.exclude(pk=demo_unit.pk).order_by("id")[2:4]]
+    stops = [ContactPoint(community=p) if isinstance(p, Community) else ContactPoint(unit=p) for p in places]
+    days = []
+    day = first + datetime.timedelta(days=9)
+    while day < today:
+        days.append(day)
         day += datetime.timedelta(days=rng.randint(12, 18))
-        turn += 1
-    visits += [(max(month_start, today - datetime.timedelta(days=d)), points[i]) for i, d in ((0, 3), (3, 1))]
     kinds = list(InspectionKind.values)
-    inspections = Inspection.objects.bulk_create(
-        Inspection(
-            kind=kinds[index % len(kinds)],
-            date=day,
-            places=str(point.community or point.unit),
-            findings=FINDINGS[index % len(FINDINGS)],
-            recorded_by=supervisor,
+    visits = []
+    for index, day in enumerate(days):
+        stop = stops[index % len(stops)]
+        place = f"{stop.community.town.name}{stop.community.name}" if stop.community_id else stop.unit.name
+        visits.append(
+            (
+                day,
+                supervisor,
+                [supervisor],
+                stop,
+                place,
+                kinds[index % len(kinds)],
+                FINDINGS[index % len(FINDINGS)],
+            )
         )
-        for index, (day, point) in enumerate(visits)
-    )
-    Through = Inspection.inspectors.through  # noqa: N806 (a model class)
-    Inspection.inspectors.through.objects.bulk_create(
-        Through(inspection_id=i.pk, user_id=supervisor.pk) for i in inspections
-    )
-    Inspection.communities.through.objects.bulk_create(
-        Inspection.communities.through(inspection_id=i.pk, community_id=p.community_id)
-        for i, (_d, p) in zip(inspections, visits, strict=True)
-        if p.community_id
-    )
-    Inspection.units.through.objects.bulk_create(
-        Inspection.units.through(inspection_id=i.pk, unit_id=p.unit_id)
-        for i, (_d, p) in zip(inspections, visits, strict=True)
-        if p.unit_id
-    )
+    inspections = _store_visits(visits)
+    behind = [p["id"] for p in projects.behind_projects(on=today)]
     Inspection.projects.through.objects.bulk_create(
         Inspection.projects.through(inspection_id=i.pk, project_id=behind[index % len(behind)])
         for index, i in enumerate(inspections)

@@ -3,7 +3,7 @@ audit events) on the portal's pages, the API, beat and ``manage.py generate_repo
 
 from django.contrib import admin
 
-from .models import ContactPoint, Inspection, Report, SupervisionOrder
+from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,7 +41,19 @@ class InspectionAdmin(ReadOnlyAdmin):
     search_fields = ["places", "findings"]
 
 
+@admin.register(Leader)
+class LeaderAdmin(ReadOnlyAdmin):
+    """Leaders are recorded and their posts changed on ``/leaders/`` (``services.leader_appoint``)."""
+
+    list_display = ["user", "body", "title", "rank"]
+    list_filter = ["body"]
+    list_select_related = ["user"]
+
+
 @admin.register(ContactPoint)
 class ContactPointAdmin(ReadOnlyAdmin):
-    list_display = ["supervisor", "community", "unit", "since"]
-    list_select_related = ["supervisor", "community__town", "unit"]
+    """Contact points are assigned and ended on ``/contact-points/`` (``services.contact_point_assign``)."""
+
+    list_display = ["leader", "community", "unit", "since"]
+    list_filter = ["leader"]
+    list_select_related = ["leader__user", "community__town", "unit"]

@@ -1,6 +1,8 @@
 """API of the supervision loop: ``/api/v1/reports/`` (published bulletins for everybody, every report for
 supervisors; filter by kind and period; the detail carries the structured data), ``/api/v1/orders/``
-(issue; answer, return, close as actions), ``/api/v1/inspections/`` and ``/api/v1/notifications/``
+(issue; answer, return, close as actions), ``/api/v1/inspections/`` (``?leader=``: a leader's visits),
+``/api/v1/leaders/`` and ``/api/v1/contact-points/`` (the office records and assigns) and
+``/api/v1/notifications/``
 (the caller's own; read, read all). The services decide who may do what."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,15 +25,16 @@ from jiangyan.viewsets import PortalViewSet
 from projects import selectors as projects
 
 from . import selectors, services
-from .choices import ORDER_MOVES, REPORT_MOVES, InspectionKind
-from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
-from .models import Inspection, Report, SupervisionOrder
+from .choices import ORDER_MOVES, REPORT_MOVES, InspectionKind, LeadingBody
+from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
+from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 
 extra_urls: list = []
-TAG_REPORTS, TAG_ORDERS, TAG_INSPECTIONS, TAG_NOTIFICATIONS = (
+TAG_REPORTS, TAG_ORDERS, TAG_INSPECTIONS, TAG_CONTACT_POINTS, TAG_NOTIFICATIONS = (
     "reports",
     "orders",
     "inspections",
+    "leaders",
     "notifications",
 )
 
@@ -399,6 +402,111 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portal
         )
 
 
+# --- leaders and their contact points ---------------------------------------------------------------------
+class LeaderSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    body_label = serializers.CharField(source="get_body_display", read_only=True)
+    places = serializers.IntegerField(read_only=True, help_text="联系点数")
+    visits = serializers.IntegerField(read_only=True, help_text="本月走访次数")
+    unvisited = serializers.IntegerField(read_only=True, help_text="本月未走访的联系点数")
+
+    class Meta:
+        model = Leader
+        fields = [
+            "id",
+            "user",
+            "name",
+            "body",
+            "body_label",
+            "title",
+            "rank",
+            "places",
+            "visits",
+            "unvisited",
+        ]
+        read_only_fields = fields
+
+
+class LeaderInput(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="领导本人的督查人员账号")
+    body = serializers.ChoiceField(choices=LeadingBody.choices)
+    title = serializers.CharField(max_length=40)
+    rank = serializers.IntegerField(min_value=0, max_value=999, required=False, default=100)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="联系领导（四套班子成员）及本月走访情况", tags=[TAG_CONTACT_POINTS]),
+)
+class LeaderViewSet(mixins.ListModelMixin, PortalViewSet):
+    cache_topics = ("supervision",)
+    serializer_class = LeaderSerializer
+    action_roles = {"list": (Role.SUPERVISOR,), "create": (Role.ADMIN,)}
+
+    def get_queryset(self):
+        return selectors.leaders_with_figures(user=self.request.user)
+
+    @_create_schema(LeaderInput, LeaderSerializer, "登记联系领导或修改职务（办公室）", TAG_CONTACT_POINTS)
+    def create(self, request, *args, **kwargs):
+        leader = services.leader_appoint(actor=request.user, **self.input(LeaderInput))
+        return Response(LeaderSerializer(self.get_queryset().get(pk=leader.pk)).data, status=201)
+
+
+class ContactPointSerializer(serializers.ModelSerializer):
+    leader_name = serializers.CharField(source="leader.name", read_only=True)
+    place = serializers.CharField(read_only=True)
+    visited = serializers.BooleanField(read_only=True, help_text="本月已走访")
+    last_visit = serializers.DateField(read_only=True, allow_null=True, help_text="最近一次走访")
+
+    class Meta:
+        model = ContactPoint
+        fields = [
+            "id",
+            "leader",
+            "leader_name",
+            "community",
+            "unit",
+            "place",
+            "since",
+            "visited",
+            "last_visit",
+        ]
+        read_only_fields = fields
+
+
+class ContactPointInput(serializers.Serializer):
+    leader = serializers.PrimaryKeyRelatedField(queryset=Leader.objects.all())
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), required=False, allow_null=True, default=None
+    )
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True, default=None
+    )
+    since = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="基层联系点（?leader=、?visited=false）", tags=[TAG_CONTACT_POINTS]),
+    destroy=extend_schema(summary="取消联系点（办公室）", tags=[TAG_CONTACT_POINTS]),
+)
+class ContactPointViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, PortalViewSet):
+    cache_topics = ("supervision",)
+    serializer_class = ContactPointSerializer
+    filterset_class = ContactPointFilterSet
+    action_roles = {"list": (Role.SUPERVISOR,), "create": (Role.ADMIN,), "destroy": (Role.ADMIN,)}
+    action_scopes = {"destroy": CHANGE}
+
+    def get_queryset(self):
+        return selectors.contact_points(user=self.request.user)
+
+    @_create_schema(ContactPointInput, ContactPointSerializer, "分配联系点（办公室）", TAG_CONTACT_POINTS)
+    def create(self, request, *args, **kwargs):
+        point = services.contact_point_assign(actor=request.user, **self.input(ContactPointInput))
+        return Response(ContactPointSerializer(self.get_queryset().get(pk=point.pk)).data, status=201)
+
+    def perform_destroy(self, instance):
+        services.contact_point_remove(actor=self.request.user, contact_point=instance)
+
+
 # --- notifications -----------------------------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.SerializerMethodField()
@@ -458,4 +566,6 @@ def register(router) -> None:
     router.register("reports", ReportViewSet, basename="report")
     router.register("orders", OrderViewSet, basename="order")
     router.register("inspections", InspectionViewSet, basename="inspection")
+    router.register("leaders", LeaderViewSet, basename="leader")
+    router.register("contact-points", ContactPointViewSet, basename="contact-point")
     router.register("notifications", NotificationViewSet, basename="notification")

@@ -79,6 +79,7 @@ class SupervisionConfig(site.PortalAppConfig):
         "order.return": _("退回重办"),
         "order.close": _("办结督办单"),
         "inspection.record": _("记录巡回指导"),
+        "leader.appoint": _("登记联系领导"),
         "contact_point.assign": _("分配联系点"),
         "contact_point.remove": _("取消联系点"),
     }
@@ -91,6 +92,7 @@ class SupervisionConfig(site.PortalAppConfig):
             ("supervision", "project:{t.project.code}", "wish:{t.wish.code}"),
         ),
         **dict.fromkeys(
-            ("inspection.record", "contact_point.assign", "contact_point.remove"), ("supervision",)
+            ("inspection.record", "leader.appoint", "contact_point.assign", "contact_point.remove"),
+            ("supervision",),
         ),
     }

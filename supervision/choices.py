@@ -75,3 +75,12 @@ class InspectionKind(models.TextChoices):
     FIELD_VISIT = "field_visit", _("实地走访")
     FORUM = "forum", _("集中座谈")
     QUESTIONNAIRE = "questionnaire", _("问卷调查")
+
+
+class LeadingBody(models.TextChoices):
+    """The district's four leading bodies (四套班子), whose members hold contact points."""
+
+    COMMITTEE = "committee", _("区委")
+    CONGRESS = "congress", _("区人大常委会")
+    GOVERNMENT = "government", _("区政府")
+    CPPCC = "cppcc", _("区政协")

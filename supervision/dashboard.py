@@ -97,6 +97,23 @@ def _order_figures(today: datetime.date) -> dict[str, int]:
     )
 
 
+def leader_rows(*, today: datetime.date | None = None) -> list[dict]:
+    """Per leader (``selectors.leader_figures``): places, visits this month and places not visited this
+    month, each with the list it opens — the contact points of that leader (not visited), the leader's
+    visits of the month."""
+    today = today or timezone.localdate()
+    start, today = selectors.this_month(today)
+    rows = selectors.leader_figures(on=today)
+    for row in rows:
+        pk = row["leader"].pk
+        row["places_url"] = link("supervision:contact-points", leader=pk)
+        row["unvisited_url"] = link("supervision:contact-points", leader=pk, visited="false")
+        row["visits_url"] = link(
+            "supervision:inspections", leader=pk, date_after=start.isoformat(), date_before=today.isoformat()
+        )
+    return rows
+
+
 def dashboard(*, today: datetime.date | None = None) -> dict:
     """Everything ``/dashboard/`` shows, in a fixed number of queries whatever the size of the district."""
     today = today or timezone.localdate()
@@ -113,7 +130,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     window_start = last_week.end - datetime.timedelta(days=7 * RANKING_WEEKS - 1)
     history = selectors.stored_totals(kind=ReportKind.TENDAY, before=today, limit=BEHIND_HISTORY)
     orders = _order_figures(today)
-    unvisited = list(selectors.unvisited_contact_points(on=today))
+    leaders = leader_rows(today=today)
 
     for row in programs:
         row["url"] = link("projects:showcase", program=row["group_id"])
@@ -179,7 +196,8 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
             "orders_answered": link("supervision:orders", status=OrderStatus.ANSWERED),
             "duty_overdue": link("surveys:duties", overdue="true"),
             "duty_done": link("surveys:duties", status="done"),
-            "contact_points": link("supervision:contact-points"),
+            "unvisited": link("supervision:contact-points", visited="false"),
+            "leaders": link("supervision:leaders"),
             "bulletins": link("supervision:reports", kind=ReportKind.TENDAY),
         },
         "programs": programs,
@@ -205,7 +223,8 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         "ranking_window": (window_start, last_week.end),
         "orders": orders,
         "overdue_orders": selectors.overdue_orders(on=today)[:10],
-        "unvisited": unvisited,
+        "leaders": leaders,
+        "unvisited_total": sum(row["unvisited"] for row in leaders),
         "charts": {
             "programs": _bar(
                 [r["group"] for r in programs],

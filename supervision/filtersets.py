@@ -9,7 +9,16 @@ from accounts.models import Community, Unit
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import InspectionKind, OrderStatus, ReportKind, ReportStatus
-from .models import Inspection, Report, SupervisionOrder, order_open, order_overdue
+from .models import (
+    ContactPoint,
+    Inspection,
+    Leader,
+    Report,
+    SupervisionOrder,
+    order_open,
+    order_overdue,
+    visit_of_leader,
+)
 
 YES = forms.Select(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
 
@@ -96,12 +105,46 @@ class InspectionFilterSet(PortalFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    leader = LookupFilter(
+        method="filter_leader",
+        queryset=Leader.objects.select_related("user"),
+        label=_("联系领导走访"),
+        empty_label=_("全部"),
+        help_text=_("该领导本人参加、在其联系点开展的巡回指导"),
+    )
+
     class Meta:
         model = Inspection
-        fields = ["q", "kind", "community", "date_after", "date_before"]
+        fields = ["q", "kind", "community", "leader", "date_after", "date_before"]
+
+    def filter_leader(self, queryset, name, value):
+        return queryset.filter(pk__in=Inspection.objects.filter(visit_of_leader(value)).values("pk"))
 
     @property
     def qs(self):
         queryset = super().qs
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
         return queryset.distinct() if data.get("community") else queryset
+
+
+class ContactPointFilterSet(PortalFilterSet):
+    """The contact points of a leader, and whether each was visited this month (``visited`` reads the
+    annotation of ``selectors.contact_points``, the dashboard's own rule)."""
+
+    search_fields = (
+        "community__name__icontains",
+        "unit__name__icontains",
+        "leader__user__real_name__icontains",
+    )
+
+    leader = LookupFilter(
+        queryset=Leader.objects.select_related("user"), label=_("联系领导"), empty_label=_("全部领导")
+    )
+    visited = django_filters.BooleanFilter(method="filter_visited", label=_("本月已走访"), widget=YES)
+
+    class Meta:
+        model = ContactPoint
+        fields = ["q", "leader", "visited"]
+
+    def filter_visited(self, queryset, name, value):
+        return queryset.filter(visited=value)

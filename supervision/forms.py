@@ -14,8 +14,8 @@ from jiangyan.uploads import MultipleImageField
 from projects import selectors as projects
 
 from . import selectors
-from .choices import InspectionKind
-from .models import Inspection
+from .choices import InspectionKind, LeadingBody
+from .models import Inspection, Leader
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TARGET_CHOICES = [("project", _("实事项目")), ("wish", _("微心愿")), ("duty_item", _("履职事项"))]
@@ -146,12 +146,25 @@ class InspectionForm(forms.Form):
 
 class SupervisorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.display_name
+        return f"{obj.display_name}（{obj.username}）"
+
+
+class LeaderForm(forms.Form):
+    """四套班子成员: whose account, which body, what post, where in the order of precedence."""
+
+    user = SupervisorChoiceField(
+        label=_("账号"),
+        queryset=User.objects.with_role(Role.SUPERVISOR).filter(is_active=True).order_by("username"),
+        help_text=_("领导本人的督查人员账号；已登记的领导再次保存即修改职务"),
+    )
+    body = forms.ChoiceField(label=_("班子"), choices=LeadingBody.choices)
+    title = forms.CharField(label=_("职务"), max_length=40, help_text=_("如：区委书记、副区长"))
+    rank = forms.IntegerField(label=_("排序"), min_value=0, max_value=999, initial=100)
 
 
 class ContactPointForm(forms.Form):
-    supervisor = SupervisorChoiceField(
-        label=_("联系领导"), queryset=User.objects.with_role(Role.SUPERVISOR).order_by("username")
+    leader = forms.ModelChoiceField(
+        label=_("联系领导"), queryset=Leader.objects.select_related("user").order_by("rank", "id")
     )
     community = forms.ModelChoiceField(
         label=_("联系社区（村）"), required=False, queryset=Community.objects.select_related("town")

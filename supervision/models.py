@@ -20,6 +20,7 @@ from .choices import (
     ORDER_TONES,
     REPORT_TONES,
     InspectionKind,
+    LeadingBody,
     OrderStatus,
     ReportKind,
     ReportStatus,
@@ -296,7 +297,7 @@ class InspectionQuerySet(ScopedQuerySet):
 class Inspection(models.Model):
     """A record of the roving guidance group (巡回指导组): a field visit, a forum or a questionnaire, with
     its findings, the projects, communities and units it concerned, and photos. An inspection at a
-    supervisor's contact point counts as a visit there."""
+    leader's contact point with the leader among its inspectors counts as the leader's visit there."""
 
     kind = models.CharField(_("方式"), max_length=20, choices=InspectionKind.choices)
     date = models.DateField(_("日期"), db_index=True)
@@ -349,8 +350,46 @@ class InspectionPhoto(Photo):
         return self.image.name
 
 
+class LeaderQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "LeaderQuerySet":
+        """Supervisors (the leaders among them) and the office read the list of leaders."""
+        return self.all() if has_role(user, Role.SUPERVISOR) else self.none()
+
+    def editable_by(self, user) -> "LeaderQuerySet":
+        return self.all() if has_role(user, Role.ADMIN) else self.none()
+
+
+class Leader(models.Model):
+    """A member of the district's four leading bodies (四套班子成员): a person — their sign-in account, a
+    supervisor — with a post (区委书记, 区长 …) and a place in the order of precedence. The post is the
+    leader's, not the account's: the roving guidance group signs in as a supervisor too and holds no
+    contact points. Each leader holds their own contact points (``ContactPoint.leader``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.PROTECT, related_name="leader"
+    )
+    body = models.CharField(_("班子"), max_length=12, choices=LeadingBody.choices)
+    title = models.CharField(_("职务"), max_length=40)
+    rank = models.PositiveSmallIntegerField(_("排序"), default=100, help_text=_("数字小的排在前面"))
+
+    objects = LeaderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("联系领导")
+        verbose_name_plural = _("联系领导")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name}（{self.title}）"
+
+    @property
+    def name(self) -> str:
+        return self.user.display_name
+
+
 class ContactPointQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "ContactPointQuerySet":
+        """Every supervisor reads every leader's contact points, as the dashboard shows them."""
         return self.all() if has_role(user, Role.SUPERVISOR) else self.none()
 
     def editable_by(self, user) -> "ContactPointQuerySet":
@@ -358,14 +397,12 @@ class ContactPointQuerySet(ScopedQuerySet):
 
 
 class ContactPoint(models.Model):
-    """A leading cadre's grass-roots contact point (领导干部基层联系点): a community or a unit the supervisor
-    is assigned to visit. An inspection there with the supervisor among its inspectors is a visit."""
+    """A leader's grass-roots contact point (领导干部基层联系点): a community or a unit (an office, a school,
+    a factory) the office assigned the leader to visit. An inspection there with the leader among its
+    inspectors is the leader's visit."""
 
-    supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("联系领导"),
-        on_delete=models.CASCADE,
-        related_name="contact_points",
+    leader = models.ForeignKey(
+        Leader, verbose_name=_("联系领导"), on_delete=models.CASCADE, related_name="contact_points"
     )
     community = models.ForeignKey(
         "accounts.Community",
@@ -390,7 +427,7 @@ class ContactPoint(models.Model):
     class Meta:
         verbose_name = _("基层联系点")
         verbose_name_plural = _("基层联系点")
-        ordering = ["supervisor_id", "id"]
+        ordering = ["leader__rank", "leader_id", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(community__isnull=False, unit__isnull=True)
@@ -398,16 +435,28 @@ class ContactPoint(models.Model):
                 name="contact_point_is_a_community_or_a_unit",
             ),
             models.UniqueConstraint(
-                fields=["supervisor", "community"],
+                fields=["leader", "community"],
                 condition=Q(community__isnull=False),
-                name="contact_point_once_per_community",
+                name="contact_point_once_per_leader_and_community",
             ),
             models.UniqueConstraint(
-                fields=["supervisor", "unit"],
+                fields=["leader", "unit"],
                 condition=Q(unit__isnull=False),
-                name="contact_point_once_per_unit",
+                name="contact_point_once_per_leader_and_unit",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.supervisor} · {self.community or self.unit}"
+        return f"{self.leader.name} · {self.place}"
+
+    @property
+    def place(self):
+        return self.community or self.unit
+
+
+def visit_of_leader(leader) -> Q:
+    """An inspection that is a visit of ``leader`` (a Leader, a pk or an ``OuterRef`` to one): the leader
+    among its inspectors, at one of the leader's contact points. The figure and the list behind it both
+    read it; the rows it joins repeat an inspection, so read it through ``pk__in``."""
+    at_a_point = Q(communities__contact_points__leader=leader) | Q(units__contact_points__leader=leader)
+    return at_a_point & Q(inspectors__leader=leader)

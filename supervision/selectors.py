@@ -5,7 +5,7 @@ selectors (``reports.py`` and ``dashboard.py`` assemble them)."""
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from surveys import selectors as surveys
 from wishes import selectors as wishes
 
 from .choices import ORDER_MOVES, REPORT_MOVES, OrderStatus, ReportKind, ReportStatus
-from .models import ContactPoint, Inspection, Report, SupervisionOrder
+from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder, visit_of_leader
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -272,38 +272,98 @@ def inspection_page(*, inspection: Inspection) -> dict:
 
 
 def _visits(month_start: datetime.date, month_end: datetime.date | None = None) -> QuerySet[Inspection]:
-    """Inspections at a contact point (``OuterRef``) with its supervisor among the inspectors."""
-    visits = Inspection.objects.filter(inspectors=OuterRef("supervisor_id"), date__gte=month_start)
+    """Inspections at a contact point (``OuterRef``) with its leader among the inspectors."""
+    visits = Inspection.objects.filter(inspectors__leader=OuterRef("leader_id"), date__gte=month_start)
     if month_end is not None:
         visits = visits.filter(date__lte=month_end)
     place = Q(communities=OuterRef("community_id")) | Q(units=OuterRef("unit_id"))
     return visits.filter(place)
 
 
-def contact_points(*, user=None, on: datetime.date | None = None) -> QuerySet[ContactPoint]:
-    """Contact points (``user``'s own when given and not an admin … every one for admins and when
-    ``user`` is None) with ``visited`` (this month, at ``on``) and ``last_visit``. One query."""
+def this_month(on: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The days of the month of ``on`` (today) up to ``on``: the window of "visited this month"."""
     on = on or timezone.localdate()
-    month = period_of(PeriodKind.MONTH, on)
-    queryset = ContactPoint.objects.select_related("supervisor", "community__town", "unit")
-    if user is not None and not has_role(user, Role.ADMIN):
-        queryset = queryset.filter(supervisor=user)
+    return period_of(PeriodKind.MONTH, on).start, on
+
+
+def contact_points(*, user=None, on: datetime.date | None = None) -> QuerySet[ContactPoint]:
+    """The contact points ``user`` may see (every one when None), by leader, with ``visited`` (this month,
+    at ``on``) and ``last_visit``; the ones not visited first. One query."""
+    start, on = this_month(on)
+    queryset = ContactPoint.objects.all() if user is None else ContactPoint.objects.visible_to(user)
     last_visit = (
-        Inspection.objects.filter(inspectors=OuterRef("supervisor_id"), date__lte=on)
+        Inspection.objects.filter(inspectors__leader=OuterRef("leader_id"), date__lte=on)
         .filter(Q(communities=OuterRef("community_id")) | Q(units=OuterRef("unit_id")))
         .order_by()
         .values("inspectors")
         .annotate(d=Max("date"))
         .values("d")[:1]
     )
-    return queryset.annotate(visited=Exists(_visits(month.start, on)), last_visit=last_visit).order_by(
-        "visited", "supervisor_id", "id"
+    return (
+        queryset.select_related("leader__user", "community__town", "unit")
+        .annotate(visited=Exists(_visits(start, on)), last_visit=last_visit)
+        .order_by("leader__rank", "leader_id", "visited", "id")
     )
 
 
 def unvisited_contact_points(*, on: datetime.date | None = None) -> QuerySet[ContactPoint]:
-    """Contact points not visited this month by their supervisor (the dashboard)."""
+    """Contact points not visited this month by their leader (the dashboard)."""
     return contact_points(on=on).filter(visited=False)
+
+
+def leader_visits(*, leader, on: datetime.date | None = None) -> QuerySet[Inspection]:
+    """The visits of ``leader`` (a Leader or its pk) this month: inspections at one of the leader's contact
+    points with the leader among the inspectors (``models.visit_of_leader``)."""
+    start, on = this_month(on)
+    visits = Inspection.objects.filter(visit_of_leader(leader)).values("pk")
+    return Inspection.objects.filter(pk__in=visits, date__gte=start, date__lte=on)
+
+
+def leader_list(*, user=None) -> QuerySet[Leader]:
+    """The leaders (``user`` may see), in the order of precedence."""
+    queryset = Leader.objects.all() if user is None else Leader.objects.visible_to(user)
+    return queryset.select_related("user").order_by("rank", "id")
+
+
+def leader_of(user) -> Leader | None:
+    """The leader ``user`` is (their own contact points are a link away), or None."""
+    return Leader.objects.filter(user_id=getattr(user, "pk", None)).first()
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """The number of distinct rows of ``queryset`` (which refers to an ``OuterRef``), as a subquery."""
+    distinct_count = Func(F("pk"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)")
+    return Subquery(queryset.order_by().annotate(n=distinct_count).values("n"), output_field=IntegerField())
+
+
+def leaders_with_figures(*, user=None, on: datetime.date | None = None) -> QuerySet[Leader]:
+    """The leaders (``user`` may see), in the order of precedence, each with ``places``, ``visits`` this
+    month (``visit_of_leader``) and ``unvisited`` (their places not visited this month). One query."""
+    start, on = this_month(on)
+    points = ContactPoint.objects.filter(leader=OuterRef("pk")).annotate(visited=Exists(_visits(start, on)))
+    visits = Inspection.objects.filter(visit_of_leader(OuterRef("pk")), date__gte=start, date__lte=on)
+    return leader_list(user=user).annotate(
+        places=_count(points), unvisited=_count(points.filter(visited=False)), visits=_count(visits)
+    )
+
+
+def leader_figures(*, on: datetime.date | None = None) -> list[dict]:
+    """Per leader, in the order of precedence (``leaders_with_figures``): their places, their visits this
+    month and the places not visited this month, with those places. Two queries, whatever the number of
+    leaders and places."""
+    unvisited: dict[int, list[ContactPoint]] = {}
+    for point in unvisited_contact_points(on=on):
+        unvisited.setdefault(point.leader_id, []).append(point)
+    return [
+        {
+            "leader": leader,
+            "places": leader.places or 0,
+            "unvisited": leader.unvisited or 0,
+            "visits": leader.visits or 0,
+            "unvisited_places": unvisited.get(leader.pk, []),
+        }
+        for leader in leaders_with_figures(on=on)
+    ]
 
 
 # --- reports and notifications -----------------------------------------------------------------------------

@@ -22,8 +22,16 @@ from jiangyan.roles import Role, has_role, require_role
 from jiangyan.scoping import lock_editable
 
 from . import reports, selectors
-from .choices import ORDER_MOVES, PERIOD_OF, InspectionKind, OrderStatus, ReportKind, ReportStatus
-from .models import ContactPoint, Inspection, InspectionPhoto, Report, SupervisionOrder
+from .choices import (
+    ORDER_MOVES,
+    PERIOD_OF,
+    InspectionKind,
+    LeadingBody,
+    OrderStatus,
+    ReportKind,
+    ReportStatus,
+)
+from .models import ContactPoint, Inspection, InspectionPhoto, Leader, Report, SupervisionOrder
 
 SYSTEM_LABEL = "定时任务"  # the actor of what beat generates (history data, not interface text)
 TEXT_LIMIT = 2000
@@ -459,7 +467,7 @@ def inspection_record(
 ) -> Inspection:
     """A supervisor records a field visit, forum or questionnaire (巡回指导), with its findings, the
     projects, communities and units it concerned, and photos; the recorder is among the inspectors. An
-    inspection at a contact point of one of its inspectors counts as that supervisor's visit."""
+    inspection at a contact point of a leader among its inspectors counts as that leader's visit."""
     require_role(actor, Role.SUPERVISOR)
     if kind not in InspectionKind.values:
         raise field_error("kind", _("请选择巡回指导方式。"))
@@ -491,31 +499,81 @@ def inspection_record(
     return inspection
 
 
+LEADER_FIELDS = ("body", "title", "rank")
+
+
+@transaction.atomic
+def leader_appoint(*, actor: User, user: User, body: str, title: str, rank: int = 100) -> Leader:
+    """The office records a member of the four leading bodies (四套班子成员) as a leader — their account (a
+    supervisor), body, post and place in the order of precedence — or changes the post of one already
+    recorded. One leader per account, whoever saves first (the row is locked, the insert retried)."""
+    require_role(actor, Role.ADMIN)
+    if not has_role(user, Role.SUPERVISOR) or not user.is_active:
+        raise field_error("user", _("联系领导须为在职的督查人员账号。"))
+    if body not in LeadingBody.values:
+        raise field_error("body", _("请选择所在班子。"))
+    title = clean_text(title, "title", _("职务"), max_length=40)
+    if not isinstance(rank, int) or not 0 <= rank <= 999:
+        raise field_error("rank", _("排序须为 0 到 999 的整数。"))
+    values = {"body": body, "title": title, "rank": rank}
+    leader = Leader.objects.select_for_update().filter(user=user).first()
+    if leader is None:
+        try:
+            with transaction.atomic():
+                leader = Leader.objects.create(user=user, **values)
+        except IntegrityError:
+            leader = Leader.objects.select_for_update().get(user=user)
+        else:
+            audit_record(actor=actor, verb="leader.appoint", target=leader, after=values)
+            return leader
+    before = {field: getattr(leader, field) for field in LEADER_FIELDS}
+    if before == values:
+        return leader
+    for field, value in values.items():
+        setattr(leader, field, value)
+    leader.save(update_fields=list(LEADER_FIELDS))
+    audit_record(actor=actor, verb="leader.appoint", target=leader, before=before, after=values)
+    return leader
+
+
 @transaction.atomic
 def contact_point_assign(
     *,
     actor: User,
-    supervisor: User,
+    leader: Leader,
     community: Community | None = None,
     unit: Unit | None = None,
     since: datetime.date | None = None,
 ) -> ContactPoint:
-    """The office assigns a supervisor a community or a unit as their contact point (联系点)."""
+    """The office assigns a leader a community or a unit as one of their contact points (联系点). The same
+    place may be several leaders' point; a leader holds it once (the constraint decides a simultaneous
+    second assignment)."""
     require_role(actor, Role.ADMIN)
-    if not has_role(supervisor, Role.SUPERVISOR):
-        raise field_error("supervisor", _("联系领导须为督查人员。"))
+    if not isinstance(leader, Leader) or not Leader.objects.filter(pk=leader.pk).exists():
+        raise field_error("leader", _("请选择联系领导。"))
     if (community is None) == (unit is None):
         raise field_error("community", _("请选择一个社区（村）或一个单位。"))
-    if ContactPoint.objects.filter(supervisor=supervisor, community=community, unit=unit).exists():
+    since = since or timezone.localdate()
+    if since > timezone.localdate() + datetime.timedelta(days=366):
+        raise field_error("since", _("起始日期不能晚于一年以后。"))
+    if ContactPoint.objects.filter(leader=leader, community=community, unit=unit).exists():
         raise ConflictError(_("该联系点已经分配给这位领导。"), code="duplicate")
     try:
         with transaction.atomic():
-            point = ContactPoint.objects.create(
-                supervisor=supervisor, community=community, unit=unit, since=since or timezone.localdate()
-            )
+            point = ContactPoint.objects.create(leader=leader, community=community, unit=unit, since=since)
     except IntegrityError as error:
         raise ConflictError(_("该联系点已经分配给这位领导。"), code="duplicate") from error
-    audit_record(actor=actor, verb="contact_point.assign", target=point, after={"supervisor": supervisor.pk})
+    audit_record(
+        actor=actor,
+        verb="contact_point.assign",
+        target=point,
+        after={
+            "leader": leader.pk,
+            "community": point.community_id,
+            "unit": point.unit_id,
+            "since": since.isoformat(),
+        },
+    )
     return point
 
 
@@ -527,6 +585,9 @@ def contact_point_remove(*, actor: User, contact_point: ContactPoint) -> None:
         ContactPoint.objects, actor, pk=contact_point.pk, message=_("只有办公室可以调整联系点。")
     )
     audit_record(
-        actor=actor, verb="contact_point.remove", target=locked, before={"supervisor": locked.supervisor_id}
+        actor=actor,
+        verb="contact_point.remove",
+        target=locked,
+        before={"leader": locked.leader_id, "community": locked.community_id, "unit": locked.unit_id},
     )
     locked.delete()

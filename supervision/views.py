@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,8 +28,16 @@ from jiangyan.xlsx import xlsx_response
 
 from . import dashboard, selectors, services, spreadsheets
 from .choices import ReportKind
-from .filtersets import InspectionFilterSet, OrderFilterSet, ReportFilterSet
-from .forms import AnswerForm, CloseForm, ContactPointForm, InspectionForm, OrderIssueForm, ReturnForm
+from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
+from .forms import (
+    AnswerForm,
+    CloseForm,
+    ContactPointForm,
+    InspectionForm,
+    LeaderForm,
+    OrderIssueForm,
+    ReturnForm,
+)
 from .models import ContactPoint, Inspection, Report, SupervisionOrder
 
 ORDER_ROLES = (Role.SUPERVISOR, Role.UNIT_STAFF, Role.COMMUNITY_STAFF)
@@ -342,32 +351,38 @@ def inspection_detail(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(Role.SUPERVISOR)
-def contact_points(request):
-    """Supervisors see their contact points and whether each was visited this month; the office sees all of
-    them and assigns new ones."""
+def _office_form_page(request, form_class, call, *, success: str, template: str, context) -> object:
+    """A list page with the office's form under it: everybody reads, only the office posts."""
     office = has_role(request.user, Role.ADMIN)
-    form = ContactPointForm(request.POST or None) if office else None
+    form = form_class(request.POST or None) if office else None
     status = 200
     if request.method == "POST":
         if form is None:
-            raise Http404
-        outcome = submit_outcome(
-            request,
-            form,
-            lambda data: services.contact_point_assign(actor=request.user, **data),
-            success=_("联系点已分配。"),
-        )
+            raise PermissionDenied
+        outcome = submit_outcome(request, form, lambda data: call(data), success=success)
         if outcome.done:
-            return redirect("supervision:contact-points")
+            return redirect(request.path)
         status = outcome.status
-    points = selectors.contact_points(user=request.user)
-    return render(
+    return render(request, template, {**context(), "form": form, "office": office}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def contact_points(request):
+    """Every leader's contact points (filtered by leader and by whether each was visited this month: the
+    lists the dashboard's figures open); the office assigns new ones here."""
+    return _office_form_page(
         request,
-        "supervision/contact_points.html",
-        {"points": points, "form": form, "office": office},
-        status=status,
+        ContactPointForm,
+        lambda data: services.contact_point_assign(actor=request.user, **data),
+        success=_("联系点已分配。"),
+        template="supervision/contact_points.html",
+        context=lambda: {
+            **list_page(
+                request, selectors.contact_points(user=request.user), ContactPointFilterSet, per_page=50
+            ),
+            "my_leader": selectors.leader_of(request.user),
+        },
     )
 
 
@@ -381,6 +396,21 @@ def contact_point_remove(request, pk: int):
         success=_("联系点已取消。"),
     )
     return redirect("supervision:contact-points")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def leader_list(request):
+    """The leaders (四套班子成员) with their places, visits this month and places not visited; the office
+    records a leader (or changes a leader's post) here."""
+    return _office_form_page(
+        request,
+        LeaderForm,
+        lambda data: services.leader_appoint(actor=request.user, **data),
+        success=_("联系领导已保存。"),
+        template="supervision/leader_list.html",
+        context=lambda: {"leaders": dashboard.leader_rows()},
+    )
 
 
 # --- notifications ----------------------------------------------------------------------------------------

@@ -169,7 +169,7 @@ def world(db) -> World:
             project=None, wish=wish, unit=None, community=community, issued_by=users[SUPERVISOR]
         ),
         inspection=InspectionFactory(recorded_by=users[SUPERVISOR], communities=[community]),
-        contact_point=ContactPointFactory(supervisor=users[SUPERVISOR], community=community),
+        contact_point=ContactPointFactory(leader__user=users[SUPERVISOR], community=community),
         notification=Notification.objects.create(
             recipient=users[RESIDENT], reason="test", title="您的心愿已被认领", url="/wishes/mine/"
         ),
@@ -520,7 +520,11 @@ SUPERVISION = {
     "supervision:inspection": [Row("GET", SUPERVISION_READERS, args=pk("inspection"))],
     "supervision:contact-points": [
         Row("GET", SUPERVISION_READERS),
-        Row("POST", only(400) | {SUPERVISOR: 404}),
+        Row("POST", only(400), note="only the office assigns; supervisors read"),
+    ],
+    "supervision:leaders": [
+        Row("GET", SUPERVISION_READERS),
+        Row("POST", only(400), note="only the office records leaders; supervisors read"),
     ],
     "supervision:contact-point-remove": [Row("POST", only("ok"), args=pk("contact_point"))],
     "supervision:notifications": [Row("GET", expect(200, anonymous="login"))],
@@ -568,6 +572,17 @@ SUPERVISION = {
         Row("POST", only(400, SUPERVISOR, anonymous=403)),
     ],
     "inspection-detail": [Row("GET", only(200, SUPERVISOR, anonymous=403), args=pk("inspection"))],
+    "leader-list": [
+        Row("GET", only(200, SUPERVISOR, anonymous=403)),
+        Row("POST", only(400, anonymous=403), note="only the office records leaders"),
+    ],
+    "contact-point-list": [
+        Row("GET", only(200, SUPERVISOR, anonymous=403)),
+        Row("POST", only(400, anonymous=403), note="only the office assigns"),
+    ],
+    "contact-point-detail": [
+        Row("DELETE", only(204, anonymous=403), args=pk("contact_point"), note="only the office ends one")
+    ],
     "notification-list": [Row("GET", expect(200, anonymous=403))],
     "notification-read-all": [Row("POST", expect(200, anonymous=403))],
     "notification-read": [

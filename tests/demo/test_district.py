@@ -3,6 +3,7 @@ with the units that really handle it, every project sits in the town its title n
 figures hold, the projects and wishes show their history, and the photos are there (and small)."""
 
 import html
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,19 +12,24 @@ import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Community, Town, User
 from accounts.validators import validate_public_phone
 from bench import surveys_coding_accuracy as coding_bench
+from demo import accounts as demo_accounts
 from demo import projects as projects_demo
 from demo import surveys as surveys_demo
 from demo import surveys_data
 from demo.district import DOMAIN_UNITS, handles
 from jiangyan.models import AuditEvent
+from jiangyan.roles import Role, has_role
 from projects.choices import ProjectStatus
 from projects.models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
 from projects.selectors import behind_projects, campaign_figures
-from supervision.models import SupervisionOrder
+from supervision import selectors as supervision_selectors
+from supervision.choices import LeadingBody
+from supervision.models import Inspection, Leader, SupervisionOrder
 from surveys.choices import Channel
 from surveys.models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion
 from wishes.choices import PhotoKind, WishChannel, WishStatus
@@ -355,3 +361,54 @@ def test_the_public_and_the_staff_see_their_own_population_named(district, clien
     staff = client_as("supervisor").get("/").content.decode()
     assert "个公开项目" in public and "含未公开" not in public
     assert "个项目（含未公开）" in staff
+
+
+# --- leaders and their contact points (四套班子成员 … 基层联系点) -----------------------------------
+def test_several_leaders_each_hold_their_own_places_and_visit_them(district):
+    today = timezone.localdate()
+    leaders = list(Leader.objects.select_related("user").prefetch_related("contact_points"))
+    assert len(leaders) >= 6 and len({leader.user_id for leader in leaders}) == len(leaders)
+    assert {"区委书记", "区政协主席"} <= {leader.title for leader in leaders}
+    assert {leader.body for leader in leaders} == set(LeadingBody.values)  # all four leading bodies
+    assert all(len(leader.user.real_name) in (2, 3) for leader in leaders)
+    assert all(has_role(leader.user, Role.SUPERVISOR) for leader in leaders)
+    assert all(leader.contact_points.count() >= 2 for leader in leaders)
+    assert not Leader.objects.filter(user__username="supervisor").exists()  # the group holds no places
+    figures = supervision_selectors.leader_figures(on=today)
+    assert all(row["places"] == len(row["leader"].contact_points.all()) for row in figures)
+    assert any(row["unvisited"] for row in figures) and any(row["visits"] for row in figures)
+    assert any(row["unvisited"] == 0 for row in figures), "a leader who has been to every place"
+    assert any(row["unvisited"] == row["places"] for row in figures), "one who has been nowhere yet"
+    assert any(0 < row["unvisited"] < row["places"] for row in figures)
+    joint = [
+        i
+        for i in Inspection.objects.filter(date__gte=today.replace(day=1)).prefetch_related("inspectors")
+        if sum(1 for u in i.inspectors.all() if hasattr(u, "leader")) > 1
+    ]
+    assert joint, "a visit two leaders made together this month"
+    assert not Inspection.objects.filter(date__gt=today).exists()
+    assert not Inspection.objects.filter(created_at__gt=timezone.now()).exists()
+
+
+def test_a_leaders_visit_speaks_of_the_kind_of_place_it_was(district):
+    visits = Inspection.objects.filter(inspectors__leader__isnull=False).prefetch_related(
+        "communities", "units"
+    )
+    assert visits.exists()
+    for visit in visits.distinct():
+        at_community = visit.communities.exists()
+        assert at_community != visit.units.exists(), visit  # one place a visit
+        if at_community:
+            assert any(word in visit.findings for word in ("社区", "居民", "群众")), visit.findings
+            assert "单位" not in visit.findings, visit.findings
+        else:
+            assert "社区" not in visit.findings and "居民" not in visit.findings, visit.findings
+
+
+def test_the_leaders_sign_in_with_the_demo_authenticator_like_every_staff_account(district):
+    demo_accounts.demo_second_step(io.StringIO(), codes=False)
+    leaders = User.objects.filter(leader__isnull=False)
+    keys = set(
+        TOTPDevice.objects.filter(user__in=leaders, confirmed=True).values_list("user__username", "key")
+    )
+    assert keys == {(username, demo_accounts.DEMO_TOTP_KEY) for username, *_ in demo_accounts.LEADERS}

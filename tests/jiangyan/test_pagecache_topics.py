@@ -27,7 +27,7 @@ from jiangyan.roles import Role
 from jiangyan.site import change_topics
 from projects import services as projects
 from supervision import services as supervision
-from supervision.choices import InspectionKind, ReportKind
+from supervision.choices import InspectionKind, LeadingBody, ReportKind
 from surveys import services as surveys
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, TownFactory, UnitFactory, UserFactory
@@ -40,7 +40,7 @@ from tests.projects.factories import (
     TargetGroupFactory,
 )
 from tests.projects.sheets import project_rows, workbook_bytes
-from tests.supervision.factories import ContactPointFactory
+from tests.supervision.factories import ContactPointFactory, LeaderFactory
 from tests.surveys.factories import (
     DutyItemFactory,
     ProblemItemFactory,
@@ -338,16 +338,27 @@ def _inspection(w: World) -> Walk:
     )
 
 
-def _contact_assign(w: World) -> Walk:
+def _leader_appoint(w: World) -> Walk:
     return Walk(
         "/dashboard/",
-        lambda: supervision.contact_point_assign(actor=w.admin, supervisor=w.supervisor, unit=w.unit),
+        lambda: supervision.leader_appoint(
+            actor=w.admin, user=w.supervisor, body=LeadingBody.CPPCC, title="区政协主席", rank=4
+        ),
+        reader=w.supervisor,
+    )
+
+
+def _contact_assign(w: World) -> Walk:
+    leader = LeaderFactory(user=w.supervisor)
+    return Walk(
+        "/dashboard/",
+        lambda: supervision.contact_point_assign(actor=w.admin, leader=leader, unit=w.unit),
         reader=w.supervisor,
     )
 
 
 def _contact_remove(w: World) -> Walk:
-    point = ContactPointFactory(supervisor=w.supervisor, unit=w.unit, community=None)
+    point = ContactPointFactory(leader__user=w.supervisor, unit=w.unit, community=None)
     return Walk(
         "/dashboard/",
         lambda: supervision.contact_point_remove(actor=w.admin, contact_point=point),
@@ -461,6 +472,7 @@ WALKS: dict[str, Callable[[World], Walk]] = {
     "order.return": _order_return,
     "order.close": _order_close,
     "inspection.record": _inspection,
+    "leader.appoint": _leader_appoint,
     "contact_point.assign": _contact_assign,
     "contact_point.remove": _contact_remove,
     "survey.response_submit": _response_submit,

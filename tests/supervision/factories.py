@@ -6,8 +6,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from supervision.choices import InspectionKind, OrderStatus
-from supervision.models import ContactPoint, Inspection, SupervisionOrder
+from supervision.choices import InspectionKind, LeadingBody, OrderStatus
+from supervision.models import ContactPoint, Inspection, Leader, SupervisionOrder
 from tests.factories import UserFactory
 from tests.projects.factories import ProjectFactory
 
@@ -58,9 +58,21 @@ class InspectionFactory(factory.django.DjangoModelFactory):
             self.units.set(extracted)
 
 
+class LeaderFactory(factory.django.DjangoModelFactory):
+    """A member of the four leading bodies, signing in as a supervisor."""
+
+    class Meta:
+        model = Leader
+
+    user = factory.SubFactory(UserFactory, roles=["supervisor"])
+    body = LeadingBody.GOVERNMENT
+    title = "副区长"
+    rank = factory.Sequence(lambda n: 10 + n)
+
+
 class ContactPointFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ContactPoint
 
-    supervisor = factory.SubFactory(UserFactory, roles=["supervisor"])
+    leader = factory.SubFactory(LeaderFactory)
     since = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))

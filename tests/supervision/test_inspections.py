@@ -1,4 +1,4 @@
-"""Inspections (巡回指导) and leaders' contact points (基层联系点): an inspection there with the supervisor
+"""Inspections (巡回指导) and leaders' contact points (基层联系点): an inspection there with the leader
 among its inspectors is a visit; the dashboard shows the points not visited this month."""
 
 import datetime
@@ -18,7 +18,7 @@ from tests.matrix import assert_write, expect
 from tests.projects.conftest import png
 from tests.projects.factories import ProjectFactory
 from tests.supervision.conftest import at
-from tests.supervision.factories import ContactPointFactory, InspectionFactory
+from tests.supervision.factories import ContactPointFactory, InspectionFactory, LeaderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,18 +121,18 @@ def test_an_inspection_offers_to_issue_an_order_from_its_finding(client_as, supe
 # --- contact points ------------------------------------------------------------------------------------
 
 
-def test_a_contact_point_is_visited_by_an_inspection_there_with_its_supervisor_this_month(supervisor):
+def test_a_contact_point_is_visited_by_an_inspection_there_with_its_leader_this_month(supervisor):
     village, office, elsewhere = CommunityFactory(), UnitFactory(), CommunityFactory()
-    colleague = UserFactory(roles=[Role.SUPERVISOR])
-    visited_village = ContactPointFactory(supervisor=supervisor, community=village)
-    unvisited_unit = ContactPointFactory(supervisor=supervisor, unit=office)
-    colleague_point = ContactPointFactory(supervisor=colleague, community=village)
+    leader, colleague = LeaderFactory(user=supervisor), LeaderFactory()
+    visited_village = ContactPointFactory(leader=leader, community=village)
+    unvisited_unit = ContactPointFactory(leader=leader, unit=office)
+    colleague_point = ContactPointFactory(leader=colleague, community=village)
     with time_machine.travel(at(2021, 6, 20), tick=False):
         InspectionFactory(recorded_by=supervisor, date=datetime.date(2021, 6, 3), communities=[village])
-        # Last month at the unit; this month elsewhere; this month at the unit without its supervisor.
+        # Last month at the unit; this month elsewhere; this month at the unit without its leader.
         InspectionFactory(recorded_by=supervisor, date=datetime.date(2021, 5, 28), units=[office])
         InspectionFactory(recorded_by=supervisor, date=datetime.date(2021, 6, 10), communities=[elsewhere])
-        InspectionFactory(recorded_by=colleague, date=datetime.date(2021, 6, 11), units=[office])
+        InspectionFactory(recorded_by=colleague.user, date=datetime.date(2021, 6, 11), units=[office])
         points = {p.pk: p for p in selectors.contact_points()}
         unvisited = {p.pk for p in selectors.unvisited_contact_points()}
     assert points[visited_village.pk].visited and points[visited_village.pk].last_visit == datetime.date(
@@ -145,44 +145,50 @@ def test_a_contact_point_is_visited_by_an_inspection_there_with_its_supervisor_t
 
 def test_the_dashboard_lists_the_contact_points_not_visited_this_month(client_as, supervisor):
     village = CommunityFactory(name="河横村")
-    ContactPointFactory(supervisor=supervisor, community=village)
+    ContactPointFactory(leader=LeaderFactory(user=supervisor), community=village)
     page = client_as("supervisor").get("/dashboard/").content.decode()
     assert "河横村" in page
     InspectionFactory(recorded_by=supervisor, communities=[village])
     assert "河横村" not in client_as("supervisor").get("/dashboard/").content.decode()
 
 
-def test_the_office_assigns_contact_points_and_supervisors_see_their_own(client_as, supervisor, admin_user):
-    community = CommunityFactory()
+def test_the_office_assigns_contact_points_and_supervisors_read_them(client_as, supervisor, admin_user):
+    community, leader = CommunityFactory(), LeaderFactory(user=supervisor)
     response = client_as("admin").post(
-        "/contact-points/", {"supervisor": supervisor.pk, "community": community.pk, "since": "2021-05-01"}
+        "/contact-points/", {"leader": leader.pk, "community": community.pk, "since": "2021-05-01"}
     )
     assert response.status_code == 302
     point = ContactPoint.objects.get()
-    assert (point.supervisor, point.community) == (supervisor, community)
+    assert (point.leader, point.community) == (leader, community)
     again = client_as("admin").post(
-        "/contact-points/", {"supervisor": supervisor.pk, "community": community.pk, "since": "2021-05-01"}
+        "/contact-points/", {"leader": leader.pk, "community": community.pk, "since": "2021-05-01"}
     )
     assert again.status_code == 409 and ContactPoint.objects.count() == 1
-    ContactPointFactory(community=CommunityFactory())  # another supervisor's
-    assert [p.pk for p in client_as("supervisor").get("/contact-points/").context["points"]] == [point.pk]
-    assert client_as("supervisor").post("/contact-points/", {"supervisor": supervisor.pk}).status_code == 404
+    other = ContactPointFactory(community=CommunityFactory())  # another leader's
+    page = client_as("supervisor").get("/contact-points/", {"leader": leader.pk})
+    assert [p.pk for p in page.context["page_obj"]] == [point.pk]
+    assert {p.pk for p in client_as("supervisor").get("/contact-points/").context["page_obj"]} == {
+        point.pk,
+        other.pk,
+    }
+    assert client_as("supervisor").post("/contact-points/", {"leader": leader.pk}).status_code == 403
     assert client_as("supervisor").post(f"/contact-points/{point.pk}/remove/").status_code == 403
     assert client_as("admin").post(f"/contact-points/{point.pk}/remove/").status_code == 302
     assert not ContactPoint.objects.filter(pk=point.pk).exists()
 
 
-def test_a_contact_point_is_a_community_or_a_unit_of_a_supervisor(admin_user, supervisor, unit_staff):
+def test_a_contact_point_is_a_community_or_a_unit_of_a_leader(admin_user, supervisor, unit_staff):
+    leader = LeaderFactory(user=supervisor)
     with pytest.raises(ApplicationError):
-        services.contact_point_assign(actor=admin_user, supervisor=supervisor)
+        services.contact_point_assign(actor=admin_user, leader=leader)
     with pytest.raises(ApplicationError):
-        services.contact_point_assign(actor=admin_user, supervisor=unit_staff, unit=UnitFactory())
+        services.contact_point_assign(actor=admin_user, leader=unit_staff, unit=UnitFactory())
     with pytest.raises(PermissionDenied):
-        services.contact_point_assign(actor=supervisor, supervisor=supervisor, unit=UnitFactory())
+        services.contact_point_assign(actor=supervisor, leader=leader, unit=UnitFactory())
     unit = UnitFactory()
-    services.contact_point_assign(actor=admin_user, supervisor=supervisor, unit=unit)
+    services.contact_point_assign(actor=admin_user, leader=leader, unit=unit)
     with pytest.raises(ConflictError):
-        services.contact_point_assign(actor=admin_user, supervisor=supervisor, unit=unit)
+        services.contact_point_assign(actor=admin_user, leader=leader, unit=unit)
 
 
 def test_the_inspection_api_lists_and_records(client_as, community):

@@ -56,7 +56,8 @@ def grow(n: int) -> None:
         DutyItemFactory(unit=unit, deadline=today - datetime.timedelta(days=3))
         SuggestionFactory(community=community)
         point = ContactPointFactory(community=community)
-        InspectionFactory(recorded_by=point.supervisor, communities=[community])
+        ContactPointFactory(leader=point.leader, unit=unit)
+        InspectionFactory(recorded_by=point.leader.user, communities=[community])
 
 
 def generation_queries(kind: str) -> int:
@@ -121,6 +122,8 @@ def _grow_now(n: int) -> None:
         ("unit_staff", "/orders/"),
         ("supervisor", "/inspections/"),
         ("admin", "/contact-points/"),
+        ("supervisor", "/contact-points/?visited=false"),
+        ("admin", "/leaders/"),
         ("anonymous", "/bulletins/"),
         ("anonymous", "/api/v1/reports/"),
         ("supervisor", "/api/v1/reports/"),
