@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiangyan import charts
+from jiangyan.charts import GREEN, ORANGE, RED
 from jiangyan.periods import PeriodKind, last_complete
 from projects import selectors as projects
 from surveys import selectors as surveys
@@ -22,7 +24,6 @@ from . import reports, selectors
 from .choices import OrderStatus, ReportKind
 from .models import SupervisionOrder, order_open, order_overdue
 
-RED, GREY, GREEN, ORANGE = "#b5121b", "#8a9099", "#1a7f37", "#b35900"
 BEHIND_HISTORY = 12  # bulletins shown in "behind over time"
 RANKING_WEEKS = 4  # the live ranking covers the last four complete weeks
 
@@ -31,61 +32,6 @@ def link(name: str, **params) -> str:
     """The address of a list page with its filters (``link("projects:showcase", behind=1)``)."""
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return f"{reverse(name)}?{query}" if query else reverse(name)
-
-
-def _bar(labels: list[str], series: list[dict], links: dict[str, str], *, every_label: bool = True) -> dict:
-    category = {"type": "category", "data": labels, "axisLabel": {"interval": 0 if every_label else "auto"}}
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": category,
-        "yAxis": {"type": "value"},
-        "series": series,
-        "links": links,
-    }
-
-
-def _funnel(steps: list[tuple[str, int, str]], *, color: str | None = None) -> dict:
-    """A funnel of ``(name, count, url)`` steps, in their order, each step linked."""
-    series = {
-        "type": "funnel",
-        "sort": "none",
-        "left": "5%",
-        "width": "90%",
-        # Legible on a phone: no step narrower than a label, a gap between steps, labels kept inside.
-        "minSize": "45%",
-        "gap": 3,
-        "label": {
-            "position": "inside",
-            "formatter": "{b} {c}",
-            "color": "#fff",
-            "fontSize": 14,
-            "overflow": "truncate",
-        },
-        "data": [{"name": name, "value": n} for name, n, _url in steps],
-    }
-    if color:
-        series["itemStyle"] = {"color": color}
-    return {
-        "tooltip": {"trigger": "item"},
-        "series": [series],
-        "links": {name: url for name, _n, url in steps if url},
-    }
-
-
-def _pie(slices: list[tuple[str, int, str, str | None]]) -> dict:
-    """A ring of ``(name, count, url, colour or None)`` slices, each slice linked."""
-    data = [
-        {"name": name, "value": n, **({"itemStyle": {"color": color}} if color else {})}
-        for name, n, _url, color in slices
-    ]
-    return {
-        "tooltip": {"trigger": "item"},
-        "legend": {"bottom": 0},
-        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data}],
-        "links": {name: url for name, _n, url, _c in slices},
-    }
 
 
 def _order_figures(today: datetime.date) -> dict[str, int]:
@@ -226,28 +172,20 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         "leaders": leaders,
         "unvisited_total": sum(row["unvisited"] for row in leaders),
         "charts": {
-            "programs": _bar(
+            "programs": charts.bars(
                 [r["group"] for r in programs],
                 [
-                    {
-                        "name": _("平均进度（%）"),
-                        "type": "bar",
-                        "data": [r["average_progress"] for r in programs],
-                        "itemStyle": {"color": GREEN},
-                    },
-                    {
-                        "name": _("滞后项目"),
-                        "type": "bar",
-                        "data": [r["behind"] for r in programs],
-                        "itemStyle": {"color": RED},
-                    },
+                    charts.series(
+                        [r["average_progress"] for r in programs], name=_("平均进度（%）"), color=GREEN
+                    ),
+                    charts.series([r["behind"] for r in programs], name=_("滞后项目"), color=RED),
                 ],
-                {r["group"]: r["behind_url"] for r in programs},
+                links={r["group"]: r["behind_url"] for r in programs},
             ),
-            "behind": _bar(
+            "behind": charts.bars(
                 behind_labels,
-                [{"name": _("滞后项目"), "type": "line", "data": behind_values, "itemStyle": {"color": RED}}],
-                {
+                [charts.series(behind_values, name=_("滞后项目"), kind="line", color=RED)],
+                links={
                     **{
                         label: reverse("supervision:report", kwargs={"pk": h["id"]})
                         for label, h in zip(behind_labels, history, strict=False)
@@ -256,14 +194,14 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
                 },
                 every_label=False,
             ),
-            "funnel": _funnel(funnel_steps),
-            "satisfaction": _pie(satisfaction),
-            "participation": _pie(
+            "funnel": charts.funnel(funnel_steps),
+            "satisfaction": charts.ring(satisfaction),
+            "participation": charts.ring(
                 [
                     (c["label"], c["responses"], reverse("surveys:analytics_index"), None)
                     for c in participation["channels"]
                 ]
             ),
-            "conversion": _funnel(conversion_steps, color=RED),
+            "conversion": charts.funnel(conversion_steps, color=RED),
         },
     }

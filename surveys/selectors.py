@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiangyan import charts
 from jiangyan.crypto import blind_index
 from jiangyan.masking import mask_phone
 from jiangyan.roles import Role, has_role, is_admin
@@ -422,7 +423,7 @@ def _option_chart(question, counts: dict, total: int) -> dict:
             {"label": o.text, "count": n, "percent": round(n * 100 / total, 1) if total else 0}
             for o, n in zip(options, data, strict=True)
         ],
-        "chart": _horizontal_bar([o.text for o in options], data),
+        "chart": charts.horizontal_bars([o.text for o in options], data),
     }
 
 
@@ -443,35 +444,6 @@ def _number_summary(values: dict[float, int]) -> dict:
         "min": ordered[0][0],
         "max": ordered[-1][0],
         "median": median,
-    }
-
-
-def _horizontal_bar(labels: list[str], data: list[int], *, values: bool = False) -> dict:
-    """One bar per label, labels down the left: long labels wrap instead of being cut off on a phone."""
-    series: dict[str, Any] = {"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}
-    if values:
-        series["label"] = {"show": True, "position": "right"}
-    return {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 8, "right": 32, "top": 8, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value"},
-        "yAxis": {
-            "type": "category",
-            "inverse": True,
-            "data": labels,
-            "axisLabel": {"width": 120, "overflow": "break"},
-        },
-        "series": [series],
-    }
-
-
-def _bar(labels: list[str], data: list[int]) -> dict:
-    return {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": labels},
-        "yAxis": {"type": "value"},
-        "series": [{"type": "bar", "data": data, "itemStyle": {"color": "#b5121b"}}],
     }
 
 
@@ -522,11 +494,11 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
                 scores = list(range(RATING_MIN, RATING_MAX + 1))
                 entry["type"] = "rating"
                 entry["distribution"] = [values.get(float(s), 0) for s in scores]
-                entry["chart"] = _bar([_("%(n)s 分") % {"n": s} for s in scores], entry["distribution"])
+                entry["chart"] = charts.bar([_("%(n)s 分") % {"n": s} for s in scores], entry["distribution"])
             else:
                 entry["type"] = "number"
                 ordered = sorted(values.items())[:60]
-                entry["chart"] = _bar([f"{v:g}" for v, _ in ordered], [n for _, n in ordered])
+                entry["chart"] = charts.bar([f"{v:g}" for v, _ in ordered], [n for _, n in ordered])
         else:
             entry["type"] = "text"
         question_stats.append(entry)
@@ -560,31 +532,22 @@ def survey_analytics(survey: Survey) -> dict[str, Any]:
         "per_day": {
             "labels": [d.isoformat() for d, _ in per_day if d],
             "counts": [n for d, n in per_day if d],
-            "chart": _bar([d.strftime("%m-%d") for d, _ in per_day if d], [n for d, n in per_day if d]),
+            "chart": charts.bar([d.strftime("%m-%d") for d, _ in per_day if d], [n for d, n in per_day if d]),
         },
         "crosstab": {
             "channels": [str(c.label) for c in channels],
             "rows": crosstab_rows,
             "totals": channel_totals,
-            "chart": {
-                "tooltip": {"trigger": "item"},
-                "series": [
-                    {
-                        "type": "pie",
-                        "radius": ["35%", "65%"],
-                        "data": [
-                            {"name": str(c.label), "value": v}
-                            for c, v in zip(channels, channel_totals, strict=True)
-                        ],
-                    }
-                ],
-            },
+            "chart": charts.ring(
+                [(str(c.label), v, None, None) for c, v in zip(channels, channel_totals, strict=True)],
+                legend=False,
+            ),
         },
         "funnel": {
             **funnel,
             "steps": [{"label": label, "count": n} for label, n in funnel_steps],
             # A horizontal bar per step: labels stay whole on a phone (a funnel's narrow end cuts them).
-            "chart": _horizontal_bar(
+            "chart": charts.horizontal_bars(
                 [label for label, _n in funnel_steps], [n for _l, n in funnel_steps], values=True
             ),
         },
