@@ -177,6 +177,13 @@ class Integer(Field):
         )
 
 
+class DateField(serializers.DateField):
+    """An empty date is no date, as on the page (DRF would call "" a wrongly written date)."""
+
+    def validate_empty_values(self, data):
+        return super().validate_empty_values(None if data == "" else data)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Date(Field):
     def errors(self) -> dict:
@@ -189,7 +196,7 @@ class Date(Field):
         kwargs = self._api_kwargs(options)
         if not self.required:
             kwargs.setdefault("allow_null", True)
-        return serializers.DateField(**kwargs)
+        return DateField(**kwargs)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,6 +268,39 @@ class Images(Field):
         return ImageListField(max_length=self.max_files, **kwargs)
 
 
+class CodesField(forms.CharField):
+    """Codes typed on one line, separated by spaces or (full-width) commas: the list, in upper case."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [code.strip().upper() for code in text.replace("，", ",").replace(",", " ").split()]
+
+
+class CodesListField(serializers.ListField):
+    def to_internal_value(self, data):
+        return [code.strip().upper() for code in super().to_internal_value(data)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Codes(Field):
+    """Codes of objects (项目编号): typed on one line on the page (``max_length`` characters in all), a
+    list in the API (each at most ``code_length``). The input's ``resolve`` looks them up."""
+
+    max_length: int
+    code_length: int
+    required: bool = False
+
+    def errors(self) -> dict:
+        return {**super().errors(), "max_length": message(TOO_LONG, label=self.label, n=self.max_length)}
+
+    def form_field(self, **options) -> forms.Field:
+        return CodesField(max_length=self.max_length, **self._form_kwargs(options))
+
+    def api_field(self, **options) -> serializers.Field:
+        child = serializers.CharField(max_length=self.code_length, error_messages=self.errors())
+        return CodesListField(child=child, **self._api_kwargs(options, blank_default=list))
+
+
 # --- inputs --------------------------------------------------------------------------------------------
 def text_of(model, name: str, **overrides) -> Text:
     """A text field declared by the model's field: its verbose name, ``max_length`` and ``blank``."""
@@ -273,8 +313,12 @@ def text_of(model, name: str, **overrides) -> Text:
 class Input:
     """The fields of one service's input, by the names of the service's keyword arguments."""
 
-    def __init__(self, service: str, **fields: Field):
+    def __init__(self, service: str, *, resolve=None, **fields: Field):
+        """``resolve(data)``: the service's keyword arguments from the valid fields, looking up what they
+        name (a code → its object); it raises ``ValidationError({field: message})`` when nothing is
+        found, and the page and the API show that message on that field alike."""
         self.service = service
+        self.resolve = resolve
         self.fields = fields
 
     def __getitem__(self, name: str) -> Field:
@@ -290,16 +334,40 @@ class Input:
         """A form class with a field for each declared field the page takes; ``options``: per field, the
         page's own keyword arguments (``widget``, ``label``, ``help_text``, ``field_class``, ``choices``)."""
         fields = {name: f.form_field(**options.get(name, {})) for name, f in self._on(PAGE).items()}
-        return type(
-            f"{self._name()}Form", (forms.Form,), {"__module__": __name__, "declaration": self, **fields}
-        )
+        attributes = {"__module__": __name__, "declaration": self, **fields}
+        if self.resolve is not None:
+            attributes |= {"clean": _form_clean, "service_kwargs": _form_service_kwargs}
+        return type(f"{self._name()}Form", (forms.Form,), attributes)
 
     def serializer(self, **options: dict) -> type[serializers.Serializer]:
         """A serializer class with a field for each declared field the API takes; ``options`` as
         :meth:`form` (``help_text``)."""
         fields = {name: f.api_field(**options.get(name, {})) for name, f in self._on(API).items()}
         attributes = {"__module__": __name__, "declaration": self, **fields}
+        if self.resolve is not None:
+            attributes["validate"] = _api_validate
         return type(f"{self._name()}Fields", (serializers.Serializer,), attributes)
 
     def _name(self) -> str:
         return "".join(part.title() for part in self.service.split("_"))
+
+
+def _form_clean(form):
+    data = forms.Form.clean(form)
+    if not form.errors:
+        try:
+            form.resolved = form.declaration.resolve(data)
+        except DjangoValidationError as error:
+            form.add_error(None, error)
+    return data
+
+
+def _form_service_kwargs(form) -> dict:
+    return form.resolved
+
+
+def _api_validate(serializer, data):
+    try:
+        return serializer.declaration.resolve(data)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.message_dict) from error
