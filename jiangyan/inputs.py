@@ -19,7 +19,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
 from rest_framework import serializers
 
-from .exceptions import clean_text
+from .exceptions import clean_text, field_error
 from .uploads import MultipleImageField, clean_image
 
 REQUIRED = gettext_noop("请填写%(label)s。")
@@ -35,7 +35,7 @@ PAGE, API = "page", "api"
 
 
 def _render(template: str, params: dict) -> str:
-    return gettext(template) % {key: str(value) for key, value in params.items()}
+    return gettext(template) % {key: v if isinstance(v, int) else str(v) for key, v in params.items()}
 
 
 _lazy_render = lazy(_render, str)
@@ -113,7 +113,16 @@ class Text(Field):
 
     def clean(self, value: str | None, name: str) -> str:
         """The service's own check: ``value`` stripped, with the message the form and the API give."""
-        return clean_text(value, name, str(self.label), required=self.required, max_length=self.max_length)
+        value = clean_text(value, name, str(self.label), required=False)  # stripped, no bidi controls
+        if self.required and not value:
+            code = "required"
+        elif value and self.min_length and len(value) < self.min_length:
+            code = "min_length"
+        elif len(value) > self.max_length:
+            code = "max_length"
+        else:
+            return value
+        raise field_error(name, str(self.errors()[code]))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,8 @@ from projects import api as projects_api
 from projects import forms as projects_forms
 from supervision import api as supervision_api
 from supervision import forms as supervision_forms
+from surveys import api as surveys_api
+from surveys import forms as surveys_forms
 from tests.wishes.test_pages import form_data
 from wishes import api as wishes_api
 from wishes import forms as wishes_forms
@@ -43,6 +45,9 @@ PAIRS = [
     (projects_forms.MilestoneDoneForm, projects_api.MilestoneCompleteInput),
     (projects_forms.StatusForm, projects_api.StatusInput),
     (projects_forms.EvaluationForm, projects_api.EvaluationInput),
+    (surveys_forms.SuggestionForm, surveys_api.SuggestionInput),
+    (surveys_forms.DutyItemForm, surveys_api.DutyItemInput),
+    (surveys_forms.DutyStatusForm, surveys_api.DutyItemUpdateInput),
 ]
 
 # Where a page offers fewer choices than the service takes (the resident's form, online and card only;
