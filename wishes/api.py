@@ -16,18 +16,9 @@ from jiangyan.schema import upload_request
 from jiangyan.scoping import VIEW
 from jiangyan.viewsets import PortalViewSet
 
-from . import selectors, services
+from . import inputs, selectors, services
 from .choices import WISH_MOVES, PhotoKind, Satisfaction
 from .filtersets import WishFilterSet
-from .inputs import (
-    WISH_CLAIM,
-    WISH_CREATE,
-    WISH_FEEDBACK,
-    WISH_FULFIL,
-    WISH_REJECT,
-    WISH_RELEASE,
-    WISH_WITHDRAW,
-)
 from .models import WISHER, Wish
 
 extra_urls: list = []
@@ -138,34 +129,34 @@ class WishCreatedSerializer(WishSerializer):
 
 
 # --- input --------------------------------------------------------------------------------------------
-class WishCreateInput(WISH_CREATE.serializer(urgent={"help_text": "生活帮帮团急需（仅生活物资类）"})):
+class WishCreateInput(inputs.WISH_CREATE.serializer(urgent={"help_text": "生活帮帮团急需（仅生活物资类）"})):
     """A new wish. A resident submits it online or from a card's QR code (it waits for review); staff of
     its community enter it from any channel (open at once) — ``wishes.services.wish_create`` decides."""
 
 
 class ClaimInput(
-    WISH_CLAIM.serializer(promised_date={"help_text": "默认今天起 WISH_DEFAULT_PROMISE_DAYS 天"})
+    inputs.WISH_CLAIM.serializer(promised_date={"help_text": "默认今天起 WISH_DEFAULT_PROMISE_DAYS 天"})
 ):
     pass
 
 
-class ReasonInput(WISH_RELEASE.serializer()):
+class ReasonInput(inputs.WISH_RELEASE.serializer()):
     """The reason of a release (``wish_release``)."""
 
 
-class RejectInput(WISH_REJECT.serializer()):
+class RejectInput(inputs.WISH_REJECT.serializer()):
     """The reason of a rejection (``wish_reject``)."""
 
 
-class FulfilInput(WISH_FULFIL.serializer()):
+class FulfilInput(inputs.WISH_FULFIL.serializer()):
     pass
 
 
-class FeedbackInput(WISH_FEEDBACK.serializer(query_code={"help_text": "心愿人不登录时凭查询码回访"})):
+class FeedbackInput(inputs.WISH_FEEDBACK.serializer(query_code={"help_text": "心愿人不登录时凭查询码回访"})):
     pass
 
 
-class WithdrawInput(WISH_WITHDRAW.serializer(query_code={"help_text": "心愿人不登录时凭查询码撤回"})):
+class WithdrawInput(inputs.WISH_WITHDRAW.serializer(query_code={"help_text": "心愿人不登录时凭查询码撤回"})):
     pass
 
 

@@ -8,16 +8,8 @@ from django.utils.translation import pgettext_lazy
 from accounts.forms import PhoneField
 from accounts.models import Community
 
+from . import inputs
 from .choices import RESIDENT_CHANNELS, WishChannel
-from .inputs import (
-    WISH_CLAIM,
-    WISH_CREATE,
-    WISH_FEEDBACK,
-    WISH_FULFIL,
-    WISH_REJECT,
-    WISH_RELEASE,
-    WISH_WITHDRAW,
-)
 from .services import default_promised_date
 
 
@@ -27,7 +19,7 @@ class CommunityChoiceField(forms.ModelChoiceField):
 
 
 class WishSubmitForm(
-    WISH_CREATE.form(
+    inputs.WISH_CREATE.form(
         channel={
             "choices": [(c.value, c.label) for c in RESIDENT_CHANNELS],
             "widget": forms.HiddenInput,
@@ -52,7 +44,7 @@ class WishEntryForm(WishSubmitForm):
     """Community staff enter a wish from a card, a box, the hotline or a visit."""
 
     # Paper and phone channels only (a resident online uses the resident's form); 心愿卡 first and chosen.
-    channel = WISH_CREATE["channel"].form_field(
+    channel = inputs.WISH_CREATE["channel"].form_field(
         choices=[(c.value, c.label) for c in WishChannel if c != WishChannel.ONLINE], initial=WishChannel.CARD
     )
     field_order = ["channel", "community"]
@@ -73,7 +65,7 @@ class WishEntryForm(WishSubmitForm):
         self.fields["photos"].label = _("心愿卡或现场照片（可选）")
 
 
-ClaimForm = WISH_CLAIM.form(
+ClaimForm = inputs.WISH_CLAIM.form(
     promised_date={
         "widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         "initial": default_promised_date,
@@ -85,11 +77,11 @@ class ApproveForm(forms.Form):
     """Approval asks nothing more than the button."""
 
 
-ReleaseForm = WISH_RELEASE.form(reason={"label": _("原因")})
-RejectForm = WISH_REJECT.form(reason={"label": _("原因")})
-WithdrawForm = WISH_WITHDRAW.form(reason={"label": _("撤回原因（可选）")})
-FulfilForm = WISH_FULFIL.form(note={"widget": forms.Textarea(attrs={"rows": 3})})
-FeedbackForm = WISH_FEEDBACK.form(
+ReleaseForm = inputs.WISH_RELEASE.form(reason={"label": _("原因")})
+RejectForm = inputs.WISH_REJECT.form(reason={"label": _("原因")})
+WithdrawForm = inputs.WISH_WITHDRAW.form(reason={"label": _("撤回原因（可选）")})
+FulfilForm = inputs.WISH_FULFIL.form(note={"widget": forms.Textarea(attrs={"rows": 3})})
+FeedbackForm = inputs.WISH_FEEDBACK.form(
     satisfaction={"widget": forms.RadioSelect},
     comment={"label": _("意见（可选）"), "widget": forms.Textarea(attrs={"rows": 2})},
 )
