@@ -29,7 +29,7 @@ class PhoneField(forms.CharField):
 class SignInForm(AuthenticationForm):
     username = forms.CharField(
         label=_("用户名或手机号"),
-        max_length=150,
+        max_length=User._meta.get_field("username").max_length,  # as the token API's
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {

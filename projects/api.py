@@ -14,11 +14,10 @@ from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
 from jiangyan.scoping import CHANGE, VIEW
-from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
-from . import selectors, services
-from .choices import STATUS_MOVES, ProjectStatus
+from . import inputs, selectors, services
+from .choices import STATUS_MOVES
 from .filtersets import ProjectFilterSet
 from .models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
 
@@ -122,32 +121,21 @@ class StatementSerializer(serializers.ModelSerializer):
         fields = ["id", "period_start", "period_end", "text", "author", "created_at", "photos"]
 
 
-class StatementInput(serializers.Serializer):
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    text = serializers.CharField(max_length=5000)
+class StatementInput(inputs.STATEMENT_CREATE.serializer()):
+    # The page asks one field per indicator of the project (``forms.IndicatorValuesMixin``).
     indicator_values = IndicatorValueSerializer(many=True, required=False)
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=6)
-
-    def validate_photos(self, value):
-        try:
-            return [clean_image(p) for p in value]
-        except Exception as exc:
-            raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from exc
 
 
-class MilestoneCompleteInput(serializers.Serializer):
-    done_date = serializers.DateField()
-    evidence = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+class MilestoneCompleteInput(inputs.MILESTONE_COMPLETE.serializer()):
+    pass
 
 
 class IndicatorValuesInput(serializers.Serializer):
     values = IndicatorValueSerializer(many=True, allow_empty=False)
 
 
-class StatusInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ProjectStatus.choices)
-    reason = serializers.CharField(max_length=200, help_text="变更原因，记入办理记录")
+class StatusInput(inputs.PROJECT_STATUS_CHANGE.serializer(reason={"help_text": "变更原因，记入办理记录"})):
+    pass
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
@@ -172,9 +160,8 @@ class EvaluationSerializer(serializers.ModelSerializer):
         return mask_name(obj.evaluator.display_name)
 
 
-class EvaluationInput(serializers.Serializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+class EvaluationInput(inputs.EVALUATION_CREATE.serializer()):
+    pass
 
 
 @extend_schema_view(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiangyan.uploads import ImageUploadField, MultipleImageField
 
+from . import inputs
 from .choices import SCORE_CHOICES, ProjectStatus
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,15 +45,16 @@ class IndicatorValuesMixin:
         }
 
 
-class StatementForm(IndicatorValuesMixin, forms.Form):
+class StatementForm(
+    IndicatorValuesMixin,
+    inputs.STATEMENT_CREATE.form(
+        period_start={"widget": DATE_WIDGET},
+        period_end={"widget": DATE_WIDGET},
+        text={"label": _("本期进展"), "widget": forms.Textarea(attrs={"rows": 5})},
+        photos={"help_text": _("最多 6 张，JPG/PNG/WEBP，每张不超过 5 MB")},
+    ),
+):
     """A progress statement (领办单位述): period, text, photos and optional indicator values."""
-
-    period_start = forms.DateField(label=_("起始日期"), widget=DATE_WIDGET)
-    period_end = forms.DateField(label=_("截止日期"), widget=DATE_WIDGET)
-    text = forms.CharField(label=_("本期进展"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
-    photos = MultipleImageField(
-        label=_("现场照片"), max_files=6, help_text=_("最多 6 张，JPG/PNG/WEBP，每张不超过 5 MB")
-    )
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,18 +73,13 @@ class StatementForm(IndicatorValuesMixin, forms.Form):
         return data
 
 
-class MilestoneDoneForm(forms.Form):
-    """Mark a milestone done with its evidence."""
-
-    done_date = forms.DateField(label=_("实际完成日期"), widget=DATE_WIDGET)
-    evidence = forms.CharField(
-        label=_("完成佐证"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        required=False,
-        help_text=_("文字说明或照片至少一项"),
+class MilestoneDoneForm(
+    inputs.MILESTONE_COMPLETE.form(
+        done_date={"widget": DATE_WIDGET},
+        evidence={"widget": forms.Textarea(attrs={"rows": 3}), "help_text": _("文字说明或照片至少一项")},
     )
-    photos = MultipleImageField(label=_("佐证照片"), max_files=6)
+):
+    """Mark a milestone done with its evidence."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +93,7 @@ class MilestoneDoneForm(forms.Form):
             not (data.get("evidence") or "").strip()
             and not data.get("photos")
             and not self.errors.get("photos")
+            and not self.errors.get("evidence")
         ):
             self.add_error("evidence", _("请填写完成佐证或上传照片。"))
         return data
@@ -109,17 +107,14 @@ class IndicatorValuesForm(IndicatorValuesMixin, forms.Form):
         self.add_indicator_fields(indicators, required=True)
 
 
-class StatusForm(forms.Form):
+class StatusForm(
+    inputs.PROJECT_STATUS_CHANGE.form(
+        status={"label": _("改为"), "choices": ()},
+        reason={"widget": forms.Textarea(attrs={"rows": 2}), "help_text": _("将记入办理记录")},
+    )
+):
     """Change a project's status by hand, with a reason; ``choices``: the moves open to this user
     (``services.status_moves_for``). The service decides again."""
-
-    status = forms.ChoiceField(label=_("改为"))
-    reason = forms.CharField(
-        label=_("原因"),
-        max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("将记入办理记录"),
-    )
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,17 +130,10 @@ class SinglePhotoForm(forms.Form):
     image = ImageUploadField(label=_("照片"))
 
 
-class EvaluationForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("评分"),
-        choices=SCORE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择评分。"), "invalid_choice": _("评分应为 1 到 5 分。")},
-    )
-    comment = forms.CharField(
-        label=_("评价意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
-    )
+EvaluationForm = inputs.EVALUATION_CREATE.form(
+    score={"widget": forms.RadioSelect(choices=SCORE_CHOICES)},
+    comment={"widget": forms.Textarea(attrs={"rows": 3})},
+)
 
 
 class ImportForm(forms.Form):

@@ -17,7 +17,7 @@ from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
-from . import importing, selectors
+from . import importing, inputs, selectors
 from .choices import LEAD_UNIT, STATUS_MOVES, ProjectStatus, status_move_action
 from .importing import ImportRejected  # noqa: F401 (the pages and tests catch it from here)
 from .models import (
@@ -386,9 +386,6 @@ def _import_item(item: importing.ItemPlan, *, model, project: Project):
     return item.obj
 
 
-STATUS_REASON_MAX = 200
-
-
 def status_moves_for(*, actor: User, project: Project) -> list[str]:
     """The statuses ``actor`` may move ``project`` to by hand (``choices.STATUS_MOVES``, read by
     ``selectors.project_actions_for``)."""
@@ -405,8 +402,7 @@ def project_status_change(*, actor: User, project: Project, status: str, reason:
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("请说明变更状态的原因。"))
-    if len(reason) > STATUS_REASON_MAX:
-        raise field_error("reason", _("原因不能超过 %(n)d 字。") % {"n": STATUS_REASON_MAX})
+    reason = inputs.PROJECT_STATUS_CHANGE["reason"].clean(reason, "reason")
     if status not in ProjectStatus.values:
         raise field_error("status", _("状态无效。"))
     if status == project.status:

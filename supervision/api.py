@@ -5,8 +5,6 @@ supervisors; filter by kind and period; the detail carries the structured data),
 ``/api/v1/notifications/``
 (the caller's own; read, read all). The services decide who may do what."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -20,12 +18,10 @@ from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
 from jiangyan.scoping import CHANGE
-from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
-from projects import selectors as projects
 
-from . import selectors, services
-from .choices import ORDER_MOVES, REPORT_MOVES, InspectionKind, LeadingBody
+from . import inputs, selectors, services
+from .choices import ORDER_MOVES, REPORT_MOVES, LeadingBody
 from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 
@@ -176,40 +172,22 @@ class OrderSerializer(serializers.ModelSerializer):
         return str(order.respondent)
 
 
-class OrderIssueInput(serializers.Serializer):
-    target_kind = serializers.ChoiceField(choices=list(selectors.TARGET_KINDS))
-    target = serializers.CharField(max_length=30, help_text="项目编号、心愿编号或履职事项序号")
-    reason = serializers.CharField(max_length=2000)
-    required_action = serializers.CharField(max_length=2000)
-    deadline = serializers.DateField()
-    inspection = serializers.PrimaryKeyRelatedField(
-        queryset=Inspection.objects.all(), required=False, allow_null=True
-    )
-
-    def validate(self, data):
-        target = selectors.order_target(data["target_kind"], data["target"])
-        if target is None:
-            raise serializers.ValidationError({"target": [_("没有找到这个编号对应的督办对象。")]})
-        return {
-            "reason": data["reason"],
-            "required_action": data["required_action"],
-            "deadline": data["deadline"],
-            "inspection": data.get("inspection"),
-            data["target_kind"]: target,
-        }
+class OrderIssueInput(
+    inputs.ORDER_ISSUE.serializer(target={"help_text": "项目编号、心愿编号或履职事项序号"})
+):
+    pass
 
 
-class AnswerInput(serializers.Serializer):
-    answer = serializers.CharField(max_length=2000)
+class AnswerInput(inputs.ORDER_ANSWER.serializer()):
+    pass
 
 
-class ReturnInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-    deadline = serializers.DateField(required=False, allow_null=True, help_text="新的答复时限（可选）")
+class ReturnInput(inputs.ORDER_RETURN.serializer(deadline={"help_text": "新的答复时限（可选）"})):
+    pass
 
 
-class CloseInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+class CloseInput(inputs.ORDER_CLOSE.serializer()):
+    pass
 
 
 def _create_schema(request, response, summary: str, tag: str):
@@ -331,43 +309,8 @@ class InspectionSerializer(serializers.ModelSerializer):
         return [request.build_absolute_uri(u) for u in urls] if request else urls
 
 
-class InspectionInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=InspectionKind.choices)
-    date = serializers.DateField()
-    places = serializers.CharField(max_length=200)
-    findings = serializers.CharField(max_length=2000)
-    project_codes = serializers.ListField(
-        child=serializers.CharField(max_length=20), required=False, default=list
-    )
-    communities = serializers.PrimaryKeyRelatedField(
-        queryset=Community.objects.all(), many=True, required=False, default=list
-    )
-    units = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), many=True, required=False, default=list
-    )
-    inspectors = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), many=True, required=False, default=list, help_text="其他参加的督查人员"
-    )
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=6, default=list)
-
-    def validate_project_codes(self, codes):
-        found = list(projects.projects_by_codes([c.strip().upper() for c in codes]))
-        missing = sorted({c.strip().upper() for c in codes} - {p.code for p in found})
-        if missing:
-            raise serializers.ValidationError(
-                _("没有这些项目编号：%(codes)s") % {"codes": "、".join(missing)}
-            )
-        return found
-
-    def validate_photos(self, photos):
-        try:
-            return [clean_image(photo) for photo in photos]
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-
-    def validate(self, data):
-        data["projects"] = data.pop("project_codes", [])
-        return data
+class InspectionInput(inputs.INSPECTION_RECORD.serializer(inspectors={"help_text": "其他参加的督查人员"})):
+    pass
 
 
 @extend_schema_view(

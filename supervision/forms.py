@@ -10,92 +10,52 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit, User
 from jiangyan.roles import Role
-from jiangyan.uploads import MultipleImageField
-from projects import selectors as projects
 
-from . import selectors
-from .choices import InspectionKind, LeadingBody
-from .models import Inspection, Leader
+from . import inputs
+from .choices import LeadingBody
+from .models import Leader
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TARGET_CHOICES = [("project", _("实事项目")), ("wish", _("微心愿")), ("duty_item", _("履职事项"))]
 
 
 def default_deadline() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=settings.SUPERVISION_ORDER_DEFAULT_DAYS)
 
 
-class OrderIssueForm(forms.Form):
+class OrderIssueForm(
+    inputs.ORDER_ISSUE.form(
+        # A searchable picker: what the person types (a code, words of the title, the unit or community)
+        # asks /orders/targets/ for the matching targets, offered in the input's list; without script a
+        # code typed in full still works.
+        target={
+            "help_text": _("输入编号或名称中的字，从列表中选择"),
+            "widget": forms.TextInput(
+                attrs={
+                    "list": "order-target-options",
+                    "autocomplete": "off",
+                    "hx-get": reverse_lazy("supervision:order-targets"),
+                    "hx-trigger": "input changed delay:300ms, search",
+                    "hx-target": "#order-target-options",
+                    "hx-include": "[name=target_kind]",
+                }
+            ),
+        },
+        reason={"widget": forms.Textarea(attrs={"rows": 3})},
+        required_action={"widget": forms.Textarea(attrs={"rows": 3})},
+        deadline={"widget": DATE, "initial": default_deadline},
+        inspection={"widget": forms.HiddenInput},
+    )
+):
     """督办单: on what (a project, wish or duty item, by its code), why, what must be done, by when."""
 
-    target_kind = forms.ChoiceField(label=_("督办类别"), choices=TARGET_CHOICES, initial="project")
-    # A searchable picker: what the person types (a code, words of the title, the unit or community) asks
-    # /orders/targets/ for the matching targets, offered in the input's list; without script a code typed
-    # in full still works.
-    target = forms.CharField(
-        label=_("督办对象"),
-        max_length=30,
-        help_text=_("输入编号或名称中的字，从列表中选择"),
-        widget=forms.TextInput(
-            attrs={
-                "list": "order-target-options",
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("supervision:order-targets"),
-                "hx-trigger": "input changed delay:300ms, search",
-                "hx-target": "#order-target-options",
-                "hx-include": "[name=target_kind]",
-            }
-        ),
-    )
-    reason = forms.CharField(label=_("督办事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    required_action = forms.CharField(
-        label=_("整改要求"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    deadline = forms.DateField(label=_("答复时限"), widget=DATE, initial=default_deadline)
-    inspection = forms.ModelChoiceField(
-        queryset=Inspection.objects.all(), required=False, widget=forms.HiddenInput, label=_("来源巡回指导")
-    )
 
-    def clean(self):
-        data = super().clean()
-        kind, key = data.get("target_kind"), data.get("target")
-        if kind and key:
-            target = selectors.order_target(kind, key)
-            if target is None:
-                self.add_error("target", _("没有找到这个编号对应的督办对象。"))
-            else:
-                data[kind] = target
-        return data
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "reason": data["reason"],
-            "required_action": data["required_action"],
-            "deadline": data["deadline"],
-            "inspection": data.get("inspection"),
-            **{kind: data[kind] for kind in selectors.TARGET_KINDS if kind in data},
-        }
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("答复"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("整改措施、进展和结果"),
-    )
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_("新的答复时限"), widget=DATE, required=False)
-
-
-class CloseForm(forms.Form):
-    note = forms.CharField(
-        label=_("办结意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+AnswerForm = inputs.ORDER_ANSWER.form(
+    answer={"widget": forms.Textarea(attrs={"rows": 4}), "help_text": _("整改措施、进展和结果")}
+)
+ReturnForm = inputs.ORDER_RETURN.form(
+    reason={"widget": forms.Textarea(attrs={"rows": 3})}, deadline={"widget": DATE}
+)
+CloseForm = inputs.ORDER_CLOSE.form(note={"widget": forms.Textarea(attrs={"rows": 2})})
 
 
 class CommunityField(forms.ModelMultipleChoiceField):
@@ -103,45 +63,17 @@ class CommunityField(forms.ModelMultipleChoiceField):
         return f"{obj.town.name} · {obj.name}"
 
 
-class InspectionForm(forms.Form):
-    """巡回指导: a field visit, forum or questionnaire — when, where, what was found, what it concerned."""
-
-    kind = forms.ChoiceField(label=_("方式"), choices=InspectionKind.choices)
-    date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
-    places = forms.CharField(label=_("地点"), max_length=200)
-    findings = forms.CharField(
-        label=_("发现的问题与意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    project_codes = forms.CharField(
-        label=_("相关项目"), required=False, max_length=500, help_text=_("项目编号，多个用空格或逗号分隔")
-    )
-    communities = CommunityField(
-        label=_("走访社区（村）"), required=False, queryset=Community.objects.select_related("town")
-    )
-    units = forms.ModelMultipleChoiceField(label=_("走访单位"), required=False, queryset=Unit.objects.all())
-    inspectors = forms.ModelMultipleChoiceField(
-        label=_("其他参加人员"),
-        required=False,
-        queryset=User.objects.with_role(Role.SUPERVISOR).order_by("username"),
-        help_text=_("记录人自动列为参加人员"),
-    )
-    photos = MultipleImageField(label=_("现场照片"), max_files=6, help_text=_("最多 6 张"))
-
-    def clean_project_codes(self):
-        codes = [
-            c.strip().upper()
-            for c in self.cleaned_data["project_codes"].replace("，", ",").replace(",", " ").split()
-        ]
-        found = list(projects.projects_by_codes(codes))
-        missing = sorted(set(codes) - {p.code for p in found})
-        if missing:
-            raise forms.ValidationError(_("没有这些项目编号：%(codes)s") % {"codes": "、".join(missing)})
-        return found
-
-    def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["projects"] = data.pop("project_codes")
-        return data
+InspectionForm = inputs.INSPECTION_RECORD.form(
+    date={"widget": DATE, "initial": timezone.localdate},
+    findings={"widget": forms.Textarea(attrs={"rows": 5})},
+    project_codes={"help_text": _("项目编号，多个用空格或逗号分隔")},
+    communities={"field_class": CommunityField},
+    inspectors={
+        "queryset": User.objects.with_role(Role.SUPERVISOR).order_by("username"),
+        "help_text": _("记录人自动列为参加人员"),
+    },
+    photos={"help_text": _("最多 6 张")},
+)
 
 
 class SupervisorChoiceField(forms.ModelChoiceField):

@@ -21,7 +21,7 @@ from jiangyan.periods import Period, last_complete, period_of, periods_between
 from jiangyan.roles import Role, has_role, require_role
 from jiangyan.scoping import lock_editable
 
-from . import reports, selectors
+from . import inputs, reports, selectors
 from .choices import (
     ORDER_MOVES,
     PERIOD_OF,
@@ -34,7 +34,6 @@ from .choices import (
 from .models import ContactPoint, Inspection, InspectionPhoto, Leader, Report, SupervisionOrder
 
 SYSTEM_LABEL = "定时任务"  # the actor of what beat generates (history data, not interface text)
-TEXT_LIMIT = 2000
 
 
 # --- reports ---------------------------------------------------------------------------------------------
@@ -305,8 +304,8 @@ def order_issue(
     targets = [t for t in (project, wish, duty_item) if t is not None]
     if len(targets) != 1:
         raise field_error("target", _("请选择一个督办对象：项目、心愿或履职事项。"))
-    reason = clean_text(reason, "reason", _("督办事由"), max_length=TEXT_LIMIT)
-    required_action = clean_text(required_action, "required_action", _("整改要求"), max_length=TEXT_LIMIT)
+    reason = inputs.ORDER_ISSUE["reason"].clean(reason, "reason")
+    required_action = inputs.ORDER_ISSUE["required_action"].clean(required_action, "required_action")
     if not isinstance(deadline, datetime.date) or deadline < timezone.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     if inspection is not None and not Inspection.objects.filter(pk=inspection.pk).exists():
@@ -354,7 +353,7 @@ def _require_status(order: SupervisionOrder, allowed: Iterable[str]) -> None:
 def order_answer(*, actor: User, order: SupervisionOrder, answer: str) -> SupervisionOrder:
     """issued/returned → answered, by staff of the responsible unit or community (only their own
     orders); the supervisor who issued it is told."""
-    answer = clean_text(answer, "answer", _("答复"), max_length=TEXT_LIMIT)
+    answer = inputs.ORDER_ANSWER["answer"].clean(answer, "answer")
     locked = SupervisionOrder.objects.answerable_by(actor).select_for_update().filter(pk=order.pk).first()
     if locked is None:
         raise PermissionDenied(_("只有责任单位或社区的工作人员可以答复本督办单。"))
@@ -389,7 +388,7 @@ def order_return(
     *, actor: User, order: SupervisionOrder, reason: str, deadline: datetime.date | None = None
 ) -> SupervisionOrder:
     """answered → returned (退回重办), by a supervisor, with the reason and optionally a new deadline."""
-    reason = clean_text(reason, "reason", _("退回原因"), max_length=TEXT_LIMIT)
+    reason = inputs.ORDER_RETURN["reason"].clean(reason, "reason")
     if deadline is not None and deadline < timezone.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     locked = _lock_for_review(actor, order)
@@ -423,7 +422,7 @@ def order_return(
 @transaction.atomic
 def order_close(*, actor: User, order: SupervisionOrder, note: str = "") -> SupervisionOrder:
     """answered → closed (办结), by a supervisor."""
-    note = clean_text(note, "note", _("办结意见"), required=False, max_length=TEXT_LIMIT)
+    note = inputs.ORDER_CLOSE["note"].clean(note, "note")
     locked = _lock_for_review(actor, order)
     _require_status(locked, ORDER_MOVES.sources("close"))
     selectors.order_require_move(actor, locked, "close")
@@ -473,8 +472,8 @@ def inspection_record(
         raise field_error("kind", _("请选择巡回指导方式。"))
     if not isinstance(date, datetime.date) or date > timezone.localdate():
         raise field_error("date", _("日期不能晚于今天。"))
-    places = clean_text(places, "places", _("地点"), max_length=200)
-    findings = clean_text(findings, "findings", _("发现的问题与意见"), max_length=TEXT_LIMIT)
+    places = inputs.INSPECTION_RECORD["places"].clean(places, "places")
+    findings = inputs.INSPECTION_RECORD["findings"].clean(findings, "findings")
     people = {user.pk: user for user in inspectors}
     people[actor.pk] = actor
     outsiders = [user for user in people.values() if not has_role(user, Role.SUPERVISOR)]

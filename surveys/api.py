@@ -18,7 +18,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
-from accounts.models import Community, Unit
+from accounts.models import Community
 from jiangyan.exceptions import error_response
 from jiangyan.masking import mask_phone
 from jiangyan.moves_api import ListedActions, actions_field
@@ -27,8 +27,8 @@ from jiangyan.scoping import CHANGE
 from jiangyan.viewsets import PortalViewSet
 from projects import selectors as project_selectors
 
-from . import selectors, services
-from .choices import DUTY_MOVES, SURVEY_MOVES, Channel, DutyStatus
+from . import inputs, selectors, services
+from .choices import DUTY_MOVES, SURVEY_MOVES, Channel
 from .filtersets import (
     DutyItemFilterSet,
     ProblemItemFilterSet,
@@ -250,11 +250,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SuggestionInput(serializers.Serializer):
-    text = serializers.CharField(help_text="5 到 1000 字")
-    community = serializers.PrimaryKeyRelatedField(
-        queryset=Community.objects.all(), required=False, allow_null=True, default=None
-    )
+class SuggestionInput(inputs.SUGGESTION_SUBMIT.serializer(text={"help_text": "5 到 1000 字"})):
+    pass
 
 
 class CodeInput(serializers.Serializer):
@@ -420,19 +417,12 @@ class DutyItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DutyItemInput(serializers.Serializer):
-    problem_item = serializers.PrimaryKeyRelatedField(queryset=ProblemItem.objects.all())
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
-    action = serializers.CharField(max_length=1000)
-    deadline = serializers.DateField()
+class DutyItemInput(inputs.DUTY_ITEM_CREATE.serializer()):
+    pass
 
 
-class DutyItemUpdateInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=DutyStatus.choices, required=False)
-    progress_note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    action = serializers.CharField(required=False, max_length=1000)
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
-    deadline = serializers.DateField(required=False)
+class DutyItemUpdateInput(inputs.DUTY_ITEM_UPDATE.serializer()):
+    """Taken as a PATCH (``partial``): only the fields sent change."""
 
 
 @extend_schema_view(

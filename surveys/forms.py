@@ -12,7 +12,8 @@ from accounts.forms import PhoneField
 from accounts.models import Community, Unit
 from projects import selectors as project_selectors
 
-from .choices import PAPER_CHANNELS, RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, DutyStatus, QuestionKind
+from . import inputs
+from .choices import PAPER_CHANNELS, RATING_MAX, RATING_MIN, TEXT_MAX_LENGTH, QuestionKind
 from .models import ProblemItem, Question, Suggestion, Survey
 
 
@@ -116,13 +117,12 @@ class SurveyAnswerForm(forms.Form):
         return data
 
 
-class SuggestionForm(forms.Form):
-    text = forms.CharField(
-        label=_("您的建议"),
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": _("例如：建议在小区附近增设老年助餐点")}),
-    )
-    community = forms.ModelChoiceField(label=_("所在社区（村）"), queryset=_communities(), required=False)
+SuggestionForm = inputs.SUGGESTION_SUBMIT.form(
+    text={
+        "label": _("您的建议"),
+        "widget": forms.Textarea(attrs={"rows": 6, "placeholder": _("例如：建议在小区附近增设老年助餐点")}),
+    },
+)
 
 
 class ImportForm(forms.Form):
@@ -169,18 +169,16 @@ class SuggestionItemsForm(forms.Form):
         return data
 
 
-class DutyItemForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.filter(is_active=True))
-    action = forms.CharField(label=_("履职举措"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
-    deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+DutyItemForm = inputs.DUTY_ITEM_CREATE.form(
+    unit={"queryset": Unit.objects.filter(is_active=True)},
+    action={"label": _("履职举措"), "widget": forms.Textarea(attrs={"rows": 3})},
+    deadline={"widget": forms.DateInput(attrs={"type": "date"})},
+)
 
 
-class DutyStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), choices=DutyStatus.choices)
-    progress_note = forms.CharField(
-        label=_("进展说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
+class DutyStatusForm(
+    inputs.DUTY_ITEM_UPDATE.form(progress_note={"widget": forms.Textarea(attrs={"rows": 2})})
+):
     def __init__(self, *args, statuses=None, **kwargs):
         """``statuses``: the choices offered (``selectors.duty_item_statuses_for``); all when posted."""
         super().__init__(*args, **kwargs)

@@ -3,24 +3,21 @@
 or an illegal transition is a 409. The services decide who may do what; the viewset only shapes the input
 and the answer."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import Community
 from jiangyan.exceptions import ErrorSerializer
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
 from jiangyan.scoping import VIEW
-from jiangyan.uploads import clean_image
 from jiangyan.viewsets import PortalViewSet
 
-from . import selectors, services
-from .choices import WISH_MOVES, PhotoKind, Satisfaction, WishCategory, WishChannel
+from . import inputs, selectors, services
+from .choices import WISH_MOVES, PhotoKind, Satisfaction
 from .filtersets import WishFilterSet
 from .models import WISHER, Wish
 
@@ -132,53 +129,35 @@ class WishCreatedSerializer(WishSerializer):
 
 
 # --- input --------------------------------------------------------------------------------------------
-class WishCreateInput(serializers.Serializer):
+class WishCreateInput(inputs.WISH_CREATE.serializer(urgent={"help_text": "生活帮帮团急需（仅生活物资类）"})):
     """A new wish. A resident submits it online or from a card's QR code (it waits for review); staff of
     its community enter it from any channel (open at once) — ``wishes.services.wish_create`` decides."""
 
-    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
-    category = serializers.ChoiceField(choices=WishCategory.choices)
-    title = serializers.CharField(max_length=60)
-    text = serializers.CharField(max_length=1000)
-    urgent = serializers.BooleanField(default=False, help_text="生活帮帮团急需（仅生活物资类）")
-    wisher_name = serializers.CharField(max_length=50)
-    wisher_phone = serializers.CharField(max_length=20)
-    wisher_address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    channel = serializers.ChoiceField(choices=WishChannel.choices, default=WishChannel.ONLINE)
+
+class ClaimInput(
+    inputs.WISH_CLAIM.serializer(promised_date={"help_text": "默认今天起 WISH_DEFAULT_PROMISE_DAYS 天"})
+):
+    pass
 
 
-class ClaimInput(serializers.Serializer):
-    promised_date = serializers.DateField(required=False, help_text="默认今天起 WISH_DEFAULT_PROMISE_DAYS 天")
+class ReasonInput(inputs.WISH_RELEASE.serializer()):
+    """The reason of a release (``wish_release``)."""
 
 
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+class RejectInput(inputs.WISH_REJECT.serializer()):
+    """The reason of a rejection (``wish_reject``)."""
 
 
-class FulfilInput(serializers.Serializer):
-    note = serializers.CharField(max_length=1000)
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=6, default=list)
-
-    def validate_photos(self, photos):
-        try:
-            return [clean_image(photo) for photo in photos]
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
+class FulfilInput(inputs.WISH_FULFIL.serializer()):
+    pass
 
 
-class FeedbackInput(serializers.Serializer):
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    query_code = serializers.CharField(
-        max_length=12, required=False, allow_blank=True, default="", help_text="心愿人不登录时凭查询码回访"
-    )
+class FeedbackInput(inputs.WISH_FEEDBACK.serializer(query_code={"help_text": "心愿人不登录时凭查询码回访"})):
+    pass
 
 
-class WithdrawInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    query_code = serializers.CharField(
-        max_length=12, required=False, allow_blank=True, default="", help_text="心愿人不登录时凭查询码撤回"
-    )
+class WithdrawInput(inputs.WISH_WITHDRAW.serializer(query_code={"help_text": "心愿人不登录时凭查询码撤回"})):
+    pass
 
 
 CONFLICT = OpenApiResponse(ErrorSerializer, description="已被其他党员认领，或当前状态不允许该操作")
@@ -304,10 +283,10 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def approve(self, request, code=None):
         return self._act(services.wish_approve)
 
-    @_action_schema(ReasonInput, "审核不通过（本社区工作人员，需说明原因）")
+    @_action_schema(RejectInput, "审核不通过（本社区工作人员，需说明原因）")
     @action(detail=True, methods=["post"])
     def reject(self, request, code=None):
-        return self._act(services.wish_reject, ReasonInput)
+        return self._act(services.wish_reject, RejectInput)
 
     @_action_schema(WithdrawInput, "撤回心愿（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])

@@ -7,9 +7,9 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.forms import PhoneField
 from accounts.models import Community
-from jiangyan.uploads import MultipleImageField
 
-from .choices import RESIDENT_CHANNELS, Satisfaction, WishCategory, WishChannel
+from . import inputs
+from .choices import RESIDENT_CHANNELS, WishChannel
 from .services import default_promised_date
 
 
@@ -18,44 +18,34 @@ class CommunityChoiceField(forms.ModelChoiceField):
         return f"{obj.town.name} · {obj.name}"
 
 
-class WishSubmitForm(forms.Form):
+class WishSubmitForm(
+    inputs.WISH_CREATE.form(
+        channel={
+            "choices": [(c.value, c.label) for c in RESIDENT_CHANNELS],
+            "widget": forms.HiddenInput,
+        },
+        community={"field_class": CommunityChoiceField, "empty_label": _("请选择")},
+        category={"empty_label": _("请选择")},
+        title={
+            "label": pgettext_lazy("心愿表单的标题栏", "我的心愿"),
+            "widget": forms.TextInput(attrs={"placeholder": _("如：修理漏水的水龙头")}),
+        },
+        text={"widget": forms.Textarea(attrs={"rows": 4}), "help_text": _("说说需要什么帮助、方便的时间。")},
+        wisher_phone={
+            "field_class": PhoneField,
+            "help_text": _("只有认领党员和社区工作人员能看到完整号码。"),
+        },
+    )
+):
     """A resident's wish on one phone screen: where, what, who."""
-
-    community = CommunityChoiceField(
-        label=_("所在社区（村）"), queryset=Community.objects.select_related("town"), empty_label=_("请选择")
-    )
-    category = forms.ChoiceField(label=_("心愿类别"), choices=[("", _("请选择")), *WishCategory.choices])
-    title = forms.CharField(
-        label=pgettext_lazy("心愿表单的标题栏", "我的心愿"),
-        max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": _("如：修理漏水的水龙头")}),
-    )
-    text = forms.CharField(
-        label=_("详细说明"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("说说需要什么帮助、方便的时间。"),
-    )
-    urgent = forms.BooleanField(label=_("生活帮帮团急需（居家隔离、行动不便，急需生活物资）"), required=False)
-    wisher_name = forms.CharField(label=_("姓名"), max_length=50)
-    wisher_phone = PhoneField(label=_("联系电话"), help_text=_("只有认领党员和社区工作人员能看到完整号码。"))
-    wisher_address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    photos = MultipleImageField(label=_("照片（可选）"), max_files=3)
-    channel = forms.ChoiceField(
-        choices=[(c.value, c.label) for c in RESIDENT_CHANNELS],
-        initial=WishChannel.ONLINE,
-        widget=forms.HiddenInput,
-    )
 
 
 class WishEntryForm(WishSubmitForm):
     """Community staff enter a wish from a card, a box, the hotline or a visit."""
 
     # Paper and phone channels only (a resident online uses the resident's form); 心愿卡 first and chosen.
-    channel = forms.ChoiceField(
-        label=_("征集渠道"),
-        choices=[(c.value, c.label) for c in WishChannel if c != WishChannel.ONLINE],
-        initial=WishChannel.CARD,
+    channel = inputs.WISH_CREATE["channel"].form_field(
+        choices=[(c.value, c.label) for c in WishChannel if c != WishChannel.ONLINE], initial=WishChannel.CARD
     )
     field_order = ["channel", "community"]
 
@@ -75,41 +65,26 @@ class WishEntryForm(WishSubmitForm):
         self.fields["photos"].label = _("心愿卡或现场照片（可选）")
 
 
-class ClaimForm(forms.Form):
-    promised_date = forms.DateField(
-        label=_("承诺完成日期"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        initial=default_promised_date,
-    )
+ClaimForm = inputs.WISH_CLAIM.form(
+    promised_date={
+        "widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        "initial": default_promised_date,
+    }
+)
 
 
 class ApproveForm(forms.Form):
     """Approval asks nothing more than the button."""
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=200)
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("撤回原因（可选）"), max_length=200, required=False)
-
-
-class FulfilForm(forms.Form):
-    note = forms.CharField(label=_("完成情况"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    photos = MultipleImageField(label=_("照片（可选）"), max_files=6)
-
-
-class FeedbackForm(forms.Form):
-    satisfaction = forms.ChoiceField(
-        label=_("满意程度"),
-        choices=Satisfaction.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择满意程度。")},
-    )
-    comment = forms.CharField(
-        label=_("意见（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+ReleaseForm = inputs.WISH_RELEASE.form(reason={"label": _("原因")})
+RejectForm = inputs.WISH_REJECT.form(reason={"label": _("原因")})
+WithdrawForm = inputs.WISH_WITHDRAW.form(reason={"label": _("撤回原因（可选）")})
+FulfilForm = inputs.WISH_FULFIL.form(note={"widget": forms.Textarea(attrs={"rows": 3})})
+FeedbackForm = inputs.WISH_FEEDBACK.form(
+    satisfaction={"widget": forms.RadioSelect},
+    comment={"label": _("意见（可选）"), "widget": forms.Textarea(attrs={"rows": 2})},
+)
 
 
 class TrackForm(forms.Form):

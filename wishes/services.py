@@ -25,13 +25,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, User
 from accounts.validators import validate_contact_phone
 from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, clean_text, field_error
+from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.notifications import notify
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 
-from . import selectors
+from . import inputs, selectors
 from .choices import (
     RESIDENT_CHANNELS,
     WISH_MOVES,
@@ -109,14 +109,10 @@ def _validated_fields(
 ) -> dict:
     errors: dict[str, list[str]] = {}
     cleaned = {}
-    for field, label, value, required, max_length in (
-        ("title", _("心愿"), title, True, 60),
-        ("text", _("详细说明"), text, True, 1000),
-        ("wisher_name", _("姓名"), wisher_name, True, 50),
-        ("wisher_address", _("地址"), wisher_address, False, 200),
-    ):
+    texts = {"title": title, "text": text, "wisher_name": wisher_name, "wisher_address": wisher_address}
+    for field, value in texts.items():
         try:
-            cleaned[field] = clean_text(value, field, label, required=required, max_length=max_length)
+            cleaned[field] = inputs.WISH_CREATE[field].clean(value, field)
         except ApplicationError as error:
             errors.update(error.fields)
     try:
@@ -244,7 +240,7 @@ def wish_approve(*, actor: User, wish: Wish) -> Wish:
 def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
     """submitted → rejected, with a reason the wisher sees when tracking."""
     locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
-    reason = clean_text(reason, "reason", _("未通过原因"), max_length=200)
+    reason = inputs.WISH_REJECT["reason"].clean(reason, "reason")
     _require_state(locked, [WishStatus.SUBMITTED])
     selectors.wish_require_move(actor, locked, "reject")
     locked.status, locked.reject_reason, locked.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
@@ -312,7 +308,7 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
 @transaction.atomic
 def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
     """claimed → open, by the claimer (or an admin), with a reason."""
-    reason = clean_text(reason, "reason", _("释放原因"), max_length=200)
+    reason = inputs.WISH_RELEASE["reason"].clean(reason, "reason")
     locked = _lock(wish, WISH_MOVES.sources("release"))
     if not (locked.claimed_by_id == actor.pk or is_admin(actor)):
         raise PermissionDenied(_("只有认领人可以释放该心愿。"))
@@ -341,7 +337,7 @@ def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
 @transaction.atomic
 def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) -> Wish:
     """claimed → fulfilled, by the claimer, with a note and optional photos; waits for the follow-up."""
-    note = clean_text(note, "note", _("完成情况"), max_length=1000)
+    note = inputs.WISH_FULFIL["note"].clean(note, "note")
     locked = _lock(wish, WISH_MOVES.sources("fulfil"))
     if locked.claimed_by_id != actor.pk:
         raise PermissionDenied(_("只有认领人可以登记完成。"))
@@ -372,7 +368,7 @@ def wish_feedback(
     to hand to another member. The wisher (account or query code) or community staff (by phone) record it."""
     if satisfaction not in Satisfaction.values:
         raise field_error("satisfaction", _("请选择满意程度。"))
-    comment = clean_text(comment, "comment", _("回访意见"), required=False, max_length=500)
+    comment = inputs.WISH_FEEDBACK["comment"].clean(comment, "comment")
     locked = _lock(wish, WISH_MOVES.sources("feedback"))
     claimer = locked.claimed_by
     if _acting_for_wisher(actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以回访。")):
@@ -424,7 +420,7 @@ def wish_feedback(
 def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", query_code: str = "") -> Wish:
     """submitted/open/claimed → withdrawn, by the wisher (account or query code) or staff of the community
     on the wisher's behalf (a phone call)."""
-    reason = clean_text(reason, "reason", _("撤回原因"), required=False, max_length=200)
+    reason = inputs.WISH_WITHDRAW["reason"].clean(reason, "reason")
     locked = _lock(wish, WISH_MOVES.sources("withdraw"))
     by_wisher = _acting_for_wisher(
         actor, locked, query_code, message=_("只有心愿人或本社区工作人员可以撤回心愿。")

@@ -36,7 +36,8 @@ from .forms import (
     ClaimForm,
     FeedbackForm,
     FulfilForm,
-    ReasonForm,
+    RejectForm,
+    ReleaseForm,
     TrackForm,
     WishEntryForm,
     WishSubmitForm,
@@ -70,11 +71,11 @@ ACTIONS = {
         ClaimForm, services.wish_claim, gettext_lazy("认领成功，请在承诺日期前完成。联系方式已向您显示。")
     ),
     "release": WishAction(
-        ReasonForm, services.wish_release, gettext_lazy("已释放认领，心愿回到待认领。"), prefix="release"
+        ReleaseForm, services.wish_release, gettext_lazy("已释放认领，心愿回到待认领。"), prefix="release"
     ),
     "fulfil": WishAction(FulfilForm, services.wish_fulfil, gettext_lazy("已登记完成，等待回访。")),
     "approve": WishAction(ApproveForm, services.wish_approve, gettext_lazy("审核通过，心愿已上墙待认领。")),
-    "reject": WishAction(ReasonForm, services.wish_reject, gettext_lazy("已退回该心愿。"), prefix="reject"),
+    "reject": WishAction(RejectForm, services.wish_reject, gettext_lazy("已退回该心愿。"), prefix="reject"),
     "feedback": WishAction(FeedbackForm, services.wish_feedback, gettext_lazy("回访已记录。")),
     "withdraw": WishAction(WithdrawForm, services.wish_withdraw, gettext_lazy("心愿已撤回。")),
 }

@@ -1,0 +1,52 @@
+"""What each project service takes, declared once (``jiangyan.inputs``): the page's forms (``forms.py``),
+the API's input serializers (``api.py``) and the services' own checks read it here. Indicator values are
+not declared here: the page asks one field per indicator of the project, the API takes a list."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiangyan.inputs import PAGE, Choice, Date, Images, Input, Integer, Text, text_of
+
+from .choices import ProjectStatus
+from .models import Evaluation, Milestone, ProgressStatement
+
+SCORE_MESSAGE = _("评分应为 1 到 5 分。")
+
+STATEMENT_CREATE = Input(
+    "statement_create",
+    period_start=Date(label=_("起始日期")),
+    period_end=Date(label=_("截止日期")),
+    text=text_of(ProgressStatement, "text", max_length=5000),
+    photos=Images(label=_("现场照片"), max_files=6),
+)
+
+MILESTONE_COMPLETE = Input(
+    "milestone_complete",
+    done_date=Date(label=_("实际完成日期")),
+    evidence=text_of(Milestone, "evidence", max_length=2000),
+    photos=Images(label=_("佐证照片"), max_files=6, only=PAGE),
+)
+
+PROJECT_STATUS_CHANGE = Input(
+    "project_status_change",
+    status=Choice(label=_("状态"), choices=ProjectStatus),
+    reason=Text(label=_("原因"), max_length=200),
+)
+
+EVALUATION_CREATE = Input(
+    "evaluation_create",
+    score=Integer(
+        label=_("评分"),
+        min_value=1,
+        max_value=5,
+        messages={
+            "required": _("请选择评分。"),
+            "null": _("请选择评分。"),
+            "invalid": SCORE_MESSAGE,
+            "min_value": SCORE_MESSAGE,
+            "max_value": SCORE_MESSAGE,
+        },
+    ),
+    comment=text_of(Evaluation, "comment", max_length=2000),
+)
+
+INPUTS = (STATEMENT_CREATE, MILESTONE_COMPLETE, PROJECT_STATUS_CHANGE, EVALUATION_CREATE)

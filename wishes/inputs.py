@@ -1,0 +1,57 @@
+"""What each wish service takes, declared once (``jiangyan.inputs``): the page's forms (``forms.py``), the
+API's input serializers (``api.py``) and the services' own checks read their limits and messages here."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Community
+from jiangyan.inputs import API, PAGE, Boolean, Choice, Date, Images, Input, Ref, Text, text_of
+
+from .choices import Satisfaction, WishCategory, WishChannel
+from .models import Wish
+
+# A reason goes into the wish's history (and, for a rejection, into ``Wish.reject_reason``).
+REASON_LENGTH = Wish._meta.get_field("reject_reason").max_length
+# The wisher follows up or withdraws without an account by the wish's query code (the page keeps it in
+# the session of the tracking page, so only the API takes it).
+QUERY_CODE = text_of(Wish, "query_code", required=False, only=API)
+
+WISH_CREATE = Input(
+    "wish_create",
+    community=Ref(label=_("所在社区（村）"), queryset=Community.objects.select_related("town")),
+    category=Choice(label=_("心愿类别"), choices=WishCategory),
+    title=text_of(Wish, "title"),
+    text=text_of(Wish, "text"),
+    urgent=Boolean(label=_("生活帮帮团急需（居家隔离、行动不便，急需生活物资）")),
+    wisher_name=text_of(Wish, "wisher_name", label=_("姓名")),
+    wisher_phone=text_of(Wish, "wisher_phone"),
+    wisher_address=text_of(Wish, "wisher_address"),
+    photos=Images(label=_("照片（可选）"), max_files=3, only=PAGE),
+    channel=Choice(label=_("征集渠道"), choices=WishChannel, default=WishChannel.ONLINE, required=False),
+)
+
+WISH_CLAIM = Input("wish_claim", promised_date=Date(label=_("承诺完成日期"), required=False))
+
+WISH_RELEASE = Input("wish_release", reason=Text(label=_("释放原因"), max_length=REASON_LENGTH))
+
+WISH_REJECT = Input("wish_reject", reason=text_of(Wish, "reject_reason", required=True))
+
+WISH_FULFIL = Input(
+    "wish_fulfil",
+    note=text_of(Wish, "fulfil_note", max_length=1000, required=True),
+    photos=Images(label=_("照片（可选）"), max_files=6),
+)
+
+WISH_FEEDBACK = Input(
+    "wish_feedback",
+    satisfaction=Choice(label=_("满意程度"), choices=Satisfaction),
+    comment=text_of(Wish, "feedback_comment"),
+    query_code=QUERY_CODE,
+)
+
+WISH_WITHDRAW = Input(
+    "wish_withdraw",
+    reason=Text(label=_("撤回原因"), max_length=REASON_LENGTH, required=False),
+    query_code=QUERY_CODE,
+)
+
+INPUTS = (WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW)
