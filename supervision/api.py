@@ -10,7 +10,6 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import Community, Unit, User
 from jiangyan import notifications
 from jiangyan.exceptions import ErrorSerializer, error_response
 from jiangyan.models import Notification
@@ -21,7 +20,7 @@ from jiangyan.scoping import CHANGE
 from jiangyan.viewsets import PortalViewSet
 
 from . import inputs, selectors, services
-from .choices import ORDER_MOVES, REPORT_MOVES, LeadingBody
+from .choices import ORDER_MOVES, REPORT_MOVES
 from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 
@@ -370,11 +369,8 @@ class LeaderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeaderInput(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="领导本人的督查人员账号")
-    body = serializers.ChoiceField(choices=LeadingBody.choices)
-    title = serializers.CharField(max_length=40)
-    rank = serializers.IntegerField(min_value=0, max_value=999, required=False, default=100)
+class LeaderInput(inputs.LEADER_APPOINT.serializer(user={"help_text": "领导本人的督查人员账号"})):
+    pass
 
 
 @extend_schema_view(
@@ -416,15 +412,8 @@ class ContactPointSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactPointInput(serializers.Serializer):
-    leader = serializers.PrimaryKeyRelatedField(queryset=Leader.objects.all())
-    community = serializers.PrimaryKeyRelatedField(
-        queryset=Community.objects.all(), required=False, allow_null=True, default=None
-    )
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), required=False, allow_null=True, default=None
-    )
-    since = serializers.DateField(required=False, allow_null=True, default=None)
+class ContactPointInput(inputs.CONTACT_POINT_ASSIGN.serializer()):
+    pass
 
 
 @extend_schema_view(

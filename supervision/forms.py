@@ -8,12 +8,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Community, Unit, User
+from accounts.models import Community, User
 from jiangyan.roles import Role
 
 from . import inputs
-from .choices import LeadingBody
-from .models import Leader
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -81,25 +79,13 @@ class SupervisorChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name}（{obj.username}）"
 
 
-class LeaderForm(forms.Form):
-    """四套班子成员: whose account, which body, what post, where in the order of precedence."""
-
-    user = SupervisorChoiceField(
-        label=_("账号"),
-        queryset=User.objects.with_role(Role.SUPERVISOR).filter(is_active=True).order_by("username"),
-        help_text=_("领导本人的督查人员账号；已登记的领导再次保存即修改职务"),
-    )
-    body = forms.ChoiceField(label=_("班子"), choices=LeadingBody.choices)
-    title = forms.CharField(label=_("职务"), max_length=40, help_text=_("如：区委书记、副区长"))
-    rank = forms.IntegerField(label=_("排序"), min_value=0, max_value=999, initial=100)
-
-
-class ContactPointForm(forms.Form):
-    leader = forms.ModelChoiceField(
-        label=_("联系领导"), queryset=Leader.objects.select_related("user").order_by("rank", "id")
-    )
-    community = forms.ModelChoiceField(
-        label=_("联系社区（村）"), required=False, queryset=Community.objects.select_related("town")
-    )
-    unit = forms.ModelChoiceField(label=_("联系单位"), required=False, queryset=Unit.objects.all())
-    since = forms.DateField(label=_("起始日期"), widget=DATE, initial=timezone.localdate)
+# 四套班子成员: whose account, which body, what post, where in the order of precedence.
+LeaderForm = inputs.LEADER_APPOINT.form(
+    user={
+        "field_class": SupervisorChoiceField,
+        "help_text": _("领导本人的督查人员账号；已登记的领导再次保存即修改职务"),
+    },
+    title={"help_text": _("如：区委书记、副区长")},
+    rank={"initial": 100},
+)
+ContactPointForm = inputs.CONTACT_POINT_ASSIGN.form(since={"widget": DATE, "initial": timezone.localdate})

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit, User
-from jiangyan.inputs import Choice, Codes, Date, Images, Input, Ref, Text, text_of
+from jiangyan.inputs import Choice, Codes, Date, Images, Input, Integer, Ref, Text, text_of
+from jiangyan.roles import Role
 from projects import selectors as projects
 
 from . import selectors
-from .choices import InspectionKind
-from .models import Inspection, SupervisionOrder
+from .choices import InspectionKind, LeadingBody
+from .models import Inspection, Leader, SupervisionOrder
 
 # The orders' texts are TextFields: their limit is the portal's, one for all of them.
 TEXT_LIMIT = 2000
@@ -84,4 +85,33 @@ INSPECTION_RECORD = Input(
     photos=Images(label=_("现场照片"), max_files=6),
 )
 
-INPUTS = (ORDER_ISSUE, ORDER_ANSWER, ORDER_RETURN, ORDER_CLOSE, INSPECTION_RECORD)
+LEADER_APPOINT = Input(
+    "leader_appoint",
+    user=Ref(
+        label=_("账号"),
+        queryset=User.objects.with_role(Role.SUPERVISOR).filter(is_active=True).order_by("username"),
+    ),
+    body=Choice(label=_("班子"), choices=LeadingBody),
+    title=text_of(Leader, "title"),
+    rank=Integer(label=_("排序"), min_value=0, max_value=999, required=False),
+)
+
+CONTACT_POINT_ASSIGN = Input(
+    "contact_point_assign",
+    leader=Ref(label=_("联系领导"), queryset=Leader.objects.select_related("user").order_by("rank", "id")),
+    community=Ref(
+        label=_("联系社区（村）"), queryset=Community.objects.select_related("town"), required=False
+    ),
+    unit=Ref(label=_("联系单位"), queryset=Unit.objects.all(), required=False),
+    since=Date(label=_("起始日期"), required=False),
+)
+
+INPUTS = (
+    ORDER_ISSUE,
+    ORDER_ANSWER,
+    ORDER_RETURN,
+    ORDER_CLOSE,
+    INSPECTION_RECORD,
+    LEADER_APPOINT,
+    CONTACT_POINT_ASSIGN,
+)

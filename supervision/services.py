@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Community, Unit, User
 from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, clean_text, field_error
+from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.notifications import notify
 from jiangyan.periods import Period, last_complete, period_of, periods_between
 from jiangyan.roles import Role, has_role, require_role
@@ -502,7 +502,7 @@ LEADER_FIELDS = ("body", "title", "rank")
 
 
 @transaction.atomic
-def leader_appoint(*, actor: User, user: User, body: str, title: str, rank: int = 100) -> Leader:
+def leader_appoint(*, actor: User, user: User, body: str, title: str, rank: int | None = 100) -> Leader:
     """The office records a member of the four leading bodies (四套班子成员) as a leader — their account (a
     supervisor), body, post and place in the order of precedence — or changes the post of one already
     recorded. One leader per account, whoever saves first (the row is locked, the insert retried)."""
@@ -511,7 +511,8 @@ def leader_appoint(*, actor: User, user: User, body: str, title: str, rank: int 
         raise field_error("user", _("联系领导须为在职的督查人员账号。"))
     if body not in LeadingBody.values:
         raise field_error("body", _("请选择所在班子。"))
-    title = clean_text(title, "title", _("职务"), max_length=40)
+    title = inputs.LEADER_APPOINT["title"].clean(title, "title")
+    rank = 100 if rank is None else rank  # the default place of one not ranked
     if not isinstance(rank, int) or not 0 <= rank <= 999:
         raise field_error("rank", _("排序须为 0 到 999 的整数。"))
     values = {"body": body, "title": title, "rank": rank}

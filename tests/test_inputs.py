@@ -41,6 +41,8 @@ PAIRS = [
     (supervision_forms.ReturnForm, supervision_api.ReturnInput),
     (supervision_forms.CloseForm, supervision_api.CloseInput),
     (supervision_forms.InspectionForm, supervision_api.InspectionInput),
+    (supervision_forms.LeaderForm, supervision_api.LeaderInput),
+    (supervision_forms.ContactPointForm, supervision_api.ContactPointInput),
     (projects_forms.StatementForm, projects_api.StatementInput),
     (projects_forms.MilestoneDoneForm, projects_api.MilestoneCompleteInput),
     (projects_forms.StatusForm, projects_api.StatusInput),
