@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Community, Unit
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
@@ -80,6 +82,11 @@ class OrderFilterSet(PortalFilterSet):
         return queryset.filter(**{f"{value}__isnull": False})
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class LeaderVisitsFilter(LookupFilter):
+    """A leader, by id, whose visits a method finds: the schema cannot read its type from the model."""
+
+
 class InspectionFilterSet(PortalFilterSet):
     search_fields = ("places__icontains", "findings__icontains")
 
@@ -105,7 +112,7 @@ class InspectionFilterSet(PortalFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    leader = LookupFilter(
+    leader = LeaderVisitsFilter(
         method="filter_leader",
         queryset=Leader.objects.select_related("user"),
         label=_("联系领导走访"),
