@@ -1,30 +1,97 @@
+from collections.abc import Callable
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Q
+from django_otp import device_classes
 
 from jiangyan.crypto import blind_index
 from jiangyan.roles import preload_roles
 
 from .models import MemberProfile
 
+# What other apps must know of the signed-in person on every request, read with the user in the same query
+# (one round trip instead of one more each): name → (an SQL expression over the user row ``u``, its
+# parameters). An app registers its own from ``ready()`` (wishes: whether the person has wishes or claims
+# only they may see, which decides whether their board is the public one).
+USER_FACTS: dict[str, tuple[str, tuple]] = {}
+
+
+def register_user_fact(name: str, sql: str, params=()) -> None:
+    USER_FACTS[name] = (sql, tuple(params))
+    _user_sql.cache_clear()
+
+
+def user_fact(user, name: str, compute: Callable[[], object]):
+    """``name`` of ``user`` as read with their session's user row, else computed now (a user loaded any other
+    way, or the embedded SQLite default)."""
+    facts = getattr(user, "_user_facts", None)
+    if facts is not None and name in facts:
+        return facts[name]
+    return compute()
+
+
+def confirmed_devices(user) -> frozenset[str] | None:
+    """The persistent ids of ``user``'s confirmed second-step devices as read with the session's user row
+    (``accounts.middleware.OTPMiddleware``); None when the user was loaded another way."""
+    return getattr(user, "_confirmed_devices", None)
+
 
 @cache
 def _user_sql() -> str:
-    """The user of a session with their group names and the community they report to, in one query
-    (PostgreSQL). Written out because every signed-in request runs it: composing it with the ORM costs
-    several times more than running it (what the load benchmark measures, bench/README.md)."""
+    """The user of a session with their group names, the community they report to, their confirmed
+    second-step devices and the registered facts, in one query (PostgreSQL). Written out because every
+    signed-in request runs it: composing it with the ORM costs several times more than running it (what the
+    load benchmark measures, bench/README.md)."""
     User = get_user_model()
     columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields)
+    devices = " UNION ALL ".join(
+        f"SELECT '{model._meta.label_lower}/' || d.id FROM {model._meta.db_table} d "
+        f"WHERE d.user_id = u.id AND d.confirmed"
+        for model in device_classes()
+    )
+    facts = "".join(f", ({sql})" for sql, _params in USER_FACTS.values())
     return (
         f"SELECT {columns}, m.registered_community_id, (SELECT string_agg(g.name, ',') "
         f"FROM {Group._meta.db_table} g JOIN {User.groups.through._meta.db_table} ug ON ug.group_id = g.id "
-        f"WHERE ug.user_id = u.id) FROM {User._meta.db_table} u "
+        f"WHERE ug.user_id = u.id), (SELECT string_agg(p, ',') FROM ({devices}) AS ids(p)){facts} "
+        f"FROM {User._meta.db_table} u "
         f"LEFT JOIN {MemberProfile._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s"
     )
+
+
+USER_STATEMENT = "jiangyan_session_user"
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with its ``%s`` placeholders numbered, as PREPARE takes them."""
+    parts = sql.split("%s")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+def _run_user_query(cursor, params: list) -> None:
+    """The user query as a prepared statement of the connection: PostgreSQL plans it once per connection
+    instead of on every request (planning it costs four times running it). Plain SQL inside a transaction,
+    where a failed EXECUTE would abort the transaction."""
+    if connection.in_atomic_block:
+        cursor.execute(_user_sql(), params)
+        return
+    execute = f"EXECUTE {USER_STATEMENT}({', '.join(['%s'] * len(params))})"
+    if getattr(connection, "_user_statement_of", None) is connection.connection:
+        try:
+            cursor.execute(execute, params)
+            return
+        except DatabaseError:  # the table changed under the statement (a migration): prepared again
+            pass
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [USER_STATEMENT])
+    if cursor.fetchone() is not None:
+        cursor.execute(f"DEALLOCATE {USER_STATEMENT}")
+    cursor.execute(f"PREPARE {USER_STATEMENT} AS {_numbered(_user_sql())}")
+    connection._user_statement_of = connection.connection
+    cursor.execute(execute, params)
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -39,11 +106,13 @@ class UsernameOrPhoneBackend(ModelBackend):
             return super().get_user(user_id)
         User = get_user_model()
         with connection.cursor() as cursor:
-            cursor.execute(_user_sql(), [user_id])
+            params = [p for _sql, fact_params in USER_FACTS.values() for p in fact_params]
+            _run_user_query(cursor, [*params, user_id])
             row = cursor.fetchone()
         if row is None:
             return None
-        *values, member_community_id, group_names = row
+        facts = dict(zip(USER_FACTS, row[len(row) - len(USER_FACTS) :], strict=True))
+        *values, member_community_id, group_names, devices = row[: len(row) - len(USER_FACTS)]
         fields = User._meta.concrete_fields
         # A raw row skips the fields' converters: the encrypted phone is decrypted here (jiangyan.fields).
         values = [
@@ -55,6 +124,8 @@ class UsernameOrPhoneBackend(ModelBackend):
             return None
         preload_roles(user, (group_names or "").split(","))
         user.__dict__["home_community_id"] = member_community_id or user.community_id
+        user.__dict__["_confirmed_devices"] = frozenset((devices or "").split(",")) - {""}
+        user.__dict__["_user_facts"] = facts
         return user
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -11,6 +11,7 @@ django-otp's middleware has said whether the session passed the second step:
 Requests without a session cookie pass untouched (no session read, no ``Vary: Cookie``)."""
 
 import time
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,9 +19,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
 
+from .backends import confirmed_devices
 from .policy import (
     SESSION_LAST_SEEN,
     SESSION_SECOND_STEP,
@@ -56,6 +62,25 @@ def session_end_reason(request, user) -> str:
     if now - last_seen >= LAST_SEEN_RESOLUTION:
         session[SESSION_LAST_SEEN] = now
     return ""
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware without its query: whether the session's device is one of the person's
+    confirmed ones is read with the user (``accounts.backends``, the same rule: the device exists, is the
+    user's and is confirmed); the device itself is loaded only if something asks for more than that."""
+
+    def _verify_user_sync(self, request, user):
+        confirmed = confirmed_devices(user) if user.is_authenticated else None
+        if confirmed is None:
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if persistent_id and self._normalize_persistent_id(persistent_id) in confirmed:
+            device_id = self._normalize_persistent_id(persistent_id)
+            user.otp_device = SimpleLazyObject(partial(Device.from_persistent_id, device_id))
+        elif persistent_id:
+            del request.session[DEVICE_ID_SESSION_KEY]
+        return user
 
 
 class SignInPolicyMiddleware:

@@ -89,3 +89,11 @@ class WishesConfig(site.PortalAppConfig):
         "wish.submit": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
         "wish.reject": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
     }
+
+    def ready(self) -> None:
+        super().ready()
+        from accounts.backends import register_user_fact
+
+        from .models import OWN_ROWS, own_rows_sql
+
+        register_user_fact(OWN_ROWS, *own_rows_sql("u.id"))

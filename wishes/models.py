@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import user_fact
 from accounts.models import Community
 from jiangyan import masking
 from jiangyan.fields import BlindIndexField, EncryptedTextField
@@ -56,17 +57,31 @@ def handled_communities(user) -> models.QuerySet[Community]:
     return Community.objects.none() if scope is None else Community.objects.filter(scope)
 
 
-def _has_own_rows(user_pk: int) -> bool:
-    """Whether the person has wishes or claims outside the public states (what only they see on the board).
-    Runs on every signed-in board request: written out, as composing it costs more than running it."""
+OWN_ROWS = "wishes.own_rows"  # the user fact of ``own_rows_sql``
+
+
+def own_rows_sql(person: str) -> tuple[str, tuple]:
+    """Whether the person ``person`` (an SQL expression of their id) has wishes or claims outside the public
+    states — what only they see on the board — as SQL and its parameters."""
     marks = ", ".join(["%s"] * len(PUBLIC_STATUSES))
     sql = (
-        f"SELECT 1 FROM {Wish._meta.db_table} WHERE (submitted_by_id = %s OR claimed_by_id = %s) "
-        f"AND status NOT IN ({marks}) LIMIT 1"
+        f"SELECT EXISTS (SELECT 1 FROM {Wish._meta.db_table} WHERE (submitted_by_id = {person} "
+        f"OR claimed_by_id = {person}) AND status NOT IN ({marks}))"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_pk, user_pk, *PUBLIC_STATUSES])
-        return cursor.fetchone() is not None
+    return sql, tuple(PUBLIC_STATUSES)
+
+
+def _has_own_rows(user) -> bool:
+    """``own_rows_sql`` of ``user``: read with their session's user row (``accounts.backends.USER_FACTS``,
+    registered in ``WishesConfig.ready``), else asked now."""
+
+    def ask() -> bool:
+        sql, params = own_rows_sql("%s")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk, user.pk, *params])
+            return cursor.fetchone()[0]
+
+    return user_fact(user, OWN_ROWS, ask)
 
 
 def _first_community(user) -> int | None:
@@ -120,7 +135,7 @@ class WishQuerySet(ScopedQuerySet):
         first = _first_community(user)
         if user is not None and user.is_authenticated and has_role(user, Role.SUPERVISOR):
             return Share(f"all|{first}", ("wishes:any",))
-        if user is not None and user.is_authenticated and _has_own_rows(user.pk):
+        if user is not None and user.is_authenticated and _has_own_rows(user):
             return None
         if _handler_scope(user, "community_id") is not None:  # not an admin here: their own community
             return Share(f"public+community:{user.community_id}|{first}", (f"wishes:{user.community_id}",))

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Who has passed the second step (django-otp), then the sign-in rules: sessions that end, the second
     # step and the password change staff owe before anything else (accounts.middleware; docs/security.md).
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OTPMiddleware",
     "accounts.middleware.SignInPolicyMiddleware",
     # A view that fails because the database (or the cache or broker) is down: the maintenance page, a 503.
     "jiangyan.outage.DependencyDownMiddleware",

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 
-from accounts.backends import UsernameOrPhoneBackend
+from accounts.backends import USER_STATEMENT, UsernameOrPhoneBackend, user_fact
 from accounts.models import User
 from jiangyan.crypto import blind_index
 from jiangyan.models import AuditEvent
@@ -142,3 +142,41 @@ def test_the_session_user_is_loaded_with_roles_and_reporting_community_as_the_or
     plain.save(update_fields=["is_active"])
     assert UsernameOrPhoneBackend().get_user(plain.pk) is None
     assert UsernameOrPhoneBackend().get_user(10**9) is None
+
+
+def test_the_facts_other_apps_register_are_read_with_the_session_user(db):
+    """``accounts.backends.USER_FACTS`` (wishes: whether the person has wishes only they see) come with the
+    user row and say what asking separately says."""
+    from tests.wishes.factories import WishFactory
+    from wishes.choices import WishStatus
+    from wishes.models import OWN_ROWS, _has_own_rows
+
+    member = MemberFactory()
+    fact = lambda: user_fact(UsernameOrPhoneBackend().get_user(member.pk), OWN_ROWS, lambda: "asked")  # noqa: E731
+    assert fact() is False and _has_own_rows(member) is False
+    WishFactory(submitted_by=member, status=WishStatus.SUBMITTED)
+    assert fact() is True and _has_own_rows(member) is True
+    assert user_fact(User.objects.get(pk=member.pk), OWN_ROWS, lambda: "asked") == "asked"  # not loaded so
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_session_user_query_is_prepared_once_per_connection_and_survives_a_lost_statement():
+    """Outside a transaction the user query runs as a prepared statement (planned once per connection); a
+    statement lost or changed under it (a migration) is prepared again, and the answer stays the ORM's."""
+    from django.db import connection
+
+    member = MemberFactory()
+    backend = UsernameOrPhoneBackend()
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [USER_STATEMENT])
+            return cursor.fetchone()[0]
+
+    assert backend.get_user(member.pk) == member
+    assert prepared() == 1
+    assert backend.get_user(member.pk).username == member.username and prepared() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {USER_STATEMENT}")
+    assert backend.get_user(member.pk).username == member.username
+    assert prepared() == 1

@@ -7,6 +7,7 @@ from base64 import b32decode
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -215,3 +216,29 @@ def test_demo_otp_prints_a_code_that_signs_each_demo_staff_account_in(client, ca
         signed.post("/accounts/login/", {"username": username, "password": "jiangyan-demo"})
         assert signed.post("/accounts/two-factor/", {"otp_token": code}).status_code == 302, username
         assert signed.get("/accounts/me/").status_code == 200, username
+
+
+def test_the_session_device_counts_only_when_it_is_the_persons_own_and_confirmed(client):
+    """``accounts.middleware.OTPMiddleware`` reads the person's confirmed devices with their user row: the
+    same rule as django-otp's own query (the device exists, is theirs, is confirmed)."""
+    staff, other = UserFactory(roles=[Role.UNIT_STAFF]), UserFactory(roles=[Role.UNIT_STAFF])
+    own, foreign = authenticator_of(staff), authenticator_of(other)
+    sign_in(client, staff, second_step=False)
+
+    def with_device(device) -> int:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client.get("/accounts/me/").status_code
+
+    assert with_device(foreign) == 302  # another person's authenticator
+    own.confirmed = False
+    own.save(update_fields=["confirmed"])
+    assert with_device(own) == 302  # not confirmed
+    own.confirmed = True
+    own.save(update_fields=["confirmed"])
+    assert with_device(own) == 200
+    assert DEVICE_ID_SESSION_KEY in client.session
+    own.delete()
+    assert client.get("/accounts/me/").status_code == 302  # gone since: the step is owed again
+    assert DEVICE_ID_SESSION_KEY not in client.session

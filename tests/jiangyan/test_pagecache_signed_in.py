@@ -9,7 +9,9 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from jiangyan.notifications import notify
@@ -168,3 +170,21 @@ def test_a_members_own_claims_are_kept_for_them_alone_and_a_claim_shows_at_once(
         services.wish_claim(actor=member, wish=wish)
     again = mine.get("/wishes/mine/claims/")
     assert again["X-Page-Cache"] == "miss" and "新上墙的心愿" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("reader", "page"),
+    [("member A2", "/wishes/"), ("unit staff X", "/projects/workspace/"), ("supervisor 2", "/dashboard/")],
+)
+def test_a_signed_in_reader_of_a_kept_page_costs_one_query(district, settings, reader, page):
+    """The person with their roles, their second-step device and the facts the page's share needs (the
+    wishes only they see) in one query; the page itself from the cache (``accounts.backends.USER_FACTS``)."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    client = client_for(district[reader], page)
+    client.get(page)
+    client.get(page)  # the reader's own parts kept too
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page)
+    assert response["X-Page-Cache"] == "hit"
+    assert len(queries) == 1, [q["sql"] for q in queries]
