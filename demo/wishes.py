@@ -206,8 +206,10 @@ def _seed(*, scale: int, stdout) -> None:
     fulfilment_photos: list[WishPhoto] = []
     for index in range(BASE_COUNT * scale):
         state = STATE_CYCLE[index % len(STATE_CYCLE)]
-        # Two in five wishes, and half of the overdue / flagged / reopened ones, are the demo community's.
-        to_home = index % 5 in (0, 1) or (
+        # One wish in ten, and half of the overdue / reopened / awaiting-feedback ones, are the demo
+        # community's (a busy town-centre community: its desk has some of each to show, the board stays the
+        # district's, not one community's).
+        to_home = index % 10 == 0 or (
             state in ("claimed_overdue", "open_reopened", "fulfilled") and index % 40 < 20
         )
         community = home if to_home else communities[rng.randrange(len(communities))]
