@@ -272,6 +272,9 @@ class Wish(models.Model):
             models.Index(fields=["community", "status"]),
             models.Index(fields=["claimed_by", "status"]),
             models.Index(fields=["status", "promised_date"]),
+            # The board's and the API's order for a reader without a community of their own first
+            # (``own_community_first``): the first page read from the index, not sorted from every wish.
+            models.Index(fields=["-urgent", "-submitted_at", "-id"], name="wish_board_order"),
         ]
 
     def __str__(self) -> str:
