@@ -37,7 +37,7 @@ from projects.models import (
 )
 from projects.tasks import store_schedules
 
-from . import pictures
+from . import english, pictures
 from .bulk import copy_objects, reserve_ids, update_objects
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
 from .history import Record, historic_timestamps
@@ -134,6 +134,14 @@ def seed_lookups() -> None:
         Domain.objects.get_or_create(name=name, defaults={"order": order})
     for order, name in enumerate(TARGET_GROUPS):
         TargetGroup.objects.get_or_create(name=name, defaults={"order": order})
+    for model, names in (
+        (KeyTask, english.KEY_TASKS),
+        (Program, english.PROGRAMS),
+        (Domain, english.DOMAINS),
+        (TargetGroup, english.TARGET_GROUPS),
+    ):
+        for name, name_en in names.items():
+            model.objects.filter(name=name, name_en="").update(name_en=name_en)
 
 
 # --- which projects --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .names import local_name
 from .scoping import ScopedQuerySet
 from .uploads import random_upload_path
 
@@ -125,6 +126,9 @@ class OrderedLookup(models.Model):
     """An admin-editable lookup table with a display order (programs, domains, problem categories …)."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(
+        _("英文名称"), max_length=80, blank=True, help_text=_("英文页面显示的名称；留空则显示中文名称。")
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -132,7 +136,12 @@ class OrderedLookup(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: ``name_en`` on an English page when it has one."""
+        return local_name(self.name, self.name_en)
 
 
 class Photo(models.Model):
