@@ -19,15 +19,20 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .models import AuditEvent
 from .pagecache import changed
 from .site import change_topics
 
+# The label of an actor without an account, stored in the site's language (read in the reader's: the
+# audit pages read it through ``jiangyan.wording.read``).
+ANONYMOUS_LABEL = gettext_noop("匿名")
+
 
 def actor_label(actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return "匿名"
+        return ANONYMOUS_LABEL
     return actor.display_name
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import wording
 from .names import local_name
 from .scoping import ScopedQuerySet
 from .uploads import random_upload_path
@@ -104,6 +105,17 @@ class AuditEvent(models.Model):
     @property
     def verb_label(self) -> str:
         return VERB_LABELS.get(self.verb, self.verb)
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (stored in the site's: ``jiangyan.wording``)."""
+        return wording.read(self.note)
+
+    @property
+    def actor_text(self) -> str:
+        """Who, as the reader reads it: a person's name as stored, an actor without a name (匿名, 定时任务 …)
+        by its label."""
+        return wording.read(self.actor_label)
 
 
 class Heartbeat(models.Model):
@@ -218,6 +230,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.title}"
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language (stored in the site's: ``jiangyan.wording``)."""
+        return wording.read(self.title)
+
+    @property
+    def local_body(self) -> str:
+        return wording.read(self.body)
 
 
 class OutboxMessage(models.Model):

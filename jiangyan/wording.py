@@ -15,27 +15,30 @@ from functools import cache
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from .names import source_language
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-HAN = re.compile(r"[\u3400-\u9fff]")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")  # Chinese, its punctuation too
 # Translators: the separator of the parts of a stored text (a reminder's lines)
 PART_SEPARATOR = gettext_noop("；")
+LIST_SEPARATOR = "、"  # the catalogue's 列表分隔符
 
 _WORDINGS: dict[str, "Wording"] = {}
 
 
 class Wording:
     """A text a service stores, in the site's language: ``wording(**values)``. ``labels`` names the
-    placeholders whose values are labels of the catalogue (read in the reader's language too)."""
+    placeholders whose values are labels of the catalogue (read in the reader's language too), ``lists``
+    those whose values are labels joined by ``、`` (``list_of`` writes them)."""
 
-    def __init__(self, msgid: str, *, labels: tuple[str, ...] = ()):
+    def __init__(self, msgid: str, *, labels: tuple[str, ...] = (), lists: tuple[str, ...] = ()):
         if not HAN.search(PLACEHOLDER.sub("", msgid)):
             raise ValueError(f"a wording needs Chinese text of its own: {msgid!r}")
         self.msgid = msgid
         self.labels = frozenset(labels)
+        self.lists = frozenset(lists)
         parts = PLACEHOLDER.split(msgid)
         pattern = "".join(
             re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts)
@@ -51,6 +54,12 @@ class Wording:
 
     def __repr__(self) -> str:
         return f"Wording({self.msgid!r})"
+
+
+def list_of(labels) -> str:
+    """Labels joined as the site's language joins them (a ``lists`` placeholder's value)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return LIST_SEPARATOR.join(str(label) for label in labels)
 
 
 def in_site_language(text) -> str:
@@ -80,8 +89,7 @@ def _read(text: str, *, depth: int) -> str:
         found = wording.pattern.fullmatch(text)
         if found:
             values = {
-                name: _label(value) if name in wording.labels else _value(value, depth=depth - 1)
-                for name, value in found.groupdict().items()
+                name: _placeholder(wording, name, value, depth) for name, value in found.groupdict().items()
             }
             return gettext(wording.msgid) % values
     label = _label(text)
@@ -91,6 +99,14 @@ def _read(text: str, *, depth: int) -> str:
     if separator in text:
         return gettext(separator).join(_read(part, depth=depth) for part in text.split(separator))
     return text
+
+
+def _placeholder(wording: Wording, name: str, value: str, depth: int) -> str:
+    if name in wording.labels:
+        return _label(value)
+    if name in wording.lists:
+        return pgettext("列表分隔符", LIST_SEPARATOR).join(_label(v) for v in value.split(LIST_SEPARATOR))
+    return _value(value, depth=depth - 1)
 
 
 def _value(text: str, *, depth: int) -> str:

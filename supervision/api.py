@@ -452,10 +452,23 @@ class ContactPointViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Porta
 # --- notifications -----------------------------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.SerializerMethodField()
+    local_title = serializers.CharField(read_only=True, help_text="标题，用读者的语言（title 为保存的中文）")
+    local_body = serializers.CharField(read_only=True, help_text="内容，用读者的语言（body 为保存的中文）")
 
     class Meta:
         model = Notification
-        fields = ["id", "reason", "title", "body", "url", "created_at", "read_at", "is_read"]
+        fields = [
+            "id",
+            "reason",
+            "title",
+            "body",
+            "local_title",
+            "local_body",
+            "url",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
         read_only_fields = fields
 
     def get_is_read(self, notification) -> bool:
