@@ -85,34 +85,38 @@ def read(text: str, language: str | None = None) -> str:
 
 
 def _read(text: str, *, depth: int) -> str:
-    for wording in _ordered():
-        found = wording.pattern.fullmatch(text)
-        if found:
-            values = {
-                name: _placeholder(wording, name, value, depth) for name, value in found.groupdict().items()
-            }
-            return gettext(wording.msgid) % values
+    """A whole stored text: a wording's, else a label of the catalogue, else parts joined by ``；``."""
+    read = _wording(text, depth=depth)
+    if read is not None:
+        return read
     label = _label(text)
     if label != text:
         return label
-    separator = PART_SEPARATOR
-    if separator in text:
-        return gettext(separator).join(_read(part, depth=depth) for part in text.split(separator))
+    if PART_SEPARATOR in text:
+        return gettext(PART_SEPARATOR).join(_read(part, depth=depth) for part in text.split(PART_SEPARATOR))
     return text
 
 
+def _wording(text: str, *, depth: int) -> str | None:
+    """``text`` read by the wording it was made from, or None when it was made from none."""
+    for wording in _ordered():
+        found = wording.pattern.fullmatch(text)
+        if found:
+            values = {name: _placeholder(wording, name, v, depth) for name, v in found.groupdict().items()}
+            return gettext(wording.msgid) % values
+    return None
+
+
 def _placeholder(wording: Wording, name: str, value: str, depth: int) -> str:
+    """A value taken out of a placeholder: a label is translated; anything else is what somebody wrote (a
+    reason, a name) and stays, unless it is itself a stored wording (a period's label in a title)."""
     if name in wording.labels:
         return _label(value)
     if name in wording.lists:
         return pgettext("列表分隔符", LIST_SEPARATOR).join(_label(v) for v in value.split(LIST_SEPARATOR))
-    return _value(value, depth=depth - 1)
-
-
-def _value(text: str, *, depth: int) -> str:
-    """A value taken out of a placeholder: read again when it may be a stored text itself (a period's
-    label in a reminder's title)."""
-    return _read(text, depth=depth) if depth > 0 and HAN.search(text) else text
+    if depth > 1 and HAN.search(value):
+        return _wording(value, depth=depth - 1) or value
+    return value
 
 
 def _label(text: str) -> str:
