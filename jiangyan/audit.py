@@ -18,7 +18,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from .models import AuditEvent
@@ -57,11 +57,17 @@ def audit_record(
         verb=verb,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
-        target_repr=str(target)[:200],
+        target_repr=_site_text(target)[:200],
         before=before,
         after=after,
         note=str(note),
     )
+
+
+def _site_text(target: models.Model) -> str:
+    """An object as the site's language names it (a lookup row's ``str`` follows the reader's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(target)
 
 
 def audit_security(

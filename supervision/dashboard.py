@@ -171,7 +171,9 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         "ranking": ranking,
         "ranking_window": (window_start, last_week.end),
         "orders": orders,
-        "overdue_orders": selectors.overdue_orders(on=today)[:10],
+        "overdue_orders": [
+            {**o, "respondent": names.name(o["respondent"])} for o in selectors.overdue_orders(on=today)[:10]
+        ],
         "leaders": leaders,
         "unvisited_total": sum(row["unvisited"] for row in leaders),
         "charts": {
