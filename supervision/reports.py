@@ -38,9 +38,8 @@ def title(kind: str, period: Period) -> str:
 
 
 def _period(period: Period) -> dict:
-    with translation.override(
-        settings.LANGUAGE_CODE
-    ):  # a label in the data is the site's; pages use the dates
+    # The label in the data is the site's (the reminders' notifications use it); pages use the dates.
+    with translation.override(settings.LANGUAGE_CODE):
         label = period.label
     return {
         "kind": period.kind,
@@ -327,9 +326,8 @@ def build(kind: str, period: Period) -> dict:
 
 # --- the page -----------------------------------------------------------------------------------------------
 
-UNSPECIFIED = gettext_noop(
-    "（未指定）"
-)  # a group of projects without one, as reports before 2026-12 stored it
+# A group of projects without one, as the page says it (and as dispatches stored before 2026-12 held it).
+UNSPECIFIED = gettext_noop("（未指定）")
 
 
 def glossary(language: str | None = None) -> Glossary:
