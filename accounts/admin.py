@@ -55,9 +55,9 @@ class UnitAliasInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "alias_list", "is_active"]
+    list_display = ["name", "short_name", "name_en", "alias_list", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "short_name", "aliases__alias"]
+    search_fields = ["name", "short_name", "name_en", "aliases__alias"]
     inlines = [UnitAliasInline]
 
     def get_queryset(self, request):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiangyan import masking
 from jiangyan.fields import BlindIndexField, EncryptedTextField
+from jiangyan.names import local_name
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 from jiangyan.scoping import ScopedQuerySet
 from jiangyan.text import fold
@@ -87,6 +88,9 @@ class Unit(models.Model):
 
     name = models.CharField(_("名称"), max_length=80, unique=True)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    name_en = models.CharField(
+        _("英文名称"), max_length=120, blank=True, help_text=_("英文页面显示的名称；留空则显示中文名称。")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -98,6 +102,11 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (``name_en`` on an English page when it has one)."""
+        return local_name(self.name, self.name_en)
 
 
 class UnitAlias(models.Model):

@@ -18,6 +18,8 @@ from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, U
 from accounts.services import ensure_role_groups
 from jiangyan.roles import Role
 
+from . import english
+
 TOWNS: dict[str, list[str]] = {
     "罗塘街道": ["天目社区", "中天社区", "三里社区", "人民路社区", "东方红社区", "古田社区"],
     "三水街道": ["三水社区", "鑫都社区", "府前社区", "南苑社区", "大泗村"],
@@ -182,7 +184,10 @@ def seed_organisation() -> None:
                 )
                 for number, name in enumerate(communities, start=1)
             )
-        Unit.objects.bulk_create(Unit(name=name, short_name=short_name(name)) for name in UNITS)
+        Unit.objects.bulk_create(
+            Unit(name=name, short_name=short_name(name), name_en=english.UNITS.get(name, ""))
+            for name in UNITS
+        )
         PartyBranch.objects.bulk_create(
             [PartyBranch(name=f"{unit.name}机关党支部", unit=unit) for unit in Unit.objects.all()]
             + [

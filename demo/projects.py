@@ -35,9 +35,10 @@ from projects.models import (
     ProjectPhoto,
     TargetGroup,
 )
+from projects.services import EVALUATION_NOTE, INDICATOR_NOTE, MILESTONE_NOTE
 from projects.tasks import store_schedules
 
-from . import pictures
+from . import english, pictures
 from .bulk import copy_objects, reserve_ids, update_objects
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
 from .history import Record, historic_timestamps
@@ -134,6 +135,14 @@ def seed_lookups() -> None:
         Domain.objects.get_or_create(name=name, defaults={"order": order})
     for order, name in enumerate(TARGET_GROUPS):
         TargetGroup.objects.get_or_create(name=name, defaults={"order": order})
+    for model, names in (
+        (KeyTask, english.KEY_TASKS),
+        (Program, english.PROGRAMS),
+        (Domain, english.DOMAINS),
+        (TargetGroup, english.TARGET_GROUPS),
+    ):
+        for name, name_en in names.items():
+            model.objects.filter(name=name, name_en="").update(name_en=name_en)
 
 
 # --- which projects --------------------------------------------------------------------------------------
@@ -307,7 +316,6 @@ class _Seeder:
         self.pictures = pictures.pool()
         with translation.override(None):  # the history is data: its notes in the source language
             self.status_label = {v: str(label) for v, label in ProjectStatus.choices}
-            self.role_label = {v: str(label) for v, label in EvaluatorRole.choices}
 
     # -- people ------------------------------------------------------------------------------------------
     def load_people(self) -> None:
@@ -498,7 +506,7 @@ class _Seeder:
                     target=project,
                     before={"milestone": milestone.name, "done_date": None},
                     after={"milestone": milestone.name, "done_date": milestone.done_date.isoformat()},
-                    note=f"{milestone.name}（{milestone.done_date:%Y-%m-%d}）",
+                    note=MILESTONE_NOTE(milestone=milestone.name, date=f"{milestone.done_date:%Y-%m-%d}"),
                 )
                 done_weight += milestone.weight
                 done_count += 1
@@ -540,7 +548,11 @@ class _Seeder:
                     target=project,
                     before={"indicator": indicator.name, "value": _fmt(values[indicator.pk])},
                     after={"indicator": indicator.name, "value": _fmt(value)},
-                    note=f"{indicator.name}：{_fmt(values[indicator.pk])} → {_fmt(value)}{indicator.unit}",
+                    note=INDICATOR_NOTE(
+                        indicator=indicator.name,
+                        before=_fmt(values[indicator.pk]),
+                        after=f"{_fmt(value)}{indicator.unit}",
+                    ),
                 )
                 values[indicator.pk] = value
             photos = 1 if rng.random() < 0.3 else 0
@@ -624,7 +636,7 @@ class _Seeder:
                     verb="project.evaluate",
                     target=project,
                     after={"score": score, "role": role},
-                    note=f"{self.role_label[role]} {score} 分",
+                    note=EVALUATION_NOTE(role=EvaluatorRole(role).label, score=score),
                 )
 
     def write(self, lives: list[Life], rows: dict[str, list]) -> None:

@@ -479,7 +479,7 @@ def _orders(
             notify(
                 recipients=staff[order.pk],
                 reason="order.issued",
-                title=f"督办单 {order.code}：请于 {order.deadline:%Y-%m-%d} 前答复",
+                title=services.ORDER_ISSUED_TITLE(code=order.code, deadline=f"{order.deadline:%Y-%m-%d}"),
                 body=f"{order.reason}\n{order.required_action}",
                 url=order.get_absolute_url(),
                 target=order,
@@ -488,7 +488,7 @@ def _orders(
             notify(
                 recipients=[supervisor],
                 reason="order.answered",
-                title=f"督办单 {order.code} 已答复（{order.respondent}）",
+                title=services.ORDER_ANSWERED_TITLE(code=order.code, who=order.respondent),
                 body=order.answer,
                 url=order.get_absolute_url(),
                 target=order,
@@ -531,8 +531,8 @@ def _wish_notifications(today: datetime.date) -> int:
     resident = User.objects.filter(username="resident").first()
     for wish in wishes.my_wishes(user=resident) if resident else []:
         for reason, moment, title in (
-            ("wish.claimed", wish.claimed_at, f"您的心愿“{wish.title}”已被党员认领"),
-            ("wish.fulfilled", wish.fulfilled_at, f"您的心愿“{wish.title}”已实现，请回访评价"),
+            ("wish.claimed", wish.claimed_at, wish_services.CLAIMED_TITLE(title=wish.title)),
+            ("wish.fulfilled", wish.fulfilled_at, wish_services.FULFILLED_TITLE(title=wish.title)),
         ):
             if moment:
                 notify(

@@ -37,6 +37,7 @@ from surveys.models import (
     Survey,
 )
 
+from . import english
 from .accounts import demo_community
 from .bulk import copy_objects, copy_rows, reserve_ids
 from .district import DOMAIN_UNITS, Timeline, timeline
@@ -177,7 +178,8 @@ def _problem_list(stdout) -> list[ProblemItem]:
     if ProblemItem.objects.exists():
         return list(ProblemItem.objects.select_related("category"))
     categories = ProblemCategory.objects.bulk_create(
-        ProblemCategory(name=name, order=i) for i, name in enumerate(CATEGORIES)
+        ProblemCategory(name=name, name_en=english.PROBLEM_CATEGORIES.get(name, ""), order=i)
+        for i, name in enumerate(CATEGORIES)
     )
     items = []
     for category, (prefix, lines) in zip(categories, CATEGORIES.values(), strict=True):

@@ -28,6 +28,7 @@ from wishes.choices import (
     WishStatus,
 )
 from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, Wish, WishPhoto
+from wishes.services import CLAIM_NOTE, feedback_note
 
 from . import pictures
 from .accounts import demo_community, person_name
@@ -284,7 +285,7 @@ def _seed(*, scale: int, stdout) -> None:
             promised = timezone.localtime(claimed_at).date() + datetime.timedelta(days=7)
             wish.status, wish.claimed_by, wish.claimed_at = WishStatus.CLAIMED, member, claimed_at
             wish.promised_date = promised
-            note = f"承诺 {promised:%Y-%m-%d} 前完成"
+            note = CLAIM_NOTE(date=f"{promised:%Y-%m-%d}")
             event(
                 "wish.claim",
                 claimed_at,
@@ -355,9 +356,7 @@ def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None
         wish.claimed_by, wish.claimed_at, wish.promised_date = None, None, None
         wish.opened_at = feedback_at
         verb = "wish.reopen"
-    note = f"{Satisfaction(wish.satisfaction).label}（{FeedbackChannel(wish.feedback_channel).label}）" + (
-        f"：{wish.feedback_comment}" if wish.feedback_comment else ""
-    )
+    note = feedback_note(wish.satisfaction, wish.feedback_channel, wish.feedback_comment)
     event(
         verb,
         feedback_at,

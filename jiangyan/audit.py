@@ -18,16 +18,21 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from .models import AuditEvent
 from .pagecache import changed
 from .site import change_topics
 
+# The label of an actor without an account, stored in the site's language (read in the reader's: the
+# audit pages read it through ``jiangyan.wording.read``).
+ANONYMOUS_LABEL = gettext_noop("匿名")
+
 
 def actor_label(actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return "匿名"
+        return ANONYMOUS_LABEL
     return actor.display_name
 
 
@@ -52,11 +57,17 @@ def audit_record(
         verb=verb,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
-        target_repr=str(target)[:200],
+        target_repr=_site_text(target)[:200],
         before=before,
         after=after,
         note=str(note),
     )
+
+
+def _site_text(target: models.Model) -> str:
+    """An object as the site's language names it (a lookup row's ``str`` follows the reader's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(target)
 
 
 def audit_security(

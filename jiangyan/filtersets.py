@@ -35,6 +35,10 @@ class _FetchedChoices(django_filters.fields.ModelChoiceIterator):
 class _LookupChoiceField(django_filters.fields.ModelChoiceField):
     iterator = _FetchedChoices
 
+    def label_from_instance(self, obj) -> str:
+        """A row by its name in the reader's language where it has one (lookups, units: ``local_name``)."""
+        return getattr(obj, "local_name", None) or str(obj)
+
 
 class LookupFilter(django_filters.ModelChoiceFilter):
     """``ModelChoiceFilter`` for a small table (programs, towns, units, communities …): every FilterSet's

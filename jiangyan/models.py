@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import wording
+from .names import local_name
 from .scoping import ScopedQuerySet
 from .uploads import random_upload_path
 
@@ -104,6 +106,17 @@ class AuditEvent(models.Model):
     def verb_label(self) -> str:
         return VERB_LABELS.get(self.verb, self.verb)
 
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (stored in the site's: ``jiangyan.wording``)."""
+        return wording.read(self.note)
+
+    @property
+    def actor_text(self) -> str:
+        """Who, as the reader reads it: a person's name as stored, an actor without a name (匿名, 定时任务 …)
+        by its label."""
+        return wording.read(self.actor_label)
+
 
 class Heartbeat(models.Model):
     """A row written by the Celery worker: proves that a task sent from Django ran."""
@@ -125,6 +138,9 @@ class OrderedLookup(models.Model):
     """An admin-editable lookup table with a display order (programs, domains, problem categories …)."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(
+        _("英文名称"), max_length=80, blank=True, help_text=_("英文页面显示的名称；留空则显示中文名称。")
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -132,7 +148,12 @@ class OrderedLookup(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: ``name_en`` on an English page when it has one."""
+        return local_name(self.name, self.name_en)
 
 
 class Photo(models.Model):
@@ -209,6 +230,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.title}"
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language (stored in the site's: ``jiangyan.wording``)."""
+        return wording.read(self.title)
+
+    @property
+    def local_body(self) -> str:
+        return wording.read(self.body)
 
 
 class OutboxMessage(models.Model):

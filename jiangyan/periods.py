@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+from .names import source_language
+from .wording import Wording
 
 
 class PeriodKind(models.TextChoices):
@@ -22,7 +27,14 @@ class PeriodKind(models.TextChoices):
     MONTH = "month", _("月")
 
 
-_TENDAY_NAMES = {1: _("上旬"), 11: _("中旬"), 21: _("下旬")}
+# A period's label, in the reader's language (the week's is also a wording: a reminder's title holds it).
+WEEK_LABEL = Wording(gettext_noop("%(year)s年第%(week)s周（%(start)s—%(end)s）"))
+_TENDAY_LABELS = {
+    1: gettext_noop("%(year)s年%(month)s月上旬"),
+    11: gettext_noop("%(year)s年%(month)s月中旬"),
+    21: gettext_noop("%(year)s年%(month)s月下旬"),
+}
+MONTH_LABEL = gettext_noop("%(year)s年%(month)s月")
 
 
 @dataclass(frozen=True, order=True)
@@ -54,13 +66,17 @@ class Period:
 
     @property
     def label(self) -> str:
-        """``2021年第23周（06-07—06-13）``, ``2021年6月中旬``, ``2021年6月``."""
+        """``2021年第23周（06-07—06-13）``, ``2021年6月中旬``, ``2021年6月`` in the active language
+        (``Week 23, 2021 (06-07 – 06-13)``, ``Mid-June 2021``, ``June 2021``)."""
         if self.kind == PeriodKind.WEEK:
             year, week, _weekday = self.start.isocalendar()
-            return f"{year}年第{week}周（{self.start:%m-%d}—{self.end:%m-%d}）"
+            values = {"year": year, "week": week, "start": f"{self.start:%m-%d}", "end": f"{self.end:%m-%d}"}
+            return gettext(WEEK_LABEL.msgid) % values
+        month = self.start.month if source_language() else MONTHS[self.start.month]
+        values = {"year": self.start.year, "month": month}
         if self.kind == PeriodKind.TENDAY:
-            return f"{self.start.year}年{self.start.month}月{_TENDAY_NAMES[self.start.day]}"
-        return f"{self.start.year}年{self.start.month}月"
+            return gettext(_TENDAY_LABELS[self.start.day]) % values
+        return gettext(MONTH_LABEL) % values
 
     def __str__(self) -> str:
         return self.label

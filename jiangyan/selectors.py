@@ -147,11 +147,11 @@ def audit_rows(queryset) -> Iterator[list]:
     for event in queryset.iterator(chunk_size=2000):
         yield [
             timezone.localtime(event.created_at),
-            event.actor_label,
+            event.actor_text,
             str(event.verb_label),
             str(event.target_type.name),
             event.target_repr,
             reader.describe(event, event.before),
             reader.describe(event, event.after),
-            event.note,
+            event.note_text,
         ]

@@ -23,22 +23,22 @@ from .models import (
 
 @admin.register(KeyTask)
 class KeyTaskAdmin(admin.ModelAdmin):
-    list_display = ["name", "order"]
-    list_editable = ["order"]
+    list_display = ["name", "name_en", "order"]
+    list_editable = ["name_en", "order"]
 
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_task", "order"]
-    list_editable = ["order"]
+    list_display = ["name", "name_en", "key_task", "order"]
+    list_editable = ["name_en", "order"]
     list_select_related = ["key_task"]
 
 
 @admin.register(Domain, TargetGroup)
 class LookupAdmin(admin.ModelAdmin):
-    list_display = ["name", "order"]
-    list_editable = ["order"]
-    search_fields = ["name"]
+    list_display = ["name", "name_en", "order"]
+    list_editable = ["name_en", "order"]
+    search_fields = ["name", "name_en"]
 
 
 @admin.register(ImportSynonym)

@@ -42,6 +42,14 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
     domain = serializers.CharField(source="domain.name", read_only=True)
     lead_unit = serializers.CharField(source="lead_unit.name", read_only=True)
     target_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # The English names of the lookups and the unit (empty where the office has given none).
+    program_en = serializers.CharField(source="program.name_en", read_only=True)
+    key_task_en = serializers.CharField(source="program.key_task.name_en", read_only=True)
+    domain_en = serializers.CharField(source="domain.name_en", read_only=True)
+    lead_unit_en = serializers.CharField(source="lead_unit.name_en", read_only=True)
+    target_groups_en = serializers.SlugRelatedField(
+        source="target_groups", many=True, read_only=True, slug_field="name_en"
+    )
     towns = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
@@ -53,10 +61,15 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
             "code",
             "title",
             "program",
+            "program_en",
             "key_task",
+            "key_task_en",
             "domain",
+            "domain_en",
             "target_groups",
+            "target_groups_en",
             "lead_unit",
+            "lead_unit_en",
             "towns",
             "planned_start",
             "planned_end",

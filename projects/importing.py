@@ -41,11 +41,13 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Community, Town
 from accounts.selectors import UnitNames, unit_names
 from jiangyan.exceptions import ApplicationError
 from jiangyan.text import closest, fold
+from jiangyan.wording import Wording, in_site_language, list_of
 
 from . import spreadsheets as sheets
 from .choices import ProjectStatus
@@ -132,24 +134,33 @@ class ProjectPlan:
         return [i for i in self.milestones + self.indicators if i.note]
 
     def summary(self) -> str:
-        """One line for the history: what the import did to this project."""
+        """One line for the history: what the import did to this project, in the site's language (the
+        audit pages read it in the reader's, ``jiangyan.wording``)."""
         parts = []
         if self.action == "create":
-            parts.append(_("新建"))
+            parts.append(in_site_language(CREATED_NOTE))
         elif self.changes:
-            parts.append(_("修改：%(fields)s") % {"fields": "、".join(c.field for c in self.changes)})
-        for kind, items in ((_("节点"), self.milestones), (_("指标"), self.indicators)):
+            parts.append(CHANGED_NOTE(fields=list_of(c.field for c in self.changes)))
+        for kind, items in (("milestone", self.milestones), ("indicator", self.indicators)):
             counts = defaultdict(int)
             for item in items:
                 counts[item.action] += 1
-            done = [
-                f"{label} {counts[action]}"
-                for action, label in (("create", _("新增")), ("update", _("修改")), ("delete", _("删除")))
-                if counts[action]
-            ]
-            if done:
-                parts.append(f"{kind}{'、'.join(done)}")
+            parts += [ITEM_NOTES[kind, action](n=counts[action]) for action in ITEM_ACTIONS if counts[action]]
         return "；".join(parts)
+
+
+# What an import writes into a project's history (the parts of ``ProjectPlan.summary``).
+CREATED_NOTE = gettext_lazy("新建")
+CHANGED_NOTE = Wording(gettext_noop("修改：%(fields)s"), lists=("fields",))
+ITEM_ACTIONS = ("create", "update", "delete")
+ITEM_NOTES = {
+    ("milestone", "create"): Wording(gettext_noop("节点新增 %(n)s")),
+    ("milestone", "update"): Wording(gettext_noop("节点修改 %(n)s")),
+    ("milestone", "delete"): Wording(gettext_noop("节点删除 %(n)s")),
+    ("indicator", "create"): Wording(gettext_noop("指标新增 %(n)s")),
+    ("indicator", "update"): Wording(gettext_noop("指标修改 %(n)s")),
+    ("indicator", "delete"): Wording(gettext_noop("指标删除 %(n)s")),
+}
 
 
 @dataclass

@@ -30,8 +30,11 @@ from jiangyan.roles import Role, has_role, is_admin
 
 from .choices import LEAD_UNIT, OFFICE, STATUS_MOVES, EvaluatorRole, ProjectStatus
 from .models import (
+    Domain,
     Evaluation,
+    KeyTask,
     Milestone,
+    Program,
     ProgressStatement,
     Project,
     ProjectPhoto,
@@ -469,6 +472,17 @@ def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) 
     )
     return [_clean({**r, "lead_unit_id": r.pop("project__lead_unit_id")}) for r in rows]
 
+
+def lookup_names() -> list[tuple[str, str]]:
+    """``(name, name_en)`` of every row of the lookup tables that has an English name (one query): what
+    a report rendered in English reads the names in its data by."""
+    tables = [
+        model.objects.exclude(name_en="").order_by().values_list("name", "name_en") for model in LOOKUPS
+    ]
+    return list(tables[0].union(*tables[1:], all=True))
+
+
+LOOKUPS = (KeyTask, Program, Domain, TargetGroup)
 
 ROLLUPS = {"program": "program", "domain": "domain", "town": "towns", "lead_unit": "lead_unit"}
 

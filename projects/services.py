@@ -10,15 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
+from jiangyan.wording import Wording, in_site_language
 
 from . import importing, inputs, selectors
-from .choices import LEAD_UNIT, STATUS_MOVES, ProjectStatus, status_move_action
+from .choices import LEAD_UNIT, STATUS_MOVES, EvaluatorRole, ProjectStatus, status_move_action
 from .importing import ImportRejected  # noqa: F401 (the pages and tests catch it from here)
 from .models import (
     Evaluation,
@@ -32,6 +34,12 @@ from .models import (
     month_of,
 )
 from .schedule import store_schedule
+
+# The audit notes the services write, in the site's language (read in the reader's: jiangyan.wording).
+STATUS_NOTE = Wording(gettext_noop("%(status)s：%(reason)s"), labels=("status",))
+INDICATOR_NOTE = Wording(gettext_noop("%(indicator)s：%(before)s → %(after)s"))
+MILESTONE_NOTE = Wording(gettext_noop("%(milestone)s（%(date)s）"))
+EVALUATION_NOTE = Wording(gettext_noop("%(role)s %(score)s 分"), labels=("role",))
 
 
 def _lock_project(*, actor: User, project: Project) -> Project:
@@ -49,14 +57,14 @@ def _set_status(*, actor: User, project: Project, status: str, reason: str = "")
     project.status = status
     project.save(update_fields=["status", "updated_at"])
     store_schedule(Project.objects.filter(pk=project.pk))  # a completed project without milestones is 100 %
-    label = project.get_status_display()
+    label = ProjectStatus(status).label
     audit_transition(
         actor=actor,
         verb="project.status",
         target=project,
         before=before,
         after=status,
-        note=f"{label}：{reason}" if reason else label,
+        note=STATUS_NOTE(status=label, reason=reason) if reason else in_site_language(label),
     )
 
 
@@ -104,7 +112,9 @@ def _apply_indicator_values(
             target=project,
             before={"indicator": indicator.name, "value": _fmt(before)},
             after={"indicator": indicator.name, "value": _fmt(value)},
-            note=f"{indicator.name}：{_fmt(before)} → {_fmt(value)}{indicator.unit}",
+            note=INDICATOR_NOTE(
+                indicator=indicator.name, before=_fmt(before), after=f"{_fmt(value)}{indicator.unit}"
+            ),
         )
     IndicatorUpdate.objects.bulk_create(updates)
     return updates
@@ -198,7 +208,7 @@ def milestone_complete(
         target=project,
         before={"milestone": milestone.name, "done_date": None},
         after={"milestone": milestone.name, "done_date": done_date.isoformat()},
-        note=f"{milestone.name}（{done_date:%Y-%m-%d}）",
+        note=MILESTONE_NOTE(milestone=milestone.name, date=f"{done_date:%Y-%m-%d}"),
     )
     if not project.milestones.filter(done_date__isnull=True).exists():
         _set_status(actor=actor, project=project, status=ProjectStatus.COMPLETED)
@@ -254,7 +264,7 @@ def evaluation_create(*, actor: User, project: Project, score: int, comment: str
         verb="project.evaluate",
         target=project,
         after={"score": score, "role": evaluation.evaluator_role},
-        note=_("%(role)s %(score)s 分") % {"role": evaluation.get_evaluator_role_display(), "score": score},
+        note=EVALUATION_NOTE(role=EvaluatorRole(evaluation.evaluator_role).label, score=score),
     )
     return evaluation
 

@@ -19,7 +19,7 @@ from jiangyan.schema import upload_request
 from jiangyan.scoping import CHANGE
 from jiangyan.viewsets import PortalViewSet
 
-from . import inputs, selectors, services
+from . import inputs, reports, selectors, services
 from .choices import ORDER_MOVES, REPORT_MOVES
 from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
@@ -37,6 +37,9 @@ TAG_REPORTS, TAG_ORDERS, TAG_INSPECTIONS, TAG_CONTACT_POINTS, TAG_NOTIFICATIONS 
 # --- reports -----------------------------------------------------------------------------------------------
 class ReportSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    local_title = serializers.CharField(
+        read_only=True, help_text="标题，用读者的语言（title 为公布时的中文标题）"
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     actions = actions_field(REPORT_MOVES)
@@ -50,6 +53,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "title",
+            "local_title",
             "status",
             "status_label",
             "generated_at",
@@ -64,10 +68,16 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportDetailSerializer(ReportSerializer):
     data = serializers.JSONField(read_only=True, help_text="报告的结构化数据（见 docs/reports.md）")
+    body = serializers.SerializerMethodField(
+        help_text="报告正文（HTML），用读者的语言：中文为生成（公布）时保存的页面，其他语言由 data 生成"
+    )
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "data"]
+        fields = [*ReportSerializer.Meta.fields, "data", "body"]
         read_only_fields = fields
+
+    def get_body(self, report: Report) -> str:
+        return reports.body(report)
 
 
 def _report_action(summary: str):
@@ -442,10 +452,23 @@ class ContactPointViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Porta
 # --- notifications -----------------------------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer):
     is_read = serializers.SerializerMethodField()
+    local_title = serializers.CharField(read_only=True, help_text="标题，用读者的语言（title 为保存的中文）")
+    local_body = serializers.CharField(read_only=True, help_text="内容，用读者的语言（body 为保存的中文）")
 
     class Meta:
         model = Notification
-        fields = ["id", "reason", "title", "body", "url", "created_at", "read_at", "is_read"]
+        fields = [
+            "id",
+            "reason",
+            "title",
+            "body",
+            "local_title",
+            "local_body",
+            "url",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
         read_only_fields = fields
 
     def get_is_read(self, notification) -> bool:

@@ -1,10 +1,11 @@
 """Choices of the supervision app (DESIGN §2.4)."""
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.moves import Machine, Move
-from jiangyan.periods import PeriodKind
+from jiangyan.periods import Period, PeriodKind
 
 
 class ReportKind(models.TextChoices):
@@ -19,6 +20,18 @@ PERIOD_OF = {
     ReportKind.TENDAY: PeriodKind.TENDAY,
     ReportKind.MONTHLY: PeriodKind.MONTH,
 }
+
+# A report's title: its period's label and what it is (``2021年6月中旬工作通报``, ``Ten-day bulletin, Mid-June
+# 2021``), in the active language (``supervision.reports.title`` stores the site's).
+REPORT_TITLES = {
+    ReportKind.WEEKLY: gettext_noop("%(period)s督促提醒"),
+    ReportKind.TENDAY: gettext_noop("%(period)s工作通报"),
+    ReportKind.MONTHLY: gettext_noop("%(period)s工作调度"),
+}
+
+
+def report_title(kind: str, period: Period) -> str:
+    return gettext(REPORT_TITLES[kind]) % {"period": period.label}
 
 
 class ReportStatus(models.TextChoices):

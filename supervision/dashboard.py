@@ -78,7 +78,9 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     orders = _order_figures(today)
     leaders = leader_rows(today=today)
 
+    names = reports.glossary()  # programs and units by their English names on an English page
     for row in programs:
+        row["group"] = names.name(row["group"])
         row["url"] = link("projects:showcase", program=row["group_id"])
         row["behind_url"] = link("projects:showcase", program=row["group_id"], behind=1)
     behind_labels = [f"{h['end']:%m-%d}" for h in history] + [_("今天")]
@@ -124,6 +126,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     ]
     ranking = reports.ranking(start=window_start, end=last_week.end)
     for row in ranking:
+        row["unit"] = names.name(row["unit"])
         row["url"] = link("projects:showcase", lead_unit=row["unit_id"], started_by=last_week.end.isoformat())
         row["orders_url"] = link("supervision:orders", unit=row["unit_id"], overdue="true")
     satisfied = funnel["satisfied"] + funnel["basically"]
@@ -168,7 +171,9 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         "ranking": ranking,
         "ranking_window": (window_start, last_week.end),
         "orders": orders,
-        "overdue_orders": selectors.overdue_orders(on=today)[:10],
+        "overdue_orders": [
+            {**o, "respondent": names.name(o["respondent"])} for o in selectors.overdue_orders(on=today)[:10]
+        ],
         "leaders": leaders,
         "unvisited_total": sum(row["unvisited"] for row in leaders),
         "charts": {

@@ -12,18 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.models import Photo
+from jiangyan.names import source_language
+from jiangyan.periods import period_of
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import ScopedQuerySet
 
 from .choices import (
     OPEN_ORDER_STATUSES,
     ORDER_TONES,
+    PERIOD_OF,
     REPORT_TONES,
     InspectionKind,
     LeadingBody,
     OrderStatus,
     ReportKind,
     ReportStatus,
+    report_title,
 )
 
 
@@ -99,6 +103,13 @@ class Report(models.Model):
         if self.kind == ReportKind.TENDAY and self.status == ReportStatus.PUBLISHED:
             return reverse("supervision:bulletin", kwargs={"pk": self.pk})
         return reverse("supervision:report", kwargs={"pk": self.pk})
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language: as stored in Chinese, from the kind and period otherwise."""
+        if source_language():
+            return self.title
+        return report_title(self.kind, period_of(PERIOD_OF[self.kind], self.period_start))
 
 
 def order_open() -> Q:

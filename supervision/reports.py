@@ -3,8 +3,9 @@ period-aware selectors and this app's own, in a fixed number of queries whatever
 
 ``build(kind, period)`` returns the report's structured data — plain JSON (numbers, strings, ISO dates),
 stored in ``Report.data`` and read back by the page, the API, the xlsx export and the next report's
-comparison; ``render(kind, data)`` the printable page stored in ``Report.html``. The rules behind each
-figure are in ``docs/reports.md``."""
+comparison; ``render(kind, data)`` the printable page stored in ``Report.html``, and ``body(report)`` the
+page in the reader's language (the stored one in Chinese, rendered from ``data`` otherwise). The rules
+behind each figure are in ``docs/reports.md``."""
 
 import datetime
 
@@ -12,15 +13,17 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Community, Unit
+from jiangyan.names import Glossary, source_language
 from jiangyan.periods import Period
 from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes
 
 from . import selectors
-from .choices import ReportKind
+from .choices import ReportKind, report_title
 from .models import Report
 
 TREND_MONTHS = 6
@@ -29,22 +32,20 @@ RANKING_PARTS = ("progress", "timeliness", "evaluation")
 
 def title(kind: str, period: Period) -> str:
     """``2021年第23周（06-07—06-13）督促提醒``, ``2021年6月中旬工作通报``, ``2021年6月工作调度`` (stored
-    in the site's language)."""
+    in the site's language; ``Report.local_title`` reads it in the reader's)."""
     with translation.override(settings.LANGUAGE_CODE):
-        suffix = {
-            ReportKind.WEEKLY: _("督促提醒"),
-            ReportKind.TENDAY: _("工作通报"),
-            ReportKind.MONTHLY: _("工作调度"),
-        }[kind]
-        return f"{period.label}{suffix}"
+        return report_title(kind, period)
 
 
 def _period(period: Period) -> dict:
+    # The label in the data is the site's (the reminders' notifications use it); pages use the dates.
+    with translation.override(settings.LANGUAGE_CODE):
+        label = period.label
     return {
         "kind": period.kind,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
-        "label": period.label,
+        "label": label,
         "days": period.days,
     }
 
@@ -261,7 +262,7 @@ def _groups(now: list[dict], then: list[dict] | None) -> list[dict]:
         rows.append(
             {
                 **row,
-                "group": row["group"] or _("（未指定）"),
+                "group": row["group"],  # None: projects without one (the page says 未指定)
                 "completion_rate": rate,
                 "previous": {k: before.get(k) for k in GROUP_KEYS} if before else None,
                 "change": _delta(row, before, GROUP_KEYS),
@@ -323,9 +324,40 @@ def build(kind: str, period: Period) -> dict:
     return BUILDERS[kind](period)
 
 
-def render(kind: str, data: dict, *, report_title: str) -> str:
-    """The printable body of a report, in the site's language (the page a bulletin is published as)."""
-    with translation.override(settings.LANGUAGE_CODE):
+# --- the page -----------------------------------------------------------------------------------------------
+
+# A group of projects without one, as the page says it (and as dispatches stored before 2026-12 held it).
+UNSPECIFIED = gettext_noop("（未指定）")
+
+
+def glossary(language: str | None = None) -> Glossary:
+    """The names a report's data holds (units, lookup rows) in ``language`` (the active one): empty in
+    Chinese. Towns and communities are proper nouns: they read as stored. Two queries, none in Chinese."""
+    if source_language(language):
+        return Glossary()
+    pairs = [*Unit.objects.exclude(name_en="").values_list("name", "name_en"), *projects.lookup_names()]
+    with translation.override(language or translation.get_language()):
+        pairs.append((UNSPECIFIED, _(UNSPECIFIED)))
+    return Glossary.of(pairs, language)
+
+
+def render(kind: str, data: dict, *, report_title: str, language: str | None = None) -> str:
+    """The printable body of a report from its data, in ``language`` — by default the site's (the page
+    a report is stored and published as, ``Report.html``); a reader of another language gets it rendered
+    from the same data in theirs (``body``)."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
         return render_to_string(
-            f"supervision/reports/{kind}.html", {"data": data, "title": report_title, "kind": kind}
+            f"supervision/reports/{kind}.html",
+            {"data": data, "title": report_title, "kind": kind, "names": glossary(language)},
         )
+
+
+def body(report: Report, language: str | None = None) -> str:
+    """What a reader sees of ``report``: the stored page in Chinese (a published bulletin reads the same
+    forever), rendered from its data in the reader's language otherwise."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if source_language(language):
+        return report.html
+    with translation.override(language):
+        return render(report.kind, report.data, report_title=report.local_title, language=language)

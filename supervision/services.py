@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from accounts.models import Community, Unit, User
 from jiangyan.audit import audit_record, audit_transition
@@ -20,6 +20,7 @@ from jiangyan.notifications import notify
 from jiangyan.periods import Period, last_complete, period_of, periods_between
 from jiangyan.roles import Role, has_role, require_role
 from jiangyan.scoping import lock_editable
+from jiangyan.wording import Wording
 
 from . import inputs, reports, selectors
 from .choices import (
@@ -33,7 +34,9 @@ from .choices import (
 )
 from .models import ContactPoint, Inspection, InspectionPhoto, Leader, Report, SupervisionOrder
 
-SYSTEM_LABEL = "定时任务"  # the actor of what beat generates (history data, not interface text)
+SYSTEM_LABEL = gettext_noop(
+    "定时任务"
+)  # the actor of what beat generates (stored; read in the reader's language)
 
 
 # --- reports ---------------------------------------------------------------------------------------------
@@ -122,19 +125,29 @@ def _store(kind: str, period: Period, report: Report | None, content: dict) -> R
     return report
 
 
+# What the notifications say, stored in the site's language and read in the reader's (jiangyan.wording).
+_ORDERS_LINE = Wording(gettext_noop("待答复督办单 %(n)s 件"))
 REMINDER_LINES = {
     "units": (
-        ("due_soon", gettext_lazy("本周到期节点 %(n)s 个")),
-        ("overdue", gettext_lazy("逾期节点 %(n)s 个")),
-        ("silent", gettext_lazy("7 天未报送进展的项目 %(n)s 个")),
-        ("orders", gettext_lazy("待答复督办单 %(n)s 件")),
+        ("due_soon", Wording(gettext_noop("本周到期节点 %(n)s 个"))),
+        ("overdue", Wording(gettext_noop("逾期节点 %(n)s 个"))),
+        ("silent", Wording(gettext_noop("7 天未报送进展的项目 %(n)s 个"))),
+        ("orders", _ORDERS_LINE),
     ),
     "communities": (
-        ("unclaimed", gettext_lazy("超时未认领心愿 %(n)s 个")),
-        ("overdue", gettext_lazy("认领逾期心愿 %(n)s 个")),
-        ("orders", gettext_lazy("待答复督办单 %(n)s 件")),
+        ("unclaimed", Wording(gettext_noop("超时未认领心愿 %(n)s 个"))),
+        ("overdue", Wording(gettext_noop("认领逾期心愿 %(n)s 个"))),
+        ("orders", _ORDERS_LINE),
     ),
 }
+REMINDER_TITLE = Wording(gettext_noop("%(period)s督促提醒：%(who)s"))
+ORDER_BODY = Wording(
+    gettext_noop("%(target)s\n督办事由：%(reason)s\n整改要求：%(action)s\n答复时限：%(deadline)s")
+)
+ORDER_ISSUED_TITLE = Wording(gettext_noop("督办单 %(code)s：请于 %(deadline)s 前答复"))
+ORDER_ANSWERED_TITLE = Wording(gettext_noop("督办单 %(code)s 已答复（%(who)s）"))
+ORDER_RETURNED_TITLE = Wording(gettext_noop("督办单 %(code)s 被退回重办：%(reason)s"))
+ORDER_CLOSED_TITLE = Wording(gettext_noop("督办单 %(code)s 已办结"))
 
 
 def _send_weekly_reminders(report: Report) -> None:
@@ -148,13 +161,12 @@ def _send_weekly_reminders(report: Report) -> None:
     for section, key, name, model, staff_of in audiences:
         staff = staff_of(block[key] for block in data[section])
         for block in data[section]:
-            lines = [str(text) % {"n": len(block[part])} for part, text in REMINDER_LINES[section]]
+            lines = [line(n=len(block[part])) for part, line in REMINDER_LINES[section]]
             notify(
                 recipients=staff.get(block[key], []),
                 reason="weekly_reminder",
-                title=_("%(period)s督促提醒：%(who)s")
-                % {"period": data["period"]["label"], "who": block[name]},
-                body="；".join(lines),
+                title=REMINDER_TITLE(period=data["period"]["label"], who=block[name]),
+                body="；".join(lines),  # read part by part (jiangyan.wording.read)
                 url=reverse("supervision:report-mine", kwargs={"pk": report.pk}),
                 target=model(pk=block[key]),
                 period=report.period_start.isoformat(),
@@ -269,12 +281,12 @@ def _insert_order(**fields) -> SupervisionOrder:
 def _notify_order(
     order: SupervisionOrder, recipients: Iterable, *, reason: str, title: str, period: str
 ) -> None:
-    body = _("%(target)s\n督办事由：%(reason)s\n整改要求：%(action)s\n答复时限：%(deadline)s") % {
-        "target": order.target,
-        "reason": order.reason,
-        "action": order.required_action,
-        "deadline": f"{order.deadline:%Y-%m-%d}",
-    }
+    body = ORDER_BODY(
+        target=order.target,
+        reason=order.reason,
+        action=order.required_action,
+        deadline=f"{order.deadline:%Y-%m-%d}",
+    )
     notify(
         recipients=recipients,
         reason=reason,
@@ -334,8 +346,7 @@ def order_issue(
         order,
         selectors.respondent_staff(order),
         reason="order.issued",
-        title=_("督办单 %(code)s：请于 %(deadline)s 前答复")
-        % {"code": order.code, "deadline": f"{deadline:%Y-%m-%d}"},
+        title=ORDER_ISSUED_TITLE(code=order.code, deadline=f"{deadline:%Y-%m-%d}"),
         period="",
     )
     return order
@@ -370,7 +381,7 @@ def order_answer(*, actor: User, order: SupervisionOrder, answer: str) -> Superv
         locked,
         [locked.issued_by],
         reason="order.answered",
-        title=_("督办单 %(code)s 已答复（%(who)s）") % {"code": locked.code, "who": locked.respondent},
+        title=ORDER_ANSWERED_TITLE(code=locked.code, who=locked.respondent),
         period=locked.answered_at.isoformat(),
     )
     return locked
@@ -413,7 +424,7 @@ def order_return(
         locked,
         selectors.respondent_staff(locked),
         reason="order.returned",
-        title=_("督办单 %(code)s 被退回重办：%(reason)s") % {"code": locked.code, "reason": reason[:40]},
+        title=ORDER_RETURNED_TITLE(code=locked.code, reason=reason[:40]),
         period=locked.returned_at.isoformat(),
     )
     return locked
@@ -441,7 +452,7 @@ def order_close(*, actor: User, order: SupervisionOrder, note: str = "") -> Supe
         locked,
         selectors.respondent_staff(locked),
         reason="order.closed",
-        title=_("督办单 %(code)s 已办结") % {"code": locked.code},
+        title=ORDER_CLOSED_TITLE(code=locked.code),
         period="",
     )
     return locked

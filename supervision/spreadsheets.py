@@ -1,7 +1,8 @@
 """Reports as xlsx: one workbook per report, written from its stored data (so a published bulletin exports
 exactly what was published), one sheet per part, laid out for A4 (``jiangyan.xlsx.print_ready``). Every
-heading and label is a catalogue string in the reader's language; no key of the stored data reaches the
-sheet."""
+heading and label is a catalogue string in the reader's language, and so are the title and the names of
+units and lookup rows that have an English name (``reports.glossary``); no key of the stored data reaches
+the sheet."""
 
 import re
 
@@ -14,6 +15,7 @@ from jiangyan import xlsx
 
 from .choices import ReportKind
 from .models import Report
+from .reports import UNSPECIFIED, glossary
 
 # The figures of ``data["totals"]`` (projects.selectors.project_totals) as the report pages name them.
 TOTAL_LABELS = {
@@ -36,7 +38,7 @@ def _title(text: str) -> str:
 
 def _sheet(workbook: Workbook, report: Report, title: str, header: list, rows) -> None:
     sheet = xlsx.table_sheet(workbook, _title(title), [str(h) for h in header], rows)
-    xlsx.print_ready(sheet, title=f"{report.title} · {sheet.title}")
+    xlsx.print_ready(sheet, title=f"{report.local_title} · {sheet.title}")
 
 
 def _summary(workbook: Workbook, report: Report, pairs: list[tuple[str, object]], totals=None) -> None:
@@ -45,7 +47,7 @@ def _summary(workbook: Workbook, report: Report, pairs: list[tuple[str, object]]
     sheet = workbook.active
     sheet.title = _title(_("概况"))
     sheet.merge_cells("A1:D1")
-    xlsx.put(sheet, row=1, column=1, value=report.title).font = Font(bold=True, size=14)
+    xlsx.put(sheet, row=1, column=1, value=report.local_title).font = Font(bold=True, size=14)
     period = _("%(start)s 至 %(end)s") % {
         "start": f"{report.period_start:%Y-%m-%d}",
         "end": f"{report.period_end:%Y-%m-%d}",
@@ -65,7 +67,7 @@ def _summary(workbook: Workbook, report: Report, pairs: list[tuple[str, object]]
         xlsx.append(sheet, [])
     for label, value in pairs:
         xlsx.append(sheet, [str(label), value])
-    xlsx.print_ready(sheet, title=report.title, header_rows=0)
+    xlsx.print_ready(sheet, title=report.local_title, header_rows=0)
 
 
 def _project_header() -> list[str]:
@@ -81,13 +83,13 @@ def _project_header() -> list[str]:
     ]
 
 
-def _project_rows(rows: list[dict]):
+def _project_rows(rows: list[dict], names):
     for p in rows:
         yield [
             p["code"],
             p["title"],
-            p["lead_unit__name"],
-            p.get("program__name", ""),
+            names.name(p["lead_unit__name"]),
+            names.name(p.get("program__name", "")),
             p["expected_pct"],
             p["actual_pct"],
             p["variance"],
@@ -95,7 +97,7 @@ def _project_rows(rows: list[dict]):
         ]
 
 
-def _weekly(workbook: Workbook, report: Report) -> None:
+def _weekly(workbook: Workbook, report: Report, names) -> None:
     data = report.data
     totals = data["totals"]
     _summary(
@@ -116,15 +118,16 @@ def _weekly(workbook: Workbook, report: Report) -> None:
     for unit in data["units"]:
         for kind, label in (("due_soon", due), ("overdue", overdue)):
             items += [
-                [unit["unit"], label, m["code"], m["title"], m["milestone"], m["planned_date"]]
+                [names.name(unit["unit"]), label, m["code"], m["title"], m["milestone"], m["planned_date"]]
                 for m in unit[kind]
             ]
         items += [
-            [unit["unit"], silent, p["code"], p["title"], "", p["last_statement"] or never]
+            [names.name(unit["unit"]), silent, p["code"], p["title"], "", p["last_statement"] or never]
             for p in unit["silent"]
         ]
         items += [
-            [unit["unit"], order, o["code"], o["target"], o["reason"], o["deadline"]] for o in unit["orders"]
+            [names.name(unit["unit"]), order, o["code"], o["target"], o["reason"], o["deadline"]]
+            for o in unit["orders"]
         ]
     _sheet(
         workbook,
@@ -157,7 +160,7 @@ def _weekly(workbook: Workbook, report: Report) -> None:
     )
 
 
-def _tenday(workbook: Workbook, report: Report) -> None:
+def _tenday(workbook: Workbook, report: Report, names) -> None:
     data = report.data
     wishes, conversion = data["wishes"], data["conversion"]
     _summary(
@@ -176,13 +179,16 @@ def _tenday(workbook: Workbook, report: Report) -> None:
         ],
         totals=[k for k in TOTAL_LABELS if k in data["totals"]],
     )
-    _sheet(workbook, report, _("滞后项目"), _project_header(), _project_rows(data["behind"]))
+    _sheet(workbook, report, _("滞后项目"), _project_header(), _project_rows(data["behind"], names))
     _sheet(
         workbook,
         report,
         _("本旬完成项目"),
         [_("项目编号"), _("项目名称"), _("领办单位"), _("完成日期")],
-        ([p["code"], p["title"], p["lead_unit__name"], p["completed_on"]] for p in data["completed"]),
+        (
+            [p["code"], p["title"], names.name(p["lead_unit__name"]), p["completed_on"]]
+            for p in data["completed"]
+        ),
     )
     _sheet(
         workbook,
@@ -203,7 +209,7 @@ def _tenday(workbook: Workbook, report: Report) -> None:
         (
             [
                 r["rank"],
-                r["unit"],
+                names.name(r["unit"]),
                 r["projects"],
                 r["behind"],
                 r["progress"],
@@ -218,7 +224,7 @@ def _tenday(workbook: Workbook, report: Report) -> None:
     )
 
 
-def _monthly(workbook: Workbook, report: Report) -> None:
+def _monthly(workbook: Workbook, report: Report, names) -> None:
     data = report.data
     _summary(
         workbook,
@@ -226,6 +232,7 @@ def _monthly(workbook: Workbook, report: Report) -> None:
         [(_("滞后阈值（百分点）"), data["points"])],
         totals=[k for k in TOTAL_LABELS if k in data["totals"]],
     )
+    unspecified = _(UNSPECIFIED)
     groups = (
         ("by_program", _("分工程"), _("工程")),
         ("by_domain", _("分领域"), _("领域")),
@@ -248,7 +255,7 @@ def _monthly(workbook: Workbook, report: Report) -> None:
             ],
             (
                 [
-                    g["group"],
+                    names.name(g["group"]) if g["group"] is not None else unspecified,
                     g["projects"],
                     g["completed"],
                     g["completion_rate"],
@@ -260,14 +267,27 @@ def _monthly(workbook: Workbook, report: Report) -> None:
                 for g in data[key]
             ),
         )
-    _sheet(workbook, report, _("调度议题-项目"), _project_header(), _project_rows(data["agenda"]["projects"]))
+    _sheet(
+        workbook,
+        report,
+        _("调度议题-项目"),
+        _project_header(),
+        _project_rows(data["agenda"]["projects"], names),
+    )
     _sheet(
         workbook,
         report,
         _("调度议题-督办单"),
         [_("编号"), _("督办对象"), _("事由"), _("责任单位（社区）"), _("时限"), _("逾期天数")],
         (
-            [o["code"], o["target"], o["reason"], o["respondent"], o["deadline"], o["days_overdue"]]
+            [
+                o["code"],
+                o["target"],
+                o["reason"],
+                names.name(o["respondent"]),
+                o["deadline"],
+                o["days_overdue"],
+            ]
             for o in data["agenda"]["orders"]
         ),
     )
@@ -285,9 +305,9 @@ WRITERS = {ReportKind.WEEKLY: _weekly, ReportKind.TENDAY: _tenday, ReportKind.MO
 
 def report_workbook(report: Report) -> Workbook:
     workbook = Workbook()
-    WRITERS[report.kind](workbook, report)
+    WRITERS[report.kind](workbook, report, glossary())
     return workbook
 
 
 def report_filename(report: Report) -> str:
-    return f"{report.title}.xlsx"
+    return f"{report.local_title}.xlsx"

@@ -26,7 +26,7 @@ from jiangyan.roles import Role, has_role
 from jiangyan.scoping import Share, get_editable_or_404, get_object_or_404, get_visible_or_404
 from jiangyan.xlsx import xlsx_response
 
-from . import dashboard, selectors, services, spreadsheets
+from . import dashboard, reports, selectors, services, spreadsheets
 from .choices import ReportKind
 from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
 from .forms import (
@@ -106,6 +106,7 @@ def report_detail(request, pk: int):
         "supervision/report_detail.html",
         {
             "report": report,
+            "body": reports.body(report),  # the stored page in Chinese, from its data in another language
             "events": selectors.report_history(report),
             # The buttons drawn: exactly the moves this person may make now (``choices.REPORT_MOVES``).
             "actions": selectors.report_actions_for(request.user, report),
@@ -160,7 +161,7 @@ def report_mine(request, pk: int):
     return render(
         request,
         "supervision/report_mine.html",
-        {"report": report, "units": units, "communities": communities},
+        {"report": report, "units": units, "communities": communities, "names": reports.glossary()},
     )
 
 
@@ -178,7 +179,9 @@ def bulletin_list(request):
 @cached_page(topics=("reports",))
 def bulletin_detail(request, pk: int):
     report = get_object_or_404(Report.objects.published(), pk=pk)
-    return render(request, "supervision/bulletin_detail.html", {"report": report})
+    return render(
+        request, "supervision/bulletin_detail.html", {"report": report, "body": reports.body(report)}
+    )
 
 
 @require_GET

@@ -93,8 +93,8 @@ class ProblemItemInline(admin.TabularInline):
 
 @admin.register(ProblemCategory)
 class ProblemCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "order", "item_count"]
-    list_editable = ["order"]
+    list_display = ["name", "name_en", "order", "item_count"]
+    list_editable = ["name_en", "order"]
     inlines = [ProblemItemInline]
 
     def get_queryset(self, request):

@@ -339,11 +339,12 @@ class SuggestionViewSet(
 
 class ProblemItemSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name", read_only=True)
+    category_en = serializers.CharField(source="category.name_en", read_only=True)
     projects = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
 
     class Meta:
         model = ProblemItem
-        fields = ["id", "code", "title", "category", "keywords", "description", "projects"]
+        fields = ["id", "code", "title", "category", "category_en", "keywords", "description", "projects"]
 
 
 class LinkProjectsInput(serializers.Serializer):

@@ -254,7 +254,9 @@ def coding_rows(suggestions: list[Suggestion], k: int = 3) -> list[dict[str, Any
 
 
 def coding_item_choices() -> QuerySet[ProblemItem]:
-    return ProblemItem.objects.select_related("category").only("id", "code", "title", "category__name")
+    return ProblemItem.objects.select_related("category").only(
+        "id", "code", "title", "category__name", "category__name_en"
+    )
 
 
 def _duty_items_with_projects(item: ProblemItem, user) -> QuerySet[DutyItem]:

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Community, User
 from accounts.validators import validate_contact_phone
@@ -30,6 +31,7 @@ from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.notifications import notify
 from jiangyan.roles import Role, is_admin, require_role
 from jiangyan.scoping import lock_editable
+from jiangyan.wording import Wording, in_site_language
 
 from . import inputs, selectors
 from .choices import (
@@ -45,9 +47,23 @@ from .choices import (
 from .models import QUERY_CODE_LENGTH, Wish, WishPhoto, handled_communities, random_code
 
 # Actor labels and notes stored in the history are data, not interface text: the same in every language.
-ANONYMOUS_WISHER_LABEL = "查询码用户"
-WISHER_LABEL = "心愿人"
+# Actors without an account, stored as they are (read in the reader's language: jiangyan.wording.read).
+ANONYMOUS_WISHER_LABEL = gettext_noop("查询码用户")
+WISHER_LABEL = gettext_noop("心愿人")
 MAX_PROMISE_DAYS = 60
+
+# What the services store (audit notes, notifications) in the site's language; read in the reader's
+# (``jiangyan.wording``).
+CLAIM_NOTE = Wording(gettext_noop("承诺 %(date)s 前完成"))
+FEEDBACK_NOTE = Wording(gettext_noop("%(satisfaction)s（%(channel)s）"), labels=("satisfaction", "channel"))
+FEEDBACK_COMMENT_NOTE = Wording(
+    gettext_noop("%(satisfaction)s（%(channel)s）：%(comment)s"), labels=("satisfaction", "channel")
+)
+CLAIMED_TITLE = Wording(gettext_noop("您的心愿“%(title)s”已被党员认领"))
+FULFILLED_TITLE = Wording(gettext_noop("您的心愿“%(title)s”已实现，请回访评价"))
+REOPENED_TITLE = Wording(gettext_noop("您完成的心愿“%(title)s”回访不满意，已重新派单"))
+CLAIM_OVERDUE_TITLE = Wording(gettext_noop("您认领的心愿“%(title)s”已超过承诺日期 %(date)s"))
+CLAIM_OVERDUE_BODY = gettext_lazy("请尽快完成并登记，或说明原因后释放认领。")
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -298,10 +314,10 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
         target=locked,
         before=WishStatus.OPEN,
         after=WishStatus.CLAIMED,
-        note=f"承诺 {promised_date:%Y-%m-%d} 前完成",
+        note=CLAIM_NOTE(date=f"{promised_date:%Y-%m-%d}"),
         promised_date=promised_date.isoformat(),
     )
-    _tell_wisher(locked, "wish.claimed", _("您的心愿“%(title)s”已被党员认领") % {"title": locked.title})
+    _tell_wisher(locked, "wish.claimed", CLAIMED_TITLE(title=locked.title))
     return locked
 
 
@@ -353,9 +369,7 @@ def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) ->
         after=WishStatus.FULFILLED,
         note=note[:200],
     )
-    _tell_wisher(
-        locked, "wish.fulfilled", _("您的心愿“%(title)s”已实现，请回访评价") % {"title": locked.title}
-    )
+    _tell_wisher(locked, "wish.fulfilled", FULFILLED_TITLE(title=locked.title))
     return locked
 
 
@@ -380,9 +394,7 @@ def wish_feedback(
     locked.satisfaction, locked.feedback_comment, locked.feedback_channel = satisfaction, comment, channel
     locked.feedback_at = now
     fields = ["satisfaction", "feedback_comment", "feedback_channel", "feedback_at", "status", "updated_at"]
-    note = f"{Satisfaction(satisfaction).label}（{FeedbackChannel(channel).label}）" + (
-        f"：{comment}" if comment else ""
-    )
+    note = feedback_note(satisfaction, channel, comment)
     if satisfaction == Satisfaction.UNSATISFIED:
         locked.status, locked.reopened, locked.reopen_count = WishStatus.OPEN, True, locked.reopen_count + 1
         locked.claimed_by, locked.claimed_at, locked.promised_date, locked.opened_at = None, None, None, now
@@ -407,7 +419,7 @@ def wish_feedback(
         notify(
             recipients=[claimer],
             reason="wish.reopened",
-            title=_("您完成的心愿“%(title)s”回访不满意，已重新派单") % {"title": locked.title},
+            title=REOPENED_TITLE(title=locked.title),
             body=comment,
             url=_wish_url(locked),
             target=locked,
@@ -441,6 +453,12 @@ def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", 
     return locked
 
 
+def feedback_note(satisfaction: str, channel: str, comment: str) -> str:
+    """The note of a follow-up: how satisfied, by which channel, and what the wisher said."""
+    labels = {"satisfaction": Satisfaction(satisfaction).label, "channel": FeedbackChannel(channel).label}
+    return FEEDBACK_COMMENT_NOTE(**labels, comment=comment) if comment else FEEDBACK_NOTE(**labels)
+
+
 # --- notifications ------------------------------------------------------------------------------------
 def _wish_url(wish: Wish) -> str:
     return reverse("wishes:detail", kwargs={"code": wish.code})
@@ -472,9 +490,8 @@ def wish_remind_overdue_claims(*, today: datetime.date | None = None) -> int:
                 notify(
                     recipients=[wish.claimed_by],
                     reason="wish.claim_overdue",
-                    title=_("您认领的心愿“%(title)s”已超过承诺日期 %(date)s")
-                    % {"title": wish.title, "date": f"{wish.promised_date:%Y-%m-%d}"},
-                    body=_("请尽快完成并登记，或说明原因后释放认领。"),
+                    title=CLAIM_OVERDUE_TITLE(title=wish.title, date=f"{wish.promised_date:%Y-%m-%d}"),
+                    body=in_site_language(CLAIM_OVERDUE_BODY),
                     url=_wish_url(wish),
                     target=wish,
                     period=wish.promised_date.isoformat(),

@@ -35,8 +35,9 @@ def status_badge(obj, overdue: bool = True) -> dict:
 
 @register.filter
 def listing(items) -> str:
-    """``{{ project.towns.all|listing }}``: names joined as the language writes a list (、 in Chinese)."""
-    return pgettext("列表分隔符", "、").join(str(item) for item in items)
+    """``{{ project.towns.all|listing }}``: names joined as the language writes a list (、 in Chinese), each
+    in the reader's language where it has one (``local_name``: lookups, units)."""
+    return pgettext("列表分隔符", "、").join(getattr(item, "local_name", None) or str(item) for item in items)
 
 
 @register.filter

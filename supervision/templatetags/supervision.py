@@ -1,4 +1,5 @@
-"""Filters of the report pages: signed changes and changes of rank (``{% load supervision %}``)."""
+"""Filters of the report pages: signed changes, changes of rank and names in the reader's language
+(``{% load supervision %}``)."""
 
 from django import template
 from django.utils.translation import gettext as _
@@ -35,6 +36,13 @@ def rank_change(value) -> str:
     if value == 0:
         return _("持平")
     return f"↑{value}" if value > 0 else f"↓{-value}"
+
+
+@register.filter
+def name_in(value, names):
+    """A name in a report's data (a unit, a program …) as ``names`` (``supervision.reports.glossary``, the
+    reader's language) has it; as stored when it has none."""
+    return names.name(value) if hasattr(names, "name") else value
 
 
 @register.filter

@@ -8,9 +8,15 @@ merged (see the comment there)."""
 import pytest
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
 
 from jiangyan.masking import mask_address, mask_name, mask_phone
+from jiangyan.models import AuditEvent, Notification
+from jiangyan.periods import last_complete
 from jiangyan.roles import Role
+from supervision import services as report_services
+from supervision.choices import PERIOD_OF, ReportKind
+from supervision.models import Report
 from tests.browser.conftest import sign_in
 from tests.browser.measure import axe_violations, large_text_problems, leftover_han
 from tests.factories import PASSWORD, CommunityFactory, UnitFactory, UserFactory
@@ -35,7 +41,7 @@ PAGES = [
 def district(db):
     """A little district: a lead unit with projects (one behind), wishes on the board, an open survey."""
     community = CommunityFactory(name="天目社区")
-    unit = UnitFactory(name="区教育局")
+    unit = UnitFactory(name="区教育局", name_en="District Education Bureau")
     UserFactory(username="liaison", roles=[Role.UNIT_STAFF], unit=unit)
     UserFactory(username="supervisor", roles=[Role.SUPERVISOR])
     UserFactory(username="shequ", roles=[Role.COMMUNITY_STAFF], community=community)
@@ -45,7 +51,23 @@ def district(db):
     wish = WishFactory(community=community, title="修理漏水水龙头")
     WishFactory(community=community, title="陪老人去医院复诊", status="submitted")
     survey = survey_with_every_kind(title="姜堰区为民办实事需求调研")["survey"]
-    return {"project": project.code, "survey": survey.pk, "wish": wish.code, "community": community.pk}
+    # The three reports of the periods just ended, the ten-day bulletin published.
+    office = UserFactory(username="reporter", roles=[Role.SUPERVISOR])
+    reports = {}
+    for kind in ReportKind.values:
+        period = last_complete(PERIOD_OF[kind], timezone.localdate())
+        reports[kind] = report_services.report_generate(kind=kind, period=period).pk
+    bulletin = Report.objects.get(pk=reports[ReportKind.TENDAY])
+    report_services.report_publish(
+        actor=office, report=report_services.report_approve(actor=office, report=bulletin)
+    )
+    return {
+        "project": project.code,
+        "survey": survey.pk,
+        "wish": wish.code,
+        "community": community.pk,
+        **reports,
+    }
 
 
 def _visit(open_page, district, *, display="", language="", pages=PAGES):
@@ -89,17 +111,28 @@ def test_large_text_mode_meets_the_figures_of_the_issue_on_every_main_page(open_
 
 
 def _data_strings() -> list[str]:
-    """Every text stored in the registries (names and data): what an English page may show in Chinese."""
+    """Every text people stored in the registries and supervision (names and data): what an English page
+    may show in Chinese. Not the name of a row that has an English one (lookups, units: an English page
+    shows ``name_en``), not what the portal itself wrote (a report's stored Chinese page and title, the
+    audit notes)."""
     strings = {"简体中文"}  # the language switch names each language in its own
-    for app in ("accounts", "projects", "wishes", "surveys", "jiangyan"):
+    for app in ("accounts", "projects", "wishes", "surveys", "jiangyan", "supervision"):
         for model in apps.get_app_config(app).get_models():
+            if model in (Report, AuditEvent, Notification):
+                continue
+            english_named = any(f.name == "name_en" for f in model._meta.concrete_fields)
             fields = [
                 f.name
                 for f in model._meta.concrete_fields
-                if isinstance(f, models.CharField | models.TextField) and not f.choices
+                if isinstance(f, models.CharField | models.TextField)
+                and not f.choices
+                and f.name != "name_en"
             ]
-            for row in model.objects.values_list(*fields):
-                for value in row:
+            rows = model.objects.values(*fields, *(["name_en"] if english_named else []))
+            for row in rows:
+                for name, value in row.items():
+                    if english_named and name == "name" and row["name_en"]:
+                        continue
                     if value and not value.isascii():
                         strings.update({value, mask_name(value), mask_address(value), mask_phone(value)})
     # Whole strings first, so a name inside a longer text does not cut it up.
@@ -128,6 +161,12 @@ def test_english_pages_leave_no_chinese_outside_names_and_data(open_page, distri
         ("wish card", "/wishes/cards/{community}/", "shequ"),
         ("coding", "/surveys/coding/", "office"),
         ("paper questionnaire", "/surveys/{survey}/enter/", "shequ"),
+        ("weekly reminder", "/reports/{weekly}/", "supervisor"),
+        ("ten-day bulletin", "/reports/{tenday}/", "supervisor"),
+        ("monthly dispatch", "/reports/{monthly}/", "supervisor"),
+        ("published bulletin", "/bulletins/{tenday}/", None),
+        ("bulletins", "/bulletins/", None),
+        ("reports", "/reports/", "supervisor"),
     ]
     allowed = _data_strings()
     found = {}

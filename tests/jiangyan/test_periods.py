@@ -72,3 +72,23 @@ def test_bounds_are_midnight_in_shanghai_and_labels_read_naturally():
     assert tenday.label == "2021年6月中旬"
     assert period_of(PeriodKind.MONTH, D(2021, 6, 15)).label == "2021年6月"
     assert period_of(PeriodKind.WEEK, D(2021, 6, 9)).label == "2021年第23周（06-07—06-13）"
+
+
+def test_a_periods_label_is_in_the_active_language():
+    from django.utils import translation
+
+    week = Period(PeriodKind.WEEK, datetime.date(2021, 6, 7), datetime.date(2021, 6, 13))
+    tenday = Period(PeriodKind.TENDAY, datetime.date(2021, 6, 11), datetime.date(2021, 6, 20))
+    month = Period(PeriodKind.MONTH, datetime.date(2021, 6, 1), datetime.date(2021, 6, 30))
+    with translation.override("zh-hans"):
+        assert [p.label for p in (week, tenday, month)] == [
+            "2021年第23周（06-07—06-13）",
+            "2021年6月中旬",
+            "2021年6月",
+        ]
+    with translation.override("en"):
+        assert [p.label for p in (week, tenday, month)] == [
+            "Week 23, 2021 (06-07 to 06-13)",
+            "Mid-June 2021",
+            "June 2021",
+        ]

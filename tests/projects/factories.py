@@ -26,6 +26,7 @@ class KeyTaskFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = "惠民"
+    name_en = "Benefiting residents"
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -34,6 +35,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = "利民惠民"
+    name_en = "Services for Residents"
     key_task = factory.SubFactory(KeyTaskFactory)
 
 
@@ -43,6 +45,7 @@ class DomainFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = "养老"
+    name_en = "Elderly care"
 
 
 class TargetGroupFactory(factory.django.DjangoModelFactory):
@@ -51,6 +54,7 @@ class TargetGroupFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = "老年"
+    name_en = "Older people"
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

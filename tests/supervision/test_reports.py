@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
+from django.utils import translation
 
 from jiangyan.models import Notification
 from jiangyan.periods import Period, PeriodKind
@@ -11,6 +13,7 @@ from projects.choices import ProjectStatus
 from supervision import reports, services
 from supervision.choices import OrderStatus, ReportKind, ReportStatus
 from supervision.models import Report
+from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.projects.factories import EvaluationFactory, MilestoneFactory, ProjectFactory, StatementFactory
 from tests.supervision.conftest import at, behind_by, completed_on
@@ -220,8 +223,36 @@ def test_the_dispatch_groups_by_program_domain_and_town_with_the_change_since_la
     assert (program["projects"], program["completed"], program["behind"]) == (2, 1, 1)
     assert program["completion_rate"] == 50.0
     assert program["previous"]["completed"] == 0 and program["change"]["completed"] == 1
-    assert report.data["by_town"][0]["group"] == "（未指定）"
+    assert report.data["by_town"][0]["group"] is None  # no label in the data: the page says 未指定
+    assert "（未指定）" in report.html
     assert report.data["trend"][-1] == {"label": "2021-06", "behind": 1, "completed": 1, "far_behind": 1}
+
+
+def test_a_published_report_reads_english_names_given_after_it_and_its_chinese_page_stays():
+    """The English page is rendered from the data at each reading: an English name the office gives a
+    unit or a program in the admin shows in reports already generated; the Chinese page never changes."""
+    on = date(2021, 6, 20)
+    unit = UnitFactory(name="区卫生健康委员会")
+    behind_by(20, on=on, unit=unit)
+    with time_machine.travel(at(2021, 6, 21, 7), tick=False):
+        (report,) = services.report_catch_up(kind=ReportKind.TENDAY)
+    stored = report.html
+    with translation.override("en"):
+        assert "区卫生健康委员会" in reports.body(report)  # no English name yet: as stored
+    client = Client()
+    sign_in(client, UserFactory(is_superuser=True, is_staff=True))
+    change = client.get(f"/admin/accounts/unit/{unit.pk}/change/")
+    assert 'name="name_en"' in change.content.decode()  # the office edits it in the admin
+    unit.name_en = "District Health Commission"
+    unit.save(update_fields=["name_en"])
+    report.refresh_from_db()
+    with translation.override("en"):
+        english = reports.body(report)
+        assert "District Health Commission" in english and "区卫生健康委员会" not in english
+        assert report.local_title == "Ten-day bulletin, Mid-June 2021"
+    with translation.override("zh-hans"):
+        assert reports.body(report) == stored == report.html
+        assert report.local_title == report.title == "2021年6月中旬工作通报"
 
 
 # --- weekly reminder -------------------------------------------------------------------------------------
