@@ -109,8 +109,11 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
     user = request.user
     is_staff = selectors.is_editable_by(user, wish)
     photos = list(wish.photos.all())
+    # 派单: an offer waiting for a member's answer (read once: the ``no_pending_offer`` guard reuses it).
+    wish.pending_offer = wish.status == WishStatus.OPEN and selectors.has_pending_offer(wish)
     return {
         "wish": wish,
+        "offer_pending": wish.pending_offer,
         "reveal": reveal,
         "events": selectors.wish_history(wish),
         "views_log": selectors.wish_views_log(wish) if is_staff else None,
