@@ -369,7 +369,7 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         summary="派单：把待认领的心愿派给本镇街的党员（本社区工作人员）",
         tags=["wishes"],
     )
-    # The action ``dispatch`` of the wish's ``actions``; the method may not be named so (``APIView.dispatch``).
+    # The action ``dispatch`` of a wish's ``actions`` (the method may not be named ``APIView.dispatch``).
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def assign(self, request, code=None):
         wish = self.get_object()

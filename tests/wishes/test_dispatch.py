@@ -209,7 +209,7 @@ def test_withdrawing_the_wish_lapses_the_pending_offer(community_staff, member, 
     assert offer.status == OfferStatus.LAPSED
 
 
-# --- the suggestions and the queue ----------------------------------------------------------------------
+# --- the suggestions and the queue -------------------------------------------------------------------------
 def _closed(member, community, satisfaction, n=1):
     WishFactory.create_batch(
         n, community=community, status=WishStatus.CLOSED, claimed_by=member, satisfaction=satisfaction
@@ -287,7 +287,7 @@ def test_the_weekly_reminder_counts_the_wishes_waiting_for_dispatch_per_communit
     assert "待派单心愿 3 个" in html
 
 
-# --- open work ----------------------------------------------------------------------------------------------
+# --- open work ---------------------------------------------------------------------------------------------
 def test_offers_and_the_queue_are_open_work_on_me(client_as, community_staff, member, wish):
     _dispatch(community_staff, wish, member)
     work = {w["kind"]: w for w in client_as(member, api=True).get("/api/v1/me/").json()["work"]}
@@ -303,3 +303,113 @@ def test_pending_offer_outlives_nothing_after_acceptance(community_staff, member
     offer = services.offer_accept(actor=member, offer=_dispatch(community_staff, wish, member))
     services.wish_release(actor=member, wish=Wish.objects.get(pk=offer.wish_id), reason="临时出差")
     assert [w.pk for w in selectors.dispatch_queue(user=community_staff)] == [wish.pk]
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+def test_the_dispatch_page_suggests_members_with_their_three_facts(
+    client_as, community, community_staff, wish
+):
+    pleased = MemberFactory(community=community, real_name="党员李红")
+    _closed(pleased, community, Satisfaction.SATISFIED)
+    busy = MemberFactory(
+        community=CommunityFactory(town=community.town, name="东风社区"), real_name="党员赵兵"
+    )
+    WishFactory(status=WishStatus.CLAIMED, claimed_by=busy)
+
+    page = client_as(community_staff).get(f"/wishes/manage/dispatch/{wish.code}/").content.decode()
+
+    assert page.index("党员李红") < page.index("党员赵兵")
+    assert "进行中的认领 0 个" in page and "同社区" in page and "满意率 100%（1/1）" in page
+    assert "进行中的认领 1 个" in page and "同镇街（东风社区）" in page and "尚无办结的心愿" in page
+    assert f'name="member" value="{pleased.pk}"' in page
+
+
+def test_dispatch_accept_and_decline_through_the_pages(client_as, community, community_staff, member, wish):
+    staff = client_as(community_staff)
+    response = staff.post(f"/wishes/manage/dispatch/{wish.code}/", {"member": member.pk, "note": "您最近"})
+    assert response.status_code == 302
+    offer = DispatchOffer.objects.get(wish=wish)
+    assert offer.note == "您最近" and offer.member == member
+    queue = staff.get("/wishes/manage/dispatch/").content.decode()
+    assert "等待党员答复" in queue and wish.title in queue
+
+    mine = client_as(member)
+    page = mine.get("/wishes/offers/").content.decode()
+    assert 'data-action="accept"' in page and 'data-action="decline"' in page
+    response = mine.post(f"/wishes/offers/{offer.pk}/decline/", {"decline-reason": ""})
+    offer.refresh_from_db()
+    assert response.status_code == 302 and offer.status == OfferStatus.PENDING  # a reason is needed
+    mine.post(f"/wishes/offers/{offer.pk}/decline/", {"decline-reason": "腿脚不便，去不了"})
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.DECLINED and offer.reason == "腿脚不便，去不了"
+    assert "腿脚不便，去不了" in staff.get(f"/wishes/manage/dispatch/{wish.code}/").content.decode()
+
+    second = _dispatch(community_staff, wish, member)
+    response = mine.post(f"/wishes/offers/{second.pk}/accept/", {})
+    assert response.status_code == 302 and response["Location"] == f"/wishes/{wish.code}/"
+    wish.refresh_from_db()
+    assert wish.claimed_by == member
+
+
+def test_another_community_s_staff_get_404_on_the_dispatch_page(client_as, other_staff, wish):
+    assert client_as(other_staff).get(f"/wishes/manage/dispatch/{wish.code}/").status_code == 404
+    assert client_as(other_staff).post(f"/wishes/manage/dispatch/{wish.code}/", {}).status_code == 404
+
+
+# --- API ---------------------------------------------------------------------------------------------------
+def test_the_api_dispatches_and_the_member_answers(client_as, community, community_staff, member, wish):
+    staff = client_as(community_staff, api=True)
+    response = staff.post(f"/api/v1/wishes/{wish.code}/dispatch/", {"member": member.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "pending" and body["wish_code"] == wish.code and body["actions"] == ["withdraw"]
+    again = staff.post(f"/api/v1/wishes/{wish.code}/dispatch/", {"member": member.pk}, format="json")
+    assert again.status_code == 409
+
+    api = client_as(member, api=True)
+    rows = api.get("/api/v1/dispatch-offers/?status=pending").json()["results"]
+    assert [(r["id"], r["actions"]) for r in rows] == [(body["id"], ["accept", "decline"])]
+    refused = api.post(f"/api/v1/dispatch-offers/{body['id']}/decline/", {"reason": ""}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()["fields"]
+    accepted = api.post(f"/api/v1/dispatch-offers/{body['id']}/accept/", {}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert api.get(f"/api/v1/wishes/{wish.code}/").json()["claimed_by"] == member.pk
+
+
+def test_the_api_keeps_offers_within_their_scope(client_as, community_staff, other_staff, member, wish):
+    other = client_as(other_staff, api=True)
+    response = other.post(f"/api/v1/wishes/{wish.code}/dispatch/", {"member": member.pk}, format="json")
+    assert response.status_code == 404
+    offer = _dispatch(community_staff, wish, member)
+    assert other.get(f"/api/v1/dispatch-offers/{offer.pk}/").status_code == 404
+    assert other.get("/api/v1/dispatch-offers/").json()["results"] == []
+    stranger = client_as(MemberFactory(community=wish.community), api=True)
+    assert stranger.post(f"/api/v1/dispatch-offers/{offer.pk}/accept/", {}, format="json").status_code == 404
+
+
+# --- query counts ------------------------------------------------------------------------------------------
+def test_the_dispatch_lists_cost_the_same_at_any_length(query_counter, client_as, community, community_staff):
+    member = MemberFactory(community=community)
+
+    def grow(n):
+        for wish in WishFactory.create_batch(n, community=community):
+            if wish.pk % 2:
+                _dispatch(community_staff, wish, MemberFactory(community=community))
+        for wish in WishFactory.create_batch(n, community=community):
+            _dispatch(community_staff, wish, member)
+
+    query_counter.flat(client_as(community_staff), "/wishes/manage/dispatch/", grow=grow)
+    query_counter.flat(client_as(member), "/wishes/offers/", grow=grow)
+    query_counter.flat(client_as(member, api=True), "/api/v1/dispatch-offers/", grow=grow)
+
+
+def test_the_dispatch_page_costs_the_same_however_many_members(query_counter, client_as, community, wish):
+    staff = UserFactory(roles=[Role.COMMUNITY_STAFF], community=community)
+
+    def grow(n):
+        for member in MemberFactory.create_batch(n, community=community):
+            _closed(member, community, Satisfaction.SATISFIED)
+            offer = _dispatch(staff, WishFactory(community=community), member)
+            services.offer_decline(actor=member, offer=offer, reason="出差")
+
+    query_counter.flat(client_as(staff), f"/wishes/manage/dispatch/{wish.code}/", grow=grow, max_queries=25)
