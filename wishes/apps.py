@@ -91,8 +91,6 @@ class WishesConfig(site.PortalAppConfig):
         ),
     )
     privacy_module = "wishes.privacy"
-    # The offer an accepted dispatch came from (``wish.dispatch_accept``, recorded on the wish).
-    audit_fields = {"wish": {"offer": site.AuditField(_("派单编号"))}}
     audit_verbs = {
         "wish.submit": _("提交心愿"),
         "wish.enter": _("代群众登记心愿"),

@@ -492,7 +492,6 @@ def offer_accept(
         after=WishStatus.CLAIMED,
         note=f"接受派单，承诺 {promised_date:%Y-%m-%d} 前完成",
         promised_date=promised_date.isoformat(),
-        offer=locked.pk,
     )
     _tell_wisher(
         locked_wish, "wish.claimed", _("您的心愿“%(title)s”已被党员认领") % {"title": locked_wish.title}

@@ -122,7 +122,6 @@ def test_accepting_is_a_claim(community_staff, member, wish, resident, settings)
     assert event.target_id == str(wish.pk) and event.after == {
         "status": "claimed",
         "promised_date": wish.promised_date.isoformat(),
-        "offer": offer.pk,
     }
     assert Notification.objects.filter(recipient=resident, reason="wish.claimed").exists()
     assert list(selectors.offers_to_answer(user=member)) == []
