@@ -15,7 +15,6 @@ class WishesConfig(site.PortalAppConfig):
         site.NavItem(_("我的心愿"), "wishes:mine", signed_in=True, order=22),
         site.NavItem(_("我的派单"), "wishes:offers", roles=(Role.PARTY_MEMBER,), order=21),
         site.NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
-        site.NavItem(_("派单"), "wishes:dispatch-queue", roles=(Role.COMMUNITY_STAFF,), order=23),
         site.NavItem(_("党员亮身份"), "wishes:members", order=24),
     )
     # The teaser shows open wishes, the funnel counts every wish (also those under review).

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -399,3 +400,7 @@ class DispatchOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wish.code} → {self.member.display_name}"
+
+    def get_absolute_url(self) -> str:
+        """Where the member answers it: their offers (我的派单), at this one."""
+        return reverse("wishes:offers") + f"#offer-{self.pk}"
