@@ -293,7 +293,7 @@ def test_offers_and_the_queue_are_open_work_on_me(client_as, community_staff, me
     assert work["offers_to_answer"]["count"] == 1
     assert work["offers_to_answer"]["items"][0]["title"] == wish.title
     offer = DispatchOffer.objects.get()
-    assert work["offers_to_answer"]["items"][0]["page"] == f"/wishes/offers/#offer-{offer.pk}"
+    assert work["offers_to_answer"]["items"][0]["page"].endswith(f"/wishes/offers/#offer-{offer.pk}")
     WishFactory(community=wish.community)
     work = {w["kind"]: w for w in client_as(community_staff, api=True).get("/api/v1/me/").json()["work"]}
     assert work["wishes_to_dispatch"]["count"] == 1
