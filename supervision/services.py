@@ -130,11 +130,17 @@ REMINDER_LINES = {
         ("orders", gettext_lazy("待答复督办单 %(n)s 件")),
     ),
     "communities": (
+        ("awaiting_dispatch", gettext_lazy("待派单心愿 %(n)s 个")),  # a count (派单), the others lists
         ("unclaimed", gettext_lazy("超时未认领心愿 %(n)s 个")),
         ("overdue", gettext_lazy("认领逾期心愿 %(n)s 个")),
         ("orders", gettext_lazy("待答复督办单 %(n)s 件")),
     ),
 }
+
+
+def _count(part) -> int:
+    """A block's figure: a count as it is, a list by its length."""
+    return part if isinstance(part, int) else len(part)
 
 
 def _send_weekly_reminders(report: Report) -> None:
@@ -148,7 +154,7 @@ def _send_weekly_reminders(report: Report) -> None:
     for section, key, name, model, staff_of in audiences:
         staff = staff_of(block[key] for block in data[section])
         for block in data[section]:
-            lines = [str(text) % {"n": len(block[part])} for part, text in REMINDER_LINES[section]]
+            lines = [str(text) % {"n": _count(block.get(part, ()))} for part, text in REMINDER_LINES[section]]
             notify(
                 recipients=staff.get(block[key], []),
                 reason="weekly_reminder",

@@ -15,6 +15,7 @@ from jiangyan.exceptions import ApplicationError, ConflictError
 from jiangyan.models import AuditEvent, Notification
 from jiangyan.roles import Role
 from supervision import reports
+from supervision import services as supervision_services
 from supervision.choices import ReportKind
 from supervision.services import report_period
 from tests.factories import CommunityFactory, MemberFactory, UserFactory
@@ -284,6 +285,14 @@ def test_the_weekly_reminder_counts_the_wishes_waiting_for_dispatch_per_communit
     assert data["totals"]["awaiting_dispatch"] == 4
     html = reports.render(ReportKind.WEEKLY, data, report_title="督促提醒")
     assert "待派单心愿 3 个" in html
+    with time_machine.travel(at(2021, 6, 21, 8), tick=False):  # the reminder itself, to the staff
+        supervision_services.report_generate(
+            kind=ReportKind.WEEKLY,
+            period=report_period(ReportKind.WEEKLY, date(2021, 6, 14)),
+            notify_recipients=True,
+        )
+    (note,) = Notification.objects.filter(recipient=staff, reason="weekly_reminder")
+    assert note.body.startswith("待派单心愿 3 个；")
 
 
 # --- open work ---------------------------------------------------------------------------------------------
