@@ -555,7 +555,8 @@ def dispatch_candidates(*, wish: Wish, limit: int = 20) -> list[User]:
     community before the rest of its town), then the best past satisfaction (the share of 满意 among
     their closed wishes; none closed yet: after those with a record). Each carries the three facts:
     ``open_claims``, ``same_community``, ``closed_count``/``satisfied_count``/``satisfaction_rate`` (a
-    percentage or None), and ``at_limit``, ``declined_before`` (declined an offer of this wish). One query."""
+    percentage or None), and ``at_limit``, ``declined_before`` (declined an offer of this wish: they come
+    after everybody else). One query."""
     claims = "claimed_wishes"
     closed = Q(claimed_wishes__status=WishStatus.CLOSED)
     rows = (
@@ -595,7 +596,9 @@ def dispatch_candidates(*, wish: Wish, limit: int = 20) -> list[User]:
                 output_field=FloatField(),
             )
         )
-        .order_by("open_claims", "nearness", F("satisfaction_rate").desc(nulls_last=True), "id")
+        .order_by(
+            "declined_before", "open_claims", "nearness", F("satisfaction_rate").desc(nulls_last=True), "id"
+        )
     )
     found = list(rows[:limit])
     for member in found:

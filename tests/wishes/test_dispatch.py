@@ -167,9 +167,11 @@ def test_declining_needs_a_reason_and_returns_the_wish_to_the_queue(community_st
     (event,) = AuditEvent.objects.filter(verb="wish.dispatch_decline")
     assert event.note == "这周在外地出差" and event.after["status"] == "declined"
     # Declined: the member is marked on the suggestions, and the wish may be offered again.
-    (suggested,) = [m for m in selectors.dispatch_candidates(wish=wish) if m.pk == member.pk]
-    assert suggested.declined_before
-    assert _dispatch(community_staff, wish, MemberFactory(community=wish.community)).status == "pending"
+    other = MemberFactory(community=wish.community)
+    suggested = selectors.dispatch_candidates(wish=wish)
+    assert [m.pk for m in suggested] == [other.pk, member.pk]  # who declined comes last
+    assert suggested[-1].declined_before and not suggested[0].declined_before
+    assert _dispatch(community_staff, wish, other).status == "pending"
 
 
 def test_staff_withdraw_an_offer_and_others_may_not(community_staff, other_staff, member, wish):
