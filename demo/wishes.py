@@ -11,6 +11,7 @@ them with the services'). Deterministic, idempotent, bulk inserts."""
 
 import datetime
 import random
+from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
@@ -18,9 +19,12 @@ from django.utils import timezone, translation
 
 from accounts.models import Community, User
 from jiangyan.roles import Role
+from wishes import selectors as wishes_selectors
+from wishes import services as wishes_services
 from wishes.choices import (
     RESIDENT_CHANNELS,
     FeedbackChannel,
+    OfferStatus,
     PhotoKind,
     Satisfaction,
     WishCategory,
@@ -328,14 +332,59 @@ def _seed(*, scale: int, stdout) -> None:
             else:
                 record.add(at=at, verb=verb, target=wish, before=before, after=after, **e)
     events = record.save()
+    offers = _dispatch_offers(rng, workers=workers, communities=communities, home=home, scale=scale)
     flagged = Wish.objects.unclaimed_flagged(now).count()
     overdue = Wish.objects.overdue(today).count()
     urgent = sum(1 for w in wishes if w.urgent)
     stdout.write(
         f"  微心愿：{len(wishes)} 个（{home} {sum(w.community_id == home.pk for w in wishes)} 个，"
         f"生活帮帮团急需 {urgent} 个），超时未认领 {flagged} 个，认领逾期 {overdue} 个，"
-        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条"
+        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条；派单 {sum(offers.values())} 次"
+        f"（{'、'.join(f'{OfferStatus(k).label} {n}' for k, n in sorted(offers.items()))}）"
     )
+
+
+# 派单 in every state, made through the services by the community's worker (the ones the article means by
+# "逐条安排党员认领"): the longest-waiting open wishes of the home community (and, at a larger scale, of a
+# few more), each offered to the first member the suggestions name who has room for another claim.
+DISPATCH_STORIES = (
+    (OfferStatus.PENDING, "就在您报到的社区，麻烦抽空上门看看。", ""),
+    (OfferStatus.ACCEPTED, "老人行动不便，请尽快联系。", ""),
+    (OfferStatus.DECLINED, "", "这周在外地参加培训，无法上门，请安排其他党员。"),
+    (OfferStatus.WITHDRAWN, "", "改派给住得更近的党员。"),
+    (OfferStatus.LAPSED, "", ""),
+)
+
+
+def _dispatch_offers(rng, *, workers, communities, home, scale) -> Counter:
+    made: Counter = Counter()
+    others = [c for c in communities if c.pk != home.pk and c.pk in workers]
+    for community in [home, *rng.sample(others, min(len(others), scale - 1))]:
+        worker = workers.get(community.pk)
+        if worker is None:
+            continue
+        waiting = iter(
+            wishes_selectors.dispatch_queue(user=worker).filter(community=community)[: len(DISPATCH_STORIES)]
+        )
+        for state, note, reason in DISPATCH_STORIES:
+            wish = next(waiting, None)
+            if wish is None:
+                break
+            room = [m for m in wishes_selectors.dispatch_candidates(wish=wish, limit=10) if not m.at_limit]
+            if len(room) < 2:
+                continue
+            member, quicker = room[0], room[1]
+            offer = wishes_services.wish_dispatch(actor=worker, wish=wish, member=member, note=note)
+            if state == OfferStatus.ACCEPTED:
+                wishes_services.offer_accept(actor=member, offer=offer)
+            elif state == OfferStatus.DECLINED:
+                wishes_services.offer_decline(actor=member, offer=offer, reason=reason)
+            elif state == OfferStatus.WITHDRAWN:
+                wishes_services.offer_withdraw(actor=worker, offer=offer, reason=reason)
+            elif state == OfferStatus.LAPSED:  # a member on the board was quicker
+                wishes_services.wish_claim(actor=quicker, wish=wish)
+            made[state] += 1
+    return made
 
 
 def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None:

@@ -141,8 +141,9 @@ def ranking(*, start: datetime.date, end: datetime.date, previous: list[dict] | 
 
 def build_weekly(period: Period) -> dict:
     """For each lead unit: milestones due in the coming week and overdue, active projects without a
-    statement in the last 7 days, its open orders; for each community: wishes unclaimed past the limit,
-    claims overdue, its open orders. At the end of the week (the reminder goes out the next Monday)."""
+    statement in the last 7 days, its open orders; for each community: how many wishes wait for dispatch
+    (派单), wishes unclaimed past the limit, claims overdue, its open orders. At the end of the week (the
+    reminder goes out the next Monday)."""
     on = period.end
     reminders = projects.unit_reminders(on=on, days=7)
     alerts = wishes.community_alerts(on=on)
@@ -164,9 +165,18 @@ def build_weekly(period: Period) -> dict:
         for row in reminders[key]:
             units[row["lead_unit_id"]][key].append(row)
     communities = {
-        pk: {"community_id": pk, "community": name, "unclaimed": [], "overdue": [], "orders": []}
+        pk: {
+            "community_id": pk,
+            "community": name,
+            "awaiting_dispatch": 0,
+            "unclaimed": [],
+            "overdue": [],
+            "orders": [],
+        }
         for pk, name in community_names.items()
     }
+    for row in alerts["awaiting_dispatch"]:
+        communities[row["community_id"]]["awaiting_dispatch"] = row["count"]
     for key in ("unclaimed", "overdue"):
         for row in alerts[key]:
             communities[row["community_id"]][key].append(row)
@@ -185,6 +195,7 @@ def build_weekly(period: Period) -> dict:
             "due_soon": len(reminders["due_soon"]),
             "overdue_milestones": len(reminders["overdue"]),
             "silent_projects": len(reminders["silent"]),
+            "awaiting_dispatch": sum(r["count"] for r in alerts["awaiting_dispatch"]),
             "unclaimed_wishes": len(alerts["unclaimed"]),
             "overdue_claims": len(alerts["overdue"]),
             "open_orders": len(orders),

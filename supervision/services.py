@@ -135,6 +135,8 @@ REMINDER_LINES = {
         ("orders", _ORDERS_LINE),
     ),
     "communities": (
+        # awaiting dispatch (派单) is a count, the others lists
+        ("awaiting_dispatch", Wording(gettext_noop("待派单心愿 %(n)s 个"))),
         ("unclaimed", Wording(gettext_noop("超时未认领心愿 %(n)s 个"))),
         ("overdue", Wording(gettext_noop("认领逾期心愿 %(n)s 个"))),
         ("orders", _ORDERS_LINE),
@@ -150,6 +152,11 @@ ORDER_RETURNED_TITLE = Wording(gettext_noop("督办单 %(code)s 被退回重办�
 ORDER_CLOSED_TITLE = Wording(gettext_noop("督办单 %(code)s 已办结"))
 
 
+def _count(part) -> int:
+    """A block's figure: a count as it is, a list by its length."""
+    return part if isinstance(part, int) else len(part)
+
+
 def _send_weekly_reminders(report: Report) -> None:
     """Each lead unit's and each community's staff get their part of the weekly reminder (at most once
     per unit or community and week), pointing to it (``/reports/<id>/mine/``)."""
@@ -161,7 +168,7 @@ def _send_weekly_reminders(report: Report) -> None:
     for section, key, name, model, staff_of in audiences:
         staff = staff_of(block[key] for block in data[section])
         for block in data[section]:
-            lines = [line(n=len(block[part])) for part, line in REMINDER_LINES[section]]
+            lines = [line(n=_count(block.get(part, ()))) for part, line in REMINDER_LINES[section]]
             notify(
                 recipients=staff.get(block[key], []),
                 reason="weekly_reminder",

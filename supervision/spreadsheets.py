@@ -107,6 +107,7 @@ def _weekly(workbook: Workbook, report: Report, names) -> None:
             (_("本周到期节点"), totals["due_soon"]),
             (_("逾期节点"), totals["overdue_milestones"]),
             (_("7天未述职项目"), totals["silent_projects"]),
+            (_("待派单心愿"), totals.get("awaiting_dispatch", 0)),
             (_("超时未认领心愿"), totals["unclaimed_wishes"]),
             (_("认领逾期心愿"), totals["overdue_claims"]),
             (_("待答复督办单"), totals["open_orders"]),

@@ -54,6 +54,7 @@ from tests.surveys.factories import (
 )
 from tests.wishes.factories import WishFactory
 from wishes.choices import WishStatus
+from wishes.models import DispatchOffer
 
 ANON = "anonymous"
 RESIDENT, MEMBER = Role.RESIDENT.value, Role.PARTY_MEMBER.value
@@ -118,6 +119,7 @@ class World:
     inspection: Any
     contact_point: Any
     notification: Any
+    offer: Any
 
 
 @pytest.fixture
@@ -172,6 +174,10 @@ def world(db) -> World:
         contact_point=ContactPointFactory(leader__user=users[SUPERVISOR], community=community),
         notification=Notification.objects.create(
             recipient=users[RESIDENT], reason="test", title="您的心愿已被认领", url="/wishes/mine/"
+        ),
+        # 派单: an open wish of the community offered to its member, waiting for the answer.
+        offer=DispatchOffer.objects.create(
+            wish=WishFactory(community=community), member=member, offered_by=users[COMMUNITY]
         ),
     )
 
@@ -400,6 +406,38 @@ WISHES = {
         Row("GET", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200}),
         Row("POST", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200}),
     ],
+    # 派单: the queue and a wish's page for its community's staff (another community's wish: 404); a
+    # member's offers; an offer's answer by whoever sees it (the service decides: the member, the staff).
+    "wishes:dispatch-queue": [Row("GET", only(200, COMMUNITY) | {COMMUNITY_OTHER: 200})],
+    "wishes:dispatch": [
+        Row("GET", only(200, COMMUNITY) | {COMMUNITY_OTHER: 404}, args=code("wish")),
+        Row(
+            "POST",
+            only(200, COMMUNITY) | {COMMUNITY_OTHER: 404},
+            args=code("wish"),
+            note="no member chosen: the page again",
+        ),
+    ],
+    "wishes:offers": [Row("GET", only(200, MEMBER))],
+    "wishes:offer-action": [
+        Row(
+            "POST",
+            only("ok", MEMBER, COMMUNITY, SUPERVISOR, refused=404),
+            args=lambda w: {"pk": w.offer.pk, "name": "decline"},
+            note="no reason: back to the page with the form's message",
+        ),
+        Row(
+            "POST",
+            only("ok", COMMUNITY, refused=404) | {MEMBER: 403, SUPERVISOR: 403},
+            args=lambda w: {"pk": w.offer.pk, "name": "withdraw"},
+            note="seen but not theirs to withdraw (the member, supervisors): 403",
+        ),
+        Row(
+            "POST",
+            expect(404, anonymous="login"),
+            args=lambda w: {"pk": w.offer.pk, "name": "nonsense"},
+        ),
+    ],
     "wishes:card": [Row("GET", EVERYBODY_200, args=lambda w: {"community_id": w.community.pk})],
     "wishes:members": [Row("GET", EVERYBODY_200)],
     "wishes:detail": [
@@ -459,6 +497,34 @@ WISHES = {
         )
     ],
     "wish-feedback": [Row("POST", expect(400), args=code("wish"))],
+    "wish-dispatch": [
+        Row(
+            "POST",
+            only(400, COMMUNITY, anonymous=403) | {COMMUNITY_OTHER: 404},
+            args=code("wish"),
+            note="no member: 400; another community's wish: 404",
+        )
+    ],
+    "dispatch-offer-list": [Row("GET", expect(200, anonymous=403))],
+    "dispatch-offer-detail": [
+        Row("GET", only(200, MEMBER, COMMUNITY, SUPERVISOR, anonymous=403, refused=404), args=pk("offer"))
+    ],
+    "dispatch-offer-accept": [
+        Row(
+            "POST", only(200, MEMBER, anonymous=403) | {ADMIN: 403}, args=pk("offer"), note="the default date"
+        )
+    ],
+    "dispatch-offer-decline": [
+        Row("POST", only(400, MEMBER, anonymous=403), args=pk("offer"), note="no reason (the body first)")
+    ],
+    "dispatch-offer-withdraw": [
+        Row(
+            "POST",
+            only(200, COMMUNITY, SUPERVISOR, MEMBER, anonymous=403, refused=404)
+            | {SUPERVISOR: 403, MEMBER: 403},
+            args=pk("offer"),
+        )
+    ],
     "wish-withdraw": [
         Row(
             "POST",

@@ -41,7 +41,15 @@ from tests.surveys.factories import DutyItemFactory, SurveyFactory
 from tests.wishes.factories import WishFactory
 from wishes import selectors as wish_selectors
 from wishes import services as wish_services
-from wishes.choices import WISH_MOVES, Satisfaction, WishStatus
+from wishes.choices import (
+    OFFER_MOVES,
+    OFFER_PERSON_ACTIONS,
+    WISH_MOVES,
+    OfferStatus,
+    Satisfaction,
+    WishStatus,
+)
+from wishes.models import DispatchOffer
 from wishes.views import SESSION_TRACKED
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +130,10 @@ class Seen:
 def _wish_trials(actor, wish, query_code: str = "") -> dict[str, Callable[[], object]]:
     s = wish_services
     return {
+        # 派单 to a member of the wish's community (made in the trial's savepoint, rolled back with it).
+        "dispatch": lambda: s.wish_dispatch(
+            actor=actor, wish=wish, member=MemberFactory(community=wish.community)
+        ),
         "approve": lambda: s.wish_approve(actor=actor, wish=wish),
         "reject": lambda: s.wish_reject(actor=actor, wish=wish, reason="不符合条件"),
         "claim": lambda: s.wish_claim(actor=actor, wish=wish),
@@ -200,6 +212,75 @@ def test_member_at_claim_limit_sees_no_claim_button(wish_people, community):
     page, api = clients(wish_people[Role.PARTY_MEMBER])
     assert "claim" in buttons(page, reverse("wishes:detail", kwargs={"code": wish.code}))
     assert "claim" in api_actions(api, f"/api/v1/wishes/{wish.code}/")
+
+
+def test_a_pending_offer_hides_the_dispatch_button(wish_people, community):
+    wish = WishFactory(community=community, status=WishStatus.OPEN)
+    staff = wish_people[Role.COMMUNITY_STAFF]
+    page, api = clients(staff)
+    assert "dispatch" in buttons(page, reverse("wishes:detail", kwargs={"code": wish.code}))
+    wish_services.wish_dispatch(actor=staff, wish=wish, member=wish_people[Role.PARTY_MEMBER])
+    cache.clear()
+    assert "dispatch" not in buttons(page, reverse("wishes:detail", kwargs={"code": wish.code}))
+    assert "dispatch" not in api_actions(api, f"/api/v1/wishes/{wish.code}/", "/api/v1/wishes/", wish.pk)
+    assert wish_selectors.wish_actions_for(staff, wish) == ["withdraw"]
+
+
+# --- wishes: dispatch offers (派单) -----------------------------------------------------------------------
+def _offer_trials(actor, offer) -> dict[str, Callable[[], object]]:
+    s = wish_services
+    return {
+        "accept": lambda: s.offer_accept(actor=actor, offer=offer),
+        "decline": lambda: s.offer_decline(actor=actor, offer=offer, reason="这几天出差"),
+        "withdraw": lambda: s.offer_withdraw(actor=actor, offer=offer),
+    }
+
+
+def offer_buttons(client: Client, offer) -> set[str]:
+    """The buttons of the offer on the member's 我的派单 and on the wish's 派单 page (staff)."""
+    found = set()
+    for url in (reverse("wishes:offers"), reverse("wishes:dispatch", kwargs={"code": offer.wish.code})):
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        html = response.content.decode()
+        marker = reverse("wishes:offer-action", kwargs={"pk": offer.pk, "name": "x"})[: -len("x/")]
+        found |= {name for name in BUTTON.findall(html) if f'{marker}{name}/"' in html}
+    return found
+
+
+@pytest.mark.parametrize("state", OfferStatus.values)
+def test_offer_buttons_api_actions_and_service_agree(state, wish_people, community):
+    member = wish_people[Role.PARTY_MEMBER]
+    seen = []
+    for who, user in {**wish_people, "offered_member": None}.items():
+        offered = member if who != "member_at_claim_limit" else wish_people["member_at_claim_limit"]
+        wish = WishFactory(community=community, status=WishStatus.OPEN)
+        offer = DispatchOffer.objects.create(
+            wish=wish, member=offered, offered_by=wish_people[Role.COMMUNITY_STAFF], status=state
+        )
+        if who == "offered_member":
+            user = member
+        actor = user if user is not None else _anonymous()
+        page, api = clients(user)
+        seen.append(
+            Seen(
+                who,
+                set(wish_selectors.offer_actions_for(actor, offer)),
+                offer_buttons(page, offer),
+                api_actions(
+                    api, f"/api/v1/dispatch-offers/{offer.pk}/", "/api/v1/dispatch-offers/", offer.pk
+                ),
+                accepted(_offer_trials(actor, offer)),
+            )
+        )
+    for one in seen:
+        one.check()
+    everyone = {name for one in seen for name in one.selector}
+    assert everyone == {a for a in OFFER_PERSON_ACTIONS if state in OFFER_MOVES.sources(a)}
+    if state == OfferStatus.PENDING:  # the member at the claim limit may decline, not accept
+        at_limit = next(one for one in seen if one.who == "member_at_claim_limit")
+        assert at_limit.selector == {"decline"}
 
 
 # --- supervision: reports and orders -------------------------------------------------------------------

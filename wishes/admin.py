@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jiangyan.audit import personal_data_viewed
 
-from .models import Wish, WishPhoto
+from .models import DispatchOffer, Wish, WishPhoto
 from .selectors import PERSONAL_FIELDS
 
 
@@ -62,3 +62,28 @@ class WishAdmin(admin.ModelAdmin):
         if wish is not None and request.method == "GET":
             personal_data_viewed(actor=request.user, target=wish, fields=PERSONAL_FIELDS)
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(DispatchOffer)
+class DispatchOfferAdmin(admin.ModelAdmin):
+    """派单, to read: offers are made, answered and withdrawn through the pages and API
+    (``wishes.services``), so everything here is read-only."""
+
+    list_display = ["wish", "member", "status", "offered_by", "created_at", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["wish__code", "wish__title"]
+    list_select_related = ["wish", "member", "offered_by"]
+    raw_id_fields = ["wish", "member", "offered_by"]
+    readonly_fields = [
+        "wish",
+        "member",
+        "offered_by",
+        "status",
+        "note",
+        "reason",
+        "created_at",
+        "answered_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -3,6 +3,7 @@
 or an illegal transition is a 409. The services decide who may do what; the viewset only shapes the input
 and the answer."""
 
+from django.db.models import Case, IntegerField, Value, When
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -13,13 +14,13 @@ from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.moves_api import ListedActions, actions_field
 from jiangyan.roles import Role
 from jiangyan.schema import upload_request
-from jiangyan.scoping import VIEW
+from jiangyan.scoping import CHANGE, VIEW
 from jiangyan.viewsets import PortalViewSet
 
 from . import inputs, selectors, services
-from .choices import WISH_MOVES, PhotoKind, Satisfaction
-from .filtersets import WishFilterSet
-from .models import WISHER, Wish
+from .choices import OFFER_MOVES, WISH_MOVES, OfferStatus, PhotoKind, Satisfaction
+from .filtersets import DispatchOfferFilterSet, WishFilterSet
+from .models import WISHER, DispatchOffer, Wish
 
 extra_urls: list = []
 
@@ -160,6 +161,64 @@ class WithdrawInput(inputs.WISH_WITHDRAW.serializer(query_code={"help_text": "�
     pass
 
 
+class DispatchInput(
+    inputs.WISH_DISPATCH.serializer(member={"help_text": "党员的用户 id（在本镇街社区报到）"})
+):
+    """派单 (``wish_dispatch``): the member and an optional note."""
+
+
+class OfferAcceptInput(
+    inputs.OFFER_ACCEPT.serializer(promised_date={"help_text": "默认今天起 WISH_DEFAULT_PROMISE_DAYS 天"})
+):
+    """Accepting an offer is a claim (``offer_accept``)."""
+
+
+class OfferDeclineInput(inputs.OFFER_DECLINE.serializer()):
+    """The reason of declining an offer (``offer_decline``)."""
+
+
+class OfferWithdrawInput(inputs.OFFER_WITHDRAW.serializer()):
+    """An optional reason for withdrawing an offer (``offer_withdraw``)."""
+
+
+class DispatchOfferSerializer(serializers.ModelSerializer):
+    """An offer (派单) as the member and the wish's community see it: the wish (masked, as on the board),
+    the member, its state and the reason of a decline or withdrawal."""
+
+    wish_code = serializers.CharField(source="wish.code", read_only=True)
+    wish_title = serializers.CharField(source="wish.title", read_only=True)
+    community_name = serializers.CharField(source="wish.community.__str__", read_only=True)
+    member_name = serializers.CharField(source="member.display_name", read_only=True)
+    offered_by_name = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=OfferStatus.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    actions = actions_field(OFFER_MOVES)
+
+    class Meta:
+        model = DispatchOffer
+        fields = [
+            "id",
+            "wish",
+            "wish_code",
+            "wish_title",
+            "community_name",
+            "member",
+            "member_name",
+            "offered_by_name",
+            "status",
+            "status_label",
+            "note",
+            "reason",
+            "created_at",
+            "answered_at",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_offered_by_name(self, offer) -> str:
+        return offer.offered_by.display_name if offer.offered_by_id else ""
+
+
 CONFLICT = OpenApiResponse(ErrorSerializer, description="已被其他党员认领，或当前状态不允许该操作")
 BAD = OpenApiResponse(ErrorSerializer, description="输入有误（字段错误随附）")
 
@@ -195,6 +254,7 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "fulfil": (Role.PARTY_MEMBER,),
         "approve": (Role.COMMUNITY_STAFF,),
         "reject": (Role.COMMUNITY_STAFF,),
+        "assign": (Role.COMMUNITY_STAFF,),
     }
     throttled_actions = ("create", "feedback", "withdraw")
     upload_actions = ("fulfil",)
@@ -213,6 +273,8 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         # The wisher, perhaps without an account, proves themselves with the query code (``Wish.restrict``).
         "feedback": WISHER,
         "withdraw": WISHER,
+        # 派单: only the staff of the wish's community (and admins); a wish of another community is a 404.
+        "assign": CHANGE,
     }
 
     def get_queryset(self):
@@ -225,8 +287,10 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return {wish.pk: selectors.wish_actions_for(self.request.user, wish, facts=facts) for wish in objects}
 
     def listed_objects(self, keys: list):
-        return Wish.objects.filter(pk__in=keys).only(
-            "id", "status", "community_id", "claimed_by_id", "submitted_by_id", "query_code"
+        return selectors.with_pending_offer(
+            Wish.objects.filter(pk__in=keys).only(
+                "id", "status", "community_id", "claimed_by_id", "submitted_by_id", "query_code"
+            )
         )
 
     def lookup_filter(self, key: str) -> dict:
@@ -293,7 +357,122 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def withdraw(self, request, code=None):
         return self._act(services.wish_withdraw, WithdrawInput)
 
+    @extend_schema(
+        request=DispatchInput,
+        responses={
+            201: DispatchOfferSerializer,
+            400: BAD,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="已有待答复的派单，或心愿已不在待认领"),
+        },
+        summary="派单：把待认领的心愿派给本镇街的党员（本社区工作人员）",
+        tags=["wishes"],
+    )
+    # The action ``dispatch`` of a wish's ``actions`` (the method may not be named ``APIView.dispatch``).
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def assign(self, request, code=None):
+        wish = self.get_object()
+        offer = services.wish_dispatch(actor=request.user, wish=wish, **self.input(DispatchInput))
+        return Response(_offer_answer(self, offer), status=status.HTTP_201_CREATED)
+
+
+class _OfferActions:
+    """What an offer's ``actions`` field asks of its view, for the answer of another viewset (派单)."""
+
+    action = "retrieve"
+
+    def __init__(self, user):
+        self.user = user
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        facts = selectors.WishActor(self.user)
+        return {o.pk: selectors.offer_actions_for(self.user, o, facts=facts) for o in objects}
+
+
+def _offer_answer(view, offer: DispatchOffer) -> dict:
+    offer = DispatchOffer.objects.select_related("wish__community__town", "member", "offered_by").get(
+        pk=offer.pk
+    )
+    context = {**view.get_serializer_context(), "view": _OfferActions(view.request.user)}
+    return DispatchOfferSerializer(offer, context=context).data
+
+
+def _offer_action_schema(request, summary: str):
+    return extend_schema(
+        request=request,
+        responses={
+            200: DispatchOfferSerializer,
+            400: BAD,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: CONFLICT,
+        },
+        summary=summary,
+        tags=["wishes"],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="派单列表（党员：派给我的；社区工作人员：本社区的）", tags=["wishes"]),
+    retrieve=extend_schema(summary="派单详情", tags=["wishes"]),
+)
+class DispatchOfferViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    """Offers (派单) the caller sees (``DispatchOffer.objects.visible_to``): the member's own, those of the
+    communities a worker handles. Each reader's own: never cached."""
+
+    serializer_class = DispatchOfferSerializer
+    filterset_class = DispatchOfferFilterSet
+    action_roles = {"accept": (Role.PARTY_MEMBER,), "decline": (Role.PARTY_MEMBER,)}
+    # Whoever sees the offer may ask; the service checks the member it is offered to, or the community.
+    action_scopes = {"accept": VIEW, "decline": VIEW, "withdraw": VIEW}
+
+    def get_queryset(self):
+        return (
+            DispatchOffer.objects.select_related("wish__community__town", "member", "offered_by")
+            .annotate(
+                waiting=Case(
+                    When(status=OfferStatus.PENDING, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("waiting", "-created_at", "-id")
+        )
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        facts = selectors.WishActor(self.request.user)
+        return {o.pk: selectors.offer_actions_for(self.request.user, o, facts=facts) for o in objects}
+
+    def listed_objects(self, keys: list):
+        return (
+            DispatchOffer.objects.filter(pk__in=keys)
+            .select_related("wish")
+            .only("id", "status", "member_id", "wish__id", "wish__community_id")
+        )
+
+    def _act(self, service, input_class) -> Response:
+        offer = self.get_object()
+        result = service(actor=self.request.user, offer=offer, **self.input(input_class))
+        return Response(_offer_answer(self, result))
+
+    @_offer_action_schema(OfferAcceptInput, "接单（被派单的党员；即认领，遵守认领规则）")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(services.offer_accept, OfferAcceptInput)
+
+    @_offer_action_schema(OfferDeclineInput, "婉拒派单（被派单的党员，需说明原因）")
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(services.offer_decline, OfferDeclineInput)
+
+    @_offer_action_schema(OfferWithdrawInput, "撤回派单（本社区工作人员）")
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(services.offer_withdraw, OfferWithdrawInput)
+
 
 def register(router) -> None:
     """Register this app's viewsets on the ``/api/v1/`` router."""
     router.register("wishes", WishViewSet, basename="wish")
+    router.register("dispatch-offers", DispatchOfferViewSet, basename="dispatch-offer")

@@ -13,6 +13,7 @@ class WishesConfig(site.PortalAppConfig):
         site.NavItem(_("微心愿"), "wishes:board", order=20),
         site.NavItem(_("我的认领"), "wishes:my-claims", roles=(Role.PARTY_MEMBER,), order=21),
         site.NavItem(_("我的心愿"), "wishes:mine", signed_in=True, order=22),
+        site.NavItem(_("我的派单"), "wishes:offers", roles=(Role.PARTY_MEMBER,), order=21),
         site.NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
         site.NavItem(_("党员亮身份"), "wishes:members", order=24),
     )
@@ -34,6 +35,26 @@ class WishesConfig(site.PortalAppConfig):
             lookup="code",
             due="promised_date",
             order=10,
+        ),
+        site.Work(
+            "offers_to_answer",
+            _("待答复的派单"),
+            "wishes.selectors.offers_to_answer",
+            roles=(Role.PARTY_MEMBER,),
+            key="pk",
+            api="dispatch-offer-detail",
+            order=10,
+        ),
+        site.Work(
+            "wishes_to_dispatch",
+            _("待派单的心愿"),
+            "wishes.selectors.wishes_to_dispatch",
+            roles=(Role.COMMUNITY_STAFF,),
+            key="code",
+            api="wish-detail",
+            page="wishes:dispatch",
+            lookup="code",
+            order=11,
         ),
         site.Work(
             "wishes_to_review",
@@ -81,6 +102,11 @@ class WishesConfig(site.PortalAppConfig):
         "wish.reopen": _("不满意，重新派单"),
         "wish.withdraw": _("撤回心愿"),
         "wish.contact_erase": _("删除了心愿人联系方式"),
+        "wish.dispatch": _("派单"),
+        "wish.dispatch_accept": _("接受派单"),
+        "wish.dispatch_decline": _("婉拒派单"),
+        "wish.dispatch_withdraw": _("撤回派单"),
+        "wish.dispatch_lapse": _("派单失效"),
     }
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
@@ -88,6 +114,12 @@ class WishesConfig(site.PortalAppConfig):
         **dict.fromkeys(audit_verbs, ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}")),
         "wish.submit": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
         "wish.reject": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
+        # 派单: the target is the offer (its wish's pages: the buttons of the wish page and the queue);
+        # an accepted offer is a claim of the wish, recorded on the wish.
+        **dict.fromkeys(
+            ("wish.dispatch", "wish.dispatch_decline", "wish.dispatch_withdraw", "wish.dispatch_lapse"),
+            ("wishes:any", "wishes:{t.wish.community_id}", "wish:{t.wish.code}"),
+        ),
     }
 
     def ready(self) -> None:

@@ -28,7 +28,8 @@ WITHDRAWABLE_STATUSES = (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIM
 # Who moves a wish (``jiangyan.moves``; the predicates are in ``selectors.WISH_ROLES``/``WISH_GUARDS``):
 # ``handler`` the staff of its community and admins (``Wish.objects.editable_by``), ``member`` a party member,
 # ``claimer`` the member who holds the claim, ``wisher`` the wisher (account or query code), ``admin``.
-# Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS).
+# Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS),
+# ``no_pending_offer`` (派单: one offer to a member at a time, ``DispatchOffer``).
 WISH_MOVES = Machine(
     (
         Move((WishStatus.SUBMITTED,), "approve", WishStatus.OPEN, ("handler",)),
@@ -40,6 +41,8 @@ WISH_MOVES = Machine(
             ("member",),
             ("not_own_wish", "under_claim_limit"),
         ),
+        # 派单: the community arranges a member for the wish; it stays open until the member accepts.
+        Move((WishStatus.OPEN,), "dispatch", WishStatus.OPEN, ("handler",), ("no_pending_offer",)),
         Move((WishStatus.CLAIMED,), "fulfil", WishStatus.FULFILLED, ("claimer",)),
         Move((WishStatus.CLAIMED,), "release", WishStatus.OPEN, ("claimer", "admin")),
         # 满意 / 基本满意 close it; 不满意 opens it again (``reopened``).
@@ -48,6 +51,36 @@ WISH_MOVES = Machine(
     )
 )
 WISH_ACTION_CHOICES = [(name, name) for name in WISH_MOVES.actions]
+
+
+class OfferStatus(models.TextChoices):
+    """The states of a dispatch offer (派单, ``DispatchOffer``)."""
+
+    PENDING = "pending", _("待答复")
+    ACCEPTED = "accepted", _("已接单")
+    DECLINED = "declined", _("已婉拒")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    LAPSED = "lapsed", _("已失效")
+
+
+OFFER_TONES = {OfferStatus.ACCEPTED: "ok", OfferStatus.PENDING: "warn"}
+
+# Who moves an offer (the predicates are in ``selectors.OFFER_ROLES``/``OFFER_GUARDS``): ``offeree`` the
+# member it is offered to, ``handler`` the staff of the wish's community and admins. Accepting is a claim
+# of the wish under every claim rule (``services._lock_for_claim``); ``under_claim_limit`` is the claim's
+# guard. ``lapse`` has no role: the services make it when the wish is claimed by somebody else (a
+# self-claim from the board) or withdrawn while the offer waits.
+OFFER_MOVES = Machine(
+    (
+        Move((OfferStatus.PENDING,), "accept", OfferStatus.ACCEPTED, ("offeree",), ("under_claim_limit",)),
+        Move((OfferStatus.PENDING,), "decline", OfferStatus.DECLINED, ("offeree",)),
+        Move((OfferStatus.PENDING,), "withdraw", OfferStatus.WITHDRAWN, ("handler",)),
+        Move((OfferStatus.PENDING,), "lapse", OfferStatus.LAPSED, ()),
+    )
+)
+# The moves a person makes (the API's enum, the buttons); ``lapse`` is the services' own.
+OFFER_PERSON_ACTIONS = [name for name in OFFER_MOVES.actions if name != "lapse"]
+OFFER_ACTION_CHOICES = [(name, name) for name in OFFER_MOVES.actions]
 
 
 class WishCategory(models.TextChoices):

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Community
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
-from .choices import Satisfaction, WishCategory, WishChannel, WishStatus
-from .models import Wish
+from .choices import OfferStatus, Satisfaction, WishCategory, WishChannel, WishStatus
+from .models import DispatchOffer, Wish
 from .selectors import FUNNEL_STAGES
 
 
@@ -88,3 +88,18 @@ class WishFilterSet(PortalFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+
+class DispatchOfferFilterSet(PortalFilterSet):
+    """派单: the offers by state (``?status=pending``: those waiting for an answer) and the wish's title or
+    code."""
+
+    search_fields = ("wish__title__icontains", "wish__code__iexact")
+
+    status = django_filters.ChoiceFilter(
+        choices=OfferStatus.choices, label=_("状态"), empty_label=_("全部状态")
+    )
+
+    class Meta:
+        model = DispatchOffer
+        fields = ["status"]

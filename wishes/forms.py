@@ -99,3 +99,18 @@ class TrackForm(forms.Form):
 
     def clean_query_code(self):
         return self.cleaned_data["query_code"].strip().upper().replace(" ", "")
+
+
+# --- dispatch (派单) -------------------------------------------------------------------------------------
+# The member is the button pressed on the suggestion list (each carries its member's id).
+DispatchForm = inputs.WISH_DISPATCH.form(
+    member={"widget": forms.HiddenInput}, note={"widget": forms.Textarea(attrs={"rows": 2})}
+)
+OfferAcceptForm = inputs.OFFER_ACCEPT.form(
+    promised_date={
+        "widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        "initial": default_promised_date,
+    }
+)
+OfferDeclineForm = inputs.OFFER_DECLINE.form(reason={"widget": forms.Textarea(attrs={"rows": 2})})
+OfferWithdrawForm = inputs.OFFER_WITHDRAW.form(reason={"label": _("撤回原因（可选）")})

@@ -3,11 +3,12 @@ API's input serializers (``api.py``) and the services' own checks read their lim
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Community
+from accounts.models import Community, User
 from jiangyan.inputs import API, PAGE, Boolean, Choice, Date, Images, Input, Ref, Text, text_of
+from jiangyan.roles import Role
 
 from .choices import Satisfaction, WishCategory, WishChannel
-from .models import Wish
+from .models import DispatchOffer, Wish
 
 # A reason goes into the wish's history (and, for a rejection, into ``Wish.reject_reason``).
 REASON_LENGTH = Wish._meta.get_field("reject_reason").max_length
@@ -54,4 +55,28 @@ WISH_WITHDRAW = Input(
     query_code=QUERY_CODE,
 )
 
-INPUTS = (WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW)
+# 派单: staff offer an open wish to a party member (``services.wish_dispatch``); the member accepts (a claim,
+# with its promised date) or declines with a reason; staff may withdraw the offer.
+OFFER_REASON_LENGTH = DispatchOffer._meta.get_field("reason").max_length
+WISH_DISPATCH = Input(
+    "wish_dispatch",
+    member=Ref(
+        label=_("派给党员"),
+        queryset=User.objects.filter(groups__name=Role.PARTY_MEMBER, is_active=True).select_related(
+            "member_profile__registered_community"
+        ),
+    ),
+    note=text_of(DispatchOffer, "note", label=_("派单说明（可选）")),
+)
+OFFER_ACCEPT = Input("offer_accept", promised_date=Date(label=_("承诺完成日期"), required=False))
+OFFER_DECLINE = Input(
+    "offer_decline", reason=Text(label=_("婉拒原因"), max_length=OFFER_REASON_LENGTH, min_length=2)
+)
+OFFER_WITHDRAW = Input(
+    "offer_withdraw", reason=Text(label=_("撤回原因"), max_length=OFFER_REASON_LENGTH, required=False)
+)
+
+INPUTS = (
+    *(WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW),
+    *(WISH_DISPATCH, OFFER_ACCEPT, OFFER_DECLINE, OFFER_WITHDRAW),
+)

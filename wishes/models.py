@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,9 +20,11 @@ from jiangyan.roles import Role, has_role, is_admin, roles_of
 from jiangyan.scoping import VIEW, ScopedQuerySet, Share
 
 from .choices import (
+    OFFER_TONES,
     PUBLIC_STATUSES,
     WISH_TONES,
     FeedbackChannel,
+    OfferStatus,
     PhotoKind,
     Satisfaction,
     WishCategory,
@@ -340,3 +343,82 @@ class WishPhoto(Photo):
 
     def __str__(self) -> str:
         return f"{self.wish.code} {self.get_kind_display()}"
+
+
+class DispatchOfferQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "DispatchOfferQuerySet":
+        """The member's own offers; every offer of the wishes a community worker handles (their community's,
+        an admin's every one); supervisors every offer."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if has_role(user, Role.SUPERVISOR):
+            return self
+        scope = Q(member=user)
+        handler = _handler_scope(user, "wish__community_id")
+        if handler is not None:
+            scope |= handler
+        return self.filter(scope)
+
+    def editable_by(self, user) -> "DispatchOfferQuerySet":
+        """Offers the staff of the wish's community (and admins) may withdraw: ``Wish.objects.editable_by``.
+        The member answers an offer through their relation to it, which the services check on the locked
+        row."""
+        scope = _handler_scope(user, "wish__community_id")
+        return self.none() if scope is None else self.filter(scope)
+
+    def pending(self) -> "DispatchOfferQuerySet":
+        return self.filter(status=OfferStatus.PENDING)
+
+
+class DispatchOffer(models.Model):
+    """派单: the community's staff arrange a party member for an open wish ("逐条安排党员认领"). The member
+    accepts (a claim under every claim rule) or declines with a reason (the wish goes back to the dispatch
+    queue); staff may withdraw it; it lapses when somebody else claims the wish or the wish is withdrawn.
+    At most one offer of a wish waits for an answer at a time (``dispatch_offer_one_pending_per_wish``).
+    The states move only in ``wishes.services`` (``choices.OFFER_MOVES``)."""
+
+    wish = models.ForeignKey(Wish, verbose_name=_("心愿"), on_delete=models.CASCADE, related_name="offers")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("派给党员"),
+        on_delete=models.PROTECT,
+        related_name="dispatch_offers",
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("派单人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dispatch_offers_made",
+    )
+    status_tones = OFFER_TONES
+    status = models.CharField(
+        _("状态"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING, db_index=True
+    )
+    note = models.CharField(_("派单说明"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("派单时间"), default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    objects = DispatchOfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("派单")
+        verbose_name_plural = _("派单")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wish"],
+                condition=Q(status=OfferStatus.PENDING),
+                name="dispatch_offer_one_pending_per_wish",
+            )
+        ]
+        indexes = [models.Index(fields=["member", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.wish.code} → {self.member.display_name}"
+
+    def get_absolute_url(self) -> str:
+        """Where the member answers it: their offers (我的派单), at this one."""
+        return reverse("wishes:offers") + f"#offer-{self.pk}"

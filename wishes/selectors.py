@@ -12,6 +12,10 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,8 +32,8 @@ from jiangyan.audit import personal_data_viewed
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 
-from .choices import WISH_MOVES, Satisfaction, WishStatus
-from .models import Wish, overdue_rule, unclaimed_flagged_rule
+from .choices import OFFER_MOVES, WISH_MOVES, OfferStatus, Satisfaction, WishStatus
+from .models import DispatchOffer, Wish, overdue_rule, unclaimed_flagged_rule
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
 # States in which the claimer still sees the wisher's contact (while claimed, and after fulfilling it).
@@ -93,11 +97,60 @@ WISH_ROLES = {
     "wisher": _is_wisher,
     "admin": lambda actor, wish, facts: facts.admin,
 }
+
+
+def has_pending_offer(wish: Wish) -> bool:
+    """Whether an offer of ``wish`` waits for the member's answer: read from the annotation
+    ``pending_offer`` where a list selector made it (``with_pending_offer``), else one query."""
+    known = getattr(wish, "pending_offer", None)
+    if known is not None:
+        return bool(known)
+    return DispatchOffer.objects.pending().filter(wish_id=wish.pk).exists()
+
+
+def with_pending_offer(wishes: QuerySet[Wish]) -> QuerySet[Wish]:
+    """``wishes`` annotated with ``pending_offer``: the ``no_pending_offer`` guard reads it, none a row."""
+    return wishes.annotate(
+        pending_offer=Exists(DispatchOffer.objects.pending().filter(wish_id=OuterRef("pk")))
+    )
+
+
 WISH_GUARDS = {
     "not_own_wish": lambda actor, wish, facts: wish.submitted_by_id != actor.pk,
     "under_claim_limit": lambda actor, wish, facts: facts.unfinished_claims < settings.WISH_MAX_OPEN_CLAIMS,
+    "no_pending_offer": lambda actor, wish, facts: not has_pending_offer(wish),
 }
 WISH_MOVES.check_names(WISH_ROLES, WISH_GUARDS)
+
+
+# --- dispatch offers (派单, ``choices.OFFER_MOVES``) ----------------------------------------------------
+def _handles_offer(actor, offer, facts: WishActor) -> bool:
+    return _handles(actor, offer.wish, facts)
+
+
+OFFER_ROLES = {
+    "offeree": lambda actor, offer, facts: facts.signed_in and offer.member_id == actor.pk,
+    "handler": _handles_offer,
+}
+OFFER_GUARDS = {
+    "under_claim_limit": lambda actor, offer, facts: facts.unfinished_claims < settings.WISH_MAX_OPEN_CLAIMS,
+}
+OFFER_MOVES.check_names(OFFER_ROLES, OFFER_GUARDS)
+
+
+def offer_actions_for(actor, offer: DispatchOffer, *, facts: WishActor | None = None) -> list[str]:
+    """The actions (``OFFER_MOVES``) ``actor`` may take on ``offer`` now: its buttons, the API's
+    ``actions``, what the services accept. Reads ``offer.wish`` (its community) for the handler."""
+    facts = facts or WishActor(actor)
+    return OFFER_MOVES.allowed(actor, offer, facts, roles=OFFER_ROLES, guards=OFFER_GUARDS)
+
+
+def offer_require_move(actor, offer: DispatchOffer, action: str, *, refusals=None) -> None:
+    """The services' check on the locked offer: the same table as the buttons."""
+    facts = WishActor(actor)
+    OFFER_MOVES.require(
+        action, actor, offer, facts, roles=OFFER_ROLES, guards=OFFER_GUARDS, refusals=refusals
+    )
 
 
 def wish_actions_for(actor, wish: Wish, *, facts: WishActor | None = None, query_code: str = "") -> list[str]:
@@ -387,9 +440,9 @@ def community_alert_counts(
 
 
 def community_alerts(*, on: datetime.date) -> dict[str, list[dict]]:
-    """What the weekly reminder tells each community at the end of ``on``, in two queries: its wishes
-    unclaimed past the limit (since when) and its claims overdue (promised date, claimer). Nothing of the
-    wisher."""
+    """What the weekly reminder tells each community at the end of ``on``, in three queries: how many of its
+    wishes wait for dispatch (派单: open, no offer waiting for an answer), its wishes unclaimed past the
+    limit (since when) and its claims overdue (promised date, claimer). Nothing of the wisher."""
     unclaimed = (
         Wish.objects.filter(_unclaimed_flagged_at(_end_of(on)))
         .order_by("community_id", "opened_at", "id")
@@ -402,7 +455,15 @@ def community_alerts(*, on: datetime.date) -> dict[str, list[dict]]:
             "code", "title", "community_id", "promised_date", "claimed_by__real_name", "claimed_by__username"
         )
     )
+    # 派单: open wishes with no offer waiting for an answer, counted per community.
+    awaiting = (
+        Wish.objects.filter(_awaiting_dispatch_at(_end_of(on)))
+        .values("community_id")
+        .annotate(count=Count("id"))
+        .order_by("community_id")
+    )
     return {
+        "awaiting_dispatch": [{"community_id": r["community_id"], "count": r["count"]} for r in awaiting],
         "unclaimed": [
             {**r, "opened_at": timezone.localtime(r["opened_at"]).date().isoformat()} for r in unclaimed
         ],
@@ -460,3 +521,145 @@ def follow_ups_to_make(*, user) -> QuerySet[Wish]:
 def wishes_to_rate(*, user) -> QuerySet[Wish]:
     """The wisher's own fulfilled wishes that wait for their rating."""
     return my_wishes(user=user).filter(status=WishStatus.FULFILLED).order_by("fulfilled_at", "id")
+
+
+# --- dispatch (派单): the queue, the suggested members, the offers ---------------------------------------
+def dispatch_queue(*, user) -> QuerySet[Wish]:
+    """Open wishes of the communities ``user`` handles that wait for a member and have no offer waiting
+    for an answer: those unclaimed past ``WISH_UNCLAIMED_FLAG_DAYS`` first, then reopened (不满意) ones,
+    then urgent ones, the longest open first."""
+    flagged = unclaimed_flagged_rule(timezone.now())
+    return (
+        with_pending_offer(Wish.objects.editable_by(user).filter(status=WishStatus.OPEN).for_rows())
+        .filter(pending_offer=False)
+        .annotate(
+            overdue_rank=Case(When(flagged, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("overdue_rank", "-reopened", "-urgent", "opened_at", "id")
+    )
+
+
+def offers_waiting(*, user) -> QuerySet[DispatchOffer]:
+    """Offers of the communities ``user`` handles that wait for the member's answer, oldest first."""
+    return (
+        DispatchOffer.objects.editable_by(user)
+        .pending()
+        .select_related("wish__community__town", "member", "offered_by")
+        .order_by("created_at", "id")
+    )
+
+
+def dispatch_candidates(*, wish: Wish, limit: int = 20) -> list[User]:
+    """The party members staff may offer ``wish`` to — those who report (报到) to a community of the wish's
+    town, not the wisher — ranked: fewest unfinished claims first, then the nearest (the wish's own
+    community before the rest of its town), then the best past satisfaction (the share of 满意 among
+    their closed wishes; none closed yet: after those with a record). Each carries the three facts:
+    ``open_claims``, ``same_community``, ``closed_count``/``satisfied_count``/``satisfaction_rate`` (a
+    percentage or None), and ``at_limit``, ``declined_before`` (declined an offer of this wish: they come
+    after everybody else). One query."""
+    claims = "claimed_wishes"
+    closed = Q(claimed_wishes__status=WishStatus.CLOSED)
+    rows = (
+        User.objects.filter(
+            groups__name=Role.PARTY_MEMBER,
+            is_active=True,
+            member_profile__registered_community__town_id=wish.community.town_id,
+        )
+        .exclude(pk=wish.submitted_by_id or 0)
+        .select_related("member_profile__registered_community", "member_profile__branch")
+        .annotate(
+            open_claims=Count(claims, filter=Q(claimed_wishes__status=WishStatus.CLAIMED), distinct=True),
+            closed_count=Count(claims, filter=closed, distinct=True),
+            satisfied_count=Count(
+                claims, filter=closed & Q(claimed_wishes__satisfaction=Satisfaction.SATISFIED), distinct=True
+            ),
+            nearness=Case(
+                When(member_profile__registered_community_id=wish.community_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            declined_before=Exists(
+                DispatchOffer.objects.filter(
+                    wish_id=wish.pk, member_id=OuterRef("pk"), status=OfferStatus.DECLINED
+                )
+            ),
+        )
+        .annotate(
+            satisfaction_rate=Case(
+                When(
+                    closed_count__gt=0,
+                    then=ExpressionWrapper(
+                        F("satisfied_count") * 100.0 / F("closed_count"), output_field=FloatField()
+                    ),
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
+        )
+        .order_by(
+            "declined_before", "open_claims", "nearness", F("satisfaction_rate").desc(nulls_last=True), "id"
+        )
+    )
+    found = list(rows[:limit])
+    for member in found:
+        member.same_community = member.nearness == 0
+        member.at_limit = member.open_claims >= settings.WISH_MAX_OPEN_CLAIMS
+    return found
+
+
+def dispatchable_members(wish: Wish) -> QuerySet[User]:
+    """Whom an offer of ``wish`` may go to (the service's rule): party members reporting to a community of
+    its town."""
+    return User.objects.filter(
+        groups__name=Role.PARTY_MEMBER,
+        is_active=True,
+        member_profile__registered_community__town_id=wish.community.town_id,
+    )
+
+
+def my_offers(*, member) -> QuerySet[DispatchOffer]:
+    """The member's offers: those waiting for an answer first, then the latest."""
+    return (
+        DispatchOffer.objects.filter(member=member)
+        .select_related("wish__community__town", "offered_by", "member")
+        .annotate(
+            waiting=Case(
+                When(status=OfferStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("waiting", "-created_at", "-id")
+    )
+
+
+def wish_offers(wish: Wish) -> QuerySet[DispatchOffer]:
+    """A wish's offers, latest first (its page, for the staff who dispatch)."""
+    return DispatchOffer.objects.filter(wish=wish).select_related("member", "offered_by")
+
+
+def offers_to_answer(*, user) -> QuerySet[DispatchOffer]:
+    """The member's offers waiting for their answer (open work), the oldest first."""
+    return (
+        DispatchOffer.objects.filter(member=user, status=OfferStatus.PENDING)
+        .annotate(title=F("wish__title"))
+        .order_by("created_at", "id")
+    )
+
+
+def wishes_to_dispatch(*, user) -> QuerySet[Wish]:
+    """Open wishes of the communities ``user`` handles waiting for dispatch (open work)."""
+    return dispatch_queue(user=user)
+
+
+def _awaiting_dispatch_at(at: datetime.datetime) -> Q:
+    """Open at ``at`` (entered open before, not claimed, withdrawn nor rejected by then) with no offer
+    waiting for an answer at ``at``."""
+    offered = DispatchOffer.objects.filter(wish_id=OuterRef("pk"), created_at__lt=at).filter(
+        _not_yet("answered_at", at)
+    )
+    return (
+        Q(opened_at__lt=at)
+        & _not_yet("claimed_at", at)
+        & _not_yet("withdrawn_at", at)
+        & ~Q(status=WishStatus.REJECTED)
+        & ~Exists(offered)
+    )

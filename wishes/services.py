@@ -38,13 +38,14 @@ from .choices import (
     RESIDENT_CHANNELS,
     WISH_MOVES,
     FeedbackChannel,
+    OfferStatus,
     PhotoKind,
     Satisfaction,
     WishCategory,
     WishChannel,
     WishStatus,
 )
-from .models import QUERY_CODE_LENGTH, Wish, WishPhoto, handled_communities, random_code
+from .models import QUERY_CODE_LENGTH, DispatchOffer, Wish, WishPhoto, handled_communities, random_code
 
 # Actor labels and notes stored in the history are data, not interface text: the same in every language.
 # Actors without an account, stored as they are (read in the reader's language: jiangyan.wording.read).
@@ -64,6 +65,18 @@ FULFILLED_TITLE = Wording(gettext_noop("您的心愿“%(title)s”已实现，�
 REOPENED_TITLE = Wording(gettext_noop("您完成的心愿“%(title)s”回访不满意，已重新派单"))
 CLAIM_OVERDUE_TITLE = Wording(gettext_noop("您认领的心愿“%(title)s”已超过承诺日期 %(date)s"))
 CLAIM_OVERDUE_BODY = gettext_lazy("请尽快完成并登记，或说明原因后释放认领。")
+# 派单's notes and notices (stored in the site's language, read in the reader's: ``jiangyan.wording``).
+DISPATCH_NOTE = Wording(gettext_noop("派给 %(member)s"))
+DISPATCH_NOTE_WITH = Wording(gettext_noop("派给 %(member)s：%(note)s"))
+DISPATCH_ACCEPT_NOTE = Wording(gettext_noop("接受派单，承诺 %(date)s 前完成"))
+OFFER_MADE_TITLE = Wording(gettext_noop("社区为您派单：心愿“%(title)s”，请接单或说明原因"))
+OFFER_DECLINED_TITLE = Wording(gettext_noop("%(member)s 婉拒了心愿“%(title)s”的派单，请另行安排"))
+OFFER_WITHDRAWN_TITLE = Wording(gettext_noop("社区已撤回心愿“%(title)s”的派单"))
+OFFER_LAPSED_TITLE = Wording(gettext_noop("心愿“%(title)s”的派单已失效"))
+LAPSE_CLAIMED_NOTE = Wording(gettext_noop("心愿已被党员认领"))
+LAPSE_CLAIMED_WHY = Wording(gettext_noop("心愿已被其他党员认领。"))
+LAPSE_WITHDRAWN_NOTE = Wording(gettext_noop("心愿已撤回"))
+LAPSE_WITHDRAWN_WHY = Wording(gettext_noop("心愿已撤回。"))
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -277,23 +290,31 @@ def default_promised_date() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=settings.WISH_DEFAULT_PROMISE_DAYS)
 
 
-@transaction.atomic
-def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None = None) -> Wish:
-    """open → claimed. Exactly one of any number of simultaneous claims wins: the member's user row is
-    locked first (so their count of unfinished claims cannot race past the limit), then the wish's row;
-    whoever finds it no longer open gets ConflictError."""
-    require_role(actor, Role.PARTY_MEMBER)
+def _check_promise(promised_date: datetime.date | None) -> datetime.date:
+    """The promised date of a claim (default: WISH_DEFAULT_PROMISE_DAYS from today), within the limit."""
     today = timezone.localdate()
     promised_date = promised_date or default_promised_date()
     if promised_date < today or promised_date > today + datetime.timedelta(days=MAX_PROMISE_DAYS):
         raise field_error(
             "promised_date", _("承诺完成日期应在今天到 %(days)s 天之内。") % {"days": MAX_PROMISE_DAYS}
         )
-    User.objects.select_for_update().only("pk").get(pk=actor.pk)
+    return promised_date
+
+
+def _claim_limit_error() -> ConflictError:
     limit = settings.WISH_MAX_OPEN_CLAIMS
-    if Wish.objects.unfinished_claims_of(actor).count() >= limit:
-        message = _("您已有 %(limit)s 个未完成的认领，请先完成或释放后再认领。") % {"limit": limit}
-        raise ConflictError(message, code="claim_limit")
+    message = _("您已有 %(limit)s 个未完成的认领，请先完成或释放后再认领。") % {"limit": limit}
+    return ConflictError(message, code="claim_limit")
+
+
+def _lock_for_claim(*, member: User, wish: Wish) -> Wish:
+    """The claim's rules, for a self-claim and an accepted offer alike: the member's user row is locked
+    first (so their count of unfinished claims cannot race past the limit), then the wish's row; the wish
+    must still be open, not the member's own, and the member under WISH_MAX_OPEN_CLAIMS. Returns the locked
+    wish; whoever finds it no longer open gets ConflictError."""
+    User.objects.select_for_update().only("pk").get(pk=member.pk)
+    if Wish.objects.unfinished_claims_of(member).count() >= settings.WISH_MAX_OPEN_CLAIMS:
+        raise _claim_limit_error()
     locked = Wish.objects.select_for_update().get(pk=wish.pk)
     if locked.status == WishStatus.CLAIMED:
         raise ConflictError(_("该心愿已被其他党员认领。"), code="already_claimed")
@@ -302,12 +323,27 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
         [WishStatus.OPEN],
         message=_("心愿当前状态为“%(status)s”，不能认领。") % {"status": locked.get_status_display()},
     )
-    if locked.submitted_by_id == actor.pk:
+    if locked.submitted_by_id == member.pk:
         raise ApplicationError(_("不能认领自己提交的心愿。"))
-    selectors.wish_require_move(actor, locked, "claim")
-    locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, actor, timezone.now()
+    selectors.wish_require_move(member, locked, "claim")
+    return locked
+
+
+def _take_claim(locked: Wish, *, member: User, promised_date: datetime.date) -> None:
+    locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, member, timezone.now()
     locked.promised_date = promised_date
     locked.save(update_fields=["status", "claimed_by", "claimed_at", "promised_date", "updated_at"])
+
+
+@transaction.atomic
+def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None = None) -> Wish:
+    """open → claimed. Exactly one of any number of simultaneous claims (and accepted offers) wins
+    (``_lock_for_claim``). An offer of the wish waiting for another member's answer lapses (派单: the
+    member on the board was quicker; the offered member is told)."""
+    require_role(actor, Role.PARTY_MEMBER)
+    promised_date = _check_promise(promised_date)
+    locked = _lock_for_claim(member=actor, wish=wish)
+    _take_claim(locked, member=actor, promised_date=promised_date)
     audit_transition(
         actor=actor,
         verb="wish.claim",
@@ -317,6 +353,7 @@ def wish_claim(*, actor: User, wish: Wish, promised_date: datetime.date | None =
         note=CLAIM_NOTE(date=f"{promised_date:%Y-%m-%d}"),
         promised_date=promised_date.isoformat(),
     )
+    _lapse_offers(locked, actor=actor, note=LAPSE_CLAIMED_NOTE(), why=LAPSE_CLAIMED_WHY())
     _tell_wisher(locked, "wish.claimed", CLAIMED_TITLE(title=locked.title))
     return locked
 
@@ -371,6 +408,191 @@ def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) ->
     )
     _tell_wisher(locked, "wish.fulfilled", FULFILLED_TITLE(title=locked.title))
     return locked
+
+
+# --- dispatch (派单): staff arrange a member for an open wish ------------------------------------------
+# An offer goes to one party member of the wish's town at a time (``DispatchOffer``'s constraint); the
+# member accepts it (a claim under every claim rule: ``_lock_for_claim``) or declines it with a reason (the
+# wish is back in the dispatch queue); staff may withdraw it. While it waits, the wish stays open on the
+# board: anybody may still claim it there, and the offer then lapses (``_lapse_offers``), as it does when
+# the wish is withdrawn. Locks, always in this order: the member's user row, the wish, the offer.
+
+
+def _offer_event(*, actor, verb: str, offer: DispatchOffer, before: str, note: str = "") -> None:
+    audit_transition(
+        actor=actor,
+        verb=verb,
+        target=offer,
+        before=before,
+        after=offer.status,
+        note=note,
+        member=offer.member_id,
+    )
+
+
+def _lock_offer(offer: DispatchOffer) -> DispatchOffer:
+    """The offer's row, locked after its wish's (the lock order of every dispatch service)."""
+    Wish.objects.select_for_update().only("pk").get(pk=offer.wish_id)
+    return DispatchOffer.objects.select_for_update().select_related("wish", "member").get(pk=offer.pk)
+
+
+def _offer_url() -> str:
+    return reverse("wishes:offers")
+
+
+@transaction.atomic
+def wish_dispatch(*, actor: User, wish: Wish, member: User, note: str = "") -> DispatchOffer:
+    """派单: staff of the wish's community (or an admin) offer the open ``wish`` to ``member``, a party
+    member who reports to a community of its town, is not the wisher and is under the claim limit. One
+    offer waits at a time (ConflictError while one does; withdraw it first). The member is notified."""
+    locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以派单。"))
+    note = inputs.WISH_DISPATCH["note"].clean(note, "note")
+    _require_state(
+        locked,
+        [WishStatus.OPEN],
+        message=_("心愿当前状态为“%(status)s”，不能派单。") % {"status": locked.get_status_display()},
+    )
+    if selectors.has_pending_offer(locked):
+        raise ConflictError(_("该心愿已派单，正在等待党员答复；如需改派，请先撤回。"), code="offer_pending")
+    if (
+        not isinstance(member, User)
+        or not selectors.dispatchable_members(locked).filter(pk=member.pk).exists()
+    ):
+        raise field_error("member", _("只能派给在本镇（街道）社区报到的党员。"))
+    if locked.submitted_by_id == member.pk:
+        raise field_error("member", _("不能把心愿派给心愿人自己。"))
+    if Wish.objects.unfinished_claims_of(member).count() >= settings.WISH_MAX_OPEN_CLAIMS:
+        raise field_error(
+            "member",
+            _("该党员已有 %(limit)s 个未完成的认领，请另选党员。") % {"limit": settings.WISH_MAX_OPEN_CLAIMS},
+        )
+    selectors.wish_require_move(actor, locked, "dispatch")
+    try:
+        with transaction.atomic():
+            offer = DispatchOffer.objects.create(wish=locked, member=member, offered_by=actor, note=note)
+    except IntegrityError as error:  # the constraint: another offer of this wish was made at once
+        raise ConflictError(
+            _("该心愿已派单，正在等待党员答复；如需改派，请先撤回。"), code="offer_pending"
+        ) from error
+    audit_record(
+        actor=actor,
+        verb="wish.dispatch",
+        target=offer,
+        after={"status": offer.status, "member": member.pk},
+        note=DISPATCH_NOTE_WITH(member=member.display_name, note=note)
+        if note
+        else DISPATCH_NOTE(member=member.display_name),
+    )
+    notify(
+        recipients=[member],
+        reason="wish.dispatched",
+        title=OFFER_MADE_TITLE(title=locked.title),
+        body=note,
+        url=_offer_url(),
+        target=offer,
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_accept(
+    *, actor: User, offer: DispatchOffer, promised_date: datetime.date | None = None
+) -> DispatchOffer:
+    """pending → accepted, by the member it is offered to: the wish is claimed by them, under every claim
+    rule (``_lock_for_claim``: claim limit, not their own wish, still open). Exactly one of an acceptance
+    and any simultaneous self-claims or acceptances wins."""
+    require_role(actor, Role.PARTY_MEMBER)
+    promised_date = _check_promise(promised_date)
+    if offer.member_id != actor.pk:
+        raise PermissionDenied(_("只有被派单的党员可以接单。"))
+    locked_wish = _lock_for_claim(member=actor, wish=Wish(pk=offer.wish_id))
+    locked = DispatchOffer.objects.select_for_update().select_related("wish", "member").get(pk=offer.pk)
+    locked.wish = locked_wish
+    selectors.offer_require_move(actor, locked, "accept", refusals={"under_claim_limit": _claim_limit_error})
+    _take_claim(locked_wish, member=actor, promised_date=promised_date)
+    locked.status, locked.answered_at = OfferStatus.ACCEPTED, timezone.now()
+    locked.save(update_fields=["status", "answered_at"])
+    audit_transition(
+        actor=actor,
+        verb="wish.dispatch_accept",
+        target=locked_wish,
+        before=WishStatus.OPEN,
+        after=WishStatus.CLAIMED,
+        note=DISPATCH_ACCEPT_NOTE(date=f"{promised_date:%Y-%m-%d}"),
+        promised_date=promised_date.isoformat(),
+    )
+    _tell_wisher(locked_wish, "wish.claimed", CLAIMED_TITLE(title=locked_wish.title))
+    return locked
+
+
+@transaction.atomic
+def offer_decline(*, actor: User, offer: DispatchOffer, reason: str) -> DispatchOffer:
+    """pending → declined, by the member it is offered to, with a reason: the wish is back in the dispatch
+    queue, and whoever dispatched it is told why."""
+    reason = inputs.OFFER_DECLINE["reason"].clean(reason, "reason")
+    locked = _lock_offer(offer)
+    if locked.member_id != actor.pk:
+        raise PermissionDenied(_("只有被派单的党员可以答复。"))
+    selectors.offer_require_move(actor, locked, "decline")
+    locked.status, locked.reason, locked.answered_at = OfferStatus.DECLINED, reason, timezone.now()
+    locked.save(update_fields=["status", "reason", "answered_at"])
+    _offer_event(
+        actor=actor, verb="wish.dispatch_decline", offer=locked, before=OfferStatus.PENDING, note=reason
+    )
+    notify(
+        recipients=[locked.offered_by],
+        reason="wish.dispatch_declined",
+        title=OFFER_DECLINED_TITLE(member=locked.member.display_name, title=locked.wish.title),
+        body=reason,
+        url=reverse("wishes:dispatch", kwargs={"code": locked.wish.code}),
+        target=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def offer_withdraw(*, actor: User, offer: DispatchOffer, reason: str = "") -> DispatchOffer:
+    """pending → withdrawn, by staff of the wish's community (or an admin): to offer the wish to somebody
+    else. The member is told."""
+    reason = inputs.OFFER_WITHDRAW["reason"].clean(reason, "reason")
+    locked = _lock_offer(offer)
+    if not DispatchOffer.objects.editable_by(actor).filter(pk=locked.pk).exists():
+        raise PermissionDenied(_("只有本社区工作人员可以撤回派单。"))
+    selectors.offer_require_move(actor, locked, "withdraw")
+    locked.status, locked.reason, locked.answered_at = OfferStatus.WITHDRAWN, reason, timezone.now()
+    locked.save(update_fields=["status", "reason", "answered_at"])
+    _offer_event(
+        actor=actor, verb="wish.dispatch_withdraw", offer=locked, before=OfferStatus.PENDING, note=reason
+    )
+    notify(
+        recipients=[locked.member],
+        reason="wish.dispatch_withdrawn",
+        title=OFFER_WITHDRAWN_TITLE(title=locked.wish.title),
+        body=reason,
+        url=_offer_url(),
+        target=locked,
+    )
+    return locked
+
+
+def _lapse_offers(locked: Wish, *, actor, note: str, why: str) -> None:
+    """The offers of ``locked`` (locked by the caller) still waiting lapse: somebody claimed the wish, or it
+    was withdrawn. Each member is told."""
+    for offer in DispatchOffer.objects.select_for_update().filter(wish=locked, status=OfferStatus.PENDING):
+        offer.status, offer.answered_at = OfferStatus.LAPSED, timezone.now()
+        offer.save(update_fields=["status", "answered_at"])
+        offer.wish = locked
+        _offer_event(
+            actor=actor, verb="wish.dispatch_lapse", offer=offer, before=OfferStatus.PENDING, note=note
+        )
+        notify(
+            recipients=[offer.member],
+            reason="wish.dispatch_lapsed",
+            title=OFFER_LAPSED_TITLE(title=locked.title),
+            body=why,
+            url=_offer_url(),
+            target=offer,
+        )
 
 
 # --- follow-up and withdrawal --------------------------------------------------------------------------
@@ -450,6 +672,7 @@ def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", 
         note=reason,
         label=_wisher_label(actor, locked) if by_wisher else "",
     )
+    _lapse_offers(locked, actor=actor, note=LAPSE_WITHDRAWN_NOTE(), why=LAPSE_WITHDRAWN_WHY())
     return locked
 
 

@@ -25,7 +25,7 @@ from jiangyan.pagecache import cached_page
 from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
-from jiangyan.scoping import get_visible_or_404, own_share
+from jiangyan.scoping import get_editable_or_404, get_visible_or_404, own_share
 from jiangyan.throttling import limited, submit_limiter
 
 from . import selectors, services
@@ -34,8 +34,12 @@ from .filtersets import WishFilterSet
 from .forms import (
     ApproveForm,
     ClaimForm,
+    DispatchForm,
     FeedbackForm,
     FulfilForm,
+    OfferAcceptForm,
+    OfferDeclineForm,
+    OfferWithdrawForm,
     RejectForm,
     ReleaseForm,
     TrackForm,
@@ -43,7 +47,7 @@ from .forms import (
     WishSubmitForm,
     WithdrawForm,
 )
-from .models import Wish, handled_communities
+from .models import DispatchOffer, Wish, handled_communities
 from .throttling import track_limiter
 
 SESSION_SUBMITTED = "wishes_submitted"
@@ -105,8 +109,11 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
     user = request.user
     is_staff = selectors.is_editable_by(user, wish)
     photos = list(wish.photos.all())
+    # 派单: an offer waiting for a member's answer (read once: the ``no_pending_offer`` guard reuses it).
+    wish.pending_offer = wish.status == WishStatus.OPEN and selectors.has_pending_offer(wish)
     return {
         "wish": wish,
+        "offer_pending": wish.pending_offer,
         "reveal": reveal,
         "events": selectors.wish_history(wish),
         "views_log": selectors.wish_views_log(wish) if is_staff else None,
@@ -332,3 +339,121 @@ def members(request):
         "wishes/members.html",
         {**context, "members": context["page_obj"].object_list, "now": timezone.now()},
     )
+
+
+# --- dispatch (派单) -------------------------------------------------------------------------------------
+DISPATCH_ROWS = 30  # a page of the dispatch queue
+SUGGESTED_MEMBERS = 20
+
+# The moves on an offer, each with its form and what the person is told (``choices.OFFER_MOVES``).
+OFFER_ACTIONS = {
+    "accept": WishAction(
+        OfferAcceptForm,
+        services.offer_accept,
+        gettext_lazy("已接单，请在承诺日期前完成。联系方式已向您显示。"),
+    ),
+    "decline": WishAction(
+        OfferDeclineForm,
+        services.offer_decline,
+        gettext_lazy("已婉拒，社区将另行安排。"),
+        prefix="decline",
+    ),
+    "withdraw": WishAction(OfferWithdrawForm, services.offer_withdraw, gettext_lazy("已撤回派单。")),
+}
+
+
+@role_required(Role.COMMUNITY_STAFF)
+def dispatch_queue(request):
+    """The community's open wishes waiting for a member (unclaimed past the limit first) and the offers
+    waiting for an answer."""
+    context = list_page(request, selectors.dispatch_queue(user=request.user), per_page=DISPATCH_ROWS)
+    wishes = selectors.with_communities(list(context["page_obj"].object_list))
+    waiting = list(selectors.offers_waiting(user=request.user)[:DISPATCH_ROWS])
+    return render(
+        request,
+        "wishes/dispatch_queue.html",
+        {**context, "wishes": wishes, "waiting": waiting, "community": request.user.community},
+    )
+
+
+@role_required(Role.COMMUNITY_STAFF)
+@require_http_methods(["GET", "POST"])
+def dispatch(request, code: str):
+    """派单 of one wish: the suggested members (fewest unfinished claims, nearest, best satisfaction) with
+    one button each, the offer waiting for an answer (withdraw), and the wish's earlier offers."""
+    wish = get_editable_or_404(Wish.objects.select_related("community__town"), request.user, code=code)
+    form = DispatchForm(request.POST or None)
+    if request.method == "POST":
+        offer = submit(
+            request,
+            form,
+            lambda data: services.wish_dispatch(actor=request.user, wish=wish, **data),
+            success=_("已派单，等待党员答复。"),
+        )
+        if offer is not None:
+            return redirect("wishes:dispatch", code=wish.code)
+        for message in form.errors.get("member", ()):
+            messages.error(request, message)
+    offers = [
+        (offer, selectors.offer_actions_for(request.user, offer)) for offer in selectors.wish_offers(wish)
+    ]
+    for offer, _actions in offers:
+        offer.wish = wish
+    can_dispatch = "dispatch" in selectors.wish_actions_for(request.user, wish)
+    return render(
+        request,
+        "wishes/dispatch.html",
+        {
+            "wish": wish,
+            "form": form,
+            "can_dispatch": can_dispatch,
+            "candidates": selectors.dispatch_candidates(wish=wish, limit=SUGGESTED_MEMBERS)
+            if can_dispatch
+            else [],
+            "offers": offers,
+            "withdraw_form": OFFER_ACTIONS["withdraw"].form_for(),
+        },
+    )
+
+
+@role_required(Role.PARTY_MEMBER)
+def offers(request):
+    """我的派单: the offers made to the member, those waiting for an answer first."""
+    context = list_page(request, selectors.my_offers(member=request.user), per_page=DISPATCH_ROWS)
+    rows = list(context["page_obj"].object_list)
+    facts = selectors.WishActor(request.user)
+    return render(
+        request,
+        "wishes/offers.html",
+        {
+            **context,
+            "offers": [
+                (offer, selectors.offer_actions_for(request.user, offer, facts=facts)) for offer in rows
+            ],
+            "accept_form": OFFER_ACTIONS["accept"].form_for(),
+            "decline_form": OFFER_ACTIONS["decline"].form_for(),
+        },
+    )
+
+
+@require_POST
+@role_required()
+def offer_action(request, pk: int, name: str):
+    """Accept, decline (the member) or withdraw (staff) one offer; back to where it was done."""
+    offer = get_visible_or_404(DispatchOffer.objects.select_related("wish"), request.user, pk=pk)
+    if name not in OFFER_ACTIONS:
+        raise Http404
+    chosen = OFFER_ACTIONS[name]
+    _run(
+        request,
+        chosen.form_for(request),
+        lambda data: chosen.service(actor=request.user, offer=offer, **data),
+        success=chosen.success,
+    )
+    if name == "withdraw":
+        return redirect("wishes:dispatch", code=offer.wish.code)
+    if name == "accept" and offer.wish.claimed_by_id is None:
+        offer.wish.refresh_from_db(fields=["claimed_by"])
+    if name == "accept" and offer.wish.claimed_by_id == request.user.pk:
+        return redirect("wishes:detail", code=offer.wish.code)
+    return redirect("wishes:offers")

@@ -424,6 +424,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.choices.ProjectStatus",
         "WishStatusEnum": "wishes.choices.WishStatus",
         "WishChannelEnum": "wishes.choices.WishChannel",
+        "OfferStatusEnum": "wishes.choices.OfferStatus",
         "DutyStatusEnum": "surveys.choices.DutyStatus",
         "SurveyChannelEnum": "surveys.choices.Channel",
         "ReportKindEnum": "supervision.choices.ReportKind",
@@ -432,6 +433,7 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "supervision.choices.InspectionKind",
         # The ``actions`` of each entity with states (``jiangyan.moves``).
         "WishActionEnum": "wishes.choices.WISH_ACTION_CHOICES",
+        "OfferActionEnum": "wishes.choices.OFFER_ACTION_CHOICES",
         "ReportActionEnum": "supervision.choices.REPORT_ACTION_CHOICES",
         "OrderActionEnum": "supervision.choices.ORDER_ACTION_CHOICES",
         "DutyItemActionEnum": "surveys.choices.DUTY_ACTION_CHOICES",

@@ -34,6 +34,7 @@ from tests.surveys.factories import (
 )
 from tests.wishes.factories import WishFactory
 from wishes.choices import WishStatus
+from wishes.models import DispatchOffer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -51,6 +52,11 @@ def scene(role_users, unit, community):
     for status in (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.FULFILLED):
         WishFactory(community=community, status=status, submitted_by=role_users[Role.RESIDENT])
     WishFactory(community=community, status=WishStatus.CLAIMED, claimed_by=role_users[Role.PARTY_MEMBER])
+    DispatchOffer.objects.create(  # 派单: an offer waiting for the member's answer
+        wish=WishFactory(community=community),
+        member=role_users[Role.PARTY_MEMBER],
+        offered_by=role_users[Role.COMMUNITY_STAFF],
+    )
     s = survey_with_every_kind()
     ResponseFactory(survey=s["survey"], community=community)
     duty = DutyItemFactory(unit=unit)

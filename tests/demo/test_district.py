@@ -223,7 +223,7 @@ def test_seeded_projects_show_the_history_the_services_would_have_written(distri
 def test_every_wish_shows_a_history_that_ends_in_its_state(district):
     last: dict[str, dict] = {}
     for target_id, after in (
-        AuditEvent.objects.filter(verb__startswith="wish.")
+        AuditEvent.objects.filter(verb__startswith="wish.", target_type__model="wish")
         .order_by("created_at", "id")
         .values_list("target_id", "after")
     ):

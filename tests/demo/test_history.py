@@ -27,7 +27,7 @@ from surveys import services as survey_services
 from surveys.models import DutyItem, ProblemItem, Response, Suggestion
 from wishes import services as wish_services
 from wishes.choices import WishStatus
-from wishes.models import Wish
+from wishes.models import DispatchOffer, Wish
 
 pytestmark = pytest.mark.django_db
 REPLAY = "JY2099-"
@@ -226,6 +226,15 @@ def replay_wish(wish: Wish) -> Wish:
             elif event.verb == "wish.claim":
                 promised = datetime.date.fromisoformat(event.after["promised_date"])
                 copy = wish_services.wish_claim(actor=actor, wish=copy, promised_date=promised)
+            elif event.verb == "wish.dispatch_accept":  # 派单: the offer, then its acceptance
+                offer = DispatchOffer.objects.get(wish=wish, status="accepted")
+                with at(offer.created_at):
+                    made = wish_services.wish_dispatch(
+                        actor=offer.offered_by, wish=copy, member=offer.member, note=offer.note
+                    )
+                promised = datetime.date.fromisoformat(event.after["promised_date"])
+                wish_services.offer_accept(actor=actor, offer=made, promised_date=promised)
+                copy.refresh_from_db()
             elif event.verb == "wish.fulfil":
                 copy = wish_services.wish_fulfil(
                     actor=actor, wish=copy, note=wish.fulfil_note, photos=[picture()]
@@ -250,7 +259,7 @@ def test_a_demo_wishs_record_is_what_the_services_write_for_the_same_acts(distri
     }
     for wish in Wish.objects.select_related("community__town", "submitted_by").order_by("pk"):
         events = list(AuditEvent.objects.for_object(wish).order_by("created_at", "id"))
-        claimer = next((e.actor_id for e in events if e.verb == "wish.claim"), None)
+        claimer = next((e.actor_id for e in events if e.verb in ("wish.claim", "wish.dispatch_accept")), None)
         if claimer and busy.get(claimer, 0) >= settings.WISH_MAX_OPEN_CLAIMS:
             continue  # the replayed claim would meet the member's limit, which the demo keeps full
         path = tuple((e.verb, e.actor_id is None, e.actor_label) for e in events)

@@ -267,6 +267,41 @@ def _wish_withdraw(w: World) -> Walk:
     return Walk("/wishes/", lambda: wishes.wish_withdraw(actor=w.resident, wish=wish, reason="已自行解决"))
 
 
+def _offered(w: World):
+    wish = w.wish()
+    return wish, wishes.wish_dispatch(actor=w.worker, wish=wish, member=w.member)
+
+
+def _wish_dispatch(w: World) -> Walk:
+    wish = w.wish()
+    return Walk(  # the wish's page says a member has been arranged
+        f"/wishes/{wish.code}/", lambda: wishes.wish_dispatch(actor=w.worker, wish=wish, member=w.member)
+    )
+
+
+def _wish_dispatch_accept(w: World) -> Walk:
+    _wish, offer = _offered(w)
+    return Walk("/wishes/?status=claimed", lambda: wishes.offer_accept(actor=w.member, offer=offer))
+
+
+def _wish_dispatch_decline(w: World) -> Walk:
+    wish, offer = _offered(w)
+    return Walk(  # no longer arranged
+        f"/wishes/{wish.code}/", lambda: wishes.offer_decline(actor=w.member, offer=offer, reason="这周出差")
+    )
+
+
+def _wish_dispatch_withdraw(w: World) -> Walk:
+    wish, offer = _offered(w)
+    return Walk(f"/wishes/{wish.code}/", lambda: wishes.offer_withdraw(actor=w.worker, offer=offer))
+
+
+def _wish_dispatch_lapse(w: World) -> Walk:
+    wish, _offer = _offered(w)
+    quicker = MemberFactory(community=w.community)
+    return Walk(f"/wishes/{wish.code}/", lambda: wishes.wish_claim(actor=quicker, wish=wish))
+
+
 def _report_generate(w: World) -> Walk:
     return Walk(
         "/api/v1/reports/",
@@ -464,6 +499,11 @@ WALKS: dict[str, Callable[[World], Walk]] = {
     "wish.feedback": _wish_feedback,
     "wish.reopen": _wish_reopen,
     "wish.withdraw": _wish_withdraw,
+    "wish.dispatch": _wish_dispatch,
+    "wish.dispatch_accept": _wish_dispatch_accept,
+    "wish.dispatch_decline": _wish_dispatch_decline,
+    "wish.dispatch_withdraw": _wish_dispatch_withdraw,
+    "wish.dispatch_lapse": _wish_dispatch_lapse,
     "report.generate": _report_generate,
     "report.approve": _report_approve,
     "report.publish": _report_publish,

@@ -6,8 +6,8 @@ from django.utils import timezone
 from demo import accounts as accounts_demo
 from demo import wishes as demo
 from jiangyan.models import AuditEvent
-from wishes.choices import WishCategory, WishChannel, WishStatus
-from wishes.models import Wish
+from wishes.choices import OfferStatus, WishCategory, WishChannel, WishStatus
+from wishes.models import DispatchOffer, Wish
 
 
 @pytest.mark.django_db
@@ -32,6 +32,12 @@ def test_demo_wishes_cover_every_state_channel_and_category_and_are_idempotent(s
     events = list(AuditEvent.objects.for_object(closed))
     assert events[-1].after["status"] == "closed" and events[-1].created_at < timezone.now()
     assert events[0].created_at == closed.submitted_at
+    # 派单 in every state, through the services (each offer's history is its audit events).
+    assert set(DispatchOffer.objects.values_list("status", flat=True)) == set(OfferStatus.values)
+    for offer in DispatchOffer.objects.filter(status=OfferStatus.ACCEPTED):
+        assert offer.wish.claimed_by_id == offer.member_id
+    assert AuditEvent.objects.filter(verb="wish.dispatch").count() == DispatchOffer.objects.count()
+    assert "派单" in out.getvalue()
     codes = list(Wish.objects.order_by("id").values_list("code", flat=True))
     demo.seed(scale=1, stdout=out)  # idempotent
     assert Wish.objects.count() == demo.BASE_COUNT
