@@ -304,13 +304,15 @@ def evaluation_create(
     EvaluationScore.objects.bulk_create(
         EvaluationScore(evaluation=evaluation, criterion=c, score=value) for c, value in given.items()
     )
-    text = "、".join(f"{c.name} {value}" for c, value in given.items())
+    text = "、".join(
+        _("%(criterion)s %(score)s 分") % {"criterion": c.name, "score": value} for c, value in given.items()
+    )
     audit_record(
         actor=actor,
         verb="project.evaluate",
         target=project,
         after={"scores": text, "role": evaluation.evaluator_role, "round": current.name},
-        note=_("%(role)s：%(scores)s 分") % {"role": evaluation.get_evaluator_role_display(), "scores": text},
+        note=f"{evaluation.get_evaluator_role_display()}：{text}",
     )
     return evaluation
 

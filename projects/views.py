@@ -4,6 +4,7 @@ and spreadsheets. Views are thin: forms check input, services write, selectors r
 import io
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -155,6 +156,8 @@ def evaluation_method(request):
     opens one to change)."""
     office = has_role(request.user, Role.ADMIN)
     if request.method == "POST" and not office:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         raise PermissionDenied
     criterion = _pick(request, EvaluationCriterion, "criterion")
     evaluation_round = _pick(request, EvaluationRound, "round")
