@@ -136,15 +136,16 @@ def evaluate(request, code: str):
         return redirect(f"{project.get_absolute_url()}#evaluate")
     role = selectors.evaluator_role_of(request.user)
     form = EvaluationForm(request.POST, criteria=selectors.criteria_asked_of(role))
-    done = submit(
+    outcome = submit_outcome(
         request,
         form,
         lambda data: services.evaluation_create(
             actor=request.user, project=project, scores=form.scores(), comment=data["comment"]
         ),
         success=_("感谢您的评价。"),
+        announce=selectors.open_round() is None,  # closed: the page shows no form to put the reason on
     )
-    if done is not None:
+    if outcome.done:
         return redirect(f"{project.get_absolute_url()}#evaluate")
     return render(request, "projects/detail.html", _detail_context(request, project, evaluation_form=form))
 
