@@ -13,6 +13,7 @@ class ProjectsConfig(site.PortalAppConfig):
         site.NavItem(_("项目展播"), "projects:showcase", order=10),
         site.NavItem(_("项目填报"), "projects:workspace", roles=(Role.UNIT_STAFF,), order=12),
         site.NavItem(_("项目导入"), "projects:import", roles=(Role.ADMIN,), order=80),
+        site.NavItem(_("评价办法"), "projects:method", roles=(Role.ADMIN,), order=81),
     )
     home_sections = (
         site.Section(
