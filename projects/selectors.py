@@ -2,6 +2,7 @@
 the home page's figures."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
@@ -32,7 +33,18 @@ from accounts.models import Unit
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role, is_admin
 
-from .choices import LEAD_UNIT, OFFICE, STATUS_MOVES, EvaluatorRole, ProjectStatus
+from .choices import (
+    ASKED,
+    EVALUATION_MOVES,
+    EVALUATOR,
+    LEAD_UNIT,
+    NOT_RATED,
+    OFFICE,
+    STATUS_MOVES,
+    EvaluationWindow,
+    EvaluatorRole,
+    ProjectStatus,
+)
 from .models import (
     WEIGHT_FIELDS,
     Evaluation,
@@ -323,13 +335,8 @@ def project_history(*, user, project: Project) -> QuerySet:
 
 def project_page_context(*, user, project: Project) -> dict:
     """Everything the project page shows besides the project itself."""
-    role = evaluator_role_of(user)
-    current = open_round()
-    rated = (
-        role is not None
-        and current is not None
-        and Evaluation.objects.filter(project=project, evaluator=user, round=current).exists()
-    )
+    facts = Evaluator(user)
+    can_evaluate = evaluation_actions_for(user, project, facts=facts) == ["evaluate"]
     return {
         "milestones": list(project.milestones.all()),
         "indicators": list(project.indicators.all()),
@@ -340,25 +347,92 @@ def project_page_context(*, user, project: Project) -> dict:
         "criterion_scores": [c for c in criterion_averages(project=project) if c["n"]],
         "events": project_history(user=user, project=project)[:50],
         "can_edit": Project.objects.editable_by(user).filter(pk=project.pk).exists(),
-        "evaluator_role": role,
-        "open_round": current,
-        "next_round": None if current else next_round(),
-        "criteria": criteria_asked_of(role) if current and not rated else [],
-        "already_rated": rated,
+        "evaluator_role": facts.role,
+        "open_round": facts.round,
+        "next_round": None if facts.round else next_round(),
+        "criteria": facts.criteria if can_evaluate else [],
+        "can_evaluate": can_evaluate,
+        "already_rated": facts.round is not None and facts.role is not None and facts.rated(project.pk),
     }
 
 
-def evaluation_actions_for(actor, project: Project) -> list[str]:
-    """What ``actor`` may do about evaluating ``project`` now: ``["evaluate"]`` while a round is open, the
-    actor evaluates in some role, some criterion is asked of that role, and the actor has not rated it in
-    this round; else nothing. The page's button, the API's ``evaluation_actions`` and the service agree."""
-    role = evaluator_role_of(actor) if _signed_in(actor) else None
-    current = open_round() if role else None
-    if current is None or not criteria_asked_of(role):
-        return []
-    if Evaluation.objects.filter(project=project, evaluator=actor, round=current).exists():
-        return []
-    return ["evaluate"]
+@dataclass
+class EvaluationSubject:
+    """A project as ``EVALUATION_MOVES`` reads it: with the window of today's round."""
+
+    project: Project
+    evaluation_window: str
+
+
+class Evaluator:
+    """What is read once of an actor for ``EVALUATION_MOVES``: their evaluator role, the round open on
+    ``on`` (today), the criteria asked of the role, the projects they rated in that round."""
+
+    def __init__(self, actor, *, on: datetime.date | None = None):
+        self.role = evaluator_role_of(actor) if _signed_in(actor) else None
+        self.round = open_round(on=on)
+        self.actor = actor
+        self._criteria: list | None = None
+        self._rated: set[int] | None = None
+
+    @property
+    def window(self) -> str:
+        return EvaluationWindow.OPEN if self.round is not None else EvaluationWindow.CLOSED
+
+    @property
+    def criteria(self) -> list[EvaluationCriterion]:
+        if self._criteria is None:
+            self._criteria = criteria_asked_of(self.role)
+        return self._criteria
+
+    def rated(self, project_id: int) -> bool:
+        if self._rated is None:
+            self._rated = (
+                set(
+                    Evaluation.objects.filter(evaluator=self.actor, round=self.round).values_list(
+                        "project_id", flat=True
+                    )
+                )
+                if self.round is not None and self.role is not None
+                else set()
+            )
+        return project_id in self._rated
+
+
+EVALUATION_ROLES = {EVALUATOR: lambda actor, subject, facts: facts.role is not None}
+EVALUATION_GUARDS = {
+    ASKED: lambda actor, subject, facts: bool(facts.criteria),
+    NOT_RATED: lambda actor, subject, facts: not facts.rated(subject.project.pk),
+}
+EVALUATION_MOVES.check_names(EVALUATION_ROLES, EVALUATION_GUARDS)
+
+
+def evaluation_actions_for(actor, project: Project, *, facts: Evaluator | None = None) -> list[str]:
+    """What ``actor`` may do about evaluating ``project`` now (``EVALUATION_MOVES``): ``["evaluate"]``
+    while a round is open, the actor evaluates in some role, some criterion is asked of that role, and they
+    have not rated the project in this round. The page's form, the API's ``evaluation_actions`` and
+    ``services.evaluation_create`` agree."""
+    facts = facts or Evaluator(actor)
+    subject = EvaluationSubject(project, facts.window)
+    return EVALUATION_MOVES.allowed(actor, subject, facts, roles=EVALUATION_ROLES, guards=EVALUATION_GUARDS)
+
+
+def evaluation_require_move(
+    actor, project: Project, facts: Evaluator, *, rated, closed, nothing_asked
+) -> None:
+    """Refuses as ``EVALUATION_MOVES`` says: ``closed()`` outside a round, ``nothing_asked()`` when no
+    criterion is asked of the actor's role, ``rated()`` for a second rating in the round."""
+    if facts.window != EvaluationWindow.OPEN:
+        raise closed()
+    EVALUATION_MOVES.require(
+        "evaluate",
+        actor,
+        EvaluationSubject(project, facts.window),
+        facts,
+        roles=EVALUATION_ROLES,
+        guards=EVALUATION_GUARDS,
+        refusals={ASKED: nothing_asked, NOT_RATED: rated},
+    )
 
 
 def project_figures(projects: ProjectQuerySet) -> dict:

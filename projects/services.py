@@ -33,7 +33,6 @@ from .models import (
     ProgressStatement,
     Project,
     ProjectPhoto,
-    evaluator_role_of,
     month_of,
 )
 from .schedule import store_schedule
@@ -235,6 +234,10 @@ def _closed() -> ApplicationError:
     return ApplicationError(_("现在不在评价时段内，暂不能评价。"), code="evaluation_closed")
 
 
+def _nothing_asked() -> ApplicationError:
+    return ApplicationError(_("评价内容尚未设置，暂不能评价。"), code="evaluation_closed")
+
+
 def _scores_of(
     criteria: list[EvaluationCriterion], scores: dict[int, int] | None, score: int | None
 ) -> dict[EvaluationCriterion, int]:
@@ -278,17 +281,18 @@ def evaluation_create(
     if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("您无权评价该项目。"))
     today = timezone.localdate()
-    current = EvaluationRound.objects.open_on(today).first()
-    if current is None:
-        raise _closed()
-    role = evaluator_role_of(actor)
-    criteria = selectors.criteria_asked_of(role)
-    if not criteria:
-        raise ApplicationError(_("评价内容尚未设置，暂不能评价。"), code="evaluation_closed")
-    given = _scores_of(criteria, scores, score)
+    facts = selectors.Evaluator(actor, on=today)
     field = "score" if score is not None and not scores else "scores"  # the API's one score names its field
-    if Evaluation.objects.filter(project=project, evaluator=actor, round=current).exists():
-        raise _already_rated(field)
+    selectors.evaluation_require_move(
+        actor,
+        project,
+        facts,
+        rated=lambda: _already_rated(field),
+        closed=_closed,
+        nothing_asked=_nothing_asked,
+    )
+    current, role = facts.round, facts.role
+    given = _scores_of(facts.criteria, scores, score)
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
