@@ -184,7 +184,7 @@ def seed_method(*, today: datetime.date) -> None:
         last = _month_end(first)
         if not EvaluationRound.objects.filter(starts_on__lte=last, ends_on__gte=first).exists():
             project_services.evaluation_round_set(
-                actor=admin, name=f"{first.year}年{first.month}月评价", starts_on=first, ends_on=last
+                actor=admin, name=f"{first.year}年{first.month}月", starts_on=first, ends_on=last
             )
 
 

@@ -689,7 +689,7 @@ def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) 
         )
         .order_by("evaluation__project__lead_unit_id")
     )
-    return [_clean({**r, "lead_unit_id": r.pop("evaluation__project__lead_unit_id")}) for r in rows]
+    return [_clean({"lead_unit_id": r.pop("evaluation__project__lead_unit_id"), **r}) for r in rows]
 
 
 ROLLUPS = {"program": "program", "domain": "domain", "town": "towns", "lead_unit": "lead_unit"}
