@@ -212,7 +212,7 @@ def _role_labels() -> dict[str, str]:
 
 def evaluation_averages(*, project: Project) -> dict[str, dict]:
     """For ``project``: the weighted score (``avg``) and number of ratings (``n``) per evaluator role
-    (议 / 评 / 群众评议) and overall (综合). One query."""
+    (议 / 评 / 群众评议) and overall (综合). Two queries."""
     rows = (
         EvaluationScore.objects.filter(evaluation__project=project)
         .values("evaluation__evaluator_role")
