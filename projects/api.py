@@ -17,7 +17,7 @@ from jiangyan.scoping import CHANGE, VIEW
 from jiangyan.viewsets import PortalViewSet
 
 from . import inputs, selectors, services
-from .choices import STATUS_MOVES
+from .choices import EVALUATION_MOVES, STATUS_MOVES
 from .filtersets import ProjectFilterSet
 from .models import (
     WEIGHT_FIELDS,
@@ -95,9 +95,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "unit", "target_value", "current_value"]
 
 
-EVALUATION_ACTIONS = ["evaluate"]
-
-
 class ProjectDetailSerializer(ProjectListSerializer):
     cooperating_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     milestones = MilestoneSerializer(many=True, read_only=True)
@@ -106,7 +103,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
         help_text="评价：evaluate 表示读者现在可以评价这个项目（评价时段内、本轮尚未评价）"
     )
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=EVALUATION_ACTIONS)))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=EVALUATION_MOVES.actions)))
     def get_evaluation_actions(self, obj) -> list[str]:
         request = self.context.get("request")
         return selectors.evaluation_actions_for(request.user, obj) if request is not None else []

@@ -74,6 +74,7 @@ EVALUATION_MOVES = Machine(
     (Move((EvaluationWindow.OPEN,), "evaluate", EvaluationWindow.OPEN, (EVALUATOR,), (ASKED, NOT_RATED)),),
     state_field="evaluation_window",
 )
+EVALUATION_ACTION_CHOICES = [(name, name) for name in EVALUATION_MOVES.actions]
 
 
 SCORE_CHOICES = [(i, format_lazy(_("{n} 分"), n=i)) for i in range(1, 6)]
