@@ -20,11 +20,15 @@ from django.utils import translation
 
 from accounts.models import Community, Town, Unit, User
 from jiangyan.roles import Role
+from projects import services as project_services
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.importing import ItemPlan, ProjectPlan, event_fields
 from projects.models import (
     Domain,
     Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    EvaluationScore,
     Indicator,
     IndicatorUpdate,
     KeyTask,
@@ -122,8 +126,67 @@ SUPERVISOR_REVIEWS = {
     "behind": "进度滞后序时，需制定赶超计划。",
     "suspended": "暂缓实施，手续办结后及时恢复。",
 }
+# The office's evaluation method (评价内容 and each evaluator role's weight: 党员议, 领导评, 群众评议). The
+# first is the criterion the old single score became (migration 0007's 综合评价), renamed by the office.
+CRITERIA = [
+    ("群众满意度", "群众对项目成效的满意程度", {"party_member": 1, "supervisor": 1, "resident": 3}),
+    ("完成质量", "建设或服务的质量、标准和实效", {"party_member": 2, "supervisor": 3, "resident": 1}),
+    # Residents do not see a project's schedule: the pace is judged by party members and leaders.
+    ("进度时效", "是否按序时推进、按期完成", {"party_member": 2, "supervisor": 3, "resident": 0}),
+]
+# The scores each criterion gets, by how the project is doing: a project behind schedule never gets top
+# marks for its pace (进度时效), one that is done on time does.
+CRITERION_SCORES = {
+    "群众满意度": {
+        "on_track": [5, 4, 4, 4, 3],
+        "completed": [5, 5, 4, 4],
+        "behind": [4, 3, 3, 2],
+        "suspended": [3, 2, 2],
+    },
+    "完成质量": {
+        "on_track": [5, 4, 4, 3],
+        "completed": [5, 5, 4],
+        "behind": [4, 3, 3, 2],
+        "suspended": [3, 3, 2],
+    },
+    "进度时效": {
+        "on_track": [5, 4, 4, 4],
+        "completed": [5, 5, 4],
+        "behind": [3, 2, 2, 1],
+        "suspended": [2, 1, 1],
+    },
+}
 SURNAMES = "王李张刘陈杨黄周吴徐孙朱胡高"
 BATCHES = "一二三四五六七八九十"
+
+
+def _month_end(first: datetime.date) -> datetime.date:
+    return (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def seed_method(*, today: datetime.date) -> None:
+    """The office's evaluation method, set through its services: three criteria with their weights, and a
+    round for last month (closed) and this month (open today). Nothing when it is already set."""
+    if EvaluationCriterion.objects.filter(name=CRITERIA[-1][0]).exists():
+        return
+    admin = User.objects.get(username="admin")
+    existing = EvaluationCriterion.objects.order_by("order", "id").first()  # 综合评价, renamed
+    for order, (name, description, weights) in enumerate(CRITERIA, start=1):
+        project_services.criterion_set(
+            actor=admin,
+            criterion=existing if order == 1 else None,
+            name=name,
+            description=description,
+            order=order,
+            **{f"weight_{role}": weight for role, weight in weights.items()},
+        )
+    this_month = today.replace(day=1)
+    for first in ((this_month - datetime.timedelta(days=1)).replace(day=1), this_month):
+        last = _month_end(first)
+        if not EvaluationRound.objects.filter(starts_on__lte=last, ends_on__gte=first).exists():
+            project_services.evaluation_round_set(
+                actor=admin, name=f"{first.year}年{first.month}月", starts_on=first, ends_on=last
+            )
 
 
 def seed_lookups() -> None:
@@ -316,6 +379,10 @@ class _Seeder:
         self.pictures = pictures.pool()
         with translation.override(None):  # the history is data: its notes in the source language
             self.status_label = {v: str(label) for v, label in ProjectStatus.choices}
+        self.criteria = {
+            role: list(EvaluationCriterion.objects.asked_of(role)) for role in EvaluatorRole.values
+        }
+        self.rounds = list(EvaluationRound.objects.all())
 
     # -- people ------------------------------------------------------------------------------------------
     def load_people(self) -> None:
@@ -607,36 +674,41 @@ class _Seeder:
             for rater, role in raters:
                 day = first + datetime.timedelta(days=rng.randint(0, (latest - first).days))
                 at = self.time.at(day, rng.randint(8, 21), rng.randint(0, 59))
-                score = rng.choice(
-                    [3, 3, 2, 4]
-                    if standing in ("behind", "suspended")
-                    else [5, 5, 4, 4, 4, 3]
-                    if role != EvaluatorRole.RESIDENT
-                    else [5, 4, 4, 3, 2]
-                )
                 comment = (
                     SUPERVISOR_REVIEWS[standing]
                     if role == EvaluatorRole.SUPERVISOR
                     else rng.choice(REVIEW_TEXTS[standing])
                 )
-                rows["evaluations"].append(
-                    Evaluation(
-                        project=project,
-                        evaluator=rater,
-                        evaluator_role=role,
-                        score=score,
-                        comment=comment,
-                        month=first,
-                        created_at=at,
-                    )
+                evaluation = Evaluation(
+                    project=project,
+                    evaluator=rater,
+                    evaluator_role=role,
+                    round=next(r for r in self.rounds if r.starts_on <= day <= r.ends_on),
+                    comment=comment,
+                    month=first,
+                    created_at=at,
                 )
+                scores = [
+                    (
+                        criterion,
+                        rng.choice(
+                            CRITERION_SCORES.get(criterion.name, CRITERION_SCORES["完成质量"])[standing]
+                        ),
+                    )
+                    for criterion in self.criteria[role]
+                ]
+                rows["evaluations"].append(evaluation)
+                rows["scores"] += [
+                    EvaluationScore(evaluation=evaluation, criterion=c, score=v) for c, v in scores
+                ]
+                text = "、".join(f"{c.name} {v}" for c, v in scores)
                 self.record.add(
                     at=at,
                     actor=rater,
                     verb="project.evaluate",
                     target=project,
-                    after={"score": score, "role": role},
-                    note=EVALUATION_NOTE(role=EvaluatorRole(role).label, score=score),
+                    after={"scores": text, "role": role, "round": evaluation.round.name},
+                    note=EVALUATION_NOTE(role=EvaluatorRole(role).label, scores=text),
                 )
 
     def write(self, lives: list[Life], rows: dict[str, list]) -> None:
@@ -645,6 +717,7 @@ class _Seeder:
             (IndicatorUpdate, rows["updates"]),
             (ProjectPhoto, rows["photos"]),
             (Evaluation, rows["evaluations"]),
+            (EvaluationScore, rows["scores"]),
         ):
             copy_objects(objects, ids=reserve_ids(model, len(objects)))
         update_objects([m for life in lives for m in life.milestones if m.done_date], ["evidence"])
@@ -657,6 +730,7 @@ class _Seeder:
 def seed(*, scale: int, stdout) -> None:
     """Idempotent: does nothing when this app's demo data is already there."""
     seed_lookups()
+    seed_method(today=timeline().today)
     if Project.objects.filter(code__startswith=CODE_PREFIX).exists():
         return
     began = time.monotonic()

@@ -8,6 +8,9 @@ from jiangyan.admin import RecordAdmin
 from .models import (
     Domain,
     Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    EvaluationScore,
     ImportSynonym,
     Indicator,
     IndicatorUpdate,
@@ -134,10 +137,36 @@ class ProjectPhotoAdmin(admin.ModelAdmin):
     raw_id_fields = ["project", "statement", "milestone", "uploaded_by"]
 
 
+class ScoreInline(admin.TabularInline):
+    model = EvaluationScore
+    fields = ["criterion", "score"]
+    readonly_fields = ["criterion", "score"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Evaluation)
 class EvaluationAdmin(RecordAdmin):
-    list_display = ["project", "evaluator", "evaluator_role", "score", "month", "created_at"]
-    list_filter = ["evaluator_role", "score", "month"]
+    list_display = ["project", "evaluator", "evaluator_role", "round", "month", "created_at"]
+    list_filter = ["evaluator_role", "round", "month"]
     search_fields = ["project__code", "project__title", "comment", "evaluator__real_name"]
-    list_select_related = ["project", "evaluator"]
+    list_select_related = ["project", "evaluator", "round"]
     raw_id_fields = ["project", "evaluator"]
+    inlines = [ScoreInline]
+
+
+# The evaluation method is set on the office's page (``projects:method``), through the services that audit
+# each change and check what the admin could not (a round never overlaps another nor leaves out ratings
+# already given in it; every criterion is asked of somebody). Here it is read only.
+@admin.register(EvaluationCriterion)
+class CriterionAdmin(RecordAdmin):
+    list_display = ["name", "weight_party_member", "weight_supervisor", "weight_resident", "order"]
+    search_fields = ["name"]
+
+
+@admin.register(EvaluationRound)
+class RoundAdmin(RecordAdmin):
+    list_display = ["name", "starts_on", "ends_on", "created_at"]

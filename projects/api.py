@@ -3,7 +3,7 @@ as the pages), milestones, statements, evaluations and indicator values. Project
 code. Writes go through the services, so role and scope are the same as on the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,9 +17,19 @@ from jiangyan.scoping import CHANGE, VIEW
 from jiangyan.viewsets import PortalViewSet
 
 from . import inputs, selectors, services
-from .choices import STATUS_MOVES
+from .choices import EVALUATION_MOVES, STATUS_MOVES
 from .filtersets import ProjectFilterSet
-from .models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
+from .models import (
+    WEIGHT_FIELDS,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    Indicator,
+    Milestone,
+    ProgressStatement,
+    Project,
+    ProjectPhoto,
+)
 
 extra_urls: list = []
 
@@ -102,6 +112,16 @@ class ProjectDetailSerializer(ProjectListSerializer):
     cooperating_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     milestones = MilestoneSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
+    evaluation_actions = serializers.SerializerMethodField(
+        help_text="评价：evaluate 表示读者现在可以评价这个项目（评价时段内、本轮尚未评价）"
+    )
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=EVALUATION_MOVES.actions))
+    )
+    def get_evaluation_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return selectors.evaluation_actions_for(request.user, obj) if request is not None else []
 
     class Meta(ProjectListSerializer.Meta):
         fields = [
@@ -111,6 +131,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
             "responsible_leader",
             "milestones",
             "indicators",
+            "evaluation_actions",
         ]
 
 
@@ -151,19 +172,30 @@ class StatusInput(inputs.PROJECT_STATUS_CHANGE.serializer(reason={"help_text": "
     pass
 
 
+class ScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion_id", help_text="评价内容 id")
+    name = serializers.CharField(source="criterion.name", help_text="评价内容")
+    score = serializers.IntegerField(help_text="1–5 分")
+
+
 class EvaluationSerializer(serializers.ModelSerializer):
     evaluator = serializers.SerializerMethodField()
     evaluator_role_label = serializers.CharField(source="get_evaluator_role_display", read_only=True)
+    score = serializers.SerializerMethodField(help_text="本次评价各项评分按评价办法的加权平均")
+    scores = ScoreSerializer(many=True, read_only=True)
+    round = serializers.CharField(source="round.name", read_only=True, help_text="评价轮次")
 
     class Meta:
         model = Evaluation
         fields = [
             "id",
             "score",
+            "scores",
             "comment",
             "evaluator",
             "evaluator_role",
             "evaluator_role_label",
+            "round",
             "month",
             "created_at",
         ]
@@ -172,9 +204,28 @@ class EvaluationSerializer(serializers.ModelSerializer):
     def get_evaluator(self, obj) -> str:
         return mask_name(obj.evaluator.display_name)
 
+    def get_score(self, obj) -> float | None:
+        weighted = [(s.criterion.weight_for(obj.evaluator_role), s.score) for s in obj.scores.all()]
+        total = sum(w for w, _score in weighted)
+        return round(sum(w * s for w, s in weighted) / total, 2) if total else None
 
-class EvaluationInput(inputs.EVALUATION_CREATE.serializer()):
-    pass
+
+class ScoreInput(serializers.Serializer):
+    criterion = serializers.IntegerField(help_text="评价内容 id（/api/v1/evaluation-criteria/）")
+    score = serializers.IntegerField(min_value=1, max_value=5, help_text="1–5 分")
+
+
+class EvaluationInput(
+    inputs.EVALUATION_CREATE.serializer(score={"help_text": "只设一项评价内容时可只给一个评分"})
+):
+    # The page asks one field per criterion asked of the evaluator's role (``forms.EvaluationForm``).
+    scores = ScoreInput(many=True, required=False, help_text="每项评价内容一个评分")
+
+    def validate_scores(self, value):
+        criteria = [row["criterion"] for row in value]
+        if len(set(criteria)) != len(criteria):
+            raise serializers.ValidationError(inputs.SCORE_TWICE)
+        return {row["criterion"]: row["score"] for row in value}
 
 
 @extend_schema_view(
@@ -208,7 +259,7 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         "milestones": VIEW,
         "statements": VIEW,
         "evaluations": VIEW,
-        "evaluation_create": VIEW,  # anybody who sees the project rates it (the service: once a month)
+        "evaluation_create": VIEW,  # anybody who sees the project rates it (the service: once a round)
         "milestone_complete": CHANGE,
         "indicators": CHANGE,
         "statement_create": CHANGE,
@@ -329,7 +380,7 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         return self.get_paginated_response(EvaluationSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="评价项目（每人每月一次）",
+        summary="评价项目（评价时段内每人每轮一次，每项评价内容一个评分）",
         request=EvaluationInput,
         responses={201: EvaluationSerializer, **ERRORS},
         tags=["projects"],
@@ -339,10 +390,12 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         project = self.get_object()
         data = self.input(EvaluationInput)
         evaluation = services.evaluation_create(actor=request.user, project=project, **data)
-        return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EvaluationSerializer(selectors.evaluation_given(evaluation)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
-        summary="各领办单位评价均分（督查人员）",
+        summary="各领办单位评价得分（按评价办法加权，督查人员）",
         tags=["projects"],
         responses={
             200: inline_serializer(
@@ -398,6 +451,104 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         return Response(ProjectDetailSerializer(self.get_object(), context=context).data)
 
 
+# --- the evaluation method --------------------------------------------------------------------------------
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationCriterion
+        fields = ["id", "name", "description", *WEIGHT_FIELDS.values(), "order"]
+        read_only_fields = fields
+
+
+class CriterionInput(inputs.CRITERION_SET.serializer()):
+    pass
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    is_open = serializers.SerializerMethodField(help_text="今天是否在本轮评价时段内")
+    ratings = serializers.IntegerField(read_only=True, help_text="本轮评价次数")
+
+    class Meta:
+        model = EvaluationRound
+        fields = ["id", "name", "starts_on", "ends_on", "is_open", "ratings"]
+        read_only_fields = fields
+
+    def get_is_open(self, obj) -> bool:
+        return obj.is_open()
+
+
+class RoundInput(inputs.EVALUATION_ROUND_SET.serializer()):
+    pass
+
+
+def _write_schema(request, response, summary: str):
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={200: response, 201: response, **ERRORS},
+        tags=["evaluation"],
+    )
+
+
+@extend_schema_view(list=extend_schema(summary="评价内容及各评价身份的权重（评价办法）", tags=["evaluation"]))
+class CriterionViewSet(mixins.ListModelMixin, PortalViewSet):
+    """评价内容: everybody reads the method; the office (admins) sets it."""
+
+    cache_topics = ("evaluation",)
+    serializer_class = CriterionSerializer
+    pagination_class = None
+    public_actions = ("list",)
+    action_roles = {"create": (Role.ADMIN,), "update": (Role.ADMIN,)}
+    action_scopes = {"update": CHANGE}
+
+    def get_queryset(self):
+        return selectors.evaluation_criteria()
+
+    @_write_schema(CriterionInput, CriterionSerializer, "新增评价内容（办公室）")
+    def create(self, request, *args, **kwargs):
+        criterion = services.criterion_set(actor=request.user, **self.input(CriterionInput))
+        return Response(CriterionSerializer(criterion).data, status=status.HTTP_201_CREATED)
+
+    @_write_schema(CriterionInput, CriterionSerializer, "修改评价内容及权重（办公室）")
+    def update(self, request, *args, **kwargs):
+        criterion = services.criterion_set(
+            actor=request.user, criterion=self.get_object(), **self.input(CriterionInput)
+        )
+        return Response(CriterionSerializer(criterion).data)
+
+
+@extend_schema_view(list=extend_schema(summary="评价轮次（评价时段）", tags=["evaluation"]))
+class RoundViewSet(mixins.ListModelMixin, PortalViewSet):
+    """评价轮次: everybody reads when evaluation is open; the office (admins) sets the rounds."""
+
+    cache_topics = ("evaluation", "projects")
+    serializer_class = RoundSerializer
+    public_actions = ("list",)
+    action_roles = {"create": (Role.ADMIN,), "update": (Role.ADMIN,)}
+    action_scopes = {"update": CHANGE}
+
+    def get_queryset(self):
+        return selectors.evaluation_rounds()
+
+    @_write_schema(RoundInput, RoundSerializer, "新增评价轮次（办公室）")
+    def create(self, request, *args, **kwargs):
+        evaluation_round = services.evaluation_round_set(actor=request.user, **self.input(RoundInput))
+        return Response(
+            RoundSerializer(self.get_queryset().get(pk=evaluation_round.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @_write_schema(RoundInput, RoundSerializer, "修改评价轮次（办公室；提前结束即把截止日期改早）")
+    def update(self, request, *args, **kwargs):
+        evaluation_round = services.evaluation_round_set(
+            actor=request.user, evaluation_round=self.get_object(), **self.input(RoundInput)
+        )
+        return Response(RoundSerializer(self.get_queryset().get(pk=evaluation_round.pk)).data)
+
+
 def register(router) -> None:
     """Register this app's viewsets on the ``/api/v1/`` router."""
     router.register("projects", ProjectViewSet, basename="project")
+    router.register("evaluation-criteria", CriterionViewSet, basename="evaluation-criterion")
+    router.register("evaluation-rounds", RoundViewSet, basename="evaluation-round")

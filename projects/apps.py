@@ -13,6 +13,7 @@ class ProjectsConfig(site.PortalAppConfig):
         site.NavItem(_("项目展播"), "projects:showcase", order=10),
         site.NavItem(_("项目填报"), "projects:workspace", roles=(Role.UNIT_STAFF,), order=12),
         site.NavItem(_("项目导入"), "projects:import", roles=(Role.ADMIN,), order=80),
+        site.NavItem(_("评价办法"), "projects:method", roles=(Role.ADMIN,), order=81),
     )
     home_sections = (
         site.Section(
@@ -27,6 +28,8 @@ class ProjectsConfig(site.PortalAppConfig):
         "project.photo_add": _("上传照片"),
         "project.evaluate": _("评价项目"),
         "project.status": _("变更状态"),
+        "criterion.set": _("设置评价内容"),
+        "evaluation_round.set": _("设置评价轮次"),
     }
     # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
     audit_fields = {
@@ -39,12 +42,21 @@ class ProjectsConfig(site.PortalAppConfig):
             "photos": site.AuditField(_("照片（张）")),
             "count": site.AuditField(_("照片（张）")),
             "score": site.AuditField(_("评分")),
+            "scores": site.AuditField(_("各项评分")),
+            "round": site.AuditField(_("评价轮次")),
             "role": site.AuditField(_("评价身份"), "projects.choices.EvaluatorRole"),
             "action": site.AuditField(
                 _("导入操作"),
                 {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "same": _("不变")},
             ),
-        }
+        },
+        "evaluationcriterion": {"weights": site.AuditField(_("权重"))},
+        "evaluationround": {"period": site.AuditField(_("评价时段"))},
     }
     # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
-    audit_topics = dict.fromkeys(audit_verbs, ("projects", "project:{t.code}"))
+    # The evaluation method shows in every figure of the ratings (the lists', the reports', the dashboard's:
+    # ``projects``) and on every project page (``evaluation``: its scores, whether evaluation is open).
+    audit_topics = dict.fromkeys(audit_verbs, ("projects", "project:{t.code}")) | {
+        "criterion.set": ("projects", "evaluation"),
+        "evaluation_round.set": ("projects", "evaluation"),
+    }

@@ -59,6 +59,24 @@ class EvaluatorRole(models.TextChoices):
     RESIDENT = "resident", _("群众评议")
 
 
+class EvaluationWindow(models.TextChoices):
+    """Whether evaluation is open today (read from the rounds: ``EvaluationRound``)."""
+
+    OPEN = "open", _("评价中")
+    CLOSED = "closed", _("不在评价时段")
+
+
+# Evaluating a project (``jiangyan.moves``; predicates in ``selectors.EVALUATION_ROLES`` / ``_GUARDS``): while
+# a round is open, an ``evaluator`` (a supervisor, party member or resident, in that role) rates a project
+# once in the round (``not_rated``) when some criterion is asked of their role (``asked``). Nothing moves.
+EVALUATOR, ASKED, NOT_RATED = "evaluator", "asked", "not_rated"
+EVALUATION_MOVES = Machine(
+    (Move((EvaluationWindow.OPEN,), "evaluate", EvaluationWindow.OPEN, (EVALUATOR,), (ASKED, NOT_RATED)),),
+    state_field="evaluation_window",
+)
+EVALUATION_ACTION_CHOICES = [(name, name) for name in EVALUATION_MOVES.actions]
+
+
 SCORE_CHOICES = [(i, format_lazy(_("{n} 分"), n=i)) for i in range(1, 6)]
 
 

@@ -130,10 +130,43 @@ class SinglePhotoForm(forms.Form):
     image = ImageUploadField(label=_("照片"))
 
 
-EvaluationForm = inputs.EVALUATION_CREATE.form(
-    score={"widget": forms.RadioSelect(choices=SCORE_CHOICES)},
-    comment={"widget": forms.Textarea(attrs={"rows": 3})},
-)
+class EvaluationForm(inputs.EVALUATION_CREATE.form(comment={"widget": forms.Textarea(attrs={"rows": 3})})):
+    """A rating: one 1–5 choice per criterion asked of the evaluator's role (``criterion_<id>``, built from
+    the office's criteria: ``selectors.criteria_asked_of``), then the comment."""
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        comment = self.fields.pop("comment")
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                help_text=criterion.description,
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("请选择评分。"), "invalid_choice": inputs.SCORE_MESSAGE},
+            )
+        self.fields["comment"] = comment
+
+    def scores(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+
+
+CriterionForm = inputs.CRITERION_SET.form(description={"widget": forms.TextInput})
+
+
+class RoundForm(
+    inputs.EVALUATION_ROUND_SET.form(starts_on={"widget": DATE_WIDGET}, ends_on={"widget": DATE_WIDGET})
+):
+    """A round of evaluation: its name and days (both included)."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("截止日期不能早于开始日期。"))
+        return data
 
 
 class ImportForm(forms.Form):

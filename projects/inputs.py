@@ -4,12 +4,20 @@ not declared here: the page asks one field per indicator of the project, the API
 
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.inputs import PAGE, Choice, Date, Images, Input, Integer, Text, text_of
+from jiangyan.inputs import API, PAGE, Choice, Date, Images, Input, Integer, Text, text_of
 
 from .choices import ProjectStatus
-from .models import Evaluation, Milestone, ProgressStatement
+from .models import (
+    WEIGHT_FIELDS,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    Milestone,
+    ProgressStatement,
+)
 
 SCORE_MESSAGE = _("评分应为 1 到 5 分。")
+SCORE_TWICE = _("同一项评价内容只能评一次分。")
 
 STATEMENT_CREATE = Input(
     "statement_create",
@@ -32,10 +40,15 @@ PROJECT_STATUS_CHANGE = Input(
     reason=Text(label=_("原因"), max_length=200),
 )
 
+# An evaluation scores each criterion asked of the evaluator's role: the page asks one field per criterion
+# (``forms.EvaluationForm``), the API takes the list ``scores``. ``score`` is the API's one score, accepted
+# while a single criterion is asked (the default 综合评价 alone, as before the method had criteria).
 EVALUATION_CREATE = Input(
     "evaluation_create",
     score=Integer(
         label=_("评分"),
+        required=False,
+        only=API,
         min_value=1,
         max_value=5,
         messages={
@@ -49,4 +62,38 @@ EVALUATION_CREATE = Input(
     comment=text_of(Evaluation, "comment", max_length=2000),
 )
 
-INPUTS = (STATEMENT_CREATE, MILESTONE_COMPLETE, PROJECT_STATUS_CHANGE, EVALUATION_CREATE)
+WEIGHT_MESSAGE = _("权重应为 0 到 100 的整数。")
+
+
+def _weight(field: str) -> Integer:
+    return Integer(
+        label=EvaluationCriterion._meta.get_field(field).verbose_name,
+        min_value=0,
+        max_value=100,
+        messages={"invalid": WEIGHT_MESSAGE, "min_value": WEIGHT_MESSAGE, "max_value": WEIGHT_MESSAGE},
+    )
+
+
+CRITERION_SET = Input(
+    "criterion_set",
+    name=text_of(EvaluationCriterion, "name"),
+    description=text_of(EvaluationCriterion, "description"),
+    **{field: _weight(field) for field in WEIGHT_FIELDS.values()},
+    order=Integer(label=_("排序"), min_value=0, max_value=999, required=False),
+)
+
+EVALUATION_ROUND_SET = Input(
+    "evaluation_round_set",
+    name=text_of(EvaluationRound, "name"),
+    starts_on=Date(label=_("开始日期")),
+    ends_on=Date(label=_("截止日期")),
+)
+
+INPUTS = (
+    STATEMENT_CREATE,
+    MILESTONE_COMPLETE,
+    PROJECT_STATUS_CHANGE,
+    EVALUATION_CREATE,
+    CRITERION_SET,
+    EVALUATION_ROUND_SET,
+)

@@ -8,6 +8,8 @@ also stored on each project, refreshed by the services and a daily task, so list
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -418,6 +420,16 @@ class ProjectPhoto(Photo):
         return self.caption or self.image.name
 
 
+class DateRangeOf(models.Func):
+    """``daterange(start, end, '[]')``: the days of a round, both ends included (its overlap constraint)."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+    def __init__(self, start: str, end: str):
+        super().__init__(models.F(start), models.F(end), models.Value("[]"))
+
+
 def evaluator_role_of(user) -> str | None:
     """The role ``user`` rates projects in (领导干部评 before 普通党员议 before 群众评议), or None."""
     for role, evaluator_role in (
@@ -433,6 +445,118 @@ def evaluator_role_of(user) -> str | None:
 def month_of(day: datetime.date) -> datetime.date:
     """The ``Evaluation.month`` of a rating given on ``day``: the first day of its month."""
     return day.replace(day=1)
+
+
+class CriterionQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "CriterionQuerySet":
+        """The evaluation method is public: everybody reads what is evaluated and how it is weighted."""
+        return self.all()
+
+    def visible_share(self, user) -> Share:
+        return Share("all")
+
+    def editable_by(self, user) -> "CriterionQuerySet":
+        """Only the office (admins) sets the method."""
+        return self.all() if is_admin(user) else self.none()
+
+    def asked_of(self, evaluator_role: str) -> "CriterionQuerySet":
+        """The criteria an evaluator of ``evaluator_role`` scores: those weighted for that role."""
+        return self.filter(**{f"{WEIGHT_FIELDS[evaluator_role]}__gt": 0})
+
+
+class EvaluationCriterion(models.Model):
+    """What is evaluated (评价内容: 群众满意度, 完成质量, 进度时效 …) and how much each evaluator role's score
+    of it counts (评价方法): a weight per role (0: that role is not asked it). A project's, a unit's and the
+    rankings' evaluation figure is the weighted mean of every score, each weighted by its criterion's
+    weight for the role of who gave it (``selectors.weighted_score``). Set by the office through
+    ``services.criterion_create`` / ``criterion_update``."""
+
+    name = models.CharField(_("评价内容"), max_length=40, unique=True)
+    description = models.CharField(_("评价要点"), max_length=200, blank=True)
+    weight_party_member = models.PositiveSmallIntegerField(_("普通党员议权重"), default=1)
+    weight_supervisor = models.PositiveSmallIntegerField(_("领导干部评权重"), default=1)
+    weight_resident = models.PositiveSmallIntegerField(_("群众评议权重"), default=1)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评价内容")
+        verbose_name_plural = _("评价内容")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    weight_party_member__lte=100, weight_supervisor__lte=100, weight_resident__lte=100
+                ),
+                name="criterion_weights_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def weight_for(self, evaluator_role: str) -> int:
+        return getattr(self, WEIGHT_FIELDS[evaluator_role])
+
+    @property
+    def weights(self) -> list[tuple[str, int]]:
+        """``(role label, weight)`` for each evaluator role, in the roles' order."""
+        return [(label, self.weight_for(role)) for role, label in EvaluatorRole.choices]
+
+
+# The weight field of each evaluator role (``EvaluationCriterion``).
+WEIGHT_FIELDS = {role: f"weight_{role}" for role in EvaluatorRole.values}
+
+
+class RoundQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "RoundQuerySet":
+        """The rounds are public, like the rest of the method."""
+        return self.all()
+
+    def visible_share(self, user) -> Share:
+        return Share("all")
+
+    def editable_by(self, user) -> "RoundQuerySet":
+        return self.all() if is_admin(user) else self.none()
+
+    def open_on(self, day: datetime.date) -> "RoundQuerySet":
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class EvaluationRound(models.Model):
+    """A period in which projects are evaluated (评价程序: 评价时段), ``starts_on`` to ``ends_on`` (both
+    included). Outside every round nobody can evaluate; within one, each evaluator rates a project once.
+    Rounds never overlap (the database refuses it). The rounds of the months rated before rounds existed
+    were made from those months (migration 0007)."""
+
+    name = models.CharField(_("评价轮次"), max_length=40)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评价轮次")
+        verbose_name_plural = _("评价轮次")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="round_end_after_start"
+            ),
+            ExclusionConstraint(
+                name="round_no_overlap",
+                expressions=[(DateRangeOf("starts_on", "ends_on"), RangeOperators.OVERLAPS)],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.starts_on:%Y-%m-%d}—{self.ends_on:%Y-%m-%d}）"
+
+    def is_open(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.starts_on <= day <= self.ends_on
 
 
 class EvaluationQuerySet(ScopedQuerySet):
@@ -451,8 +575,10 @@ class EvaluationQuerySet(ScopedQuerySet):
 
 
 class Evaluation(models.Model):
-    """A rating of a project (1–5 and a comment) by a party member (议), a supervisor (评) or a resident
-    (群众评议). At most one per evaluator, project and calendar month (``month`` is its first day)."""
+    """A rating of a project by a party member (议), a supervisor (评) or a resident (群众评议) in an
+    evaluation round: a score 1–5 of each criterion asked of the evaluator's role (``scores``) and a
+    comment. At most one per evaluator, project and round; ``month`` (the first day of the month it was
+    given in) dates it for the reports."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="evaluations"
@@ -464,7 +590,9 @@ class Evaluation(models.Model):
         related_name="project_evaluations",
     )
     evaluator_role = models.CharField(_("评价身份"), max_length=20, choices=EvaluatorRole.choices)
-    score = models.PositiveSmallIntegerField(_("评分"), choices=SCORE_CHOICES)
+    round = models.ForeignKey(
+        EvaluationRound, verbose_name=_("评价轮次"), on_delete=models.PROTECT, related_name="evaluations"
+    )
     comment = models.TextField(_("评价意见"), blank=True)
     month = models.DateField(_("评价月份"))
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
@@ -477,13 +605,38 @@ class Evaluation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "evaluator", "month"], name="evaluation_once_per_month"
+                fields=["project", "evaluator", "round"], name="evaluation_once_per_round"
             ),
-            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="evaluation_score_1_5"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.project.code} {self.get_evaluator_role_display()} {self.score}"
+        return f"{self.project.code} {self.get_evaluator_role_display()}"
+
+
+class EvaluationScore(models.Model):
+    """The score (1–5) one evaluation gives one criterion."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("项目评价"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        EvaluationCriterion, verbose_name=_("评价内容"), on_delete=models.PROTECT, related_name="scores"
+    )
+    score = models.PositiveSmallIntegerField(_("评分"), choices=SCORE_CHOICES)
+
+    class Meta:
+        verbose_name = _("评价得分")
+        verbose_name_plural = _("评价得分")
+        ordering = ["evaluation_id", "criterion__order", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "criterion"], name="evaluation_score_once"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="evaluation_score_value_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.score}"
 
 
 class ImportSynonym(models.Model):

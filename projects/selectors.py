@@ -2,6 +2,7 @@
 the home page's figures."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
@@ -11,6 +12,7 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     Max,
     Min,
@@ -19,8 +21,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
+    When,
 )
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +33,25 @@ from accounts.models import Unit
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role, is_admin
 
-from .choices import LEAD_UNIT, OFFICE, STATUS_MOVES, EvaluatorRole, ProjectStatus
+from .choices import (
+    ASKED,
+    EVALUATION_MOVES,
+    EVALUATOR,
+    LEAD_UNIT,
+    NOT_RATED,
+    OFFICE,
+    STATUS_MOVES,
+    EvaluationWindow,
+    EvaluatorRole,
+    ProjectStatus,
+)
 from .models import (
+    WEIGHT_FIELDS,
     Domain,
     Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    EvaluationScore,
     KeyTask,
     Milestone,
     Program,
@@ -131,46 +151,168 @@ def export_list(queryset: QuerySet) -> QuerySet:
     )
 
 
+# --- the evaluation method (评价内容、评价程序、评价方法) -----------------------------------------------
+# Every evaluation figure is the weighted mean of scores: each score (1–5) of a criterion counts with that
+# criterion's weight for the role of who gave it (``EvaluationCriterion.weight_<role>``), so
+#     figure = Σ weight × score / Σ weight
+# over the scores it covers (a project's, a unit's, a criterion's, a role's). With one criterion weighted
+# alike for every role (the default 综合评价) it is the plain average of the ratings. docs/projects.md.
+
+
+def _weight(scores: str = "", role: str = "evaluation__evaluator_role") -> Case:
+    """The weight of a score row: ``scores`` is the path to ``EvaluationScore`` (``""`` from it), ``role``
+    the path to its evaluation's ``evaluator_role``."""
+    return Case(
+        *(
+            When(**{role: value}, then=F(f"{scores}criterion__{field}"))
+            for value, field in WEIGHT_FIELDS.items()
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def weighted_score(scores: str = "", role: str = "evaluation__evaluator_role", filter: Q | None = None):
+    """The aggregate ``Σ weight × score / Σ weight`` (None without weighted scores), for ``annotate`` or
+    ``aggregate`` over the score rows at ``scores`` (see :func:`_weight`)."""
+    weight = _weight(scores, role)
+    total = Sum(F(f"{scores}score") * weight, filter=filter)
+    weights = Sum(weight, filter=filter)
+    return ExpressionWrapper(Cast(total, FloatField()) / NullIf(weights, 0), output_field=FloatField())
+
+
+def evaluation_criteria() -> QuerySet:
+    """The criteria in the office's order."""
+    return EvaluationCriterion.objects.all()
+
+
+def criteria_asked_of(evaluator_role: str | None) -> list[EvaluationCriterion]:
+    """The criteria an evaluator of ``evaluator_role`` scores (weighted for the role), in order."""
+    if evaluator_role is None:
+        return []
+    return list(EvaluationCriterion.objects.asked_of(evaluator_role))
+
+
+def evaluation_rounds() -> QuerySet:
+    """Every round, the latest first, with how many ratings each got."""
+    return EvaluationRound.objects.annotate(ratings=Count("evaluations")).order_by("-starts_on", "-id")
+
+
+def open_round(*, on: datetime.date | None = None) -> EvaluationRound | None:
+    """The round open on ``on`` (today by default), or None: evaluation is closed then."""
+    return EvaluationRound.objects.open_on(on or timezone.localdate()).first()
+
+
+def next_round(*, on: datetime.date | None = None) -> EvaluationRound | None:
+    """The first round that starts after ``on`` (today by default), or None."""
+    on = on or timezone.localdate()
+    return EvaluationRound.objects.filter(starts_on__gt=on).order_by("starts_on").first()
+
+
+def _role_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in EvaluatorRole.choices}
+
+
 def evaluation_averages(*, project: Project) -> dict[str, dict]:
-    """Average score and count per evaluator role (议 / 评 / 群众评议) and overall, for ``project``."""
+    """For ``project``: the weighted score (``avg``) and number of ratings (``n``) per evaluator role
+    (议 / 评 / 群众评议) and overall (综合). Two queries."""
     rows = (
-        Evaluation.objects.filter(project=project)
-        .values("evaluator_role")
-        .annotate(avg=Avg("score"), n=Count("id"))
+        EvaluationScore.objects.filter(evaluation__project=project)
+        .values("evaluation__evaluator_role")
+        .annotate(avg=weighted_score(), n=Count("evaluation_id", distinct=True))
         .order_by()
     )
-    labels = dict(EvaluatorRole.choices)
-    result = {str(labels[r["evaluator_role"]]): {"avg": float(r["avg"]), "n": r["n"]} for r in rows}
-    total = sum(r["n"] for r in result.values())
-    if total:
-        result[_("综合")] = {"avg": sum(r["avg"] * r["n"] for r in result.values()) / total, "n": total}
+    labels = _role_labels()
+    result = {}
+    overall = EvaluationScore.objects.filter(evaluation__project=project).aggregate(
+        avg=weighted_score(), n=Count("evaluation_id", distinct=True)
+    )
+    for r in sorted(rows, key=lambda r: list(labels).index(r["evaluation__evaluator_role"])):
+        if r["avg"] is not None:
+            result[labels[r["evaluation__evaluator_role"]]] = {"avg": r["avg"], "n": r["n"]}
+    if overall["avg"] is not None:
+        result[_("综合")] = {"avg": overall["avg"], "n": overall["n"]}
     return result
 
 
-def unit_evaluation_averages(*, since: datetime.date | None = None) -> QuerySet:
-    """Per lead unit: number of projects rated, ratings, average score overall and per evaluator role."""
-    scope = Q(led_projects__evaluations__isnull=False)
-    if since:
-        scope &= Q(led_projects__evaluations__month__gte=since)
-    score = "led_projects__evaluations__score"
-    role = "led_projects__evaluations__evaluator_role"
+def criterion_averages(*, project: Project | None = None, lead_unit_id: int | None = None) -> list[dict]:
+    """Per criterion (in order), the weighted score and the number of scores, of ``project``, of the
+    projects of ``lead_unit_id`` or of the whole registry: ``id``, ``name``, ``avg`` (None when nobody
+    scored it), ``n``. One query."""
+    scope = Q()
+    if project is not None:
+        scope &= Q(scores__evaluation__project=project)
+    if lead_unit_id is not None:
+        scope &= Q(scores__evaluation__project__lead_unit_id=lead_unit_id)
+    rows = EvaluationCriterion.objects.annotate(
+        avg=weighted_score("scores__", "scores__evaluation__evaluator_role", filter=scope),
+        n=Count("scores", filter=scope),
+    ).order_by("order", "id")
+    return [{"id": c.pk, "name": c.name, "avg": c.avg, "n": c.n} for c in rows]
+
+
+def criterion_rows() -> list[dict]:
+    """The method page's table: each criterion with its weights and the registry's weighted score of it
+    (``criterion``, ``avg``, ``n``). Two queries."""
+    figures = {r["id"]: r for r in criterion_averages()}
+    return [
+        {"criterion": c, "avg": figures[c.pk]["avg"], "n": figures[c.pk]["n"]} for c in evaluation_criteria()
+    ]
+
+
+def project_evaluation_scores(*, user) -> QuerySet:
+    """The projects ``user`` may see that have ratings, each with its weighted score (``score``) and number
+    of ratings (``ratings``), best first. One query."""
     return (
-        Unit.objects.filter(scope)
+        Project.objects.visible_to(user)
+        .filter(evaluations__isnull=False)
         .annotate(
-            ratings=Count("led_projects__evaluations", filter=scope),
-            average=Avg(score, filter=scope),
-            average_member=Avg(score, filter=scope & Q(**{role: EvaluatorRole.PARTY_MEMBER})),
-            average_supervisor=Avg(score, filter=scope & Q(**{role: EvaluatorRole.SUPERVISOR})),
-            average_resident=Avg(score, filter=scope & Q(**{role: EvaluatorRole.RESIDENT})),
+            score=weighted_score("evaluations__scores__", "evaluations__evaluator_role"),
+            ratings=Count("evaluations", distinct=True),
         )
-        .order_by("-average", "id")
+        .order_by(F("score").desc(nulls_last=True), "code")
     )
 
 
+def unit_evaluation_averages(*, since: datetime.date | None = None) -> QuerySet:
+    """Per lead unit: ratings of its projects, the weighted score overall (``average``) and per evaluator
+    role; best first. One query."""
+    scope = Q(led_projects__evaluations__isnull=False)
+    if since:
+        scope &= Q(led_projects__evaluations__month__gte=since)
+    scores, role = "led_projects__evaluations__scores__", "led_projects__evaluations__evaluator_role"
+
+    def of(value=None):
+        return weighted_score(scores, role, filter=scope & Q(**{role: value}) if value else scope)
+
+    return (
+        Unit.objects.filter(scope)
+        .annotate(
+            ratings=Count("led_projects__evaluations", filter=scope, distinct=True),
+            average=of(),
+            average_member=of(EvaluatorRole.PARTY_MEMBER),
+            average_supervisor=of(EvaluatorRole.SUPERVISOR),
+            average_resident=of(EvaluatorRole.RESIDENT),
+        )
+        .order_by(F("average").desc(nulls_last=True), "id")
+    )
+
+
+def _with_scores(ratings: QuerySet) -> QuerySet:
+    return ratings.select_related("evaluator", "round").prefetch_related(
+        Prefetch("scores", queryset=EvaluationScore.objects.select_related("criterion"))
+    )
+
+
+def evaluation_given(evaluation: Evaluation) -> Evaluation:
+    """A rating just given, with its scores (for the answer to the one who gave it)."""
+    return _with_scores(Evaluation.objects.filter(pk=evaluation.pk)).get()
+
+
 def project_evaluations(*, user, project: Project) -> QuerySet:
-    """The ratings of ``project`` that ``user`` may read (``EvaluationQuerySet.visible_to``), newest first;
-    the project page and the API list the same ones."""
-    return Evaluation.objects.visible_to(user).filter(project=project).select_related("evaluator")
+    """The ratings of ``project`` that ``user`` may read (``EvaluationQuerySet.visible_to``), newest first,
+    each with its scores; the project page and the API list the same ones."""
+    return _with_scores(Evaluation.objects.visible_to(user).filter(project=project))
 
 
 def project_statements(*, project: Project) -> QuerySet:
@@ -196,13 +338,8 @@ def project_history(*, user, project: Project) -> QuerySet:
 
 def project_page_context(*, user, project: Project) -> dict:
     """Everything the project page shows besides the project itself."""
-    role = evaluator_role_of(user)
-    rated = (
-        role is not None
-        and Evaluation.objects.filter(
-            project=project, evaluator=user, month=month_of(timezone.localdate())
-        ).exists()
-    )
+    facts = Evaluator(user)
+    can_evaluate = evaluation_actions_for(user, project, facts=facts) == ["evaluate"]
     return {
         "milestones": list(project.milestones.all()),
         "indicators": list(project.indicators.all()),
@@ -210,11 +347,95 @@ def project_page_context(*, user, project: Project) -> dict:
         "statements": project_statements(project=project)[:10],
         "reviews": project_evaluations(user=user, project=project)[:20],
         "averages": evaluation_averages(project=project),
+        "criterion_scores": [c for c in criterion_averages(project=project) if c["n"]],
         "events": project_history(user=user, project=project)[:50],
         "can_edit": Project.objects.editable_by(user).filter(pk=project.pk).exists(),
-        "evaluator_role": role,
-        "already_rated": rated,
+        "evaluator_role": facts.role,
+        "open_round": facts.round,
+        "next_round": None if facts.round else next_round(),
+        "criteria": facts.criteria if can_evaluate else [],
+        "can_evaluate": can_evaluate,
+        "already_rated": facts.round is not None and facts.role is not None and facts.rated(project.pk),
     }
+
+
+@dataclass
+class EvaluationSubject:
+    """A project as ``EVALUATION_MOVES`` reads it: with the window of today's round."""
+
+    project: Project
+    evaluation_window: str
+
+
+class Evaluator:
+    """What is read once of an actor for ``EVALUATION_MOVES``: their evaluator role, the round open on
+    ``on`` (today), the criteria asked of the role, the projects they rated in that round."""
+
+    def __init__(self, actor, *, on: datetime.date | None = None):
+        self.role = evaluator_role_of(actor) if _signed_in(actor) else None
+        self.round = open_round(on=on)
+        self.actor = actor
+        self._criteria: list | None = None
+        self._rated: set[int] | None = None
+
+    @property
+    def window(self) -> str:
+        return EvaluationWindow.OPEN if self.round is not None else EvaluationWindow.CLOSED
+
+    @property
+    def criteria(self) -> list[EvaluationCriterion]:
+        if self._criteria is None:
+            self._criteria = criteria_asked_of(self.role)
+        return self._criteria
+
+    def rated(self, project_id: int) -> bool:
+        if self._rated is None:
+            self._rated = (
+                set(
+                    Evaluation.objects.filter(evaluator=self.actor, round=self.round).values_list(
+                        "project_id", flat=True
+                    )
+                )
+                if self.round is not None and self.role is not None
+                else set()
+            )
+        return project_id in self._rated
+
+
+EVALUATION_ROLES = {EVALUATOR: lambda actor, subject, facts: facts.role is not None}
+EVALUATION_GUARDS = {
+    ASKED: lambda actor, subject, facts: bool(facts.criteria),
+    NOT_RATED: lambda actor, subject, facts: not facts.rated(subject.project.pk),
+}
+EVALUATION_MOVES.check_names(EVALUATION_ROLES, EVALUATION_GUARDS)
+
+
+def evaluation_actions_for(actor, project: Project, *, facts: Evaluator | None = None) -> list[str]:
+    """What ``actor`` may do about evaluating ``project`` now (``EVALUATION_MOVES``): ``["evaluate"]``
+    while a round is open, the actor evaluates in some role, some criterion is asked of that role, and they
+    have not rated the project in this round. The page's form, the API's ``evaluation_actions`` and
+    ``services.evaluation_create`` agree."""
+    facts = facts or Evaluator(actor)
+    subject = EvaluationSubject(project, facts.window)
+    return EVALUATION_MOVES.allowed(actor, subject, facts, roles=EVALUATION_ROLES, guards=EVALUATION_GUARDS)
+
+
+def evaluation_require_move(
+    actor, project: Project, facts: Evaluator, *, rated, closed, nothing_asked
+) -> None:
+    """Refuses as ``EVALUATION_MOVES`` says: ``closed()`` outside a round, ``nothing_asked()`` when no
+    criterion is asked of the actor's role, ``rated()`` for a second rating in the round."""
+    if facts.window != EvaluationWindow.OPEN:
+        raise closed()
+    EVALUATION_MOVES.require(
+        "evaluate",
+        actor,
+        EvaluationSubject(project, facts.window),
+        facts,
+        roles=EVALUATION_ROLES,
+        guards=EVALUATION_GUARDS,
+        refusals={ASKED: nothing_asked, NOT_RATED: rated},
+    )
 
 
 def project_figures(projects: ProjectQuerySet) -> dict:
@@ -454,23 +675,24 @@ def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
 
 def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) -> list[dict]:
     """Per lead unit, the ratings of its projects given for months up to ``end`` (from ``start``'s month
-    when given): how many, the average score overall and per evaluator role (议 / 评 / 群众评议).
-    One query."""
-    ratings = Evaluation.objects.filter(month__lte=end)
+    when given): how many, the weighted score (the evaluation method: ``weighted_score``) overall and per
+    evaluator role (议 / 评 / 群众评议). One query."""
+    scores = EvaluationScore.objects.filter(evaluation__month__lte=end)
     if start is not None:
-        ratings = ratings.filter(month__gte=month_of(start))
+        scores = scores.filter(evaluation__month__gte=month_of(start))
+    role = "evaluation__evaluator_role"
     rows = (
-        ratings.values("project__lead_unit_id")
+        scores.values("evaluation__project__lead_unit_id")
         .annotate(
-            ratings=Count("id"),
-            average=Avg("score"),
-            average_member=Avg("score", filter=Q(evaluator_role=EvaluatorRole.PARTY_MEMBER)),
-            average_supervisor=Avg("score", filter=Q(evaluator_role=EvaluatorRole.SUPERVISOR)),
-            average_resident=Avg("score", filter=Q(evaluator_role=EvaluatorRole.RESIDENT)),
+            ratings=Count("evaluation_id", distinct=True),
+            average=weighted_score(),
+            average_member=weighted_score(filter=Q(**{role: EvaluatorRole.PARTY_MEMBER})),
+            average_supervisor=weighted_score(filter=Q(**{role: EvaluatorRole.SUPERVISOR})),
+            average_resident=weighted_score(filter=Q(**{role: EvaluatorRole.RESIDENT})),
         )
-        .order_by("project__lead_unit_id")
+        .order_by("evaluation__project__lead_unit_id")
     )
-    return [_clean({**r, "lead_unit_id": r.pop("project__lead_unit_id")}) for r in rows]
+    return [_clean({"lead_unit_id": r.pop("evaluation__project__lead_unit_id"), **r}) for r in rows]
 
 
 def lookup_names() -> list[tuple[str, str]]:

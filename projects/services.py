@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,14 +24,17 @@ from . import importing, inputs, selectors
 from .choices import LEAD_UNIT, STATUS_MOVES, EvaluatorRole, ProjectStatus, status_move_action
 from .importing import ImportRejected  # noqa: F401 (the pages and tests catch it from here)
 from .models import (
+    WEIGHT_FIELDS,
     Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    EvaluationScore,
     Indicator,
     IndicatorUpdate,
     Milestone,
     ProgressStatement,
     Project,
     ProjectPhoto,
-    evaluator_role_of,
     month_of,
 )
 from .schedule import store_schedule
@@ -39,7 +43,8 @@ from .schedule import store_schedule
 STATUS_NOTE = Wording(gettext_noop("%(status)s：%(reason)s"), labels=("status",))
 INDICATOR_NOTE = Wording(gettext_noop("%(indicator)s：%(before)s → %(after)s"))
 MILESTONE_NOTE = Wording(gettext_noop("%(milestone)s（%(date)s）"))
-EVALUATION_NOTE = Wording(gettext_noop("%(role)s %(score)s 分"), labels=("role",))
+# The scores: each criterion (named by the office, not translated) with its score.
+EVALUATION_NOTE = Wording(gettext_noop("%(role)s：%(scores)s"), labels=("role",))
 
 
 def _lock_project(*, actor: User, project: Project) -> Project:
@@ -231,42 +236,230 @@ def photo_add(*, actor: User, project: Project, images: Sequence, caption: str =
     return photos
 
 
-def _already_rated() -> ApplicationError:
-    message = _("您本月已评价过该项目，每人每月对同一项目只能评价一次。")
-    return field_error("score", message, code="already_rated")
+def _already_rated(field: str) -> ApplicationError:
+    message = _("您在本轮评价中已评价过该项目，每人每轮对同一项目只能评价一次。")
+    return field_error(field, message, code="already_rated")
+
+
+def _closed() -> ApplicationError:
+    return ApplicationError(_("现在不在评价时段内，暂不能评价。"), code="evaluation_closed")
+
+
+def _nothing_asked() -> ApplicationError:
+    return ApplicationError(_("评价内容尚未设置，暂不能评价。"), code="evaluation_closed")
+
+
+def _scores_of(
+    criteria: list[EvaluationCriterion], scores: dict[int, int] | None, score: int | None
+) -> dict[EvaluationCriterion, int]:
+    """``{criterion: score}`` for exactly the criteria asked, each 1–5; one ``score`` stands for the only
+    criterion when a single one is asked."""
+    if not scores and score is not None and len(criteria) == 1:
+        scores = {criteria[0].pk: score}
+    scores = scores or {}
+    asked = {c.pk: c for c in criteria}
+    if set(scores) - set(asked):
+        raise field_error("scores", _("评分的评价内容不在本轮评价之列。"))
+    missing = [c.name for c in criteria if scores.get(c.pk) is None]
+    if missing:
+        raise ApplicationError(
+            _("请为每项评价内容打分：%(names)s。") % {"names": "、".join(missing)},
+            fields={"scores": [_("请为每项评价内容打分。")]}
+            | {f"criterion_{asked[pk].pk}": [_("请选择评分。")] for pk in asked if scores.get(pk) is None},
+        )
+    for pk, value in scores.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ApplicationError(
+                inputs.SCORE_MESSAGE,
+                fields={"scores": [inputs.SCORE_MESSAGE], f"criterion_{pk}": [inputs.SCORE_MESSAGE]},
+            )
+    return {asked[pk]: value for pk, value in scores.items()}
 
 
 @transaction.atomic
-def evaluation_create(*, actor: User, project: Project, score: int, comment: str = "") -> Evaluation:
-    """Rate ``project`` once per calendar month: party members (议), supervisors (评), residents."""
+def evaluation_create(
+    *,
+    actor: User,
+    project: Project,
+    scores: dict[int, int] | None = None,
+    score: int | None = None,
+    comment: str = "",
+) -> Evaluation:
+    """Rate ``project`` in the round open today, once per round: party members (议), supervisors (评),
+    residents; a score 1–5 for each criterion asked of the actor's role (``scores``: ``{criterion id:
+    score}``; one ``score`` when a single criterion is asked). Outside every round: refused."""
     require_role(actor, Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT)
     if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("您无权评价该项目。"))
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise field_error("score", _("评分应为 1 到 5 分。"))
-    month = month_of(timezone.localdate())
-    if Evaluation.objects.filter(project=project, evaluator=actor, month=month).exists():
-        raise _already_rated()
+    today = timezone.localdate()
+    facts = selectors.Evaluator(actor, on=today)
+    field = "score" if score is not None and not scores else "scores"  # the API's one score names its field
+    selectors.evaluation_require_move(
+        actor,
+        project,
+        facts,
+        rated=lambda: _already_rated(field),
+        closed=_closed,
+        nothing_asked=_nothing_asked,
+    )
+    current, role = facts.round, facts.role
+    given = _scores_of(facts.criteria, scores, score)
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
                 project=project,
                 evaluator=actor,
-                evaluator_role=evaluator_role_of(actor),
-                score=score,
+                evaluator_role=role,
+                round=current,
                 comment=comment.strip()[:2000],
-                month=month,
+                month=month_of(today),
             )
     except IntegrityError as exc:  # a simultaneous second rating lost the race to the unique constraint
-        raise _already_rated() from exc
+        raise _already_rated(field) from exc
+    EvaluationScore.objects.bulk_create(
+        EvaluationScore(evaluation=evaluation, criterion=c, score=value) for c, value in given.items()
+    )
+    text = "、".join(f"{c.name} {value}" for c, value in given.items())
     audit_record(
         actor=actor,
         verb="project.evaluate",
         target=project,
-        after={"score": score, "role": evaluation.evaluator_role},
-        note=EVALUATION_NOTE(role=EvaluatorRole(evaluation.evaluator_role).label, score=score),
+        after={"scores": text, "role": evaluation.evaluator_role, "round": current.name},
+        note=EVALUATION_NOTE(role=EvaluatorRole(evaluation.evaluator_role).label, scores=text),
     )
     return evaluation
+
+
+def _weights_text(criterion: EvaluationCriterion) -> str:
+    return "，".join(f"{label} {weight}" for label, weight in criterion.weights)
+
+
+@transaction.atomic
+def criterion_set(
+    *,
+    actor: User,
+    criterion: EvaluationCriterion | None = None,
+    name: str,
+    description: str = "",
+    order: int | None = None,
+    **weights: int,
+) -> EvaluationCriterion:
+    """Add a criterion (评价内容) to the evaluation method, or change ``criterion``: its name, what it looks
+    at, and its weight for each evaluator role (``weight_party_member``, ``weight_supervisor``,
+    ``weight_resident``: 0–100; 0 means that role is not asked it). The office's; every figure of the
+    ratings reads the new weights at once (reports already published keep theirs)."""
+    require_role(actor, Role.ADMIN)
+    name = inputs.CRITERION_SET["name"].clean(name, "name")
+    description = inputs.CRITERION_SET["description"].clean(description or "", "description")
+    if set(weights) != set(WEIGHT_FIELDS.values()):
+        raise field_error("weight_resident", _("请填写每个评价身份的权重。"))
+    for field, value in weights.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise field_error(field, inputs.WEIGHT_MESSAGE)
+    if not any(weights.values()):
+        raise field_error("weight_resident", _("至少一个评价身份的权重大于 0，否则没有人评这项内容。"))
+    taken = EvaluationCriterion.objects.filter(name=name)
+    if criterion is not None:
+        taken = taken.exclude(pk=criterion.pk)
+    if taken.exists():
+        raise field_error("name", _("已有同名的评价内容。"))
+    if criterion is None:
+        before = None
+        criterion = EvaluationCriterion(name=name)
+    else:
+        criterion = lock_editable(
+            EvaluationCriterion.objects, actor, pk=criterion.pk, message=_("无权修改评价方法。")
+        )
+        before = {"name": criterion.name, "weights": _weights_text(criterion)}
+    criterion.name, criterion.description = name, description
+    for field, value in weights.items():
+        setattr(criterion, field, value)
+    if order is not None:
+        criterion.order = order
+    elif criterion.pk is None:
+        last = EvaluationCriterion.objects.order_by("-order").values_list("order", flat=True).first()
+        criterion.order = (last or 0) + 1
+    try:
+        with transaction.atomic():
+            criterion.save()
+    except IntegrityError as exc:  # the same name saved meanwhile
+        raise field_error("name", _("已有同名的评价内容。")) from exc
+    audit_record(
+        actor=actor,
+        verb="criterion.set",
+        target=criterion,
+        before=before,
+        after={"name": criterion.name, "weights": _weights_text(criterion)},
+        note=f"{criterion.name}（{_weights_text(criterion)}）",
+    )
+    return criterion
+
+
+@transaction.atomic
+def evaluation_round_set(
+    *,
+    actor: User,
+    evaluation_round: EvaluationRound | None = None,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+) -> EvaluationRound:
+    """Open a round (评价时段) from ``starts_on`` to ``ends_on`` (both included), or change
+    ``evaluation_round`` (move its dates, close it early: end it yesterday). Rounds never overlap, and a
+    round keeps the days its ratings were given on. The office's."""
+    require_role(actor, Role.ADMIN)
+    name = inputs.EVALUATION_ROUND_SET["name"].clean(name, "name")
+    if ends_on < starts_on:
+        raise field_error("ends_on", _("截止日期不能早于开始日期。"))
+    # One office member at a time changes the rounds: the overlap check holds until this commits.
+    list(EvaluationRound.objects.select_for_update().values_list("pk", flat=True))
+    others = EvaluationRound.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if evaluation_round is not None:
+        others = others.exclude(pk=evaluation_round.pk)
+    clash = others.first()
+    if clash is not None:
+        raise field_error("starts_on", _("与“%(round)s”的时段重叠。") % {"round": str(clash)})
+    if evaluation_round is None:
+        before = None
+        evaluation_round = EvaluationRound(name=name)
+    else:
+        evaluation_round = lock_editable(
+            EvaluationRound.objects, actor, pk=evaluation_round.pk, message=_("无权修改评价方法。")
+        )
+        given = Evaluation.objects.filter(round=evaluation_round).aggregate(
+            first=Min("created_at"), last=Max("created_at")
+        )
+        if given["first"] and (
+            timezone.localdate(given["first"]) < starts_on or timezone.localdate(given["last"]) > ends_on
+        ):
+            raise field_error(
+                "ends_on",
+                _("本轮已有 %(first)s 至 %(last)s 的评价，时段须包含这些日期。")
+                % {
+                    "first": f"{timezone.localdate(given['first']):%Y-%m-%d}",
+                    "last": f"{timezone.localdate(given['last']):%Y-%m-%d}",
+                },
+            )
+        before = {"name": evaluation_round.name, "period": _period(evaluation_round)}
+    evaluation_round.name, evaluation_round.starts_on, evaluation_round.ends_on = name, starts_on, ends_on
+    try:
+        with transaction.atomic():
+            evaluation_round.save()
+    except IntegrityError as exc:  # the database's own overlap check (round_no_overlap)
+        raise field_error("starts_on", _("与其他评价轮次的时段重叠。")) from exc
+    audit_record(
+        actor=actor,
+        verb="evaluation_round.set",
+        target=evaluation_round,
+        before=before,
+        after={"name": evaluation_round.name, "period": _period(evaluation_round)},
+        note=str(evaluation_round),
+    )
+    return evaluation_round
+
+
+def _period(evaluation_round: EvaluationRound) -> str:
+    return f"{evaluation_round.starts_on:%Y-%m-%d}—{evaluation_round.ends_on:%Y-%m-%d}"
 
 
 @dataclass

@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.import_projects, name="import"),
     path("import/confirm/", views.import_confirm, name="import-confirm"),
     path("import/template.xlsx", views.import_template, name="import-template"),
+    path("evaluation-method/", views.evaluation_method, name="method"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/ledger/", views.ledger, name="ledger"),
     path("<str:code>/ledger.xlsx", views.ledger_xlsx, name="ledger-xlsx"),

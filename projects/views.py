@@ -4,6 +4,9 @@ and spreadsheets. Views are thin: forms check input, services write, selectors r
 import io
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,24 +18,36 @@ from jiangyan.forms import submit, submit_outcome
 from jiangyan.pagecache import cached_page
 from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
-from jiangyan.roles import Role
+from jiangyan.roles import Role, has_role
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404
 from jiangyan.site import project_sections, section_topics, sections_context
 from jiangyan.xlsx import xlsx_response
 
 from . import importing, selectors, services, spreadsheets
+from .choices import EvaluatorRole
 from .filtersets import ProjectFilterSet
 from .forms import (
+    CriterionForm,
     EvaluationForm,
     ImportConfirmForm,
     ImportForm,
     IndicatorValuesForm,
     MilestoneDoneForm,
     PhotoForm,
+    RoundForm,
     StatementForm,
     StatusForm,
 )
-from .models import Domain, Milestone, Program, Project, TargetGroup
+from .models import (
+    WEIGHT_FIELDS,
+    Domain,
+    EvaluationCriterion,
+    EvaluationRound,
+    Milestone,
+    Program,
+    Project,
+    TargetGroup,
+)
 
 
 @require_GET
@@ -57,7 +72,7 @@ def showcase(request):
 def _detail_context(request, project: Project, **extra) -> dict:
     context = {"project": project, **selectors.project_page_context(user=request.user, project=project)}
     context.update(sections_context(project_sections(), request.user, project))
-    context.setdefault("evaluation_form", EvaluationForm())
+    context.setdefault("evaluation_form", EvaluationForm(criteria=context["criteria"]))
     context.update(extra)
     return context
 
@@ -68,7 +83,7 @@ def _visible(request, code: str) -> Project:
 
 def _page_topics() -> tuple[str, ...]:
     """A project page shows its project and the sections other apps add to it."""
-    return ("project:{code}", *section_topics(project_sections()))
+    return ("project:{code}", "evaluation", *section_topics(project_sections()))
 
 
 @require_GET
@@ -115,22 +130,99 @@ def export(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT)
 def evaluate(request, code: str):
-    """议 / 评 / 群众评议: rate a project once per month."""
+    """议 / 评 / 群众评议: rate a project, once per round, a score for each criterion asked."""
     project = _visible(request, code)
     if request.method == "GET":
         return redirect(f"{project.get_absolute_url()}#evaluate")
-    form = EvaluationForm(request.POST)
-    done = submit(
+    role = selectors.evaluator_role_of(request.user)
+    form = EvaluationForm(request.POST, criteria=selectors.criteria_asked_of(role))
+    outcome = submit_outcome(
         request,
         form,
         lambda data: services.evaluation_create(
-            actor=request.user, project=project, score=data["score"], comment=data["comment"]
+            actor=request.user, project=project, scores=form.scores(), comment=data["comment"]
         ),
         success=_("感谢您的评价。"),
+        announce=selectors.open_round() is None,  # closed: the page shows no form to put the reason on
     )
-    if done is not None:
+    if outcome.done:
         return redirect(f"{project.get_absolute_url()}#evaluate")
     return render(request, "projects/detail.html", _detail_context(request, project, evaluation_form=form))
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_method(request):
+    """评价办法: what is evaluated (criteria and each role's weight), when (rounds) and the figures by
+    criterion, for everybody to read; the office sets them here (``?criterion=<id>`` / ``?round=<id>``
+    opens one to change)."""
+    office = has_role(request.user, Role.ADMIN)
+    if request.method == "POST" and not office:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    criterion = _pick(request, EvaluationCriterion, "criterion")
+    evaluation_round = _pick(request, EvaluationRound, "round")
+    criterion_form = round_form = None
+    status = 200
+    if office:
+        posted = request.POST.get("form") if request.method == "POST" else None
+        criterion_form = CriterionForm(
+            request.POST if posted == "criterion" else None,
+            initial=_initial(criterion, ["name", "description", "order", *WEIGHT_FIELDS.values()])
+            or dict.fromkeys(WEIGHT_FIELDS.values(), 1),
+        )
+        round_form = RoundForm(
+            request.POST if posted == "round" else None,
+            initial=_initial(evaluation_round, ["name", "starts_on", "ends_on"]),
+        )
+        if posted in ("criterion", "round"):
+            form, call, success = (
+                (
+                    criterion_form,
+                    lambda data: services.criterion_set(actor=request.user, criterion=criterion, **data),
+                    _("评价内容已保存。"),
+                )
+                if posted == "criterion"
+                else (
+                    round_form,
+                    lambda data: services.evaluation_round_set(
+                        actor=request.user, evaluation_round=evaluation_round, **data
+                    ),
+                    _("评价轮次已保存。"),
+                )
+            )
+            outcome = submit_outcome(request, form, call, success=success)
+            if outcome.done:
+                return redirect("projects:method")
+            status = outcome.status
+        elif request.method == "POST":
+            return redirect("projects:method")
+    context = {
+        "criterion_rows": selectors.criterion_rows(),
+        "rounds": selectors.evaluation_rounds()[:24],
+        "open_round": selectors.open_round(),
+        "roles": [label for _value, label in EvaluatorRole.choices],
+        "office": office,
+        "criterion": criterion,
+        "evaluation_round": evaluation_round,
+        "criterion_form": criterion_form,
+        "round_form": round_form,
+    }
+    return render(request, "projects/method.html", context, status=status)
+
+
+def _pick(request, model, name: str):
+    """The criterion or round named by ``?<name>=<id>`` (to change it), or None; a bad id is a 404."""
+    value = request.GET.get(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(model, pk=int(value))
+
+
+def _initial(obj, fields: list[str]) -> dict:
+    return {name: getattr(obj, name) for name in fields} if obj is not None else {}
 
 
 # --- workspace of the lead unit -------------------------------------------------------------------------

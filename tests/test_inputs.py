@@ -51,6 +51,8 @@ PAIRS = [
     (projects_forms.MilestoneDoneForm, projects_api.MilestoneCompleteInput),
     (projects_forms.StatusForm, projects_api.StatusInput),
     (projects_forms.EvaluationForm, projects_api.EvaluationInput),
+    (projects_forms.CriterionForm, projects_api.CriterionInput),
+    (projects_forms.RoundForm, projects_api.RoundInput),
     (surveys_forms.SuggestionForm, surveys_api.SuggestionInput),
     (surveys_forms.DutyItemForm, surveys_api.DutyItemInput),
     (surveys_forms.DutyStatusForm, surveys_api.DutyItemUpdateInput),
@@ -67,6 +69,8 @@ NARROWED = {
 UNDECLARED = {
     # The page asks one field per indicator of the project; the API takes the list.
     (projects_api.StatementInput, "indicator_values"),
+    # The page asks one field per criterion asked of the evaluator's role; the API takes the list.
+    (projects_api.EvaluationInput, "scores"),
 }
 
 # Forms that need their page's arguments to be built.

@@ -41,7 +41,13 @@ from surveys.choices import QuestionKind
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.matrix import outcome
-from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
+from tests.projects.factories import (
+    IndicatorFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    default_criterion,
+    month_round,
+)
 from tests.supervision.factories import ContactPointFactory, InspectionFactory, OrderFactory
 from tests.surveys.factories import (
     DutyItemFactory,
@@ -120,6 +126,8 @@ class World:
     contact_point: Any
     notification: Any
     offer: Any
+    criterion: Any
+    evaluation_round: Any
 
 
 @pytest.fixture
@@ -179,6 +187,8 @@ def world(db) -> World:
         offer=DispatchOffer.objects.create(
             wish=WishFactory(community=community), member=member, offered_by=users[COMMUNITY]
         ),
+        criterion=default_criterion(),
+        evaluation_round=month_round(timezone.localdate() - datetime.timedelta(days=40)),
     )
 
 
@@ -287,6 +297,14 @@ PROJECTS = {
     "projects:evaluate": [
         Row("POST", only(200, SUPERVISOR, MEMBER, RESIDENT), args=PROJECT, note="empty score: the form again")
     ],
+    "projects:method": [
+        Row("GET", EVERYBODY_200, note="the evaluation method is public"),
+        Row("POST", only("ok"), note="only the office sets it; nothing posted: back to the page"),
+        Row(
+            "POST", only(400), data=lambda w: {"form": "criterion"}, note="an empty criterion: the form again"
+        ),
+        Row("POST", only(400), data=lambda w: {"form": "round"}, note="an empty round: the form again"),
+    ],
     "projects:manage": [Row("GET", STAFF_OF_PROJECT, args=PROJECT)],
     "projects:status": [Row("POST", only(400, UNIT) | {UNIT_OTHER: 404}, args=PROJECT)],
     "projects:statement-new": [Row("POST", PROJECT_WRITE_PAGE, args=PROJECT)],
@@ -320,6 +338,16 @@ PROJECTS = {
     ],
     "project-status-change": [Row("POST", only(400, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=PROJECT)],
     "project-unit-evaluations": [Row("GET", only(200, SUPERVISOR, anonymous=403))],
+    "evaluation-criterion-list": [
+        Row("GET", EVERYBODY_200, note="the evaluation method is public"),
+        Row("POST", only(400, anonymous=403), note="only the office sets it"),
+    ],
+    "evaluation-criterion-detail": [Row("PUT", only(400, anonymous=403), args=pk("criterion"))],
+    "evaluation-round-list": [
+        Row("GET", EVERYBODY_200),
+        Row("POST", only(400, anonymous=403), note="only the office opens rounds"),
+    ],
+    "evaluation-round-detail": [Row("PUT", only(400, anonymous=403), args=pk("evaluation_round"))],
 }
 
 SURVEY_READERS = only(200, SUPERVISOR)

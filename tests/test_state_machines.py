@@ -23,8 +23,15 @@ from rest_framework.test import APIClient
 from jiangyan.exceptions import ApplicationError
 from jiangyan.roles import Role
 from projects import services as project_services
-from projects.choices import STATUS_MOVES, ProjectStatus, status_move_action
-from projects.selectors import project_actions_for
+from projects.choices import (
+    EVALUATION_MOVES,
+    STATUS_MOVES,
+    EvaluationWindow,
+    ProjectStatus,
+    status_move_action,
+)
+from projects.models import EvaluationRound
+from projects.selectors import evaluation_actions_for, project_actions_for
 from supervision import services as supervision_services
 from supervision.choices import ORDER_MOVES, REPORT_MOVES, OrderStatus, ReportKind, ReportStatus
 from supervision.models import Report
@@ -35,7 +42,7 @@ from surveys.models import Response as SurveyResponse
 from surveys.selectors import duty_item_actions_for, survey_actions_for
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
-from tests.projects.factories import ProjectFactory
+from tests.projects.factories import ProjectFactory, default_criterion, month_round
 from tests.supervision.factories import OrderFactory
 from tests.surveys.factories import DutyItemFactory, SurveyFactory
 from tests.wishes.factories import WishFactory
@@ -492,6 +499,64 @@ def test_project_status_choices_api_actions_and_service_agree(state, role_users,
     assert {n for one in seen for n in one.selector} == {
         a for a in STATUS_MOVES.actions if state in STATUS_MOVES.sources(a)
     }
+
+
+# --- projects: evaluation (the rounds' window) ---------------------------------------------------------
+def evaluation_buttons(client: Client, project) -> set[str]:
+    """The evaluation form of the project page (``data-action="evaluate"``)."""
+    response = client.get(project.get_absolute_url())
+    if response.status_code != 200:
+        return set()
+    return set(BUTTON.findall(response.content.decode())) & set(EVALUATION_MOVES.actions)
+
+
+def evaluation_api_actions(client: APIClient, project) -> set[str]:
+    response = client.get(f"/api/v1/projects/{project.code}/")
+    assert response.status_code == 200
+    return set(response.json()["evaluation_actions"])
+
+
+@pytest.mark.parametrize("window", EvaluationWindow.values)
+def test_evaluation_form_api_actions_and_service_agree(window, role_users, unit, community):
+    default_criterion()
+    today = timezone.localdate()
+    if window == EvaluationWindow.OPEN:
+        month_round(today)
+    else:  # the last round ended yesterday
+        EvaluationRound.objects.create(
+            name="上一轮",
+            starts_on=today - datetime.timedelta(days=20),
+            ends_on=today - datetime.timedelta(days=1),
+        )
+    project = ProjectFactory(lead_unit=unit)
+    rated = UserFactory(roles=[Role.RESIDENT], community=community)
+    if window == EvaluationWindow.OPEN:
+        project_services.evaluation_create(actor=rated, project=project, score=4)
+    seen = []
+    for who, user in {**_everyone(role_users), "resident_who_rated": rated}.items():
+        actor = user if user is not None else _anonymous()
+        page, api = clients(user)
+        trial = {
+            "evaluate": lambda actor=actor: project_services.evaluation_create(
+                actor=actor, project=project, score=4
+            )
+        }
+        seen.append(
+            Seen(
+                who,
+                set(evaluation_actions_for(actor, project)),
+                evaluation_buttons(page, project),
+                evaluation_api_actions(api, project),
+                accepted(trial),
+            )
+        )
+    for one in seen:
+        one.check()
+    evaluators = {one.who for one in seen if one.selector}
+    expected = (
+        {"resident", "party_member", "supervisor", "admin"} if window == EvaluationWindow.OPEN else set()
+    )
+    assert evaluators == expected
 
 
 # --- surveys: answering and paper entry ----------------------------------------------------------------

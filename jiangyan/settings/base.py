@@ -439,6 +439,7 @@ SPECTACULAR_SETTINGS = {
         "DutyItemActionEnum": "surveys.choices.DUTY_ACTION_CHOICES",
         "ProjectActionEnum": "projects.choices.PROJECT_ACTION_CHOICES",
         "SurveyActionEnum": "surveys.choices.SURVEY_ACTION_CHOICES",
+        "EvaluationActionEnum": "projects.choices.EVALUATION_ACTION_CHOICES",
     },
 }
 

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from jiangyan.roles import Role
 from tests.matrix import ROLES
-from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory
+from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory, open_evaluation
 from tests.surveys.factories import (
     DutyItemFactory,
     ResponseFactory,
@@ -62,6 +62,7 @@ def scene(role_users, unit, community):
     duty = DutyItemFactory(unit=unit)
     SuggestionFactory(problem_item=duty.problem_item, community=community)
     duty.problem_item.projects.add(project)
+    open_evaluation()  # a round open today: ratings reach the service
 
 
 @pytest.fixture

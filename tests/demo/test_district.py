@@ -25,8 +25,17 @@ from demo.district import DOMAIN_UNITS, handles
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role
 from projects.choices import ProjectStatus
-from projects.models import Evaluation, Indicator, Milestone, ProgressStatement, Project, ProjectPhoto
-from projects.selectors import behind_projects, campaign_figures
+from projects.models import (
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationScore,
+    Indicator,
+    Milestone,
+    ProgressStatement,
+    Project,
+    ProjectPhoto,
+)
+from projects.selectors import behind_projects, campaign_figures, open_round
 from supervision import selectors as supervision_selectors
 from supervision.choices import LeadingBody
 from supervision.models import Inspection, Leader, SupervisionOrder
@@ -322,6 +331,22 @@ def test_nobody_praises_the_pace_of_a_project_that_is_behind(district):
         Q(comment__contains="进度很快") | Q(comment__contains="按序时推进")
     )
     assert not praise.exists(), list(praise.values_list("project__code", "comment")[:5])
+
+
+def test_the_demo_method_scores_the_pace_of_a_project_by_how_it_is_doing(district):
+    criteria = {c.name: c for c in EvaluationCriterion.objects.all()}
+    assert set(criteria) == {"群众满意度", "完成质量", "进度时效"}
+    assert criteria["进度时效"].weight_resident == 0 and criteria["群众满意度"].weight_resident == 3
+    assert open_round() is not None
+    behind = [p["id"] for p in behind_projects(on=timezone.localdate())]
+    pace = EvaluationScore.objects.filter(criterion=criteria["进度时效"])
+    assert pace.filter(evaluation__project_id__in=behind).exists()
+    assert not pace.filter(evaluation__project_id__in=behind, score__gte=4).exists()
+    assert pace.filter(evaluation__project__status="completed", score=5).exists()
+    # every rating scores exactly the criteria asked of its rater's role
+    for evaluation in Evaluation.objects.prefetch_related("scores")[:200]:
+        asked = {c.pk for c in criteria.values() if c.weight_for(evaluation.evaluator_role)}
+        assert {s.criterion_id for s in evaluation.scores.all()} == asked
 
 
 def test_the_poverty_insurance_answers_hardship_not_farm_sales(district):

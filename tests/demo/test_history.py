@@ -143,7 +143,10 @@ def replay_project(project: Project, code: str) -> Project:
                     project=project, evaluator=event.actor, created_at=event.created_at
                 )
                 project_services.evaluation_create(
-                    actor=event.actor, project=copy, score=original.score, comment=original.comment
+                    actor=event.actor,
+                    project=copy,
+                    scores={s.criterion_id: s.score for s in original.scores.all()},
+                    comment=original.comment,
                 )
             elif event.verb == "project.photo_add":
                 project_services.photo_add(

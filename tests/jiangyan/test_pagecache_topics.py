@@ -33,11 +33,14 @@ from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, TownFactory, UnitFactory, UserFactory
 from tests.projects.factories import (
     DomainFactory,
+    EvaluationFactory,
     IndicatorFactory,
     MilestoneFactory,
     ProgramFactory,
     ProjectFactory,
     TargetGroupFactory,
+    default_criterion,
+    open_evaluation,
 )
 from tests.projects.sheets import project_rows, workbook_bytes
 from tests.supervision.factories import ContactPointFactory, LeaderFactory
@@ -190,9 +193,36 @@ def _photo(w: World) -> Walk:
 
 def _evaluate(w: World) -> Walk:
     p = w.project()
+    open_evaluation()
     return Walk(
         p.get_absolute_url(),
         lambda: projects.evaluation_create(actor=w.resident, project=p, score=5, comment="电梯装好了，谢谢"),
+    )
+
+
+def _criterion(w: World) -> Walk:
+    p = w.project()
+    EvaluationFactory(project=p, score=4)  # the project page shows its score of each criterion
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.criterion_set(
+            actor=w.admin,
+            criterion=default_criterion(),
+            name="总体满意度",
+            weight_party_member=1,
+            weight_supervisor=1,
+            weight_resident=2,
+        ),
+    )
+
+
+def _round(w: World) -> Walk:
+    p = w.project()  # its page says whether evaluation is open
+    return Walk(
+        p.get_absolute_url(),
+        lambda: projects.evaluation_round_set(
+            actor=w.admin, name="第一轮", starts_on=w.today, ends_on=w.today + datetime.timedelta(days=14)
+        ),
     )
 
 
@@ -488,6 +518,8 @@ WALKS: dict[str, Callable[[World], Walk]] = {
     "project.indicator_update": _indicator,
     "project.photo_add": _photo,
     "project.evaluate": _evaluate,
+    "criterion.set": _criterion,
+    "evaluation_round.set": _round,
     "project.import": _import,
     "wish.submit": _wish_submit,
     "wish.enter": _wish_enter,

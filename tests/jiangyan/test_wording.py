@@ -45,11 +45,11 @@ def test_a_claim_made_on_the_english_page_is_stored_in_chinese_and_read_in_each_
 def test_a_value_that_is_a_label_is_read_in_the_readers_language_too():
     with translation.override("en"):  # written on the English site: stored in Chinese all the same
         note = project_services.STATUS_NOTE(status=ProjectStatus.SUSPENDED.label, reason="用地手续调整")
-        rating = project_services.EVALUATION_NOTE(role=EvaluatorRole.RESIDENT.label, score=4)
-    assert (note, rating) == ("暂缓：用地手续调整", "群众评议 4 分")
+        rating = project_services.EVALUATION_NOTE(role=EvaluatorRole.RESIDENT.label, scores="综合评价 4")
+    assert (note, rating) == ("暂缓：用地手续调整", "群众评议：综合评价 4")
     with translation.override("en"):
         assert wording.read(note) == "On hold: 用地手续调整"  # what the person wrote stays theirs
-        assert wording.read(rating) == "Residents' review 4 points"
+        assert wording.read(rating) == "Residents' review: 综合评价 4"  # the office's criterion as named
 
 
 def test_what_people_wrote_and_notes_of_before_read_as_written():

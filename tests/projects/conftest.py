@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from .factories import IndicatorFactory, MilestoneFactory, ProjectFactory
+from .factories import IndicatorFactory, MilestoneFactory, ProjectFactory, open_evaluation
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:
@@ -26,4 +26,5 @@ def scene(db, unit):
     for project in projects.values():
         MilestoneFactory(project=project, weight=100)
         IndicatorFactory(project=project)
+    open_evaluation()  # a round open today, the default criterion alone
     return projects

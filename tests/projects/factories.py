@@ -9,6 +9,9 @@ from projects.choices import EvaluatorRole, ProjectStatus
 from projects.models import (
     Domain,
     Evaluation,
+    EvaluationCriterion,
+    EvaluationRound,
+    EvaluationScore,
     Indicator,
     KeyTask,
     Milestone,
@@ -112,15 +115,80 @@ class StatementFactory(factory.django.DjangoModelFactory):
     text = "本周按序时推进。"
 
 
+DEFAULT_CRITERION = "综合评价"  # made by migration 0007; made again here after a flush
+
+
+def default_criterion() -> EvaluationCriterion:
+    """The criterion the old single score became (weight 1 for every role)."""
+    return EvaluationCriterion.objects.get_or_create(
+        name=DEFAULT_CRITERION,
+        defaults={"weight_party_member": 1, "weight_supervisor": 1, "weight_resident": 1, "order": 0},
+    )[0]
+
+
+def month_round(day: datetime.date | None = None) -> EvaluationRound:
+    """The round of the calendar month of ``day`` (today by default), made when missing: what the months
+    rated before the method had rounds became, and what the tests open."""
+    first = (day or timezone.localdate()).replace(day=1)
+    last = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    found = EvaluationRound.objects.filter(starts_on__lte=last, ends_on__gte=first).first()
+    return found or EvaluationRound.objects.create(
+        name=f"{first.year}年{first.month}月", starts_on=first, ends_on=last
+    )
+
+
+def open_evaluation() -> EvaluationRound:
+    """Evaluation open today with the default criterion alone: the portal as it was before rounds."""
+    default_criterion()
+    return month_round()
+
+
+def rating_form(score: int, criterion: EvaluationCriterion | None = None, **extra) -> dict:
+    """What the page's evaluation form posts: ``score`` for ``criterion`` (the default one)."""
+    return {f"criterion_{(criterion or default_criterion()).pk}": str(score), **extra}
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvaluationCriterion
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"评价内容{n}")
+    order = factory.Sequence(lambda n: n + 1)
+
+
 class EvaluationFactory(factory.django.DjangoModelFactory):
+    """A rating; ``score`` (4 by default) is its score of the default criterion, ``scores`` (``{criterion:
+    score}``) replaces it."""
+
     class Meta:
         model = Evaluation
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     evaluator = factory.SubFactory(UserFactory)
     evaluator_role = EvaluatorRole.RESIDENT
-    score = 4
     month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    round = factory.LazyAttribute(lambda o: month_round(o.month))
+    score = 4
+    scores = None
+
+    @factory.post_generation
+    def given(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        factory_params = obj._factory_params
+        scores = factory_params.get("scores") or {default_criterion(): factory_params.get("score", 4)}
+        EvaluationScore.objects.bulk_create(
+            EvaluationScore(evaluation=obj, criterion=c, score=value) for c, value in scores.items()
+        )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        params = {"score": kwargs.pop("score", 4), "scores": kwargs.pop("scores", None)}
+        obj = super()._create(model_class, *args, **kwargs)
+        obj._factory_params = params
+        return obj
 
 
 def project_with_milestones(*, count: int = 4, **kwargs) -> Project:

@@ -9,6 +9,7 @@ from projects.models import Evaluation, Indicator, Milestone
 from tests.matrix import ROLES, assert_write, expect, outcome
 
 from .conftest import png
+from .factories import rating_form
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def _ratings(project):
 def test_evaluation_by_members_supervisors_and_residents(client_as, scene, role, expected):
     url = reverse("projects:evaluate", args=[scene["other"].code])
     assert_write(
-        lambda: client_as(role).post(url, {"score": "5", "comment": "好"}),
+        lambda: client_as(role).post(url, rating_form(5, comment="好")),
         expected=expected,
         verb="project.evaluate",
         state=_ratings(scene["other"]),
@@ -131,7 +132,7 @@ HIDDEN_EVALUATION = expect(
 def test_evaluation_of_a_hidden_project_is_404_for_who_cannot_see_it(client_as, scene, role, expected):
     url = reverse("projects:evaluate", args=[scene["other_hidden"].code])
     assert_write(
-        lambda: client_as(role).post(url, {"score": "4"}),
+        lambda: client_as(role).post(url, rating_form(4)),
         expected=expected,
         verb="project.evaluate",
         state=_ratings(scene["other_hidden"]),

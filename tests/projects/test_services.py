@@ -1,4 +1,4 @@
-"""Writes: evaluation once per month, audit events, state changes, and bad input that never ends in a 500."""
+"""Writes: evaluation once per round, audit events, state changes, and bad input that never ends in a 500."""
 
 import datetime
 from decimal import Decimal
@@ -18,9 +18,23 @@ from projects.models import Evaluation, IndicatorUpdate, Project, ProjectPhoto
 from tests.clients import sign_in
 
 from .conftest import png
-from .factories import EvaluationFactory, IndicatorFactory, MilestoneFactory, ProjectFactory
+from .factories import (
+    EvaluationFactory,
+    IndicatorFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    month_round,
+    open_evaluation,
+    rating_form,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _evaluation_open(db):
+    """A round open today with the default criterion alone (as the portal rated before it had a method)."""
+    return open_evaluation()
 
 
 def verbs(project) -> list[str]:
@@ -30,10 +44,10 @@ def verbs(project) -> list[str]:
 # --- evaluations ----------------------------------------------------------------------------------------
 
 
-def test_evaluation_once_per_person_project_and_month(resident):
+def test_evaluation_once_per_person_project_and_round(resident):
     project = ProjectFactory()
     services.evaluation_create(actor=resident, project=project, score=5, comment="好")
-    with pytest.raises(ApplicationError, match="本月已评价过该项目"):
+    with pytest.raises(ApplicationError, match="本轮评价中已评价过该项目"):
         services.evaluation_create(actor=resident, project=project, score=3)
     assert Evaluation.objects.get().evaluator_role == EvaluatorRole.RESIDENT
     assert verbs(project) == ["project.evaluate"]
@@ -46,15 +60,15 @@ def test_evaluation_is_unique_in_the_database_too(resident):
             project=evaluation.project,
             evaluator=resident,
             evaluator_role=EvaluatorRole.RESIDENT,
-            score=2,
+            round=evaluation.round,
             month=evaluation.month,
         )
 
 
-def test_evaluation_next_month_is_allowed(resident):
+def test_evaluation_in_the_next_round_is_allowed(resident):
     project = ProjectFactory()
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    EvaluationFactory(project=project, evaluator=resident, month=last_month)
+    EvaluationFactory(project=project, evaluator=resident, month=last_month, round=month_round(last_month))
     services.evaluation_create(actor=resident, project=project, score=4)
     assert Evaluation.objects.filter(project=project, evaluator=resident).count() == 2
 
@@ -71,10 +85,10 @@ def test_second_evaluation_on_the_page_shows_a_clear_message(client, resident):
     project = ProjectFactory()
     sign_in(client, resident)
     url = reverse("projects:evaluate", args=[project.code])
-    assert client.post(url, {"score": "5"}).status_code == 302
-    response = client.post(url, {"score": "4"})
+    assert client.post(url, rating_form(5)).status_code == 302
+    response = client.post(url, rating_form(4))
     assert response.status_code == 200
-    assert "本月已评价过该项目" in response.content.decode()
+    assert "本轮评价中已评价过该项目" in response.content.decode()
 
 
 def test_second_evaluation_through_the_api_is_a_400_with_the_reason(api_client, resident):
@@ -84,7 +98,7 @@ def test_second_evaluation_through_the_api_is_a_400_with_the_reason(api_client, 
     assert api_client.post(url, {"score": 5}, format="json").status_code == 201
     response = api_client.post(url, {"score": 5}, format="json")
     assert response.status_code == 400
-    assert "本月已评价过该项目" in response.json()["fields"]["score"][0]
+    assert "本轮评价中已评价过该项目" in response.json()["fields"]["score"][0]
 
 
 def test_evaluation_averages_per_project_and_unit(supervisor, member, resident):
@@ -235,7 +249,7 @@ def test_bad_milestone_and_indicator_forms_show_errors(client, unit_staff, own):
 def test_bad_evaluation_form_shows_errors(client, resident):
     project = ProjectFactory()
     sign_in(client, resident)
-    response = client.post(reverse("projects:evaluate", args=[project.code]), {"score": "9"})
+    response = client.post(reverse("projects:evaluate", args=[project.code]), rating_form(9))
     assert response.status_code == 200 and "评分应为 1 到 5 分" in response.content.decode()
 
 
