@@ -27,6 +27,7 @@ class ProjectsConfig(site.PortalAppConfig):
         "project.photo_add": _("上传照片"),
         "project.evaluate": _("评价项目"),
         "project.status": _("变更状态"),
+        "project.campaign": _("归入四季活动"),
     }
     # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
     audit_fields = {
@@ -47,4 +48,14 @@ class ProjectsConfig(site.PortalAppConfig):
         }
     }
     # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
-    audit_topics = dict.fromkeys(audit_verbs, ("projects", "project:{t.code}"))
+    audit_topics = {
+        **dict.fromkeys(audit_verbs, ("projects", "project:{t.code}")),
+        # Tagged or untagged: also the campaign pages' figures.
+        "project.campaign": ("projects", "project:{t.code}", "campaigns"),
+    }
+    # What each campaign's page shows of the projects tagged with it (``campaigns`` pages).
+    campaign_sections = (
+        site.Section(
+            "projects/_campaign.html", "projects.selectors.campaign_section", order=20, topics=("projects",)
+        ),
+    )

@@ -4,7 +4,8 @@ not declared here: the page asks one field per indicator of the project, the API
 
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.inputs import PAGE, Choice, Date, Images, Input, Integer, Text, text_of
+from campaigns.selectors import campaign_choices
+from jiangyan.inputs import PAGE, Choice, Date, Images, Input, Integer, Ref, Text, text_of
 
 from .choices import ProjectStatus
 from .models import Evaluation, Milestone, ProgressStatement
@@ -49,4 +50,16 @@ EVALUATION_CREATE = Input(
     comment=text_of(Evaluation, "comment", max_length=2000),
 )
 
-INPUTS = (STATEMENT_CREATE, MILESTONE_COMPLETE, PROJECT_STATUS_CHANGE, EVALUATION_CREATE)
+# The office or the lead unit files a project under a seasonal campaign (四季活动), or takes it out.
+PROJECT_TAG_CAMPAIGN = Input(
+    "project_tag_campaign",
+    campaign=Ref(label=_("四季活动"), queryset=campaign_choices(), required=False),
+)
+
+INPUTS = (
+    STATEMENT_CREATE,
+    MILESTONE_COMPLETE,
+    PROJECT_STATUS_CHANGE,
+    EVALUATION_CREATE,
+    PROJECT_TAG_CAMPAIGN,
+)

@@ -81,6 +81,7 @@ class WishesConfig(site.PortalAppConfig):
         "wish.reopen": _("不满意，重新派单"),
         "wish.withdraw": _("撤回心愿"),
         "wish.contact_erase": _("删除了心愿人联系方式"),
+        "wish.campaign": _("归入四季活动"),
     }
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
@@ -88,4 +89,12 @@ class WishesConfig(site.PortalAppConfig):
         **dict.fromkeys(audit_verbs, ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}")),
         "wish.submit": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
         "wish.reject": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
+        # Tagged or untagged: the board's campaign filter, its own page, and the campaign pages' figures.
+        "wish.campaign": ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}", "campaigns"),
     }
+    # What each campaign's page shows of the wishes tagged with it (``campaigns`` pages).
+    campaign_sections = (
+        site.Section(
+            "wishes/_campaign.html", "wishes.selectors.campaign_section", order=10, topics=("wishes",)
+        ),
+    )

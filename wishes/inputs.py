@@ -4,6 +4,7 @@ API's input serializers (``api.py``) and the services' own checks read their lim
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
+from campaigns.selectors import campaign_choices
 from jiangyan.inputs import API, PAGE, Boolean, Choice, Date, Images, Input, Ref, Text, text_of
 
 from .choices import Satisfaction, WishCategory, WishChannel
@@ -54,4 +55,13 @@ WISH_WITHDRAW = Input(
     query_code=QUERY_CODE,
 )
 
-INPUTS = (WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW)
+# The community's staff file a wish under a seasonal campaign (四季活动), or take it out (no campaign).
+WISH_TAG_CAMPAIGN = Input(
+    "wish_tag_campaign",
+    campaign=Ref(label=_("四季活动"), queryset=campaign_choices(), required=False),
+)
+
+INPUTS = (
+    *(WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW),
+    WISH_TAG_CAMPAIGN,
+)
