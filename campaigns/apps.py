@@ -17,6 +17,10 @@ class CampaignsConfig(site.PortalAppConfig):
         "campaign.create": _("新建四季活动"),
         "campaign.update": _("修改四季活动"),
     }
-    # A new campaign shows on the campaign pages alone; a changed one also on every wish and project page
-    # tagged with it (they name it) — rare office edits, so everything is refreshed (``*``).
-    audit_topics = {"campaign.create": ("campaigns",), "campaign.update": ("*",)}
+    # Cache topics (jiangyan.pagecache): ``campaigns`` the campaign pages (moved by these and by tagging a
+    # wish or a project); ``campaign-names`` the pages of tagged wishes and projects, which name their
+    # campaign; the API lists of wishes and projects name it too.
+    audit_topics = {
+        "campaign.create": ("campaigns",),
+        "campaign.update": ("campaigns", "campaign-names", "wishes", "projects"),
+    }

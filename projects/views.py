@@ -68,8 +68,9 @@ def _visible(request, code: str) -> Project:
 
 
 def _page_topics() -> tuple[str, ...]:
-    """A project page shows its project and the sections other apps add to it."""
-    return ("project:{code}", *section_topics(project_sections()))
+    """A project page shows its project (and the name of its seasonal campaign) and the sections other
+    apps add to it."""
+    return ("project:{code}", "campaign-names", *section_topics(project_sections()))
 
 
 @require_GET

@@ -128,7 +128,7 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
     }
 
 
-@cached_page(topics=("wish:{code}",))
+@cached_page(topics=("wish:{code}", "campaign-names"))  # it names its seasonal campaign
 def detail(request, code: str):
     wish = get_visible_or_404(
         Wish.objects.select_related("community__town", "claimed_by", "campaign"), request.user, code=code

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from PIL import Image
 
 from accounts.models import User
+from campaigns.models import Campaign
 from jiangyan.audit import audit_verify
 from jiangyan.models import AuditEvent
 from projects import services as project_services
@@ -145,6 +146,10 @@ def replay_project(project: Project, code: str) -> Project:
                 project_services.evaluation_create(
                     actor=event.actor, project=copy, score=original.score, comment=original.comment
                 )
+            elif event.verb == "project.campaign":
+                project_services.project_tag_campaign(
+                    actor=event.actor, project=copy, campaign=Campaign.objects.get(pk=event.after["campaign"])
+                )
             elif event.verb == "project.photo_add":
                 project_services.photo_add(
                     actor=event.actor,
@@ -226,6 +231,9 @@ def replay_wish(wish: Wish) -> Wish:
             elif event.verb == "wish.claim":
                 promised = datetime.date.fromisoformat(event.after["promised_date"])
                 copy = wish_services.wish_claim(actor=actor, wish=copy, promised_date=promised)
+            elif event.verb == "wish.campaign":
+                campaign = Campaign.objects.get(pk=event.after["campaign"])
+                copy = wish_services.wish_tag_campaign(actor=actor, wish=copy, campaign=campaign)
             elif event.verb == "wish.fulfil":
                 copy = wish_services.wish_fulfil(
                     actor=actor, wish=copy, note=wish.fulfil_note, photos=[picture()]
@@ -263,6 +271,7 @@ def test_a_demo_wishs_record_is_what_the_services_write_for_the_same_acts(distri
         "wish.fulfil",
         "wish.feedback",
         "wish.reopen",
+        "wish.campaign",
     }
     for wish in paths.values():
         copy = replay_wish(wish)
