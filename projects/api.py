@@ -140,7 +140,7 @@ class IndicatorValuesInput(serializers.Serializer):
     values = IndicatorValueSerializer(many=True, allow_empty=False)
 
 
-class CampaignTagInput(
+class ProjectCampaignInput(
     inputs.PROJECT_TAG_CAMPAIGN.serializer(campaign={"help_text": "四季活动 id；null 移出活动"})
 ):
     pass
@@ -400,14 +400,14 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
 
     @extend_schema(
         summary="归入四季活动或移出（领办单位、办公室）",
-        request=CampaignTagInput,
+        request=ProjectCampaignInput,
         responses={200: ProjectDetailSerializer, **ERRORS},
         tags=["projects"],
     )
     @action(detail=True, methods=["post"], url_path="campaign", filterset_class=None)
     def campaign_tag(self, request, code=None):
         project = self.get_object()
-        services.project_tag_campaign(actor=request.user, project=project, **self.input(CampaignTagInput))
+        services.project_tag_campaign(actor=request.user, project=project, **self.input(ProjectCampaignInput))
         context = self.get_serializer_context()
         return Response(ProjectDetailSerializer(self.get_object(), context=context).data)
 

@@ -162,7 +162,7 @@ class FeedbackInput(inputs.WISH_FEEDBACK.serializer(query_code={"help_text": "�
     pass
 
 
-class CampaignTagInput(
+class WishCampaignInput(
     inputs.WISH_TAG_CAMPAIGN.serializer(campaign={"help_text": "四季活动 id；null 移出活动"})
 ):
     pass
@@ -303,10 +303,10 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def reject(self, request, code=None):
         return self._act(services.wish_reject, RejectInput)
 
-    @_action_schema(CampaignTagInput, "归入四季活动或移出（本社区工作人员）")
+    @_action_schema(WishCampaignInput, "归入四季活动或移出（本社区工作人员）")
     @action(detail=True, methods=["post"])
     def campaign(self, request, code=None):
-        return self._act(services.wish_tag_campaign, CampaignTagInput)
+        return self._act(services.wish_tag_campaign, WishCampaignInput)
 
     @_action_schema(WithdrawInput, "撤回心愿（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])

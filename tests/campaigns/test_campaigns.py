@@ -340,3 +340,33 @@ def test_the_bulletin_reports_the_campaigns_running_in_its_period_with_their_fig
     page = reports.render(ReportKind.TENDAY, data, report_title="通报")
     assert "八、四季活动" in page and f'href="/campaigns/{running.pk}/"' in page
     assert "活动收到微心愿 2 个，党员认领 1 个，已实现 1 个" in page
+
+
+# --- the admin saves through the services ----------------------------------------------------------------
+def test_the_admin_creates_and_changes_a_campaign_through_the_services(client_as):
+    office = client_as(UserFactory(is_superuser=True, is_staff=True))
+    today = timezone.localdate()
+    body = {
+        "name": "秋送助学",
+        "season": "autumn",
+        "theme": "开学季资助困难家庭学生",
+        "description": "",
+        "start_date": today.isoformat(),
+        "end_date": (today + datetime.timedelta(days=90)).isoformat(),
+    }
+    assert office.post("/admin/campaigns/campaign/add/", body).status_code == 302
+    campaign = Campaign.objects.get(theme="开学季资助困难家庭学生")
+    assert AuditEvent.objects.for_object(campaign).get().verb == "campaign.create"
+    refused = office.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/", body | {"end_date": "2000-01-01"}
+    )
+    assert refused.status_code == 200 and "结束日期不能早于开始日期。" in refused.content.decode()
+    too_long = body | {"end_date": (today + datetime.timedelta(days=400)).isoformat()}
+    refused = office.post(f"/admin/campaigns/campaign/{campaign.pk}/change/", too_long)
+    assert refused.status_code == 200 and "一期活动最长 200 天。" in refused.content.decode()
+    changed = body | {"theme": "为困难家庭学生送助学金和书包"}
+    assert office.post(f"/admin/campaigns/campaign/{campaign.pk}/change/", changed).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.theme == "为困难家庭学生送助学金和书包"
+    assert AuditEvent.objects.for_object(campaign).filter(verb="campaign.update").count() == 1
+    assert office.get(f"/admin/campaigns/campaign/{campaign.pk}/delete/").status_code == 403
