@@ -211,9 +211,7 @@ def test_the_wish_page_offers_tagging_to_its_staff_only(client_as, community, co
     campaign = CampaignFactory()
     wish = WishFactory(community=community)
     other = UserFactory(roles=["community_staff"], community=CommunityFactory())
-    assert (
-        'data-tag="campaign"' in client_as(community_staff).get(f"/wishes/{wish.code}/").content.decode()
-    )
+    assert 'data-tag="campaign"' in client_as(community_staff).get(f"/wishes/{wish.code}/").content.decode()
     assert 'data-tag="campaign"' not in client_as(other).get(f"/wishes/{wish.code}/").content.decode()
     posted = client_as(community_staff).post(
         f"/wishes/{wish.code}/campaign/", {"campaign-campaign": campaign.pk}
