@@ -42,6 +42,7 @@ from projects.models import (
 from projects.services import EVALUATION_NOTE, INDICATOR_NOTE, MILESTONE_NOTE
 from projects.tasks import store_schedules
 
+from . import campaigns as seasonal
 from . import english, pictures
 from .bulk import copy_objects, reserve_ids, update_objects
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
@@ -369,6 +370,9 @@ def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+TAGGED_PER_CAMPAIGN = 6
+
+
 class _Seeder:
     def __init__(self, *, scale: int):
         self.rng = random.Random(SEED)
@@ -400,6 +404,34 @@ class _Seeder:
         return ProjectPhoto(
             project=project, image=image, caption=caption, uploaded_by=actor, created_at=at, **links
         )
+
+    # -- seasonal campaigns ------------------------------------------------------------------------------
+    def tag_campaigns(self, lives: list[Life]) -> int:
+        """The office files each season's projects under its campaign (``project_tag_campaign``) on the
+        day the campaign begins: 春风行动's job fairs under 春送岗位, the summer day camps under 夏送清凉 …
+        (``demo.campaigns.SEASON_PROJECTS``), at most ``TAGGED_PER_CAMPAIGN`` each."""
+        tagged = 0
+        for season, campaign in seasonal.campaigns().items():
+            words = seasonal.SEASON_PROJECTS.get(season, ())
+            chosen = [life for life in lives if any(word in life.project.title for word in words)]
+            chosen = chosen[:TAGGED_PER_CAMPAIGN]
+            for life in chosen:
+                begins = self.time.at(campaign.start_date, 9, 30)
+                at = min(
+                    max(begins, life.imported_at + datetime.timedelta(hours=1)), self.time.at(self.today, 23)
+                )
+                self.record.add(
+                    at=at,
+                    actor=self.admin,
+                    verb="project.campaign",
+                    target=life.project,
+                    before={"campaign": None},
+                    after={"campaign": campaign.pk},
+                    note=campaign.name,
+                )
+            Project.objects.filter(pk__in=[life.project.pk for life in chosen]).update(campaign=campaign)
+            tagged += len(chosen)
+        return tagged
 
     # -- the registry ------------------------------------------------------------------------------------
     def build(self, specs: list[Spec]) -> list[Life]:
@@ -745,6 +777,7 @@ def seed(*, scale: int, stdout) -> None:
     for life in lives:
         seeder.live(life, rows)
     seeder.write(lives, rows)
+    tagged = seeder.tag_campaigns(lives)
     events = seeder.record.save()
     store_schedules()  # what the services and the daily task keep stored
     behind = Project.objects.with_schedule().filter(is_behind=True).count()
@@ -752,6 +785,7 @@ def seed(*, scale: int, stdout) -> None:
     stdout.write(
         f"  项目：{len(lives)} 个（滞后 {behind} 个，已完成 {completed} 个），"
         f"节点 {sum(len(life.milestones) for life in lives)} 个，述职 {len(rows['statements'])} 条，"
-        f"照片 {len(rows['photos'])} 张，评价 {len(rows['evaluations'])} 条，记录 {events} 条"
+        f"照片 {len(rows['photos'])} 张，评价 {len(rows['evaluations'])} 条，记录 {events} 条，"
+        f"归入四季活动 {tagged} 个"
         f"（{time.monotonic() - began:.1f} 秒）"
     )

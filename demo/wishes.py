@@ -34,6 +34,7 @@ from wishes.choices import (
 from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, Wish, WishPhoto
 from wishes.services import CLAIM_NOTE, feedback_note
 
+from . import campaigns as seasonal
 from . import pictures
 from .accounts import demo_community, person_name
 from .history import Record, historic_timestamps
@@ -205,6 +206,8 @@ def _seed(*, scale: int, stdout) -> None:
     photos = pictures.pool()["parcel"]
     categories = list(WISHES)
     record = Record()
+    seasons = seasonal.campaigns()
+    season_rng = random.Random(SEED + 4)  # its own draws: the other wishes stay as they were
 
     wishes: list[Wish] = []
     stories: list[list[dict]] = []
@@ -224,6 +227,10 @@ def _seed(*, scale: int, stdout) -> None:
         channel = rng.choice(STAFF_CHANNELS) if by_staff else rng.choice(RESIDENT_CHANNELS)
         hour = datetime.timedelta(hours=rng.randint(1, 10))
         submitted_at = now - datetime.timedelta(days=rng.uniform(*AGE_DAYS[state]))
+        # In a season, some wishes are what its campaign brings (a heater in winter, a fan in summer …).
+        season = _season_at(seasons, submitted_at)
+        if not urgent and season_rng.random() < seasonal.SEASON_WISH_SHARE.get(season, 0):
+            category, title, text = season_rng.choice(seasonal.SEASON_WISHES[season])
         worker = workers.get(community.pk)
         wisher = resident if (not by_staff and index % 37 == 0) else None
         wish = Wish(
@@ -317,6 +324,7 @@ def _seed(*, scale: int, stdout) -> None:
                 )
                 if state in ("closed", "open_reopened"):
                     _follow_up(rng, wish, event, now=now, worker=worker, as_wisher=as_wisher, state=state)
+        _tag_campaign(season_rng, wish, event, seasons=seasons, worker=worker, now=now)
         wishes.append(wish)
         stories.append(story)
 
@@ -333,13 +341,15 @@ def _seed(*, scale: int, stdout) -> None:
                 record.add(at=at, verb=verb, target=wish, before=before, after=after, **e)
     events = record.save()
     offers = _dispatch_offers(rng, workers=workers, communities=communities, home=home, scale=scale)
+    tagged = sum(1 for w in wishes if w.campaign_id)
     flagged = Wish.objects.unclaimed_flagged(now).count()
     overdue = Wish.objects.overdue(today).count()
     urgent = sum(1 for w in wishes if w.urgent)
     stdout.write(
         f"  微心愿：{len(wishes)} 个（{home} {sum(w.community_id == home.pk for w in wishes)} 个，"
         f"生活帮帮团急需 {urgent} 个），超时未认领 {flagged} 个，认领逾期 {overdue} 个，"
-        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条；派单 {sum(offers.values())} 次"
+        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条，归入四季活动 {tagged} 个；"
+        f"派单 {sum(offers.values())} 次"
         f"（{'、'.join(f'{OfferStatus(k).label} {n}' for k, n in sorted(offers.items()))}）"
     )
 
@@ -385,6 +395,29 @@ def _dispatch_offers(rng, *, workers, communities, home, scale) -> Counter:
                 wishes_services.wish_claim(actor=quicker, wish=wish)
             made[state] += 1
     return made
+
+
+def _season_at(seasons: dict, moment: datetime.datetime) -> str | None:
+    """The season whose campaign runs (or is about to begin) at ``moment``."""
+    for season, campaign in seasons.items():
+        if seasonal.takes(campaign, submitted=moment, done=None):
+            return season
+    return None
+
+
+def _tag_campaign(rng, wish: Wish, event, *, seasons: dict, worker, now) -> None:
+    """The community's worker files a wish of the season under its campaign (``wish_tag_campaign``), when
+    the wish is about what the campaign brings and was made while it ran (or shortly before it began)."""
+    campaign = seasons.get(seasonal.season_of(wish.title, wish.text))
+    if campaign is None or worker is None or wish.status in (WishStatus.REJECTED, WishStatus.WITHDRAWN):
+        return
+    if not seasonal.takes(campaign, submitted=wish.submitted_at, done=wish.fulfilled_at):
+        return
+    begins = timezone.make_aware(datetime.datetime.combine(campaign.start_date, datetime.time(9)))
+    start = max(wish.opened_at or wish.submitted_at, begins)
+    at = min(start + datetime.timedelta(minutes=rng.randint(20, 180)), now)
+    wish.campaign = campaign
+    event("wish.campaign", at, {"campaign": None}, {"campaign": campaign.pk}, campaign.name, actor=worker)
 
 
 def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None:

@@ -4,10 +4,11 @@ what it affects and nothing else, at once (docs/performance.md).
 **Topics.** A topic names a part of the data: ``projects`` (what lists and figures show of any project),
 ``project:<code>`` (one project's page), ``wishes`` (the public board), ``wishes:any`` (any wish, also one
 under review: the funnel), ``wishes:<community id>``, ``wish:<code>``, ``surveys``, ``trace`` (suggestion →
-problem → duty → project), ``reports``, ``supervision``, ``accounts``; ``*`` is everything. Each topic has a
-version in the cache (a random token). :func:`changed` gives the topics new versions when the transaction
-commits. Nobody calls it by hand for a change of state: ``jiangyan.audit.audit_record`` derives the topics
-of every audited change from its verb and target (the ``audit_topics`` each app declares, collected by
+problem → duty → project), ``reports``, ``supervision``, ``accounts``, ``campaigns`` (the seasonal campaigns'
+pages), ``campaign-names`` (pages naming a wish's or project's campaign); ``*`` is everything. Each topic has
+a version in the cache (a random token). :func:`changed` gives the topics new versions when the transaction
+commits. Nobody calls it by hand for a change of state: ``jiangyan.audit.audit_record`` derives the topics of
+every audited change from its verb and target (the ``audit_topics`` each app declares, collected by
 ``jiangyan.site.change_topics``); a verb nobody declared moves ``*``.
 
 **Entries.** An entry stores the versions of its topics (always with ``*``) read *before* it was computed;

@@ -46,6 +46,7 @@ class Section:
     """A part of a page another app owns: ``template`` rendered with the dict ``context`` returns.
 
     Home sections: ``context(request) -> dict``. Project-page sections: ``context(user, project) -> dict``.
+    Campaign-page sections: ``context(campaign) -> dict``.
     ``topics``: the cache topics it shows (``jiangyan.pagecache``), added to those of the page it is on.
     """
 
@@ -114,8 +115,8 @@ class PortalAppConfig(AppConfig):
     - ``url_prefix`` + ``<app>.urls``: its pages (``""`` mounts at the root);
     - ``api_module``: a module with ``register(router)`` and optionally ``extra_urls``;
     - ``nav_items``: header menu entries;
-    - ``home_sections`` / ``project_sections`` / ``duty_sections``: parts of the home page, of each project
-      page and of each duty item page;
+    - ``home_sections`` / ``project_sections`` / ``duty_sections`` / ``campaign_sections``: parts of the
+      home page, of each project page, of each duty item page and of each seasonal campaign's page;
     - ``audit_verbs``: labels of the audit verbs its services write;
     - ``audit_fields``: ``{model name: {key: AuditField}}`` for the keys of its events' before/after that
       are not fields of the target model (a model field reads by its verbose name and choices);
@@ -135,6 +136,7 @@ class PortalAppConfig(AppConfig):
     home_sections: tuple[Section, ...] = ()
     project_sections: tuple[Section, ...] = ()
     duty_sections: tuple[Section, ...] = ()
+    campaign_sections: tuple[Section, ...] = ()
     audit_verbs: dict[str, str] = {}
     audit_fields: dict[str, dict[str, AuditField]] = {}
     audit_topics: dict[str, tuple[str, ...]] = {}
@@ -179,6 +181,11 @@ def project_sections() -> list[Section]:
 @cache
 def duty_sections() -> list[Section]:
     return _sections("duty_sections")
+
+
+@cache
+def campaign_sections() -> list[Section]:
+    return _sections("campaign_sections")
 
 
 def section_topics(sections: list[Section]) -> tuple[str, ...]:

@@ -57,7 +57,7 @@ class ImportSynonymAdmin(admin.ModelAdmin):
 
 # State is changed by the services (audited): the status on the project's manage page, a milestone's
 # completion and an indicator's current value by the lead unit. Here those fields are read-only.
-PROJECT_STATE = ["status"]
+PROJECT_STATE = ["status", "campaign"]  # the campaign: on the manage page (``project_tag_campaign``)
 MILESTONE_STATE = ["done_date", "evidence"]
 INDICATOR_STATE = ["current_value"]
 

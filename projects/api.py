@@ -63,6 +63,7 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
     towns = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    campaign_name = serializers.SerializerMethodField(help_text="所属四季活动（无则为空）")
     actions = actions_field(STATUS_MOVES)
 
     class Meta:
@@ -84,6 +85,8 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
             "planned_start",
             "planned_end",
             "is_public",
+            "campaign",
+            "campaign_name",
             "status",
             "status_label",
             "expected_pct",
@@ -94,6 +97,9 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
             "url",
             "actions",
         ]
+
+    def get_campaign_name(self, project) -> str:
+        return project.campaign.name if project.campaign_id else ""
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -166,6 +172,12 @@ class MilestoneCompleteInput(inputs.MILESTONE_COMPLETE.serializer()):
 
 class IndicatorValuesInput(serializers.Serializer):
     values = IndicatorValueSerializer(many=True, allow_empty=False)
+
+
+class ProjectCampaignInput(
+    inputs.PROJECT_TAG_CAMPAIGN.serializer(campaign={"help_text": "四季活动 id；null 移出活动"})
+):
+    pass
 
 
 class StatusInput(inputs.PROJECT_STATUS_CHANGE.serializer(reason={"help_text": "变更原因，记入办理记录"})):
@@ -254,6 +266,7 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         "evaluation_create": (Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT),
         "unit_evaluations": (Role.SUPERVISOR,),
         "status_change": (Role.UNIT_STAFF,),
+        "campaign_tag": (Role.UNIT_STAFF,),
     }
     action_scopes = {
         "milestones": VIEW,
@@ -264,6 +277,7 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         "indicators": CHANGE,
         "statement_create": CHANGE,
         "status_change": CHANGE,
+        "campaign_tag": CHANGE,
     }
     queryset = Project.objects.all()  # restricted to each action's scope by ``PortalViewSet``
 
@@ -272,7 +286,7 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
             return Project.objects.none()
         if self.action == "list":
             return selectors.project_list(user=self.request.user)
-        if self.action in ("retrieve", "status_change"):  # answered with the detail
+        if self.action in ("retrieve", "status_change", "campaign_tag"):  # answered with the detail
             return selectors.project_pages()
         return super().get_queryset()
 
@@ -447,6 +461,19 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         project = self.get_object()
         data = self.input(StatusInput)
         services.project_status_change(actor=request.user, project=project, **data)
+        context = self.get_serializer_context()
+        return Response(ProjectDetailSerializer(self.get_object(), context=context).data)
+
+    @extend_schema(
+        summary="归入四季活动或移出（领办单位、办公室）",
+        request=ProjectCampaignInput,
+        responses={200: ProjectDetailSerializer, **ERRORS},
+        tags=["projects"],
+    )
+    @action(detail=True, methods=["post"], url_path="campaign", filterset_class=None)
+    def campaign_tag(self, request, code=None):
+        project = self.get_object()
+        services.project_tag_campaign(actor=request.user, project=project, **self.input(ProjectCampaignInput))
         context = self.get_serializer_context()
         return Response(ProjectDetailSerializer(self.get_object(), context=context).data)
 

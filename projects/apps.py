@@ -30,6 +30,7 @@ class ProjectsConfig(site.PortalAppConfig):
         "project.status": _("变更状态"),
         "criterion.set": _("设置评价内容"),
         "evaluation_round.set": _("设置评价轮次"),
+        "project.campaign": _("归入四季活动"),
     }
     # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
     audit_fields = {
@@ -56,7 +57,16 @@ class ProjectsConfig(site.PortalAppConfig):
     # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
     # The evaluation method shows in every figure of the ratings (the lists', the reports', the dashboard's:
     # ``projects``) and on every project page (``evaluation``: its scores, whether evaluation is open).
-    audit_topics = dict.fromkeys(audit_verbs, ("projects", "project:{t.code}")) | {
+    audit_topics = {
+        **dict.fromkeys(audit_verbs, ("projects", "project:{t.code}")),
         "criterion.set": ("projects", "evaluation"),
         "evaluation_round.set": ("projects", "evaluation"),
+        # Tagged or untagged: also the campaign pages' figures.
+        "project.campaign": ("projects", "project:{t.code}", "campaigns"),
     }
+    # What each campaign's page shows of the projects tagged with it (``campaigns`` pages).
+    campaign_sections = (
+        site.Section(
+            "projects/_campaign.html", "projects.selectors.campaign_section", order=20, topics=("projects",)
+        ),
+    )

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Town, Unit
+from campaigns.selectors import campaign_choices
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import ProjectStatus
@@ -52,6 +53,8 @@ class ProjectFilterSet(PortalFilterSet):
     behind = django_filters.ChoiceFilter(
         choices=BEHIND_CHOICES, method="filter_behind", label=_("进度"), empty_label=_("全部进度")
     )
+    # A seasonal campaign's projects (四季活动: its page links here with the same count).
+    campaign = LookupFilter(queryset=campaign_choices(), label=_("四季活动"), empty_label=_("全部活动"))
     # The ranking's links: a unit's projects started by the ranking's last day (as the ranking counts them).
     started_by = django_filters.DateFilter(
         field_name="planned_start", lookup_expr="lte", label=_("开工不晚于"), widget=forms.HiddenInput
@@ -68,6 +71,7 @@ class ProjectFilterSet(PortalFilterSet):
             "status",
             "lead_unit",
             "behind",
+            "campaign",
             "started_by",
         ]
 

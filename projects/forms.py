@@ -107,6 +107,11 @@ class IndicatorValuesForm(IndicatorValuesMixin, forms.Form):
         self.add_indicator_fields(indicators, required=True)
 
 
+CampaignTagForm = inputs.PROJECT_TAG_CAMPAIGN.form(
+    campaign={"empty_label": _("不归入活动"), "help_text": _("如：春风行动系列招聘会归入春送岗位")}
+)
+
+
 class StatusForm(
     inputs.PROJECT_STATUS_CHANGE.form(
         status={"label": _("改为"), "choices": ()},

@@ -4,7 +4,8 @@ not declared here: the page asks one field per indicator of the project, the API
 
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.inputs import API, PAGE, Choice, Date, Images, Input, Integer, Text, text_of
+from campaigns.selectors import campaign_choices
+from jiangyan.inputs import API, PAGE, Choice, Date, Images, Input, Integer, Ref, Text, text_of
 
 from .choices import ProjectStatus
 from .models import (
@@ -89,6 +90,12 @@ EVALUATION_ROUND_SET = Input(
     ends_on=Date(label=_("截止日期")),
 )
 
+# The office or the lead unit files a project under a seasonal campaign (四季活动), or takes it out.
+PROJECT_TAG_CAMPAIGN = Input(
+    "project_tag_campaign",
+    campaign=Ref(label=_("四季活动"), queryset=campaign_choices(), required=False),
+)
+
 INPUTS = (
     STATEMENT_CREATE,
     MILESTONE_COMPLETE,
@@ -96,4 +103,5 @@ INPUTS = (
     EVALUATION_CREATE,
     CRITERION_SET,
     EVALUATION_ROUND_SET,
+    PROJECT_TAG_CAMPAIGN,
 )

@@ -137,6 +137,15 @@ class Project(models.Model):
     planned_start = models.DateField(_("计划开始"))
     planned_end = models.DateField(_("计划完成"))
     is_public = models.BooleanField(_("公开展播"), default=True)
+    # The seasonal campaign (四季活动) it belongs to: 春风行动's job fairs under 春送岗位 …
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("四季活动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
     status = models.CharField(
         _("状态"),
         max_length=20,

@@ -111,7 +111,7 @@ def project_rows(*, on: datetime.date | None = None) -> ProjectQuerySet:
     """Every project with its schedule at ``on`` and what a list row shows (not yet scoped to a user)."""
     return (
         Project.objects.with_schedule(on=on)
-        .select_related("program__key_task", "domain", "lead_unit")
+        .select_related("program__key_task", "domain", "lead_unit", "campaign")
         .prefetch_related("target_groups", "towns")
     )
 
@@ -790,3 +790,40 @@ def projects_matching(text: str, *, limit: int = 10) -> list[tuple[str, str]]:
     return [
         (p.code, f"{p.code} {p.title} · {p.lead_unit.short_name}") for p in found.order_by("code")[:limit]
     ]
+
+
+# --- seasonal campaigns (四季活动) ----------------------------------------------------------------------
+
+
+def campaign_project_figures(*, campaign_ids, on: datetime.date | None = None) -> dict[int, dict]:
+    """For each campaign of ``campaign_ids``, in one query: its projects and their average progress (of
+    the started ones, as ``project_figures`` counts the showcase's).
+
+    Without ``on`` (the campaign's page): the public projects today, the showcase's list for everybody
+    (``?campaign=``). With ``on`` (the ten-day bulletin): every tagged project, at the end of that day."""
+    ids = list(campaign_ids)
+    rows = Project.objects.with_schedule(on=on).filter(campaign_id__in=ids)
+    if on is None:
+        rows = rows.filter(is_public=True)
+    day = on or timezone.localdate()
+    found = {
+        row["campaign_id"]: row
+        for row in rows.values("campaign_id")
+        .annotate(
+            total=Count("id"),
+            average_progress=Avg("actual_pct", filter=Q(planned_start__lte=day)),
+        )
+        .order_by("campaign_id")
+    }
+    return {
+        pk: {
+            "total": found.get(pk, {}).get("total", 0),
+            "average_progress": round(found.get(pk, {}).get("average_progress") or 0.0, 1),
+        }
+        for pk in ids
+    }
+
+
+def campaign_section(campaign) -> dict:
+    """This app's part of a campaign's page (``ProjectsConfig.campaign_sections``): its figures."""
+    return {"campaign_projects": campaign_project_figures(campaign_ids=[campaign.pk])[campaign.pk]}

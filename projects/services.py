@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from campaigns.models import Campaign
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.roles import Role, is_admin, require_role
@@ -621,4 +622,28 @@ def project_status_change(*, actor: User, project: Project, status: str, reason:
         raise PermissionDenied(_("项目完成或重新启动须由办公室确认。"))
     selectors.project_require_move(actor, project, action)
     _set_status(actor=actor, project=project, status=status, reason=reason)
+    return project
+
+
+@transaction.atomic
+def project_tag_campaign(*, actor: User, project: Project, campaign: Campaign | None = None) -> Project:
+    """File ``project`` under a seasonal campaign (四季活动: 春风行动 under 春送岗位), or take it out of one
+    (``campaign=None``): its lead unit, or the office, as for the project's other fields."""
+    project = _lock_project(actor=actor, project=project)
+    if campaign is not None and not isinstance(campaign, Campaign):
+        raise field_error("campaign", _("请选择四季活动。"))
+    before = project.campaign_id
+    after = campaign.pk if campaign is not None else None
+    if before == after:
+        return project
+    project.campaign = campaign
+    project.save(update_fields=["campaign", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="project.campaign",
+        target=project,
+        before={"campaign": before},
+        after={"campaign": after},
+        note=campaign.name if campaign is not None else _("移出四季活动"),
+    )
     return project

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<str:code>/evaluate/", views.evaluate, name="evaluate"),
     path("<str:code>/manage/", views.manage, name="manage"),
     path("<str:code>/status/", views.status_change, name="status"),
+    path("<str:code>/campaign/", views.campaign_tag, name="campaign"),
     path("<str:code>/statements/new/", views.statement_new, name="statement-new"),
     path("<str:code>/milestones/<int:pk>/done/", views.milestone_done, name="milestone-done"),
     path("<str:code>/indicators/", views.indicators_update, name="indicators"),

@@ -27,6 +27,7 @@ from . import importing, selectors, services, spreadsheets
 from .choices import EvaluatorRole
 from .filtersets import ProjectFilterSet
 from .forms import (
+    CampaignTagForm,
     CriterionForm,
     EvaluationForm,
     ImportConfirmForm,
@@ -82,8 +83,9 @@ def _visible(request, code: str) -> Project:
 
 
 def _page_topics() -> tuple[str, ...]:
-    """A project page shows its project and the sections other apps add to it."""
-    return ("project:{code}", "evaluation", *section_topics(project_sections()))
+    """A project page shows its project (its evaluation, the name of its seasonal campaign) and the sections
+    other apps add to it."""
+    return ("project:{code}", "evaluation", "campaign-names", *section_topics(project_sections()))
 
 
 @require_GET
@@ -241,7 +243,7 @@ def workspace(request):
 
 def _editable(request, code: str) -> Project:
     return get_editable_or_404(
-        Project.objects.with_schedule().select_related("lead_unit"), request.user, code=code
+        Project.objects.with_schedule().select_related("lead_unit", "campaign"), request.user, code=code
     )
 
 
@@ -266,6 +268,8 @@ def _manage(request, project: Project, status: int = 200, **forms):
         },
         "statements": project.statements.select_related("author")[:5],
         "status_form": forms.get("status_form") or _status_form(request, project),
+        "campaign_form": forms.get("campaign_form")
+        or CampaignTagForm(initial={"campaign": project.campaign_id}),
     }
     return render(request, "projects/manage.html", context, status=status)
 
@@ -362,6 +366,20 @@ def photos_add(request, code: str):
         )
 
     return _workspace_write(request, project, form, call, success=_("照片已上传。"), photo_form=form)
+
+
+@require_POST
+@role_required(Role.UNIT_STAFF)
+def campaign_tag(request, code: str):
+    """File the project under a seasonal campaign (四季活动), or take it out (``project_tag_campaign``)."""
+    project = _editable(request, code)
+    form = CampaignTagForm(request.POST)
+
+    def call(data):
+        return services.project_tag_campaign(actor=request.user, project=project, campaign=data["campaign"])
+
+    success = _("已更新项目所属的四季活动。")
+    return _workspace_write(request, project, form, call, success=success, campaign_form=form)
 
 
 @require_POST

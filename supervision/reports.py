@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Community, Unit
+from campaigns import selectors as campaigns
 from jiangyan.names import Glossary, source_language
 from jiangyan.periods import Period
 from projects import selectors as projects
@@ -217,11 +218,22 @@ def _previous_report(kind: str, period: Period) -> Report | None:
     return Report.objects.filter(kind=kind, period_start=period.previous().start).only("data").first()
 
 
+def seasonal_campaigns(period: Period) -> list[dict]:
+    """The seasonal campaigns (四季活动) running on any day of ``period``, each with its figures at the end
+    of the period: wishes tagged with it (received, claimed, fulfilled, followed up by satisfaction) and
+    projects (how many, average progress of the started ones). Three queries."""
+    running = campaigns.running_campaigns(start=period.start, end=period.end)
+    ids = [c["id"] for c in running]
+    wish_figures = wishes.campaign_wish_figures(campaign_ids=ids, end=period.end)
+    project_figures = projects.campaign_project_figures(campaign_ids=ids, on=period.end)
+    return [{**c, "wishes": wish_figures[c["id"]], "projects": project_figures[c["id"]]} for c in running]
+
+
 def build_tenday(period: Period) -> dict:
     """Totals and their change since the previous bulletin, projects completed in the 旬, the behind list,
     the lead-unit ranking (with each unit's change of rank), the wish funnel and satisfaction, the problem
-    list's conversion and the orders. Public once published, so a project that is not public is counted
-    but not named."""
+    list's conversion, the orders and the seasonal campaigns running in the 旬. Public once published, so a
+    project that is not public is counted but not named."""
     on = period.end
     previous = _previous_report(ReportKind.TENDAY, period)
     before = previous.data if previous else {}
@@ -255,6 +267,7 @@ def build_tenday(period: Period) -> dict:
         },
         "conversion": surveys.conversion_at(on=on),
         "orders": selectors.order_summary(start=period.start, end=on),
+        "campaigns": seasonal_campaigns(period),
     }
 
 

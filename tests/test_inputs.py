@@ -10,6 +10,8 @@ from django.http import QueryDict
 from django.utils import translation
 from rest_framework import serializers
 
+from campaigns import api as campaigns_api
+from campaigns import forms as campaigns_forms
 from jiangyan import inputs as declared
 from jiangyan.exceptions import ApplicationError
 from jiangyan.inputs import Choice, Codes, Date, Images, Input, Integer, Ref, Text
@@ -25,7 +27,7 @@ from wishes import forms as wishes_forms
 from wishes.inputs import WISH_CREATE
 from wishes.models import Wish
 
-APPS = ("accounts", "projects", "surveys", "wishes", "supervision")
+APPS = ("accounts", "campaigns", "projects", "surveys", "wishes", "supervision")
 
 # (the page's form, the API's input serializer) of every declared service input.
 PAIRS = [
@@ -40,6 +42,7 @@ PAIRS = [
     (wishes_forms.OfferAcceptForm, wishes_api.OfferAcceptInput),
     (wishes_forms.OfferDeclineForm, wishes_api.OfferDeclineInput),
     (wishes_forms.OfferWithdrawForm, wishes_api.OfferWithdrawInput),
+    (wishes_forms.CampaignTagForm, wishes_api.WishCampaignInput),
     (supervision_forms.OrderIssueForm, supervision_api.OrderIssueInput),
     (supervision_forms.AnswerForm, supervision_api.AnswerInput),
     (supervision_forms.ReturnForm, supervision_api.ReturnInput),
@@ -53,6 +56,9 @@ PAIRS = [
     (projects_forms.EvaluationForm, projects_api.EvaluationInput),
     (projects_forms.CriterionForm, projects_api.CriterionInput),
     (projects_forms.RoundForm, projects_api.RoundInput),
+    (projects_forms.CampaignTagForm, projects_api.ProjectCampaignInput),
+    (campaigns_forms.CampaignForm, campaigns_api.CampaignInput),
+    (campaigns_forms.CampaignUpdateForm, campaigns_api.CampaignUpdateInput),
     (surveys_forms.SuggestionForm, surveys_api.SuggestionInput),
     (surveys_forms.DutyItemForm, surveys_api.DutyItemInput),
     (surveys_forms.DutyStatusForm, surveys_api.DutyItemUpdateInput),

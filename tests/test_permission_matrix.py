@@ -38,6 +38,7 @@ from jiangyan.roles import Role
 from supervision import services as supervision_services
 from supervision.choices import ReportKind
 from surveys.choices import QuestionKind
+from tests.campaigns.factories import CampaignFactory
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.matrix import outcome
@@ -128,6 +129,7 @@ class World:
     offer: Any
     criterion: Any
     evaluation_round: Any
+    campaign: Any
 
 
 @pytest.fixture
@@ -189,6 +191,7 @@ def world(db) -> World:
         ),
         criterion=default_criterion(),
         evaluation_round=month_round(timezone.localdate() - datetime.timedelta(days=40)),
+        campaign=CampaignFactory(),
     )
 
 
@@ -313,6 +316,8 @@ PROJECTS = {
     ],
     "projects:indicators": [Row("POST", PROJECT_WRITE_PAGE, args=PROJECT)],
     "projects:photos": [Row("POST", PROJECT_WRITE_PAGE, args=PROJECT)],
+    # The lead unit (or the office) files its project under a seasonal campaign; empty: no campaign.
+    "projects:campaign": [Row("POST", only("ok", UNIT, refused=403) | {UNIT_OTHER: 404}, args=PROJECT)],
     # API
     "project-list": [Row("GET", EVERYBODY_200)],
     "project-detail": [
@@ -348,6 +353,7 @@ PROJECTS = {
         Row("POST", only(400, anonymous=403), note="only the office opens rounds"),
     ],
     "evaluation-round-detail": [Row("PUT", only(400, anonymous=403), args=pk("evaluation_round"))],
+    "project-campaign-tag": [Row("POST", only(200, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=PROJECT)],
 }
 
 SURVEY_READERS = only(200, SUPERVISOR)
@@ -492,6 +498,12 @@ WISHES = {
         ),
         Row(
             "POST",
+            only("ok", COMMUNITY),
+            args=lambda w: {"code": w.wish.code, "name": "campaign"},
+            note="its community's staff file it under a campaign (empty: none); another community's: 403",
+        ),
+        Row(
+            "POST",
             expect(404, anonymous="login"),
             args=lambda w: {"code": w.wish.code, "name": "nonsense"},
         ),
@@ -552,6 +564,9 @@ WISHES = {
             | {SUPERVISOR: 403, MEMBER: 403},
             args=pk("offer"),
         )
+    ],
+    "wish-campaign": [
+        Row("POST", only(200, COMMUNITY, anonymous=403), args=code("wish"), note="another community's: 403")
     ],
     "wish-withdraw": [
         Row(
@@ -684,7 +699,32 @@ SUPERVISION = {
     ],
 }
 
-DECLARED: dict[str, list[Row]] = {**SITE, **ACCOUNTS, **PROJECTS, **SURVEYS, **WISHES, **SUPERVISION}
+# Seasonal campaigns (四季活动): public pages and API; the office creates and changes them.
+CAMPAIGNS = {
+    "campaigns:list": [Row("GET", EVERYBODY_200)],
+    "campaigns:detail": [
+        Row("GET", EVERYBODY_200, args=pk("campaign")),
+        Row("GET", expect(404), args=lambda w: {"pk": 987654}),
+    ],
+    "campaign-list": [
+        Row("GET", EVERYBODY_200),
+        Row("POST", only(400, anonymous=403), note="only the office defines campaigns"),
+    ],
+    "campaign-detail": [
+        Row("GET", EVERYBODY_200, args=pk("campaign")),
+        Row("PUT", only(400, anonymous=403), args=pk("campaign"), note="only the office changes campaigns"),
+    ],
+}
+
+DECLARED: dict[str, list[Row]] = {
+    **SITE,
+    **ACCOUNTS,
+    **PROJECTS,
+    **SURVEYS,
+    **WISHES,
+    **SUPERVISION,
+    **CAMPAIGNS,
+}
 
 
 # --- the URLconf ----------------------------------------------------------------------------------------

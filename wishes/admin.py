@@ -44,6 +44,7 @@ class WishAdmin(admin.ModelAdmin):
         "feedback_comment",
         "reopened",
         "reopen_count",
+        "campaign",  # tagged by the community's staff on the wish's page (``services.wish_tag_campaign``)
         "submitted_at",
         "reviewed_at",
         "opened_at",

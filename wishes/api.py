@@ -52,6 +52,7 @@ class WishSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     # Blank until the follow-up: the schema says so (an enum or "").
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
+    campaign_name = serializers.SerializerMethodField(help_text="所属四季活动（无则为空）")
     actions = actions_field(WISH_MOVES)
 
     class Meta:
@@ -82,6 +83,8 @@ class WishSerializer(serializers.ModelSerializer):
             "feedback_comment",
             "reopened",
             "reject_reason",
+            "campaign",
+            "campaign_name",
             "submitted_at",
             "opened_at",
             "claimed_at",
@@ -99,6 +102,9 @@ class WishSerializer(serializers.ModelSerializer):
 
     def get_personal_data(self, wish) -> bool:
         return self._reveal(wish)
+
+    def get_campaign_name(self, wish) -> str:
+        return wish.campaign.name if wish.campaign_id else ""
 
     def get_claimed_by_name(self, wish) -> str:
         return wish.claimed_by.display_name if wish.claimed_by_id else ""
@@ -154,6 +160,12 @@ class FulfilInput(inputs.WISH_FULFIL.serializer()):
 
 
 class FeedbackInput(inputs.WISH_FEEDBACK.serializer(query_code={"help_text": "心愿人不登录时凭查询码回访"})):
+    pass
+
+
+class WishCampaignInput(
+    inputs.WISH_TAG_CAMPAIGN.serializer(campaign={"help_text": "四季活动 id；null 移出活动"})
+):
     pass
 
 
@@ -253,6 +265,7 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "release": (Role.PARTY_MEMBER,),
         "fulfil": (Role.PARTY_MEMBER,),
         "approve": (Role.COMMUNITY_STAFF,),
+        "campaign": (Role.COMMUNITY_STAFF,),
         "reject": (Role.COMMUNITY_STAFF,),
         "assign": (Role.COMMUNITY_STAFF,),
     }
@@ -275,6 +288,8 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "withdraw": WISHER,
         # 派单: only the staff of the wish's community (and admins); a wish of another community is a 404.
         "assign": CHANGE,
+        # Whoever sees the wish may ask; the service lets only its community's staff tag it.
+        "campaign": VIEW,
     }
 
     def get_queryset(self):
@@ -297,7 +312,7 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return {"pk": int(key)} if key.isdigit() else {"code": key.upper()}
 
     def _answer(self, wish: Wish) -> Response:
-        wish = Wish.objects.select_related("community__town", "claimed_by").get(pk=wish.pk)
+        wish = Wish.objects.select_related("community__town", "claimed_by", "campaign").get(pk=wish.pk)
         revealed = {wish.pk} if selectors.reveal_personal_data(self.request.user, wish) else set()
         context = {**self.get_serializer_context(), "revealed": revealed, "with_photos": True}
         return Response(WishSerializer(wish, context=context).data)
@@ -351,6 +366,11 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def reject(self, request, code=None):
         return self._act(services.wish_reject, RejectInput)
+
+    @_action_schema(WishCampaignInput, "归入四季活动或移出（本社区工作人员）")
+    @action(detail=True, methods=["post"])
+    def campaign(self, request, code=None):
+        return self._act(services.wish_tag_campaign, WishCampaignInput)
 
     @_action_schema(WithdrawInput, "撤回心愿（心愿人凭账号或查询码，或本社区工作人员）")
     @action(detail=True, methods=["post"])

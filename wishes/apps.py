@@ -107,6 +107,7 @@ class WishesConfig(site.PortalAppConfig):
         "wish.dispatch_decline": _("婉拒派单"),
         "wish.dispatch_withdraw": _("撤回派单"),
         "wish.dispatch_lapse": _("派单失效"),
+        "wish.campaign": _("归入四季活动"),
     }
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
@@ -120,7 +121,15 @@ class WishesConfig(site.PortalAppConfig):
             ("wish.dispatch", "wish.dispatch_decline", "wish.dispatch_withdraw", "wish.dispatch_lapse"),
             ("wishes:any", "wishes:{t.wish.community_id}", "wish:{t.wish.code}"),
         ),
+        # Tagged or untagged: the board's campaign filter, its own page, and the campaign pages' figures.
+        "wish.campaign": ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}", "campaigns"),
     }
+    # What each campaign's page shows of the wishes tagged with it (``campaigns`` pages).
+    campaign_sections = (
+        site.Section(
+            "wishes/_campaign.html", "wishes.selectors.campaign_section", order=10, topics=("wishes",)
+        ),
+    )
 
     def ready(self) -> None:
         super().ready()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
+from campaigns.selectors import campaign_choices
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import OfferStatus, Satisfaction, WishCategory, WishChannel, WishStatus
@@ -63,6 +64,8 @@ class WishFilterSet(PortalFilterSet):
     satisfaction = django_filters.ChoiceFilter(
         choices=Satisfaction.choices, label=_("回访评价"), empty_label=_("不限")
     )
+    # A seasonal campaign's wishes (四季活动: its page links here with the same counts).
+    campaign = LookupFilter(queryset=campaign_choices(), label=_("四季活动"), empty_label=_("全部活动"))
 
     class Meta:
         model = Wish
@@ -77,6 +80,7 @@ class WishFilterSet(PortalFilterSet):
             "overdue",
             "reached",
             "satisfaction",
+            "campaign",
         ]
 
     def filter_flagged(self, queryset, name, value):

@@ -80,6 +80,9 @@ class ApproveForm(forms.Form):
 ReleaseForm = inputs.WISH_RELEASE.form(reason={"label": _("原因")})
 RejectForm = inputs.WISH_REJECT.form(reason={"label": _("原因")})
 WithdrawForm = inputs.WISH_WITHDRAW.form(reason={"label": _("撤回原因（可选）")})
+CampaignTagForm = inputs.WISH_TAG_CAMPAIGN.form(
+    campaign={"empty_label": _("不归入活动"), "help_text": _("如：棉被、取暖器归入冬送温暖")}
+)
 FulfilForm = inputs.WISH_FULFIL.form(note={"widget": forms.Textarea(attrs={"rows": 3})})
 FeedbackForm = inputs.WISH_FEEDBACK.form(
     satisfaction={"widget": forms.RadioSelect},

@@ -4,6 +4,7 @@ API's input serializers (``api.py``) and the services' own checks read their lim
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, User
+from campaigns.selectors import campaign_choices
 from jiangyan.inputs import API, PAGE, Boolean, Choice, Date, Images, Input, Ref, Text, text_of
 from jiangyan.roles import Role
 
@@ -76,7 +77,15 @@ OFFER_WITHDRAW = Input(
     "offer_withdraw", reason=Text(label=_("撤回原因"), max_length=OFFER_REASON_LENGTH, required=False)
 )
 
+
+# The community's staff file a wish under a seasonal campaign (四季活动), or take it out (no campaign).
+WISH_TAG_CAMPAIGN = Input(
+    "wish_tag_campaign",
+    campaign=Ref(label=_("四季活动"), queryset=campaign_choices(), required=False),
+)
+
 INPUTS = (
     *(WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW),
     *(WISH_DISPATCH, OFFER_ACCEPT, OFFER_DECLINE, OFFER_WITHDRAW),
+    WISH_TAG_CAMPAIGN,
 )

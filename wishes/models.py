@@ -252,6 +252,15 @@ class Wish(models.Model):
     feedback_channel = models.CharField(
         _("回访方式"), max_length=20, choices=FeedbackChannel.choices, blank=True
     )
+    # The seasonal campaign (四季活动) the community's staff filed it under: 冬送温暖 for a warm quilt …
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("四季活动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wishes",
+    )
     reopened = models.BooleanField(_("不满意重办"), default=False, db_index=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
 

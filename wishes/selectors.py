@@ -3,6 +3,7 @@ members' page and the home page teaser."""
 
 import datetime
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,7 +33,7 @@ from jiangyan.audit import personal_data_viewed
 from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 
-from .choices import OFFER_MOVES, WISH_MOVES, OfferStatus, Satisfaction, WishStatus
+from .choices import OFFER_MOVES, PUBLIC_STATUSES, WISH_MOVES, OfferStatus, Satisfaction, WishStatus
 from .models import DispatchOffer, Wish, overdue_rule, unclaimed_flagged_rule
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
@@ -197,7 +198,7 @@ def wish_list(*, user) -> QuerySet[Wish]:
     """The wishes ``user`` may see, with what a list row shows, own community first."""
     return (
         Wish.objects.visible_to(user)
-        .select_related("community__town", "claimed_by")
+        .select_related("community__town", "claimed_by", "campaign")
         .own_community_first(user)
     )
 
@@ -663,3 +664,60 @@ def _awaiting_dispatch_at(at: datetime.datetime) -> Q:
         & ~Q(status=WishStatus.REJECTED)
         & ~Exists(offered)
     )
+
+
+# --- seasonal campaigns (四季活动) ----------------------------------------------------------------------
+# A campaign's figures on its public page, each the count of the board's list it links to: the public
+# wishes tagged with it (``PUBLIC_STATUSES``, what every visitor's board shows), by the funnel's stages and
+# the follow-ups' satisfaction (the board's ``reached`` and ``satisfaction`` filters).
+CAMPAIGN_STAGES = ("received", "claimed", "fulfilled")
+
+
+def _campaign_figures(rows, rule: Callable[[str], Q]) -> dict[int, dict]:
+    found = rows.values("campaign_id").annotate(
+        **{stage: Count("id", filter=rule(FUNNEL_STAGES[stage])) for stage in CAMPAIGN_STAGES},
+        feedback=Count("id", filter=rule("feedback_at")),
+        satisfied=Count("id", filter=rule("feedback_at") & Q(satisfaction=Satisfaction.SATISFIED)),
+        basically=Count("id", filter=rule("feedback_at") & Q(satisfaction=Satisfaction.BASICALLY)),
+        unsatisfied=Count("id", filter=rule("feedback_at") & Q(satisfaction=Satisfaction.UNSATISFIED)),
+    )
+    figures = {}
+    for row in found.order_by("campaign_id"):
+        rated = row["feedback"]
+        happy = row["satisfied"] + row["basically"]
+        row["satisfaction_rate"] = round(100 * happy / rated, 1) if rated else None
+        figures[row.pop("campaign_id")] = row
+    return figures
+
+
+def _no_wishes() -> dict:
+    keys = (*CAMPAIGN_STAGES, "feedback", "satisfied", "basically", "unsatisfied")
+    return {**dict.fromkeys(keys, 0), "satisfaction_rate": None}
+
+
+def campaign_wish_figures(*, campaign_ids, end: datetime.date | None = None) -> dict[int, dict]:
+    """For each campaign of ``campaign_ids``, in one query: its wishes received, claimed, fulfilled,
+    followed up, and by satisfaction (满意, 基本满意, 不满意 and the rate of the first two).
+
+    Without ``end`` (the campaign's page): the public wishes now, as the board lists them for everybody.
+    With ``end`` (the ten-day bulletin): every tagged wish as the funnel counts it at the end of that day."""
+    ids = list(campaign_ids)
+    rows = Wish.objects.filter(campaign_id__in=ids)
+    if end is None:
+        rows = rows.filter(status__in=PUBLIC_STATUSES)
+
+        def rule(field):
+            return Q(**{f"{field}__isnull": False})
+    else:
+        at = _end_of(end)
+
+        def rule(field):
+            return Q(**{f"{field}__lt": at})
+
+    found = _campaign_figures(rows, rule)
+    return {pk: found.get(pk, _no_wishes()) for pk in ids}
+
+
+def campaign_section(campaign) -> dict:
+    """This app's part of a campaign's page (``WishesConfig.campaign_sections``): its figures."""
+    return {"campaign_wishes": campaign_wish_figures(campaign_ids=[campaign.pk])[campaign.pk]}

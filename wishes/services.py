@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Community, User
 from accounts.validators import validate_contact_phone
+from campaigns.models import Campaign
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.masking import mask_address, mask_name, mask_phone
@@ -773,3 +774,40 @@ def wishes_erase_expired(*, now: datetime.datetime | None = None, limit: int = 5
         wishes_past_retention(now or timezone.now()).order_by("id").values_list("id", flat=True)[:limit]
     )
     return sum(wish_erase_contact(wish=Wish(pk=pk)) for pk in ids)
+
+
+# --- seasonal campaigns ----------------------------------------------------------------------------------
+# A wish rejected or withdrawn was never done: it is not counted in a campaign.
+UNTAGGABLE_STATUSES = (WishStatus.REJECTED, WishStatus.WITHDRAWN)
+
+
+@transaction.atomic
+def wish_tag_campaign(*, actor: User, wish: Wish, campaign: Campaign | None = None) -> Wish:
+    """The staff of the wish's community file it under a seasonal campaign (四季活动: a warm quilt under
+    冬送温暖), or take it out of one (``campaign=None``). Another community's staff: PermissionDenied."""
+    require_role(actor, Role.COMMUNITY_STAFF)
+    locked = lock_editable(
+        Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以把心愿归入四季活动。")
+    )
+    if campaign is not None and not isinstance(campaign, Campaign):
+        raise field_error("campaign", _("请选择四季活动。"))
+    if campaign is not None and locked.status in UNTAGGABLE_STATUSES:
+        raise ConflictError(
+            _("“%(status)s”的心愿不能归入四季活动。") % {"status": locked.get_status_display()},
+            code="illegal_transition",
+        )
+    before = locked.campaign_id
+    after = campaign.pk if campaign is not None else None
+    if before == after:
+        return locked
+    locked.campaign = campaign
+    locked.save(update_fields=["campaign", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="wish.campaign",
+        target=locked,
+        before={"campaign": before},
+        after={"campaign": after},
+        note=campaign.name if campaign is not None else _("移出四季活动"),
+    )
+    return locked

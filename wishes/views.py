@@ -33,6 +33,7 @@ from .choices import RESIDENT_CHANNELS, PhotoKind, WishChannel, WishStatus
 from .filtersets import WishFilterSet
 from .forms import (
     ApproveForm,
+    CampaignTagForm,
     ClaimForm,
     DispatchForm,
     FeedbackForm,
@@ -82,6 +83,13 @@ ACTIONS = {
     "reject": WishAction(RejectForm, services.wish_reject, gettext_lazy("已退回该心愿。"), prefix="reject"),
     "feedback": WishAction(FeedbackForm, services.wish_feedback, gettext_lazy("回访已记录。")),
     "withdraw": WishAction(WithdrawForm, services.wish_withdraw, gettext_lazy("心愿已撤回。")),
+    # Not a move of its state: the community's staff file the wish under a seasonal campaign (四季活动).
+    "campaign": WishAction(
+        CampaignTagForm,
+        services.wish_tag_campaign,
+        gettext_lazy("已更新心愿所属的四季活动。"),
+        prefix="campaign",
+    ),
 }
 
 
@@ -121,14 +129,16 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
         "submission_photos": [p for p in photos if p.kind == PhotoKind.SUBMISSION] if reveal else [],
         # The buttons drawn: exactly the moves this person may make now (``choices.WISH_MOVES``).
         "actions": selectors.wish_actions_for(user, wish),
+        "can_tag_campaign": is_staff,
         **{f"{name}_form": action.form_for() for name, action in ACTIONS.items()},
+        "campaign_form": CampaignTagForm(prefix="campaign", initial={"campaign": wish.campaign_id}),
     }
 
 
-@cached_page(topics=("wish:{code}",))
+@cached_page(topics=("wish:{code}", "campaign-names"))  # it names its seasonal campaign
 def detail(request, code: str):
     wish = get_visible_or_404(
-        Wish.objects.select_related("community__town", "claimed_by"), request.user, code=code
+        Wish.objects.select_related("community__town", "claimed_by", "campaign"), request.user, code=code
     )
     reveal = selectors.reveal_personal_data(request.user, wish)
     return render(request, "wishes/detail.html", _detail_context(request, wish, reveal=reveal))

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "jiangyan",
     "accounts",
+    "campaigns",
     "projects",
     "surveys",
     "wishes",

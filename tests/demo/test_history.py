@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from PIL import Image
 
 from accounts.models import User
+from campaigns.models import Campaign
 from jiangyan.audit import audit_verify
 from jiangyan.models import AuditEvent
 from projects import services as project_services
@@ -148,6 +149,10 @@ def replay_project(project: Project, code: str) -> Project:
                     scores={s.criterion_id: s.score for s in original.scores.all()},
                     comment=original.comment,
                 )
+            elif event.verb == "project.campaign":
+                project_services.project_tag_campaign(
+                    actor=event.actor, project=copy, campaign=Campaign.objects.get(pk=event.after["campaign"])
+                )
             elif event.verb == "project.photo_add":
                 project_services.photo_add(
                     actor=event.actor,
@@ -238,6 +243,9 @@ def replay_wish(wish: Wish) -> Wish:
                 promised = datetime.date.fromisoformat(event.after["promised_date"])
                 wish_services.offer_accept(actor=actor, offer=made, promised_date=promised)
                 copy.refresh_from_db()
+            elif event.verb == "wish.campaign":
+                campaign = Campaign.objects.get(pk=event.after["campaign"])
+                copy = wish_services.wish_tag_campaign(actor=actor, wish=copy, campaign=campaign)
             elif event.verb == "wish.fulfil":
                 copy = wish_services.wish_fulfil(
                     actor=actor, wish=copy, note=wish.fulfil_note, photos=[picture()]
@@ -275,6 +283,7 @@ def test_a_demo_wishs_record_is_what_the_services_write_for_the_same_acts(distri
         "wish.fulfil",
         "wish.feedback",
         "wish.reopen",
+        "wish.campaign",
     }
     for wish in paths.values():
         copy = replay_wish(wish)

@@ -21,6 +21,8 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from campaigns import services as campaigns
+from campaigns.choices import Season
 from jiangyan.models import VERB_LABELS, AuditEvent
 from jiangyan.pagecache import EVERYTHING
 from jiangyan.roles import Role
@@ -29,6 +31,7 @@ from projects import services as projects
 from supervision import services as supervision
 from supervision.choices import InspectionKind, LeadingBody, ReportKind
 from surveys import services as surveys
+from tests.campaigns.factories import CampaignFactory
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, TownFactory, UnitFactory, UserFactory
 from tests.projects.factories import (
@@ -431,6 +434,55 @@ def _contact_remove(w: World) -> Walk:
     )
 
 
+def _campaign_create(w: World) -> Walk:
+    return Walk(
+        "/campaigns/",
+        lambda: campaigns.campaign_create(
+            actor=w.admin,
+            name="夏送清凉",
+            season=Season.SUMMER,
+            theme="为户外劳动者送去防暑降温物品",
+            start_date=w.today,
+            end_date=w.today + datetime.timedelta(days=60),
+        ),
+    )
+
+
+def _campaign_update(w: World) -> Walk:
+    campaign = CampaignFactory()
+    wish = w.wish(campaign=campaign)  # its page names the campaign
+    return Walk(
+        f"/wishes/{wish.code}/",
+        lambda: campaigns.campaign_update(
+            actor=w.admin,
+            campaign=campaign,
+            name="冬送温暖·新春走访",
+            season=Season.WINTER,
+            theme=campaign.theme,
+            start_date=campaign.start_date,
+            end_date=campaign.end_date,
+        ),
+    )
+
+
+def _wish_campaign(w: World) -> Walk:
+    campaign = CampaignFactory()
+    wish = w.wish()
+    return Walk(
+        f"/campaigns/{campaign.pk}/",
+        lambda: wishes.wish_tag_campaign(actor=w.worker, wish=wish, campaign=campaign),
+    )
+
+
+def _project_campaign(w: World) -> Walk:
+    campaign = CampaignFactory()
+    project = w.project()
+    return Walk(
+        f"/campaigns/{campaign.pk}/",
+        lambda: projects.project_tag_campaign(actor=w.liaison, project=project, campaign=campaign),
+    )
+
+
 def _response_submit(w: World) -> Walk:
     s = survey_with_every_kind(allow_anonymous=True)
     return Walk(
@@ -547,6 +599,10 @@ WALKS: dict[str, Callable[[World], Walk]] = {
     "leader.appoint": _leader_appoint,
     "contact_point.assign": _contact_assign,
     "contact_point.remove": _contact_remove,
+    "campaign.create": _campaign_create,
+    "campaign.update": _campaign_update,
+    "wish.campaign": _wish_campaign,
+    "project.campaign": _project_campaign,
     "survey.response_submit": _response_submit,
     "survey.response_enter": _response_enter,
     "survey.responses_import": _responses_import,
