@@ -16,18 +16,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from accounts.models import Community, User
+from accounts.models import Community, Town, User
 from jiangyan.roles import Role
+from wishes import selectors as wish_selectors
+from wishes import services as wish_services
 from wishes.choices import (
     RESIDENT_CHANNELS,
     FeedbackChannel,
     PhotoKind,
     Satisfaction,
+    TeamKind,
     WishCategory,
     WishChannel,
     WishStatus,
 )
-from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, Wish, WishPhoto
+from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, HelpTeam, Wish, WishPhoto
 
 from . import pictures
 from .accounts import demo_community, person_name
@@ -170,14 +173,16 @@ class _Members:
         self.active: dict[int, int] = {}
         self.limit = settings.WISH_MAX_OPEN_CLAIMS
 
-    def pick(self, community_id: int, *, unfinished: bool) -> User:
-        pool = self.home if community_id == self.home_pk else self.all
+    def pick(self, community_id: int, *, unfinished: bool, team: list[User] | None = None) -> User:
+        """A claimer; ``team``: a help team's members (its routed wishes are theirs)."""
+        pool = team or (self.home if community_id == self.home_pk else self.all)
+        everybody = team or self.all
         for _ in range(50):
-            member = self.rng.choice(pool if self.rng.random() < 0.8 else self.all)
+            member = self.rng.choice(pool if self.rng.random() < 0.8 else everybody)
             if not unfinished or self.active.get(member.pk, 0) < self.limit:
                 break
         else:  # everybody is at the limit: the first member with room
-            member = next(m for m in self.all if self.active.get(m.pk, 0) < self.limit)
+            member = next(m for m in everybody if self.active.get(m.pk, 0) < self.limit)
         if unfinished:
             self.active[member.pk] = self.active.get(member.pk, 0) + 1
         return member
@@ -200,6 +205,9 @@ def _seed(*, scale: int, stdout) -> None:
     photos = pictures.pool()["parcel"]
     categories = list(WISHES)
     record = Record()
+    teams = _seed_teams(home, members)
+    team_members = {team.pk: list(team.members.order_by("username")) for team in teams}
+    team_of: dict[int, HelpTeam | None] = {}  # community → the team its urgent supplies wishes go to
 
     wishes: list[Wish] = []
     stories: list[list[dict]] = []
@@ -272,12 +280,26 @@ def _seed(*, scale: int, stdout) -> None:
                 wish.opened_at = wish.reviewed_at
                 event("wish.approve", wish.reviewed_at, "submitted", "open", actor=worker)
         opened = wish.opened_at
+        # Opened, an urgent supplies request goes to the team covering it (``wishes.services.wish_route``).
+        if opened is not None and wish_selectors.routes_to_team(wish):
+            if community.pk not in team_of:
+                team_of[community.pk] = wish_selectors.team_for(community=community, category=category)
+            wish.team = team_of[community.pk]
+            if wish.team is not None:
+                note = f"{wish.team.name}：{settings.WISH_TEAM_CLAIM_HOURS} 小时内由团队成员认领"
+                event(
+                    "wish.route", opened, None, {"status": "open", "team": wish.team.pk}, note, actor=worker
+                )
         if state == "withdrawn":
             wish.status, wish.withdrawn_at = WishStatus.WITHDRAWN, opened + datetime.timedelta(days=1)
             who = {"actor": worker} if by_staff else as_wisher
             event("wish.withdraw", wish.withdrawn_at, "open", "withdrawn", "问题已自行解决", **who)
         if state in ("claimed", "claimed_overdue", "fulfilled", "closed", "open_reopened"):
-            member = members.pick(community.pk, unfinished=state in ("claimed", "claimed_overdue"))
+            member = members.pick(
+                community.pk,
+                unfinished=state in ("claimed", "claimed_overdue"),
+                team=team_members.get(wish.team_id) if wish.team_id else None,
+            )
             claimed_at = opened + datetime.timedelta(hours=rng.randint(2, 40))
             promised = timezone.localtime(claimed_at).date() + datetime.timedelta(days=7)
             wish.status, wish.claimed_by, wish.claimed_at = WishStatus.CLAIMED, member, claimed_at
@@ -325,14 +347,102 @@ def _seed(*, scale: int, stdout) -> None:
             else:
                 record.add(at=at, verb=verb, target=wish, before=before, after=after, **e)
     events = record.save()
+    fresh = _seed_team_requests(teams, workers, members)
     flagged = Wish.objects.unclaimed_flagged(now).count()
     overdue = Wish.objects.overdue(today).count()
     urgent = sum(1 for w in wishes if w.urgent)
     stdout.write(
         f"  微心愿：{len(wishes)} 个（{home} {sum(w.community_id == home.pk for w in wishes)} 个，"
         f"生活帮帮团急需 {urgent} 个），超时未认领 {flagged} 个，认领逾期 {overdue} 个，"
-        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条"
+        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条；帮帮团 {len(teams)} 个，"
+        f"派单 {Wish.objects.filter(team__isnull=False).count()} 个（今天新登记 {fresh} 个）"
     )
+
+
+# The help teams (帮帮团) of the article: a temporary Party branch for the demo community and its
+# neighbours, a town's 生活帮帮团 and a subdistrict's 民生绿色通道 — (kind, name, town served whole,
+# communities, categories).
+TEAMS = [
+    (TeamKind.BRANCH, "城区临时党支部", None, ("天目社区", "中天社区", "三里社区"), (WishCategory.SUPPLIES,)),
+    (TeamKind.HELP, "张甸镇生活帮帮团", "张甸镇", (), (WishCategory.SUPPLIES,)),
+    (
+        TeamKind.GREEN,
+        "三水街道民生绿色通道",
+        "三水街道",
+        (),
+        (WishCategory.SUPPLIES, WishCategory.MEDICAL),
+    ),
+]
+TEAM_SIZE = 6
+
+
+def _seed_teams(home: Community, members: _Members) -> list[HelpTeam]:
+    """The office sets up the teams through ``wishes.services.help_team_save``: each with the party members
+    registered in its range (the demo community's first), a few from elsewhere when they are too few."""
+    office = User.objects.filter(username="admin").first()
+    if office is None:
+        return []
+    teams = []
+    for kind, name, town_name, community_names, categories in TEAMS:
+        town = Town.objects.filter(name=town_name).first() if town_name else None
+        places = list(Community.objects.filter(town=home.town, name__in=community_names))
+        served = {c.pk for c in places} | (
+            set(town.communities.values_list("pk", flat=True)) if town else set()
+        )
+        local = [m for m in members.all if m.member_profile.registered_community_id in served]
+        others = [m for m in members.all if m not in local][len(teams) * TEAM_SIZE :]
+        chosen = (local + others)[:TEAM_SIZE]
+        teams.append(
+            wish_services.help_team_save(
+                actor=office,
+                kind=kind,
+                name=name,
+                town=town,
+                communities=places,
+                categories=categories,
+                members=chosen,
+            )
+        )
+    return teams
+
+
+def _seed_team_requests(teams: list[HelpTeam], workers: dict[int, User], members: _Members) -> int:
+    """Today's urgent requests, through the services as they happen: a worker enters a call from a household
+    in home quarantine (routed to its team at once), a team member claims some of them. Returns how many."""
+    entered = 0
+    calls = [
+        ("代购米面油和鸡蛋", "一家三口居家隔离，米面和鸡蛋快吃完了，请帮忙代购送到门口。", False),
+        ("老人急需降压药和口罩", "独居老人居家隔离，降压药只剩两天的量，还需要一包口罩。", True),
+    ]
+    for team in teams:
+        community = (
+            team.communities.order_by("id").first() or Community.objects.filter(town=team.town).first()
+        )
+        worker = workers.get(community.pk) if community else None
+        if worker is None:
+            continue
+        for index, (title, text, claim) in enumerate(calls):
+            wish = wish_services.wish_create(
+                actor=worker,
+                community=community,
+                channel=WishChannel.HOTLINE,
+                title=title,
+                text=text,
+                category=WishCategory.SUPPLIES,
+                wisher_name=person_name(5000 + team.pk * 10 + index),
+                wisher_phone=f"1380523{team.pk:02d}{index:02d}",
+                wisher_address=_address(random.Random(team.pk * 10 + index), community),
+                urgent=True,
+            )
+            entered += 1
+            pool = [
+                m for m in team.members.order_by("username") if members.active.get(m.pk, 0) < members.limit
+            ]
+            if claim and pool:
+                claimer = pool[0]
+                wish_services.wish_claim(actor=claimer, wish=wish)
+                members.active[claimer.pk] = members.active.get(claimer.pk, 0) + 1
+    return entered
 
 
 def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None:

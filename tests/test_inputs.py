@@ -36,6 +36,7 @@ PAIRS = [
     (wishes_forms.FulfilForm, wishes_api.FulfilInput),
     (wishes_forms.FeedbackForm, wishes_api.FeedbackInput),
     (wishes_forms.WithdrawForm, wishes_api.WithdrawInput),
+    (wishes_forms.HelpTeamForm, wishes_api.HelpTeamInput),
     (supervision_forms.OrderIssueForm, supervision_api.OrderIssueInput),
     (supervision_forms.AnswerForm, supervision_api.AnswerInput),
     (supervision_forms.ReturnForm, supervision_api.ReturnInput),

@@ -52,7 +52,7 @@ from tests.surveys.factories import (
     SuggestionFactory,
     SurveyFactory,
 )
-from tests.wishes.factories import WishFactory
+from tests.wishes.factories import HelpTeamFactory, WishFactory
 from wishes.choices import WishStatus
 
 ANON = "anonymous"
@@ -118,6 +118,7 @@ class World:
     inspection: Any
     contact_point: Any
     notification: Any
+    help_team: Any
 
 
 @pytest.fixture
@@ -173,6 +174,7 @@ def world(db) -> World:
         notification=Notification.objects.create(
             recipient=users[RESIDENT], reason="test", title="您的心愿已被认领", url="/wishes/mine/"
         ),
+        help_team=HelpTeamFactory(communities=[community], members=[member]),
     )
 
 
@@ -402,6 +404,16 @@ WISHES = {
     ],
     "wishes:card": [Row("GET", EVERYBODY_200, args=lambda w: {"community_id": w.community.pk})],
     "wishes:members": [Row("GET", EVERYBODY_200)],
+    # Help teams: party members read their own teams, supervisors and the office every one; the office alone
+    # sets them up (an empty form: 400).
+    "wishes:teams": [
+        Row("GET", only(200, MEMBER, SUPERVISOR)),
+        Row("POST", only(400), note="only the office sets up teams; members and supervisors read"),
+    ],
+    "wishes:team": [
+        Row("GET", only(200, MEMBER, SUPERVISOR), args=pk("help_team"), note="the member is in the team"),
+        Row("POST", only(400), args=pk("help_team"), note="only the office changes a team"),
+    ],
     "wishes:detail": [
         Row("GET", EVERYBODY_200, args=code("wish")),
         Row(
@@ -459,6 +471,15 @@ WISHES = {
         )
     ],
     "wish-feedback": [Row("POST", expect(400), args=code("wish"))],
+    "help-team-list": [
+        Row("GET", only(200, MEMBER, SUPERVISOR, anonymous=403), note="a member's own teams"),
+        Row("POST", only(400, anonymous=403), note="only the office sets up teams"),
+    ],
+    "help-team-detail": [
+        Row("GET", only(200, MEMBER, SUPERVISOR, anonymous=403), args=pk("help_team")),
+        Row("PUT", only(400, anonymous=403), args=pk("help_team"), note="only the office changes a team"),
+    ],
+    "help-team-queue": [Row("GET", only(200, MEMBER, SUPERVISOR, anonymous=403), args=pk("help_team"))],
     "wish-withdraw": [
         Row(
             "POST",

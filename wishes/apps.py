@@ -15,6 +15,7 @@ class WishesConfig(site.PortalAppConfig):
         site.NavItem(_("我的心愿"), "wishes:mine", signed_in=True, order=22),
         site.NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
         site.NavItem(_("党员亮身份"), "wishes:members", order=24),
+        site.NavItem(_("帮帮团"), "wishes:teams", roles=(Role.PARTY_MEMBER, Role.SUPERVISOR), order=25),
     )
     # The teaser shows open wishes, the funnel counts every wish (also those under review).
     home_sections = (
@@ -67,6 +68,17 @@ class WishesConfig(site.PortalAppConfig):
             lookup="code",
             order=13,
         ),
+        site.Work(
+            "team_wishes_to_claim",
+            _("帮帮团待认领"),
+            "wishes.selectors.team_wishes_to_claim",
+            roles=(Role.PARTY_MEMBER,),
+            key="code",
+            api="wish-detail",
+            page="wishes:detail",
+            lookup="code",
+            order=14,
+        ),
     )
     privacy_module = "wishes.privacy"
     audit_verbs = {
@@ -81,6 +93,8 @@ class WishesConfig(site.PortalAppConfig):
         "wish.reopen": _("不满意，重新派单"),
         "wish.withdraw": _("撤回心愿"),
         "wish.contact_erase": _("删除了心愿人联系方式"),
+        "wish.route": _("派给帮帮团"),
+        "help_team.save": _("设置帮帮团"),
     }
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
@@ -88,4 +102,7 @@ class WishesConfig(site.PortalAppConfig):
         **dict.fromkeys(audit_verbs, ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}")),
         "wish.submit": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
         "wish.reject": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),
+        "wish.route": ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}", "teams"),
+        # A team's name, range and members: its pages, the board's team filter and the dashboard's rows.
+        "help_team.save": ("teams", "wishes", "wishes:any"),
     }

@@ -28,7 +28,9 @@ WITHDRAWABLE_STATUSES = (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIM
 # Who moves a wish (``jiangyan.moves``; the predicates are in ``selectors.WISH_ROLES``/``WISH_GUARDS``):
 # ``handler`` the staff of its community and admins (``Wish.objects.editable_by``), ``member`` a party member,
 # ``claimer`` the member who holds the claim, ``wisher`` the wisher (account or query code), ``admin``.
-# Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS).
+# Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS),
+# ``team_window`` (a wish routed to a help team: its members alone for WISH_TEAM_CLAIM_HOURS after it opened,
+# then anybody, so nothing waits).
 WISH_MOVES = Machine(
     (
         Move((WishStatus.SUBMITTED,), "approve", WishStatus.OPEN, ("handler",)),
@@ -38,7 +40,7 @@ WISH_MOVES = Machine(
             "claim",
             WishStatus.CLAIMED,
             ("member",),
-            ("not_own_wish", "under_claim_limit"),
+            ("not_own_wish", "under_claim_limit", "team_window"),
         ),
         Move((WishStatus.CLAIMED,), "fulfil", WishStatus.FULFILLED, ("claimer",)),
         Move((WishStatus.CLAIMED,), "release", WishStatus.OPEN, ("claimer", "admin")),
@@ -88,3 +90,11 @@ class FeedbackChannel(models.TextChoices):
 class PhotoKind(models.TextChoices):
     SUBMISSION = "submission", _("心愿照片")
     FULFILMENT = "fulfilment", _("实现照片")
+
+
+class TeamKind(models.TextChoices):
+    """The kinds of help team the article names (临时党支部, 生活帮帮团, 民生绿色通道)."""
+
+    BRANCH = "branch", _("临时党支部")
+    HELP = "help", _("生活帮帮团")
+    GREEN = "green", _("民生绿色通道")

@@ -9,7 +9,7 @@ from accounts.models import Community
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import Satisfaction, WishCategory, WishChannel, WishStatus
-from .models import Wish
+from .models import HelpTeam, Wish
 from .selectors import FUNNEL_STAGES
 
 
@@ -63,6 +63,8 @@ class WishFilterSet(PortalFilterSet):
     satisfaction = django_filters.ChoiceFilter(
         choices=Satisfaction.choices, label=_("回访评价"), empty_label=_("不限")
     )
+    # The wishes routed to a help team (the dashboard's team figures open them).
+    team = LookupFilter(queryset=HelpTeam.objects.all(), label=_("帮帮团"), empty_label=_("全部"))
 
     class Meta:
         model = Wish
@@ -77,6 +79,7 @@ class WishFilterSet(PortalFilterSet):
             "overdue",
             "reached",
             "satisfaction",
+            "team",
         ]
 
     def filter_flagged(self, queryset, name, value):

@@ -15,6 +15,8 @@ urlpatterns = [
     path("manage/new/", views.manage_new, name="manage-new"),
     path("cards/<int:community_id>/", views.card, name="card"),
     path("members/", views.members, name="members"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<int:pk>/", views.team, name="team"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/<str:name>/", views.action, name="action"),
 ]
