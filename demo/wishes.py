@@ -207,6 +207,7 @@ def _seed(*, scale: int, stdout) -> None:
     record = Record()
     teams = _seed_teams(home, members)
     team_members = {team.pk: list(team.members.order_by("username")) for team in teams}
+    team_places = [_first_place(team) for team in teams]
     team_of: dict[int, HelpTeam | None] = {}  # community → the team its urgent supplies wishes go to
 
     wishes: list[Wish] = []
@@ -221,10 +222,25 @@ def _seed(*, scale: int, stdout) -> None:
         community = home if to_home else communities[rng.randrange(len(communities))]
         category = categories[index % len(categories)]
         title, text, urgent = rng.choice(WISHES[category])
+        if category == WishCategory.SUPPLIES and team_places and (state in TEAM_STATES or index % 3 == 0):
+            # Most supplies wishes are the urgent requests of households in home quarantine, each in a
+            # team's range in turn (the teams' queues hold every state).
+            title, text, urgent = URGENT[index % len(URGENT)]
+            turn = index // len(WISHES)
+            community = team_places[(turn + turn // 3) % len(team_places)]
+        # An urgent supplies request goes to the help team covering it when it opens (``wish_route``).
+        team = None
+        if wish_selectors.routes_to_team(Wish(category=category, urgent=urgent)):
+            if community.pk not in team_of:
+                team_of[community.pk] = wish_selectors.team_for(community=community, category=category)
+            team = team_of[community.pk]
         by_staff = state not in ("submitted", "rejected") and index % 3 != 0
         channel = rng.choice(STAFF_CHANNELS) if by_staff else rng.choice(RESIDENT_CHANNELS)
         hour = datetime.timedelta(hours=rng.randint(1, 10))
         submitted_at = now - datetime.timedelta(days=rng.uniform(*AGE_DAYS[state]))
+        if team is not None and state == "open":  # today's request, still within the team's hours
+            submitted_at = now - datetime.timedelta(minutes=40 + 50 * (index % 3))
+            hour = datetime.timedelta(minutes=30)
         worker = workers.get(community.pk)
         wisher = resident if (not by_staff and index % 37 == 0) else None
         wish = Wish(
@@ -347,7 +363,6 @@ def _seed(*, scale: int, stdout) -> None:
             else:
                 record.add(at=at, verb=verb, target=wish, before=before, after=after, **e)
     events = record.save()
-    fresh = _seed_team_requests(teams, workers, members)
     flagged = Wish.objects.unclaimed_flagged(now).count()
     overdue = Wish.objects.overdue(today).count()
     urgent = sum(1 for w in wishes if w.urgent)
@@ -355,7 +370,7 @@ def _seed(*, scale: int, stdout) -> None:
         f"  微心愿：{len(wishes)} 个（{home} {sum(w.community_id == home.pk for w in wishes)} 个，"
         f"生活帮帮团急需 {urgent} 个），超时未认领 {flagged} 个，认领逾期 {overdue} 个，"
         f"照片 {len(fulfilment_photos)} 张，记录 {events} 条；帮帮团 {len(teams)} 个，"
-        f"派单 {Wish.objects.filter(team__isnull=False).count()} 个（今天新登记 {fresh} 个）"
+        f"派单 {sum(1 for w in wishes if w.team_id)} 个"
     )
 
 
@@ -374,6 +389,23 @@ TEAMS = [
     ),
 ]
 TEAM_SIZE = 6
+URGENT = [entry for entry in WISHES[WishCategory.SUPPLIES] if entry[2]]
+# The states whose supplies wishes are all urgent requests in a team's range (of the others, every third).
+TEAM_STATES = (
+    "open",
+    "open_flagged",
+    "claimed",
+    "claimed_overdue",
+    "fulfilled",
+    "open_reopened",
+    "withdrawn",
+)
+
+
+def _first_place(team: HelpTeam) -> Community:
+    """A community the team serves (its first named one, else its town's first)."""
+    named = team.communities.select_related("town").order_by("id").first()
+    return named or Community.objects.select_related("town").filter(town=team.town).order_by("id").first()
 
 
 def _seed_teams(home: Community, members: _Members) -> list[HelpTeam]:
@@ -404,45 +436,6 @@ def _seed_teams(home: Community, members: _Members) -> list[HelpTeam]:
             )
         )
     return teams
-
-
-def _seed_team_requests(teams: list[HelpTeam], workers: dict[int, User], members: _Members) -> int:
-    """Today's urgent requests, through the services as they happen: a worker enters a call from a household
-    in home quarantine (routed to its team at once), a team member claims some of them. Returns how many."""
-    entered = 0
-    calls = [
-        ("代购米面油和鸡蛋", "一家三口居家隔离，米面和鸡蛋快吃完了，请帮忙代购送到门口。", False),
-        ("老人急需降压药和口罩", "独居老人居家隔离，降压药只剩两天的量，还需要一包口罩。", True),
-    ]
-    for team in teams:
-        community = (
-            team.communities.order_by("id").first() or Community.objects.filter(town=team.town).first()
-        )
-        worker = workers.get(community.pk) if community else None
-        if worker is None:
-            continue
-        for index, (title, text, claim) in enumerate(calls):
-            wish = wish_services.wish_create(
-                actor=worker,
-                community=community,
-                channel=WishChannel.HOTLINE,
-                title=title,
-                text=text,
-                category=WishCategory.SUPPLIES,
-                wisher_name=person_name(5000 + team.pk * 10 + index),
-                wisher_phone=f"1380523{team.pk:02d}{index:02d}",
-                wisher_address=_address(random.Random(team.pk * 10 + index), community),
-                urgent=True,
-            )
-            entered += 1
-            pool = [
-                m for m in team.members.order_by("username") if members.active.get(m.pk, 0) < members.limit
-            ]
-            if claim and pool:
-                claimer = pool[0]
-                wish_services.wish_claim(actor=claimer, wish=wish)
-                members.active[claimer.pk] = members.active.get(claimer.pk, 0) + 1
-    return entered
 
 
 def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None:

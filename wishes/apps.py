@@ -96,6 +96,8 @@ class WishesConfig(site.PortalAppConfig):
         "wish.route": _("派给帮帮团"),
         "help_team.save": _("设置帮帮团"),
     }
+    # A team's categories are codes in a JSON list (members and communities are recorded by name).
+    audit_fields = {"helpteam": {"categories": site.AuditField(_("受理类别"), "wishes.choices.WishCategory")}}
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
     audit_topics = {

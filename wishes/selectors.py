@@ -12,6 +12,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -525,11 +526,19 @@ def team_queue(*, team: HelpTeam) -> QuerySet[Wish]:
         When(status=WishStatus.CLAIMED, then=Value(1)),
         default=Value(2),
     )
+    waiting_since = Case(When(status=WishStatus.OPEN, then=F("opened_at")))
+    promised = Case(When(status=WishStatus.CLAIMED, then=F("promised_date")))
     return (
         Wish.objects.filter(team=team)
         .select_related("community__town", "claimed_by")
         .annotate(queue_rank=rank)
-        .order_by("queue_rank", "opened_at", "promised_date", "-id")
+        .order_by(
+            "queue_rank",
+            waiting_since.asc(nulls_last=True),
+            promised.asc(nulls_last=True),
+            F("opened_at").desc(nulls_last=True),
+            "-id",
+        )
     )
 
 

@@ -346,15 +346,27 @@ def help_team_save(
             raise field_error("name", _("已有同名的帮帮团。")) from error
     locked.communities.set(communities)
     locked.members.set(members)
-    changed = {k: v for k, v in values.items() if before is None or before.get(k) != v}
+    changed = [k for k, v in values.items() if before is None or before.get(k) != v]
     audit_record(
         actor=actor,
         verb="help_team.save",
         target=locked,
-        before={k: before[k] for k in changed} if before else None,
-        after=changed,
+        before=_team_record(before, changed) if before else None,
+        after=_team_record(values, changed),
     )
     return locked
+
+
+def _team_record(values: dict, keys: list[str]) -> dict:
+    """The ``keys`` of a team's values as its history reads them: members and communities by name (the
+    other keys read through the model's fields: kind, town, categories — ``WishesConfig.audit_fields``)."""
+    names = {
+        "members": lambda pks: [u.display_name for u in User.objects.filter(pk__in=pks).order_by("pk")],
+        "communities": lambda pks: [
+            str(c) for c in Community.objects.filter(pk__in=pks).select_related("town").order_by("pk")
+        ],
+    }
+    return {k: names[k](values[k]) if k in names else values[k] for k in keys}
 
 
 def _team_values(team: HelpTeam) -> dict:
