@@ -354,3 +354,15 @@ def test_the_dashboards_team_figures_open_lists_of_the_same_number(
         assert count and count[1] == figure, (href, figure)
     rows = selectors.team_figures(at=timezone.now())
     assert rows[0]["median_claim"] == datetime.timedelta(hours=1, minutes=30)
+
+
+def test_the_wish_page_names_the_team_and_the_end_of_its_hours(settings, client_as, team):
+    settings.WISH_TEAM_CLAIM_HOURS = 4
+    wish = routed(team, hours_ago=1)
+    page = client_as("anonymous").get(f"/wishes/{wish.code}/").content.decode()
+    ends = timezone.localtime(wish.team_window_ends)
+    assert "城区临时党支部" in page and f"{ends:%m-%d %H:%M} 前由团队成员认领" in page
+    assert "帮帮团优先认领" in page
+    late = routed(team, hours_ago=5)
+    page = client_as("anonymous").get(f"/wishes/{late.code}/").content.decode()
+    assert "前由团队成员认领" not in page and "超时未认领" in page
