@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from accounts.models import Community, User
+from accounts.models import Community, Town, User
 from jiangyan.roles import Role
 from wishes import selectors as wishes_selectors
 from wishes import services as wishes_services
@@ -27,12 +27,13 @@ from wishes.choices import (
     OfferStatus,
     PhotoKind,
     Satisfaction,
+    TeamKind,
     WishCategory,
     WishChannel,
     WishStatus,
 )
-from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, Wish, WishPhoto
-from wishes.services import CLAIM_NOTE, feedback_note
+from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, HelpTeam, Wish, WishPhoto
+from wishes.services import CLAIM_NOTE, ROUTE_NOTE, feedback_note
 
 from . import campaigns as seasonal
 from . import pictures
@@ -176,14 +177,16 @@ class _Members:
         self.active: dict[int, int] = {}
         self.limit = settings.WISH_MAX_OPEN_CLAIMS
 
-    def pick(self, community_id: int, *, unfinished: bool) -> User:
-        pool = self.home if community_id == self.home_pk else self.all
+    def pick(self, community_id: int, *, unfinished: bool, team: list[User] | None = None) -> User:
+        """A claimer; ``team``: a help team's members (its routed wishes are theirs)."""
+        pool = team or (self.home if community_id == self.home_pk else self.all)
+        everybody = team or self.all
         for _ in range(50):
-            member = self.rng.choice(pool if self.rng.random() < 0.8 else self.all)
+            member = self.rng.choice(pool if self.rng.random() < 0.8 else everybody)
             if not unfinished or self.active.get(member.pk, 0) < self.limit:
                 break
         else:  # everybody is at the limit: the first member with room
-            member = next(m for m in self.all if self.active.get(m.pk, 0) < self.limit)
+            member = next(m for m in everybody if self.active.get(m.pk, 0) < self.limit)
         if unfinished:
             self.active[member.pk] = self.active.get(member.pk, 0) + 1
         return member
@@ -208,6 +211,10 @@ def _seed(*, scale: int, stdout) -> None:
     record = Record()
     seasons = seasonal.campaigns()
     season_rng = random.Random(SEED + 4)  # its own draws: the other wishes stay as they were
+    teams = _seed_teams(home, members)
+    team_members = {team.pk: list(team.members.order_by("username")) for team in teams}
+    team_places = [_first_place(team) for team in teams]
+    team_of: dict[int, HelpTeam | None] = {}  # community → the team its urgent supplies wishes go to
 
     wishes: list[Wish] = []
     stories: list[list[dict]] = []
@@ -223,10 +230,25 @@ def _seed(*, scale: int, stdout) -> None:
         community = home if to_home else communities[rng.randrange(len(communities))]
         category = categories[index % len(categories)]
         title, text, urgent = rng.choice(WISHES[category])
+        if category == WishCategory.SUPPLIES and team_places and (state in TEAM_STATES or index % 3 == 0):
+            # Most supplies wishes are the urgent requests of households in home quarantine, each in a
+            # team's range in turn (the teams' queues hold every state).
+            title, text, urgent = URGENT[index % len(URGENT)]
+            turn = index // len(WISHES)
+            community = team_places[(turn + turn // 3) % len(team_places)]
+        # An urgent supplies request goes to the help team covering it when it opens (``wish_route``).
+        team = None
+        if wishes_selectors.routes_to_team(Wish(category=category, urgent=urgent)):
+            if community.pk not in team_of:
+                team_of[community.pk] = wishes_selectors.team_for(community=community, category=category)
+            team = team_of[community.pk]
         by_staff = state not in ("submitted", "rejected") and index % 3 != 0
         channel = rng.choice(STAFF_CHANNELS) if by_staff else rng.choice(RESIDENT_CHANNELS)
         hour = datetime.timedelta(hours=rng.randint(1, 10))
         submitted_at = now - datetime.timedelta(days=rng.uniform(*AGE_DAYS[state]))
+        if team is not None and state == "open":  # today's request, still within the team's hours
+            submitted_at = now - datetime.timedelta(minutes=40 + 50 * (index % 3))
+            hour = datetime.timedelta(minutes=30)
         # In a season, some wishes are what its campaign brings (a heater in winter, a fan in summer …).
         season = _season_at(seasons, submitted_at)
         if not urgent and season_rng.random() < seasonal.SEASON_WISH_SHARE.get(season, 0):
@@ -286,12 +308,26 @@ def _seed(*, scale: int, stdout) -> None:
                 wish.opened_at = wish.reviewed_at
                 event("wish.approve", wish.reviewed_at, "submitted", "open", actor=worker)
         opened = wish.opened_at
+        # Opened, an urgent supplies request goes to the team covering it (``wishes.services.wish_route``).
+        if opened is not None and wishes_selectors.routes_to_team(wish):
+            if community.pk not in team_of:
+                team_of[community.pk] = wishes_selectors.team_for(community=community, category=category)
+            wish.team = team_of[community.pk]
+            if wish.team is not None:
+                note = ROUTE_NOTE(team=wish.team.name, hours=settings.WISH_TEAM_CLAIM_HOURS)
+                event(
+                    "wish.route", opened, None, {"status": "open", "team": wish.team.pk}, note, actor=worker
+                )
         if state == "withdrawn":
             wish.status, wish.withdrawn_at = WishStatus.WITHDRAWN, opened + datetime.timedelta(days=1)
             who = {"actor": worker} if by_staff else as_wisher
             event("wish.withdraw", wish.withdrawn_at, "open", "withdrawn", "问题已自行解决", **who)
         if state in ("claimed", "claimed_overdue", "fulfilled", "closed", "open_reopened"):
-            member = members.pick(community.pk, unfinished=state in ("claimed", "claimed_overdue"))
+            member = members.pick(
+                community.pk,
+                unfinished=state in ("claimed", "claimed_overdue"),
+                team=team_members.get(wish.team_id) if wish.team_id else None,
+            )
             claimed_at = opened + datetime.timedelta(hours=rng.randint(2, 40))
             promised = timezone.localtime(claimed_at).date() + datetime.timedelta(days=7)
             wish.status, wish.claimed_by, wish.claimed_at = WishStatus.CLAIMED, member, claimed_at
@@ -349,7 +385,8 @@ def _seed(*, scale: int, stdout) -> None:
         f"  微心愿：{len(wishes)} 个（{home} {sum(w.community_id == home.pk for w in wishes)} 个，"
         f"生活帮帮团急需 {urgent} 个），超时未认领 {flagged} 个，认领逾期 {overdue} 个，"
         f"照片 {len(fulfilment_photos)} 张，记录 {events} 条，归入四季活动 {tagged} 个；"
-        f"派单 {sum(offers.values())} 次"
+        f"帮帮团 {len(teams)} 个，"
+        f"派给帮帮团 {sum(1 for w in wishes if w.team_id)} 个；派单 {sum(offers.values())} 次"
         f"（{'、'.join(f'{OfferStatus(k).label} {n}' for k, n in sorted(offers.items()))}）"
     )
 
@@ -418,6 +455,70 @@ def _tag_campaign(rng, wish: Wish, event, *, seasons: dict, worker, now) -> None
     at = min(start + datetime.timedelta(minutes=rng.randint(20, 180)), now)
     wish.campaign = campaign
     event("wish.campaign", at, {"campaign": None}, {"campaign": campaign.pk}, campaign.name, actor=worker)
+
+
+# The help teams (帮帮团) of the article: a temporary Party branch for the demo community and its
+# neighbours, a town's 生活帮帮团 and a subdistrict's 民生绿色通道 — (kind, name, town served whole,
+# communities, categories).
+TEAMS = [
+    (TeamKind.BRANCH, "城区临时党支部", None, ("天目社区", "中天社区", "三里社区"), (WishCategory.SUPPLIES,)),
+    (TeamKind.HELP, "张甸镇生活帮帮团", "张甸镇", (), (WishCategory.SUPPLIES,)),
+    (
+        TeamKind.GREEN,
+        "三水街道民生绿色通道",
+        "三水街道",
+        (),
+        (WishCategory.SUPPLIES, WishCategory.MEDICAL),
+    ),
+]
+TEAM_SIZE = 6
+URGENT = [entry for entry in WISHES[WishCategory.SUPPLIES] if entry[2]]
+# The states whose supplies wishes are all urgent requests in a team's range (of the others, every third).
+TEAM_STATES = (
+    "open",
+    "open_flagged",
+    "claimed",
+    "claimed_overdue",
+    "fulfilled",
+    "open_reopened",
+    "withdrawn",
+)
+
+
+def _first_place(team: HelpTeam) -> Community:
+    """A community the team serves (its first named one, else its town's first)."""
+    named = team.communities.select_related("town").order_by("id").first()
+    return named or Community.objects.select_related("town").filter(town=team.town).order_by("id").first()
+
+
+def _seed_teams(home: Community, members: _Members) -> list[HelpTeam]:
+    """The office sets up the teams through ``wishes.services.help_team_save``: each with the party members
+    registered in its range (the demo community's first), a few from elsewhere when they are too few."""
+    office = User.objects.filter(username="admin").first()
+    if office is None:
+        return []
+    teams = []
+    for kind, name, town_name, community_names, categories in TEAMS:
+        town = Town.objects.filter(name=town_name).first() if town_name else None
+        places = list(Community.objects.filter(town=home.town, name__in=community_names))
+        served = {c.pk for c in places} | (
+            set(town.communities.values_list("pk", flat=True)) if town else set()
+        )
+        local = [m for m in members.all if m.member_profile.registered_community_id in served]
+        others = [m for m in members.all if m not in local][len(teams) * TEAM_SIZE :]
+        chosen = (local + others)[:TEAM_SIZE]
+        teams.append(
+            wishes_services.help_team_save(
+                actor=office,
+                kind=kind,
+                name=name,
+                town=town,
+                communities=places,
+                categories=categories,
+                members=chosen,
+            )
+        )
+    return teams
 
 
 def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None:

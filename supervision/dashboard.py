@@ -60,6 +60,21 @@ def leader_rows(*, today: datetime.date | None = None) -> list[dict]:
     return rows
 
 
+def team_rows(*, today: datetime.date, at: datetime.datetime | None) -> list[dict]:
+    """Per help team (``wishes.selectors.team_figures``): routed, claimed, fulfilled, overdue (unclaimed
+    past WISH_TEAM_CLAIM_HOURS) and the median time to claim, each count with the board's list of it."""
+    rows = wishes.team_figures(on=today, at=at)
+    for row in rows:
+        pk = row["team"].pk
+        row["routed_url"] = link("wishes:board", status="", team=pk)
+        row["claimed_url"] = link("wishes:board", status="", team=pk, reached="claimed")
+        row["fulfilled_url"] = link("wishes:board", status="", team=pk, reached="fulfilled")
+        row["overdue_url"] = link("wishes:board", status="", team=pk, flagged="true")
+        wait = row["median_claim"]
+        row["median_hours"] = round(wait.total_seconds() / 3600, 1) if wait is not None else None
+    return rows
+
+
 def dashboard(*, today: datetime.date | None = None) -> dict:
     """Everything ``/dashboard/`` shows, in a fixed number of queries whatever the size of the district."""
     today = today or timezone.localdate()
@@ -165,6 +180,8 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
             }
             for row in wishes.community_alert_counts(on=today, at=now)[:10]
         ],
+        "teams": team_rows(today=today, at=now),
+        "team_hours": settings.WISH_TEAM_CLAIM_HOURS,
         "participation": participation,
         "conversion": conversion,
         "conversion_steps": conversion_steps,

@@ -43,6 +43,7 @@ PAIRS = [
     (wishes_forms.OfferDeclineForm, wishes_api.OfferDeclineInput),
     (wishes_forms.OfferWithdrawForm, wishes_api.OfferWithdrawInput),
     (wishes_forms.CampaignTagForm, wishes_api.WishCampaignInput),
+    (wishes_forms.HelpTeamForm, wishes_api.HelpTeamInput),
     (supervision_forms.OrderIssueForm, supervision_api.OrderIssueInput),
     (supervision_forms.AnswerForm, supervision_api.AnswerInput),
     (supervision_forms.ReturnForm, supervision_api.ReturnInput),

@@ -59,7 +59,7 @@ from tests.surveys.factories import (
     SuggestionFactory,
     SurveyFactory,
 )
-from tests.wishes.factories import WishFactory
+from tests.wishes.factories import HelpTeamFactory, WishFactory
 from wishes.choices import WishStatus
 from wishes.models import DispatchOffer
 
@@ -130,6 +130,7 @@ class World:
     criterion: Any
     evaluation_round: Any
     campaign: Any
+    help_team: Any
 
 
 @pytest.fixture
@@ -192,6 +193,7 @@ def world(db) -> World:
         criterion=default_criterion(),
         evaluation_round=month_round(timezone.localdate() - datetime.timedelta(days=40)),
         campaign=CampaignFactory(),
+        help_team=HelpTeamFactory(communities=[community], members=[member]),
     )
 
 
@@ -474,6 +476,16 @@ WISHES = {
     ],
     "wishes:card": [Row("GET", EVERYBODY_200, args=lambda w: {"community_id": w.community.pk})],
     "wishes:members": [Row("GET", EVERYBODY_200)],
+    # Help teams: party members read their own teams, supervisors and the office every one; the office alone
+    # sets them up (an empty form: 400).
+    "wishes:teams": [
+        Row("GET", only(200, MEMBER, SUPERVISOR)),
+        Row("POST", only(400), note="only the office sets up teams; members and supervisors read"),
+    ],
+    "wishes:team": [
+        Row("GET", only(200, MEMBER, SUPERVISOR), args=pk("help_team"), note="the member is in the team"),
+        Row("POST", only(400), args=pk("help_team"), note="only the office changes a team"),
+    ],
     "wishes:detail": [
         Row("GET", EVERYBODY_200, args=code("wish")),
         Row(
@@ -568,6 +580,15 @@ WISHES = {
     "wish-campaign": [
         Row("POST", only(200, COMMUNITY, anonymous=403), args=code("wish"), note="another community's: 403")
     ],
+    "help-team-list": [
+        Row("GET", only(200, MEMBER, SUPERVISOR, anonymous=403), note="a member's own teams"),
+        Row("POST", only(400, anonymous=403), note="only the office sets up teams"),
+    ],
+    "help-team-detail": [
+        Row("GET", only(200, MEMBER, SUPERVISOR, anonymous=403), args=pk("help_team")),
+        Row("PUT", only(400, anonymous=403), args=pk("help_team"), note="only the office changes a team"),
+    ],
+    "help-team-queue": [Row("GET", only(200, MEMBER, SUPERVISOR, anonymous=403), args=pk("help_team"))],
     "wish-withdraw": [
         Row(
             "POST",

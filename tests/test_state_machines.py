@@ -45,7 +45,7 @@ from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFa
 from tests.projects.factories import ProjectFactory, default_criterion, month_round
 from tests.supervision.factories import OrderFactory
 from tests.surveys.factories import DutyItemFactory, SurveyFactory
-from tests.wishes.factories import WishFactory
+from tests.wishes.factories import HelpTeamFactory, WishFactory
 from wishes import selectors as wish_selectors
 from wishes import services as wish_services
 from wishes.choices import (
@@ -54,6 +54,7 @@ from wishes.choices import (
     WISH_MOVES,
     OfferStatus,
     Satisfaction,
+    WishCategory,
     WishStatus,
 )
 from wishes.models import DispatchOffer
@@ -209,6 +210,53 @@ def test_wish_buttons_api_actions_and_service_agree(state, wish_people, communit
         one.check()
     everyone = {name for one in seen for name in one.selector}
     assert everyone == {name for name in WISH_MOVES.actions if state in WISH_MOVES.sources(name)}
+
+
+@pytest.mark.parametrize("hours_open", [1, 5])
+def test_a_wish_routed_to_a_help_team_is_its_members_alone_within_the_window(
+    hours_open, wish_people, community, settings
+):
+    """``team_window``: for WISH_TEAM_CLAIM_HOURS after it opened only the team's members may claim a routed
+    wish (button, API ``actions`` and service alike); after them any member may."""
+    settings.WISH_TEAM_CLAIM_HOURS = 4
+    settings.WISH_MAX_OPEN_CLAIMS = 3
+    team_member = MemberFactory(community=community)
+    team = HelpTeamFactory(communities=[community], members=[team_member])
+    opened = timezone.now() - datetime.timedelta(hours=hours_open)
+    people = {
+        "team_member": team_member,
+        "other_member": wish_people["other_member"],
+        "member": wish_people[Role.PARTY_MEMBER],
+        "admin": wish_people[Role.ADMIN],
+        "resident": wish_people[Role.RESIDENT],
+    }
+    seen = []
+    for who, user in people.items():
+        wish = WishFactory(
+            community=community,
+            category=WishCategory.SUPPLIES,
+            urgent=True,
+            team=team,
+            submitted_at=opened,
+            opened_at=opened,
+        )
+        page, api = clients(user)
+        seen.append(
+            Seen(
+                who,
+                set(wish_selectors.wish_actions_for(user, wish)),
+                buttons(page, reverse("wishes:detail", kwargs={"code": wish.code})),
+                api_actions(api, f"/api/v1/wishes/{wish.code}/", "/api/v1/wishes/?status=open", wish.pk),
+                accepted(_wish_trials(user, wish)),
+            )
+        )
+    for one in seen:
+        one.check()
+    claimers = {one.who for one in seen if "claim" in one.selector}
+    if hours_open < 4:
+        assert claimers == {"team_member"}
+    else:
+        assert claimers == {"team_member", "other_member", "member", "admin"}
 
 
 def test_member_at_claim_limit_sees_no_claim_button(wish_people, community):

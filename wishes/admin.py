@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from jiangyan.audit import personal_data_viewed
 
-from .models import DispatchOffer, Wish, WishPhoto
+from .models import DispatchOffer, HelpTeam, Wish, WishPhoto
 from .selectors import PERSONAL_FIELDS
 
 
@@ -30,7 +31,7 @@ class WishAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "channel", "urgent", "reopened"]
     search_fields = ["code", "title"]
     list_select_related = ["community__town", "claimed_by"]
-    raw_id_fields = ["community", "submitted_by", "entered_by", "claimed_by"]
+    raw_id_fields = ["community", "submitted_by", "entered_by", "claimed_by", "team"]
     inlines = [WishPhotoInline]
     readonly_fields = [
         "code",
@@ -56,6 +57,7 @@ class WishAdmin(admin.ModelAdmin):
         "updated_at",
         "submitted_by",
         "entered_by",
+        "team",
     ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -87,4 +89,33 @@ class DispatchOfferAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(HelpTeam)
+class HelpTeamAdmin(admin.ModelAdmin):
+    """The office reads its teams here, with their members; it sets them up and changes them on the teams'
+    pages (``/wishes/teams/``) or the API, through ``services.help_team_save`` (its checks — members are
+    party members, a range is given — and its audit event), so here they are read-only."""
+
+    list_display = ["name", "kind", "town", "active", "member_names"]
+    list_filter = ["kind", "active", "town"]
+    search_fields = ["name"]
+    list_select_related = ["town"]
+    readonly_fields = ["kind", "name", "town", "communities", "categories", "members", "active", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("members")
+
+    @admin.display(description=_("成员"))
+    def member_names(self, team) -> str:
+        return "、".join(m.display_name for m in team.members.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

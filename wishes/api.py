@@ -18,9 +18,9 @@ from jiangyan.scoping import CHANGE, VIEW
 from jiangyan.viewsets import PortalViewSet
 
 from . import inputs, selectors, services
-from .choices import OFFER_MOVES, WISH_MOVES, OfferStatus, PhotoKind, Satisfaction
+from .choices import OFFER_MOVES, WISH_MOVES, OfferStatus, PhotoKind, Satisfaction, WishCategory
 from .filtersets import DispatchOfferFilterSet, WishFilterSet
-from .models import WISHER, DispatchOffer, Wish
+from .models import WISHER, DispatchOffer, HelpTeam, Wish
 
 extra_urls: list = []
 
@@ -50,6 +50,9 @@ class WishSerializer(serializers.ModelSerializer):
     fulfilment_photos = serializers.SerializerMethodField()
     is_flagged = serializers.BooleanField(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    team_window_ends = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="派给帮帮团的心愿：此前仅限团队成员认领"
+    )
     # Blank until the follow-up: the schema says so (an enum or "").
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     campaign_name = serializers.SerializerMethodField(help_text="所属四季活动（无则为空）")
@@ -92,6 +95,8 @@ class WishSerializer(serializers.ModelSerializer):
             "closed_at",
             "is_flagged",
             "is_overdue",
+            "team",
+            "team_window_ends",
             "fulfilment_photos",
             "actions",
         ]
@@ -304,7 +309,14 @@ class WishViewSet(ListedActions, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def listed_objects(self, keys: list):
         return selectors.with_pending_offer(
             Wish.objects.filter(pk__in=keys).only(
-                "id", "status", "community_id", "claimed_by_id", "submitted_by_id", "query_code"
+                "id",
+                "status",
+                "community_id",
+                "claimed_by_id",
+                "submitted_by_id",
+                "query_code",
+                "team_id",
+                "opened_at",
             )
         )
 
@@ -492,7 +504,109 @@ class DispatchOfferViewSet(ListedActions, mixins.ListModelMixin, mixins.Retrieve
         return self._act(services.offer_withdraw, OfferWithdrawInput)
 
 
+# --- help teams (帮帮团) ---------------------------------------------------------------------------------
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+class HelpTeamSerializer(serializers.ModelSerializer):
+    """A help team: kind, name, range (a whole town and/or communities), the categories it takes, its
+    members (party members) and how many of its wishes wait to be claimed now."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    members = TeamMemberSerializer(many=True, read_only=True)
+    categories = serializers.ListField(child=serializers.ChoiceField(choices=WishCategory.choices))
+    waiting = serializers.IntegerField(read_only=True, help_text="待认领的派单心愿数")
+
+    class Meta:
+        model = HelpTeam
+        fields = ["id", "kind", "kind_label", "name", "town", "communities", "categories", "members"]
+        fields += ["active", "waiting"]
+        read_only_fields = fields
+
+
+class HelpTeamInput(inputs.HELP_TEAM_SAVE.serializer(members={"help_text": "党员账号的 id"})):
+    """A help team as the office sets it up or changes it (``wishes.services.help_team_save``)."""
+
+
+TEAM_READERS = (Role.PARTY_MEMBER, Role.SUPERVISOR)
+TEAM_WRITE = {
+    201: HelpTeamSerializer,
+    400: BAD,
+    403: ErrorSerializer,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="帮帮团（党员：本人所在的；督查人员和办公室：全部）", tags=["help_teams"]),
+    retrieve=extend_schema(summary="帮帮团详情（成员、服务范围、受理类别）", tags=["help_teams"]),
+)
+class HelpTeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
+    """Help teams visible to the caller (``HelpTeam.objects.visible_to``); the office creates and changes
+    them; ``queue`` is a team's queue of routed wishes."""
+
+    serializer_class = HelpTeamSerializer
+    action_roles = {
+        "list": TEAM_READERS,
+        "retrieve": TEAM_READERS,
+        "queue": TEAM_READERS,
+        "create": (Role.ADMIN,),
+        "update": (Role.ADMIN,),
+    }
+    action_scopes = {"retrieve": VIEW, "queue": VIEW, "update": CHANGE}
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            return selectors.team_list(user=self.request.user)
+        return HelpTeam.objects.all()
+
+    def _team(self, team: HelpTeam, status_code: int = 200) -> Response:
+        team = selectors.team_list(user=self.request.user).get(pk=team.pk)
+        return Response(HelpTeamSerializer(team).data, status=status_code)
+
+    @extend_schema(
+        request=HelpTeamInput, responses=TEAM_WRITE, summary="新建帮帮团（办公室）", tags=["help_teams"]
+    )
+    def create(self, request, *args, **kwargs):
+        team = services.help_team_save(actor=request.user, **self.input(HelpTeamInput))
+        return self._team(team, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=HelpTeamInput,
+        responses={**TEAM_WRITE, 200: HelpTeamSerializer, 404: ErrorSerializer},
+        summary="修改帮帮团（办公室）",
+        tags=["help_teams"],
+    )
+    def update(self, request, *args, **kwargs):
+        team = services.help_team_save(
+            actor=request.user, team=self.get_object(), **self.input(HelpTeamInput)
+        )
+        return self._team(team)
+
+    def actions_for(self, objects) -> dict[int, list[str]]:
+        """The caller's moves on the queue's wishes, with what is read of the caller once for all rows."""
+        facts = self.__dict__.setdefault("_facts", selectors.WishActor(self.request.user))
+        return {wish.pk: selectors.wish_actions_for(self.request.user, wish, facts=facts) for wish in objects}
+
+    @extend_schema(
+        responses={200: WishSerializer(many=True), 403: ErrorSerializer, 404: ErrorSerializer},
+        summary="帮帮团派单队列（待认领的在前；个人信息一律脱敏）",
+        tags=["help_teams"],
+    )
+    @action(detail=True, methods=["get"])
+    def queue(self, request, pk=None):
+        team = self.get_object()
+        page = self.paginate_queryset(selectors.team_queue(team=team))
+        data = WishSerializer(
+            page, many=True, context={**self.get_serializer_context(), "revealed": set()}
+        ).data
+        return self.get_paginated_response(data)
+
+
 def register(router) -> None:
     """Register this app's viewsets on the ``/api/v1/`` router."""
     router.register("wishes", WishViewSet, basename="wish")
     router.register("dispatch-offers", DispatchOfferViewSet, basename="dispatch-offer")
+    router.register("help-teams", HelpTeamViewSet, basename="help-team")

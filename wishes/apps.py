@@ -16,6 +16,7 @@ class WishesConfig(site.PortalAppConfig):
         site.NavItem(_("我的派单"), "wishes:offers", roles=(Role.PARTY_MEMBER,), order=21),
         site.NavItem(_("心愿管理"), "wishes:manage", roles=(Role.COMMUNITY_STAFF,), order=23),
         site.NavItem(_("党员亮身份"), "wishes:members", order=24),
+        site.NavItem(_("帮帮团"), "wishes:teams", roles=(Role.PARTY_MEMBER, Role.SUPERVISOR), order=25),
     )
     # The teaser shows open wishes, the funnel counts every wish (also those under review).
     home_sections = (
@@ -88,6 +89,17 @@ class WishesConfig(site.PortalAppConfig):
             lookup="code",
             order=13,
         ),
+        site.Work(
+            "team_wishes_to_claim",
+            _("帮帮团待认领"),
+            "wishes.selectors.team_wishes_to_claim",
+            roles=(Role.PARTY_MEMBER,),
+            key="code",
+            api="wish-detail",
+            page="wishes:detail",
+            lookup="code",
+            order=14,
+        ),
     )
     privacy_module = "wishes.privacy"
     audit_verbs = {
@@ -108,7 +120,11 @@ class WishesConfig(site.PortalAppConfig):
         "wish.dispatch_withdraw": _("撤回派单"),
         "wish.dispatch_lapse": _("派单失效"),
         "wish.campaign": _("归入四季活动"),
+        "wish.route": _("派给帮帮团"),
+        "help_team.save": _("设置帮帮团"),
     }
+    # A team's categories are codes in a JSON list (members and communities are recorded by name).
+    audit_fields = {"helpteam": {"categories": site.AuditField(_("受理类别"), "wishes.choices.WishCategory")}}
     # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
     # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
     audit_topics = {
@@ -123,6 +139,9 @@ class WishesConfig(site.PortalAppConfig):
         ),
         # Tagged or untagged: the board's campaign filter, its own page, and the campaign pages' figures.
         "wish.campaign": ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}", "campaigns"),
+        "wish.route": ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}", "teams"),
+        # A team's name, range and members: its pages, the board's team filter and the dashboard's rows.
+        "help_team.save": ("teams", "wishes", "wishes:any"),
     }
     # What each campaign's page shows of the wishes tagged with it (``campaigns`` pages).
     campaign_sections = (

@@ -29,7 +29,9 @@ WITHDRAWABLE_STATUSES = (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIM
 # ``handler`` the staff of its community and admins (``Wish.objects.editable_by``), ``member`` a party member,
 # ``claimer`` the member who holds the claim, ``wisher`` the wisher (account or query code), ``admin``.
 # Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS),
-# ``no_pending_offer`` (派单: one offer to a member at a time, ``DispatchOffer``).
+# ``no_pending_offer`` (派单: one offer to a member at a time, ``DispatchOffer``),
+# ``team_window`` (a wish routed to a help team: its members alone for WISH_TEAM_CLAIM_HOURS after it opened,
+# then anybody, so nothing waits).
 WISH_MOVES = Machine(
     (
         Move((WishStatus.SUBMITTED,), "approve", WishStatus.OPEN, ("handler",)),
@@ -39,7 +41,7 @@ WISH_MOVES = Machine(
             "claim",
             WishStatus.CLAIMED,
             ("member",),
-            ("not_own_wish", "under_claim_limit"),
+            ("not_own_wish", "under_claim_limit", "team_window"),
         ),
         # 派单: the community arranges a member for the wish; it stays open until the member accepts.
         Move((WishStatus.OPEN,), "dispatch", WishStatus.OPEN, ("handler",), ("no_pending_offer",)),
@@ -121,3 +123,11 @@ class FeedbackChannel(models.TextChoices):
 class PhotoKind(models.TextChoices):
     SUBMISSION = "submission", _("心愿照片")
     FULFILMENT = "fulfilment", _("实现照片")
+
+
+class TeamKind(models.TextChoices):
+    """The kinds of help team the article names (临时党支部, 生活帮帮团, 民生绿色通道)."""
+
+    BRANCH = "branch", _("临时党支部")
+    HELP = "help", _("生活帮帮团")
+    GREEN = "green", _("民生绿色通道")

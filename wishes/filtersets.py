@@ -10,7 +10,7 @@ from campaigns.selectors import campaign_choices
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import OfferStatus, Satisfaction, WishCategory, WishChannel, WishStatus
-from .models import DispatchOffer, Wish
+from .models import DispatchOffer, HelpTeam, Wish
 from .selectors import FUNNEL_STAGES
 
 
@@ -66,6 +66,8 @@ class WishFilterSet(PortalFilterSet):
     )
     # A seasonal campaign's wishes (四季活动: its page links here with the same counts).
     campaign = LookupFilter(queryset=campaign_choices(), label=_("四季活动"), empty_label=_("全部活动"))
+    # The wishes routed to a help team (the dashboard's team figures open them).
+    team = LookupFilter(queryset=HelpTeam.objects.all(), label=_("帮帮团"), empty_label=_("全部"))
 
     class Meta:
         model = Wish
@@ -81,6 +83,7 @@ class WishFilterSet(PortalFilterSet):
             "reached",
             "satisfaction",
             "campaign",
+            "team",
         ]
 
     def filter_flagged(self, queryset, name, value):

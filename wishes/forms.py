@@ -117,3 +117,28 @@ OfferAcceptForm = inputs.OFFER_ACCEPT.form(
 )
 OfferDeclineForm = inputs.OFFER_DECLINE.form(reason={"widget": forms.Textarea(attrs={"rows": 2})})
 OfferWithdrawForm = inputs.OFFER_WITHDRAW.form(reason={"label": _("撤回原因（可选）")})
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+HelpTeamForm = inputs.HELP_TEAM_SAVE.form(
+    members={"field_class": MemberChoiceField, "help_text": _("按住 Ctrl（手机上逐个点选）可选多名党员。")},
+    town={"empty_label": _("不服务全镇")},
+    communities={"help_text": _("服务全镇（街道）时可不选。")},
+)
+
+
+def help_team_initial(team) -> dict:
+    """The office's form of ``team`` as it is now."""
+    return {
+        "kind": team.kind,
+        "name": team.name,
+        "town": team.town_id,
+        "communities": [c.pk for c in team.communities.all()],
+        "categories": list(team.categories),
+        "members": [m.pk for m in team.members.all()],
+        "active": team.active,
+    }

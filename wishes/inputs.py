@@ -1,15 +1,51 @@
 """What each wish service takes, declared once (``jiangyan.inputs``): the page's forms (``forms.py``), the
 API's input serializers (``api.py``) and the services' own checks read their limits and messages here."""
 
-from django.utils.translation import gettext_lazy as _
+from dataclasses import dataclass
 
-from accounts.models import Community, User
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Community, Town, User
 from campaigns.selectors import campaign_choices
-from jiangyan.inputs import API, PAGE, Boolean, Choice, Date, Images, Input, Ref, Text, text_of
+from jiangyan.inputs import (
+    API,
+    CHOOSE,
+    PAGE,
+    Boolean,
+    Choice,
+    Date,
+    Images,
+    Input,
+    Ref,
+    Text,
+    message,
+    text_of,
+)
 from jiangyan.roles import Role
 
-from .choices import Satisfaction, WishCategory, WishChannel
-from .models import DispatchOffer, Wish
+from .choices import Satisfaction, TeamKind, WishCategory, WishChannel
+from .models import DispatchOffer, HelpTeam, Wish
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choices(Choice):
+    """Several of ``choices``: check boxes on the page, a list in the API; one message for every way of
+    getting it wrong."""
+
+    def errors(self) -> dict:
+        choose = message(CHOOSE, label=self.label)
+        return {**super().errors(), "invalid_list": choose, "not_a_list": choose, "empty": choose}
+
+    def form_field(self, **options) -> forms.Field:
+        options.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().form_field(field_class=forms.MultipleChoiceField, **options)
+
+    def api_field(self, **options) -> serializers.Field:
+        kwargs = self._api_kwargs(options, blank_default=list)
+        return serializers.MultipleChoiceField(choices=self.options(), **kwargs)
+
 
 # A reason goes into the wish's history (and, for a rejection, into ``Wish.reject_reason``).
 REASON_LENGTH = Wish._meta.get_field("reject_reason").max_length
@@ -84,8 +120,32 @@ WISH_TAG_CAMPAIGN = Input(
     campaign=Ref(label=_("四季活动"), queryset=campaign_choices(), required=False),
 )
 
+
+# The office's form of a help team (``services.help_team_save``); members are party members.
+HELP_TEAM_SAVE = Input(
+    "help_team_save",
+    kind=Choice(label=_("帮帮团类型"), choices=TeamKind),
+    name=text_of(HelpTeam, "name"),
+    town=Ref(label=_("服务全镇（街道）"), queryset=Town.objects.all(), required=False),
+    communities=Ref(
+        label=_("服务社区（村）"),
+        queryset=Community.objects.select_related("town"),
+        many=True,
+        required=False,
+    ),
+    categories=Choices(label=_("受理类别"), choices=WishCategory),
+    members=Ref(
+        label=_("成员"),
+        queryset=User.objects.with_role(Role.PARTY_MEMBER).filter(is_active=True).order_by("username"),
+        many=True,
+        required=False,
+    ),
+    active=Boolean(label=_("启用")),
+)
+
 INPUTS = (
     *(WISH_CREATE, WISH_CLAIM, WISH_RELEASE, WISH_REJECT, WISH_FULFIL, WISH_FEEDBACK, WISH_WITHDRAW),
     *(WISH_DISPATCH, OFFER_ACCEPT, OFFER_DECLINE, OFFER_WITHDRAW),
     WISH_TAG_CAMPAIGN,
+    HELP_TEAM_SAVE,
 )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.backends import user_fact
-from accounts.models import Community
+from accounts.models import Community, Town
 from jiangyan import masking
 from jiangyan.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import Photo
@@ -27,6 +27,7 @@ from .choices import (
     OfferStatus,
     PhotoKind,
     Satisfaction,
+    TeamKind,
     WishCategory,
     WishChannel,
     WishStatus,
@@ -97,10 +98,28 @@ def _first_community(user) -> int | None:
 WISHER = "wisher"  # a scope of ``WishQuerySet.restrict``
 
 
+def claim_limits(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """The moments before which a wish that became open is past its claim limit at ``now``: an ordinary
+    wish ``WISH_UNCLAIMED_FLAG_DAYS`` days, one routed to a help team ``WISH_TEAM_CLAIM_HOURS`` hours."""
+    return (
+        now - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS),
+        now - datetime.timedelta(hours=settings.WISH_TEAM_CLAIM_HOURS),
+    )
+
+
+def opened_past_limit(now: datetime.datetime) -> models.Q:
+    """Became open before its limit (:func:`claim_limits`): the one rule of both limits, for the board, the
+    desk, the dashboard's alerts and the reports (``selectors._unclaimed_flagged_at``)."""
+    normal, team = claim_limits(now)
+    return models.Q(team__isnull=True, opened_at__lte=normal) | models.Q(
+        team__isnull=False, opened_at__lte=team
+    )
+
+
 def unclaimed_flagged_rule(now: datetime.datetime) -> models.Q:
-    """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days, counted from when it last became open."""
-    limit = now - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
-    return models.Q(status=WishStatus.OPEN, opened_at__lte=limit)
+    """Open and unclaimed past its limit (``WISH_UNCLAIMED_FLAG_DAYS`` days, or ``WISH_TEAM_CLAIM_HOURS``
+    hours when it is routed to a help team), counted from when it last became open."""
+    return models.Q(status=WishStatus.OPEN) & opened_past_limit(now)
 
 
 def overdue_rule(today: datetime.date) -> models.Q:
@@ -111,7 +130,7 @@ def overdue_rule(today: datetime.date) -> models.Q:
 # The columns of :meth:`WishQuerySet.for_rows`.
 ROW_FIELDS = (
     *("code", "title", "status", "category", "channel", "urgent", "reopened", "wisher_name", "promised_date"),
-    *("submitted_at", "opened_at", "claimed_at", "fulfilled_at", "community"),
+    *("submitted_at", "opened_at", "claimed_at", "fulfilled_at", "community", "team"),
     *("claimed_by__real_name", "claimed_by__username", "claimed_by__phone"),
 )
 
@@ -245,6 +264,16 @@ class Wish(models.Model):
         on_delete=models.PROTECT,
         related_name="claimed_wishes",
     )
+    # The help team an urgent supplies wish was routed to when it opened (``services.wish_route``); its
+    # members claim it first, within WISH_TEAM_CLAIM_HOURS.
+    team = models.ForeignKey(
+        "HelpTeam",
+        verbose_name=_("帮帮团"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wishes",
+    )
     promised_date = models.DateField(_("承诺完成日期"), null=True, blank=True)
     fulfil_note = models.TextField(_("完成情况"), blank=True)
     satisfaction = models.CharField(_("回访评价"), max_length=20, choices=Satisfaction.choices, blank=True)
@@ -309,6 +338,7 @@ class Wish(models.Model):
             self.reopened,
             self.is_flagged,
             self.is_overdue,
+            self.team_id,
             masking.mask_name(self.wisher_name),
             self.community.town.name,
             self.community.name,
@@ -319,11 +349,25 @@ class Wish(models.Model):
 
     @property
     def is_flagged(self) -> bool:
-        return (
-            self.status == WishStatus.OPEN
-            and self.opened_at is not None
-            and self.opened_at <= timezone.now() - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
-        )
+        """``unclaimed_flagged_rule`` of this wish, now."""
+        normal, team = claim_limits(timezone.now())
+        limit = team if self.team_id else normal
+        return self.status == WishStatus.OPEN and self.opened_at is not None and self.opened_at <= limit
+
+    @property
+    def team_window_ends(self) -> datetime.datetime | None:
+        """Until when only its help team's members may claim it (routed and open), else None."""
+        if not self.team_id or self.status != WishStatus.OPEN or self.opened_at is None:
+            return None
+        return self.opened_at + datetime.timedelta(hours=settings.WISH_TEAM_CLAIM_HOURS)
+
+    def in_team_window(self, now: datetime.datetime | None = None) -> bool:
+        ends = self.team_window_ends
+        return ends is not None and (now or timezone.now()) < ends
+
+    @property
+    def team_window_open(self) -> bool:
+        return self.in_team_window()
 
     @property
     def is_overdue(self) -> bool:
@@ -431,3 +475,67 @@ class DispatchOffer(models.Model):
     def get_absolute_url(self) -> str:
         """Where the member answers it: their offers (我的派单), at this one."""
         return reverse("wishes:offers") + f"#offer-{self.pk}"
+
+
+class HelpTeamQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "HelpTeamQuerySet":
+        """Supervisors and the office read every team (the dashboard's figures); a party member the teams
+        they belong to (their queue); nobody else any."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if has_role(user, Role.SUPERVISOR):
+            return self.all()
+        if Role.PARTY_MEMBER in roles_of(user):
+            return self.filter(members=user)
+        return self.none()
+
+    def visible_share(self, user) -> Share | None:
+        if user is not None and user.is_authenticated and has_role(user, Role.SUPERVISOR):
+            return Share("all", ("teams",))
+        return None  # a member's own teams
+
+    def editable_by(self, user) -> "HelpTeamQuerySet":
+        """The office (办实事办公室, admins) manages the teams."""
+        return self.all() if is_admin(user) else self.none()
+
+
+class HelpTeam(models.Model):
+    """A help team (帮帮团) that takes urgent everyday-supplies requests of people in home quarantine or with
+    limited mobility: a temporary party branch (临时党支部), a 生活帮帮团 or a 民生绿色通道 — party members
+    serving a range (some communities, or a whole town) for some wish categories. An urgent supplies wish
+    opening in its range is routed to it (``services.wish_route``, the rule in ``selectors.team_for``). The
+    office manages teams (``services.help_team_save``)."""
+
+    kind = models.CharField(_("类型"), max_length=12, choices=TeamKind.choices, default=TeamKind.HELP)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    town = models.ForeignKey(
+        Town,
+        verbose_name=_("服务镇（街道）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="help_teams",
+        help_text=_("选择后服务全镇（街道）的所有社区（村）。"),
+    )
+    communities = models.ManyToManyField(
+        Community, verbose_name=_("服务社区（村）"), blank=True, related_name="help_teams"
+    )
+    categories = models.JSONField(_("受理类别"), default=list)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("成员"), blank=True, related_name="help_teams"
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = HelpTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("帮帮团")
+        verbose_name_plural = _("帮帮团")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def category_labels(self) -> list[str]:
+        return [WishCategory(c).label for c in self.categories if c in WishCategory.values]

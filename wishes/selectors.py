@@ -34,7 +34,7 @@ from jiangyan.models import AuditEvent
 from jiangyan.roles import Role, has_role, is_admin, roles_of
 
 from .choices import OFFER_MOVES, PUBLIC_STATUSES, WISH_MOVES, OfferStatus, Satisfaction, WishStatus
-from .models import DispatchOffer, Wish, overdue_rule, unclaimed_flagged_rule
+from .models import DispatchOffer, HelpTeam, Wish, opened_past_limit, overdue_rule, unclaimed_flagged_rule
 
 PERSONAL_FIELDS = ["wisher_name", "wisher_phone", "wisher_address"]
 # States in which the claimer still sees the wisher's contact (while claimed, and after fulfilling it).
@@ -76,6 +76,19 @@ class WishActor:
     @cached_property
     def unfinished_claims(self) -> int:
         return Wish.objects.unfinished_claims_of(self.user).count()
+
+    @cached_property
+    def teams(self) -> frozenset[int]:
+        """The help teams the actor is a member of (one query, however many wishes are asked about)."""
+        if not self.signed_in:
+            return frozenset()
+        return frozenset(
+            HelpTeam.members.through.objects.filter(user=self.user).values_list("helpteam_id", flat=True)
+        )
+
+    @cached_property
+    def now(self):
+        return timezone.now()
 
 
 def _handles(actor, wish, facts: WishActor) -> bool:
@@ -120,6 +133,10 @@ WISH_GUARDS = {
     "not_own_wish": lambda actor, wish, facts: wish.submitted_by_id != actor.pk,
     "under_claim_limit": lambda actor, wish, facts: facts.unfinished_claims < settings.WISH_MAX_OPEN_CLAIMS,
     "no_pending_offer": lambda actor, wish, facts: not has_pending_offer(wish),
+    # A wish routed to a help team: its members alone while the team's window lasts, then anybody.
+    "team_window": lambda actor, wish, facts: (
+        not wish.in_team_window(facts.now) or wish.team_id in facts.teams
+    ),
 }
 WISH_MOVES.check_names(WISH_ROLES, WISH_GUARDS)
 
@@ -355,10 +372,10 @@ def _as_of(on: datetime.date | None, at: datetime.datetime | None) -> tuple[date
 
 
 def _unclaimed_flagged_at(at: datetime.datetime) -> Q:
-    """Open and unclaimed for ``WISH_UNCLAIMED_FLAG_DAYS`` days at ``at``."""
-    limit = at - datetime.timedelta(days=settings.WISH_UNCLAIMED_FLAG_DAYS)
+    """Open and unclaimed past its limit at ``at``: ``WISH_UNCLAIMED_FLAG_DAYS`` days, or
+    ``WISH_TEAM_CLAIM_HOURS`` hours for a wish routed to a help team (``models.opened_past_limit``)."""
     return (
-        Q(opened_at__lte=limit)
+        opened_past_limit(at)
         & _not_yet("claimed_at", at)
         & _not_yet("withdrawn_at", at)
         & ~Q(status=WishStatus.REJECTED)
@@ -721,3 +738,116 @@ def campaign_wish_figures(*, campaign_ids, end: datetime.date | None = None) -> 
 def campaign_section(campaign) -> dict:
     """This app's part of a campaign's page (``WishesConfig.campaign_sections``): its figures."""
     return {"campaign_wishes": campaign_wish_figures(campaign_ids=[campaign.pk])[campaign.pk]}
+
+
+# --- help teams (帮帮团) ---------------------------------------------------------------------------------
+def routes_to_team(wish: Wish) -> bool:
+    """Which wishes are routed to a help team when they open: the urgent everyday-supplies requests
+    (``Wish.is_help_team``: 生活帮帮团急需, category 生活物资)."""
+    return wish.is_help_team
+
+
+def team_for(*, community: Community, category: str) -> HelpTeam | None:
+    """The help team a wish of ``community`` and ``category`` goes to: an active team that takes the
+    category and whose range covers the community. When several do, the one rule: a team that names the
+    community itself before a team serving its whole town (the nearer range), then the team set up first
+    (lowest id). None when no team covers it (the wish stays on the board under the ordinary rules)."""
+    named = Exists(HelpTeam.communities.through.objects.filter(helpteam=OuterRef("pk"), community=community))
+    candidates = (
+        HelpTeam.objects.filter(active=True)
+        .annotate(named=named)
+        .filter(Q(named=True) | Q(town_id=community.town_id))
+        .order_by("-named", "id")
+    )
+    return next((team for team in candidates if category in team.categories), None)
+
+
+def team_list(*, user) -> QuerySet[HelpTeam]:
+    """The teams ``user`` may see (``HelpTeam.objects.visible_to``) with their range, members and how many of
+    their wishes wait to be claimed now."""
+    people = User.objects.select_related("member_profile").order_by("real_name", "username")
+    return (
+        HelpTeam.objects.visible_to(user)
+        .select_related("town")
+        .prefetch_related(
+            Prefetch("members", queryset=people),
+            Prefetch("communities", queryset=Community.objects.select_related("town")),
+        )
+        .annotate(waiting=Count("wishes", filter=Q(wishes__status=WishStatus.OPEN)))
+        .order_by("kind", "id")
+    )
+
+
+def team_queue(*, team: HelpTeam) -> QuerySet[Wish]:
+    """The team's queue: the wishes routed to it — waiting to be claimed first (the longest waiting first),
+    then the claimed ones (the earliest promise first), then the rest (the latest first)."""
+    rank = Case(
+        When(status=WishStatus.OPEN, then=Value(0)),
+        When(status=WishStatus.CLAIMED, then=Value(1)),
+        default=Value(2),
+    )
+    waiting_since = Case(When(status=WishStatus.OPEN, then=F("opened_at")))
+    promised = Case(When(status=WishStatus.CLAIMED, then=F("promised_date")))
+    return (
+        Wish.objects.filter(team=team)
+        .select_related("community__town", "claimed_by")
+        .annotate(queue_rank=rank)
+        .order_by(
+            "queue_rank",
+            waiting_since.asc(nulls_last=True),
+            promised.asc(nulls_last=True),
+            F("opened_at").desc(nulls_last=True),
+            "-id",
+        )
+    )
+
+
+def _median(values: list[datetime.timedelta]) -> datetime.timedelta | None:
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def team_figures(*, on: datetime.date | None = None, at: datetime.datetime | None = None) -> list[dict]:
+    """Per help team (the active ones, and any other with wishes), at the end of ``on`` or at ``at`` (the
+    dashboard, the same moment as the lists it links to), in three queries: ``routed`` (every wish routed to
+    it, the board's ``team``), ``claimed`` and ``fulfilled`` (those that reached the stage, the board's
+    ``reached``: ``FUNNEL_STAGES``), ``overdue`` (unclaimed past WISH_TEAM_CLAIM_HOURS: ``alert_counts``'
+    rule, the board's ``flagged``) and ``median_claim`` (the median of opened → claimed of the claimed ones:
+    a timedelta, or None)."""
+    _day, moment = _as_of(on, at)
+    routed = Q(submitted_at__lt=moment)
+    counts = {
+        row["team_id"]: row
+        for row in Wish.objects.filter(team__isnull=False)
+        .values("team_id")
+        .annotate(
+            routed=Count("id", filter=routed),
+            claimed=Count("id", filter=routed & Q(claimed_at__lt=moment)),
+            fulfilled=Count("id", filter=routed & Q(fulfilled_at__lt=moment)),
+            overdue=Count("id", filter=_unclaimed_flagged_at(moment)),
+        )
+        .order_by()
+    }
+    waits: dict[int, list[datetime.timedelta]] = {}
+    claims = Wish.objects.filter(team__isnull=False, claimed_at__lt=moment, opened_at__isnull=False)
+    for team_id, opened, claimed in claims.values_list("team_id", "opened_at", "claimed_at"):
+        waits.setdefault(team_id, []).append(claimed - opened)
+    teams = HelpTeam.objects.filter(Q(active=True) | Q(pk__in=list(counts))).order_by("kind", "id")
+    empty = {"routed": 0, "claimed": 0, "fulfilled": 0, "overdue": 0}
+    return [
+        {
+            "team": team,
+            **{key: counts.get(team.pk, empty)[key] for key in empty},
+            "median_claim": _median(waits.get(team.pk, [])),
+        }
+        for team in teams
+    ]
+
+
+def team_wishes_to_claim(*, user) -> QuerySet[Wish]:
+    """Open wishes routed to the help teams ``user`` is a member of, the longest waiting first."""
+    teams = HelpTeam.members.through.objects.filter(user=user).values("helpteam_id")
+    return Wish.objects.filter(team__in=teams, status=WishStatus.OPEN).order_by("opened_at", "id")

@@ -23,14 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from accounts.models import Community, User
+from accounts.models import Community, Town, User
 from accounts.validators import validate_contact_phone
 from campaigns.models import Campaign
 from jiangyan.audit import audit_record, audit_transition
 from jiangyan.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.masking import mask_address, mask_name, mask_phone
 from jiangyan.notifications import notify
-from jiangyan.roles import Role, is_admin, require_role
+from jiangyan.roles import Role, has_role, is_admin, require_role
 from jiangyan.scoping import lock_editable
 from jiangyan.wording import Wording, in_site_language
 
@@ -42,11 +42,20 @@ from .choices import (
     OfferStatus,
     PhotoKind,
     Satisfaction,
+    TeamKind,
     WishCategory,
     WishChannel,
     WishStatus,
 )
-from .models import QUERY_CODE_LENGTH, DispatchOffer, Wish, WishPhoto, handled_communities, random_code
+from .models import (
+    QUERY_CODE_LENGTH,
+    DispatchOffer,
+    HelpTeam,
+    Wish,
+    WishPhoto,
+    handled_communities,
+    random_code,
+)
 
 # Actor labels and notes stored in the history are data, not interface text: the same in every language.
 # Actors without an account, stored as they are (read in the reader's language: jiangyan.wording.read).
@@ -78,6 +87,9 @@ LAPSE_CLAIMED_NOTE = Wording(gettext_noop("心愿已被党员认领"))
 LAPSE_CLAIMED_WHY = Wording(gettext_noop("心愿已被其他党员认领。"))
 LAPSE_WITHDRAWN_NOTE = Wording(gettext_noop("心愿已撤回"))
 LAPSE_WITHDRAWN_WHY = Wording(gettext_noop("心愿已撤回。"))
+# Help teams (帮帮团): a wish routed to a team, and what the team's members are told.
+ROUTE_NOTE = Wording(gettext_noop("%(team)s：%(hours)s 小时内由团队成员认领"))
+ROUTED_TITLE = Wording(gettext_noop("“%(team)s”有新的急需心愿“%(title)s”，请在 %(hours)s 小时内认领"))
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -247,6 +259,8 @@ def wish_create(
     audit_record(
         actor=actor, verb=verb, target=wish, after={"status": wish.status, "channel": channel}, label=label
     )
+    if wish.status == WishStatus.OPEN:
+        wish_route(actor=actor, wish=wish)
     return wish
 
 
@@ -263,7 +277,148 @@ def wish_approve(*, actor: User, wish: Wish) -> Wish:
     audit_transition(
         actor=actor, verb="wish.approve", target=locked, before=WishStatus.SUBMITTED, after=WishStatus.OPEN
     )
+    wish_route(actor=actor, wish=locked)
     return locked
+
+
+# --- help teams (帮帮团) --------------------------------------------------------------------------------
+@transaction.atomic
+def wish_route(*, actor: User, wish: Wish) -> HelpTeam | None:
+    """Route a wish that has just opened (staff entry, approval) to the help team that covers it: an urgent
+    supplies request (``selectors.routes_to_team``) goes to ``selectors.team_for``'s team, recorded on the
+    wish (``wish.route``), and the team's members are told. Its members alone may claim it for
+    WISH_TEAM_CLAIM_HOURS, then anybody (``WISH_GUARDS["team_window"]``). A wish already routed keeps its
+    team (a release or a reopening opens it again for the same team); one no team covers stays as it is.
+    Called by the services that open a wish, inside their transaction, on the row they hold."""
+    if wish.team_id is not None or wish.status != WishStatus.OPEN or not selectors.routes_to_team(wish):
+        return None
+    team = selectors.team_for(community=wish.community, category=wish.category)
+    if team is None:
+        return None
+    wish.team = team
+    wish.save(update_fields=["team", "updated_at"])
+    hours = settings.WISH_TEAM_CLAIM_HOURS
+    audit_record(
+        actor=actor,
+        verb="wish.route",
+        target=wish,
+        after={"status": wish.status, "team": team.pk},
+        note=ROUTE_NOTE(team=team.name, hours=hours),
+    )
+    notify(
+        recipients=team.members.filter(is_active=True),
+        reason="wish.routed",
+        title=ROUTED_TITLE(team=team.name, title=wish.title, hours=hours),
+        url=_wish_url(wish),
+        target=wish,
+        period=str(team.pk),
+    )
+    return team
+
+
+def _team_categories(categories) -> list[str]:
+    chosen = set(categories or ())
+    if not chosen or chosen - set(WishCategory.values):
+        raise field_error("categories", _("请选择受理类别。"))
+    return [c for c in WishCategory.values if c in chosen]  # in the categories' own order
+
+
+@transaction.atomic
+def help_team_save(
+    *,
+    actor: User,
+    team: HelpTeam | None = None,
+    kind: str,
+    name: str,
+    town: Town | None = None,
+    communities: Iterable[Community] = (),
+    categories: Iterable[str] = (WishCategory.SUPPLIES,),
+    members: Iterable[User] = (),
+    active: bool = True,
+) -> HelpTeam:
+    """The office (办实事办公室) sets up a help team, or changes one (``team``): its kind, name, range (some
+    communities, or a whole town, or both), the wish categories it takes, its members (party members) and
+    whether it takes wishes now. Wishes already routed keep their team; a change applies to wishes that
+    open from now on. Audited (``help_team.save``) with what changed."""
+    require_role(actor, Role.ADMIN)
+    if kind not in TeamKind.values:
+        raise field_error("kind", _("请选择帮帮团类型。"))
+    name = inputs.HELP_TEAM_SAVE["name"].clean(name, "name")
+    categories = _team_categories(categories)
+    communities, members = list(communities or ()), list(members or ())
+    if town is None and not communities:
+        raise field_error("communities", _("请选择服务的社区（村），或服务全镇（街道）。"))
+    outsiders = [m.display_name for m in members if not (m.is_active and has_role(m, Role.PARTY_MEMBER))]
+    if outsiders:
+        message = _("帮帮团成员须为党员：%(names)s") % {"names": "、".join(outsiders)}
+        raise field_error("members", message)
+    clash = HelpTeam.objects.filter(name=name).exclude(pk=team.pk if team else None)
+    if clash.exists():
+        raise field_error("name", _("已有同名的帮帮团。"))
+    values = {"kind": kind, "name": name, "town": town.pk if town else None, "active": bool(active)}
+    values |= {
+        "categories": categories,
+        "communities": sorted(c.pk for c in communities),
+        "members": sorted(m.pk for m in members),
+    }
+    if team is None:
+        try:
+            with transaction.atomic():
+                locked = HelpTeam.objects.create(
+                    kind=kind, name=name, town=town, categories=categories, active=bool(active)
+                )
+        except IntegrityError as error:  # the same name saved at the same moment
+            raise field_error("name", _("已有同名的帮帮团。")) from error
+        before = None
+    else:
+        locked = lock_editable(
+            HelpTeam.objects, actor, pk=team.pk, message=_("只有办实事办公室可以管理帮帮团。")
+        )
+        before = _team_values(locked)
+        if before == values:
+            return locked
+        locked.kind, locked.name, locked.town, locked.active = kind, name, town, bool(active)
+        locked.categories = categories
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["kind", "name", "town", "active", "categories"])
+        except IntegrityError as error:
+            raise field_error("name", _("已有同名的帮帮团。")) from error
+    locked.communities.set(communities)
+    locked.members.set(members)
+    changed = [k for k, v in values.items() if before is None or before.get(k) != v]
+    audit_record(
+        actor=actor,
+        verb="help_team.save",
+        target=locked,
+        before=_team_record(before, changed) if before else None,
+        after=_team_record(values, changed),
+    )
+    return locked
+
+
+def _team_record(values: dict, keys: list[str]) -> dict:
+    """The ``keys`` of a team's values as its history reads them: members and communities by name (the
+    other keys read through the model's fields: kind, town, categories — ``WishesConfig.audit_fields``)."""
+    names = {
+        "members": lambda pks: [u.display_name for u in User.objects.filter(pk__in=pks).order_by("pk")],
+        "communities": lambda pks: [
+            str(c) for c in Community.objects.filter(pk__in=pks).select_related("town").order_by("pk")
+        ],
+    }
+    return {k: names[k](values[k]) if k in names else values[k] for k in keys}
+
+
+def _team_values(team: HelpTeam) -> dict:
+    return {
+        "kind": team.kind,
+        "name": team.name,
+        "town": team.town_id,
+        "active": team.active,
+        "categories": list(team.categories),
+        "communities": sorted(team.communities.values_list("pk", flat=True)),
+        "members": sorted(team.members.values_list("pk", flat=True)),
+    }
 
 
 @transaction.atomic
@@ -326,6 +481,12 @@ def _lock_for_claim(*, member: User, wish: Wish) -> Wish:
     )
     if locked.submitted_by_id == member.pk:
         raise ApplicationError(_("不能认领自己提交的心愿。"))
+    if locked.in_team_window() and not locked.team.members.filter(pk=member.pk).exists():
+        message = _("该心愿由“%(team)s”承接，%(time)s 前仅限团队成员认领。") % {
+            "team": locked.team.name,
+            "time": f"{timezone.localtime(locked.team_window_ends):%m-%d %H:%M}",
+        }
+        raise PermissionDenied(message)
     selectors.wish_require_move(member, locked, "claim")
     return locked
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("offers/<int:pk>/<str:name>/", views.offer_action, name="offer-action"),
     path("cards/<int:community_id>/", views.card, name="card"),
     path("members/", views.members, name="members"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<int:pk>/", views.team, name="team"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/<str:name>/", views.action, name="action"),
 ]

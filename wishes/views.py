@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Community
 from jiangyan import fragments
-from jiangyan.forms import submit
+from jiangyan.forms import submit, submit_outcome
 from jiangyan.pagecache import cached_page
 from jiangyan.pagination import list_page
 from jiangyan.permissions import role_required
-from jiangyan.roles import Role, has_role
+from jiangyan.roles import Role, has_role, is_admin
 from jiangyan.scoping import get_editable_or_404, get_visible_or_404, own_share
 from jiangyan.throttling import limited, submit_limiter
 
@@ -38,6 +40,7 @@ from .forms import (
     DispatchForm,
     FeedbackForm,
     FulfilForm,
+    HelpTeamForm,
     OfferAcceptForm,
     OfferDeclineForm,
     OfferWithdrawForm,
@@ -47,8 +50,9 @@ from .forms import (
     WishEntryForm,
     WishSubmitForm,
     WithdrawForm,
+    help_team_initial,
 )
-from .models import DispatchOffer, Wish, handled_communities
+from .models import DispatchOffer, HelpTeam, Wish, handled_communities
 from .throttling import track_limiter
 
 SESSION_SUBMITTED = "wishes_submitted"
@@ -138,7 +142,9 @@ def _detail_context(request, wish: Wish, *, reveal: bool) -> dict:
 @cached_page(topics=("wish:{code}", "campaign-names"))  # it names its seasonal campaign
 def detail(request, code: str):
     wish = get_visible_or_404(
-        Wish.objects.select_related("community__town", "claimed_by", "campaign"), request.user, code=code
+        Wish.objects.select_related("community__town", "claimed_by", "campaign", "team"),
+        request.user,
+        code=code,
     )
     reveal = selectors.reveal_personal_data(request.user, wish)
     return render(request, "wishes/detail.html", _detail_context(request, wish, reveal=reveal))
@@ -467,3 +473,63 @@ def offer_action(request, pk: int, name: str):
     if name == "accept" and offer.wish.claimed_by_id == request.user.pk:
         return redirect("wishes:detail", code=offer.wish.code)
     return redirect("wishes:offers")
+
+
+# --- help teams (帮帮团) ---------------------------------------------------------------------------------
+TEAM_QUEUE_ROWS = 30
+
+
+def _team_form_page(request, *, team: HelpTeam | None, template: str, context) -> object:
+    """A team page with the office's form under it: the readers read, only the office posts."""
+    office = is_admin(request.user)
+    initial = help_team_initial(team) if team is not None else {"active": True, "categories": ["supplies"]}
+    form = HelpTeamForm(request.POST or None, initial=initial) if office else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        outcome = submit_outcome(
+            request,
+            form,
+            lambda data: services.help_team_save(actor=request.user, team=team, **data),
+            success=_("帮帮团已保存。"),
+        )
+        if outcome.done:
+            return redirect("wishes:team", pk=outcome.result.pk)
+        status = outcome.status
+    return render(request, template, {**context(), "form": form, "office": office}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PARTY_MEMBER, Role.SUPERVISOR)
+def teams(request):
+    """The help teams the reader may see (a member: their own; supervisors and the office: every one),
+    with their range, categories and members; the office sets up a team here."""
+    return _team_form_page(
+        request,
+        team=None,
+        template="wishes/teams.html",
+        context=lambda: {
+            "teams": selectors.team_list(user=request.user),
+            "team_hours": settings.WISH_TEAM_CLAIM_HOURS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PARTY_MEMBER, Role.SUPERVISOR)
+def team(request, pk: int):
+    """A team's queue (its members, supervisors and the office; anybody else: 404): the wishes routed to it,
+    waiting ones first with the end of the members' window; the office changes the team here."""
+    chosen = get_visible_or_404(HelpTeam.objects.select_related("town"), request.user, pk=pk)
+    return _team_form_page(
+        request,
+        team=chosen,
+        template="wishes/team.html",
+        context=lambda: {
+            "team": chosen,
+            "members": list(chosen.members.order_by("real_name", "username")),
+            "communities": list(chosen.communities.select_related("town")),
+            **list_page(request, selectors.team_queue(team=chosen), per_page=TEAM_QUEUE_ROWS),
+        },
+    )

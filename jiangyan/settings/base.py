@@ -426,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "WishStatusEnum": "wishes.choices.WishStatus",
         "WishChannelEnum": "wishes.choices.WishChannel",
         "OfferStatusEnum": "wishes.choices.OfferStatus",
+        "CategoryEnum": "wishes.choices.WishCategory",  # a wish's category and a help team's categories
+        "TeamKindEnum": "wishes.choices.TeamKind",
         "DutyStatusEnum": "surveys.choices.DutyStatus",
         "SurveyChannelEnum": "surveys.choices.Channel",
         "ReportKindEnum": "supervision.choices.ReportKind",
@@ -449,6 +451,9 @@ PROJECT_BEHIND_POINTS = env.int("PROJECT_BEHIND_POINTS", default=10)
 PROJECT_MILESTONE_LATE_DAYS = env.int("PROJECT_MILESTONE_LATE_DAYS", default=7)
 WISH_MAX_OPEN_CLAIMS = env.int("WISH_MAX_OPEN_CLAIMS", default=3)
 WISH_UNCLAIMED_FLAG_DAYS = env.int("WISH_UNCLAIMED_FLAG_DAYS", default=3)
+# An urgent supplies wish routed to a help team (帮帮团, ``wishes.HelpTeam``): its members alone may claim it
+# for this many hours after it opens, and it is flagged 超时未认领 after them (instead of the days above).
+WISH_TEAM_CLAIM_HOURS = env.int("WISH_TEAM_CLAIM_HOURS", default=4)
 WISH_DEFAULT_PROMISE_DAYS = env.int("WISH_DEFAULT_PROMISE_DAYS", default=7)
 # Supervision (docs/reports.md): beat generates reports missed while it was down on its next run, back to
 # the campaign's start at most (empty: back to the latest stored report; none stored: the last period).

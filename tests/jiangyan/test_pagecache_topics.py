@@ -56,7 +56,7 @@ from tests.surveys.factories import (
     survey_with_every_kind,
     valid_answers,
 )
-from tests.wishes.factories import WishFactory
+from tests.wishes.factories import HelpTeamFactory, WishFactory
 from wishes import services as wishes
 from wishes.choices import WishStatus
 
@@ -251,6 +251,26 @@ def _wish_enter(w: World) -> Walk:
 def _wish_approve(w: World) -> Walk:
     wish = w.wish(WishStatus.SUBMITTED)
     return Walk("/wishes/", lambda: wishes.wish_approve(actor=w.worker, wish=wish))
+
+
+def _wish_route(w: World) -> Walk:
+    HelpTeamFactory(communities=[w.community], members=[w.member])
+    wish = w.wish(WishStatus.SUBMITTED, category="supplies", urgent=True)
+    return Walk("/wishes/", lambda: wishes.wish_approve(actor=w.worker, wish=wish))
+
+
+def _help_team_save(w: World) -> Walk:
+    return Walk(
+        "/dashboard/",
+        lambda: wishes.help_team_save(
+            actor=w.admin,
+            kind="help",
+            name="天目社区生活帮帮团",
+            communities=[w.community],
+            members=[w.member],
+        ),
+        reader=w.supervisor,
+    )
 
 
 def _wish_reject(w: World) -> Walk:
@@ -597,6 +617,8 @@ WALKS: dict[str, Callable[[World], Walk]] = {
     "order.close": _order_close,
     "inspection.record": _inspection,
     "leader.appoint": _leader_appoint,
+    "wish.route": _wish_route,
+    "help_team.save": _help_team_save,
     "contact_point.assign": _contact_assign,
     "contact_point.remove": _contact_remove,
     "campaign.create": _campaign_create,

@@ -8,8 +8,8 @@ import factory
 from django.utils import timezone
 
 from tests.factories import CommunityFactory, MemberFactory
-from wishes.choices import WishCategory, WishChannel, WishStatus
-from wishes.models import Wish, random_code
+from wishes.choices import TeamKind, WishCategory, WishChannel, WishStatus
+from wishes.models import HelpTeam, Wish, random_code
 
 WISHER_PHONE = "13712345678"
 
@@ -45,3 +45,26 @@ class WishFactory(factory.django.DjangoModelFactory):
             self.promised_date = timezone.localdate() + datetime.timedelta(days=7)
             if create:
                 self.save()
+
+
+class HelpTeamFactory(factory.django.DjangoModelFactory):
+    """A help team (帮帮团) serving ``communities`` (a list) for urgent supplies, with ``members`` (a list);
+    built directly, for lists and scope (the office's service is tested in ``tests/wishes/test_teams.py``)."""
+
+    class Meta:
+        model = HelpTeam
+        skip_postgeneration_save = True
+
+    kind = TeamKind.HELP
+    name = factory.Sequence(lambda n: f"生活帮帮团{n}")
+    categories = factory.LazyFunction(lambda: [WishCategory.SUPPLIES])
+
+    @factory.post_generation
+    def communities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.communities.set(extracted)
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.set(extracted)
