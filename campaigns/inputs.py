@@ -15,6 +15,8 @@ def _fields() -> dict:
         "description": text_of(Campaign, "description"),
         "start_date": Date(label=Campaign._meta.get_field("start_date").verbose_name),
         "end_date": Date(label=Campaign._meta.get_field("end_date").verbose_name),
+        "name_en": text_of(Campaign, "name_en"),
+        "theme_en": text_of(Campaign, "theme_en"),
     }
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.names import local_name
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import ScopedQuerySet
 
@@ -41,6 +42,9 @@ class Campaign(models.Model):
     name = models.CharField(_("活动名称"), max_length=40)
     season = models.CharField(_("季节"), max_length=10, choices=Season.choices)
     theme = models.CharField(_("活动主题"), max_length=100)
+    # For readers of the English site (``jiangyan.names``): the name and theme in English, when given.
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    theme_en = models.CharField(_("英文主题"), max_length=200, blank=True)
     description = models.TextField(_("活动说明"), max_length=1000, blank=True)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
@@ -66,6 +70,15 @@ class Campaign(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:detail", args=[self.pk])
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (``jiangyan.names.local_name``)."""
+        return local_name(self.name, self.name_en)
+
+    @property
+    def local_theme(self) -> str:
+        return local_name(self.theme, self.theme_en)
 
     def phase_on(self, day: datetime.date) -> str:
         if day < self.start_date:

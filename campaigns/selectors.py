@@ -37,6 +37,17 @@ def running_campaigns(*, start: datetime.date, end: datetime.date) -> list[dict]
     ]
 
 
+def campaign_names() -> list[tuple[str, str]]:
+    """``(Chinese, English)`` of every campaign's name and theme that has an English one (one query): what a
+    report rendered in English reads its running campaigns by."""
+    pairs = []
+    for name, name_en, theme, theme_en in Campaign.objects.values_list(
+        "name", "name_en", "theme", "theme_en"
+    ):
+        pairs += [(name, name_en), (theme, theme_en)]
+    return [(zh, en) for zh, en in pairs if en]
+
+
 def campaign_choices() -> QuerySet[Campaign]:
     """What a wish or a project is tagged from: every campaign, the latest first."""
     return Campaign.objects.order_by("-start_date", "id")

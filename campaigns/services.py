@@ -17,7 +17,7 @@ from . import inputs
 from .choices import Season
 from .models import Campaign
 
-FIELDS = ("name", "season", "theme", "description", "start_date", "end_date")
+FIELDS = ("name", "season", "theme", "description", "start_date", "end_date", "name_en", "theme_en")
 # The longest a campaign may run: a season with some days to spare.
 MAX_DAYS = 200
 
@@ -31,11 +31,15 @@ def check_values(
     description: str,
     start_date: datetime.date,
     end_date: datetime.date,
+    name_en: str = "",
+    theme_en: str = "",
 ) -> dict:
     values = {
         "name": declaration["name"].clean(name, "name"),
         "theme": declaration["theme"].clean(theme, "theme"),
         "description": declaration["description"].clean(description, "description"),
+        "name_en": declaration["name_en"].clean(name_en, "name_en"),
+        "theme_en": declaration["theme_en"].clean(theme_en, "theme_en"),
     }
     if season not in Season.values:
         raise field_error("season", _("请选择季节。"))
@@ -64,6 +68,8 @@ def campaign_create(
     description: str = "",
     start_date: datetime.date,
     end_date: datetime.date,
+    name_en: str = "",
+    theme_en: str = "",
 ) -> Campaign:
     """The office defines a campaign (四季活动): name, season, theme, what it does and its dates."""
     require_role(actor, Role.ADMIN)
@@ -75,6 +81,8 @@ def campaign_create(
         description=description,
         start_date=start_date,
         end_date=end_date,
+        name_en=name_en,
+        theme_en=theme_en,
     )
     campaign = Campaign.objects.create(**values)
     audit_record(
@@ -94,6 +102,8 @@ def campaign_update(
     description: str = "",
     start_date: datetime.date,
     end_date: datetime.date,
+    name_en: str = "",
+    theme_en: str = "",
 ) -> Campaign:
     """The office changes a campaign (its dates, its theme …); the event keeps what changed."""
     require_role(actor, Role.ADMIN)
@@ -106,6 +116,8 @@ def campaign_update(
         description=description,
         start_date=start_date,
         end_date=end_date,
+        name_en=name_en,
+        theme_en=theme_en,
     )
     changed = [f for f in FIELDS if getattr(locked, f) != values[f]]
     if not changed:

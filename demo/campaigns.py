@@ -115,6 +115,8 @@ def seed(*, scale: int, stdout) -> None:
                 description=campaign.description,
                 start_date=start,
                 end_date=end,
+                name_en=campaign.name_en,
+                theme_en=campaign.theme_en,
             )
             moved += 1
     running = ", ".join(c.name for c in Campaign.objects.running_on(today)) or "无"

@@ -356,10 +356,14 @@ UNSPECIFIED = gettext_noop("（未指定）")
 
 def glossary(language: str | None = None) -> Glossary:
     """The names a report's data holds (units, lookup rows) in ``language`` (the active one): empty in
-    Chinese. Towns and communities are proper nouns: they read as stored. Two queries, none in Chinese."""
+    Chinese. Towns and communities are proper nouns: they read as stored. Three queries, none in Chinese."""
     if source_language(language):
         return Glossary()
-    pairs = [*Unit.objects.exclude(name_en="").values_list("name", "name_en"), *projects.lookup_names()]
+    pairs = [
+        *Unit.objects.exclude(name_en="").values_list("name", "name_en"),
+        *projects.lookup_names(),
+        *campaigns.campaign_names(),
+    ]
     with translation.override(language or translation.get_language()):
         pairs.append((UNSPECIFIED, _(UNSPECIFIED)))
     return Glossary.of(pairs, language)

@@ -131,7 +131,7 @@ def test_the_page_and_the_api_take_a_score_per_criterion(method, supervisor, cli
         "进度时效": 2,
     }
     event = AuditEvent.objects.get(verb="project.evaluate")
-    assert event.note == "领导干部评：群众满意度 4 分、进度时效 2 分"
+    assert event.note == "领导干部评：群众满意度 4、进度时效 2"
 
     other = ProjectFactory()
     api = client_as(supervisor, api=True)
@@ -406,7 +406,7 @@ def test_the_bulletin_and_dashboard_rankings_use_the_weighted_score(method, resi
 
 # --- the migration keeps the old figures ------------------------------------------------------------------
 
-BEFORE = [("projects", "0006_page_costs")]
+BEFORE = [("projects", "0008_project_campaign")]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0001_initial'),
-        ("projects", "0008_evaluation_criteria"),
+        ("projects", "0007_lookup_name_en"),
     ]
 
     operations = [
