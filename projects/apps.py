@@ -13,6 +13,7 @@ class ProjectsConfig(site.PortalAppConfig):
         site.NavItem(_("项目展播"), "projects:showcase", order=10),
         site.NavItem(_("项目填报"), "projects:workspace", roles=(Role.UNIT_STAFF,), order=12),
         site.NavItem(_("项目导入"), "projects:import", roles=(Role.ADMIN,), order=80),
+        site.NavItem(_("项目年度"), "projects:years", roles=(Role.ADMIN,), order=81),
     )
     home_sections = (
         site.Section(
@@ -27,6 +28,10 @@ class ProjectsConfig(site.PortalAppConfig):
         "project.photo_add": _("上传照片"),
         "project.evaluate": _("评价项目"),
         "project.status": _("变更状态"),
+        "project.carry_over": _("转入下一年度"),
+        "project.carried_in": _("续建自上一年度"),
+        "campaign_year.open": _("开启年度"),
+        "campaign_year.current": _("设为当前年度"),
     }
     # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
     audit_fields = {
@@ -44,7 +49,12 @@ class ProjectsConfig(site.PortalAppConfig):
                 _("导入操作"),
                 {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "same": _("不变")},
             ),
-        }
+        },
+        "campaignyear": {"current_year": site.AuditField(_("当前年度"))},
     }
     # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
-    audit_topics = dict.fromkeys(audit_verbs, ("projects", "project:{t.code}"))
+    audit_topics = {
+        **dict.fromkeys(audit_verbs, ("projects", "project:{t.code}")),
+        # A new current year changes every list and figure that shows "the current year".
+        **dict.fromkeys(("campaign_year.open", "campaign_year.current"), ("projects", "reports")),
+    }

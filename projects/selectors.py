@@ -30,6 +30,7 @@ from jiangyan.roles import Role, has_role, is_admin
 
 from .choices import LEAD_UNIT, OFFICE, STATUS_MOVES, EvaluatorRole, ProjectStatus
 from .models import (
+    CampaignYear,
     Evaluation,
     Milestone,
     ProgressStatement,
@@ -39,6 +40,7 @@ from .models import (
     TargetGroup,
     evaluator_role_of,
     month_of,
+    year_of_day,
 )
 from .schedule import completed_on
 
@@ -111,6 +113,7 @@ def workspace_list(*, user, on: datetime.date | None = None) -> QuerySet:
     """The projects ``user`` maintains (their unit's), with schedule and the date of the latest statement."""
     return (
         Project.objects.editable_by(user)
+        .filter(carried_to__isnull=True)  # a project carried over is maintained in its new year
         .with_schedule(on=on)
         .select_related("program", "domain", "lead_unit")
         .annotate(last_statement=Max("statements__period_end"))
@@ -191,6 +194,16 @@ def project_history(*, user, project: Project) -> QuerySet:
     return AuditEvent.objects.for_object(project).exclude(verb__in=hidden).order_by("-created_at", "-id")
 
 
+def carried_links(*, user, project: Project) -> dict:
+    """The project this one continues (``carried_from``) and the one continuing it (``carried_to``), each
+    only if ``user`` may open it: a project's record across the years it ran. One query."""
+    rows = Project.objects.visible_to(user).filter(Q(carried_from=project) | Q(pk=project.carried_from_id))
+    found = {"carried_from": None, "carried_to": None}
+    for row in rows.only("pk", "code", "year_id", "carried_from_id"):
+        found["carried_to" if row.carried_from_id == project.pk else "carried_from"] = row
+    return found
+
+
 def project_page_context(*, user, project: Project) -> dict:
     """Everything the project page shows besides the project itself."""
     role = evaluator_role_of(user)
@@ -209,6 +222,7 @@ def project_page_context(*, user, project: Project) -> dict:
         "averages": evaluation_averages(project=project),
         "events": project_history(user=user, project=project)[:50],
         "can_edit": Project.objects.editable_by(user).filter(pk=project.pk).exists(),
+        **carried_links(user=user, project=project),
         "evaluator_role": role,
         "already_rated": rated,
     }
@@ -266,6 +280,48 @@ def home_context(request) -> dict:
     return {"project_figures": showcase_figures(user=request.user), "featured_projects": featured}
 
 
+# --- campaign years -------------------------------------------------------------------------------------
+
+
+def current_year() -> CampaignYear | None:
+    """The current campaign year (exactly one, by a constraint), or None before the first is opened."""
+    return CampaignYear.objects.filter(is_current=True).first()
+
+
+def campaign_years() -> QuerySet:
+    """Every campaign year, newest first, with how many projects its list has and how many it carried over
+    from the year before."""
+    return CampaignYear.objects.annotate(
+        project_count=Count("projects"),
+        carried_count=Count("projects", filter=Q(projects__carried_from__isnull=False)),
+    ).order_by("-year")
+
+
+def year_choices() -> list[tuple[int, str]]:
+    """The campaign years as a filter's choices (``2025``, ``2025年度``), newest first."""
+    return [(y.year, str(y)) for y in CampaignYear.objects.order_by("-year")]
+
+
+def year_of(value) -> CampaignYear | None:
+    """The campaign year a ``?year=`` value names (``2025``), or None when it names none."""
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) != 4:
+        return None
+    return CampaignYear.objects.filter(year=int(text)).first()
+
+
+def carry_over_candidates(*, year: int) -> QuerySet:
+    """The unfinished projects of campaign year ``year`` not yet carried over (未启动, 推进中, 暂缓), in
+    code order: what the office may carry over into the next year."""
+    return (
+        Project.objects.filter(year_id=year, carried_to__isnull=True)
+        .exclude(status=ProjectStatus.COMPLETED)
+        .with_schedule()
+        .select_related("lead_unit")
+        .order_by("code")
+    )
+
+
 # --- for other apps (they read this registry only through its selectors) --------------------------------
 
 
@@ -282,6 +338,20 @@ def free_project_code(*, year: int) -> str:
     """The first code ``JY<year>-001``, ``-002`` … that no project has (the import template's example)."""
     taken = set(Project.objects.filter(code__startswith=f"JY{year}-").values_list("code", flat=True))
     return next(code for n in range(1, len(taken) + 2) if (code := f"JY{year}-{n:03d}") not in taken)
+
+
+def free_project_codes(*, year: int, count: int) -> list[str]:
+    """``count`` new codes of ``year`` after the highest one used (``JY2026-237`` … when the list ends at
+    236): what projects carried over into the year are numbered."""
+    if count <= 0:
+        return []
+    used = [
+        int(tail)
+        for code in Project.objects.filter(code__istartswith=f"JY{year}-").values_list("code", flat=True)
+        if (tail := code.rpartition("-")[2]).isdigit()
+    ]
+    first = max(used, default=0) + 1
+    return [f"JY{year}-{n:03d}" for n in range(first, first + count)]
 
 
 def projects_visible_to(user) -> QuerySet:
@@ -326,11 +396,23 @@ def _active_at(on: datetime.date) -> Q:
     )
 
 
-def report_rows(*, on: datetime.date) -> QuerySet:
-    """Every project with its schedule at ``on`` and ``completed_on``, ``is_active``, ``is_completed``."""
-    return Project.objects.with_schedule(on=on).annotate(  # with ``completed_on``
-        is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
-        is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
+def _of_year(on: datetime.date, year: int | None) -> ProjectQuerySet:
+    """The projects of campaign year ``year``, or (None) of the year ``on`` falls in: a report of a period
+    counts that year's list (``ProjectQuerySet.in_year_of``), so opening a new year leaves last year's
+    figures as they were."""
+    return Project.objects.in_year(year) if year is not None else Project.objects.in_year_of(on)
+
+
+def report_rows(*, on: datetime.date, year: int | None = None) -> QuerySet:
+    """The projects of the year (``_of_year``) with their schedule at ``on`` and ``completed_on``,
+    ``is_active``, ``is_completed``."""
+    return (
+        _of_year(on, year)
+        .with_schedule(on=on)
+        .annotate(  # with ``completed_on``
+            is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
+            is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
+        )
     )
 
 
@@ -354,11 +436,11 @@ def _clean(row: dict) -> dict:
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}
 
 
-def project_totals(*, on: datetime.date, agenda_points: float | None = None) -> dict:
+def project_totals(*, on: datetime.date, agenda_points: float | None = None, year: int | None = None) -> dict:
     """The registry at ``on`` in one query: projects, started, active, completed, behind, average progress
     (actual %, of started projects), average schedule variance (of active ones) and, with
     ``agenda_points``, how many are more than that many points behind."""
-    return _clean(report_rows(on=on).aggregate(**_figures(on, agenda_points)))
+    return _clean(report_rows(on=on, year=year).aggregate(**_figures(on, agenda_points)))
 
 
 PROJECT_ROW_FIELDS = (
@@ -377,18 +459,19 @@ PROJECT_ROW_FIELDS = (
 )
 
 
-def behind_projects(*, on: datetime.date, points: float | None = None) -> list[dict]:
+def behind_projects(*, on: datetime.date, points: float | None = None, year: int | None = None) -> list[dict]:
     """The projects behind at ``on`` (``is_behind``), or — with ``points`` — those more than ``points``
     percentage points behind their expected progress; furthest behind first. One query."""
-    rows = report_rows(on=on)
+    rows = report_rows(on=on, year=year)
     rows = rows.filter(is_behind=True) if points is None else rows.filter(variance__lt=-points)
     return [_clean(r) for r in rows.order_by("variance", "code").values(*PROJECT_ROW_FIELDS)]
 
 
-def completed_projects(*, start: datetime.date, end: datetime.date) -> list[dict]:
-    """The projects completed between ``start`` and ``end`` (both included). One query."""
+def completed_projects(*, start: datetime.date, end: datetime.date, year: int | None = None) -> list[dict]:
+    """The projects of the year completed between ``start`` and ``end`` (both included). One query."""
     rows = (
-        Project.objects.annotate(completed_on=_completed_on())
+        _of_year(end, year)
+        .annotate(completed_on=_completed_on())
         .filter(completed_on__gte=start, completed_on__lte=end)
         .order_by("completed_on", "code")
         .values("id", "code", "title", "is_public", "lead_unit_id", "lead_unit__name", "completed_on")
@@ -417,12 +500,12 @@ def _statement_in(first: datetime.date, last: datetime.date) -> ExpressionWrappe
     return ExpressionWrapper(Q(pk__in=covered), output_field=BooleanField())
 
 
-def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
+def unit_facts(*, start: datetime.date, end: datetime.date, year: int | None = None) -> list[dict]:
     """Per lead unit, in one query: its projects (started by ``end``), active, completed and behind at
     ``end``, average progress and schedule variance, and the weekly statements the period expected
     (``statements_owed``: one per active project and week of :func:`report_weeks`) and got
     (``statements_delivered``)."""
-    rows = report_rows(on=end)
+    rows = report_rows(on=end, year=year)
     owed, delivered = [], []
     for index, (monday, sunday) in enumerate(report_weeks(start, end)):
         rows = rows.annotate(
@@ -449,11 +532,15 @@ def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
     return [_clean(r) for r in result]
 
 
-def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) -> list[dict]:
+def unit_evaluations(
+    *, end: datetime.date, start: datetime.date | None = None, year: int | None = None
+) -> list[dict]:
     """Per lead unit, the ratings of its projects given for months up to ``end`` (from ``start``'s month
     when given): how many, the average score overall and per evaluator role (议 / 评 / 群众评议).
     One query."""
-    ratings = Evaluation.objects.filter(month__lte=end)
+    ratings = Evaluation.objects.filter(
+        month__lte=end, project__year_id=year if year is not None else year_of_day(end)
+    )
     if start is not None:
         ratings = ratings.filter(month__gte=month_of(start))
     rows = (
@@ -473,13 +560,15 @@ def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) 
 ROLLUPS = {"program": "program", "domain": "domain", "town": "towns", "lead_unit": "lead_unit"}
 
 
-def rollup(*, on: datetime.date, by: str, agenda_points: float | None = None) -> list[dict]:
+def rollup(
+    *, on: datetime.date, by: str, agenda_points: float | None = None, year: int | None = None
+) -> list[dict]:
     """The registry at ``on`` grouped ``by`` program, domain, town (a project counts in each of its towns)
     or lead unit, in one query: the figures of :func:`project_totals` per group (``group_id``,
     ``group``; a project without a town is in the group ``None``)."""
     field = ROLLUPS[by]
     rows = (
-        report_rows(on=on)
+        report_rows(on=on, year=year)
         .values(group_id=F(f"{field}__id"), group=F(f"{field}__name"))
         .annotate(**_figures(on, agenda_points))
         .order_by(f"{field}__order" if by in ("program", "domain", "town") else "group_id", "group_id")
@@ -491,7 +580,9 @@ def unit_reminders(*, on: datetime.date, days: int = 7) -> dict[str, list[dict]]
     """What the weekly reminder tells each lead unit at ``on``, in three queries: milestones due in the
     next ``days`` days, milestones overdue (planned by ``on``, not done), and active projects without a
     progress statement covering any of the last ``days`` days (with the end of their latest one)."""
-    running = ~Q(project__status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED])
+    running = ~Q(project__status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED]) & Q(
+        project__year_id=year_of_day(on)
+    )
     undone = Q(done_date__isnull=True) | Q(done_date__gt=on)
     fields = ("project__code", "project__title", "project__lead_unit_id", "name", "planned_date")
 
@@ -517,7 +608,8 @@ def unit_reminders(*, on: datetime.date, days: int = 7) -> dict[str, list[dict]]
         .values("d")
     )
     silent = (
-        Project.objects.annotate(completed_on=_completed_on())
+        Project.objects.in_year_of(on)
+        .annotate(completed_on=_completed_on())
         .filter(_active_at(on))
         .annotate(recent=_statement_in(since, on), last_statement=Subquery(latest, output_field=DateField()))
         .filter(recent=False)
