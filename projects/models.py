@@ -265,6 +265,11 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", kwargs={"code": self.code})
 
+    @property
+    def is_carried_over(self) -> bool:
+        """A project of this year's list carried over from last year's (续建)."""
+        return self.carried_from_id is not None
+
     def fragment_version(self) -> tuple:
         """Everything the shared row of a project shows (``projects/_row.html``, cached by
         ``jiangyan.fragments``): a change of any of it is a new fragment. Reads the list's annotations

@@ -104,8 +104,10 @@ def project_list(*, user, on: datetime.date | None = None) -> ProjectQuerySet:
 def project_pages(*, on: datetime.date | None = None) -> ProjectQuerySet:
     """What the project page (and the API's detail) shows of a project: the list row plus cooperating
     units, communities, milestones in order and indicators. Fetch one with ``get_visible_or_404``."""
-    return project_rows(on=on).prefetch_related(
-        "cooperating_units", "communities__town", _milestones_in_order(), "indicators"
+    return (
+        project_rows(on=on)
+        .select_related("carried_from", "carried_to")
+        .prefetch_related("cooperating_units", "communities__town", _milestones_in_order(), "indicators")
     )
 
 

@@ -504,7 +504,7 @@ def campaign_year_open(*, actor: User, year: int, title: str = "", make_current:
     import opens a year when its list goes into one not opened yet."""
     require_role(actor, Role.ADMIN)
     years = _lock_years()
-    if any(y.year == year for y in years):
+    if CampaignYear.objects.filter(year=year).exists():  # read again: one opened while we waited counts
         raise ConflictError(
             _("%(year)d 年度已经开启。") % {"year": year}, fields={"year": [_("该年度已经开启。")]}
         )
