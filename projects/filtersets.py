@@ -88,5 +88,5 @@ class ProjectFilterSet(PortalFilterSet):
         if data.get("target_group") or data.get("town"):
             queryset = queryset.distinct()
         if not data.get("year"):  # the current year's list (in the same query)
-            queryset = queryset.filter(year__in=CampaignYear.objects.filter(is_current=True).values("year"))
+            queryset = queryset.in_current_year()
         return queryset

@@ -155,6 +155,10 @@ class ProjectQuerySet(ScopedQuerySet):
         """The projects of campaign year ``year`` (all of them when None)."""
         return self if year is None else self.filter(year_id=year)
 
+    def in_current_year(self) -> "ProjectQuerySet":
+        """The projects of the current campaign year (in the same query)."""
+        return self.filter(year__in=CampaignYear.objects.filter(is_current=True).values("year"))
+
     def in_year_of(self, day: datetime.date) -> "ProjectQuerySet":
         """The projects of the campaign year that ``day`` falls in, in the same query: the latest year
         opened whose number is not after ``day``'s, else the current one (before the first list). A

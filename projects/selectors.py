@@ -268,13 +268,15 @@ def showcase_figures(*, user, on: datetime.date | None = None) -> dict:
         if share == "all"
         else _("个项目（公开的及本单位的）")
     )
-    return {**project_figures(project_list(user=user, on=on)), "population": population}
+    return {**project_figures(project_list(user=user, on=on).in_current_year()), "population": population}
 
 
 def home_context(request) -> dict:
-    """This app's part of the public home page (template ``templates/projects/_home.html``)."""
+    """This app's part of the public home page (template ``templates/projects/_home.html``): the current
+    campaign year's."""
     featured = (
         project_list(user=request.user)
+        .in_current_year()
         .filter(is_public=True)
         .exclude(status=ProjectStatus.SUSPENDED)
         .order_by("-actual_pct", "code")[:4]
