@@ -42,6 +42,8 @@ def put_projects_in_a_year(apps, schema_editor):
 def take_projects_out_of_years(apps, schema_editor):
     apps.get_model("projects", "Project").objects.update(year_id=None)
     apps.get_model("projects", "CampaignYear").objects.all().delete()
+    if connection.vendor == "postgresql":  # as above, before the constraints are dropped
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
