@@ -36,7 +36,7 @@ class Rollback(Exception):
 def main() -> None:
     try:
         with transaction.atomic():
-            if Project.objects.filter(code__startswith="JY2021-").exists():
+            if Project.objects.filter(code__startswith=projects_demo.code_prefix()).exists():
                 sys.exit("the demo projects are already in this database; use an empty one")
             accounts_demo.seed(scale=SCALE, stdout=io.StringIO())
             began = time.perf_counter()

@@ -24,6 +24,7 @@ from projects import services as project_services
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.importing import ItemPlan, ProjectPlan, event_fields
 from projects.models import (
+    CampaignYear,
     Domain,
     Evaluation,
     EvaluationCriterion,
@@ -39,7 +40,13 @@ from projects.models import (
     ProjectPhoto,
     TargetGroup,
 )
-from projects.services import EVALUATION_NOTE, INDICATOR_NOTE, MILESTONE_NOTE
+from projects.services import (
+    EVALUATION_NOTE,
+    INDICATOR_NOTE,
+    MILESTONE_NOTE,
+    campaign_year_make_current,
+    campaign_year_open,
+)
 from projects.tasks import store_schedules
 
 from . import campaigns as seasonal
@@ -50,7 +57,18 @@ from .history import Record, historic_timestamps
 from .projects_data import ARTICLE, DISTRICT, PER_TOWN, SCENE_OF_DOMAIN, Template
 
 PROJECT_COUNT = 236
-CODE_PREFIX = "JY2021-"
+
+
+def demo_year() -> int:
+    """The demo's campaign year: the year its project list was imported (``timeline().registry``). Its
+    codes carry it (``JY2026-001``) and its dates run from that list's import into the months ahead."""
+    return timeline().registry.year
+
+
+def code_prefix() -> str:
+    return f"JY{demo_year()}-"
+
+
 SEED = 20210501
 PROGRAMS = [
     ("智造强企", "助企"),
@@ -251,13 +269,14 @@ def project_specs(*, scale: int, towns: list[str]) -> list[Spec]:
             ]
             ordered += [(template, town) for town in chosen]
     specs = []
+    prefix = code_prefix()
     for batch in range(max(1, scale)):
         for template, town in ordered:
             if town is not None:
                 title, places = template.title.replace("{town}", town), (town,)
             else:
                 title, places = template.title, tuple(template.towns)
-            code = f"{CODE_PREFIX}{len(specs) + 1:03d}"
+            code = f"{prefix}{len(specs) + 1:03d}"
             specs.append(Spec(code=code, template=template, title=_batch(title, batch), towns=places))
     return specs
 
@@ -391,6 +410,7 @@ class _Seeder:
     # -- people ------------------------------------------------------------------------------------------
     def load_people(self) -> None:
         self.admin = User.objects.get(username="admin")
+        self.year = open_demo_year(actor=self.admin)
         self.liaisons: dict[int, User] = {}
         for user in User.objects.filter(groups__name=Role.UNIT_STAFF, unit__isnull=False).order_by("pk"):
             self.liaisons.setdefault(user.unit_id, user)
@@ -459,6 +479,7 @@ class _Seeder:
             )
             project = Project(
                 code=spec.code,
+                year_id=self.year,
                 title=spec.title[:120],
                 summary=summary,
                 program=programs[template.program],
@@ -758,12 +779,23 @@ class _Seeder:
         update_objects(changed, ["status"])
 
 
+def open_demo_year(*, actor: User) -> int:
+    """The demo's campaign year, opened (as the office would, through the service) and current. The year
+    migration 0007 opened for the empty registry is dropped when it is not the demo's (nothing is in it)."""
+    year = demo_year()
+    CampaignYear.objects.filter(year__gt=year, projects__isnull=True).delete()
+    if not CampaignYear.objects.filter(year=year).exists():
+        campaign_year_open(actor=actor, year=year)
+    campaign_year_make_current(actor=actor, year=year)
+    return year
+
+
 @transaction.atomic
 def seed(*, scale: int, stdout) -> None:
     """Idempotent: does nothing when this app's demo data is already there."""
     seed_lookups()
     seed_method(today=timeline().today)
-    if Project.objects.filter(code__startswith=CODE_PREFIX).exists():
+    if Project.objects.filter(code__startswith=code_prefix()).exists():
         return
     began = time.monotonic()
     seeder = _Seeder(scale=scale)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jiangyan.admin import RecordAdmin
 
 from .models import (
+    CampaignYear,
     Domain,
     Evaluation,
     EvaluationCriterion,
@@ -76,15 +77,30 @@ class MilestoneInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "program", "domain", "lead_unit", "status", "is_public", "planned_end"]
-    list_filter = ["program", "domain", "target_groups", "status", "is_public", "towns", "lead_unit"]
+    list_display = [
+        "code",
+        "year",
+        "title",
+        "program",
+        "domain",
+        "lead_unit",
+        "status",
+        "is_public",
+        "planned_end",
+    ]
+    list_filter = ["year", "program", "domain", "target_groups", "status", "is_public", "towns", "lead_unit"]
     search_fields = ["code", "title", "summary", "lead_unit__name", "responsible_leader"]
     list_select_related = ["program", "domain", "lead_unit"]
     autocomplete_fields = ["cooperating_units", "communities"]
     filter_horizontal = ["target_groups", "towns"]
     inlines = [IndicatorInline, MilestoneInline]
     date_hierarchy = "planned_start"
-    readonly_fields = [*PROJECT_STATE, "change_status"]
+    readonly_fields = [*PROJECT_STATE, "carried_from", "change_status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A project's year is its list's; carrying over makes a new project (``/projects/years/``).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "year"] if obj is not None else fields
 
     @admin.display(description=_("变更状态"))
     def change_status(self, obj):
@@ -92,6 +108,14 @@ class ProjectAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("projects:manage", args=[obj.code]) + "#status"
         return format_html('<a href="{}">{}</a>', url, _("在项目填报页变更（须说明原因，记入办理记录）"))
+
+
+@admin.register(CampaignYear)
+class CampaignYearAdmin(RecordAdmin):
+    """Opened, made current and carried over on the office's page ``/projects/years/`` (through the
+    services, with their record): read here."""
+
+    list_display = ["year", "title", "is_current", "opened_at", "opened_by"]
 
 
 @admin.register(Milestone)

@@ -21,6 +21,7 @@ from .choices import EVALUATION_MOVES, STATUS_MOVES
 from .filtersets import ProjectFilterSet
 from .models import (
     WEIGHT_FIELDS,
+    CampaignYear,
     Evaluation,
     EvaluationCriterion,
     EvaluationRound,
@@ -65,11 +66,15 @@ class ProjectListSerializer(ScheduleMixin, serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     campaign_name = serializers.SerializerMethodField(help_text="所属四季活动（无则为空）")
     actions = actions_field(STATUS_MOVES)
+    year = serializers.IntegerField(source="year_id", read_only=True, help_text="所属年度（如 2026）")
+    is_carried_over = serializers.BooleanField(read_only=True, help_text="是否为上一年度转入的续建项目")
 
     class Meta:
         model = Project
         fields = [
             "code",
+            "year",
+            "is_carried_over",
             "title",
             "program",
             "program_en",
@@ -116,6 +121,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class ProjectDetailSerializer(ProjectListSerializer):
     cooperating_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    carried_from = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", help_text="续建自（上一年度的项目编号）"
+    )
+    carried_to = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", help_text="已转入下一年度续建的项目编号"
+    )
     milestones = MilestoneSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
     evaluation_actions = serializers.SerializerMethodField(
@@ -135,10 +146,25 @@ class ProjectDetailSerializer(ProjectListSerializer):
             "summary",
             "cooperating_units",
             "responsible_leader",
+            "carried_from",
+            "carried_to",
             "milestones",
             "indicators",
             "evaluation_actions",
         ]
+
+
+class CampaignYearSerializer(serializers.ModelSerializer):
+    projects = serializers.IntegerField(
+        source="project_count", read_only=True, help_text="该年度清单的项目数"
+    )
+    carried_over = serializers.IntegerField(
+        source="carried_count", read_only=True, help_text="其中自上一年度转入的续建项目数"
+    )
+
+    class Meta:
+        model = CampaignYear
+        fields = ["year", "title", "is_current", "opened_at", "projects", "carried_over"]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -257,7 +283,7 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z0-9-]+"
     filterset_class = ProjectFilterSet
-    public_actions = ("list", "retrieve", "milestones", "statements", "evaluations")
+    public_actions = ("list", "retrieve", "milestones", "statements", "evaluations", "years")
     upload_actions = ("statement_create",)
     action_roles = {
         "milestone_complete": (Role.UNIT_STAFF,),
@@ -476,6 +502,15 @@ class ProjectViewSet(ListedActions, PortalViewSet, mixins.ListModelMixin, mixins
         services.project_tag_campaign(actor=request.user, project=project, **self.input(ProjectCampaignInput))
         context = self.get_serializer_context()
         return Response(ProjectDetailSerializer(self.get_object(), context=context).data)
+
+    @extend_schema(
+        summary="项目年度列表（当前年度标 is_current；项目列表以 ?year= 查看某一年度）",
+        responses={200: CampaignYearSerializer(many=True)},
+        tags=["projects"],
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def years(self, request):
+        return Response(CampaignYearSerializer(selectors.campaign_years(), many=True).data)
 
 
 # --- the evaluation method --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ class ProjectsConfig(site.PortalAppConfig):
         site.NavItem(_("项目填报"), "projects:workspace", roles=(Role.UNIT_STAFF,), order=12),
         site.NavItem(_("项目导入"), "projects:import", roles=(Role.ADMIN,), order=80),
         site.NavItem(_("评价办法"), "projects:method", roles=(Role.ADMIN,), order=81),
+        site.NavItem(_("项目年度"), "projects:years", roles=(Role.ADMIN,), order=82),
     )
     home_sections = (
         site.Section(
@@ -31,6 +32,10 @@ class ProjectsConfig(site.PortalAppConfig):
         "criterion.set": _("设置评价内容"),
         "evaluation_round.set": _("设置评价轮次"),
         "project.campaign": _("归入四季活动"),
+        "project.carry_over": _("转入下一年度"),
+        "project.carried_in": _("续建自上一年度"),
+        "campaign_year.open": _("开启年度"),
+        "campaign_year.current": _("设为当前年度"),
     }
     # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
     audit_fields = {
@@ -53,6 +58,7 @@ class ProjectsConfig(site.PortalAppConfig):
         },
         "evaluationcriterion": {"weights": site.AuditField(_("权重"))},
         "evaluationround": {"period": site.AuditField(_("评价时段"))},
+        "campaignyear": {"current_year": site.AuditField(_("当前年度"))},
     }
     # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
     # The evaluation method shows in every figure of the ratings (the lists', the reports', the dashboard's:
@@ -63,6 +69,8 @@ class ProjectsConfig(site.PortalAppConfig):
         "evaluation_round.set": ("projects", "evaluation"),
         # Tagged or untagged: also the campaign pages' figures.
         "project.campaign": ("projects", "project:{t.code}", "campaigns"),
+        # A new current year changes every list and figure that shows "the current year".
+        **dict.fromkeys(("campaign_year.open", "campaign_year.current"), ("projects", "reports")),
     }
     # What each campaign's page shows of the projects tagged with it (``campaigns`` pages).
     campaign_sections = (

@@ -10,13 +10,15 @@ from campaigns.selectors import campaign_choices
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import ProjectStatus
-from .models import Domain, Program, Project, TargetGroup
+from .models import CampaignYear, Domain, Program, Project, TargetGroup
 
 BEHIND_CHOICES = (("1", _("仅看滞后")), ("0", _("未滞后")))
 
 
 class ProjectFilterSet(PortalFilterSet):
-    """Filters of the project list: free text, program, domain, target group, town, status, lead unit, behind.
+    """Filters of the project list: campaign year, free text, program, domain, target group, town, status,
+    lead unit, behind. Without ``year`` it lists the current year's projects (an earlier year's record is
+    ``?year=2025``; the page cache keys on it because it is declared here).
 
     Expects a queryset annotated by ``with_schedule`` for ``behind`` (adds it when missing)."""
 
@@ -30,6 +32,7 @@ class ProjectFilterSet(PortalFilterSet):
         "program__key_task__name__icontains",
     )
 
+    year = LookupFilter(queryset=CampaignYear.objects.all(), label=_("年度"), empty_label=_("当前年度"))
     program = LookupFilter(queryset=Program.objects.all(), label=_("工程"), empty_label=_("全部工程"))
     domain = LookupFilter(queryset=Domain.objects.all(), label=_("领域"), empty_label=_("全部领域"))
     target_group = LookupFilter(
@@ -63,6 +66,7 @@ class ProjectFilterSet(PortalFilterSet):
     class Meta:
         model = Project
         fields = [
+            "year",
             "q",
             "program",
             "domain",
@@ -87,4 +91,6 @@ class ProjectFilterSet(PortalFilterSet):
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
         if data.get("target_group") or data.get("town"):
             queryset = queryset.distinct()
+        if not data.get("year"):  # the current year's list (in the same query)
+            queryset = queryset.in_current_year()
         return queryset

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiangyan.uploads import ImageUploadField, MultipleImageField
 
-from . import inputs
+from . import inputs, selectors
 from .choices import SCORE_CHOICES, ProjectStatus
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -174,7 +174,29 @@ class RoundForm(
         return data
 
 
+def import_year_choices() -> list[tuple[int, str]]:
+    """The years a list may go into: every year opened, and the year after the latest (opened by the
+    import: 新开年度)."""
+    years = selectors.year_choices()
+    latest = years[0][0] if years else timezone.localdate().year - 1
+    return [(latest + 1, _("%(year)d年度（新开，导入后设为当前年度）") % {"year": latest + 1}), *years]
+
+
+def _current_or_next() -> int:
+    current = selectors.current_year()
+    return current.year if current else timezone.localdate().year
+
+
 class ImportForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=_("导入年度"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=import_year_choices,
+        initial=_current_or_next,
+        help_text=_("新的一年：选择新开年度，导入其清单；上一年度未完成的项目随后可选择转入。"),
+    )
     file = forms.FileField(
         label=_("项目清单（xlsx）"),
         validators=[FileExtensionValidator(["xlsx"], message=_("请上传 .xlsx 文件。"))],
@@ -193,3 +215,26 @@ class ImportConfirmForm(forms.Form):
 
     token = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
     digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    year = forms.IntegerField(min_value=2000, max_value=2100, widget=forms.HiddenInput, required=False)
+
+
+class YearOpenForm(forms.Form):
+    """Open a campaign year without importing (its list comes later)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("名称"), max_length=60, required=False, help_text=_("如 2026年度"))
+
+
+class CarryOverForm(forms.Form):
+    """The unfinished projects of last year chosen to carry over (their codes), and the preview's digest
+    when confirming."""
+
+    projects = forms.MultipleChoiceField(label=_("转入的项目"), widget=forms.CheckboxSelectMultiple)
+    digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [
+            (p.code, f"{p.code} {p.title} · {p.lead_unit.short_name} · {p.get_status_display()}")
+            for p in candidates
+        ]

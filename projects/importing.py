@@ -168,8 +168,10 @@ class ImportPlan:
     """What an import does to each project of the workbook, and how the workbook was read (``book``)."""
 
     projects: list[ProjectPlan]
-    untouched: int  # projects of the registry the sheet does not list: they stay as they are
+    untouched: int  # projects of the year the sheet does not list: they stay as they are
     book: sheets.ImportBook | None = None
+    year: int | None = None  # the campaign year imported into
+    opens_year: bool = False  # that year is not open yet: confirming opens it and makes it current
 
     def _with(self, action: str) -> list[ProjectPlan]:
         return [p for p in self.projects if p.action == action]
@@ -193,7 +195,8 @@ class ImportPlan:
     @property
     def digest(self) -> str:
         """A fingerprint of every change: the same sheet against the same registry gives the same one."""
-        canonical = [
+        canonical: list = [self.year, self.opens_year]
+        canonical += [
             [
                 p.code,
                 p.action,
@@ -350,7 +353,7 @@ class _Tables:
     this_year: int
 
 
-def _tables(synonyms: list[tuple[str, str]]) -> _Tables:
+def _tables(synonyms: list[tuple[str, str]], *, year: int | None = None) -> _Tables:
     labels = sheets.status_labels()
     statuses = {fold(label): value for value, label in labels.items()}
     publics = {fold(sheets.YES): True, fold(sheets.NO): False}
@@ -368,7 +371,7 @@ def _tables(synonyms: list[tuple[str, str]]) -> _Tables:
         towns=TownNames(Town.objects.all(), Community.objects.all()),
         statuses=statuses,
         publics=publics,
-        this_year=timezone.localdate().year,
+        this_year=year or timezone.localdate().year,
     )
 
 
@@ -744,19 +747,36 @@ DEFAULTS = {"summary": "", "responsible_leader": "", "is_public": True, "status"
 ONE_LINE = ("title", "responsible_leader")
 
 
-def plan_import(book: sheets.ImportBook) -> ImportPlan:
-    """Check every row of ``book`` and plan the import; ImportRejected names every bad row, by sheet and
-    row, and carries what the reading found (``book``)."""
+def code_year(code: str) -> int | None:
+    """The year a project code names (``JY2025-012`` → 2025), or None."""
+    found = CODE_YEAR.search(code or "")
+    return int(found.group(1)) if found else None
+
+
+def listed_year(book: sheets.ImportBook) -> int | None:
+    """The year most of the list's codes name (``JY2021-…``), or None."""
+    counts: dict[int, int] = defaultdict(int)
+    for row in book.projects:
+        year = code_year(code_key(row.get("编号")))
+        if year is not None:
+            counts[year] += 1
+    return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+
+def plan_import(book: sheets.ImportBook, *, year: int | None = None, opens_year: bool = False) -> ImportPlan:
+    """Check every row of ``book`` and plan its import into campaign year ``year`` (new projects join it;
+    a listed project of another year, or a code naming another year, is a row error); ImportRejected
+    names every bad row, by sheet and row, and carries what the reading found (``book``)."""
     if not book.projects:
         raise ImportRejected([_("项目表中没有数据行。")], book=book)
     errors = _Errors()
-    tables = _tables(list(ImportSynonym.objects.values_list("target", "text")))
+    tables = _tables(list(ImportSynonym.objects.values_list("target", "text")), year=year)
     existing = _existing([code_key(r.get("编号")) for r in book.projects])
 
     plans: dict[str, ProjectPlan] = {}
     programs_noted: set = set()
     for row in book.projects:
-        plan = _plan_project(row, errors, plans, existing, tables, book, programs_noted)
+        plan = _plan_project(row, errors, plans, existing, tables, book, programs_noted, year)
         if plan is not None:
             plans[plan.code.upper()] = plan
 
@@ -773,8 +793,12 @@ def plan_import(book: sheets.ImportBook) -> ImportPlan:
     if errors:
         raise ImportRejected(errors.sorted(), book=book)
     listed = {p.code.upper() for p in plans.values()}
-    untouched = Project.objects.annotate(code_key=Upper("code")).exclude(code_key__in=listed).count()
-    return ImportPlan(projects=list(plans.values()), untouched=untouched, book=book)
+    untouched = (
+        Project.objects.in_year(year).annotate(code_key=Upper("code")).exclude(code_key__in=listed).count()
+    )
+    return ImportPlan(
+        projects=list(plans.values()), untouched=untouched, book=book, year=year, opens_year=opens_year
+    )
 
 
 def _program(row, read: _Reader, tables: _Tables, book, noted: set):
@@ -809,7 +833,26 @@ def _program(row, read: _Reader, tables: _Tables, book, noted: set):
     return read.one(row, "工程", tables.programs)
 
 
-def _plan_project(row, errors, plans, existing, tables, book, programs_noted) -> ProjectPlan | None:
+def _year_errors(row, errors, code: str, project: Project | None, year: int | None) -> None:
+    """A project of another year's list is not changed by this year's import, and a new code that names
+    a year names the one imported into (``JY2026-…`` in the 2026 list)."""
+    if year is None:
+        return
+    if project is not None and project.year_id != year:
+        errors.add(
+            row,
+            _("编号“%(code)s”是 %(other)d 年度的项目，不能在 %(year)d 年度的清单中修改。")
+            % {"code": code, "other": project.year_id, "year": year},
+        )
+    elif project is None and code_year(code) not in (None, year):
+        errors.add(
+            row,
+            _("编号“%(code)s”的年份与导入的 %(year)d 年度不符（应为 JY%(year)d-…）。")
+            % {"code": code, "year": year},
+        )
+
+
+def _plan_project(row, errors, plans, existing, tables, book, programs_noted, year) -> ProjectPlan | None:
     before = len(errors)
     creating_read = _Reader(errors, book, tables, creating=True)
     code = creating_read.code(row, "编号")
@@ -823,6 +866,7 @@ def _plan_project(row, errors, plans, existing, tables, book, programs_noted) ->
         errors.add(row, _("编号“%(code)s”与%(where)s重复。") % {"code": code, "where": where})
         return None
     project = existing.get(code)
+    _year_errors(row, errors, code, project, year)
     read = _Reader(errors, book, tables, creating=project is None)
     sheet_values: dict[str, Any] = {}
     for column, name, kind in PROJECT_FIELDS:

@@ -12,7 +12,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,62 @@ class TargetGroup(OrderedLookup):
         verbose_name_plural = _("服务对象")
 
 
+class CampaignYearQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> "CampaignYearQuerySet":
+        """Every campaign year is public: the showcase reads any of them."""
+        return self.all()
+
+    def visible_share(self, user) -> Share:
+        return Share("all")
+
+    def editable_by(self, user) -> "CampaignYearQuerySet":
+        """Only the office opens years and carries projects over."""
+        return self.all() if is_admin(user) else self.none()
+
+    def editable_share(self, user) -> Share:
+        return Share("all" if is_admin(user) else "none")
+
+
+class CampaignYear(models.Model):
+    """A campaign year (年度): the year's project list, opened by the office when it imports that list.
+    Its number is the key (``Project.year_id`` is the year itself, so ``?year=2025`` filters without a
+    join, and a code ``JY2025-…`` is checked against it). Exactly one year is current (a partial unique
+    constraint): the one the showcase, the reports and the dashboard show unless asked for another."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    title = models.CharField(_("名称"), max_length=60, blank=True)
+    is_current = models.BooleanField(_("当前年度"), default=False)
+    opened_at = models.DateTimeField(_("开启时间"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("开启人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CampaignYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目年度")
+        verbose_name_plural = _("项目年度")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="projects_one_current_year"
+            ),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="projects_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.default_title(self.year)
+
+    @staticmethod
+    def default_title(year: int) -> str:
+        return _("%(year)s年度") % {"year": year}
+
+
 class ProjectQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
         """Public projects for everybody; every project for supervisors and admins; unit staff also see
@@ -96,6 +153,20 @@ class ProjectQuerySet(ScopedQuerySet):
             return Share(f"unit:{user.unit_id}")
         return Share("none")
 
+    def in_year(self, year: int | None) -> "ProjectQuerySet":
+        """The projects of campaign year ``year`` (all of them when None)."""
+        return self if year is None else self.filter(year_id=year)
+
+    def in_current_year(self) -> "ProjectQuerySet":
+        """The projects of the current campaign year (in the same query)."""
+        return self.filter(year__in=CampaignYear.objects.filter(is_current=True).values("year"))
+
+    def in_year_of(self, day: datetime.date) -> "ProjectQuerySet":
+        """The projects of the campaign year that ``day`` falls in, in the same query: the latest year
+        opened whose number is not after ``day``'s, else the current one (before the first list). A
+        report of a period last year counts last year's list; one of this year, this year's."""
+        return self.filter(year_id=year_of_day(day))
+
     def with_schedule(self, on=None) -> "ProjectQuerySet":
         """Annotate ``expected_pct``, ``actual_pct``, ``variance``, ``late_milestones`` and ``is_behind`` at
         the date ``on`` (default today): today's from the stored figures, another day's derived from the
@@ -106,10 +177,32 @@ class ProjectQuerySet(ScopedQuerySet):
         return annotate_past_schedule(self, on=on)
 
 
+def year_of_day(day: datetime.date):
+    """The campaign year ``day`` falls in, as a subquery (see ``ProjectQuerySet.in_year_of``)."""
+    opened = CampaignYear.objects.filter(year__lte=day.year).order_by("-year").values("year")[:1]
+    current = CampaignYear.objects.filter(is_current=True).values("year")[:1]
+    return Coalesce(Subquery(opened), Subquery(current))
+
+
 class Project(models.Model):
     """A key project (实事项目) with its one-page ledger (一单一表)."""
 
     code = models.CharField(_("编号"), max_length=20, unique=True, help_text=_("例如 JY2021-001"))
+    # The campaign year whose list the project is on. A code naming a year (JY2025-…) names this one.
+    year = models.ForeignKey(
+        CampaignYear, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="projects"
+    )
+    # A project carried over from last year's list is a new row of the new year that points to the old
+    # one: the old row keeps its year, code, milestones, statements, photos, ratings and events, so last
+    # year's record reads as it was; one old project is carried over at most once (one-to-one).
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name=_("续建自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+    )
     title = models.CharField(_("项目名称"), max_length=120)
     summary = models.TextField(_("项目简介"), blank=True)
     program = models.ForeignKey(
@@ -187,6 +280,11 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", kwargs={"code": self.code})
 
+    @property
+    def is_carried_over(self) -> bool:
+        """A project of this year's list carried over from last year's (续建)."""
+        return self.carried_from_id is not None
+
     def fragment_version(self) -> tuple:
         """Everything the shared row of a project shows (``projects/_row.html``, cached by
         ``jiangyan.fragments``): a change of any of it is a new fragment. Reads the list's annotations
@@ -196,6 +294,7 @@ class Project(models.Model):
             self.code,
             self.title,
             self.is_public,
+            self.carried_from_id,
             self.status,
             self.program.name,
             self.domain.name,

@@ -47,6 +47,7 @@ from .choices import (
 )
 from .models import (
     WEIGHT_FIELDS,
+    CampaignYear,
     Domain,
     Evaluation,
     EvaluationCriterion,
@@ -62,6 +63,7 @@ from .models import (
     TargetGroup,
     evaluator_role_of,
     month_of,
+    year_of_day,
 )
 from .schedule import completed_on
 
@@ -125,8 +127,10 @@ def project_list(*, user, on: datetime.date | None = None) -> ProjectQuerySet:
 def project_pages(*, on: datetime.date | None = None) -> ProjectQuerySet:
     """What the project page (and the API's detail) shows of a project: the list row plus cooperating
     units, communities, milestones in order and indicators. Fetch one with ``get_visible_or_404``."""
-    return project_rows(on=on).prefetch_related(
-        "cooperating_units", "communities__town", _milestones_in_order(), "indicators"
+    return (
+        project_rows(on=on)
+        .select_related("carried_from", "carried_to")
+        .prefetch_related("cooperating_units", "communities__town", _milestones_in_order(), "indicators")
     )
 
 
@@ -134,6 +138,7 @@ def workspace_list(*, user, on: datetime.date | None = None) -> QuerySet:
     """The projects ``user`` maintains (their unit's), with schedule and the date of the latest statement."""
     return (
         Project.objects.editable_by(user)
+        .filter(carried_to__isnull=True)  # a project carried over is maintained in its new year
         .with_schedule(on=on)
         .select_related("program", "domain", "lead_unit")
         .annotate(last_statement=Max("statements__period_end"))
@@ -336,6 +341,16 @@ def project_history(*, user, project: Project) -> QuerySet:
     return AuditEvent.objects.for_object(project).exclude(verb__in=hidden).order_by("-created_at", "-id")
 
 
+def carried_links(*, user, project: Project) -> dict:
+    """The project this one continues (``carried_from``) and the one continuing it (``carried_to``), each
+    only if ``user`` may open it: a project's record across the years it ran. One query."""
+    rows = Project.objects.visible_to(user).filter(Q(carried_from=project) | Q(pk=project.carried_from_id))
+    found = {"carried_from": None, "carried_to": None}
+    for row in rows.only("pk", "code", "year_id", "carried_from_id"):
+        found["carried_to" if row.carried_from_id == project.pk else "carried_from"] = row
+    return found
+
+
 def project_page_context(*, user, project: Project) -> dict:
     """Everything the project page shows besides the project itself."""
     facts = Evaluator(user)
@@ -356,6 +371,7 @@ def project_page_context(*, user, project: Project) -> dict:
         "criteria": facts.criteria if can_evaluate else [],
         "can_evaluate": can_evaluate,
         "already_rated": facts.round is not None and facts.role is not None and facts.rated(project.pk),
+        **carried_links(user=user, project=project),
     }
 
 
@@ -476,18 +492,62 @@ def showcase_figures(*, user, on: datetime.date | None = None) -> dict:
         if share == "all"
         else _("个项目（公开的及本单位的）")
     )
-    return {**project_figures(project_list(user=user, on=on)), "population": population}
+    return {**project_figures(project_list(user=user, on=on).in_current_year()), "population": population}
 
 
 def home_context(request) -> dict:
-    """This app's part of the public home page (template ``templates/projects/_home.html``)."""
+    """This app's part of the public home page (template ``templates/projects/_home.html``): the current
+    campaign year's."""
     featured = (
         project_list(user=request.user)
+        .in_current_year()
         .filter(is_public=True)
         .exclude(status=ProjectStatus.SUSPENDED)
         .order_by("-actual_pct", "code")[:4]
     )
     return {"project_figures": showcase_figures(user=request.user), "featured_projects": featured}
+
+
+# --- campaign years -------------------------------------------------------------------------------------
+
+
+def current_year() -> CampaignYear | None:
+    """The current campaign year (exactly one, by a constraint), or None before the first is opened."""
+    return CampaignYear.objects.filter(is_current=True).first()
+
+
+def campaign_years() -> QuerySet:
+    """Every campaign year, newest first, with how many projects its list has and how many it carried over
+    from the year before."""
+    return CampaignYear.objects.annotate(
+        project_count=Count("projects"),
+        carried_count=Count("projects", filter=Q(projects__carried_from__isnull=False)),
+    ).order_by("-year")
+
+
+def year_choices() -> list[tuple[int, str]]:
+    """The campaign years as a filter's choices (``2025``, ``2025年度``), newest first."""
+    return [(y.year, str(y)) for y in CampaignYear.objects.order_by("-year")]
+
+
+def year_of(value) -> CampaignYear | None:
+    """The campaign year a ``?year=`` value names (``2025``), or None when it names none."""
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) != 4:
+        return None
+    return CampaignYear.objects.filter(year=int(text)).first()
+
+
+def carry_over_candidates(*, year: int) -> QuerySet:
+    """The unfinished projects of campaign year ``year`` not yet carried over (未启动, 推进中, 暂缓), in
+    code order: what the office may carry over into the next year."""
+    return (
+        Project.objects.filter(year_id=year, carried_to__isnull=True)
+        .exclude(status=ProjectStatus.COMPLETED)
+        .with_schedule()
+        .select_related("lead_unit")
+        .order_by("code")
+    )
 
 
 # --- for other apps (they read this registry only through its selectors) --------------------------------
@@ -506,6 +566,20 @@ def free_project_code(*, year: int) -> str:
     """The first code ``JY<year>-001``, ``-002`` … that no project has (the import template's example)."""
     taken = set(Project.objects.filter(code__startswith=f"JY{year}-").values_list("code", flat=True))
     return next(code for n in range(1, len(taken) + 2) if (code := f"JY{year}-{n:03d}") not in taken)
+
+
+def free_project_codes(*, year: int, count: int) -> list[str]:
+    """``count`` new codes of ``year`` after the highest one used (``JY2026-237`` … when the list ends at
+    236): what projects carried over into the year are numbered."""
+    if count <= 0:
+        return []
+    used = [
+        int(tail)
+        for code in Project.objects.filter(code__istartswith=f"JY{year}-").values_list("code", flat=True)
+        if (tail := code.rpartition("-")[2]).isdigit()
+    ]
+    first = max(used, default=0) + 1
+    return [f"JY{year}-{n:03d}" for n in range(first, first + count)]
 
 
 def projects_visible_to(user) -> QuerySet:
@@ -550,11 +624,23 @@ def _active_at(on: datetime.date) -> Q:
     )
 
 
-def report_rows(*, on: datetime.date) -> QuerySet:
-    """Every project with its schedule at ``on`` and ``completed_on``, ``is_active``, ``is_completed``."""
-    return Project.objects.with_schedule(on=on).annotate(  # with ``completed_on``
-        is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
-        is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
+def _of_year(on: datetime.date, year: int | None) -> ProjectQuerySet:
+    """The projects of campaign year ``year``, or (None) of the year ``on`` falls in: a report of a period
+    counts that year's list (``ProjectQuerySet.in_year_of``), so opening a new year leaves last year's
+    figures as they were."""
+    return Project.objects.in_year(year) if year is not None else Project.objects.in_year_of(on)
+
+
+def report_rows(*, on: datetime.date, year: int | None = None) -> QuerySet:
+    """The projects of the year (``_of_year``) with their schedule at ``on`` and ``completed_on``,
+    ``is_active``, ``is_completed``."""
+    return (
+        _of_year(on, year)
+        .with_schedule(on=on)
+        .annotate(  # with ``completed_on``
+            is_active=ExpressionWrapper(_active_at(on), output_field=BooleanField()),
+            is_completed=ExpressionWrapper(Q(completed_on__lte=on), output_field=BooleanField()),
+        )
     )
 
 
@@ -578,11 +664,11 @@ def _clean(row: dict) -> dict:
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}
 
 
-def project_totals(*, on: datetime.date, agenda_points: float | None = None) -> dict:
+def project_totals(*, on: datetime.date, agenda_points: float | None = None, year: int | None = None) -> dict:
     """The registry at ``on`` in one query: projects, started, active, completed, behind, average progress
     (actual %, of started projects), average schedule variance (of active ones) and, with
     ``agenda_points``, how many are more than that many points behind."""
-    return _clean(report_rows(on=on).aggregate(**_figures(on, agenda_points)))
+    return _clean(report_rows(on=on, year=year).aggregate(**_figures(on, agenda_points)))
 
 
 PROJECT_ROW_FIELDS = (
@@ -601,18 +687,19 @@ PROJECT_ROW_FIELDS = (
 )
 
 
-def behind_projects(*, on: datetime.date, points: float | None = None) -> list[dict]:
+def behind_projects(*, on: datetime.date, points: float | None = None, year: int | None = None) -> list[dict]:
     """The projects behind at ``on`` (``is_behind``), or — with ``points`` — those more than ``points``
     percentage points behind their expected progress; furthest behind first. One query."""
-    rows = report_rows(on=on)
+    rows = report_rows(on=on, year=year)
     rows = rows.filter(is_behind=True) if points is None else rows.filter(variance__lt=-points)
     return [_clean(r) for r in rows.order_by("variance", "code").values(*PROJECT_ROW_FIELDS)]
 
 
-def completed_projects(*, start: datetime.date, end: datetime.date) -> list[dict]:
-    """The projects completed between ``start`` and ``end`` (both included). One query."""
+def completed_projects(*, start: datetime.date, end: datetime.date, year: int | None = None) -> list[dict]:
+    """The projects of the year completed between ``start`` and ``end`` (both included). One query."""
     rows = (
-        Project.objects.annotate(completed_on=_completed_on())
+        _of_year(end, year)
+        .annotate(completed_on=_completed_on())
         .filter(completed_on__gte=start, completed_on__lte=end)
         .order_by("completed_on", "code")
         .values("id", "code", "title", "is_public", "lead_unit_id", "lead_unit__name", "completed_on")
@@ -641,12 +728,12 @@ def _statement_in(first: datetime.date, last: datetime.date) -> ExpressionWrappe
     return ExpressionWrapper(Q(pk__in=covered), output_field=BooleanField())
 
 
-def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
+def unit_facts(*, start: datetime.date, end: datetime.date, year: int | None = None) -> list[dict]:
     """Per lead unit, in one query: its projects (started by ``end``), active, completed and behind at
     ``end``, average progress and schedule variance, and the weekly statements the period expected
     (``statements_owed``: one per active project and week of :func:`report_weeks`) and got
     (``statements_delivered``)."""
-    rows = report_rows(on=end)
+    rows = report_rows(on=end, year=year)
     owed, delivered = [], []
     for index, (monday, sunday) in enumerate(report_weeks(start, end)):
         rows = rows.annotate(
@@ -673,11 +760,17 @@ def unit_facts(*, start: datetime.date, end: datetime.date) -> list[dict]:
     return [_clean(r) for r in result]
 
 
-def unit_evaluations(*, end: datetime.date, start: datetime.date | None = None) -> list[dict]:
+def unit_evaluations(
+    *, end: datetime.date, start: datetime.date | None = None, year: int | None = None
+) -> list[dict]:
     """Per lead unit, the ratings of its projects given for months up to ``end`` (from ``start``'s month
-    when given): how many, the weighted score (the evaluation method: ``weighted_score``) overall and per
-    evaluator role (议 / 评 / 群众评议). One query."""
-    scores = EvaluationScore.objects.filter(evaluation__month__lte=end)
+    when given), of the campaign year ``year`` (else the year ``end`` falls in): how many, the weighted
+    score (the evaluation method: ``weighted_score``) overall and per evaluator role (议 / 评 / 群众评议).
+    One query."""
+    scores = EvaluationScore.objects.filter(
+        evaluation__month__lte=end,
+        evaluation__project__year_id=year if year is not None else year_of_day(end),
+    )
     if start is not None:
         scores = scores.filter(evaluation__month__gte=month_of(start))
     role = "evaluation__evaluator_role"
@@ -709,13 +802,15 @@ LOOKUPS = (KeyTask, Program, Domain, TargetGroup)
 ROLLUPS = {"program": "program", "domain": "domain", "town": "towns", "lead_unit": "lead_unit"}
 
 
-def rollup(*, on: datetime.date, by: str, agenda_points: float | None = None) -> list[dict]:
+def rollup(
+    *, on: datetime.date, by: str, agenda_points: float | None = None, year: int | None = None
+) -> list[dict]:
     """The registry at ``on`` grouped ``by`` program, domain, town (a project counts in each of its towns)
     or lead unit, in one query: the figures of :func:`project_totals` per group (``group_id``,
     ``group``; a project without a town is in the group ``None``)."""
     field = ROLLUPS[by]
     rows = (
-        report_rows(on=on)
+        report_rows(on=on, year=year)
         .values(group_id=F(f"{field}__id"), group=F(f"{field}__name"))
         .annotate(**_figures(on, agenda_points))
         .order_by(f"{field}__order" if by in ("program", "domain", "town") else "group_id", "group_id")
@@ -727,7 +822,9 @@ def unit_reminders(*, on: datetime.date, days: int = 7) -> dict[str, list[dict]]
     """What the weekly reminder tells each lead unit at ``on``, in three queries: milestones due in the
     next ``days`` days, milestones overdue (planned by ``on``, not done), and active projects without a
     progress statement covering any of the last ``days`` days (with the end of their latest one)."""
-    running = ~Q(project__status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED])
+    running = ~Q(project__status__in=[ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED]) & Q(
+        project__year_id=year_of_day(on)
+    )
     undone = Q(done_date__isnull=True) | Q(done_date__gt=on)
     fields = ("project__code", "project__title", "project__lead_unit_id", "name", "planned_date")
 
@@ -753,7 +850,8 @@ def unit_reminders(*, on: datetime.date, days: int = 7) -> dict[str, list[dict]]
         .values("d")
     )
     silent = (
-        Project.objects.annotate(completed_on=_completed_on())
+        Project.objects.in_year_of(on)
+        .annotate(completed_on=_completed_on())
         .filter(_active_at(on))
         .annotate(recent=_statement_in(since, on), last_statement=Subquery(latest, output_field=DateField()))
         .filter(recent=False)

@@ -2,14 +2,17 @@
 actor's role and scope, locks what it changes, records an audit event and runs in one transaction."""
 
 import datetime
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -26,6 +29,7 @@ from .choices import LEAD_UNIT, STATUS_MOVES, EvaluatorRole, ProjectStatus, stat
 from .importing import ImportRejected  # noqa: F401 (the pages and tests catch it from here)
 from .models import (
     WEIGHT_FIELDS,
+    CampaignYear,
     Evaluation,
     EvaluationCriterion,
     EvaluationRound,
@@ -46,12 +50,24 @@ INDICATOR_NOTE = Wording(gettext_noop("%(indicator)s：%(before)s → %(after)s"
 MILESTONE_NOTE = Wording(gettext_noop("%(milestone)s（%(date)s）"))
 # The scores: each criterion (named by the office, not translated) with its score.
 EVALUATION_NOTE = Wording(gettext_noop("%(role)s：%(scores)s"), labels=("role",))
+# Campaign years: the current year changed, a project carried over into the next year and where it came from.
+CURRENT_YEAR_NOTE = Wording(gettext_noop("当前年度改为 %(year)s 年度"))
+CARRY_OVER_NOTE = Wording(gettext_noop("转入 %(year)s 年度续建：%(code)s"))
+CARRIED_IN_NOTE = Wording(gettext_noop("续建自 %(year)s 年度 %(code)s"))
 
 
 def _lock_project(*, actor: User, project: Project) -> Project:
-    """``project`` locked for update if ``actor`` (unit staff) may maintain it; PermissionDenied otherwise."""
+    """``project`` locked for update if ``actor`` (unit staff) may maintain it; PermissionDenied otherwise.
+    A project carried over into a later year is maintained there: its own record stays as it was."""
     require_role(actor, Role.UNIT_STAFF)
-    return lock_editable(Project.objects, actor, pk=project.pk, message=_("只能维护本单位领办的项目。"))
+    project = lock_editable(Project.objects, actor, pk=project.pk, message=_("只能维护本单位领办的项目。"))
+    successor = Project.objects.filter(carried_from=project).values_list("code", flat=True).first()
+    if successor:
+        raise ConflictError(
+            _("该项目已转入下一年度续建（%(code)s），请在续建项目中填报。") % {"code": successor},
+            code="carried_over",
+        )
+    return project
 
 
 def _set_status(*, actor: User, project: Project, status: str, reason: str = "") -> None:
@@ -479,15 +495,44 @@ class ImportResult:
         return self.created + self.updated
 
 
-def projects_import_preview(*, actor: User, upload) -> importing.ImportPlan:
-    """What importing ``upload`` would do (``importing.plan_import``), without writing anything.
-    ImportRejected lists every bad row."""
+def _import_year(year: int | None, book) -> tuple[int, bool]:
+    """The campaign year an import goes into and whether confirming it opens that year: ``year`` if it is
+    open or may be opened (a later year than every one opened), else the current year — before the first
+    year is opened, the year the list's codes name (``JY2021-…``), else this calendar year."""
+    if year is None:
+        current = selectors.current_year()
+        if current is not None:
+            return current.year, False
+        year = importing.listed_year(book) or timezone.localdate().year
+    if CampaignYear.objects.filter(year=year).exists():
+        return year, False
+    _check_new_year(year)
+    return year, True
+
+
+def _check_new_year(year: int) -> None:
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise field_error("year", _("年度应在 2000 到 2100 之间。"))
+    latest = CampaignYear.objects.order_by("-year").values_list("year", flat=True).first()
+    if latest is not None and year <= latest:
+        raise field_error(
+            "year", _("新开的年度应晚于已有的 %(latest)d 年度。") % {"latest": latest}, code="year_order"
+        )
+
+
+def projects_import_preview(*, actor: User, upload, year: int | None = None) -> importing.ImportPlan:
+    """What importing ``upload`` into campaign year ``year`` (default the current one) would do
+    (``importing.plan_import``), without writing anything. ImportRejected lists every bad row."""
     require_role(actor, Role.ADMIN)
-    return importing.plan_import(importing.read_book(upload))
+    book = importing.read_book(upload)
+    year, opens = _import_year(year, book)
+    return importing.plan_import(book, year=year, opens_year=opens)
 
 
 @transaction.atomic
-def projects_import(*, actor: User, upload, expected_digest: str | None = None) -> ImportResult:
+def projects_import(
+    *, actor: User, upload, expected_digest: str | None = None, year: int | None = None
+) -> ImportResult:
     """Import the project list (项目, 节点, 指标 sheets) in one transaction: every row or none. Projects of
     the sheet already in the registry (same code) are updated, the others created; nothing is deleted
     silently (see ``projects.importing``). With ``expected_digest`` (the preview's), the import happens only
@@ -498,15 +543,23 @@ def projects_import(*, actor: User, upload, expected_digest: str | None = None) 
     book = importing.read_book(upload)
     # Lock the projects the sheet updates, so the plan holds until this transaction commits.
     list(importing.listed_projects(book).select_for_update().values_list("pk", flat=True))
-    plan = importing.plan_import(book)
+    year, opens = _import_year(year, book)
+    plan = importing.plan_import(book, year=year, opens_year=opens)
     if expected_digest is not None and plan.digest != expected_digest:
         raise ConflictError(
             _("预览之后项目库已有变化，导入的结果会与预览不同。请查看新的预览后再确认。"),
             code="import_changed",
         )
+    if opens:  # the office opens the new year by importing its list
+        try:
+            campaign_year_open(actor=actor, year=year)
+        except ConflictError as exc:  # opened by another import meanwhile: its preview no longer holds
+            raise ConflictError(
+                _("导入的年度刚被其他人开启，请重新上传预览。"), code="import_changed"
+            ) from exc
     try:
         with transaction.atomic():
-            created = _import_create(actor=actor, plans=plan.created)
+            created = _import_create(actor=actor, plans=plan.created, year=year)
     except IntegrityError as exc:  # another import created one of these codes meanwhile
         raise ConflictError(_("有项目刚被其他人导入，请重新上传预览。"), code="import_changed") from exc
     for item in plan.updated:
@@ -528,8 +581,8 @@ def _import_event(*, actor: User, project: Project, plan: importing.ProjectPlan)
     audit_record(actor=actor, verb="project.import", target=project, **importing.event_fields(plan))
 
 
-def _import_create(*, actor: User, plans: list[importing.ProjectPlan]) -> list[Project]:
-    projects = Project.objects.bulk_create([Project(code=p.code, **p.values) for p in plans])
+def _import_create(*, actor: User, plans: list[importing.ProjectPlan], year: int) -> list[Project]:
+    projects = Project.objects.bulk_create([Project(code=p.code, year_id=year, **p.values) for p in plans])
     through: dict[str, list] = {name: [] for name in importing.RELATIONS}
     milestones, indicators = [], []
     for project, plan in zip(projects, plans, strict=True):
@@ -647,3 +700,213 @@ def project_tag_campaign(*, actor: User, project: Project, campaign: Campaign | 
         note=campaign.name if campaign is not None else _("移出四季活动"),
     )
     return project
+
+
+# --- campaign years ---------------------------------------------------------------------------------------
+
+
+def _lock_years() -> list[CampaignYear]:
+    """Every campaign year, locked: opening a year, changing the current one and carrying projects over
+    take their turn (the table holds a row a year)."""
+    return list(CampaignYear.objects.select_for_update().order_by("year"))
+
+
+def _make_current(*, actor: User, target: CampaignYear, years: list[CampaignYear]) -> None:
+    before = next((y.year for y in years if y.is_current), None)
+    if before == target.year:
+        return
+    CampaignYear.objects.filter(is_current=True).exclude(pk=target.pk).update(is_current=False)
+    target.is_current = True
+    target.save(update_fields=["is_current"])
+    audit_transition(
+        actor=actor,
+        verb="campaign_year.current",
+        target=target,
+        field="current_year",
+        before=str(before) if before else None,
+        after=str(target.year),
+        note=CURRENT_YEAR_NOTE(year=target.year),
+    )
+
+
+@transaction.atomic
+def campaign_year_open(*, actor: User, year: int, title: str = "", make_current: bool = True) -> CampaignYear:
+    """Open campaign year ``year`` (later than every year opened) and, by default, make it the current
+    one — the showcase, the reports and the dashboard then show it; the years before stay readable. The
+    import opens a year when its list goes into one not opened yet."""
+    require_role(actor, Role.ADMIN)
+    years = _lock_years()
+    if CampaignYear.objects.filter(year=year).exists():  # read again: one opened while we waited counts
+        raise ConflictError(
+            _("%(year)d 年度已经开启。") % {"year": year}, fields={"year": [_("该年度已经开启。")]}
+        )
+    _check_new_year(year)
+    with translation.override(settings.LANGUAGE_CODE):  # stored, in the site's language
+        title = (title or "").strip()[:60] or str(CampaignYear.default_title(year))
+    try:
+        with transaction.atomic():
+            opened = CampaignYear.objects.create(year=year, title=title, opened_by=actor)
+    except IntegrityError as exc:  # the very first year, opened twice at once (no row to lock yet)
+        raise ConflictError(_("%(year)d 年度已经开启。") % {"year": year}, code="year_open") from exc
+    audit_record(
+        actor=actor,
+        verb="campaign_year.open",
+        target=opened,
+        after={"year": year, "title": title},
+        note=title,
+    )
+    if make_current:
+        _make_current(actor=actor, target=opened, years=years)
+    return opened
+
+
+@transaction.atomic
+def campaign_year_make_current(*, actor: User, year: int) -> CampaignYear:
+    """Make the opened campaign year ``year`` the current one (exactly one is: the others stop being)."""
+    require_role(actor, Role.ADMIN)
+    years = _lock_years()
+    target = next((y for y in years if y.year == year), None)
+    if target is None:
+        raise field_error("year", _("%(year)s 年度尚未开启。") % {"year": year})
+    _make_current(actor=actor, target=target, years=years)
+    return target
+
+
+@dataclass
+class CarryPlan:
+    """What carrying projects over into ``year`` does: each unfinished project of ``source`` that the
+    office chose gets a new code of ``year`` (``pairs``: old project, new code); ``candidates`` are all the
+    unfinished projects it could choose from."""
+
+    year: int
+    source: int | None
+    candidates: list[Project]
+    pairs: list[tuple[Project, str]]
+
+    @property
+    def digest(self) -> str:
+        canonical = [self.year, self.source, [[p.code, p.status, code] for p, code in self.pairs]]
+        return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
+
+
+def _carry_plan(*, year: int, codes: Iterable[str]) -> CarryPlan:
+    target = CampaignYear.objects.filter(year=year).first()
+    if target is None:
+        raise field_error("year", _("%(year)s 年度尚未开启。") % {"year": year})
+    source = (
+        CampaignYear.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
+    )
+    candidates = list(selectors.carry_over_candidates(year=source)) if source else []
+    by_code = {p.code: p for p in candidates}
+    wanted = [c.strip().upper() for c in codes if c and c.strip()]
+    unknown = [c for c in wanted if c not in by_code]
+    if unknown:
+        raise field_error(
+            "projects",
+            _("以下项目不是上一年度未完成、未转入的项目：%(codes)s。") % {"codes": "、".join(unknown[:10])},
+        )
+    chosen = [p for p in candidates if p.code in set(wanted)]
+    new_codes = selectors.free_project_codes(year=year, count=len(chosen))
+    return CarryPlan(
+        year=year, source=source, candidates=candidates, pairs=list(zip(chosen, new_codes, strict=True))
+    )
+
+
+def projects_carry_over_preview(*, actor: User, year: int, codes: Iterable[str] = ()) -> CarryPlan:
+    """The unfinished projects of the year before ``year`` and, for those of ``codes``, the codes they
+    would get in ``year``; nothing is written."""
+    require_role(actor, Role.ADMIN)
+    return _carry_plan(year=year, codes=codes)
+
+
+def _carry_one(*, actor: User, old: Project, code: str, year: int) -> Project:
+    new = Project.objects.create(
+        code=code,
+        year_id=year,
+        carried_from=old,
+        **{
+            name: getattr(old, name)
+            for name in (
+                "title",
+                "summary",
+                "program_id",
+                "domain_id",
+                "lead_unit_id",
+                "responsible_leader",
+                "planned_start",
+                "planned_end",
+                "is_public",
+                "status",
+            )
+        },
+    )
+    for name in ("target_groups", "cooperating_units", "towns", "communities"):
+        getattr(new, name).set(getattr(old, name).all())
+    Indicator.objects.bulk_create(
+        Indicator(
+            project=new,
+            name=i.name,
+            unit=i.unit,
+            target_value=i.target_value,
+            current_value=i.current_value,
+            order=i.order,
+        )
+        for i in old.indicators.all()
+    )
+    # The rest of the plan: the milestones not done, their weights scaled to 100 again (largest share last).
+    left = list(old.milestones.filter(done_date__isnull=True).order_by("planned_date", "order", "id"))
+    total = sum(m.weight for m in left)
+    weights = [round(100 * m.weight / total) if total else 0 for m in left]
+    if left:
+        weights[-1] += 100 - sum(weights)
+    Milestone.objects.bulk_create(
+        Milestone(project=new, name=m.name, planned_date=m.planned_date, weight=w, order=m.order)
+        for m, w in zip(left, weights, strict=True)
+    )
+    audit_record(
+        actor=actor,
+        verb="project.carry_over",
+        target=old,
+        after={"code": code, "year": year},
+        note=CARRY_OVER_NOTE(year=year, code=code),
+    )
+    audit_record(
+        actor=actor,
+        verb="project.carried_in",
+        target=new,
+        before={"code": old.code, "year": old.year_id},
+        after={"code": code, "year": year},
+        note=CARRIED_IN_NOTE(year=old.year_id, code=old.code),
+    )
+    return new
+
+
+@transaction.atomic
+def projects_carry_over(
+    *, actor: User, year: int, codes: Iterable[str], expected_digest: str | None = None
+) -> list[Project]:
+    """Carry the chosen unfinished projects of the year before ``year`` over into ``year``: each becomes a
+    new project of ``year`` (the next free code ``JY<year>-…``) pointing to the old one (``carried_from``),
+    with its units, places, indicators and the milestones not yet done. The old project is not changed: its
+    history (milestones, statements, photos, ratings, events) stays on it, readable in its year and from
+    the new project's page; it gets a ``project.carry_over`` event, the new one ``project.carried_in``.
+    With ``expected_digest`` (the preview's), nothing is written unless the plan is still the preview's."""
+    require_role(actor, Role.ADMIN)
+    _lock_years()  # one carry-over (and its codes) at a time
+    codes = list(codes)
+    if not any(c and c.strip() for c in codes):
+        raise field_error("projects", _("请选择要转入的项目。"))
+    source_pks = Project.objects.filter(code__in=[c.strip().upper() for c in codes]).values("pk")
+    list(Project.objects.filter(pk__in=source_pks).select_for_update().values_list("pk", flat=True))
+    plan = _carry_plan(year=year, codes=codes)
+    if expected_digest is not None and plan.digest != expected_digest:
+        raise ConflictError(
+            _("预览之后项目有变化（可能已被转入或已完成）。请查看新的预览后再确认。"), code="carry_changed"
+        )
+    try:
+        with transaction.atomic():
+            created = [_carry_one(actor=actor, old=old, code=code, year=year) for old, code in plan.pairs]
+    except IntegrityError as exc:  # carried over by somebody else meanwhile (one successor per project)
+        raise ConflictError(_("有项目刚被其他人转入，请重新预览。"), code="carry_changed") from exc
+    store_schedule(Project.objects.filter(pk__in=[p.pk for p in created]))
+    return created

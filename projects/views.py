@@ -3,6 +3,7 @@ and spreadsheets. Views are thin: forms check input, services write, selectors r
 
 import io
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Town, Unit
-from jiangyan.exceptions import ConflictError
+from jiangyan.exceptions import ApplicationError, ConflictError
 from jiangyan.forms import submit, submit_outcome
 from jiangyan.pagecache import cached_page
 from jiangyan.pagination import list_page
@@ -28,6 +29,7 @@ from .choices import EvaluatorRole
 from .filtersets import ProjectFilterSet
 from .forms import (
     CampaignTagForm,
+    CarryOverForm,
     CriterionForm,
     EvaluationForm,
     ImportConfirmForm,
@@ -38,9 +40,11 @@ from .forms import (
     RoundForm,
     StatementForm,
     StatusForm,
+    YearOpenForm,
 )
 from .models import (
     WEIGHT_FIELDS,
+    CampaignYear,
     Domain,
     EvaluationCriterion,
     EvaluationRound,
@@ -58,11 +62,13 @@ from .models import (
 def showcase(request):
     """项目展播: public projects (and, for staff, their others) with filters and progress bars."""
     context = list_page(request, selectors.project_list(user=request.user), ProjectFilterSet)
+    chosen = context["filter"].form.cleaned_data.get("year") if context["filter"].form.is_valid() else None
     return render(
         request,
         "projects/list.html",
         {
             **context,
+            "year": chosen or selectors.current_year(),
             "projects": context["page_obj"].object_list,
             "figures": selectors.project_figures(context["filter"].qs),
             "query": request.GET.urlencode(),
@@ -412,7 +418,9 @@ def import_template(request):
         groups=list(TargetGroup.objects.values_list("name", flat=True)),
         units=list(Unit.objects.filter(is_active=True).values_list("name", flat=True)),
         towns=list(Town.objects.values_list("name", flat=True)),
-        example_code=selectors.free_project_code(year=timezone.localdate().year),
+        example_code=selectors.free_project_code(
+            year=getattr(selectors.current_year(), "year", None) or timezone.localdate().year
+        ),
         year=timezone.localdate().year,
     )
     return xlsx_response(content, _("实事项目导入模板.xlsx"))
@@ -447,10 +455,17 @@ def import_projects(request):
         return _import_page(request, form=form, status=400)
     content = form.cleaned_data["file"].read()
     try:
-        plan = services.projects_import_preview(actor=request.user, upload=io.BytesIO(content))
+        plan = services.projects_import_preview(
+            actor=request.user, upload=io.BytesIO(content), year=form.cleaned_data["year"]
+        )
     except services.ImportRejected as error:
         form.add_error(None, error.message)
         return _import_page(request, form=form, error=error, status=error.status_code)
+    except ApplicationError as error:  # a year that may not be opened
+        for field, errors in error.fields.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return _import_page(request, form=form, status=error.status_code)
     token = importing.stage_upload(user=request.user, content=content)
     return _import_page(request, plan=plan, token=token)
 
@@ -462,11 +477,14 @@ def _rejected(request, error: services.ImportRejected, *, token: str):
     return _import_page(request, form=form, error=error, status=error.status_code)
 
 
-def _preview_again(request, *, content: bytes, token: str, status: int):
+def _preview_again(request, *, content: bytes, token: str, status: int, year: int):
     try:
-        plan = services.projects_import_preview(actor=request.user, upload=io.BytesIO(content))
+        plan = services.projects_import_preview(actor=request.user, upload=io.BytesIO(content), year=year)
     except services.ImportRejected as error:
         return _rejected(request, error, token=token)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("projects:import")
     return _import_page(request, plan=plan, token=token, status=status)
 
 
@@ -486,13 +504,18 @@ def import_confirm(request):
     token = form.cleaned_data["token"]
     try:
         result = services.projects_import(
-            actor=request.user, upload=io.BytesIO(content), expected_digest=form.cleaned_data["digest"]
+            actor=request.user,
+            upload=io.BytesIO(content),
+            expected_digest=form.cleaned_data["digest"],
+            year=form.cleaned_data["year"],
         )
     except services.ImportRejected as error:  # the registry changed since the preview and now refuses it
         return _rejected(request, error, token=token)
     except ConflictError as error:
         messages.error(request, error.message)
-        return _preview_again(request, content=content, token=token, status=error.status_code)
+        return _preview_again(
+            request, content=content, token=token, status=error.status_code, year=form.cleaned_data["year"]
+        )
     importing.discard_upload(user=request.user, token=token)
     messages.success(
         request,
@@ -500,3 +523,102 @@ def import_confirm(request):
         % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
     return redirect("projects:import")
+
+
+# --- campaign years (the office) ---------------------------------------------------------------------------
+
+
+def _years_page(request, *, form=None, status=200):
+    return render(
+        request,
+        "projects/years.html",
+        {"years": selectors.campaign_years(), "form": form or YearOpenForm()},
+        status=status,
+    )
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def years(request):
+    """项目年度: the years opened, the current one, and where to open a year or carry projects over."""
+    return _years_page(request)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def year_open(request):
+    form = YearOpenForm(request.POST)
+    done = submit(
+        request,
+        form,
+        lambda data: services.campaign_year_open(actor=request.user, year=data["year"], title=data["title"]),
+        success=_("年度已开启，并设为当前年度。"),
+    )
+    if done is None:
+        return _years_page(request, form=form, status=400)
+    return redirect("projects:years")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def year_current(request, year: int):
+    form = forms.Form(request.POST)
+    done = submit(
+        request,
+        form,
+        lambda data: services.campaign_year_make_current(actor=request.user, year=year),
+        success=_("当前年度已更改。"),
+    )
+    if done is None:
+        for message in form.non_field_errors():
+            messages.error(request, message)
+    return redirect("projects:years")
+
+
+def _carry_page(request, *, year: int, form=None, plan=None, status=200):
+    if plan is None:
+        plan = services.projects_carry_over_preview(actor=request.user, year=year)
+    form = form or CarryOverForm(candidates=plan.candidates)
+    return render(
+        request, "projects/carry_over.html", {"year": year, "plan": plan, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def carry_over(request, year: int):
+    """Choose which unfinished projects of the year before ``year`` carry over, and preview the new codes
+    they get; nothing is written until the office confirms (``carry_over_confirm``)."""
+    get_object_or_404(CampaignYear, year=year)
+    if request.method == "GET":
+        return _carry_page(request, year=year)
+    empty = services.projects_carry_over_preview(actor=request.user, year=year)
+    form = CarryOverForm(request.POST, candidates=empty.candidates)
+    if not form.is_valid():
+        return _carry_page(request, year=year, form=form, plan=empty, status=400)
+    plan = services.projects_carry_over_preview(
+        actor=request.user, year=year, codes=form.cleaned_data["projects"]
+    )
+    form = CarryOverForm(initial={"projects": form.cleaned_data["projects"]}, candidates=plan.candidates)
+    return _carry_page(request, year=year, form=form, plan=plan)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def carry_over_confirm(request, year: int):
+    get_object_or_404(CampaignYear, year=year)
+    empty = services.projects_carry_over_preview(actor=request.user, year=year)
+    form = CarryOverForm(request.POST, candidates=empty.candidates)
+    if not form.is_valid() or not form.cleaned_data.get("digest"):
+        messages.error(request, _("转入的项目已有变化，请重新选择并预览。"))
+        return redirect("projects:carry-over", year=year)
+    codes = form.cleaned_data["projects"]
+    try:
+        created = services.projects_carry_over(
+            actor=request.user, year=year, codes=codes, expected_digest=form.cleaned_data["digest"]
+        )
+    except ConflictError as error:
+        messages.error(request, error.message)
+        return redirect("projects:carry-over", year=year)
+    messages.success(request, _("已转入 %(n)d 个续建项目。") % {"n": len(created)})
+    return redirect("projects:years")

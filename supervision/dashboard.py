@@ -75,12 +75,21 @@ def team_rows(*, today: datetime.date, at: datetime.datetime | None) -> list[dic
     return rows
 
 
-def dashboard(*, today: datetime.date | None = None) -> dict:
-    """Everything ``/dashboard/`` shows, in a fixed number of queries whatever the size of the district."""
+def dashboard(*, today: datetime.date | None = None, year: int | None = None, earlier: bool = False) -> dict:
+    """Everything ``/dashboard/`` shows, in a fixed number of queries whatever the size of the district:
+    the projects of campaign ``year`` (the current one; None: the year of ``today``) today, or — an
+    ``earlier`` year — as they stood at its last day (its figures, and its showcase behind each of them)."""
     today = today or timezone.localdate()
+    earlier = earlier and year is not None
+    if earlier:
+        today = min(today, datetime.date(year, 12, 31))
+
+    def showcase(**params) -> str:  # the list behind a figure, of the year shown
+        return link("projects:showcase", year=year if earlier else None, **params)
+
     points = float(settings.SUPERVISION_AGENDA_BEHIND_POINTS)
-    totals = projects.project_totals(on=today, agenda_points=points)
-    programs = projects.rollup(on=today, by="program", agenda_points=points)
+    totals = projects.project_totals(on=today, agenda_points=points, year=year)
+    programs = projects.rollup(on=today, by="program", agenda_points=points, year=year)
     funnel = wishes.funnel_between(end=today)
     # Today's alerts are read now, as the board's lists they open; another day's at its end.
     now = timezone.now() if today == timezone.localdate() else None
@@ -96,8 +105,8 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     names = reports.glossary()  # programs and units by their English names on an English page
     for row in programs:
         row["group"] = names.name(row["group"])
-        row["url"] = link("projects:showcase", program=row["group_id"])
-        row["behind_url"] = link("projects:showcase", program=row["group_id"], behind=1)
+        row["url"] = showcase(program=row["group_id"])
+        row["behind_url"] = showcase(program=row["group_id"], behind=1)
     behind_labels = [f"{h['end']:%m-%d}" for h in history] + [_("今天")]
     behind_values = [h["totals"].get("behind") for h in history] + [totals["behind"]]
     # Each step opens the wishes that reached it (wishes.selectors.FUNNEL_STAGES: the funnel's own rule),
@@ -142,17 +151,19 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     ranking = reports.ranking(start=window_start, end=last_week.end)
     for row in ranking:
         row["unit"] = names.name(row["unit"])
-        row["url"] = link("projects:showcase", lead_unit=row["unit_id"], started_by=last_week.end.isoformat())
+        row["url"] = showcase(lead_unit=row["unit_id"], started_by=last_week.end.isoformat())
         row["orders_url"] = link("supervision:orders", unit=row["unit_id"], overdue="true")
     satisfied = funnel["satisfied"] + funnel["basically"]
     return {
         "today": today,
+        "year": year,
+        "earlier_year": earlier,
         "points": points,
         "totals": totals,
         "links": {
-            "projects": link("projects:showcase"),
-            "completed": link("projects:showcase", status="completed"),
-            "behind": link("projects:showcase", behind=1),
+            "projects": showcase(),
+            "completed": showcase(status="completed"),
+            "behind": showcase(behind=1),
             "unclaimed": link("wishes:board", status="", flagged="true"),
             "overdue_claims": link("wishes:board", status="", overdue="true"),
             "orders_open": link("supervision:orders", open="true"),
@@ -212,7 +223,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
                         label: reverse("supervision:report", kwargs={"pk": h["id"]})
                         for label, h in zip(behind_labels, history, strict=False)
                     },
-                    behind_labels[-1]: link("projects:showcase", behind=1),
+                    behind_labels[-1]: showcase(behind=1),
                 },
                 every_label=False,
             ),

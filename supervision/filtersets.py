@@ -1,5 +1,7 @@
 """One FilterSet per list, shared by the page and the API."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.utils import timezone
@@ -9,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Community, Unit
 from jiangyan.filtersets import LookupFilter, PortalFilterSet
+from projects import selectors as projects
 
 from .choices import InspectionKind, OrderStatus, ReportKind, ReportStatus
 from .models import (
@@ -25,8 +28,18 @@ from .models import (
 YES = forms.Select(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
 
 
+def _years() -> list[tuple[int, str]]:
+    return projects.year_choices()
+
+
 class ReportFilterSet(django_filters.FilterSet):
-    """Kind, status, and ``period``: any day of the period (``2021-06-15`` finds 6月中旬, its week …)."""
+    """Kind, status, ``period``: any day of the period (``2021-06-15`` finds 6月中旬, its week …), and
+    ``year``: the reports of a campaign year (periods ending in it). Without a year or a day, the reports
+    since the current year began."""
+
+    year = django_filters.ChoiceFilter(
+        choices=_years, method="filter_year", label=_("年度"), empty_label=_("当前年度")
+    )
 
     kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("类型"), empty_label=_("全部类型"))
     status = django_filters.ChoiceFilter(
@@ -41,10 +54,38 @@ class ReportFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Report
-        fields = ["kind", "status", "period"]
+        fields = ["year", "kind", "status", "period"]
 
     def filter_period(self, queryset, name, value):
         return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(period_end__year=int(value))
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        if not data.get("year") and not data.get("period"):
+            current = projects.current_year()
+            if current is not None:
+                queryset = queryset.filter(period_end__gte=datetime.date(current.year, 1, 1))
+        return queryset
+
+
+class DashboardFilterSet(django_filters.FilterSet):
+    """The dashboard's one parameter: the campaign year it shows (default the current one)."""
+
+    year = django_filters.ChoiceFilter(
+        choices=_years, method="keep", label=_("年度"), empty_label=_("当前年度")
+    )
+
+    class Meta:
+        model = Report
+        fields = ["year"]
+
+    def keep(self, queryset, name, value):
+        return queryset
 
 
 class OrderFilterSet(PortalFilterSet):

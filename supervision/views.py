@@ -25,10 +25,17 @@ from jiangyan.permissions import role_required
 from jiangyan.roles import Role, has_role
 from jiangyan.scoping import Share, get_editable_or_404, get_object_or_404, get_visible_or_404
 from jiangyan.xlsx import xlsx_response
+from projects import selectors as projects
 
 from . import dashboard, reports, selectors, services, spreadsheets
 from .choices import ReportKind
-from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterSet, ReportFilterSet
+from .filtersets import (
+    ContactPointFilterSet,
+    DashboardFilterSet,
+    InspectionFilterSet,
+    OrderFilterSet,
+    ReportFilterSet,
+)
 from .forms import (
     AnswerForm,
     CloseForm,
@@ -73,17 +80,28 @@ def _supervisors(user) -> Share:
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-@cached_page(topics=DASHBOARD_TOPICS, public=False, share=_supervisors)
+@cached_page(topics=DASHBOARD_TOPICS, public=False, share=_supervisors, filterset=DashboardFilterSet)
 def dashboard_view(request):
-    # The same page for every supervisor: computed and rendered once per change of what it shows, day and
-    # language (jiangyan.pagecache); only the header around it is the reader's.
+    # The same page for every supervisor: computed and rendered once per change of what it shows, day,
+    # campaign year and language (jiangyan.pagecache); only the header around it is the reader's.
+    filterset = DashboardFilterSet(request.GET or None)
+    chosen = projects.year_of(request.GET.get("year")) or projects.current_year()
+    year = chosen.year if chosen else None
+    earlier = chosen is not None and not chosen.is_current
+
     def body() -> str:
-        data = dashboard.dashboard()
+        data = dashboard.dashboard(year=year, earlier=earlier)
         charts = {name: json.dumps(option, ensure_ascii=False) for name, option in data["charts"].items()}
         return render_to_string("supervision/_dashboard.html", {"d": data, "charts": charts})
 
-    html = remember("dashboard", body, timezone.localdate(), request.LANGUAGE_CODE, topics=DASHBOARD_TOPICS)
-    return render(request, "supervision/dashboard.html", {"body": mark_safe(html)})  # noqa: S308 (our template)
+    html = remember(
+        "dashboard", body, timezone.localdate(), year, request.LANGUAGE_CODE, topics=DASHBOARD_TOPICS
+    )
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {"body": mark_safe(html), "filter": filterset, "year": chosen},  # noqa: S308 (our template)
+    )
 
 
 # --- reports (supervisors) and bulletins (everybody) ------------------------------------------------------

@@ -11,7 +11,7 @@ from accounts.models import Town, Unit, User
 from projects.choices import ProjectStatus
 from projects.models import Domain, Program, Project, TargetGroup
 from tests.factories import TownFactory, UnitFactory, UserFactory
-from tests.projects.factories import DomainFactory, ProgramFactory
+from tests.projects.factories import DomainFactory, ProgramFactory, current_year
 
 SUMMARY = (
     "坚持把基层群众的实际需求作为开展活动的“第一信号”，聚焦从最困难的群众入手、从最突出的问题抓起、从最现实的利益"
@@ -72,6 +72,7 @@ def wordy_project(*, code: str = "JY2021-999") -> Project:
     towns = list(Town.objects.order_by("id")[:4]) or [TownFactory() for _ in range(4)]
     project = Project.objects.create(
         code=code,
+        year=current_year(),
         title="“群众微心愿、党员来接单”暨“生活帮帮团”为民服务提升行动",
         summary=SUMMARY,
         program=Program.objects.order_by("id").first() or ProgramFactory(),

@@ -287,6 +287,18 @@ PROJECTS = {
     "projects:import": [Row("GET", only(200)), Row("POST", only(400), note="no file: the form again")],
     "projects:import-confirm": [Row("POST", only("ok"), note="nothing previewed: back to the form")],
     "projects:import-template": [Row("GET", only(200))],
+    "projects:years": [Row("GET", only(200))],
+    "projects:year-open": [Row("POST", only(400), note="no year: the form again")],
+    "projects:year-current": [
+        Row("POST", only("ok"), args=lambda w: {"year": w.project.year_id}, note="already current: back")
+    ],
+    "projects:carry-over": [
+        Row("GET", only(200), args=lambda w: {"year": w.project.year_id}),
+        Row("POST", only(400), args=lambda w: {"year": w.project.year_id}, note="nothing chosen"),
+    ],
+    "projects:carry-over-confirm": [
+        Row("POST", only("ok"), args=lambda w: {"year": w.project.year_id}, note="nothing previewed: back")
+    ],
     "projects:detail": [
         Row("GET", EVERYBODY_200, args=PROJECT),
         Row("GET", expect(404, unit_staff=200, supervisor=200, admin=200), args=HIDDEN, note="non-public"),
@@ -356,6 +368,7 @@ PROJECTS = {
     ],
     "evaluation-round-detail": [Row("PUT", only(400, anonymous=403), args=pk("evaluation_round"))],
     "project-campaign-tag": [Row("POST", only(200, UNIT, anonymous=403) | {UNIT_OTHER: 404}, args=PROJECT)],
+    "project-years": [Row("GET", EVERYBODY_200)],
 }
 
 SURVEY_READERS = only(200, SUPERVISOR)

@@ -120,7 +120,7 @@ def test_the_demo_suggestions_read_like_residents_not_like_a_template(district):
 
 
 def test_what_the_issue_saw_no_longer_happens(district):
-    """HJ-002 小区路灯不亮 was a 区水利局 duty item linked to JY2021-007 (学历提升); JY2021-003 (敬老院)
+    """HJ-002 小区路灯不亮 was a 区水利局 duty item linked to JY<year>-007 (学历提升); JY<year>-003 (敬老院)
     quoted residents on infant childcare."""
     lights = ProblemItem.objects.get(title="小区路灯不亮")
     assert {d.unit.name for d in lights.duty_items.all()} == {"区城市管理局"}
@@ -225,7 +225,7 @@ def test_seeded_projects_show_the_history_the_services_would_have_written(distri
     started = Project.objects.exclude(status=ProjectStatus.NOT_STARTED)
     assert started.count() >= 200 and all(statements[p.pk] for p in started)
 
-    page = client.get(reverse("projects:detail", args=["JY2021-001"])).content.decode()
+    page = client.get(reverse("projects:detail", args=[f"{projects_demo.code_prefix()}001"])).content.decode()
     assert "暂无记录" not in page and "完成节点" in page and "填报进展" in page
 
 

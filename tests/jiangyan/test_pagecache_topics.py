@@ -28,6 +28,7 @@ from jiangyan.pagecache import EVERYTHING
 from jiangyan.roles import Role
 from jiangyan.site import change_topics
 from projects import services as projects
+from projects.models import CampaignYear
 from supervision import services as supervision
 from supervision.choices import InspectionKind, LeadingBody, ReportKind
 from surveys import services as surveys
@@ -238,6 +239,34 @@ def _import(w: World) -> Walk:
     TargetGroupFactory(name="低收入")
     rows = project_rows(1, unit=w.unit.name, town=town.name, start=w.today - datetime.timedelta(days=30))
     return Walk("/projects/", lambda: projects.projects_import(actor=w.admin, upload=workbook_bytes(rows)))
+
+
+def _year_open(w: World) -> Walk:
+    w.project()  # the current year's list, on the showcase until the next year opens
+    return Walk("/projects/", lambda: projects.campaign_year_open(actor=w.admin, year=2090))
+
+
+def _year_current(w: World) -> Walk:
+    w.project()
+    CampaignYear.objects.create(year=2090)
+    return Walk("/projects/", lambda: projects.campaign_year_make_current(actor=w.admin, year=2090))
+
+
+def _carry_over(w: World) -> Walk:
+    p = w.project()
+    CampaignYear.objects.create(year=2090)
+    return Walk(
+        p.get_absolute_url(),  # last year's page links to the project continuing it
+        lambda: projects.projects_carry_over(actor=w.admin, year=2090, codes=[p.code]),
+    )
+
+
+def _carried_in(w: World) -> Walk:
+    p = w.project()
+    CampaignYear.objects.create(year=2090)
+    return Walk(
+        "/projects/?year=2090", lambda: projects.projects_carry_over(actor=w.admin, year=2090, codes=[p.code])
+    )
 
 
 def _wish_submit(w: World) -> Walk:
@@ -593,6 +622,10 @@ WALKS: dict[str, Callable[[World], Walk]] = {
     "criterion.set": _criterion,
     "evaluation_round.set": _round,
     "project.import": _import,
+    "campaign_year.open": _year_open,
+    "campaign_year.current": _year_current,
+    "project.carry_over": _carry_over,
+    "project.carried_in": _carried_in,
     "wish.submit": _wish_submit,
     "wish.enter": _wish_enter,
     "wish.approve": _wish_approve,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.models import (
+    CampaignYear,
     Domain,
     Evaluation,
     EvaluationCriterion,
@@ -60,6 +61,31 @@ class TargetGroupFactory(factory.django.DjangoModelFactory):
     name_en = "Older people"
 
 
+TEST_YEAR = 2021  # the year of the test material (the article, the office files: JY2021-…)
+
+
+def current_year() -> CampaignYear:
+    """The current campaign year; before any, ``TEST_YEAR``, opened and current."""
+    found = CampaignYear.objects.filter(is_current=True).first()
+    if found is None:
+        found, _created = CampaignYear.objects.get_or_create(
+            year=TEST_YEAR, defaults={"title": "", "is_current": True}
+        )
+    return found
+
+
+class CampaignYearFactory(factory.django.DjangoModelFactory):
+    """An earlier campaign year (not current)."""
+
+    class Meta:
+        model = CampaignYear
+        django_get_or_create = ("year",)
+
+    year = 2025
+    title = ""
+    is_current = False
+
+
 class ProjectFactory(factory.django.DjangoModelFactory):
     """A public project in progress that started 60 days ago and ends in 120 days; no milestones."""
 
@@ -68,6 +94,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"JY2099-{n:04d}")
+    year = factory.LazyFunction(current_year)
     title = factory.Sequence(lambda n: f"测试实事项目{n}")
     summary = "为群众办实事"
     program = factory.SubFactory(ProgramFactory)

@@ -34,6 +34,7 @@ from demo.accounts import TOWNS, seed_organisation
 from demo.projects import seed_lookups
 from projects import spreadsheets
 from projects.models import Domain, Indicator, Milestone, Program, Project, TargetGroup
+from tests.projects.factories import current_year
 
 D = datetime.date
 ALL_TOWNS = tuple(TOWNS)  # 全区: every town and sub-district, in the demo's order
@@ -165,6 +166,7 @@ def registry_before() -> None:
     for code, meant in BASELINE.items():
         project = Project.objects.create(
             code=code,
+            year=current_year(),
             title=meant.title,
             summary=meant.summary,
             program=Program.objects.get(name=meant.program),

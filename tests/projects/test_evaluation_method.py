@@ -406,7 +406,7 @@ def test_the_bulletin_and_dashboard_rankings_use_the_weighted_score(method, resi
 
 # --- the migration keeps the old figures ------------------------------------------------------------------
 
-BEFORE = [("projects", "0008_project_campaign")]
+BEFORE = [("projects", "0009_campaign_years")]
 
 
 @pytest.fixture

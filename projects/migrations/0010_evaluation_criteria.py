@@ -69,7 +69,7 @@ def criteria_to_legacy(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0008_project_campaign"),
+        ("projects", "0009_campaign_years"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
