@@ -20,7 +20,8 @@ def test_demo_wishes_cover_every_state_channel_and_category_and_are_idempotent(s
     assert set(Wish.objects.values_list("channel", flat=True)) == set(WishChannel.values)
     assert set(Wish.objects.values_list("category", flat=True)) == set(WishCategory.values)
     home = accounts_demo.demo_community()
-    assert Wish.objects.filter(community=home).count() >= 40
+    # The demo community's desk has some of each to show, yet the board is the district's, not its own.
+    assert 20 <= Wish.objects.filter(community=home).count() <= 0.3 * demo.BASE_COUNT
     assert Wish.objects.overdue(timezone.localdate()).exists()
     assert Wish.objects.unclaimed_flagged(timezone.now()).exists()
     assert Wish.objects.filter(reopened=True, status=WishStatus.OPEN).exists()
