@@ -32,14 +32,17 @@ def _years() -> list[tuple[int, str]]:
     return projects.year_choices()
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.ChoiceFilter):
+    """A campaign year (2026) among those opened: the schema cannot read its type from the choices."""
+
+
 class ReportFilterSet(django_filters.FilterSet):
     """Kind, status, ``period``: any day of the period (``2021-06-15`` finds 6月中旬, its week …), and
     ``year``: the reports of a campaign year (periods ending in it). Without a year or a day, the reports
     since the current year began."""
 
-    year = django_filters.ChoiceFilter(
-        choices=_years, method="filter_year", label=_("年度"), empty_label=_("当前年度")
-    )
+    year = YearFilter(choices=_years, method="filter_year", label=_("年度"), empty_label=_("当前年度"))
 
     kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("类型"), empty_label=_("全部类型"))
     status = django_filters.ChoiceFilter(
@@ -76,9 +79,7 @@ class ReportFilterSet(django_filters.FilterSet):
 class DashboardFilterSet(django_filters.FilterSet):
     """The dashboard's one parameter: the campaign year it shows (default the current one)."""
 
-    year = django_filters.ChoiceFilter(
-        choices=_years, method="keep", label=_("年度"), empty_label=_("当前年度")
-    )
+    year = YearFilter(choices=_years, method="keep", label=_("年度"), empty_label=_("当前年度"))
 
     class Meta:
         model = Report
