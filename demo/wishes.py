@@ -221,10 +221,11 @@ def _seed(*, scale: int, stdout) -> None:
     fulfilment_photos: list[WishPhoto] = []
     for index in range(BASE_COUNT * scale):
         state = STATE_CYCLE[index % len(STATE_CYCLE)]
-        # One wish in ten, and half of the overdue / reopened / awaiting-feedback ones, are the demo
+        # One wish in ten (a different place in the cycle of states each round, so every state has some),
+        # and half of the overdue / reopened / awaiting-feedback ones, are the demo
         # community's (a busy town-centre community: its desk has some of each to show, the board stays the
         # district's, not one community's).
-        to_home = index % 10 == 0 or (
+        to_home = index % 10 == (index // len(STATE_CYCLE)) % 10 or (
             state in ("claimed_overdue", "open_reopened", "fulfilled") and index % 40 < 20
         )
         community = home if to_home else communities[rng.randrange(len(communities))]

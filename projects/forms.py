@@ -178,13 +178,19 @@ def import_year_choices() -> list[tuple[int, str]]:
     """The years a list may go into: every year opened, and the year after the latest (opened by the
     import: 新开年度)."""
     years = selectors.year_choices()
-    latest = years[0][0] if years else timezone.localdate().year - 1
+    if not years:  # the registry's first list: the year its codes name (else this year), or this year
+        this = timezone.localdate().year
+        return [
+            ("", _("按项目编号中的年度（首次导入）")),
+            (this, _("%(year)d年度（新开，导入后设为当前年度）") % {"year": this}),
+        ]
+    latest = years[0][0]
     return [(latest + 1, _("%(year)d年度（新开，导入后设为当前年度）") % {"year": latest + 1}), *years]
 
 
-def _current_or_next() -> int:
+def _current_or_next() -> int | str:
     current = selectors.current_year()
-    return current.year if current else timezone.localdate().year
+    return current.year if current else ""
 
 
 class ImportForm(forms.Form):

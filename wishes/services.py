@@ -468,7 +468,9 @@ def _lock_for_claim(*, member: User, wish: Wish) -> Wish:
     first (so their count of unfinished claims cannot race past the limit), then the wish's row; the wish
     must still be open, not the member's own, and the member under WISH_MAX_OPEN_CLAIMS. Returns the locked
     wish; whoever finds it no longer open gets ConflictError."""
-    User.objects.select_for_update().only("pk").get(pk=member.pk)
+    # FOR NO KEY UPDATE: claims of one member take turns, while rows that merely refer to the member (a
+    # notice to them, written by a claim of another wish that lapses their offer) do not wait (no deadlock).
+    User.objects.select_for_update(no_key=True).only("pk").get(pk=member.pk)
     if Wish.objects.unfinished_claims_of(member).count() >= settings.WISH_MAX_OPEN_CLAIMS:
         raise _claim_limit_error()
     locked = Wish.objects.select_for_update().get(pk=wish.pk)
