@@ -4,7 +4,7 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django_otp import device_classes
 
@@ -94,6 +94,34 @@ def _run_user_query(cursor, params: list) -> None:
     cursor.execute(execute, params)
 
 
+def _fetch_user_row(params: list):
+    with connection.cursor() as cursor:
+        _run_user_query(cursor, params)
+        return cursor.fetchone()
+
+
+def _user_row(params: list):
+    """The session's user row. The user query is a signed-in request's first, so it is also the connection's
+    health check: with ``CONN_HEALTH_CHECKS`` Django would send a ``SELECT 1`` before it, a round trip on
+    every signed-in request. Instead a connection that died since the last request (the database restarted)
+    is closed, and the query, a read, runs once more on a new one."""
+    checking = (
+        connection.health_check_enabled
+        and not connection.health_check_done
+        and connection.connection is not None
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        return _fetch_user_row(params)
+    except (OperationalError, InterfaceError):
+        if not checking:
+            raise
+        connection.close()
+        return _fetch_user_row(params)
+
+
 class UsernameOrPhoneBackend(ModelBackend):
     """Residents sign in with their phone number, staff with their username; both work everywhere.
 
@@ -105,10 +133,8 @@ class UsernameOrPhoneBackend(ModelBackend):
         if connection.vendor != "postgresql":  # the embedded default: the ORM's queries will do
             return super().get_user(user_id)
         User = get_user_model()
-        with connection.cursor() as cursor:
-            params = [p for _sql, fact_params in USER_FACTS.values() for p in fact_params]
-            _run_user_query(cursor, [*params, user_id])
-            row = cursor.fetchone()
+        params = [p for _sql, fact_params in USER_FACTS.values() for p in fact_params]
+        row = _user_row([*params, user_id])
         if row is None:
             return None
         facts = dict(zip(USER_FACTS, row[len(row) - len(USER_FACTS) :], strict=True))

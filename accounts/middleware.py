@@ -19,7 +19,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -37,6 +37,15 @@ from .policy import (
 
 # A session's "last seen" is written at most this often: not a session write on every request.
 LAST_SEEN_RESOLUTION = 60
+
+
+def concrete(user):
+    """``user`` without its ``SimpleLazyObject`` wrappers (evaluated)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def session_end_reason(request, user) -> str:
@@ -102,7 +111,9 @@ class SignInPolicyMiddleware:
     def __call__(self, request):
         if settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.user.is_authenticated:
             return self.get_response(request)
-        user = request.user
+        # From here on the person themselves, not the two lazy wrappers (django.contrib.auth's and
+        # django-otp's) that every read of ``request.user`` would pass through for the rest of the request.
+        request.user = user = concrete(request.user)
         api = request.path.startswith("/api/")
         reason = session_end_reason(request, user)
         if reason:

@@ -1,3 +1,4 @@
+import psycopg2
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
@@ -180,3 +181,39 @@ def test_the_session_user_query_is_prepared_once_per_connection_and_survives_a_l
         cursor.execute(f"DEALLOCATE {USER_STATEMENT}")
     assert backend.get_user(member.pk).username == member.username
     assert prepared() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_session_user_query_is_the_connections_health_check():
+    """With ``CONN_HEALTH_CHECKS`` a request's first query would follow a ``SELECT 1``; the user query takes
+    its place: a healthy connection sends nothing before it, and a connection the database dropped since the
+    last request is replaced and the person still loaded (a restart of the database signs nobody out)."""
+    from django.db import connections
+
+    connection = connections["default"]
+    member = MemberFactory()
+    backend = UsernameOrPhoneBackend()
+    assert backend.get_user(member.pk) == member
+    checks = []
+    connection.is_usable = lambda: checks.append(1) or True  # Django's check, counted
+    enabled, connection.health_check_enabled = connection.health_check_enabled, True
+    try:
+        connection.health_check_done = False  # as at the start of a request (close_old_connections)
+        assert backend.get_user(member.pk) == member
+        assert checks == [] and connection.health_check_done
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        other = psycopg2.connect(**connection.get_connection_params())  # the database ends the connection
+        with other, other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other.close()
+        connection.health_check_done = False
+        assert backend.get_user(member.pk).username == member.username
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != pid
+    finally:
+        del connection.is_usable
+        connection.health_check_enabled = enabled
