@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from . import outbox
-from .models import Notification
-from .pagecache import changed, personal_topic
-from .tasks import email_notifications
+from jiangyan import outbox
+from jiangyan.core.pagecache import changed, personal_topic
+from notifications.models import Notification
+from notifications.tasks import email_notifications
 
 
 def target_key(obj: models.Model | None) -> str:
@@ -73,7 +73,3 @@ def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
     if marked:
         changed(personal_topic(actor.pk))
     return marked
-
-
-def unread_count(user) -> int:
-    return Notification.objects.for_user(user).unread().count()
