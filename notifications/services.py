@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from jiangyan import outbox
 from jiangyan.core.pagecache import changed, personal_topic
-from notifications.models import Notification
-from notifications.tasks import email_notifications
+
+from .models import Notification
+from .tasks import email_notifications
 
 
 def target_key(obj: models.Model | None) -> str:
