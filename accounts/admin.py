@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jiangyan.crypto import blind_index
+from jiangyan.helpers.crypto import blind_index
 
 from .models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
 from .services import password_set_by_office, two_factor_reset

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from jiangyan.exceptions import ErrorSerializer, SignInLocked, field_error
-from jiangyan.roles import Role
-from jiangyan.throttling import ClientRateThrottle, LimitsFirstMixin
-from jiangyan.viewsets import PortalViewSet
+from jiangyan.core.exceptions import ErrorSerializer, SignInLocked, field_error
+from jiangyan.core.roles import Role
+from jiangyan.core.throttling import ClientRateThrottle, LimitsFirstMixin
+from jiangyan.core.viewsets import PortalViewSet
 
 from . import selectors, services
 from .models import Community, Town, Unit, User

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import site
+from jiangyan.core import site
 
 
 class AccountsConfig(site.PortalAppConfig):
@@ -24,7 +24,7 @@ class AccountsConfig(site.PortalAppConfig):
     }
     audit_fields = {
         "user": {
-            "role": site.AuditField(_("角色"), "jiangyan.roles.Role"),
+            "role": site.AuditField(_("角色"), "jiangyan.core.roles.Role"),
             "address": site.AuditField(_("来源地址")),
             "path": site.AuditField(_("页面")),
             "channel": site.AuditField(_("途径")),

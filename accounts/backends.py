@@ -8,8 +8,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django_otp import device_classes
 
-from jiangyan.crypto import blind_index
-from jiangyan.roles import preload_roles
+from jiangyan.core.roles import preload_roles
+from jiangyan.helpers.crypto import blind_index
 
 from .models import MemberProfile
 
@@ -140,7 +140,8 @@ class UsernameOrPhoneBackend(ModelBackend):
         facts = dict(zip(USER_FACTS, row[len(row) - len(USER_FACTS) :], strict=True))
         *values, member_community_id, group_names, devices = row[: len(row) - len(USER_FACTS)]
         fields = User._meta.concrete_fields
-        # A raw row skips the fields' converters: the encrypted phone is decrypted here (jiangyan.fields).
+        # A raw row skips the fields' converters: the encrypted phone is decrypted here
+        # (jiangyan.helpers.fields).
         values = [
             f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
             for f, v in zip(fields, values, strict=True)

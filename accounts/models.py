@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import masking
-from jiangyan.fields import BlindIndexField, EncryptedTextField
-from jiangyan.names import local_name
-from jiangyan.roles import Role, has_role, is_admin, roles_of
-from jiangyan.scoping import ScopedQuerySet
-from jiangyan.text import fold
+from jiangyan.core.roles import Role, has_role, is_admin, roles_of
+from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers import masking
+from jiangyan.helpers.fields import BlindIndexField, EncryptedTextField
+from jiangyan.helpers.names import local_name
+from jiangyan.helpers.text import fold
 
 from .validators import validate_public_phone
 
@@ -197,7 +197,7 @@ class User(AbstractUser):
     residents live."""
 
     phone = EncryptedTextField(_("手机号"), max_length=20, null=True, blank=True)
-    # One account per phone number, and sign-in by phone, through the blind index (jiangyan.crypto).
+    # One account per phone number, and sign-in by phone, through the blind index (jiangyan.helpers.crypto).
     phone_index = BlindIndexField(_("手机号索引"), source="phone", unique=True)
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     unit = models.ForeignKey(

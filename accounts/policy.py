@@ -4,7 +4,7 @@ people's personal data or changes the registries, and anyone who may open the Dj
 from django.conf import settings
 from django.utils import timezone
 
-from jiangyan.roles import Role, roles_of
+from jiangyan.core.roles import Role, roles_of
 
 # Session keys of the sign-in clocks (seconds since the epoch): accounts.middleware ends a session idle or
 # old beyond the settings.

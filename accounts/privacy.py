@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from jiangyan.audit import audit_record
+from jiangyan.core.audit import audit_record
 
 from .models import User, resident_username
 

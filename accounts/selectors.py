@@ -7,9 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from jiangyan import site
-from jiangyan.roles import Role, roles_of
-from jiangyan.text import closest, fold
+from jiangyan.core import site
+from jiangyan.core.roles import Role, roles_of
+from jiangyan.helpers.text import closest, fold
 
 from .models import Unit, UnitAlias, User
 
@@ -38,7 +38,7 @@ class UnitFound:
 
 class UnitNames:
     """Every name the district's units go by — name, short name, aliases (``UnitAlias``) — to find a unit by
-    the name a spreadsheet writes, compared loosely (``jiangyan.text.fold``) and with or without the
+    the name a spreadsheet writes, compared loosely (``jiangyan.helpers.text.fold``) and with or without the
     district's name in front (姜堰区教育局, 区教育局, 教育局). A name two units could go by finds neither."""
 
     def __init__(self, units, aliases):

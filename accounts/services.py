@@ -13,12 +13,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from jiangyan.audit import audit_record
-from jiangyan.crypto import blind_index
-from jiangyan.exceptions import ApplicationError, field_error
-from jiangyan.masking import mask_phone
-from jiangyan.roles import Role, require_role
-from jiangyan.throttling import client_ip
+from jiangyan.core.audit import audit_record
+from jiangyan.core.exceptions import ApplicationError, field_error
+from jiangyan.core.roles import Role, require_role
+from jiangyan.core.throttling import client_ip
+from jiangyan.helpers.crypto import blind_index
+from jiangyan.helpers.masking import mask_phone
 
 from .models import Community, PasswordHistory, User, resident_username
 from .policy import SESSION_LAST_SEEN, SESSION_SECOND_STEP, SESSION_SIGNED_IN_AT, is_staff_account

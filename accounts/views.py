@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jiangyan import privacy
-from jiangyan.forms import submit
-from jiangyan.permissions import role_required
-from jiangyan.throttling import limited, register_limiter
+from jiangyan.core import privacy
+from jiangyan.core.forms import submit
+from jiangyan.core.permissions import role_required
+from jiangyan.core.throttling import limited, register_limiter
 
 from .forms import EnrolForm, OneTimeCodeForm, PasswordChangeForm, ResidentRegistrationForm, SignInForm
 from .policy import is_staff_account

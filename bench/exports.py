@@ -1,4 +1,4 @@
-"""Times the largest xlsx downloads, laid out for print (``jiangyan.xlsx``), on the database's data:
+"""Times the largest xlsx downloads, laid out for print (``jiangyan.helpers.xlsx``), on the database's data:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jy_demo .venv/bin/python bench/exports.py
 
@@ -23,8 +23,8 @@ django.setup()
 from django.db.models import Count  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from jiangyan import selectors as site_selectors  # noqa: E402
-from jiangyan import xlsx  # noqa: E402
+from jiangyan.core import selectors as site_selectors  # noqa: E402
+from jiangyan.helpers import xlsx  # noqa: E402
 from projects import selectors as project_selectors  # noqa: E402
 from projects import spreadsheets  # noqa: E402
 from surveys import selectors as survey_selectors  # noqa: E402

@@ -30,7 +30,7 @@ import psycopg2  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from jiangyan.periods import PeriodKind, last_complete  # noqa: E402
+from jiangyan.core.periods import PeriodKind, last_complete  # noqa: E402
 from supervision.models import Report  # noqa: E402
 from supervision.tasks import generate_report  # noqa: E402
 

@@ -30,8 +30,8 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from jiangyan.pagecache import data_changed  # noqa: E402
-from jiangyan.periods import last_complete  # noqa: E402
+from jiangyan.core.pagecache import data_changed  # noqa: E402
+from jiangyan.core.periods import last_complete  # noqa: E402
 from projects.models import Project  # noqa: E402
 from supervision import services  # noqa: E402
 from supervision.choices import PERIOD_OF, ReportKind  # noqa: E402

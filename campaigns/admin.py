@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
 
 from . import services
 from .forms import CampaignForm, CampaignUpdateForm

@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
-from jiangyan.exceptions import ErrorSerializer, error_response
-from jiangyan.roles import Role
-from jiangyan.scoping import CHANGE, VIEW
-from jiangyan.viewsets import PortalViewSet
+from jiangyan.core.exceptions import ErrorSerializer, error_response
+from jiangyan.core.roles import Role
+from jiangyan.core.scoping import CHANGE, VIEW
+from jiangyan.core.viewsets import PortalViewSet
 
 from . import inputs, selectors, services
 from .models import Campaign

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import site
+from jiangyan.core import site
 
 
 class CampaignsConfig(site.PortalAppConfig):
@@ -17,8 +17,8 @@ class CampaignsConfig(site.PortalAppConfig):
         "campaign.create": _("新建四季活动"),
         "campaign.update": _("修改四季活动"),
     }
-    # Cache topics (jiangyan.pagecache): ``campaigns`` the campaign pages (moved by these and by tagging a
-    # wish or a project); ``campaign-names`` the pages of tagged wishes and projects, which name their
+    # Cache topics (jiangyan.core.pagecache): ``campaigns`` the campaign pages (moved by these and by tagging
+    # a wish or a project); ``campaign-names`` the pages of tagged wishes and projects, which name their
     # campaign; the API lists of wishes and projects name it too.
     audit_topics = {
         "campaign.create": ("campaigns",),

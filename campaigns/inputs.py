@@ -1,7 +1,7 @@
-"""What each campaign service takes, declared once (``jiangyan.inputs``): the admin's forms (``forms.py``),
-the API's input serializers (``api.py``) and the services' own checks read it here."""
+"""What each campaign service takes, declared once (``jiangyan.core.inputs``): the admin's forms
+(``forms.py``), the API's input serializers (``api.py``) and the services' own checks read it here."""
 
-from jiangyan.inputs import Choice, Date, Input, text_of
+from jiangyan.core.inputs import Choice, Date, Input, text_of
 
 from .choices import Season
 from .models import Campaign

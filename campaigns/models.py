@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.names import local_name
-from jiangyan.roles import Role, has_role
-from jiangyan.scoping import ScopedQuerySet
+from jiangyan.core.roles import Role, has_role
+from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers.names import local_name
 
 from .choices import PHASE_TONES, CampaignPhase, Season
 
@@ -42,7 +42,7 @@ class Campaign(models.Model):
     name = models.CharField(_("活动名称"), max_length=40)
     season = models.CharField(_("季节"), max_length=10, choices=Season.choices)
     theme = models.CharField(_("活动主题"), max_length=100)
-    # For readers of the English site (``jiangyan.names``): the name and theme in English, when given.
+    # For readers of the English site (``jiangyan.helpers.names``): the name and theme in English, when given.
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     theme_en = models.CharField(_("英文主题"), max_length=200, blank=True)
     description = models.TextField(_("活动说明"), max_length=1000, blank=True)
@@ -73,7 +73,7 @@ class Campaign(models.Model):
 
     @property
     def local_name(self) -> str:
-        """The name in the reader's language (``jiangyan.names.local_name``)."""
+        """The name in the reader's language (``jiangyan.helpers.names.local_name``)."""
         return local_name(self.name, self.name_en)
 
     @property

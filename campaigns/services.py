@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from jiangyan.audit import audit_record
-from jiangyan.exceptions import field_error
-from jiangyan.roles import Role, require_role
-from jiangyan.scoping import lock_editable
+from jiangyan.core.audit import audit_record
+from jiangyan.core.exceptions import field_error
+from jiangyan.core.roles import Role, require_role
+from jiangyan.core.scoping import lock_editable
 
 from . import inputs
 from .choices import Season

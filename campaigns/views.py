@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from jiangyan.pagecache import cached_page
-from jiangyan.site import campaign_sections, section_topics, sections_context
+from jiangyan.core.pagecache import cached_page
+from jiangyan.core.site import campaign_sections, section_topics, sections_context
 
 from . import selectors
 

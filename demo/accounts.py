@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, UnitAlias, User
 from accounts.services import ensure_role_groups
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 
 from . import english
 

@@ -9,7 +9,7 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from jiangyan.audit import actor_label, audit_seal
+from jiangyan.core.audit import actor_label, audit_seal
 from jiangyan.models import AuditEvent
 
 from .bulk import copy_objects, reserve_ids
@@ -49,7 +49,7 @@ class Record:
         note: str = "",
         label: str = "",
     ) -> None:
-        """What ``jiangyan.audit.audit_record`` would write for the same call, dated ``at``."""
+        """What ``jiangyan.core.audit.audit_record`` would write for the same call, dated ``at``."""
         kind = type(target)
         if kind not in self._types:
             self._types[kind] = ContentType.objects.get_for_model(target, for_concrete_model=False)
@@ -70,7 +70,7 @@ class Record:
         )
 
     def transition(self, *, at, actor, verb, target, before: str, after: str, note="", label="", **details):
-        """What ``jiangyan.audit.audit_transition`` would write, dated ``at``."""
+        """What ``jiangyan.core.audit.audit_transition`` would write, dated ``at``."""
         self.add(
             at=at,
             actor=actor,
@@ -83,7 +83,7 @@ class Record:
         )
 
     def save(self) -> int:
-        """Write the events, in order, as links of the chain (``jiangyan.audit.audit_seal``)."""
+        """Write the events, in order, as links of the chain (``jiangyan.core.audit.audit_seal``)."""
         with transaction.atomic():
             audit_seal(self.events)
             copy_objects(self.events, ids=reserve_ids(AuditEvent, len(self.events)))

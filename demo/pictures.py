@@ -161,7 +161,7 @@ def pool() -> dict[str, list[str]]:
         for variant in range(VARIANTS):
             name = f"{FOLDER}/{scene}-{variant}.jpg"
             if not default_storage.exists(name):
-                # A shared pool, not a row's file: on disk at once (jiangyan.storage writes row files
+                # A shared pool, not a row's file: on disk at once (jiangyan.helpers.storage writes row files
                 # only when their transaction commits).
                 default_storage.save_now(name, ContentFile(draw(scene, variant)))
             names[scene].append(name)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts.models import Community, Town, Unit, User
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects import services as project_services
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.importing import ItemPlan, ProjectPlan, event_fields

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Community, Unit, User
-from jiangyan.notifications import notify
-from jiangyan.periods import last_complete, periods_between
+from jiangyan.core.periods import last_complete, periods_between
+from notifications.services import notify
 from projects import selectors as projects
 from supervision import selectors, services
 from supervision.choices import PERIOD_OF, InspectionKind, OrderStatus, ReportKind, ReportStatus

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Community, Town, Unit, User
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects import selectors as project_selectors
 from surveys.choices import Channel, DutyStatus, QuestionKind, SuggestionSource
 from surveys.models import (

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Community, Town, User
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from wishes import selectors as wishes_selectors
 from wishes import services as wishes_services
 from wishes.choices import (

@@ -3,7 +3,7 @@ viewsets with ``register(router)`` and may add plain paths as ``extra_urls``."""
 
 from rest_framework.routers import DefaultRouter
 
-from .site import api_modules
+from jiangyan.core.site import api_modules
 
 router = DefaultRouter()
 extra_urls: list = []

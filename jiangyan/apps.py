@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from . import site
-from .roles import Role
+from jiangyan.core import site
+from jiangyan.core.roles import Role
 
 
 class JiangyanConfig(site.PortalAppConfig):
@@ -35,18 +35,19 @@ class JiangyanConfig(site.PortalAppConfig):
         from django.core import checks
         from django.db.models.signals import post_save
 
-        from .audit import admin_change_recorded, check_retention
+        from jiangyan.core.audit import admin_change_recorded, check_retention
+        from jiangyan.core.pagecache import admin_changed, check_cache_apart
+        from jiangyan.helpers.crypto import check_keys
+        from jiangyan.helpers.validators import install_date_checks, install_text_validators
+
         from .checks import check_site_url
-        from .crypto import check_keys
-        from .pagecache import admin_changed, check_cache_apart
-        from .validators import install_date_checks, install_text_validators
 
         install_text_validators()
         install_date_checks()
 
         # An edit in the admin (lookups, the survey builder, the organisation) goes behind the services.
-        post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="jiangyan.pagecache.admin")
-        post_save.connect(admin_change_recorded, sender=LogEntry, dispatch_uid="jiangyan.audit.admin")
+        post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="jiangyan.core.pagecache.admin")
+        post_save.connect(admin_change_recorded, sender=LogEntry, dispatch_uid="jiangyan.core.audit.admin")
         checks.register(check_cache_apart, checks.Tags.caches, deploy=True)
         checks.register(check_site_url, checks.Tags.security, deploy=True)
         checks.register(check_keys, checks.Tags.security)

@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
-from .middleware import display_modes
-from .notifications import unread_count
-from .pagecache import csrf_marker, shared_render
-from .roles import roles_of
-from .site import nav_for
+from jiangyan.core.middleware import display_modes
+from jiangyan.core.pagecache import csrf_marker, shared_render
+from jiangyan.core.roles import roles_of
+from jiangyan.core.site import nav_for
 
 
 def portal(request):
@@ -16,8 +15,6 @@ def portal(request):
     return {
         **shared,
         "nav_items": nav_for(user),
-        # A callable: the query runs only where a template shows the count.
-        "unread_notifications": lambda: unread_count(user),
         "user_roles": roles_of(user),
         "display_modes": display_modes(request),
         "site_name": _("姜堰区“我为群众办实事”平台"),

@@ -8,13 +8,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import wording
-from .names import local_name
-from .scoping import ScopedQuerySet
-from .uploads import random_upload_path
+from jiangyan.helpers import wording
+from jiangyan.helpers.names import local_name
+from jiangyan.helpers.uploads import random_upload_path
 
 # Human labels of audit verbs, shown in an object's history. Each app declares its verbs as
-# ``audit_verbs`` on its AppConfig (``jiangyan.site.PortalAppConfig``), registered when the app is ready.
+# ``audit_verbs`` on its AppConfig (``jiangyan.core.site.PortalAppConfig``), registered when the app is ready.
 VERB_LABELS: dict[str, str] = {}
 
 
@@ -41,11 +40,11 @@ class AuditEvent(models.Model):
     """One thing somebody did: who, what verb, to which object, the state before and after, when.
 
     Append-only: saving an existing row or deleting one raises, and on PostgreSQL a trigger refuses UPDATE
-    and DELETE (only the retention job, ``jiangyan.audit.audit_purge``, may delete events past
+    and DELETE (only the retention job, ``jiangyan.core.audit.audit_purge``, may delete events past
     ``AUDIT_RETENTION_DAYS``; deleting a user may clear ``actor``). Each event carries ``hash``, an HMAC of
     its content and of the previous event's hash (``prev_hash``), so ``manage.py verify_audit`` finds an
     event edited, deleted or inserted behind the portal's back. Write it only through
-    :func:`jiangyan.audit.audit_record` (or ``audit_security``).
+    :func:`jiangyan.core.audit.audit_record` (or ``audit_security``).
     """
 
     actor = models.ForeignKey(
@@ -108,7 +107,7 @@ class AuditEvent(models.Model):
 
     @property
     def note_text(self) -> str:
-        """The note in the reader's language (stored in the site's: ``jiangyan.wording``)."""
+        """The note in the reader's language (stored in the site's: ``jiangyan.helpers.wording``)."""
         return wording.read(self.note)
 
     @property
@@ -157,7 +156,7 @@ class OrderedLookup(models.Model):
 
 
 class Photo(models.Model):
-    """A checked, re-encoded image (``jiangyan.uploads``) stored under a random name in a folder named
+    """A checked, re-encoded image (``jiangyan.helpers.uploads``) stored under a random name in a folder named
     after the app, with who uploaded it and when."""
 
     image = models.ImageField(_("图片"), upload_to=random_upload_path())
@@ -173,72 +172,6 @@ class Photo(models.Model):
 
     class Meta:
         abstract = True
-
-
-class NotificationQuerySet(ScopedQuerySet):
-    def visible_to(self, user) -> "NotificationQuerySet":
-        """A notification is its recipient's alone, to read and to mark read."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user)
-
-    def editable_by(self, user) -> "NotificationQuerySet":
-        return self.visible_to(user)
-
-    def for_user(self, user) -> "NotificationQuerySet":
-        return self.visible_to(user)
-
-    def unread(self) -> "NotificationQuerySet":
-        return self.filter(read_at__isnull=True)
-
-
-class Notification(models.Model):
-    """An in-app notification (the header's unread count, the notification centre). Written only by
-    :func:`jiangyan.notifications.notify`, at most once per recipient, reason, object and period."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    reason = models.CharField(_("事由"), max_length=60, db_index=True)
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
-    # What it is about (``app_label.model:pk``, empty for none) and the period it belongs to: with the
-    # recipient and the reason, the key of "at most once".
-    target = models.CharField(_("对象"), max_length=100, blank=True)
-    period = models.CharField(_("周期"), max_length=40, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "reason", "target", "period"],
-                name="notification_once_per_recipient_reason_object_period",
-            )
-        ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return f"{self.recipient_id} {self.title}"
-
-    @property
-    def local_title(self) -> str:
-        """The title in the reader's language (stored in the site's: ``jiangyan.wording``)."""
-        return wording.read(self.title)
-
-    @property
-    def local_body(self) -> str:
-        return wording.read(self.body)
 
 
 class OutboxMessage(models.Model):

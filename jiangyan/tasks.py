@@ -4,11 +4,10 @@ from collections.abc import Callable
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import timezone
 
 from . import backups, outbox
-from .models import Heartbeat, Notification
+from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -32,36 +31,6 @@ def in_batches(task: Task, step: Callable[..., dict | None], **kwargs) -> None:
 def heartbeat(token: str = "beat", source: str = "beat") -> int:
     """Write a heartbeat row: the scheduler and worker are alive (and the integration test's proof)."""
     return Heartbeat.objects.create(source=source, token=token).pk
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def email_notifications(notification_ids: list[int]) -> int:
-    """E-mail the notifications not e-mailed yet (idempotent: a redelivered task sends nothing twice). Each
-    claim commits before its e-mail goes out (run outside a transaction, as ``jiangyan.outbox`` runs it); a
-    failed sending gives it back, so a later run sends it."""
-    sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
-        "recipient"
-    )
-    for notification in pending:
-        if not notification.recipient.email:
-            continue
-        # Claim the row first, so two workers running the same task never both send it.
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed:
-            continue
-        body = notification.body
-        if notification.url:
-            body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
-        try:
-            send_mail(notification.title, body, None, [notification.recipient.email])
-        except Exception:
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-            raise
-        sent += 1
-    return sent
 
 
 @shared_task
@@ -91,7 +60,7 @@ def drain_outbox(self, after: int = 0) -> None:
 
 @shared_task
 def audit_retention() -> int:
-    """Delete the audit events past ``AUDIT_RETENTION_DAYS`` (jiangyan.audit.audit_purge)."""
-    from .audit import audit_purge
+    """Delete the audit events past ``AUDIT_RETENTION_DAYS`` (jiangyan.core.audit.audit_purge)."""
+    from jiangyan.core.audit import audit_purge
 
     return audit_purge()

@@ -4,9 +4,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from jiangyan.core.pagecache import cached_page
+from jiangyan.core.site import portal_apps
+
 from . import views
-from .pagecache import cached_page
-from .site import portal_apps
 
 handler400 = "jiangyan.views.bad_request"
 handler403 = "jiangyan.views.permission_denied"

@@ -22,16 +22,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import health, outage, privacy, selectors, xlsx
-from .audit import personal_data_downloaded
-from .exceptions import envelope
-from .filtersets import AuditEventFilterSet
-from .middleware import DISPLAY_COOKIE, DISPLAY_MODES
-from .pagecache import cached_page
-from .pagination import list_page
-from .permissions import role_required
-from .roles import Role
-from .site import home_sections, section_topics, sections_context
+from jiangyan.core import outage, privacy, selectors
+from jiangyan.core.audit import personal_data_downloaded
+from jiangyan.core.exceptions import envelope
+from jiangyan.core.filtersets import AuditEventFilterSet
+from jiangyan.core.middleware import DISPLAY_COOKIE, DISPLAY_MODES
+from jiangyan.core.pagecache import cached_page
+from jiangyan.core.pagination import list_page
+from jiangyan.core.permissions import role_required
+from jiangyan.core.roles import Role
+from jiangyan.core.site import home_sections, section_topics, sections_context
+from jiangyan.helpers import xlsx
+
+from . import health
 
 
 @cached_page(topics=lambda: section_topics(home_sections()))
@@ -132,7 +135,7 @@ permission_denied = _error_page(
 def server_error(request):
     """The 500 page reads nothing but static files and the catalogue: no context processors (they query
     the database, which may be what failed). Under ``/api/`` the error envelope. A failure because the
-    database (or the cache or broker) is down is the maintenance answer, a 503 (``jiangyan.outage``)."""
+    database (or the cache or broker) is down is the maintenance answer, a 503 (``jiangyan.core.outage``)."""
     if outage.dependency_down(sys.exc_info()[1]):
         return outage.unavailable(request)
     if request.path.startswith(API_PREFIX):
@@ -142,7 +145,7 @@ def server_error(request):
 
 
 # The language switch, like the reading-mode one, sets only the visitor's own preference: no CSRF token, so
-# public pages carry nothing per visitor (``jiangyan.pagecache``).
+# public pages carry nothing per visitor (``jiangyan.core.pagecache``).
 switch_language = csrf_exempt(set_language)
 
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.admin import RecordAdmin
+from jiangyan.core.admin import RecordAdmin
 
 from .models import (
     CampaignYear,

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import site
-from jiangyan.roles import Role
+from jiangyan.core import site
+from jiangyan.core.roles import Role
 
 
 class ProjectsConfig(site.PortalAppConfig):
@@ -37,7 +37,7 @@ class ProjectsConfig(site.PortalAppConfig):
         "campaign_year.open": _("开启年度"),
         "campaign_year.current": _("设为当前年度"),
     }
-    # Keys of the events on a project that are not its fields (``jiangyan.selectors.AuditReader``).
+    # Keys of the events on a project that are not its fields (``jiangyan.core.selectors.AuditReader``).
     audit_fields = {
         "project": {
             "indicator": site.AuditField(_("指标")),
@@ -60,7 +60,7 @@ class ProjectsConfig(site.PortalAppConfig):
         "evaluationround": {"period": site.AuditField(_("评价时段"))},
         "campaignyear": {"current_year": site.AuditField(_("当前年度"))},
     }
-    # Every change of a project shows in the lists and figures and on its own page (jiangyan.pagecache).
+    # Every change of a project shows in the lists and figures and on its own page (jiangyan.core.pagecache).
     # The evaluation method shows in every figure of the ratings (the lists', the reports', the dashboard's:
     # ``projects``) and on every project page (``evaluation``: its scores, whether evaluation is open).
     audit_topics = {

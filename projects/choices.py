@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.moves import Machine, Move
+from jiangyan.core.moves import Machine, Move
 
 
 class ProjectStatus(models.TextChoices):
@@ -15,8 +15,8 @@ class ProjectStatus(models.TextChoices):
 
 
 # The status moves made by hand (``services.project_status_change``, always with a reason) and who may make
-# them (``jiangyan.moves``; predicates in ``selectors.PROJECT_ROLES``): the lead unit (``lead_unit``: staff
-# of the project's lead unit) starts, suspends and resumes its own projects, and the office (admins) may
+# them (``jiangyan.core.moves``; predicates in ``selectors.PROJECT_ROLES``): the lead unit (``lead_unit``:
+# staff of the project's lead unit) starts, suspends and resumes its own projects, and the office (admins) may
 # too; completing a project by hand or reopening a completed one is the office's alone. (A project also
 # becomes 已完成 when its last milestone is done.)
 LEAD_UNIT, OFFICE = "lead_unit", "office"
@@ -66,9 +66,10 @@ class EvaluationWindow(models.TextChoices):
     CLOSED = "closed", _("不在评价时段")
 
 
-# Evaluating a project (``jiangyan.moves``; predicates in ``selectors.EVALUATION_ROLES`` / ``_GUARDS``): while
-# a round is open, an ``evaluator`` (a supervisor, party member or resident, in that role) rates a project
-# once in the round (``not_rated``) when some criterion is asked of their role (``asked``). Nothing moves.
+# Evaluating a project (``jiangyan.core.moves``; predicates in ``selectors.EVALUATION_ROLES`` / ``_GUARDS``):
+# while a round is open, an ``evaluator`` (a supervisor, party member or resident, in that role) rates a
+# project once in the round (``not_rated``) when some criterion is asked of their role (``asked``). Nothing
+# moves.
 EVALUATOR, ASKED, NOT_RATED = "evaluator", "asked", "not_rated"
 EVALUATION_MOVES = Machine(
     (Move((EvaluationWindow.OPEN,), "evaluate", EvaluationWindow.OPEN, (EVALUATOR,), (ASKED, NOT_RATED)),),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Town, Unit
 from campaigns.selectors import campaign_choices
-from jiangyan.filtersets import LookupFilter, PortalFilterSet
+from jiangyan.core.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import ProjectStatus
 from .models import CampaignYear, Domain, Program, Project, TargetGroup

@@ -7,7 +7,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.uploads import ImageUploadField, MultipleImageField
+from jiangyan.helpers.uploads import ImageUploadField, MultipleImageField
 
 from . import inputs, selectors
 from .choices import SCORE_CHOICES, ProjectStatus

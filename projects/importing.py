@@ -45,9 +45,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Community, Town
 from accounts.selectors import UnitNames, unit_names
-from jiangyan.exceptions import ApplicationError
-from jiangyan.text import closest, fold
-from jiangyan.wording import Wording, in_site_language, list_of
+from jiangyan.core.exceptions import ApplicationError
+from jiangyan.helpers.text import closest, fold
+from jiangyan.helpers.wording import Wording, in_site_language, list_of
 
 from . import spreadsheets as sheets
 from .choices import ProjectStatus
@@ -135,7 +135,7 @@ class ProjectPlan:
 
     def summary(self) -> str:
         """One line for the history: what the import did to this project, in the site's language (the
-        audit pages read it in the reader's, ``jiangyan.wording``)."""
+        audit pages read it in the reader's, ``jiangyan.helpers.wording``)."""
         parts = []
         if self.action == "create":
             parts.append(in_site_language(CREATED_NOTE))
@@ -273,9 +273,9 @@ CODE_YEAR = re.compile(r"(20\d{2})")
 
 
 class Names:
-    """A lookup table's names, found loosely (``jiangyan.text.fold``): the name itself, then — when just one
-    name fits — a name inside the text or the text inside a name (老年人 is 老年, 低收入家庭 is 低收入);
-    ``strip`` takes numbering and 工程 off a program's spelling (一、利民惠民工程 is 利民惠民)."""
+    """A lookup table's names, found loosely (``jiangyan.helpers.text.fold``): the name itself, then — when
+    just one name fits — a name inside the text or the text inside a name (老年人 is 老年, 低收入家庭 is
+    低收入); ``strip`` takes numbering and 工程 off a program's spelling (一、利民惠民工程 is 利民惠民)."""
 
     def __init__(self, objects, *, strip: re.Pattern | None = None):
         self.strip = strip

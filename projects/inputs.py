@@ -1,11 +1,11 @@
-"""What each project service takes, declared once (``jiangyan.inputs``): the page's forms (``forms.py``),
+"""What each project service takes, declared once (``jiangyan.core.inputs``): the page's forms (``forms.py``),
 the API's input serializers (``api.py``) and the services' own checks read it here. Indicator values are
 not declared here: the page asks one field per indicator of the project, the API takes a list."""
 
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.selectors import campaign_choices
-from jiangyan.inputs import API, PAGE, Choice, Date, Images, Input, Integer, Ref, Text, text_of
+from jiangyan.core.inputs import API, PAGE, Choice, Date, Images, Input, Integer, Ref, Text, text_of
 
 from .choices import ProjectStatus
 from .models import (

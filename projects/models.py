@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.core.roles import Role, has_role, is_admin
+from jiangyan.core.scoping import ScopedQuerySet, Share
+from jiangyan.helpers.text import fold
 from jiangyan.models import OrderedLookup, Photo
-from jiangyan.roles import Role, has_role, is_admin
-from jiangyan.scoping import ScopedQuerySet, Share
-from jiangyan.text import fold
 
 from .choices import IMPORT_COLUMNS, SCORE_CHOICES, EvaluatorRole, ImportTarget, ProjectStatus
 from .schedule import annotate_current_schedule, annotate_past_schedule
@@ -287,7 +287,7 @@ class Project(models.Model):
 
     def fragment_version(self) -> tuple:
         """Everything the shared row of a project shows (``projects/_row.html``, cached by
-        ``jiangyan.fragments``): a change of any of it is a new fragment. Reads the list's annotations
+        ``jiangyan.core.fragments``): a change of any of it is a new fragment. Reads the list's annotations
         (``with_schedule``) and relations (``selectors.project_rows``)."""
         return (
             self.pk,
@@ -750,8 +750,8 @@ class EvaluationScore(models.Model):
 class ImportSynonym(models.Model):
     """A word of the office's spreadsheets that the project import reads as one of its columns or values:
     牵头单位 as the column 领办单位, 完成时限 as 计划完成, 正在推进 as the status 推进中. Headers and values
-    are compared loosely (``jiangyan.text.fold``: spaces, line breaks and full-width forms do not count).
-    Seeded with the usual wording (migration 0005); the office adds its own in the admin."""
+    are compared loosely (``jiangyan.helpers.text.fold``: spaces, line breaks and full-width forms do not
+    count). Seeded with the usual wording (migration 0005); the office adds its own in the admin."""
 
     target = models.CharField(_("读作"), max_length=40, choices=ImportTarget.choices)
     text = models.CharField(_("表中写法"), max_length=50, help_text=_("如 牵头单位、完成时限、正在推进"))

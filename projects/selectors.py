@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
+from jiangyan.core.roles import Role, has_role, is_admin
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role, has_role, is_admin
 
 from .choices import (
     ASKED,

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from campaigns.models import Campaign
-from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, field_error
-from jiangyan.roles import Role, is_admin, require_role
-from jiangyan.scoping import lock_editable
-from jiangyan.wording import Wording, in_site_language
+from jiangyan.core.audit import audit_record, audit_transition
+from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.core.roles import Role, is_admin, require_role
+from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers.wording import Wording, in_site_language
 
 from . import importing, inputs, selectors
 from .choices import LEAD_UNIT, STATUS_MOVES, EvaluatorRole, ProjectStatus, status_move_action
@@ -44,7 +44,7 @@ from .models import (
 )
 from .schedule import store_schedule
 
-# The audit notes the services write, in the site's language (read in the reader's: jiangyan.wording).
+# The audit notes the services write, in the site's language (read in the reader's: jiangyan.helpers.wording).
 STATUS_NOTE = Wording(gettext_noop("%(status)s：%(reason)s"), labels=("status",))
 INDICATOR_NOTE = Wording(gettext_noop("%(indicator)s：%(before)s → %(after)s"))
 MILESTONE_NOTE = Wording(gettext_noop("%(milestone)s（%(date)s）"))
@@ -242,7 +242,7 @@ def milestone_complete(
 
 @transaction.atomic
 def photo_add(*, actor: User, project: Project, images: Sequence, caption: str = "") -> list[ProjectPhoto]:
-    """Upload photos of ``project`` (already checked by ``jiangyan.uploads``)."""
+    """Upload photos of ``project`` (already checked by ``jiangyan.helpers.uploads``)."""
     project = _lock_project(actor=actor, project=project)
     if not images:
         raise field_error("images", _("请选择图片。"))

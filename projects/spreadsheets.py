@@ -6,7 +6,7 @@ of any list (which adds read-only schedule columns) imports again, as "no change
 the lists the district's offices keep (see "reading an import" below). The file speaks the source
 language (Chinese) whatever the user's: headers, statuses and lookup names are the stored Chinese values,
 so a workbook exported in the English UI imports like any other. Every cell is written through
-``jiangyan.xlsx`` (people's text as text, never as a formula)."""
+``jiangyan.helpers.xlsx`` (people's text as text, never as a formula)."""
 
 import calendar
 import datetime
@@ -25,9 +25,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from jiangyan import xlsx
-from jiangyan.numbers import round_half_up, score
-from jiangyan.text import fold, squeeze
+from jiangyan.helpers import xlsx
+from jiangyan.helpers.numbers import round_half_up, score
+from jiangyan.helpers.text import fold, squeeze
 
 from .choices import IMPORT_COLUMNS, ImportTarget, ProjectStatus
 
@@ -98,7 +98,7 @@ def _new_workbook(*, schedule: bool = False) -> Workbook:
 
 
 def _print_ready(wb: Workbook, title: str) -> None:
-    """Every sheet of a registry workbook laid out for print (``jiangyan.xlsx.print_ready``)."""
+    """Every sheet of a registry workbook laid out for print (``jiangyan.helpers.xlsx.print_ready``)."""
     for sheet in wb.worksheets:
         table = sheet.title in (PROJECT_SHEET, MILESTONE_SHEET, INDICATOR_SHEET)
         xlsx.print_ready(
@@ -190,7 +190,7 @@ def template_workbook(
 #
 # Lists as the district's offices keep them: the header is found among the first rows (title and subtitle
 # rows above it), over two rows when a group heading stands above its columns (计划时间 over 开始 / 完成);
-# headers are matched loosely (``jiangyan.text.fold``) against the template's columns and the office's
+# headers are matched loosely (``jiangyan.helpers.text.fold``) against the template's columns and the office's
 # synonyms (``ImportSynonym``); merged cells are filled down; each sheet is a project, milestone or
 # indicator sheet by its header (one sheet per 工程 is fine); blank, 合计 and 注 rows are skipped and 一、…
 # rows are kept as the heading of the rows below. Nothing is dropped without a word: ``ImportBook.sheets``
@@ -972,7 +972,7 @@ LEDGER_STATEMENTS = 3  # the latest statements, as on the printed page
 def ledger_workbook(*, project, milestones, indicators, statements, averages: dict) -> bytes:
     """The one-page ledger (一单一表) of ``project`` (annotated ``with_schedule``): a portrait A4 form,
     every text wrapped inside the page. A document for people, in their language; figures rounded as on
-    the page (``jiangyan.numbers``)."""
+    the page (``jiangyan.helpers.numbers``)."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("一单一表")

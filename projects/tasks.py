@@ -5,8 +5,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from jiangyan.pagecache import data_changed
-from jiangyan.periods import PeriodKind, last_complete
+from jiangyan.core.pagecache import data_changed
+from jiangyan.core.periods import PeriodKind, last_complete
 from jiangyan.tasks import in_batches
 
 from .models import Project

@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Town, Unit
-from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.forms import submit, submit_outcome
-from jiangyan.pagecache import cached_page
-from jiangyan.pagination import list_page
-from jiangyan.permissions import role_required
-from jiangyan.roles import Role, has_role
-from jiangyan.scoping import get_editable_or_404, get_visible_or_404
-from jiangyan.site import project_sections, section_topics, sections_context
-from jiangyan.xlsx import xlsx_response
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.forms import submit, submit_outcome
+from jiangyan.core.pagecache import cached_page
+from jiangyan.core.pagination import list_page
+from jiangyan.core.permissions import role_required
+from jiangyan.core.roles import Role, has_role
+from jiangyan.core.scoping import get_editable_or_404, get_visible_or_404
+from jiangyan.core.site import project_sections, section_topics, sections_context
+from jiangyan.helpers.xlsx import xlsx_response
 
 from . import importing, selectors, services, spreadsheets
 from .choices import EvaluatorRole

@@ -1,23 +1,20 @@
 """API of the supervision loop: ``/api/v1/reports/`` (published bulletins for everybody, every report for
 supervisors; filter by kind and period; the detail carries the structured data), ``/api/v1/orders/``
 (issue; answer, return, close as actions), ``/api/v1/inspections/`` (``?leader=``: a leader's visits),
-``/api/v1/leaders/`` and ``/api/v1/contact-points/`` (the office records and assigns) and
-``/api/v1/notifications/``
-(the caller's own; read, read all). The services decide who may do what."""
+``/api/v1/leaders/`` and ``/api/v1/contact-points/`` (the office records and assigns). The services
+decide who may do what."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jiangyan import notifications
-from jiangyan.exceptions import ErrorSerializer, error_response
-from jiangyan.models import Notification
-from jiangyan.moves_api import ListedActions, actions_field
-from jiangyan.roles import Role
-from jiangyan.schema import upload_request
-from jiangyan.scoping import CHANGE
-from jiangyan.viewsets import PortalViewSet
+from jiangyan.core.exceptions import ErrorSerializer, error_response
+from jiangyan.core.moves_api import ListedActions, actions_field
+from jiangyan.core.roles import Role
+from jiangyan.core.schema import upload_request
+from jiangyan.core.scoping import CHANGE
+from jiangyan.core.viewsets import PortalViewSet
 
 from . import inputs, reports, selectors, services
 from .choices import ORDER_MOVES, REPORT_MOVES
@@ -25,13 +22,7 @@ from .filtersets import ContactPointFilterSet, InspectionFilterSet, OrderFilterS
 from .models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 
 extra_urls: list = []
-TAG_REPORTS, TAG_ORDERS, TAG_INSPECTIONS, TAG_CONTACT_POINTS, TAG_NOTIFICATIONS = (
-    "reports",
-    "orders",
-    "inspections",
-    "leaders",
-    "notifications",
-)
+TAG_REPORTS, TAG_ORDERS, TAG_INSPECTIONS, TAG_CONTACT_POINTS = ("reports", "orders", "inspections", "leaders")
 
 
 # --- reports -----------------------------------------------------------------------------------------------
@@ -449,73 +440,6 @@ class ContactPointViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Porta
         services.contact_point_remove(actor=self.request.user, contact_point=instance)
 
 
-# --- notifications -----------------------------------------------------------------------------------------
-class NotificationSerializer(serializers.ModelSerializer):
-    is_read = serializers.SerializerMethodField()
-    local_title = serializers.CharField(read_only=True, help_text="标题，用读者的语言（title 为保存的中文）")
-    local_body = serializers.CharField(read_only=True, help_text="内容，用读者的语言（body 为保存的中文）")
-
-    class Meta:
-        model = Notification
-        fields = [
-            "id",
-            "reason",
-            "title",
-            "body",
-            "local_title",
-            "local_body",
-            "url",
-            "created_at",
-            "read_at",
-            "is_read",
-        ]
-        read_only_fields = fields
-
-    def get_is_read(self, notification) -> bool:
-        return notification.read_at is not None
-
-
-class ReadAllSerializer(serializers.Serializer):
-    marked = serializers.IntegerField(help_text="标为已读的通知数")
-
-
-@extend_schema_view(
-    list=extend_schema(summary="我的通知（?unread=true 只看未读）", tags=[TAG_NOTIFICATIONS]),
-)
-class NotificationViewSet(mixins.ListModelMixin, PortalViewSet):
-    serializer_class = NotificationSerializer
-    action_scopes = {"read": CHANGE}  # the recipient's own
-
-    def get_queryset(self):
-        queryset = selectors.notification_list(user=self.request.user)
-        if self.action == "list" and self.request.query_params.get("unread") in ("true", "1"):
-            queryset = queryset.filter(read_at__isnull=True)
-        return queryset
-
-    @extend_schema(
-        request=None,
-        responses={200: NotificationSerializer, 404: ErrorSerializer},
-        summary="标为已读",
-        tags=[TAG_NOTIFICATIONS],
-    )
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        notifications.mark_read(actor=request.user, notification_ids=[notification.pk])
-        notification.refresh_from_db()
-        return Response(NotificationSerializer(notification).data)
-
-    @extend_schema(
-        request=None,
-        responses={200: OpenApiResponse(ReadAllSerializer)},
-        summary="全部标为已读",
-        tags=[TAG_NOTIFICATIONS],
-    )
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        return Response({"marked": notifications.mark_read(actor=request.user)}, status=status.HTTP_200_OK)
-
-
 def register(router) -> None:
     """Register this app's viewsets on the ``/api/v1/`` router."""
     router.register("reports", ReportViewSet, basename="report")
@@ -523,4 +447,3 @@ def register(router) -> None:
     router.register("inspections", InspectionViewSet, basename="inspection")
     router.register("leaders", LeaderViewSet, basename="leader")
     router.register("contact-points", ContactPointViewSet, basename="contact-point")
-    router.register("notifications", NotificationViewSet, basename="notification")

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import site
-from jiangyan.roles import Role
+from jiangyan.core import site
+from jiangyan.core.roles import Role
 
 
 class SupervisionConfig(site.PortalAppConfig):
@@ -63,12 +63,6 @@ class SupervisionConfig(site.PortalAppConfig):
             api="report-detail",
             order=22,
         ),
-        site.Work(
-            "unread_notifications",
-            _("未读通知"),
-            "supervision.selectors.unread_notifications",
-            order=90,
-        ),
     )
     audit_verbs = {
         "report.generate": _("生成报告"),
@@ -84,7 +78,8 @@ class SupervisionConfig(site.PortalAppConfig):
         "contact_point.remove": _("取消联系点"),
     }
     audit_fields = {"supervisionorder": {"target": site.AuditField(_("督办对象"))}}
-    # Cache topics (jiangyan.pagecache): an order also shows on the page of the project or wish it is about.
+    # Cache topics (jiangyan.core.pagecache): an order also shows on the page of the project or wish it is
+    # about.
     audit_topics = {
         **dict.fromkeys(("report.generate", "report.approve", "report.publish"), ("reports",)),
         **dict.fromkeys(

@@ -4,8 +4,8 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.moves import Machine, Move
-from jiangyan.periods import Period, PeriodKind
+from jiangyan.core.moves import Machine, Move
+from jiangyan.core.periods import Period, PeriodKind
 
 
 class ReportKind(models.TextChoices):
@@ -44,9 +44,9 @@ class ReportStatus(models.TextChoices):
 REPORT_TONES = {ReportStatus.PUBLISHED: "ok", ReportStatus.DRAFT: "warn"}
 
 
-# Who moves a report (``jiangyan.moves``; predicates in ``selectors.REPORT_ROLES``/``REPORT_GUARDS``): the
-# supervisors review it, publish it (only a ten-day bulletin is public: ``public_kind``) and, while it waits
-# for review, generate it again from the latest data.
+# Who moves a report (``jiangyan.core.moves``; predicates in ``selectors.REPORT_ROLES``/``REPORT_GUARDS``):
+# the supervisors review it, publish it (only a ten-day bulletin is public: ``public_kind``) and, while it
+# waits for review, generate it again from the latest data.
 REPORT_MOVES = Machine(
     (
         Move((ReportStatus.DRAFT,), "approve", ReportStatus.APPROVED, ("supervisor",)),

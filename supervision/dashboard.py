@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiangyan import charts
-from jiangyan.charts import GREEN, ORANGE, RED
-from jiangyan.periods import PeriodKind, last_complete
+from jiangyan.core.periods import PeriodKind, last_complete
+from jiangyan.helpers import charts
+from jiangyan.helpers.charts import GREEN, ORANGE, RED
 from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes

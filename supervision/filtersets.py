@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Community, Unit
-from jiangyan.filtersets import LookupFilter, PortalFilterSet
+from jiangyan.core.filtersets import LookupFilter, PortalFilterSet
 from projects import selectors as projects
 
 from .choices import InspectionKind, OrderStatus, ReportKind, ReportStatus

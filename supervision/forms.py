@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, User
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 
 from . import inputs
 

@@ -1,12 +1,12 @@
-"""What each supervision service takes, declared once (``jiangyan.inputs``): the page's forms
+"""What each supervision service takes, declared once (``jiangyan.core.inputs``): the page's forms
 (``forms.py``), the API's input serializers (``api.py``) and the services' own checks read it here."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit, User
-from jiangyan.inputs import Choice, Codes, Date, Images, Input, Integer, Ref, Text, text_of
-from jiangyan.roles import Role
+from jiangyan.core.inputs import Choice, Codes, Date, Images, Input, Integer, Ref, Text, text_of
+from jiangyan.core.roles import Role
 from projects import selectors as projects
 
 from . import selectors

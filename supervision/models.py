@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.core.periods import period_of
+from jiangyan.core.roles import Role, has_role
+from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers.names import source_language
 from jiangyan.models import Photo
-from jiangyan.names import source_language
-from jiangyan.periods import period_of
-from jiangyan.roles import Role, has_role
-from jiangyan.scoping import ScopedQuerySet
 
 from .choices import (
     OPEN_ORDER_STATUSES,

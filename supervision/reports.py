@@ -17,8 +17,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Community, Unit
 from campaigns import selectors as campaigns
-from jiangyan.names import Glossary, source_language
-from jiangyan.periods import Period
+from jiangyan.core.periods import Period
+from jiangyan.helpers.names import Glossary, source_language
 from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes

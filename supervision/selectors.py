@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from jiangyan.models import AuditEvent, Notification
-from jiangyan.periods import PeriodKind, period_of
-from jiangyan.roles import Role, has_role
+from jiangyan.core.periods import PeriodKind, period_of
+from jiangyan.core.roles import Role, has_role
+from jiangyan.models import AuditEvent
 from projects import selectors as projects
 from surveys import selectors as surveys
 from wishes import selectors as wishes
@@ -366,7 +366,7 @@ def leader_figures(*, on: datetime.date | None = None) -> list[dict]:
     ]
 
 
-# --- reports and notifications -----------------------------------------------------------------------------
+# --- reports --------------------------------------------------------------------------------------------
 
 
 def report_list(*, user) -> QuerySet[Report]:
@@ -401,10 +401,6 @@ def stored_totals(*, kind: str, before: datetime.date, limit: int) -> list[dict]
     ]
 
 
-def notification_list(*, user) -> QuerySet[Notification]:
-    return Notification.objects.for_user(user).order_by("-created_at", "-id")
-
-
 def draft_count() -> int:
     return Report.objects.filter(status=ReportStatus.DRAFT, kind=ReportKind.TENDAY).count()
 
@@ -436,7 +432,3 @@ def reports_to_release(*, user) -> QuerySet[Report]:
         .filter(kind=ReportKind.TENDAY, status__in=[ReportStatus.DRAFT, ReportStatus.APPROVED])
         .order_by("period_start", "id")
     )
-
-
-def unread_notifications(*, user) -> QuerySet[Notification]:
-    return notification_list(user=user).filter(read_at__isnull=True)

@@ -1,6 +1,6 @@
 """Every write of the supervision loop: reports (generate, catch up, approve, publish), supervision orders
 (issue, answer, send back, close), inspections and contact points. Each checks the actor, locks what it
-changes, records an audit event and notifies on commit (``jiangyan.notifications``)."""
+changes, records an audit event and notifies on commit (``notifications.services``)."""
 
 import datetime
 from collections.abc import Iterable
@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Community, Unit, User
-from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, field_error
-from jiangyan.notifications import notify
-from jiangyan.periods import Period, last_complete, period_of, periods_between
-from jiangyan.roles import Role, has_role, require_role
-from jiangyan.scoping import lock_editable
-from jiangyan.wording import Wording
+from jiangyan.core.audit import audit_record, audit_transition
+from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.core.periods import Period, last_complete, period_of, periods_between
+from jiangyan.core.roles import Role, has_role, require_role
+from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers.wording import Wording
+from notifications.services import notify
 
 from . import inputs, reports, selectors
 from .choices import (
@@ -125,7 +125,8 @@ def _store(kind: str, period: Period, report: Report | None, content: dict) -> R
     return report
 
 
-# What the notifications say, stored in the site's language and read in the reader's (jiangyan.wording).
+# What the notifications say, stored in the site's language and read in the reader's
+# (jiangyan.helpers.wording).
 _ORDERS_LINE = Wording(gettext_noop("待答复督办单 %(n)s 件"))
 REMINDER_LINES = {
     "units": (
@@ -173,7 +174,7 @@ def _send_weekly_reminders(report: Report) -> None:
                 recipients=staff.get(block[key], []),
                 reason="weekly_reminder",
                 title=REMINDER_TITLE(period=data["period"]["label"], who=block[name]),
-                body="；".join(lines),  # read part by part (jiangyan.wording.read)
+                body="；".join(lines),  # read part by part (jiangyan.helpers.wording.read)
                 url=reverse("supervision:report-mine", kwargs={"pk": report.pk}),
                 target=model(pk=block[key]),
                 period=report.period_start.isoformat(),

@@ -1,6 +1,6 @@
 """Reports as xlsx: one workbook per report, written from its stored data (so a published bulletin exports
-exactly what was published), one sheet per part, laid out for A4 (``jiangyan.xlsx.print_ready``). Every
-heading and label is a catalogue string in the reader's language, and so are the title and the names of
+exactly what was published), one sheet per part, laid out for A4 (``jiangyan.helpers.xlsx.print_ready``).
+Every heading and label is a catalogue string in the reader's language, and so are the title and the names of
 units and lookup rows that have an English name (``reports.glossary``); no key of the stored data reaches
 the sheet."""
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from jiangyan import xlsx
+from jiangyan.helpers import xlsx
 
 from .choices import ReportKind
 from .models import Report

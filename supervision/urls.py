@@ -24,7 +24,4 @@ urlpatterns = [
     path("contact-points/", views.contact_points, name="contact-points"),
     path("contact-points/<int:pk>/remove/", views.contact_point_remove, name="contact-point-remove"),
     path("leaders/", views.leader_list, name="leaders"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification"),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the supervision loop. Thin: a form shapes the input, ``jiangyan.forms.submit`` calls the
+"""Pages of the supervision loop. Thin: a form shapes the input, ``jiangyan.core.forms.submit`` calls the
 service and puts its refusal on the form, a selector reads."""
 
 import json
@@ -11,20 +11,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan import notifications
-from jiangyan.forms import submit, submit_outcome
-from jiangyan.pagecache import cached_page, remember
-from jiangyan.pagination import list_page
-from jiangyan.permissions import role_required
-from jiangyan.roles import Role, has_role
-from jiangyan.scoping import Share, get_editable_or_404, get_object_or_404, get_visible_or_404
-from jiangyan.xlsx import xlsx_response
+from jiangyan.core.forms import submit, submit_outcome
+from jiangyan.core.pagecache import cached_page, remember
+from jiangyan.core.pagination import list_page
+from jiangyan.core.permissions import role_required
+from jiangyan.core.roles import Role, has_role
+from jiangyan.core.scoping import Share, get_editable_or_404, get_object_or_404, get_visible_or_404
+from jiangyan.helpers.xlsx import xlsx_response
 from projects import selectors as projects
 
 from . import dashboard, reports, selectors, services, spreadsheets
@@ -69,7 +67,7 @@ def _run(request, call: Callable[[dict], object], *, success: str) -> bool:
 
 
 # What the dashboard shows: every registry's figures, the supervision loop and the stored bulletins' totals
-# (behind over time) (``jiangyan.pagecache``).
+# (behind over time) (``jiangyan.core.pagecache``).
 DASHBOARD_TOPICS = ("projects", "wishes:any", "surveys", "trace", "supervision", "reports")
 
 
@@ -83,7 +81,7 @@ def _supervisors(user) -> Share:
 @cached_page(topics=DASHBOARD_TOPICS, public=False, share=_supervisors, filterset=DashboardFilterSet)
 def dashboard_view(request):
     # The same page for every supervisor: computed and rendered once per change of what it shows, day,
-    # campaign year and language (jiangyan.pagecache); only the header around it is the reader's.
+    # campaign year and language (jiangyan.core.pagecache); only the header around it is the reader's.
     filterset = DashboardFilterSet(request.GET or None)
     chosen = projects.year_of(request.GET.get("year")) or projects.current_year()
     year = chosen.year if chosen else None
@@ -432,35 +430,3 @@ def leader_list(request):
         template="supervision/leader_list.html",
         context=lambda: {"leaders": dashboard.leader_rows()},
     )
-
-
-# --- notifications ----------------------------------------------------------------------------------------
-
-
-@require_GET
-@role_required()
-def notification_list(request):
-    queryset = selectors.notification_list(user=request.user)
-    if request.GET.get("unread") == "1":
-        queryset = queryset.filter(read_at__isnull=True)
-    return render(request, "supervision/notifications.html", list_page(request, queryset))
-
-
-@require_GET
-@role_required()
-def notification_open(request, pk: int):
-    """Open a notification: mark it read and go where it points (only within this site)."""
-    notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
-    notifications.mark_read(actor=request.user, notification_ids=[notification.pk])
-    url = notification.url
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
-        return redirect(url)
-    return redirect("supervision:notifications")
-
-
-@require_POST
-@role_required()
-def notification_read_all(request):
-    count = notifications.mark_read(actor=request.user)
-    messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
-    return redirect("supervision:notifications")

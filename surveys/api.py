@@ -19,12 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from accounts.models import Community
-from jiangyan.exceptions import error_response
-from jiangyan.masking import mask_phone
-from jiangyan.moves_api import ListedActions, actions_field
-from jiangyan.roles import Role
-from jiangyan.scoping import CHANGE
-from jiangyan.viewsets import PortalViewSet
+from jiangyan.core.exceptions import error_response
+from jiangyan.core.moves_api import ListedActions, actions_field
+from jiangyan.core.roles import Role
+from jiangyan.core.scoping import CHANGE
+from jiangyan.core.viewsets import PortalViewSet
+from jiangyan.helpers.masking import mask_phone
 from projects import selectors as project_selectors
 
 from . import inputs, selectors, services

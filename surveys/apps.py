@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import site
-from jiangyan.roles import Role
+from jiangyan.core import site
+from jiangyan.core.roles import Role
 
 
 class SurveysConfig(site.PortalAppConfig):
@@ -55,7 +55,7 @@ class SurveysConfig(site.PortalAppConfig):
         "problem_item.link_projects": _("关联项目"),
     }
     audit_fields = {"survey": {"rows": site.AuditField(_("答卷（份）"))}}
-    # Cache topics (jiangyan.pagecache): coding, duty items and links change the chain behind projects
+    # Cache topics (jiangyan.core.pagecache): coding, duty items and links change the chain behind projects
     # (``trace``, on every project page); answers and suggestions only the survey figures.
     audit_topics = {
         **dict.fromkeys(audit_verbs, ("surveys",)),

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.moves import Machine, Move
+from jiangyan.core.moves import Machine, Move
 
 
 class QuestionKind(models.TextChoices):
@@ -32,9 +32,9 @@ class SurveyWindow:
     UNPUBLISHED, SCHEDULED, OPEN, CLOSED = "unpublished", "scheduled", "open", "closed"
 
 
-# What may be done with a survey (``jiangyan.moves``; predicates in ``selectors.SURVEY_ROLES``): while it is
-# open, a ``respondent`` (anybody signed in, or anybody at all where it allows anonymous answers) answers it
-# online once (``not_answered``: by account or the account's phone), and community staff of a community
+# What may be done with a survey (``jiangyan.core.moves``; predicates in ``selectors.SURVEY_ROLES``): while it
+# is open, a ``respondent`` (anybody signed in, or anybody at all where it allows anonymous answers) answers
+# it online once (``not_answered``: by account or the account's phone), and community staff of a community
 # (``community_staff``) or the office enter paper questionnaires. Neither moves its state.
 SURVEY_MOVES = Machine(
     (
@@ -61,11 +61,11 @@ class DutyStatus(models.TextChoices):
 DUTY_TONES = {DutyStatus.DONE: "ok"}
 
 
-# How a duty item's status may move (``jiangyan.moves``; predicates in ``selectors.DUTY_ROLES``). The unit
-# (``unit``: staff of the item's unit) moves it forward: 未开始 → 推进中 → 已完成, or straight from 未开始 to
-# 已完成 when the work needed no interim report; the office (``office``: admins) may too. Nothing moves back
-# to 未开始. A finished item counts in the conversion figures and the bulletins, so only the office may
-# reopen it (已完成 → 推进中).
+# How a duty item's status may move (``jiangyan.core.moves``; predicates in ``selectors.DUTY_ROLES``). The
+# unit (``unit``: staff of the item's unit) moves it forward: 未开始 → 推进中 → 已完成, or straight from
+# 未开始 to 已完成 when the work needed no interim report; the office (``office``: admins) may too. Nothing
+# moves back to 未开始. A finished item counts in the conversion figures and the bulletins, so only the office
+# may reopen it (已完成 → 推进中).
 DUTY_MOVES = Machine(
     (
         Move((DutyStatus.NOT_STARTED,), "start", DutyStatus.IN_PROGRESS, ("unit", "office")),

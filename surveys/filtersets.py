@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Unit
-from jiangyan.filters import DateTimeFilter
-from jiangyan.filtersets import LookupFilter, PortalFilterSet
+from jiangyan.core.filtersets import LookupFilter, PortalFilterSet
+from jiangyan.helpers.filters import DateTimeFilter
 
 from .choices import Channel, DutyStatus, SuggestionSource
 from .models import DutyItem, ProblemCategory, ProblemItem, Response, Suggestion, Survey, duty_overdue

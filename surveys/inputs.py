@@ -1,12 +1,12 @@
-"""What the survey services take, declared once (``jiangyan.inputs``): the page's forms (``forms.py``) and
-the API's input serializers (``api.py``) are built here. A survey's answers are not: their fields follow
+"""What the survey services take, declared once (``jiangyan.core.inputs``): the page's forms (``forms.py``)
+and the API's input serializers (``api.py``) are built here. A survey's answers are not: their fields follow
 the survey's questions (``forms.SurveyAnswerForm``), and ``response_submit`` checks them for both."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Community, Unit
-from jiangyan.inputs import API, Choice, Date, Input, Ref, Text, message, text_of
+from jiangyan.core.inputs import API, Choice, Date, Input, Ref, Text, message, text_of
 
 from .choices import TEXT_MAX_LENGTH, DutyStatus
 from .models import DutyItem, ProblemItem

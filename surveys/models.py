@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.fields import BlindIndexField, EncryptedTextField
+from jiangyan.core.roles import Role, has_role, is_admin
+from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import OrderedLookup
-from jiangyan.roles import Role, has_role, is_admin
-from jiangyan.scoping import ScopedQuerySet
 
 from .choices import DUTY_TONES, Channel, DutyStatus, QuestionKind, SuggestionSource, SurveyWindow
 

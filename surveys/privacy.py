@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.db.models import Q
 
-from jiangyan.audit import audit_record
-from jiangyan.crypto import blind_index
+from jiangyan.core.audit import audit_record
+from jiangyan.helpers.crypto import blind_index
 
 from .models import Answer, Response
 

@@ -28,10 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiangyan import charts
-from jiangyan.crypto import blind_index
-from jiangyan.masking import mask_phone
-from jiangyan.roles import Role, has_role, is_admin
+from jiangyan.core.roles import Role, has_role, is_admin
+from jiangyan.helpers import charts
+from jiangyan.helpers.crypto import blind_index
+from jiangyan.helpers.masking import mask_phone
 from projects import selectors as project_selectors
 
 from .choices import (

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, Unit, User
 from accounts.validators import validate_contact_phone
-from jiangyan.audit import audit_record, audit_transition
-from jiangyan.crypto import blind_index
-from jiangyan.exceptions import ApplicationError, ConflictError, field_error
-from jiangyan.roles import Role, is_admin, require_role
-from jiangyan.scoping import lock_editable
-from jiangyan.validators import bidi_message, has_bidi_controls, is_storable_text
+from jiangyan.core.audit import audit_record, audit_transition
+from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.core.roles import Role, is_admin, require_role
+from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers.crypto import blind_index
+from jiangyan.helpers.validators import bidi_message, has_bidi_controls, is_storable_text
 
 from . import selectors, spreadsheets
 from .choices import (

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from jiangyan import xlsx
+from jiangyan.helpers import xlsx
 
 from .choices import RATING_MAX, RATING_MIN, Channel, QuestionKind
 from .models import Question
@@ -222,6 +222,6 @@ def import_template(questions: list[Question]) -> bytes:
 
 
 def rows_file(header: list[str], rows: Iterable[list], *, title: str, heading: str = "") -> IO[bytes]:
-    """A one-sheet workbook of ``rows`` spooled to a temporary file (``jiangyan.xlsx.rows_file``: flat
+    """A one-sheet workbook of ``rows`` spooled to a temporary file (``jiangyan.helpers.xlsx.rows_file``: flat
     memory, people's answers and suggestions written as text, never as formulas, laid out for print)."""
     return xlsx.rows_file(header, rows, title=title, heading=heading)

@@ -1,5 +1,5 @@
-"""Pages of the surveys app. Thin: a form shapes the input, ``jiangyan.forms.submit`` calls the service and
-puts its errors on the form, a selector reads."""
+"""Pages of the surveys app. Thin: a form shapes the input, ``jiangyan.core.forms.submit`` calls the service
+and puts its errors on the form, a selector reads."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiangyan.forms import submit_outcome
+from jiangyan.core.forms import submit_outcome
+from jiangyan.core.pagecache import cached_page
+from jiangyan.core.pagination import list_page
+from jiangyan.core.permissions import role_required
+from jiangyan.core.roles import Role, has_role, is_admin
+from jiangyan.core.scoping import get_editable_or_404, get_visible_or_404
+from jiangyan.core.site import duty_sections, sections_context
+from jiangyan.core.throttling import limited, submit_limiter
+from jiangyan.helpers.xlsx import content_disposition, xlsx_response
 from jiangyan.models import AuditEvent
-from jiangyan.pagecache import cached_page
-from jiangyan.pagination import list_page
-from jiangyan.permissions import role_required
-from jiangyan.roles import Role, has_role, is_admin
-from jiangyan.scoping import get_editable_or_404, get_visible_or_404
-from jiangyan.site import duty_sections, sections_context
-from jiangyan.throttling import limited, submit_limiter
-from jiangyan.xlsx import content_disposition, xlsx_response
 
 from . import selectors, services, spreadsheets
 from .filtersets import DutyItemFilterSet, ProblemItemFilterSet, SuggestionFilterSet, SurveyFilterSet

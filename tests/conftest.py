@@ -4,7 +4,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from jiangyan.catalogues import compile_catalogues
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.queries import QueryCounter

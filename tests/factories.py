@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Community, MemberProfile, PartyBranch, Town, Unit, User
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 
 PASSWORD = "Test-pass-2021!"
 

@@ -14,8 +14,8 @@ they leave behind (the row and its audit event), not only by their status code.
 from collections.abc import Callable
 from typing import Any
 
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 
 ANONYMOUS = "anonymous"
 ROLES = [

@@ -1,5 +1,5 @@
-"""Each service input is declared once (``<app>/inputs.py``, ``jiangyan.inputs``), and the page's form and
-the API's input serializer built from it agree: the same fields, the same limits (length, range, choices,
+"""Each service input is declared once (``<app>/inputs.py``, ``jiangyan.core.inputs``), and the page's form
+and the API's input serializer built from it agree: the same fields, the same limits (length, range, choices,
 required-ness) and, for the same bad value, the same message — which is also the service's own."""
 
 import importlib
@@ -12,9 +12,9 @@ from rest_framework import serializers
 
 from campaigns import api as campaigns_api
 from campaigns import forms as campaigns_forms
-from jiangyan import inputs as declared
-from jiangyan.exceptions import ApplicationError
-from jiangyan.inputs import Choice, Codes, Date, Images, Input, Integer, Ref, Text
+from jiangyan.core import inputs as declared
+from jiangyan.core.exceptions import ApplicationError
+from jiangyan.core.inputs import Choice, Codes, Date, Images, Input, Integer, Ref, Text
 from projects import api as projects_api
 from projects import forms as projects_forms
 from supervision import api as supervision_api

@@ -33,8 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from jiangyan.models import Notification
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
+from notifications.models import Notification
 from supervision import services as supervision_services
 from supervision.choices import ReportKind
 from surveys.choices import QuestionKind
@@ -670,9 +670,9 @@ SUPERVISION = {
         Row("POST", only(400), note="only the office records leaders; supervisors read"),
     ],
     "supervision:contact-point-remove": [Row("POST", only("ok"), args=pk("contact_point"))],
-    "supervision:notifications": [Row("GET", expect(200, anonymous="login"))],
-    "supervision:notifications-read-all": [Row("POST", expect("ok", anonymous="login"))],
-    "supervision:notification": [
+    "notifications:list": [Row("GET", expect(200, anonymous="login"))],
+    "notifications:read-all": [Row("POST", expect("ok", anonymous="login"))],
+    "notifications:open": [
         Row(
             "GET",
             expect(404, anonymous="login", resident="ok"),

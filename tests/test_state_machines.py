@@ -1,4 +1,4 @@
-"""State machines as data (``jiangyan.moves``): for every entity with states, every state × role (and the
+"""State machines as data (``jiangyan.core.moves``): for every entity with states, every state × role (and the
 guard cases: a member at the claim limit, the wisher by query code, …) the buttons drawn on the page, the
 ``actions`` the API lists and the moves the service accepts are the same set.
 
@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from jiangyan.exceptions import ApplicationError
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ApplicationError
+from jiangyan.core.roles import Role
 from projects import services as project_services
 from projects.choices import (
     EVALUATION_MOVES,

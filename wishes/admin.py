@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.audit import personal_data_viewed
+from jiangyan.core.audit import personal_data_viewed
 
 from .models import DispatchOffer, HelpTeam, Wish, WishPhoto
 from .selectors import PERSONAL_FIELDS

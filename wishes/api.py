@@ -9,13 +9,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jiangyan.exceptions import ErrorSerializer
-from jiangyan.masking import mask_address, mask_name, mask_phone
-from jiangyan.moves_api import ListedActions, actions_field
-from jiangyan.roles import Role
-from jiangyan.schema import upload_request
-from jiangyan.scoping import CHANGE, VIEW
-from jiangyan.viewsets import PortalViewSet
+from jiangyan.core.exceptions import ErrorSerializer
+from jiangyan.core.moves_api import ListedActions, actions_field
+from jiangyan.core.roles import Role
+from jiangyan.core.schema import upload_request
+from jiangyan.core.scoping import CHANGE, VIEW
+from jiangyan.core.viewsets import PortalViewSet
+from jiangyan.helpers.masking import mask_address, mask_name, mask_phone
 
 from . import inputs, selectors, services
 from .choices import OFFER_MOVES, WISH_MOVES, OfferStatus, PhotoKind, Satisfaction, WishCategory

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan import site
-from jiangyan.roles import Role
+from jiangyan.core import site
+from jiangyan.core.roles import Role
 
 
 class WishesConfig(site.PortalAppConfig):
@@ -125,8 +125,8 @@ class WishesConfig(site.PortalAppConfig):
     }
     # A team's categories are codes in a JSON list (members and communities are recorded by name).
     audit_fields = {"helpteam": {"categories": site.AuditField(_("受理类别"), "wishes.choices.WishCategory")}}
-    # Cache topics (jiangyan.pagecache): a wish under review (submitted, rejected) is not on the public board
-    # but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
+    # Cache topics (jiangyan.core.pagecache): a wish under review (submitted, rejected) is not on the public
+    # board but counts in the funnel (``wishes:any``) and shows to its community's staff and on its own page.
     audit_topics = {
         **dict.fromkeys(audit_verbs, ("wishes", "wishes:any", "wishes:{t.community_id}", "wish:{t.code}")),
         "wish.submit": ("wishes:any", "wishes:{t.community_id}", "wish:{t.code}"),

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.moves import Machine, Move
+from jiangyan.core.moves import Machine, Move
 
 
 class WishStatus(models.TextChoices):
@@ -25,7 +25,7 @@ PUBLIC_STATUSES = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, Wi
 # States the wisher may still withdraw from ("before fulfilment").
 WITHDRAWABLE_STATUSES = (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIMED)
 
-# Who moves a wish (``jiangyan.moves``; the predicates are in ``selectors.WISH_ROLES``/``WISH_GUARDS``):
+# Who moves a wish (``jiangyan.core.moves``; the predicates are in ``selectors.WISH_ROLES``/``WISH_GUARDS``):
 # ``handler`` the staff of its community and admins (``Wish.objects.editable_by``), ``member`` a party member,
 # ``claimer`` the member who holds the claim, ``wisher`` the wisher (account or query code), ``admin``.
 # Guards: ``not_own_wish`` (nobody claims what they wished), ``under_claim_limit`` (WISH_MAX_OPEN_CLAIMS),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
 from campaigns.selectors import campaign_choices
-from jiangyan.filtersets import LookupFilter, PortalFilterSet
+from jiangyan.core.filtersets import LookupFilter, PortalFilterSet
 
 from .choices import OfferStatus, Satisfaction, WishCategory, WishChannel, WishStatus
 from .models import DispatchOffer, HelpTeam, Wish

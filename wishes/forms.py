@@ -1,5 +1,5 @@
 """Forms of the wish pages. They check the shape of the input (required, type, length); the services
-decide and write, and their refusals come back onto these forms (``jiangyan.forms.submit``)."""
+decide and write, and their refusals come back onto these forms (``jiangyan.core.forms.submit``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -1,5 +1,5 @@
-"""What each wish service takes, declared once (``jiangyan.inputs``): the page's forms (``forms.py``), the
-API's input serializers (``api.py``) and the services' own checks read their limits and messages here."""
+"""What each wish service takes, declared once (``jiangyan.core.inputs``): the page's forms (``forms.py``),
+the API's input serializers (``api.py``) and the services' own checks read their limits and messages here."""
 
 from dataclasses import dataclass
 
@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.models import Community, Town, User
 from campaigns.selectors import campaign_choices
-from jiangyan.inputs import (
+from jiangyan.core.inputs import (
     API,
     CHOOSE,
     PAGE,
@@ -23,7 +23,7 @@ from jiangyan.inputs import (
     message,
     text_of,
 )
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 
 from .choices import Satisfaction, TeamKind, WishCategory, WishChannel
 from .models import DispatchOffer, HelpTeam, Wish

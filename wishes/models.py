@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.backends import user_fact
 from accounts.models import Community, Town
-from jiangyan import masking
-from jiangyan.fields import BlindIndexField, EncryptedTextField
+from jiangyan.core.roles import Role, has_role, is_admin, roles_of
+from jiangyan.core.scoping import VIEW, ScopedQuerySet, Share
+from jiangyan.helpers import masking
+from jiangyan.helpers.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import Photo
-from jiangyan.roles import Role, has_role, is_admin, roles_of
-from jiangyan.scoping import VIEW, ScopedQuerySet, Share
 
 from .choices import (
     OFFER_TONES,
@@ -211,9 +211,9 @@ class WishQuerySet(ScopedQuerySet):
 class Wish(models.Model):
     """A resident's micro-wish, from submission to follow-up.
 
-    The wisher's name, phone and address are personal information: stored encrypted (``jiangyan.fields``),
-    shown masked except to the claimer of this wish, staff of its community and admins
-    (``wishes.selectors.can_see_personal_data``), found by phone through ``wisher_phone_index``.
+    The wisher's name, phone and address are personal information: stored encrypted
+    (``jiangyan.helpers.fields``), shown masked except to the claimer of this wish, staff of its community and
+    admins (``wishes.selectors.can_see_personal_data``), found by phone through ``wisher_phone_index``.
     The timestamps mark when each state was last entered, so reports aggregate in SQL."""
 
     code = models.CharField(_("编号"), max_length=16, unique=True)
@@ -323,8 +323,8 @@ class Wish(models.Model):
 
     def fragment_version(self) -> tuple:
         """Everything the shared row of a wish shows (``wishes/_item.html``, ``_review.html``, cached by
-        ``jiangyan.fragments``) — the wisher's name only masked, as the row shows it: a change of any of it,
-        or the day making it flagged or overdue, is a new fragment. Reads ``community__town`` and
+        ``jiangyan.core.fragments``) — the wisher's name only masked, as the row shows it: a change of any of
+        it, or the day making it flagged or overdue, is a new fragment. Reads ``community__town`` and
         ``claimed_by`` (``select_related``)."""
         claimer = self.claimed_by
         return (

@@ -1,8 +1,8 @@
-"""What the wishes app holds about a person, and its erasure on request (``jiangyan.privacy``)."""
+"""What the wishes app holds about a person, and its erasure on request (``jiangyan.core.privacy``)."""
 
 from django.db.models import Q
 
-from jiangyan.crypto import blind_index
+from jiangyan.helpers.crypto import blind_index
 
 from . import services
 from .models import Wish

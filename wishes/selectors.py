@@ -29,9 +29,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Community, User
-from jiangyan.audit import personal_data_viewed
+from jiangyan.core.audit import personal_data_viewed
+from jiangyan.core.roles import Role, has_role, is_admin, roles_of
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role, has_role, is_admin, roles_of
 
 from .choices import OFFER_MOVES, PUBLIC_STATUSES, WISH_MOVES, OfferStatus, Satisfaction, WishStatus
 from .models import DispatchOffer, HelpTeam, Wish, opened_past_limit, overdue_rule, unclaimed_flagged_rule

@@ -26,13 +26,13 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accounts.models import Community, Town, User
 from accounts.validators import validate_contact_phone
 from campaigns.models import Campaign
-from jiangyan.audit import audit_record, audit_transition
-from jiangyan.exceptions import ApplicationError, ConflictError, field_error
-from jiangyan.masking import mask_address, mask_name, mask_phone
-from jiangyan.notifications import notify
-from jiangyan.roles import Role, has_role, is_admin, require_role
-from jiangyan.scoping import lock_editable
-from jiangyan.wording import Wording, in_site_language
+from jiangyan.core.audit import audit_record, audit_transition
+from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
+from jiangyan.core.roles import Role, has_role, is_admin, require_role
+from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers.masking import mask_address, mask_name, mask_phone
+from jiangyan.helpers.wording import Wording, in_site_language
+from notifications.services import notify
 
 from . import inputs, selectors
 from .choices import (
@@ -58,13 +58,14 @@ from .models import (
 )
 
 # Actor labels and notes stored in the history are data, not interface text: the same in every language.
-# Actors without an account, stored as they are (read in the reader's language: jiangyan.wording.read).
+# Actors without an account, stored as they are (read in the reader's language:
+# jiangyan.helpers.wording.read).
 ANONYMOUS_WISHER_LABEL = gettext_noop("查询码用户")
 WISHER_LABEL = gettext_noop("心愿人")
 MAX_PROMISE_DAYS = 60
 
 # What the services store (audit notes, notifications) in the site's language; read in the reader's
-# (``jiangyan.wording``).
+# (``jiangyan.helpers.wording``).
 CLAIM_NOTE = Wording(gettext_noop("承诺 %(date)s 前完成"))
 FEEDBACK_NOTE = Wording(gettext_noop("%(satisfaction)s（%(channel)s）"), labels=("satisfaction", "channel"))
 FEEDBACK_COMMENT_NOTE = Wording(
@@ -75,7 +76,8 @@ FULFILLED_TITLE = Wording(gettext_noop("您的心愿“%(title)s”已实现，�
 REOPENED_TITLE = Wording(gettext_noop("您完成的心愿“%(title)s”回访不满意，已重新派单"))
 CLAIM_OVERDUE_TITLE = Wording(gettext_noop("您认领的心愿“%(title)s”已超过承诺日期 %(date)s"))
 CLAIM_OVERDUE_BODY = gettext_lazy("请尽快完成并登记，或说明原因后释放认领。")
-# 派单's notes and notices (stored in the site's language, read in the reader's: ``jiangyan.wording``).
+# 派单's notes and notices (stored in the site's language, read in the reader's:
+# ``jiangyan.helpers.wording``).
 DISPATCH_NOTE = Wording(gettext_noop("派给 %(member)s"))
 DISPATCH_NOTE_WITH = Wording(gettext_noop("派给 %(member)s：%(note)s"))
 DISPATCH_ACCEPT_NOTE = Wording(gettext_noop("接受派单，承诺 %(date)s 前完成"))

@@ -1,5 +1,5 @@
 """Pages of the wish board. Thin: forms shape the input, services write (through
-``jiangyan.forms.submit``), selectors read."""
+``jiangyan.core.forms.submit``), selectors read."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,14 +21,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Community
-from jiangyan import fragments
-from jiangyan.forms import submit, submit_outcome
-from jiangyan.pagecache import cached_page
-from jiangyan.pagination import list_page
-from jiangyan.permissions import role_required
-from jiangyan.roles import Role, has_role, is_admin
-from jiangyan.scoping import get_editable_or_404, get_visible_or_404, own_share
-from jiangyan.throttling import limited, submit_limiter
+from jiangyan.core import fragments
+from jiangyan.core.forms import submit, submit_outcome
+from jiangyan.core.pagecache import cached_page
+from jiangyan.core.pagination import list_page
+from jiangyan.core.permissions import role_required
+from jiangyan.core.roles import Role, has_role, is_admin
+from jiangyan.core.scoping import get_editable_or_404, get_visible_or_404, own_share
+from jiangyan.core.throttling import limited, submit_limiter
 
 from . import selectors, services
 from .choices import RESIDENT_CHANNELS, PhotoKind, WishChannel, WishStatus
@@ -242,7 +242,7 @@ def track(request):
 
 
 # No CSRF token on the look-up form: the tracking page a visitor opens first then carries nothing per
-# visitor and is served from the cache (``jiangyan.pagecache``) on the day thousands arrive. A forged
+# visitor and is served from the cache (``jiangyan.core.pagecache``) on the day thousands arrive. A forged
 # look-up can only tie a code its sender already knows to the victim's own session; everything that
 # changes a wish (follow-up, withdrawal) is posted to ``track`` and keeps its CSRF check. Failed guesses
 # are limited per client.

@@ -2,10 +2,10 @@
 
 import secrets
 
-import jiangyan.fields
 from django.db import migrations
 
-from jiangyan.pii_migrations import decrypt_columns, encrypt_columns
+import jiangyan.helpers.fields
+from jiangyan.helpers.pii_migrations import decrypt_columns, encrypt_columns
 
 
 def pseudonymous_usernames(apps, schema_editor):
@@ -18,23 +18,26 @@ def pseudonymous_usernames(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_unit_alias'),
+        ("accounts", "0003_unit_alias"),
     ]
 
     operations = [
         # Before the phone column changes: the clear phone is still comparable to the username here.
         migrations.RunPython(pseudonymous_usernames, migrations.RunPython.noop),
         migrations.AddField(
-            model_name='user',
-            name='phone_index',
-            field=jiangyan.fields.BlindIndexField(source='phone', unique=True, verbose_name='手机号索引'),
+            model_name="user",
+            name="phone_index",
+            field=jiangyan.helpers.fields.BlindIndexField(
+                source="phone", unique=True, verbose_name="手机号索引"
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='phone',
-            field=jiangyan.fields.EncryptedTextField(blank=True, max_length=20, null=True, verbose_name='手机号'),
+            model_name="user",
+            name="phone",
+            field=jiangyan.helpers.fields.EncryptedTextField(
+                blank=True, max_length=20, null=True, verbose_name="手机号"
+            ),
         ),
         migrations.RunPython(
             encrypt_columns("accounts_user", ["phone"], {"phone_index": "phone"}),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def chain_existing_events(apps, schema_editor):
     """The events already recorded are chained in their order, before the trigger forbids updates."""
-    from jiangyan.audit import event_hash
+    from jiangyan.core.audit import event_hash
 
     AuditEvent = apps.get_model("jiangyan", "AuditEvent")
     prev = ""
@@ -30,34 +30,54 @@ def chain_existing_events(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jiangyan', '0003_outbox'),
+        ("jiangyan", "0003_outbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='hash',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='校验值'),
+            model_name="auditevent",
+            name="hash",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="校验值"),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='prev_hash',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='前一条校验值'),
+            model_name="auditevent",
+            name="prev_hash",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="前一条校验值"),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='created_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间'),
+            model_name="auditevent",
+            name="created_at",
+            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="时间"),
         ),
         migrations.RunPython(chain_existing_events, migrations.RunPython.noop),
         pgtrigger.migrations.AddTrigger(
-            model_name='auditevent',
-            trigger=pgtrigger.compiler.Trigger(name='audit_no_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;", hash='f40d7b26bc79a995856c704ea5295dda5836a4e6', operation='DELETE', pgid='pgtrigger_audit_no_delete_b7f27', table='jiangyan_auditevent', when='BEFORE')),
+            model_name="auditevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="audit_no_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;",
+                    hash="f40d7b26bc79a995856c704ea5295dda5836a4e6",
+                    operation="DELETE",
+                    pgid="pgtrigger_audit_no_delete_b7f27",
+                    table="jiangyan_auditevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='auditevent',
-            trigger=pgtrigger.compiler.Trigger(name='audit_no_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (ROW(OLD.id, OLD.actor_label, OLD.verb, OLD.target_type_id, OLD.target_id, OLD.target_repr, OLD.before, OLD.after, OLD.note, OLD.created_at, OLD.prev_hash, OLD.hash)::text IS DISTINCT FROM ROW(NEW.id, NEW.actor_label, NEW.verb, NEW.target_type_id, NEW.target_id, NEW.target_repr, NEW.before, NEW.after, NEW.note, NEW.created_at, NEW.prev_hash, NEW.hash)::text OR (NEW.actor_id IS NOT NULL AND NEW.actor_id IS DISTINCT FROM OLD.actor_id))', func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='9158e5515e8900a33b0f8e6b6c173f16ff03f9fd', operation='UPDATE', pgid='pgtrigger_audit_no_update_d83fc', table='jiangyan_auditevent', when='BEFORE')),
+            model_name="auditevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="audit_no_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (ROW(OLD.id, OLD.actor_label, OLD.verb, OLD.target_type_id, OLD.target_id, OLD.target_repr, OLD.before, OLD.after, OLD.note, OLD.created_at, OLD.prev_hash, OLD.hash)::text IS DISTINCT FROM ROW(NEW.id, NEW.actor_label, NEW.verb, NEW.target_type_id, NEW.target_id, NEW.target_repr, NEW.before, NEW.after, NEW.note, NEW.created_at, NEW.prev_hash, NEW.hash)::text OR (NEW.actor_id IS NOT NULL AND NEW.actor_id IS DISTINCT FROM OLD.actor_id))",
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;",
+                    hash="9158e5515e8900a33b0f8e6b6c173f16ff03f9fd",
+                    operation="UPDATE",
+                    pgid="pgtrigger_audit_no_update_d83fc",
+                    table="jiangyan_auditevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

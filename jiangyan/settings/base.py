@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "jiangyan",
     "accounts",
+    "notifications",
     "campaigns",
     "projects",
     "surveys",
@@ -52,19 +53,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "jiangyan.middleware.SecurityHeadersMiddleware",
+    "jiangyan.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Declared pages get their canonical query here, and anonymous visitors of public pages are answered from
     # the cache, before any per-request work (sessions, language, CSRF, authentication).
-    "jiangyan.pagecache.PageCacheMiddleware",
+    "jiangyan.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Outside CSRF, authentication and axes, so their refusals are recorded too (with the user, once known).
-    "jiangyan.refusals.RefusalAuditMiddleware",
-    "jiangyan.middleware.ChineseFirstLocaleMiddleware",
+    "jiangyan.core.refusals.RefusalAuditMiddleware",
+    "jiangyan.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose check parses the body: a body over REQUEST_BODY_MAX_BYTES is a 413 and a page's
-    # declared limit is taken before anything is parsed or decoded (jiangyan.throttling).
-    "jiangyan.throttling.LimitsMiddleware",
+    # declared limit is taken before anything is parsed or decoded (jiangyan.core.throttling).
+    "jiangyan.core.throttling.LimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -75,12 +76,12 @@ MIDDLEWARE = [
     "accounts.middleware.OTPMiddleware",
     "accounts.middleware.SignInPolicyMiddleware",
     # A view that fails because the database (or the cache or broker) is down: the maintenance page, a 503.
-    "jiangyan.outage.DependencyDownMiddleware",
+    "jiangyan.core.outage.DependencyDownMiddleware",
 ]
 
 # --- Browser security headers -------------------------------------------------------------------------
 # Everything from our own origin (DESIGN §3: no CDN); no inline script or style ('unsafe-inline' never), so
-# injected markup cannot run. data: images for the API docs' icons. (jiangyan.middleware)
+# injected markup cannot run. data: images for the API docs' icons. (jiangyan.core.middleware)
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -117,15 +118,16 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiangyan.context_processors.portal",
+                "notifications.context_processors.unread",
             ],
             "builtins": ["jiangyan.templatetags.portal"],
         },
     },
 ]
 # Django's, with <select> written in Python (a filter form's hundred options cost more than its queries).
-FORM_RENDERER = "jiangyan.formrenderer.PortalFormRenderer"
-# Shared fragments (a project's row, a wish's, a bulletin's body: ``jiangyan.fragments``) are keyed by the
-# data they show, so they are never stale; this only bounds how long an unused one stays (0: off).
+FORM_RENDERER = "jiangyan.core.formrenderer.PortalFormRenderer"
+# Shared fragments (a project's row, a wish's, a bulletin's body: ``jiangyan.core.fragments``) are keyed by
+# the data they show, so they are never stale; this only bounds how long an unused one stays (0: off).
 FRAGMENT_CACHE_ALIAS = "default"
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=24 * 3600)
 
@@ -198,7 +200,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For (nginx with
 # ``proxy_add_x_forwarded_for``). 0: the portal faces its clients and REMOTE_ADDR is the client. Every
-# per-client limit (jiangyan.throttling.client_address) and the sign-in lockout use this one rule; a
+# per-client limit (jiangyan.core.throttling.client_address) and the sign-in lockout use this one rule; a
 # larger number than the real chain lets clients choose their own address. See docs/trust.md.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
@@ -206,8 +208,8 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # AXES_FAILURE_LIMIT failures from anywhere, an address after AXES_ADDRESS_FAILURE_LIMIT failures on any
 # accounts (an office behind one NAT address shares it), each for AXES_COOLOFF_TIME hours
 # (accounts.lockout.PortalAxesHandler weighs the two counts).
-AXES_CLIENT_IP_CALLABLE = "jiangyan.throttling.client_ip"
-AXES_USERNAME_CALLABLE = "jiangyan.throttling.axes_username"  # cut to what axes can store
+AXES_CLIENT_IP_CALLABLE = "jiangyan.core.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "jiangyan.core.throttling.axes_username"  # cut to what axes can store
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1
@@ -231,8 +233,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
-    # Uploads reach the disk only when their transaction commits (jiangyan.storage).
-    "default": {"BACKEND": "jiangyan.storage.CommitFileSystemStorage"},
+    # Uploads reach the disk only when their transaction commits (jiangyan.helpers.storage).
+    "default": {"BACKEND": "jiangyan.helpers.storage.CommitFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploaded photos are served by Django when no web server in front does it (small intranet deployments).
@@ -242,13 +244,14 @@ IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 # JPEG is decoded at a reduced scale; PNG, WEBP and GIF in full (about 4 bytes a pixel): their lower cap.
 IMAGE_FULL_DECODE_MAX_PIXELS = env.int("IMAGE_FULL_DECODE_MAX_PIXELS", default=24_000_000)
-# Decodes at once across the site (slots in the cache; jiangyan.uploads.DecodeSlot), how long a request
-# waits for one before a "busy, try again" form error, and when a dead worker's slot frees itself.
+# Decodes at once across the site (slots in the cache; jiangyan.helpers.uploads.DecodeSlot), how long a
+# request waits for one before a "busy, try again" form error, and when a dead worker's slot frees itself.
 IMAGE_DECODE_CONCURRENCY = env.int("IMAGE_DECODE_CONCURRENCY", default=2)
 IMAGE_DECODE_WAIT_SECONDS = env.float("IMAGE_DECODE_WAIT_SECONDS", default=10.0)
 IMAGE_DECODE_SLOT_SECONDS = 30
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Dates any form or API field accepts: (years before, years after) today (jiangyan.validators.date_window).
+# Dates any form or API field accepts: (years before, years after) today
+# (jiangyan.helpers.validators.date_window).
 PORTAL_DATE_RANGE = (
     env.int("PORTAL_DATE_YEARS_BEFORE", default=30),
     env.int("PORTAL_DATE_YEARS_AFTER", default=10),
@@ -348,7 +351,7 @@ OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
 
-# Cached pages (jiangyan.pagecache; which pages: the views declared with ``cached_page`` and the API's
+# Cached pages (jiangyan.core.pagecache; which pages: the views declared with ``cached_page`` and the API's
 # ``cache_topics``): how long an unused entry stays (a change makes the entries that show it stale at once,
 # whatever this says; 0: no page cache); how long one worker may recompute a stale entry while the others
 # answer with the previous copy; how long a request waits for an entry another worker is computing.
@@ -378,14 +381,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Request bodies are JSON; an action that takes files also takes multipart (``upload_actions`` of
-    # jiangyan.viewsets). JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (jiangyan.parsers).
-    "DEFAULT_PARSER_CLASSES": ["jiangyan.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "jiangyan.pagination.StandardPagination",
+    # jiangyan.core.viewsets). JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (jiangyan.helpers.parsers).
+    "DEFAULT_PARSER_CLASSES": ["jiangyan.helpers.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "jiangyan.core.pagination.StandardPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "jiangyan.schema.PortalAutoSchema",
-    "EXCEPTION_HANDLER": "jiangyan.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "jiangyan.core.schema.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "jiangyan.core.exceptions.api_exception_handler",
     # Per client address (anonymous) or per account (signed in; staff who enter for residents at the
-    # staff rate): jiangyan.throttling. Pages and API share the counters.
+    # staff rate): jiangyan.core.throttling. Pages and API share the counters.
     "DEFAULT_THROTTLE_RATES": {
         "anon_submit": env("ANON_SUBMIT_RATE", default="30/hour"),
         "user_submit": env("USER_SUBMIT_RATE", default="30/hour"),
@@ -413,15 +416,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Every operation documents the error envelope for 400/401/403/404/429; the document's security and
-    # names suit client generators (jiangyan.schema).
+    # names suit client generators (jiangyan.core.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "jiangyan.schema.add_error_responses",
-        "jiangyan.schema.shape_for_generators",
+        "jiangyan.core.schema.add_error_responses",
+        "jiangyan.core.schema.shape_for_generators",
     ],
     # Several registries have a ``status`` and a ``channel``: name each enum after its registry.
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "jiangyan.roles.Role",
+        "RoleEnum": "jiangyan.core.roles.Role",
         "ProjectStatusEnum": "projects.choices.ProjectStatus",
         "WishStatusEnum": "wishes.choices.WishStatus",
         "WishChannelEnum": "wishes.choices.WishChannel",
@@ -434,7 +437,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "supervision.choices.ReportStatus",
         "OrderStatusEnum": "supervision.choices.OrderStatus",
         "InspectionKindEnum": "supervision.choices.InspectionKind",
-        # The ``actions`` of each entity with states (``jiangyan.moves``).
+        # The ``actions`` of each entity with states (``jiangyan.core.moves``).
         "WishActionEnum": "wishes.choices.WISH_ACTION_CHOICES",
         "OfferActionEnum": "wishes.choices.OFFER_ACTION_CHOICES",
         "ReportActionEnum": "supervision.choices.REPORT_ACTION_CHOICES",
@@ -477,13 +480,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Personal information at rest (jiangyan.crypto, docs/privacy.md). PII_KEYS: "id:base64key,…" (32-byte keys;
-# the first encrypts, all decrypt); PII_INDEX_KEY: the 32-byte key of the blind index; PII_CIPHER: aes-gcm
-# (default) or sm4-gcm. Local and test settings have fixed development keys; production has none.
+# Personal information at rest (jiangyan.helpers.crypto, docs/privacy.md). PII_KEYS: "id:base64key,…" (32-byte
+# keys; the first encrypts, all decrypt); PII_INDEX_KEY: the 32-byte key of the blind index; PII_CIPHER:
+# aes-gcm (default) or sm4-gcm. Local and test settings have fixed development keys; production has none.
 PII_KEYS = env("PII_KEYS", default="")
 PII_INDEX_KEY = env("PII_INDEX_KEY", default="")
 PII_CIPHER = env("PII_CIPHER", default="aes-gcm")
-# The audit record (jiangyan.audit, docs/audit.md): kept this many days (never fewer than 180: level 3
+# The audit record (jiangyan.core.audit, docs/audit.md): kept this many days (never fewer than 180: level 3
 # requires six months), its hash chain keyed with AUDIT_CHAIN_KEY (default: the secret key).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="")

@@ -5,7 +5,7 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # ImproperlyConfigured when missing: no default on purpose.
-# Personal information is encrypted at rest (jiangyan.crypto): no default keys on purpose.
+# Personal information is encrypted at rest (jiangyan.helpers.crypto): no default keys on purpose.
 PII_KEYS = env("PII_KEYS")
 PII_INDEX_KEY = env("PII_INDEX_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost"])
@@ -26,7 +26,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 STORAGES = {
-    # Uploads reach the disk only when their transaction commits (jiangyan.storage).
-    "default": {"BACKEND": "jiangyan.storage.CommitFileSystemStorage"},
+    # Uploads reach the disk only when their transaction commits (jiangyan.helpers.storage).
+    "default": {"BACKEND": "jiangyan.helpers.storage.CommitFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

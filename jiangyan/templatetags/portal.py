@@ -6,9 +6,10 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
-from jiangyan import fragments, masking, numbers
-from jiangyan.pagecache import shared_render
-from jiangyan.roles import has_role as _has_role
+from jiangyan.core import fragments
+from jiangyan.core.pagecache import shared_render
+from jiangyan.core.roles import has_role as _has_role
+from jiangyan.helpers import masking, numbers
 
 register = template.Library()
 
@@ -42,13 +43,13 @@ def listing(items) -> str:
 
 @register.filter
 def percent(value, digits: int = 0) -> str:
-    """``{{ x|percent:1 }}`` → ``62.5%``, rounded by the one rule of ``jiangyan.numbers``."""
+    """``{{ x|percent:1 }}`` → ``62.5%``, rounded by the one rule of ``jiangyan.helpers.numbers``."""
     return numbers.percent(value, int(digits))
 
 
 @register.filter
 def score(value) -> str:
-    """``{{ average|score }}`` → ``3.63``, rounded by the one rule of ``jiangyan.numbers``."""
+    """``{{ average|score }}`` → ``3.63``, rounded by the one rule of ``jiangyan.helpers.numbers``."""
     return numbers.score(value)
 
 
@@ -65,7 +66,7 @@ def query_with(context, **kwargs) -> str:
 def render_each(template_name: str, objects, name: str, version: str = "fragment_version", **context) -> str:
     """``{% render_each "projects/_row.html" projects name="p" %}``: the template for each object, from the
     fragment cache while the object's ``fragment_version()`` (or the method ``version``) is the same
-    (``jiangyan.fragments``). The template sees only ``name`` and ``context``, never the request or the
+    (``jiangyan.core.fragments``). The template sees only ``name`` and ``context``, never the request or the
     reader."""
     return fragments.render_each(template_name, objects, name=name, context=context, version=version)
 
@@ -74,7 +75,7 @@ def render_each(template_name: str, objects, name: str, version: str = "fragment
 def personal(context, template_name: str) -> str:
     """``{% personal "partials/personal/notice.html" %}``: a part of the page that is the reader's own (the
     header's name and notices, the messages). Included here — or, in a page rendered to be shared by every
-    reader of the same roles and scope, a marker each request fills in (``jiangyan.pagecache``)."""
+    reader of the same roles and scope, a marker each request fills in (``jiangyan.core.pagecache``)."""
     request = context.get("request")
     if request is not None and shared_render(request):
         return mark_safe(f"<!--personal:{template_name}-->")  # noqa: S308 (a template name of ours)

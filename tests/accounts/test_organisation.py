@@ -5,8 +5,8 @@ import pytest
 
 from accounts.models import User
 from accounts.services import resident_register
-from jiangyan.crypto import blind_index
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
+from jiangyan.helpers.crypto import blind_index
 from tests.factories import CommunityFactory, UnitFactory, UserFactory
 from tests.matrix import ROLES
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.hashers import PBKDF2SM3PasswordHasher
 from accounts.models import PasswordHistory, User
 from accounts.services import password_change, password_set_by_office
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from tests.clients import authenticator_of, current_code, sign_in
 from tests.factories import PASSWORD, UserFactory
 

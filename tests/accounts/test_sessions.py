@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from tests.clients import sign_in
 from tests.factories import PASSWORD, UserFactory
 

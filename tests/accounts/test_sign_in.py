@@ -5,9 +5,9 @@ from django.contrib.auth.models import Group
 
 from accounts.backends import USER_STATEMENT, UsernameOrPhoneBackend, user_fact
 from accounts.models import User
-from jiangyan.crypto import blind_index
+from jiangyan.core.roles import Role, roles_of
+from jiangyan.helpers.crypto import blind_index
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role, roles_of
 from tests.clients import sign_in
 from tests.factories import PASSWORD, CommunityFactory, MemberFactory, UserFactory
 

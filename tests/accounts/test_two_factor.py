@@ -13,8 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import two_factor_reset
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from tests.clients import authenticator_of, current_code, sign_in
 from tests.factories import PASSWORD, UserFactory
 

@@ -1,7 +1,7 @@
 """schemathesis against the live schema (``/api/schema/``), in process: every operation, anonymous and as
 each role that can write something, with generated valid and invalid input. Two checks: no answer is a
 server error, and every answer matches what the schema documents for its status (the error envelope for
-400/401/403/404/429 on every operation, ``jiangyan.schema``).
+400/401/403/404/429 on every operation, ``jiangyan.core.schema``).
 
 The number of examples is bounded (``FUZZ_EXAMPLES`` per operation, mode and role; derandomized, so CI
 runs the same cases each time) to keep the run to a few minutes; ``FUZZ_EXAMPLES=200`` digs deeper.
@@ -23,7 +23,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from tests.matrix import ROLES
 from tests.projects.factories import IndicatorFactory, MilestoneFactory, ProjectFactory, open_evaluation
 from tests.surveys.factories import (

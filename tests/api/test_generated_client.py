@@ -20,8 +20,8 @@ import pytest
 from PIL import Image
 
 from accounts.services import needs_second_step
+from jiangyan.core.schema import RESERVED_NAMES
 from jiangyan.models import AuditEvent
-from jiangyan.schema import RESERVED_NAMES
 from tests.clients import authenticator_of, current_code
 from tests.factories import PASSWORD
 from tests.wishes.factories import WISHER_PHONE

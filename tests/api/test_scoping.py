@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from jiangyan.api import router as site_router
+from jiangyan.core.scoping import CHANGE
+from jiangyan.core.viewsets import PortalViewSet
 from jiangyan.models import AuditEvent
-from jiangyan.scoping import CHANGE
-from jiangyan.viewsets import PortalViewSet
 from projects.models import Project
 from tests.factories import CommunityFactory, UnitFactory
 from tests.matrix import expect

@@ -10,10 +10,11 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from jiangyan.masking import mask_address, mask_name, mask_phone
-from jiangyan.models import AuditEvent, Notification
-from jiangyan.periods import last_complete
-from jiangyan.roles import Role
+from jiangyan.core.periods import last_complete
+from jiangyan.core.roles import Role
+from jiangyan.helpers.masking import mask_address, mask_name, mask_phone
+from jiangyan.models import AuditEvent
+from notifications.models import Notification
 from supervision import services as report_services
 from supervision.choices import PERIOD_OF, ReportKind
 from supervision.models import Report
@@ -116,7 +117,7 @@ def _data_strings() -> list[str]:
     shows ``name_en``), not what the portal itself wrote (a report's stored Chinese page and title, the
     audit notes)."""
     strings = {"简体中文"}  # the language switch names each language in its own
-    for app in ("accounts", "projects", "wishes", "surveys", "jiangyan", "supervision"):
+    for app in ("accounts", "notifications", "projects", "wishes", "surveys", "jiangyan", "supervision"):
         for model in apps.get_app_config(app).get_models():
             if model in (Report, AuditEvent, Notification):
                 continue

@@ -4,7 +4,7 @@ journeys once their inline styles have moved to static files.)"""
 
 import pytest
 
-from jiangyan.audit import audit_record
+from jiangyan.core.audit import audit_record
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, UserFactory
 

@@ -4,7 +4,7 @@ a progress statement and mark a milestone done from their phone; the showcase sh
 import pytest
 from django.utils import timezone
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects.models import Project
 from tests.browser.conftest import shoot, sign_in
 from tests.factories import PASSWORD, UnitFactory, UserFactory

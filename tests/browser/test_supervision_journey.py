@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from jiangyan.periods import last_complete
-from jiangyan.roles import Role
+from jiangyan.core.periods import last_complete
+from jiangyan.core.roles import Role
 from supervision import services
 from supervision.choices import ReportKind, ReportStatus
 from supervision.models import Report

@@ -14,7 +14,7 @@ from django.utils import timezone
 from campaigns import services
 from campaigns.choices import Season
 from campaigns.models import Campaign
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.core.exceptions import ApplicationError, ConflictError
 from jiangyan.models import AuditEvent
 from projects import services as project_services
 from supervision import reports

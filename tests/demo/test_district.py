@@ -22,8 +22,8 @@ from demo import projects as projects_demo
 from demo import surveys as surveys_demo
 from demo import surveys_data
 from demo.district import DOMAIN_UNITS, handles
+from jiangyan.core.roles import Role, has_role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role, has_role
 from projects.choices import ProjectStatus
 from projects.models import (
     Evaluation,

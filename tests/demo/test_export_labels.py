@@ -1,5 +1,5 @@
 """No internal key or stored code reaches a reader of the exports: every audit event the demo district's
-services wrote reads, key and value, as labels (``jiangyan.selectors.AuditReader``), in Chinese and in
+services wrote reads, key and value, as labels (``jiangyan.core.selectors.AuditReader``), in Chinese and in
 English, and every verb has its label."""
 
 import re
@@ -7,8 +7,8 @@ import re
 import pytest
 from django.utils import translation
 
+from jiangyan.core.selectors import AuditReader
 from jiangyan.models import AuditEvent
-from jiangyan.selectors import AuditReader
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from PIL import Image
 from accounts.models import User
 from campaigns.models import Campaign
 from demo.projects import code_prefix
-from jiangyan.audit import audit_verify
+from jiangyan.core.audit import audit_verify
 from jiangyan.models import AuditEvent
 from projects import services as project_services
 from projects.models import Evaluation, Milestone, ProgressStatement, Project, ProjectPhoto
@@ -382,7 +382,7 @@ def test_a_paper_questionnaire_entered_in_the_demo_is_recorded_as_the_service_re
 
 
 def test_the_demo_record_is_one_unbroken_chain_that_live_events_continue(district):
-    """The history written in bulk is sealed as the services seal each event (``jiangyan.audit``):
+    """The history written in bulk is sealed as the services seal each event (``jiangyan.core.audit``):
     ``verify_audit`` finds nothing on the seeded district, nor after a live event follows it."""
     assert AuditEvent.objects.count() > 1000
     assert list(audit_verify()) == []

@@ -21,7 +21,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import User
-from jiangyan import xlsx
+from jiangyan.helpers import xlsx
 from jiangyan.models import AuditEvent
 from projects.models import Program, Project
 from supervision.choices import ReportKind

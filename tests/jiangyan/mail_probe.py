@@ -6,7 +6,7 @@ import threading
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 
-from jiangyan.models import Notification
+from notifications.models import Notification
 
 # For each e-mail sent: the notifications other connections saw as claimed (``emailed_at`` set) then.
 SEEN: list[set[int]] = []

@@ -6,7 +6,7 @@ import threading
 from django.http import HttpResponse
 from django.urls import path
 
-from jiangyan.pagecache import cached_page
+from jiangyan.core.pagecache import cached_page
 
 
 class Computation:

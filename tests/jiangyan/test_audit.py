@@ -1,6 +1,6 @@
 import pytest
 
-from jiangyan.audit import audit_record, personal_data_viewed
+from jiangyan.core.audit import audit_record, personal_data_viewed
 from jiangyan.models import AuditEvent
 
 

@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Town
-from jiangyan.audit import SECURITY_TARGET, audit_purge, audit_record, audit_verify
+from jiangyan.core.audit import SECURITY_TARGET, audit_purge, audit_record, audit_verify
 from jiangyan.models import AuditEvent
 from tests.factories import UserFactory
 from tests.race import needs_postgresql, race

@@ -9,9 +9,9 @@ import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jiangyan.audit import audit_record, personal_data_viewed
+from jiangyan.core.audit import audit_record, personal_data_viewed
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from tests.factories import UnitFactory, UserFactory
 from tests.matrix import expect, outcome
 from tests.wishes.factories import WishFactory

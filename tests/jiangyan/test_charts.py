@@ -1,12 +1,12 @@
-"""One chart helper and one palette (``jiangyan.charts``): no app writes ECharts options or colours of its
-own."""
+"""One chart helper and one palette (``jiangyan.helpers.charts``): no app writes ECharts options or colours of
+its own."""
 
 import re
 from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("accounts", "projects", "surveys", "wishes", "supervision", "jiangyan")
+APPS = ("accounts", "notifications", "projects", "surveys", "wishes", "supervision", "jiangyan")
 
 
 def test_only_jiangyan_charts_writes_chart_options_and_colours():

@@ -10,7 +10,7 @@ from django.db import OperationalError, close_old_connections
 from django.test import Client, RequestFactory
 
 from jiangyan import views
-from jiangyan.pagecache import changed
+from jiangyan.core.pagecache import changed
 from tests.postgres_server import postgres_server_or_skip, served_from
 from tests.projects.factories import ProjectFactory
 from tests.wishes.factories import WishFactory

@@ -3,7 +3,7 @@ non-public project, and addresses are masked to the village or community."""
 
 import pytest
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys.models import Suggestion
 from tests.factories import UnitFactory, UserFactory
 from tests.projects.factories import ProjectFactory

@@ -12,9 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from jiangyan.audit import audit_record
-from jiangyan.roles import Role
-from jiangyan.xlsx import FORMULA_STARTS
+from jiangyan.core.audit import audit_record
+from jiangyan.core.roles import Role
+from jiangyan.helpers.xlsx import FORMULA_STARTS
 from supervision.choices import ReportKind
 from supervision.services import report_approve, report_generate, report_period, report_publish
 from surveys.choices import QuestionKind

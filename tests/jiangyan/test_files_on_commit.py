@@ -1,6 +1,6 @@
-"""Uploaded files are written only when the transaction that names them commits (``jiangyan.storage``):
-a refused request or a rolled-back transaction leaves no file on disk. These tests commit for real
-(``transactional_db``) and count the files under ``MEDIA_ROOT``."""
+"""Uploaded files are written only when the transaction that names them commits
+(``jiangyan.helpers.storage``): a refused request or a rolled-back transaction leaves no file on disk. These
+tests commit for real (``transactional_db``) and count the files under ``MEDIA_ROOT``."""
 
 import datetime
 from pathlib import Path

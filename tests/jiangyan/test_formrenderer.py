@@ -4,7 +4,7 @@ templates, for every kind of select the portal has."""
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
-from jiangyan.formrenderer import PortalFormRenderer, select_html
+from jiangyan.core.formrenderer import PortalFormRenderer, select_html
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
 from wishes.filtersets import WishFilterSet

@@ -1,6 +1,6 @@
-"""Shared rows come from fragments keyed by the data they show (``jiangyan.fragments``): the page is the same
-markup as without them, a fragment is reused by the next reader, and any change of what a row shows — by a
-service, by the admin, or by the day — shows at once."""
+"""Shared rows come from fragments keyed by the data they show (``jiangyan.core.fragments``): the page is the
+same markup as without them, a fragment is reused by the next reader, and any change of what a row shows — by
+a service, by the admin, or by the day — shows at once."""
 
 import datetime
 import re
@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from jiangyan.fragments import fragment_key
-from jiangyan.roles import Role
+from jiangyan.core.fragments import fragment_key
+from jiangyan.core.roles import Role
 from projects import services as project_services
 from projects.models import Project
 from tests.factories import UserFactory

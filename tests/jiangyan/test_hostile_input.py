@@ -9,7 +9,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys.models import Answer
 from tests.projects.factories import IndicatorFactory, ProjectFactory
 from tests.surveys.factories import ProblemItemFactory, survey_with_every_kind
@@ -188,7 +188,7 @@ def test_bomb_on_the_statement_api_is_a_400(client_as, unit_staff):
 def test_images_beyond_the_pixel_cap_are_refused_before_decoding(size):
     from django.core.exceptions import ValidationError
 
-    from jiangyan.uploads import clean_image
+    from jiangyan.helpers.uploads import clean_image
 
     with pytest.raises(ValidationError) as error:
         clean_image(bomb(width=size[0], height=size[1]))
@@ -198,7 +198,7 @@ def test_images_beyond_the_pixel_cap_are_refused_before_decoding(size):
 def test_an_ordinary_photo_still_passes():
     from PIL import Image
 
-    from jiangyan.uploads import clean_image
+    from jiangyan.helpers.uploads import clean_image
 
     buffer = io.BytesIO()
     Image.new("RGB", (4000, 3000), "green").save(buffer, format="JPEG")

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys.models import Answer
 from tests.projects.factories import ProjectFactory
 from tests.supervision.factories import OrderFactory
@@ -111,7 +111,7 @@ def test_a_direction_control_in_a_survey_text_answer_is_a_400(client_as):
 
 
 def test_a_direction_control_in_a_service_s_text_is_a_field_error(supervisor, community):
-    from jiangyan.exceptions import ApplicationError
+    from jiangyan.core.exceptions import ApplicationError
     from supervision import services
 
     wish = WishFactory(community=community)

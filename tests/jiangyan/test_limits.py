@@ -4,8 +4,8 @@ registration, and the lockout message of the API's sign-in."""
 import pytest
 
 from accounts.models import User
-from jiangyan.roles import Role
-from jiangyan.throttling import client_address
+from jiangyan.core.roles import Role
+from jiangyan.core.throttling import client_address
 from tests.factories import PASSWORD, UserFactory
 from tests.wishes.test_pages import form_data
 from wishes.models import Wish

@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.request import Empty
 from rest_framework.test import APIClient
 
-from jiangyan.uploads import clean_image
+from jiangyan.helpers.uploads import clean_image
 from surveys.models import Response
 from tests.jiangyan.test_hostile_input import bomb
 from tests.race import needs_postgresql, race

@@ -1,7 +1,7 @@
 import pytest
 from django.template import Context, Template
 
-from jiangyan.masking import mask_address, mask_name, mask_phone
+from jiangyan.helpers.masking import mask_address, mask_name, mask_phone
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from jiangyan.numbers import percent, round_half_up, score
+from jiangyan.helpers.numbers import percent, round_half_up, score
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,11 @@ from kombu import pools
 
 from jiangyan import outbox
 from jiangyan.celery import app
-from jiangyan.models import Notification, OutboxMessage
-from jiangyan.notifications import notify
-from jiangyan.tasks import email_notifications, heartbeat
+from jiangyan.models import OutboxMessage
+from jiangyan.tasks import heartbeat
+from notifications.models import Notification
+from notifications.services import notify
+from notifications.tasks import email_notifications
 from tests.factories import UserFactory
 from tests.redis_server import redis_server_or_skip
 

@@ -1,4 +1,4 @@
-"""Pages kept in the cache (``jiangyan.pagecache``): what a hit costs, what the key holds (known query
+"""Pages kept in the cache (``jiangyan.core.pagecache``): what a hit costs, what the key holds (known query
 parameters only, Accept, scheme, host, language, reading mode, roles and scope) and what bypasses it."""
 
 import datetime
@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from jiangyan.exceptions import ApplicationError
-from jiangyan.pagecache import PAGE_PARAM, check_cache_apart, filterset_params, page_of
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ApplicationError
+from jiangyan.core.pagecache import PAGE_PARAM, check_cache_apart, filterset_params, page_of
+from jiangyan.core.roles import Role
 from projects import services as project_services
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project

@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from jiangyan.notifications import notify
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
+from notifications.services import notify
 from tests.clients import sign_in
 from tests.factories import CommunityFactory, MemberFactory, UnitFactory, UserFactory
 from tests.projects.factories import ProjectFactory

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from jiangyan.pagecache import changed
+from jiangyan.core.pagecache import changed
 from tests.jiangyan.pagecache_urls import computation
 from tests.redis_server import cache_settings, redis_server_or_skip
 

@@ -23,10 +23,10 @@ from PIL import Image
 
 from campaigns import services as campaigns
 from campaigns.choices import Season
+from jiangyan.core.pagecache import EVERYTHING
+from jiangyan.core.roles import Role
+from jiangyan.core.site import change_topics
 from jiangyan.models import VERB_LABELS, AuditEvent
-from jiangyan.pagecache import EVERYTHING
-from jiangyan.roles import Role
-from jiangyan.site import change_topics
 from projects import services as projects
 from projects.models import CampaignYear
 from supervision import services as supervision

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from jiangyan.periods import Period, PeriodKind, last_complete, period_of, periods_between
+from jiangyan.core.periods import Period, PeriodKind, last_complete, period_of, periods_between
 
 D = datetime.date
 

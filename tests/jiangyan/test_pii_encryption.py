@@ -14,9 +14,9 @@ from django.db import connection
 from accounts.backends import UsernameOrPhoneBackend
 from accounts.models import User
 from accounts.services import resident_register
-from jiangyan import crypto
-from jiangyan.masking import mask_phone
-from jiangyan.pii_migrations import encrypt_columns
+from jiangyan.helpers import crypto
+from jiangyan.helpers.masking import mask_phone
+from jiangyan.helpers.pii_migrations import encrypt_columns
 from surveys.models import Response
 from tests.surveys.factories import ResponseFactory
 from tests.wishes.factories import WishFactory

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from jiangyan.celery import app as celery_app
-from jiangyan.crypto import blind_index
-from jiangyan.exceptions import ConflictError
+from jiangyan.core.exceptions import ConflictError
+from jiangyan.helpers.crypto import blind_index
 from jiangyan.models import AuditEvent
 from surveys import services as survey_services
 from surveys.models import Response, Survey

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from rest_framework.test import APIRequestFactory
 
-from jiangyan.permissions import HasRole
-from jiangyan.roles import Role, has_role, is_admin, require_role, roles_of
-from jiangyan.site import nav_for
+from jiangyan.core.permissions import HasRole
+from jiangyan.core.roles import Role, has_role, is_admin, require_role, roles_of
+from jiangyan.core.site import nav_for
 from tests.factories import UserFactory
 
 

@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from accounts.models import Community, Town, Unit, User
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 
-OUR_APPS = ("jiangyan", "accounts", "projects", "surveys", "wishes", "supervision")
+OUR_APPS = ("jiangyan", "accounts", "notifications", "projects", "surveys", "wishes", "supervision")
 DEMO_ACCOUNTS = ["admin", "supervisor", "unit_staff", "community_staff", "resident", "member01", "member60"]
 
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 from django.utils import timezone
 
+from jiangyan.core.periods import PeriodKind, last_complete
 from jiangyan.models import Heartbeat
-from jiangyan.periods import PeriodKind, last_complete
 from jiangyan.tasks import heartbeat
 from supervision.models import Report
 from supervision.tasks import generate_report

@@ -1,5 +1,5 @@
 """What the services store — audit notes, notification titles and bodies — is written in the site's
-language whatever the actor's, and read in the reader's (``jiangyan.wording``); what people wrote, and
+language whatever the actor's, and read in the reader's (``jiangyan.helpers.wording``); what people wrote, and
 notes stored before, read as written."""
 
 import datetime
@@ -8,10 +8,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
-from jiangyan import wording
-from jiangyan.models import AuditEvent, Notification
-from jiangyan.periods import Period, PeriodKind
-from jiangyan.roles import Role
+from jiangyan.core.periods import Period, PeriodKind
+from jiangyan.core.roles import Role
+from jiangyan.helpers import wording
+from jiangyan.models import AuditEvent
+from notifications.models import Notification
 from projects import services as project_services
 from projects.choices import EvaluatorRole, ProjectStatus
 from supervision import services as supervision_services

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from jiangyan.xlsx import (
+from jiangyan.helpers.xlsx import (
     MAX_WIDTH,
     append,
     content_disposition,

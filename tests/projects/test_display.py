@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from tests.factories import UserFactory
 from tests.projects.factories import (
     DomainFactory,

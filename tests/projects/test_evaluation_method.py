@@ -14,9 +14,9 @@ from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from projects import selectors, services
 from projects.choices import EvaluatorRole
 from projects.models import Evaluation, EvaluationCriterion, EvaluationRound, EvaluationScore

@@ -4,7 +4,7 @@ unit's projects, everybody else residents' reviews only."""
 
 import pytest
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects.choices import EvaluatorRole
 from projects.models import Evaluation
 from tests.matrix import ROLES

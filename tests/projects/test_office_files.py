@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from accounts.models import Unit, UnitAlias
 from accounts.selectors import unit_names
 from demo.accounts import UNIT_ALIASES
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects import spreadsheets
 from projects.models import ImportSynonym, Project
 from projects.services import ImportRejected, projects_import, projects_import_preview

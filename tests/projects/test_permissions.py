@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects.models import Evaluation, Indicator, Milestone
 from tests.matrix import ROLES, assert_write, expect, outcome
 

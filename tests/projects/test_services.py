@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
 from projects import selectors, services
 from projects.choices import EvaluatorRole, ProjectStatus

@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from demo.projects import seed_lookups
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from projects import importing, spreadsheets
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.models import Indicator, IndicatorUpdate, Milestone, Project

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from projects import services
 from projects.choices import ProjectStatus
 from projects.models import Indicator, Milestone, Project

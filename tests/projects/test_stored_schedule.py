@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from projects import services
 from projects.choices import ProjectStatus
 from projects.models import Project, ScheduleSnapshot

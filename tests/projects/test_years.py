@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.periods import PeriodKind, period_of
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.periods import PeriodKind, period_of
-from jiangyan.roles import Role
 from projects import services
 from projects.choices import ProjectStatus
 from projects.models import CampaignYear, Milestone, Project

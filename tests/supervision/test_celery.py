@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from jiangyan.celery import app
-from jiangyan.models import Notification
-from jiangyan.periods import PeriodKind, last_complete, period_of
+from jiangyan.core.periods import PeriodKind, last_complete, period_of
+from notifications.models import Notification
 from supervision.choices import ReportKind
 from supervision.models import Report
 from supervision.tasks import generate_report

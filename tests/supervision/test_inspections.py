@@ -8,8 +8,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
 from supervision import selectors, services
 from supervision.choices import InspectionKind
 from supervision.models import ContactPoint, Inspection

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from supervision import selectors, services
 from supervision.choices import LeadingBody
 from supervision.models import ContactPoint, Leader

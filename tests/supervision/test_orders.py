@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.models import AuditEvent, Notification
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
+from jiangyan.models import AuditEvent
+from notifications.models import Notification
 from supervision import services
 from supervision.choices import OrderStatus
 from supervision.models import SupervisionOrder

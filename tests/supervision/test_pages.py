@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jiangyan.periods import Period, PeriodKind
-from jiangyan.roles import Role
+from jiangyan.core.periods import Period, PeriodKind
+from jiangyan.core.roles import Role
 from supervision import services
 from supervision.choices import ReportKind, ReportStatus
 from supervision.models import Report

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jiangyan.notifications import notify
-from jiangyan.periods import last_complete
+from jiangyan.core.periods import last_complete
+from notifications.services import notify
 from supervision import services
 from supervision.choices import PERIOD_OF, ReportKind
 from supervision.models import Report

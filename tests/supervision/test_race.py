@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from jiangyan.periods import Period, PeriodKind
+from jiangyan.core.periods import Period, PeriodKind
 from supervision import services
 from supervision.choices import ReportKind
 from supervision.models import Report

@@ -7,8 +7,8 @@ import time_machine
 from django.test import Client
 from django.utils import translation
 
-from jiangyan.models import Notification
-from jiangyan.periods import Period, PeriodKind
+from jiangyan.core.periods import Period, PeriodKind
+from notifications.models import Notification
 from projects.choices import ProjectStatus
 from supervision import reports, services
 from supervision.choices import OrderStatus, ReportKind, ReportStatus

@@ -3,7 +3,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys import services
 from surveys.choices import Channel
 from surveys.models import Suggestion

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
 from surveys import coding, services
 from surveys.models import Suggestion

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from drf_spectacular.generators import SchemaGenerator
 
 from demo import accounts as accounts_demo
 from demo import surveys as demo
-from jiangyan.exceptions import ConflictError
+from jiangyan.core.exceptions import ConflictError
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from surveys import services
 from surveys.choices import DutyStatus
 from surveys.models import DutyItem, ProblemItem, Response, Suggestion, Survey

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
 from jiangyan.models import AuditEvent
 from surveys import services, spreadsheets
 from surveys.choices import Channel

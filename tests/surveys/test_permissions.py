@@ -5,7 +5,7 @@ audit event when allowed, nothing at all when refused)."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys.choices import Channel, DutyStatus
 from surveys.models import DutyItem, ProblemItem, Response, Suggestion
 from tests.matrix import ROLES, assert_write, expect, outcome

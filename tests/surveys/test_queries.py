@@ -3,7 +3,7 @@ what it lists (``tests.queries``)."""
 
 import pytest
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys import coding, services
 from surveys.choices import DutyStatus
 from tests.factories import CommunityFactory

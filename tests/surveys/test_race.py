@@ -5,8 +5,8 @@ service turns their refusal into the same ConflictError as the check before it."
 
 import pytest
 
-from jiangyan.exceptions import ConflictError
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ConflictError
+from jiangyan.core.roles import Role
 from surveys import services
 from surveys.models import Answer, Response, Suggestion
 from tests.factories import UserFactory

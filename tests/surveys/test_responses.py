@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from surveys import services
 from surveys.choices import Channel
 from surveys.models import Answer, Response, Suggestion

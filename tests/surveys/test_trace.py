@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from surveys import selectors, services
 from surveys.choices import DutyStatus
 from tests.clients import sign_in

@@ -1,6 +1,6 @@
 import pytest
 
-from jiangyan.roles import Role
+from jiangyan.core.roles import Role
 from tests.factories import CommunityFactory, MemberFactory, UserFactory
 from tests.wishes.factories import WishFactory
 from wishes.choices import WishStatus

@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from tests.factories import MemberFactory
 from tests.matrix import assert_write, expect
 from tests.wishes.actions import assert_action, cases

@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.models import AuditEvent, Notification
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
+from jiangyan.models import AuditEvent
+from notifications.models import Notification
 from supervision import reports
 from supervision import services as supervision_services
 from supervision.choices import ReportKind

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from jiangyan.core.roles import Role
 from jiangyan.models import AuditEvent
-from jiangyan.roles import Role
 from tests.factories import MemberFactory, UserFactory
 from tests.matrix import assert_write, expect
 from tests.wishes.actions import assert_action, cases

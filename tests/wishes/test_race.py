@@ -3,8 +3,8 @@
 
 import pytest
 
-from jiangyan.exceptions import ConflictError
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ConflictError
+from jiangyan.core.roles import Role
 from tests.factories import MemberFactory, UserFactory
 from tests.race import needs_postgresql, race
 from tests.wishes.factories import WishFactory

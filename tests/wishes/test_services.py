@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
+from jiangyan.core.exceptions import ApplicationError, ConflictError
 from jiangyan.models import AuditEvent
 from tests.factories import MemberFactory
 from tests.wishes.factories import WISHER_PHONE, WishFactory

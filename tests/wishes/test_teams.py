@@ -14,9 +14,10 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiangyan.exceptions import ApplicationError, ConflictError
-from jiangyan.models import AuditEvent, Notification
-from jiangyan.roles import Role
+from jiangyan.core.exceptions import ApplicationError, ConflictError
+from jiangyan.core.roles import Role
+from jiangyan.models import AuditEvent
+from notifications.models import Notification
 from tests.factories import CommunityFactory, MemberFactory, TownFactory, UserFactory
 from tests.race import needs_postgresql, race
 from tests.wishes.factories import HelpTeamFactory, WishFactory

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from jiangyan.pagecache import data_changed
-from jiangyan.site import portal_apps
+from jiangyan.core.pagecache import data_changed
+from jiangyan.core.site import portal_apps
 
 from ...accounts import print_accounts
 

@@ -2,14 +2,14 @@
 
 Rotation: put the new key first in ``PII_KEYS`` (``new:…,old:…``), restart, run this command, then drop
 the old key. Values already under the current key are left alone, so a run can be repeated or resumed.
-The blind indexes are not touched (``PII_INDEX_KEY`` is a key of its own; see ``jiangyan.crypto``)."""
+The blind indexes are not touched (``PII_INDEX_KEY`` is a key of its own; see ``jiangyan.helpers.crypto``)."""
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from jiangyan import crypto
-from jiangyan.fields import EncryptedTextField
-from jiangyan.pii_migrations import rewrite_columns
+from jiangyan.helpers import crypto
+from jiangyan.helpers.fields import EncryptedTextField
+from jiangyan.helpers.pii_migrations import rewrite_columns
 
 
 def encrypted_columns() -> list[tuple[str, list[str]]]:

@@ -5,7 +5,7 @@ Finds an event edited (its content no longer matches its hash), deleted or inser
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiangyan.audit import audit_verify
+from jiangyan.core.audit import audit_verify
 from jiangyan.models import AuditEvent
 
 REASONS = {

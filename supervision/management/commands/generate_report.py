@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiangyan.exceptions import ApplicationError
+from jiangyan.core.exceptions import ApplicationError
 from supervision import services
 from supervision.choices import ReportKind
 

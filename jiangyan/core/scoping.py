@@ -4,12 +4,12 @@ services.
 Every model with a scope has a queryset subclassing :class:`ScopedQuerySet` and writes its rule once,
 in ``visible_to(user)`` (read) and ``editable_by(user)`` (change); ``restrict(user, scope)`` names them
 (:data:`VIEW`, :data:`CHANGE`, or a scope of the model's own). Every API viewset's queryset is restricted
-by ``jiangyan.viewsets.PortalViewSet`` to the scope of the action, whatever the viewset's author wrote.
+by ``jiangyan.core.viewsets.PortalViewSet`` to the scope of the action, whatever the viewset's author wrote.
 Pages and API views fetch objects with :func:`get_visible_or_404` / :func:`get_editable_or_404` (a row
 outside the scope is a 404: its existence is not revealed); services lock the row they change with
 :func:`lock_editable` (outside the scope: PermissionDenied). The role a page or endpoint needs is checked
 before, by ``role_required`` (pages) or ``HasRole`` / ``action_roles`` (API), see
-``jiangyan.permissions``."""
+``jiangyan.core.permissions``."""
 
 import functools
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from django.http import Http404
 @dataclass(frozen=True)
 class Share:
     """Readers who see the same rows: ``key`` names them (with their roles it keys a cached answer they may
-    all be given, ``jiangyan.pagecache``), ``topics`` are the cache topics their rows add to a page's."""
+    all be given, ``jiangyan.core.pagecache``), ``topics`` are the cache topics their rows add to a page's."""
 
     key: str
     topics: tuple[str, ...] = ()

@@ -19,8 +19,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
 from rest_framework import serializers
 
+from jiangyan.helpers.uploads import MultipleImageField, clean_image
+
 from .exceptions import clean_text, field_error
-from .uploads import MultipleImageField, clean_image
 
 REQUIRED = gettext_noop("请填写%(label)s。")
 CHOOSE = gettext_noop("请选择%(label)s。")

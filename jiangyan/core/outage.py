@@ -3,7 +3,7 @@
 The database (``OperationalError``, ``InterfaceError``: it refuses connections, restarts, or dropped the
 connection mid-query), and the cache or broker where no fallback exists (their connection errors). Public
 pages an anonymous visitor asks for are answered from the page cache before anything reads the database
-(``jiangyan.pagecache``: a stale copy too, when recomputing it fails so); everything else gets
+(``jiangyan.core.pagecache``: a stale copy too, when recomputing it fails so); everything else gets
 ``templates/503.html`` — rendered without a context, it reads neither the database nor the cache — or, under
 ``/api/``, the API's error envelope, with ``Retry-After``.
 

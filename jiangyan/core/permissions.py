@@ -1,5 +1,5 @@
 """Role checks: ``role_required`` for pages, ``HasRole`` for the API. Object scope is the model's
-(``jiangyan.scoping``)."""
+(``jiangyan.core.scoping``)."""
 
 from functools import wraps
 

@@ -47,7 +47,7 @@ class Section:
 
     Home sections: ``context(request) -> dict``. Project-page sections: ``context(user, project) -> dict``.
     Campaign-page sections: ``context(campaign) -> dict``.
-    ``topics``: the cache topics it shows (``jiangyan.pagecache``), added to those of the page it is on.
+    ``topics``: the cache topics it shows (``jiangyan.core.pagecache``), added to those of the page it is on.
     """
 
     template: str
@@ -120,13 +120,14 @@ class PortalAppConfig(AppConfig):
     - ``audit_verbs``: labels of the audit verbs its services write;
     - ``audit_fields``: ``{model name: {key: AuditField}}`` for the keys of its events' before/after that
       are not fields of the target model (a model field reads by its verbose name and choices);
-    - ``audit_topics``: for each of those verbs, the cache topics the change moves (``jiangyan.pagecache``):
+    - ``audit_topics``: for each of those verbs, the cache topics the change moves
+    (``jiangyan.core.pagecache``):
       templates formatted with the event's target as ``t`` (``"project:{t.code}"``; one that meets an empty
       relation, ``{t.project.code}`` of an order on a wish, is left out); ``()`` for a verb that changes
       nothing shown (a reading);
     - ``open_work``: the kinds of open work it keeps for a person (:class:`Work`, on ``/api/v1/me/``);
     - ``privacy_module``: a module with ``personal_data(*, user, phone, query_code) -> list[dict]`` and
-      ``erase_personal_data(*, actor, user, phone, query_code) -> int`` (``jiangyan.privacy``, PIPL);
+      ``erase_personal_data(*, actor, user, phone, query_code) -> int`` (``jiangyan.core.privacy``, PIPL);
     - ``beat_schedule`` lives in ``jiangyan/celery.py`` (one place for every schedule).
     """
 
@@ -144,7 +145,7 @@ class PortalAppConfig(AppConfig):
     privacy_module: str | None = None
 
     def ready(self) -> None:
-        from .models import register_verbs
+        from jiangyan.models import register_verbs
 
         register_verbs(self.audit_verbs)
 

@@ -2,8 +2,9 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from jiangyan.models import Notification
-from jiangyan.notifications import mark_read, notify, unread_count
+from notifications.models import Notification
+from notifications.selectors import unread_count
+from notifications.services import mark_read, notify
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """A person's personal information across the portal (PIPL): what each app holds about them, found by
 their account, a wish's query code or their phone (through the blind index), downloaded as JSON and
-erased on request. Each app declares its part as ``privacy_module`` (``jiangyan.site``); every download
+erased on request. Each app declares its part as ``privacy_module`` (``jiangyan.core.site``); every download
 and every erasure is audited."""
 
 import json
@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_module
 
+from jiangyan.helpers.masking import mask_phone
+
 from .audit import audit_security, personal_data_downloaded
-from .masking import mask_phone
 from .site import portal_apps
 
 

@@ -1,9 +1,9 @@
-"""The ``actions`` of API answers (``jiangyan.moves``): the moves the caller may make on each object now.
+"""The ``actions`` of API answers (``jiangyan.core.moves``): the moves the caller may make on each object now.
 
 ``actions_field(machine)`` is the serializer's read-only field, typed as a list of the machine's action
 names. An object's own answer (detail, an action's answer) computes it with the viewset's
 ``actions_for(objects)``. A list answer is kept in the cache for every reader who sees the same rows
-(``jiangyan.pagecache.cached_list``), while actions are this reader's: :class:`ListedActions` fills them
+(``jiangyan.core.pagecache.cached_list``), while actions are this reader's: :class:`ListedActions` fills them
 into each row after the list is read, for all rows at once (a fixed number of queries)."""
 
 from collections.abc import Iterable

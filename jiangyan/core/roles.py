@@ -2,7 +2,7 @@
 
 Role says what kind of thing a user may do; object scope (their unit, their community, their own claims)
 is enforced by each model's ``QuerySet.visible_to(user)`` / ``editable_by(user)``. The page mixin and
-the API permission built on these checks are in ``jiangyan.permissions``.
+the API permission built on these checks are in ``jiangyan.core.permissions``.
 """
 
 from collections.abc import Iterable

@@ -3,8 +3,8 @@
 :class:`CommitFileSystemStorage` (the default storage) writes a file saved inside a transaction only when
 that transaction commits: a service refused after its photos were attached, or any outer transaction rolled
 back, leaves no orphan file on disk. Outside a transaction it writes at once, like Django's storage. Names
-are chosen when the row is saved (random, ``jiangyan.uploads.RandomUploadPath``), so the row and the file
-agree."""
+are chosen when the row is saved (random, ``jiangyan.helpers.uploads.RandomUploadPath``), so the row and the
+file agree."""
 
 import logging
 import threading

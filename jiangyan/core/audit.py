@@ -21,12 +21,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from .models import AuditEvent
+from jiangyan.models import AuditEvent
+
 from .pagecache import changed
 from .site import change_topics
 
 # The label of an actor without an account, stored in the site's language (read in the reader's: the
-# audit pages read it through ``jiangyan.wording.read``).
+# audit pages read it through ``jiangyan.helpers.wording.read``).
 ANONYMOUS_LABEL = gettext_noop("匿名")
 
 

@@ -7,9 +7,9 @@ under review: the funnel), ``wishes:<community id>``, ``wish:<code>``, ``surveys
 problem → duty → project), ``reports``, ``supervision``, ``accounts``, ``campaigns`` (the seasonal campaigns'
 pages), ``campaign-names`` (pages naming a wish's or project's campaign); ``*`` is everything. Each topic has
 a version in the cache (a random token). :func:`changed` gives the topics new versions when the transaction
-commits. Nobody calls it by hand for a change of state: ``jiangyan.audit.audit_record`` derives the topics of
-every audited change from its verb and target (the ``audit_topics`` each app declares, collected by
-``jiangyan.site.change_topics``); a verb nobody declared moves ``*``.
+commits. Nobody calls it by hand for a change of state: ``jiangyan.core.audit.audit_record`` derives the
+topics of every audited change from its verb and target (the ``audit_topics`` each app declares, collected by
+``jiangyan.core.site.change_topics``); a verb nobody declared moves ``*``.
 
 **Entries.** An entry stores the versions of its topics (always with ``*``) read *before* it was computed;
 it is fresh while they are current. When it is stale, the first worker to take its recompute lock
@@ -24,7 +24,8 @@ database cannot be reached while a stale entry is recomputed, the visitor gets t
 (its FilterSet's, its paginator's, those declared with it; sorted, anything else dropped — the view then
 sees the same canonical query, so the content for known parameters is unchanged), scheme, host (checked
 against ``ALLOWED_HOSTS`` first), language, reading modes, today's date, for the API the negotiated
-format; for a signed-in reader the roles and the *share* (``jiangyan.scoping.Share``) of the rows they see.
+format; for a signed-in reader the roles and the *share* (``jiangyan.core.scoping.Share``) of the rows they
+see.
 
 **Who is served from where.** :class:`PageCacheMiddleware` (right after WhiteNoise) answers anonymous
 visitors of public pages before sessions, CSRF and authentication run. Signed-in readers are served by
@@ -217,7 +218,7 @@ class Slot:
             raise CacheDown
         if mine:
             self._lock = lock
-            # Kept to answer with if recomputing fails because the database is down (jiangyan.outage).
+            # Kept to answer with if recomputing fails because the database is down (jiangyan.core.outage).
             self.previous = entry[1] if entry is not None else None
         elif entry is not None:
             self.value, self.state = entry[1], "stale"
@@ -526,7 +527,7 @@ class PageCacheMiddleware:
 @memoize
 def csrf_marker() -> str:
     """Where a shared render puts the reader's CSRF token (letters and digits: it survives escaping)."""
-    return "personalcsrf" + salted_hmac("jiangyan.pagecache", "csrf").hexdigest()[:24]
+    return "personalcsrf" + salted_hmac("jiangyan.core.pagecache", "csrf").hexdigest()[:24]
 
 
 def shared_render(request) -> bool:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from .models import AuditEvent
+from jiangyan.models import AuditEvent
+
 from .site import MODEL_FIELDS, audit_field
 
 AUDIT_COLUMNS = [

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .crypto import blind_index
-from .models import VERB_LABELS, AuditEvent
+from jiangyan.helpers.crypto import blind_index
+from jiangyan.models import VERB_LABELS, AuditEvent
 
 
 class _FetchedChoices(django_filters.fields.ModelChoiceIterator):
@@ -90,7 +90,15 @@ class ObjectTypeFilter(LookupFilter):
         kwargs.setdefault(
             "queryset",
             ContentType.objects.filter(
-                app_label__in=["accounts", "projects", "surveys", "wishes", "supervision", "jiangyan"]
+                app_label__in=[
+                    "accounts",
+                    "notifications",
+                    "projects",
+                    "surveys",
+                    "wishes",
+                    "supervision",
+                    "jiangyan",
+                ]
             ).order_by("app_label", "model"),
         )
         super().__init__(*args, **kwargs)

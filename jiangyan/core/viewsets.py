@@ -1,5 +1,5 @@
 """The base of every API viewset: one lookup rule, permissions declared per action, explicit input
-serializers, and the error envelope of ``jiangyan.exceptions``.
+serializers, and the error envelope of ``jiangyan.core.exceptions``.
 
 ::
 
@@ -16,7 +16,7 @@ serializers, and the error envelope of ``jiangyan.exceptions``.
 Scope is the base class's business, as NetBox's ``BaseViewSet`` restricts every queryset before a view
 sees it: whatever ``get_queryset()`` (or ``queryset``) a viewset gives, the rows it reaches — in the list,
 in ``get_object()`` and in every custom action — are restricted to the action's scope on the model
-(``jiangyan.scoping.ScopedQuerySet.restrict``): ``visible_to(user)`` unless ``action_scopes`` names
+(``jiangyan.core.scoping.ScopedQuerySet.restrict``): ``visible_to(user)`` unless ``action_scopes`` names
 another. A viewset whose author forgets the scope (``queryset = Wish.objects.all()``) still shows nobody
 a row outside theirs, and a model without a scope cannot be served at all.
 """
@@ -46,13 +46,15 @@ class PortalViewSet(LimitsFirstMixin, viewsets.GenericViewSet):
     # outside the editor's scope is a 404, ``VIEW`` where anybody who sees the row may ask and the service
     # decides (a 403 or 409), or a scope of the model's own (a wish's ``WISHER``).
     action_scopes: dict[str, str] = {}
-    # Submissions counted per client or account, shared with the pages (``jiangyan.throttling``).
+    # Submissions counted per client or account, shared with the pages (``jiangyan.core.throttling``).
     throttled_actions: tuple[str, ...] = ()
     # Actions that take files: multipart besides JSON (the schema documents the multipart body:
-    # ``jiangyan.schema.upload_request``). Every other request body is JSON only (``DEFAULT_PARSER_CLASSES``).
+    # ``jiangyan.core.schema.upload_request``). Every other request body is JSON only
+    # (``DEFAULT_PARSER_CLASSES``).
     upload_actions: tuple[str, ...] = ()
-    # The cache topics its answers show (``jiangyan.pagecache``): anonymous GETs of public actions and every
-    # reader's lists are then kept until one of them changes. None: never cached (personal or unaudited data).
+    # The cache topics its answers show (``jiangyan.core.pagecache``): anonymous GETs of public actions and
+    # every reader's lists are then kept until one of them changes. None: never cached (personal or unaudited
+    # data).
     cache_topics: tuple[str, ...] | None = None
 
     def __init_subclass__(cls, **kwargs):
@@ -84,7 +86,7 @@ class PortalViewSet(LimitsFirstMixin, viewsets.GenericViewSet):
         if not isinstance(queryset, ScopedQuerySet):
             raise ImproperlyConfigured(
                 f"{type(self).__name__}: {queryset.model.__name__} has no scope; its queryset must subclass "
-                "jiangyan.scoping.ScopedQuerySet (visible_to / editable_by)"
+                "jiangyan.core.scoping.ScopedQuerySet (visible_to / editable_by)"
             )
         return queryset.restrict(self.request.user, self.scope)
 

@@ -1,5 +1,5 @@
-"""Model fields for personal information: encrypted at rest (``jiangyan.crypto``), found again through a
-blind index. Python code reads and writes clear text; only the database holds ciphertext."""
+"""Model fields for personal information: encrypted at rest (``jiangyan.helpers.crypto``), found again through
+a blind index. Python code reads and writes clear text; only the database holds ciphertext."""
 
 from django.core.exceptions import FieldError
 from django.db import models

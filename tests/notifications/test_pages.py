@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from jiangyan.models import Notification
-from jiangyan.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 from tests.factories import MemberFactory, UserFactory
 from tests.wishes.factories import WishFactory
 from wishes import services as wish_services

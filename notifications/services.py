@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from . import outbox
+from jiangyan import outbox
+from jiangyan.core.pagecache import changed, personal_topic
+
 from .models import Notification
-from .pagecache import changed, personal_topic
 from .tasks import email_notifications
 
 
@@ -73,7 +74,3 @@ def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
     if marked:
         changed(personal_topic(actor.pk))
     return marked
-
-
-def unread_count(user) -> int:
-    return Notification.objects.for_user(user).unread().count()

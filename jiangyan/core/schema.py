@@ -1,7 +1,8 @@
 """The OpenAPI schema, shaped for client generators (openapi-python-client is the one tested:
 ``tests/api/test_generated_client.py``).
 
-- **Failures.** Every operation documents the error envelope (``jiangyan.exceptions.ErrorSerializer``, the
+- **Failures.** Every operation documents the error envelope (``jiangyan.core.exceptions.ErrorSerializer``,
+the
   component ``ApiError``) for 400, 401, 403, 404 and 429, because any request can be malformed,
   unauthenticated, refused, aimed at a missing object or throttled (``add_error_responses``, a
   postprocessing hook); an operation's own description of one of these statuses is kept.

@@ -17,8 +17,8 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from .names import source_language
-from .wording import Wording
+from jiangyan.helpers.names import source_language
+from jiangyan.helpers.wording import Wording
 
 
 class PeriodKind(models.TextChoices):

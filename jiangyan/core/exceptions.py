@@ -20,7 +20,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .validators import bidi_message, has_bidi_controls
+from jiangyan.helpers.validators import bidi_message, has_bidi_controls
 
 
 class ApplicationError(Exception):
