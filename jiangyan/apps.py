@@ -40,6 +40,7 @@ class JiangyanConfig(site.PortalAppConfig):
         from jiangyan.helpers.crypto import check_keys
         from jiangyan.helpers.validators import install_date_checks, install_text_validators
 
+        from . import tasks  # noqa: F401  (registered in every process: the outbox names its delivery task)
         from .checks import check_site_url
 
         install_text_validators()
