@@ -10,9 +10,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
-from . import outbox
+from . import clock, outbox
 from .models import Notification
 from .pagecache import changed, personal_topic
 from .tasks import email_notifications
@@ -69,7 +68,7 @@ def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.for_user(actor).unread()
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
-    marked = unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=clock.now())
     if marked:
         changed(personal_topic(actor.pk))
     return marked

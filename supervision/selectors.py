@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from jiangyan import clock
 from jiangyan.models import AuditEvent, Notification
 from jiangyan.periods import PeriodKind, period_of
 from jiangyan.roles import Role, has_role
@@ -282,7 +283,7 @@ def _visits(month_start: datetime.date, month_end: datetime.date | None = None) 
 
 def this_month(on: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The days of the month of ``on`` (today) up to ``on``: the window of "visited this month"."""
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     return period_of(PeriodKind.MONTH, on).start, on
 
 
