@@ -53,7 +53,7 @@ from . import campaigns as seasonal
 from . import english, pictures
 from .bulk import copy_objects, reserve_ids, update_objects
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
-from .history import Record, historic_timestamps
+from .history import Record
 from .projects_data import ARTICLE, DISTRICT, PER_TOWN, SCENE_OF_DOMAIN, Template
 
 PROJECT_COUNT = 236
@@ -496,8 +496,7 @@ class _Seeder:
                 min(imported, self.today - datetime.timedelta(days=1)), 9, self.rng.randint(0, 59)
             )
             lives.append(Life(spec=spec, project=project, imported_at=project.created_at))
-        with historic_timestamps(Project):
-            Project.objects.bulk_create([life.project for life in lives], batch_size=1000)
+        Project.objects.bulk_create([life.project for life in lives], batch_size=1000)
         return lives
 
     def relations(self, lives: list[Life]) -> None:

@@ -27,7 +27,7 @@ from wishes import services as wish_services
 from wishes.models import Wish
 
 from .accounts import DEMO_UNIT_NAME, LEADERS, demo_community
-from .history import Record, historic_timestamps
+from .history import Record
 
 SEED = 20210601
 FINDINGS = [
@@ -204,15 +204,10 @@ def _store_visits(visits: list[tuple[datetime.date, User, list[User], ContactPoi
     """Insert inspections ``(day, recorder, inspectors, point, places, kind, findings)`` dated ``day`` and
     recorded that evening, with the record ``services.inspection_record`` writes. The inspections."""
     moments = [_at(day, 18) for day, *_rest in visits]
-    with historic_timestamps(Inspection):
-        inspections = Inspection.objects.bulk_create(
-            Inspection(
-                kind=kind, date=day, places=places, findings=findings, recorded_by=recorder, created_at=at
-            )
-            for (day, recorder, _people, _point, places, kind, findings), at in zip(
-                visits, moments, strict=True
-            )
-        )
+    inspections = Inspection.objects.bulk_create(
+        Inspection(kind=kind, date=day, places=places, findings=findings, recorded_by=recorder, created_at=at)
+        for (day, recorder, _people, _point, places, kind, findings), at in zip(visits, moments, strict=True)
+    )
     people = Inspection.inspectors.through
     people.objects.bulk_create(
         people(inspection_id=i.pk, user_id=user.pk)
