@@ -2,8 +2,8 @@
 days they happened (``jiangyan.clock.at``), so the rows and the record are what the services write — the
 wishes live this way. ``Record``: audit events written in bulk with the timestamps of past days and exactly
 the verb, actor, before, after and note the services write for the same act, for the apps not yet moved to
-``Life`` (projects, surveys, supervision; ``tests/demo/test_history.py`` replays them through the services
-and compares). A row of those apps dated in the past is given its ``created_at`` (a ``clock.now`` default,
+the services (projects, surveys; ``tests/demo/test_history.py`` replays them through the services and
+compares). A row of those apps dated in the past is given its ``created_at`` (a ``clock.now`` default,
 which a value given wins over)."""
 
 import datetime

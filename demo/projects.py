@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts.models import Community, Town, Unit, User
+from jiangyan import clock
 from jiangyan.roles import Role
 from projects import services as project_services
 from projects.choices import EvaluatorRole, ProjectStatus
@@ -427,30 +428,23 @@ class _Seeder:
 
     # -- seasonal campaigns ------------------------------------------------------------------------------
     def tag_campaigns(self, lives: list[Life]) -> int:
-        """The office files each season's projects under its campaign (``project_tag_campaign``) on the
-        day the campaign begins: 春风行动's job fairs under 春送岗位, the summer day camps under 夏送清凉 …
-        (``demo.campaigns.SEASON_PROJECTS``), at most ``TAGGED_PER_CAMPAIGN`` each."""
+        """The office files each season's projects under its campaign (``project_tag_campaign``, called
+        on the day the campaign begins): 春风行动's job fairs under 春送岗位, the summer day camps under
+        夏送清凉 … (``demo.campaigns.SEASON_PROJECTS``), at most ``TAGGED_PER_CAMPAIGN`` each."""
         tagged = 0
         for season, campaign in seasonal.campaigns().items():
             words = seasonal.SEASON_PROJECTS.get(season, ())
             chosen = [life for life in lives if any(word in life.project.title for word in words)]
-            chosen = chosen[:TAGGED_PER_CAMPAIGN]
-            for life in chosen:
+            for life in chosen[:TAGGED_PER_CAMPAIGN]:
                 begins = self.time.at(campaign.start_date, 9, 30)
                 at = min(
                     max(begins, life.imported_at + datetime.timedelta(hours=1)), self.time.at(self.today, 23)
                 )
-                self.record.add(
-                    at=at,
-                    actor=self.admin,
-                    verb="project.campaign",
-                    target=life.project,
-                    before={"campaign": None},
-                    after={"campaign": campaign.pk},
-                    note=campaign.name,
-                )
-            Project.objects.filter(pk__in=[life.project.pk for life in chosen]).update(campaign=campaign)
-            tagged += len(chosen)
+                with clock.at(at):
+                    project_services.project_tag_campaign(
+                        actor=self.admin, project=life.project, campaign=campaign
+                    )
+                tagged += 1
         return tagged
 
     # -- the registry ------------------------------------------------------------------------------------
