@@ -211,7 +211,7 @@ def _seed(*, scale: int, stdout) -> None:
             )
         return team_of[community.pk, category]
 
-    lives: list[Life] = []
+    lives: list[tuple[bool, Life]] = []  # (its claim still open today, the life)
     for index in range(BASE_COUNT * scale):
         state = STATE_CYCLE[index % len(STATE_CYCLE)]
         # One wish in ten (a different place in the cycle of states each round, so every state has some),
@@ -292,9 +292,13 @@ def _seed(*, scale: int, stdout) -> None:
             words = (title, text)
             moments = (opened or submitted_at, submitted_at, fulfilled_at)
             _tag_campaign(season_rng, life, words, moments, seasons=seasons, worker=worker, now=now)
-        lives.append(life)
+        lives.append((state in ("claimed", "claimed_overdue"), life))
 
-    wishes = [life.run() for life in lives]
+    # The lives one after the other (each in its own time order), those whose claim is still open today
+    # last: a member's past claims, of wishes done since, then meet the claim limit with nothing of today's
+    # claims yet held (``_Members`` keeps those within it).
+    lives.sort(key=lambda entry: entry[0])
+    wishes = [life.run() for _open_claim, life in lives]
     offers = _dispatch_offers(rng, workers=workers, communities=communities, home=home, scale=scale, now=now)
     tagged = sum(1 for w in wishes if w.campaign_id)
     flagged = Wish.objects.unclaimed_flagged(clock.now()).count()
