@@ -7,11 +7,11 @@ import datetime
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.core.roles import Role, has_role
 from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers import clock
 from jiangyan.helpers.names import local_name
 
 from .choices import PHASE_TONES, CampaignPhase, Season
@@ -48,7 +48,7 @@ class Campaign(models.Model):
     description = models.TextField(_("活动说明"), max_length=1000, blank=True)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     status_tones = PHASE_TONES  # the tone of its phase badge
@@ -89,7 +89,7 @@ class Campaign(models.Model):
 
     @property
     def phase(self) -> str:
-        return self.phase_on(timezone.localdate())
+        return self.phase_on(clock.localdate())
 
     @property
     def status(self) -> str:  # what ``{% status_badge %}`` reads

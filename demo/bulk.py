@@ -142,8 +142,7 @@ def copy_objects(objects: Sequence[models.Model], *, ids: Sequence[int] | None =
     columns = [pk.column, *(f.column for f in fields)]
     for obj in objects:
         for field in fields:
-            stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-            if stamped and getattr(obj, field.attname) is None:
+            if getattr(field, "auto_now", False) and getattr(obj, field.attname) is None:
                 field.pre_save(obj, add=True)
         # As bulk_create does: a foreign key to an object saved since it was assigned takes its id.
         obj._prepare_related_fields_for_save(operation_name="copy_objects")

@@ -20,6 +20,7 @@ from django.utils import translation
 
 from accounts.models import Community, Town, Unit, User
 from jiangyan.core.roles import Role
+from jiangyan.helpers import clock
 from projects import services as project_services
 from projects.choices import EvaluatorRole, ProjectStatus
 from projects.importing import ItemPlan, ProjectPlan, event_fields
@@ -53,7 +54,7 @@ from . import campaigns as seasonal
 from . import english, pictures
 from .bulk import copy_objects, reserve_ids, update_objects
 from .district import EXTRA_DOMAINS, URBAN_TOWNS, timeline
-from .history import Record, historic_timestamps
+from .history import Record
 from .projects_data import ARTICLE, DISTRICT, PER_TOWN, SCENE_OF_DOMAIN, Template
 
 PROJECT_COUNT = 236
@@ -427,30 +428,23 @@ class _Seeder:
 
     # -- seasonal campaigns ------------------------------------------------------------------------------
     def tag_campaigns(self, lives: list[Life]) -> int:
-        """The office files each season's projects under its campaign (``project_tag_campaign``) on the
-        day the campaign begins: 春风行动's job fairs under 春送岗位, the summer day camps under 夏送清凉 …
-        (``demo.campaigns.SEASON_PROJECTS``), at most ``TAGGED_PER_CAMPAIGN`` each."""
+        """The office files each season's projects under its campaign (``project_tag_campaign``, called
+        on the day the campaign begins): 春风行动's job fairs under 春送岗位, the summer day camps under
+        夏送清凉 … (``demo.campaigns.SEASON_PROJECTS``), at most ``TAGGED_PER_CAMPAIGN`` each."""
         tagged = 0
         for season, campaign in seasonal.campaigns().items():
             words = seasonal.SEASON_PROJECTS.get(season, ())
             chosen = [life for life in lives if any(word in life.project.title for word in words)]
-            chosen = chosen[:TAGGED_PER_CAMPAIGN]
-            for life in chosen:
+            for life in chosen[:TAGGED_PER_CAMPAIGN]:
                 begins = self.time.at(campaign.start_date, 9, 30)
                 at = min(
                     max(begins, life.imported_at + datetime.timedelta(hours=1)), self.time.at(self.today, 23)
                 )
-                self.record.add(
-                    at=at,
-                    actor=self.admin,
-                    verb="project.campaign",
-                    target=life.project,
-                    before={"campaign": None},
-                    after={"campaign": campaign.pk},
-                    note=campaign.name,
-                )
-            Project.objects.filter(pk__in=[life.project.pk for life in chosen]).update(campaign=campaign)
-            tagged += len(chosen)
+                with clock.at(at):
+                    project_services.project_tag_campaign(
+                        actor=self.admin, project=life.project, campaign=campaign
+                    )
+                tagged += 1
         return tagged
 
     # -- the registry ------------------------------------------------------------------------------------
@@ -496,8 +490,7 @@ class _Seeder:
                 min(imported, self.today - datetime.timedelta(days=1)), 9, self.rng.randint(0, 59)
             )
             lives.append(Life(spec=spec, project=project, imported_at=project.created_at))
-        with historic_timestamps(Project):
-            Project.objects.bulk_create([life.project for life in lives], batch_size=1000)
+        Project.objects.bulk_create([life.project for life in lives], batch_size=1000)
         return lives
 
     def relations(self, lives: list[Life]) -> None:

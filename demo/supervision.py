@@ -3,7 +3,9 @@ leaders (四套班子成员) with their own contact points and visits (some visi
 roving guidance group's (``supervisor``'s) inspections, supervision orders
 in every state (some overdue) on behind projects, overdue claims and overdue duty items, with their history
 and notifications, and the reports of every period of the campaign that has ended — the ten-day bulletins
-published but the latest, which waits for approval. Deterministic; idempotent; all relative to today."""
+published but the latest, which waits for approval. Every act through ``supervision.services`` on its
+day (``jiangyan.helpers.clock.at``): the services write the rows, their record and the notices. Deterministic;
+idempotent; all relative to today."""
 
 import datetime
 import random
@@ -14,10 +16,11 @@ from django.utils import timezone
 
 from accounts.models import Community, Unit, User
 from jiangyan.core.periods import last_complete, periods_between
-from notifications.services import notify
+from jiangyan.helpers import clock
 from projects import selectors as projects
+from projects.models import Project
 from supervision import selectors, services
-from supervision.choices import PERIOD_OF, InspectionKind, OrderStatus, ReportKind, ReportStatus
+from supervision.choices import PERIOD_OF, InspectionKind, OrderStatus, ReportKind
 from supervision.models import ContactPoint, Inspection, Leader, Report, SupervisionOrder
 from surveys import selectors as surveys
 from surveys.choices import DutyStatus
@@ -27,7 +30,6 @@ from wishes import services as wish_services
 from wishes.models import Wish
 
 from .accounts import DEMO_UNIT_NAME, LEADERS, demo_community
-from .history import Record, historic_timestamps
 
 SEED = 20210601
 FINDINGS = [
@@ -158,91 +160,51 @@ def _leader_places(index: int, communities: list, units: list) -> tuple[list, li
 
 def _leaders(since: datetime.date) -> tuple[list[Leader], list[ContactPoint]]:
     """The leaders (``demo.accounts.LEADERS``) recorded by the office and given their contact points at the
-    campaign's start, with the record ``services.leader_appoint`` and ``contact_point_assign`` write."""
+    campaign's start, through ``services.leader_appoint`` and ``contact_point_assign`` on that day."""
     office = User.objects.get(username="admin")
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in LEADERS])}
-    leaders = Leader.objects.bulk_create(
-        Leader(user=users[username], body=body, title=title, rank=rank)
-        for username, _name, body, title, rank in LEADERS
-    )
     communities = list(Community.objects.select_related("town").order_by("id"))
     units = list(Unit.objects.order_by("id"))
-    rows = []
+    appointed = _at(since - datetime.timedelta(days=3), 10)
+    leaders, points = [], []
+    with clock.at(appointed):
+        for username, _name, body, title, rank in LEADERS:
+            leaders.append(
+                services.leader_appoint(actor=office, user=users[username], body=body, title=title, rank=rank)
+            )
     for index, leader in enumerate(leaders):
         places, unit_places = _leader_places(index, communities, units)
-        rows += [ContactPoint(leader=leader, community=c, since=since) for c in places]
-        rows += [ContactPoint(leader=leader, unit=u, since=since) for u in unit_places]
-    points = ContactPoint.objects.bulk_create(rows)
-    record = Record()
-    appointed = _at(since - datetime.timedelta(days=3), 10)
-    for leader in leaders:
-        record.add(
-            at=appointed,
-            actor=office,
-            verb="leader.appoint",
-            target=leader,
-            after={"body": leader.body, "title": leader.title, "rank": leader.rank},
-        )
-    for offset, point in enumerate(points):
-        record.add(
-            at=appointed + datetime.timedelta(minutes=10 + offset),
-            actor=office,
-            verb="contact_point.assign",
-            target=point,
-            after={
-                "leader": point.leader_id,
-                "community": point.community_id,
-                "unit": point.unit_id,
-                "since": since.isoformat(),
-            },
-        )
-    record.save()
+        for place in [{"community": c} for c in places] + [{"unit": u} for u in unit_places]:
+            with clock.at(appointed + datetime.timedelta(minutes=10 + len(points))):
+                points.append(
+                    services.contact_point_assign(actor=office, leader=leader, since=since, **place)
+                )
     return leaders, points
 
 
-def _store_visits(visits: list[tuple[datetime.date, User, list[User], ContactPoint | None, str, str, str]]):
-    """Insert inspections ``(day, recorder, inspectors, point, places, kind, findings)`` dated ``day`` and
-    recorded that evening, with the record ``services.inspection_record`` writes. The inspections."""
-    moments = [_at(day, 18) for day, *_rest in visits]
-    with historic_timestamps(Inspection):
-        inspections = Inspection.objects.bulk_create(
-            Inspection(
-                kind=kind, date=day, places=places, findings=findings, recorded_by=recorder, created_at=at
+def _store_visits(visits: list[tuple], projects: list[list] | None = None) -> list[Inspection]:
+    """Record inspections ``(day, recorder, inspectors, point, places, kind, findings)`` through
+    ``services.inspection_record`` on the evening of ``day`` (``projects``: those each concerned)."""
+    inspections = []
+    for index, (day, recorder, inspectors, point, places, kind, findings) in enumerate(visits):
+        where = {}
+        if point is not None and point.community_id:
+            where["communities"] = [point.community]
+        elif point is not None and point.unit_id:
+            where["units"] = [point.unit]
+        with clock.at(_at(day, 18)):
+            inspections.append(
+                services.inspection_record(
+                    actor=recorder,
+                    kind=kind,
+                    date=day,
+                    places=places,
+                    findings=findings,
+                    inspectors=inspectors,
+                    projects=projects[index] if projects else (),
+                    **where,
+                )
             )
-            for (day, recorder, _people, _point, places, kind, findings), at in zip(
-                visits, moments, strict=True
-            )
-        )
-    people = Inspection.inspectors.through
-    people.objects.bulk_create(
-        people(inspection_id=i.pk, user_id=user.pk)
-        for i, (_d, _r, inspectors, *_rest) in zip(inspections, visits, strict=True)
-        for user in inspectors
-    )
-    rows = list(zip(inspections, visits, strict=True))
-    Inspection.communities.through.objects.bulk_create(
-        Inspection.communities.through(inspection_id=i.pk, community_id=v[3].community_id)
-        for i, v in rows
-        if v[3] is not None and v[3].community_id
-    )
-    Inspection.units.through.objects.bulk_create(
-        Inspection.units.through(inspection_id=i.pk, unit_id=v[3].unit_id)
-        for i, v in rows
-        if v[3] is not None and v[3].unit_id
-    )
-    record = Record()
-    for inspection, (day, recorder, inspectors, _point, places, kind, _findings), at in zip(
-        inspections, visits, moments, strict=True
-    ):
-        record.add(
-            at=at,
-            actor=recorder,
-            verb="inspection.record",
-            target=inspection,
-            after={"kind": kind, "date": day.isoformat(), "inspectors": sorted({u.pk for u in inspectors})},
-            note=places,
-        )
-    record.save()
     return inspections
 
 
@@ -330,14 +292,10 @@ def _inspections(
                 FINDINGS[index % len(FINDINGS)],
             )
         )
-    inspections = _store_visits(visits)
-    behind = [p["id"] for p in projects.behind_projects(on=today)]
-    Inspection.projects.through.objects.bulk_create(
-        Inspection.projects.through(inspection_id=i.pk, project_id=behind[index % len(behind)])
-        for index, i in enumerate(inspections)
-        if behind and index % 2 == 0
-    )
-    return inspections
+    order = [p["id"] for p in projects.behind_projects(on=today)]
+    behind = sorted(Project.objects.filter(pk__in=order), key=lambda p: order.index(p.pk))
+    concerned = [[behind[i % len(behind)]] if behind and i % 2 == 0 else [] for i in range(len(visits))]
+    return _store_visits(visits, concerned)
 
 
 # (days ago issued, days to the deadline, final state) — every state, some overdue.
@@ -370,130 +328,52 @@ def _targets(today: datetime.date) -> list[tuple[str, dict]]:
 
 def _orders(
     rng: random.Random, supervisor: User, inspections: list[Inspection], today: datetime.date
-) -> list:
-    rows, histories = [], []
+) -> list[SupervisionOrder]:
+    """Orders on the targets, each through ``services.order_issue`` on its day and answered (by the
+    responsible unit's or community's first staff), returned or closed (by the supervisor) since, through
+    the services — which write the order, its record and the notices."""
+    orders = []
     for index, (kind, target) in enumerate(_targets(today)):
         # Every third plan: wishes and duty items get a mix of states too, not only the first ones.
         issued_days, deadline_days, final = ORDER_PLANS[index * 3 % len(ORDER_PLANS)]
         issued_at = _at(today - datetime.timedelta(days=issued_days), 9)
-        fields = {
-            "project_id": None,
-            "wish_id": None,
-            "duty_item_id": None,
-            "unit_id": None,
-            "community_id": None,
-        }
         if kind == "project":
-            fields.update(project_id=target["id"], unit_id=target["lead_unit_id"])
+            about = {"project": Project.objects.get(pk=target["id"])}
         elif kind == "wish":
-            wish = Wish.objects.only("pk", "community_id").get(code=target["code"])
-            fields.update(wish_id=wish.pk, community_id=wish.community_id)
+            about = {"wish": Wish.objects.get(code=target["code"])}
         else:
             duty = DutyItem.objects.filter(unit_id=target["unit_id"]).exclude(status=DutyStatus.DONE).first()
             if duty is None:
                 continue
-            fields.update(duty_item_id=duty.pk, unit_id=duty.unit_id)
+            about = {"duty_item": duty}
         reason, action = ORDER_REASONS[kind]
-        order = SupervisionOrder(
-            code=f"DB{issued_at:%Y}-{index + 1:04d}",
-            reason=reason,
-            required_action=action,
-            deadline=issued_at.date() + datetime.timedelta(days=deadline_days),
-            issued_by=supervisor,
-            issued_at=issued_at,
-            inspection=inspections[-1] if index == 0 and inspections else None,
-            status=final,
-            **fields,
-        )
-        events = [("order.issue", issued_at, None, {"status": "issued"}, reason, supervisor)]
-        if final in (OrderStatus.ANSWERED, OrderStatus.RETURNED, OrderStatus.CLOSED):
-            order.answer = ANSWERS[kind][index % len(ANSWERS[kind])]
-            # Answered before today (an order issued two days ago cannot have been answered in five).
-            days = rng.randint(1, max(1, min(5, issued_days - 1)))
-            order.answered_at = issued_at + datetime.timedelta(days=days, hours=3)
-            order.answered_by = next(iter(selectors.respondent_staff(order)), None)
-            events.append(
-                (
-                    "order.answer",
-                    order.answered_at,
-                    {"status": "issued"},
-                    {"status": "answered"},
-                    order.answer,
-                    None,
+        with clock.at(issued_at):
+            order = services.order_issue(
+                actor=supervisor,
+                reason=reason,
+                required_action=action,
+                deadline=issued_at.date() + datetime.timedelta(days=deadline_days),
+                inspection=inspections[-1] if index == 0 and inspections else None,
+                **about,
+            )
+        orders.append(order)
+        respondent = next(iter(selectors.respondent_staff(order)), None)
+        if final == OrderStatus.ISSUED or respondent is None:
+            continue
+        # Answered before today (an order issued two days ago cannot have been answered in five).
+        days = rng.randint(1, max(1, min(5, issued_days - 1)))
+        answered_at = issued_at + datetime.timedelta(days=days, hours=3)
+        with clock.at(answered_at):
+            answer = ANSWERS[kind][index % len(ANSWERS[kind])]
+            order = services.order_answer(actor=respondent, order=order, answer=answer)
+        with clock.at(answered_at + datetime.timedelta(days=1)):
+            if final == OrderStatus.RETURNED:
+                deadline = today + datetime.timedelta(days=3)
+                services.order_return(
+                    actor=supervisor, order=order, reason=RETURN_REASONS[kind], deadline=deadline
                 )
-            )
-        if final == OrderStatus.RETURNED:
-            order.return_reason = RETURN_REASONS[kind]
-            order.returned_at = order.answered_at + datetime.timedelta(days=1)
-            order.deadline = today + datetime.timedelta(days=3)
-            events.append(
-                (
-                    "order.return",
-                    order.returned_at,
-                    {"status": "answered"},
-                    {"status": "returned"},
-                    order.return_reason,
-                    supervisor,
-                )
-            )
-        if final == OrderStatus.CLOSED:
-            order.closed_by, order.close_note = supervisor, "整改到位，同意办结。"
-            order.closed_at = order.answered_at + datetime.timedelta(days=1)
-            events.append(
-                (
-                    "order.close",
-                    order.closed_at,
-                    {"status": "answered"},
-                    {"status": "closed"},
-                    order.close_note,
-                    supervisor,
-                )
-            )
-        rows.append(order)
-        histories.append(events)
-    orders = SupervisionOrder.objects.bulk_create(rows)
-    staff = {o.pk: list(selectors.respondent_staff(o)) for o in orders}
-
-    def who(order, actor):
-        """The supervisor for their acts; for answers the responsible unit's (community's) first staff."""
-        person = actor or next(iter(staff[order.pk]), None)
-        return person, str(person or order.respondent)
-
-    record = Record()
-    for order, events in zip(orders, histories, strict=True):
-        for verb, at, before, after, note, actor in events:
-            person, label = who(order, actor)
-            record.add(
-                at=at,
-                actor=person,
-                label=label,
-                verb=verb,
-                target=order,
-                before=before,
-                after=after,
-                note=note,
-            )
-    record.save()
-    for order in orders:
-        if order.status in (OrderStatus.ISSUED, OrderStatus.RETURNED):
-            notify(
-                recipients=staff[order.pk],
-                reason="order.issued",
-                title=services.ORDER_ISSUED_TITLE(code=order.code, deadline=f"{order.deadline:%Y-%m-%d}"),
-                body=f"{order.reason}\n{order.required_action}",
-                url=order.get_absolute_url(),
-                target=order,
-            )
-        elif order.status == OrderStatus.ANSWERED:
-            notify(
-                recipients=[supervisor],
-                reason="order.answered",
-                title=services.ORDER_ANSWERED_TITLE(code=order.code, who=order.respondent),
-                body=order.answer,
-                url=order.get_absolute_url(),
-                target=order,
-                period=order.answered_at.isoformat(),
-            )
+            elif final == OrderStatus.CLOSED:
+                services.order_close(actor=supervisor, order=order, note="整改到位，同意办结。")
     return orders
 
 
@@ -507,40 +387,19 @@ def _reports(supervisor: User, first: datetime.date, today: datetime.date) -> in
         for period in periods_between(period_kind, first, last.start):
             services.report_generate(kind=kind, period=period, notify_recipients=period == last, today=today)
             count += 1
-    with transaction.atomic():
+    with transaction.atomic():  # each older ten-day and monthly report approved, the ten-day ones published
         for kind in (ReportKind.TENDAY, ReportKind.MONTHLY):
             latest = Report.objects.filter(kind=kind).order_by("-period_start").first()
-            older = (
-                Report.objects.filter(kind=kind).exclude(pk=latest.pk) if latest else Report.objects.none()
-            )
-            for report in older:
-                report.status, report.approved_by = ReportStatus.APPROVED, supervisor
-                report.approved_at = _at(report.period_end + datetime.timedelta(days=1), 10)
+            for report in Report.objects.filter(kind=kind).exclude(pk=getattr(latest, "pk", None)):
+                with clock.at(_at(report.period_end + datetime.timedelta(days=1), 10)):
+                    report = services.report_approve(actor=supervisor, report=report)
                 if kind == ReportKind.TENDAY:
-                    report.status, report.published_by = ReportStatus.PUBLISHED, supervisor
-                    report.published_at = _at(report.period_end + datetime.timedelta(days=2), 9)
-            Report.objects.bulk_update(
-                older, ["status", "approved_by", "approved_at", "published_by", "published_at"]
-            )
+                    with clock.at(_at(report.period_end + datetime.timedelta(days=2), 9)):
+                        services.report_publish(actor=supervisor, report=report)
     return count
 
 
 def _wish_notifications(today: datetime.date) -> int:
-    """The members' reminders of overdue claims (the daily task's), and the signed-in wishers' news."""
-    told = wish_services.wish_remind_overdue_claims(today=today)
-    resident = User.objects.filter(username="resident").first()
-    for wish in wishes.my_wishes(user=resident) if resident else []:
-        for reason, moment, title in (
-            ("wish.claimed", wish.claimed_at, wish_services.CLAIMED_TITLE(title=wish.title)),
-            ("wish.fulfilled", wish.fulfilled_at, wish_services.FULFILLED_TITLE(title=wish.title)),
-        ):
-            if moment:
-                notify(
-                    recipients=[resident],
-                    reason=reason,
-                    title=title,
-                    url=f"/wishes/{wish.code}/",
-                    target=wish,
-                    period=moment.isoformat(),
-                )
-    return told
+    """The members' reminders of overdue claims (the daily task's). The signed-in wishers' news of their
+    wishes' claims and fulfilments the wish services wrote as they happened."""
+    return wish_services.wish_remind_overdue_claims(today=today)

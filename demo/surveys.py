@@ -41,7 +41,7 @@ from . import english
 from .accounts import demo_community
 from .bulk import copy_objects, copy_rows, reserve_ids
 from .district import DOMAIN_UNITS, Timeline, timeline
-from .history import Record, historic_timestamps
+from .history import Record
 from .projects import answering_projects
 from .surveys_data import (
     AGE_GROUPS,
@@ -435,8 +435,7 @@ def _duty_items(
             started = when.day(rng.randint(-300, -200))
             finished = min(deadline, when.today) - dt.timedelta(days=rng.randint(0, 20))
             moves.append((duty, started, max(finished, started + dt.timedelta(days=7))))
-    with historic_timestamps(DutyItem):
-        duty_items = DutyItem.objects.bulk_create(duty_items, batch_size=1000)
+    duty_items = DutyItem.objects.bulk_create(duty_items, batch_size=1000)
     for duty, started, finished in moves:
         record.add(
             at=created_at,

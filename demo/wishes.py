@@ -4,45 +4,45 @@ hotline, the door-to-door visits and the evening visits (夜访) — and every c
 community, claimed by member01 … within the claim limit, some overdue, some unclaimed for days. The urgent
 supplies requests of people in home quarantine are the 生活帮帮团's. Fulfilled wishes carry a photo.
 
-Each wish's history is what ``wishes.services`` writes for the same transitions — the community's worker
-enters or reviews, the member claims and fulfils, the wisher (or the worker, by phone) gives the follow-up
-— written in bulk with the days it happened (``demo.history``; ``tests/demo/test_history.py`` compares
-them with the services'). Deterministic, idempotent, bulk inserts."""
+Each wish lives its life through ``wishes.services`` on the days it happened (``demo.history.Life``,
+``jiangyan.helpers.clock``): the community's worker enters or reviews it, the member claims and fulfils it,
+the wisher (with their account or their query code) or the worker, by phone, gives the follow-up; the services
+write the wish, its photo, its notifications and its record. Deterministic draws, idempotent."""
 
 import datetime
 import random
 from collections import Counter
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Community, Town, User
 from jiangyan.core.roles import Role
+from jiangyan.helpers import clock
+from jiangyan.models import AuditEvent
 from wishes import selectors as wishes_selectors
 from wishes import services as wishes_services
 from wishes.choices import (
     RESIDENT_CHANNELS,
-    FeedbackChannel,
     OfferStatus,
     PhotoKind,
     Satisfaction,
     TeamKind,
     WishCategory,
     WishChannel,
-    WishStatus,
 )
-from wishes.models import CODE_ALPHABET, QUERY_CODE_LENGTH, HelpTeam, Wish, WishPhoto
-from wishes.services import CLAIM_NOTE, ROUTE_NOTE, feedback_note
+from wishes.models import HelpTeam, Wish, WishPhoto
 
 from . import campaigns as seasonal
 from . import pictures
 from .accounts import demo_community, person_name
-from .history import Record, historic_timestamps
+from .history import Life
 
 SEED = 20210401
 BASE_COUNT = 150
-WISHER_LABEL, ANONYMOUS_WISHER_LABEL = "心愿人", "查询码用户"
 
 # (title, text, urgent): the urgent supplies requests are the 生活帮帮团's (home quarantine, people who
 # cannot go out: rice, oil, masks …).
@@ -137,18 +137,6 @@ AGE_DAYS = {
 }
 
 
-class _Codes:
-    def __init__(self, rng: random.Random):
-        self.rng, self.used = rng, set()
-
-    def make(self, prefix: str, length: int) -> str:
-        while True:
-            code = prefix + "".join(self.rng.choice(CODE_ALPHABET) for _ in range(length))
-            if code not in self.used:
-                self.used.add(code)
-                return code
-
-
 def _address(rng: random.Random, community: Community) -> str:
     building, unit, floor, door = rng.randint(1, 30), rng.randint(1, 4), rng.randint(1, 6), rng.randint(1, 4)
     return f"{community.town.name}{community.name}{building}栋{unit}单元{floor}0{door}室"
@@ -194,9 +182,7 @@ class _Members:
 
 def _seed(*, scale: int, stdout) -> None:
     rng = random.Random(SEED)
-    codes = _Codes(rng)
-    now = timezone.now().replace(microsecond=0)
-    today = timezone.localdate()
+    now = clock.now().replace(microsecond=0)
     home = demo_community()
     communities = list(Community.objects.select_related("town").order_by("id"))
     workers: dict[int, User] = {}
@@ -208,17 +194,24 @@ def _seed(*, scale: int, stdout) -> None:
     members = _Members(rng, home)
     photos = pictures.pool()["parcel"]
     categories = list(WISHES)
-    record = Record()
     seasons = seasonal.campaigns()
     season_rng = random.Random(SEED + 4)  # its own draws: the other wishes stay as they were
     teams = _seed_teams(home, members)
     team_members = {team.pk: list(team.members.order_by("username")) for team in teams}
     team_places = [_first_place(team) for team in teams]
-    team_of: dict[int, HelpTeam | None] = {}  # community → the team its urgent supplies wishes go to
+    team_of: dict[tuple[int, str], HelpTeam | None] = {}
 
-    wishes: list[Wish] = []
-    stories: list[list[dict]] = []
-    fulfilment_photos: list[WishPhoto] = []
+    def team_for(community: Community, category: str, urgent: bool) -> HelpTeam | None:
+        """The team ``wish_route`` sends the wish to when it opens (its members claim it)."""
+        if not wishes_selectors.routes_to_team(Wish(category=category, urgent=urgent)):
+            return None
+        if (community.pk, category) not in team_of:
+            team_of[community.pk, category] = wishes_selectors.team_for(
+                community=community, category=category
+            )
+        return team_of[community.pk, category]
+
+    lives: list[tuple[bool, Life]] = []  # (its claim still open today, the life)
     for index in range(BASE_COUNT * scale):
         state = STATE_CYCLE[index % len(STATE_CYCLE)]
         # One wish in ten (a different place in the cycle of states each round, so every state has some),
@@ -237,159 +230,108 @@ def _seed(*, scale: int, stdout) -> None:
             title, text, urgent = URGENT[index % len(URGENT)]
             turn = index // len(WISHES)
             community = team_places[(turn + turn // 3) % len(team_places)]
-        # An urgent supplies request goes to the help team covering it when it opens (``wish_route``).
-        team = None
-        if wishes_selectors.routes_to_team(Wish(category=category, urgent=urgent)):
-            if community.pk not in team_of:
-                team_of[community.pk] = wishes_selectors.team_for(community=community, category=category)
-            team = team_of[community.pk]
         by_staff = state not in ("submitted", "rejected") and index % 3 != 0
         channel = rng.choice(STAFF_CHANNELS) if by_staff else rng.choice(RESIDENT_CHANNELS)
         hour = datetime.timedelta(hours=rng.randint(1, 10))
         submitted_at = now - datetime.timedelta(days=rng.uniform(*AGE_DAYS[state]))
-        if team is not None and state == "open":  # today's request, still within the team's hours
-            submitted_at = now - datetime.timedelta(minutes=40 + 50 * (index % 3))
+        if state == "open" and team_for(community, category, urgent) is not None:
+            submitted_at = now - datetime.timedelta(minutes=40 + 50 * (index % 3))  # within the team's hours
             hour = datetime.timedelta(minutes=30)
         # In a season, some wishes are what its campaign brings (a heater in winter, a fan in summer …).
         season = _season_at(seasons, submitted_at)
         if not urgent and season_rng.random() < seasonal.SEASON_WISH_SHARE.get(season, 0):
             category, title, text = season_rng.choice(seasonal.SEASON_WISHES[season])
-        worker = workers.get(community.pk)
-        wisher = resident if (not by_staff and index % 37 == 0) else None
-        wish = Wish(
-            code=codes.make(f"WX{timezone.localtime(submitted_at):%y%m}", 4),
-            query_code=codes.make("", QUERY_CODE_LENGTH),
+        worker = workers[community.pk]
+        # The wisher acts with their account, or with the query code their wish gave them.
+        wisher = resident if resident and not by_staff and index % 37 == 0 else AnonymousUser()
+        life = Life("wish")
+        life.on(
+            submitted_at,
+            wishes_services.wish_create,
+            actor=worker if by_staff else wisher,
+            channel=channel,
+            community=community,
             title=title,
             text=text,
             category=category,
             urgent=urgent,
-            community=community,
             wisher_name=person_name(1000 + index),
             wisher_phone=f"15{rng.randint(100000000, 999999999)}",
             wisher_address=_address(rng, community),
-            channel=channel,
-            submitted_by=wisher,
-            entered_by=worker if by_staff else None,
-            submitted_at=submitted_at,
         )
-        # What the wisher's own acts look like in the record: their account, or their query code.
-        as_wisher = {"actor": wisher, "label": WISHER_LABEL if wisher else ANONYMOUS_WISHER_LABEL}
-        story: list[dict] = []
-
-        def event(verb, at, before, after, note="", *, actor=None, label="", story=story, **details):
-            story.append(
-                dict(
-                    verb=verb,
-                    at=at,
-                    before=before,
-                    after=after,
-                    note=note,
-                    actor=actor,
-                    label=label,
-                    **details,
-                )
+        opened = submitted_at if by_staff else None
+        if not by_staff and state == "rejected":
+            life.on(submitted_at + hour, wishes_services.wish_reject, actor=worker, reason=REJECT_REASON)
+        elif not by_staff and state != "submitted":
+            opened = submitted_at + hour
+            life.on(opened, wishes_services.wish_approve, actor=worker)
+        if state == "withdrawn":  # by the wisher, or by the worker who entered the wish for them
+            withdraw = _wishers_act(
+                wishes_services.wish_withdraw, wisher=wisher, worker=worker if by_staff else None
             )
-
-        # in → open
-        if by_staff:
-            wish.status, wish.reviewed_at, wish.opened_at = WishStatus.OPEN, submitted_at, submitted_at
-            event("wish.enter", submitted_at, None, {"status": "open", "channel": channel}, actor=worker)
-        else:
-            event("wish.submit", submitted_at, None, {"status": "submitted", "channel": channel}, **as_wisher)
-            if state == "submitted":
-                wish.status = WishStatus.SUBMITTED
-            elif state == "rejected":
-                wish.status, wish.reviewed_at = WishStatus.REJECTED, submitted_at + hour
-                wish.reject_reason = "属于物业维修范围，已转小区物业处理。"
-                event(
-                    "wish.reject", wish.reviewed_at, "submitted", "rejected", wish.reject_reason, actor=worker
-                )
-            else:
-                wish.status, wish.reviewed_at = WishStatus.OPEN, submitted_at + hour
-                wish.opened_at = wish.reviewed_at
-                event("wish.approve", wish.reviewed_at, "submitted", "open", actor=worker)
-        opened = wish.opened_at
-        # Opened, an urgent supplies request goes to the team covering it (``wishes.services.wish_route``).
-        if opened is not None and wishes_selectors.routes_to_team(wish):
-            if community.pk not in team_of:
-                team_of[community.pk] = wishes_selectors.team_for(community=community, category=category)
-            wish.team = team_of[community.pk]
-            if wish.team is not None:
-                note = ROUTE_NOTE(team=wish.team.name, hours=settings.WISH_TEAM_CLAIM_HOURS)
-                event(
-                    "wish.route", opened, None, {"status": "open", "team": wish.team.pk}, note, actor=worker
-                )
-        if state == "withdrawn":
-            wish.status, wish.withdrawn_at = WishStatus.WITHDRAWN, opened + datetime.timedelta(days=1)
-            who = {"actor": worker} if by_staff else as_wisher
-            event("wish.withdraw", wish.withdrawn_at, "open", "withdrawn", "问题已自行解决", **who)
+            life.on(opened + DAY, withdraw, reason=WITHDRAW_REASON)
+        fulfilled_at = None
         if state in ("claimed", "claimed_overdue", "fulfilled", "closed", "open_reopened"):
+            team = team_for(community, category, urgent)
             member = members.pick(
                 community.pk,
                 unfinished=state in ("claimed", "claimed_overdue"),
-                team=team_members.get(wish.team_id) if wish.team_id else None,
+                team=team_members.get(team.pk) if team else None,
             )
             claimed_at = opened + datetime.timedelta(hours=rng.randint(2, 40))
             promised = timezone.localtime(claimed_at).date() + datetime.timedelta(days=7)
-            wish.status, wish.claimed_by, wish.claimed_at = WishStatus.CLAIMED, member, claimed_at
-            wish.promised_date = promised
-            note = CLAIM_NOTE(date=f"{promised:%Y-%m-%d}")
-            event(
-                "wish.claim",
-                claimed_at,
-                "open",
-                "claimed",
-                note,
-                actor=member,
-                promised_date=promised.isoformat(),
-            )
+            life.on(claimed_at, wishes_services.wish_claim, actor=member, promised_date=promised)
             if state in ("fulfilled", "closed", "open_reopened"):
                 fulfilled_at = min(claimed_at + datetime.timedelta(days=rng.uniform(0.5, 5)), now)
-                wish.status, wish.fulfilled_at = WishStatus.FULFILLED, fulfilled_at
-                wish.fulfil_note = f"已按约定完成：{title}。"
-                event(
-                    "wish.fulfil", fulfilled_at, "claimed", "fulfilled", wish.fulfil_note[:200], actor=member
-                )
-                fulfilment_photos.append(
-                    WishPhoto(
-                        wish=wish,
-                        kind=PhotoKind.FULFILMENT,
-                        image=rng.choice(photos),
-                        uploaded_by=member,
-                        created_at=fulfilled_at,
-                    )
-                )
+                note = f"已按约定完成：{title}。"
+                photo = [rng.choice(photos)]
+                life.on(fulfilled_at, wishes_services.wish_fulfil, actor=member, note=note, photos=photo)
                 if state in ("closed", "open_reopened"):
-                    _follow_up(rng, wish, event, now=now, worker=worker, as_wisher=as_wisher, state=state)
-        _tag_campaign(season_rng, wish, event, seasons=seasons, worker=worker, now=now)
-        wishes.append(wish)
-        stories.append(story)
+                    _follow_up(rng, life, fulfilled_at, now=now, worker=worker, wisher=wisher, state=state)
+        if state not in ("rejected", "withdrawn"):
+            words = (title, text)
+            moments = (opened or submitted_at, submitted_at, fulfilled_at)
+            _tag_campaign(season_rng, life, words, moments, seasons=seasons, worker=worker, now=now)
+        lives.append((state in ("claimed", "claimed_overdue"), life))
 
-    Wish.objects.bulk_create(wishes, batch_size=500)
-    with historic_timestamps(WishPhoto):
-        WishPhoto.objects.bulk_create(fulfilment_photos, batch_size=500)
-    for wish, story in zip(wishes, stories, strict=True):
-        for e in story:
-            before, after = e.pop("before"), e.pop("after")
-            at, verb = e.pop("at"), e.pop("verb")
-            if isinstance(before, str):  # a transition, as ``audit_transition`` records it
-                record.transition(at=at, verb=verb, target=wish, before=before, after=after, **e)
-            else:
-                record.add(at=at, verb=verb, target=wish, before=before, after=after, **e)
-    events = record.save()
-    offers = _dispatch_offers(rng, workers=workers, communities=communities, home=home, scale=scale)
+    # The lives one after the other (each in its own time order), those whose claim is still open today
+    # last: a member's past claims, of wishes done since, then meet the claim limit with nothing of today's
+    # claims yet held (``_Members`` keeps those within it).
+    lives.sort(key=lambda entry: entry[0])
+    wishes = [life.run() for _open_claim, life in lives]
+    offers = _dispatch_offers(rng, workers=workers, communities=communities, home=home, scale=scale, now=now)
     tagged = sum(1 for w in wishes if w.campaign_id)
-    flagged = Wish.objects.unclaimed_flagged(now).count()
-    overdue = Wish.objects.overdue(today).count()
+    flagged = Wish.objects.unclaimed_flagged(clock.now()).count()
+    overdue = Wish.objects.overdue(clock.localdate()).count()
     urgent = sum(1 for w in wishes if w.urgent)
+    photo_count = WishPhoto.objects.filter(kind=PhotoKind.FULFILMENT).count()
+    events = AuditEvent.objects.filter(target_type=ContentType.objects.get_for_model(Wish)).count()
     stdout.write(
         f"  微心愿：{len(wishes)} 个（{home} {sum(w.community_id == home.pk for w in wishes)} 个，"
         f"生活帮帮团急需 {urgent} 个），超时未认领 {flagged} 个，认领逾期 {overdue} 个，"
-        f"照片 {len(fulfilment_photos)} 张，记录 {events} 条，归入四季活动 {tagged} 个；"
+        f"照片 {photo_count} 张，记录 {events} 条，归入四季活动 {tagged} 个；"
         f"帮帮团 {len(teams)} 个，"
         f"派给帮帮团 {sum(1 for w in wishes if w.team_id)} 个；派单 {sum(offers.values())} 次"
         f"（{'、'.join(f'{OfferStatus(k).label} {n}' for k, n in sorted(offers.items()))}）"
     )
+
+
+DAY, HOUR = datetime.timedelta(days=1), datetime.timedelta(hours=1)
+REJECT_REASON = "属于物业维修范围，已转小区物业处理。"
+WITHDRAW_REASON = "问题已自行解决"
+
+
+def _wishers_act(service, *, wisher, worker: User | None):
+    """``service`` as the wisher calls it — with their account, or with their wish's query code — or, given
+    ``worker``, as the community's worker calls it on the wisher's behalf (a phone call)."""
+
+    def act(*, wish: Wish, **kwargs) -> Wish:
+        if worker is not None:
+            return service(actor=worker, wish=wish, **kwargs)
+        code = "" if wisher.is_authenticated else wish.query_code
+        return service(actor=wisher, wish=wish, query_code=code, **kwargs)
+
+    return act
 
 
 # 派单 in every state, made through the services by the community's worker (the ones the article means by
@@ -404,7 +346,7 @@ DISPATCH_STORIES = (
 )
 
 
-def _dispatch_offers(rng, *, workers, communities, home, scale) -> Counter:
+def _dispatch_offers(rng, *, workers, communities, home, scale, now) -> Counter:
     made: Counter = Counter()
     others = [c for c in communities if c.pk != home.pk and c.pk in workers]
     for community in [home, *rng.sample(others, min(len(others), scale - 1))]:
@@ -422,17 +364,26 @@ def _dispatch_offers(rng, *, workers, communities, home, scale) -> Counter:
             if len(room) < 2:
                 continue
             member, quicker = room[0], room[1]
-            offer = wishes_services.wish_dispatch(actor=worker, wish=wish, member=member, note=note)
-            if state == OfferStatus.ACCEPTED:
-                wishes_services.offer_accept(actor=member, offer=offer)
-            elif state == OfferStatus.DECLINED:
-                wishes_services.offer_decline(actor=member, offer=offer, reason=reason)
-            elif state == OfferStatus.WITHDRAWN:
-                wishes_services.offer_withdraw(actor=worker, offer=offer, reason=reason)
-            elif state == OfferStatus.LAPSED:  # a member on the board was quicker
-                wishes_services.wish_claim(actor=quicker, wish=wish)
+            # Offered this morning (or soon after the wish opened), answered since.
+            offered = max(now - 3 * HOUR, wish.opened_at + HOUR / 6)
+            with clock.at(offered):
+                offer = wishes_services.wish_dispatch(actor=worker, wish=wish, member=member, note=note)
+            answered = offered + (now - offered) / 2
+            _answer(state, offer, worker=worker, member=member, quicker=quicker, reason=reason, at=answered)
             made[state] += 1
     return made
+
+
+def _answer(state, offer, *, worker, member, quicker, reason, at) -> None:
+    with clock.at(at):
+        if state == OfferStatus.ACCEPTED:
+            wishes_services.offer_accept(actor=member, offer=offer)
+        elif state == OfferStatus.DECLINED:
+            wishes_services.offer_decline(actor=member, offer=offer, reason=reason)
+        elif state == OfferStatus.WITHDRAWN:
+            wishes_services.offer_withdraw(actor=worker, offer=offer, reason=reason)
+        elif state == OfferStatus.LAPSED:  # a member on the board was quicker
+            wishes_services.wish_claim(actor=quicker, wish=offer.wish)
 
 
 def _season_at(seasons: dict, moment: datetime.datetime) -> str | None:
@@ -443,19 +394,17 @@ def _season_at(seasons: dict, moment: datetime.datetime) -> str | None:
     return None
 
 
-def _tag_campaign(rng, wish: Wish, event, *, seasons: dict, worker, now) -> None:
+def _tag_campaign(rng, life: Life, words, moments, *, seasons: dict, worker, now) -> None:
     """The community's worker files a wish of the season under its campaign (``wish_tag_campaign``), when
-    the wish is about what the campaign brings and was made while it ran (or shortly before it began)."""
-    campaign = seasons.get(seasonal.season_of(wish.title, wish.text))
-    if campaign is None or worker is None or wish.status in (WishStatus.REJECTED, WishStatus.WITHDRAWN):
-        return
-    if not seasonal.takes(campaign, submitted=wish.submitted_at, done=wish.fulfilled_at):
+    the wish is about what the campaign brings and was made while it ran (or shortly before it began).
+    ``moments``: when the wish opened (or was submitted), was submitted and was fulfilled."""
+    campaign = seasons.get(seasonal.season_of(*words))
+    opened, submitted, fulfilled = moments
+    if campaign is None or not seasonal.takes(campaign, submitted=submitted, done=fulfilled):
         return
     begins = timezone.make_aware(datetime.datetime.combine(campaign.start_date, datetime.time(9)))
-    start = max(wish.opened_at or wish.submitted_at, begins)
-    at = min(start + datetime.timedelta(minutes=rng.randint(20, 180)), now)
-    wish.campaign = campaign
-    event("wish.campaign", at, {"campaign": None}, {"campaign": campaign.pk}, campaign.name, actor=worker)
+    at = min(max(opened, begins) + datetime.timedelta(minutes=rng.randint(20, 180)), now)
+    life.on(at, wishes_services.wish_tag_campaign, actor=worker, campaign=campaign)
 
 
 # The help teams (帮帮团) of the article: a temporary Party branch for the demo community and its
@@ -522,31 +471,14 @@ def _seed_teams(home: Community, members: _Members) -> list[HelpTeam]:
     return teams
 
 
-def _follow_up(rng, wish: Wish, event, *, now, worker, as_wisher, state) -> None:
+def _follow_up(rng, life: Life, fulfilled_at, *, now, worker, wisher, state) -> None:
     """The follow-up (回访) after fulfilment: the wisher online, or the community's worker by phone."""
-    feedback_at = min(wish.fulfilled_at + datetime.timedelta(days=rng.uniform(0.5, 3)), now)
+    feedback_at = min(fulfilled_at + datetime.timedelta(days=rng.uniform(0.5, 3)), now)
     by_phone = rng.random() < 0.4
-    wish.feedback_at = feedback_at
-    wish.feedback_channel = FeedbackChannel.PHONE if by_phone else FeedbackChannel.ONLINE
-    who = {"actor": worker} if by_phone else as_wisher
     if state == "closed":
-        wish.satisfaction = Satisfaction.SATISFIED if rng.random() < 0.78 else Satisfaction.BASICALLY
-        wish.status, wish.closed_at = WishStatus.CLOSED, feedback_at
-        wish.feedback_comment = rng.choice(["感谢党员同志！", "很及时，谢谢。", "", "帮了大忙"])
-        verb = "wish.feedback"
+        satisfaction = Satisfaction.SATISFIED if rng.random() < 0.78 else Satisfaction.BASICALLY
+        comment = rng.choice(["感谢党员同志！", "很及时，谢谢。", "", "帮了大忙"])
     else:
-        wish.satisfaction, wish.feedback_comment = Satisfaction.UNSATISFIED, "问题没有彻底解决"
-        wish.status, wish.reopened, wish.reopen_count = WishStatus.OPEN, True, 1
-        wish.claimed_by, wish.claimed_at, wish.promised_date = None, None, None
-        wish.opened_at = feedback_at
-        verb = "wish.reopen"
-    note = feedback_note(wish.satisfaction, wish.feedback_channel, wish.feedback_comment)
-    event(
-        verb,
-        feedback_at,
-        "fulfilled",
-        wish.status,
-        note[:300],
-        satisfaction=wish.satisfaction,
-        **who,
-    )
+        satisfaction, comment = Satisfaction.UNSATISFIED, "问题没有彻底解决"
+    feedback = _wishers_act(wishes_services.wish_feedback, wisher=wisher, worker=worker if by_phone else None)
+    life.on(feedback_at, feedback, satisfaction=satisfaction, comment=comment)

@@ -5,10 +5,9 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiangyan.helpers import wording
+from jiangyan.helpers import clock, wording
 from jiangyan.helpers.names import local_name
 from jiangyan.helpers.uploads import random_upload_path
 
@@ -64,7 +63,7 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
     # Set before the insert (not auto_now_add), as it is part of the hash.
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
     hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
@@ -122,7 +121,7 @@ class Heartbeat(models.Model):
 
     source = models.CharField(max_length=40)
     token = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("任务心跳")
@@ -168,7 +167,7 @@ class Photo(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("上传时间"), default=clock.now, editable=False)
 
     class Meta:
         abstract = True
@@ -182,9 +181,9 @@ class OutboxMessage(models.Model):
 
     task = models.CharField(max_length=200)
     kwargs = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     # Not before: a message whose delivery failed waits a little longer after each attempt.
-    available_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=clock.now)
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

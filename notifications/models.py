@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.core.scoping import ScopedQuerySet
-from jiangyan.helpers import wording
+from jiangyan.helpers import clock, wording
 
 
 class NotificationQuerySet(ScopedQuerySet):
@@ -44,7 +44,7 @@ class Notification(models.Model):
     # recipient and the reason, the key of "at most once".
     target = models.CharField(_("对象"), max_length=100, blank=True)
     period = models.CharField(_("周期"), max_length=40, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
 

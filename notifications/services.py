@@ -10,10 +10,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
 from jiangyan import outbox
 from jiangyan.core.pagecache import changed, personal_topic
+from jiangyan.helpers import clock
 
 from .models import Notification
 from .tasks import email_notifications
@@ -70,7 +70,7 @@ def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.for_user(actor).unread()
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
-    marked = unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=clock.now())
     if marked:
         changed(personal_topic(actor.pk))
     return marked

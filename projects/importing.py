@@ -39,13 +39,13 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Upper
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Community, Town
 from accounts.selectors import UnitNames, unit_names
 from jiangyan.core.exceptions import ApplicationError
+from jiangyan.helpers import clock
 from jiangyan.helpers.text import closest, fold
 from jiangyan.helpers.wording import Wording, in_site_language, list_of
 
@@ -371,7 +371,7 @@ def _tables(synonyms: list[tuple[str, str]], *, year: int | None = None) -> _Tab
         towns=TownNames(Town.objects.all(), Community.objects.all()),
         statuses=statuses,
         publics=publics,
-        this_year=year or timezone.localdate().year,
+        this_year=year or clock.localdate().year,
     )
 
 
@@ -782,7 +782,7 @@ def plan_import(book: sheets.ImportBook, *, year: int | None = None, opens_year:
 
     milestone_rows = _rows_by_project(book.milestones, plans, errors, book, tables)
     indicator_rows = _rows_by_project(book.indicators, plans, errors, book, tables)
-    today = timezone.localdate()
+    today = clock.localdate()
     for code, plan in plans.items():
         if code in milestone_rows:
             _plan_milestones(plan, milestone_rows[code], errors, today, book, tables)

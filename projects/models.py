@@ -15,11 +15,11 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.core.roles import Role, has_role, is_admin
 from jiangyan.core.scoping import ScopedQuerySet, Share
+from jiangyan.helpers import clock
 from jiangyan.helpers.text import fold
 from jiangyan.models import OrderedLookup, Photo
 
@@ -88,7 +88,7 @@ class CampaignYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
     title = models.CharField(_("名称"), max_length=60, blank=True)
     is_current = models.BooleanField(_("当前年度"), default=False)
-    opened_at = models.DateTimeField(_("开启时间"), default=timezone.now)
+    opened_at = models.DateTimeField(_("开启时间"), default=clock.now)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("开启人"),
@@ -171,7 +171,7 @@ class ProjectQuerySet(ScopedQuerySet):
         """Annotate ``expected_pct``, ``actual_pct``, ``variance``, ``late_milestones`` and ``is_behind`` at
         the date ``on`` (default today): today's from the stored figures, another day's derived from the
         milestones. See ``projects.schedule``."""
-        today = timezone.localdate()
+        today = clock.localdate()
         if on is None or on == today:
             return annotate_current_schedule(self, today=today)
         return annotate_past_schedule(self, on=on)
@@ -246,7 +246,7 @@ class Project(models.Model):
         default=ProjectStatus.NOT_STARTED,
         db_index=True,
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # Today's schedule figures, stored by ``projects.schedule.store_schedule`` (never typed): read them
     # through ``with_schedule()``, which falls back to deriving them where they are not from today.
@@ -419,7 +419,7 @@ class Milestone(models.Model):
     @property
     def is_late(self) -> bool:
         """Not done and its planned date has passed (已逾期)."""
-        return self.done_date is None and self.planned_date < timezone.localdate()
+        return self.done_date is None and self.planned_date < clock.localdate()
 
 
 class ProgressStatement(models.Model):
@@ -439,7 +439,7 @@ class ProgressStatement(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("填报时间"), default=clock.now, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("进展述职")
@@ -484,7 +484,7 @@ class IndicatorUpdate(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("指标更新")
@@ -641,7 +641,7 @@ class EvaluationRound(models.Model):
     name = models.CharField(_("评价轮次"), max_length=40)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("截止日期"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -663,7 +663,7 @@ class EvaluationRound(models.Model):
         return f"{self.name}（{self.starts_on:%Y-%m-%d}—{self.ends_on:%Y-%m-%d}）"
 
     def is_open(self, day: datetime.date | None = None) -> bool:
-        day = day or timezone.localdate()
+        day = day or clock.localdate()
         return self.starts_on <= day <= self.ends_on
 
 
@@ -703,7 +703,7 @@ class Evaluation(models.Model):
     )
     comment = models.TextField(_("评价意见"), blank=True)
     month = models.DateField(_("评价月份"))
-    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("评价时间"), default=clock.now, editable=False)
 
     objects = EvaluationQuerySet.as_manager()
 

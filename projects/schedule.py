@@ -45,7 +45,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
+
+from jiangyan.helpers import clock
 
 from .choices import ProjectStatus
 
@@ -182,7 +183,7 @@ def _expressions(queryset: QuerySet, on: datetime.date, prefix: str = "") -> tup
 def annotate_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> QuerySet:
     """Annotate ``queryset`` of projects with the schedule at ``on`` (default: today), derived from the
     milestones. Reports use it for past dates."""
-    intermediates, results = _expressions(queryset, on or timezone.localdate())
+    intermediates, results = _expressions(queryset, on or clock.localdate())
     return queryset.alias(**intermediates).annotate(**results)
 
 
@@ -219,7 +220,7 @@ def annotate_current_schedule(queryset: QuerySet, *, today: datetime.date | None
     and the daily task store them), and the figures are then plain columns: building, compiling and
     running the derived rule's dozen correlated subqueries costs far more than the look-up, even when the
     database never evaluates them."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     if not queryset.order_by().filter(stale_on(today)).exists():
         return queryset.annotate(**{name: F(column) for name, column in STORED.items()})
     intermediates, derived = _expressions(queryset, today, prefix="derived_")
@@ -300,7 +301,7 @@ def store_schedule(queryset: QuerySet, *, on: datetime.date | None = None) -> in
     Services call it in the transaction that changes milestones or status; a daily task calls it for
     every project, as the expected % moves with the date. One ``UPDATE … FROM`` the derived rows (23,600
     projects at 100× in one statement); returns the number of projects stored."""
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     derived = _derived_sql(queryset, on)
     if derived is None:
         return 0

@@ -26,11 +26,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, NullIf
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from jiangyan.core.roles import Role, has_role, is_admin
+from jiangyan.helpers import clock
 from jiangyan.models import AuditEvent
 
 from .choices import (
@@ -205,12 +205,12 @@ def evaluation_rounds() -> QuerySet:
 
 def open_round(*, on: datetime.date | None = None) -> EvaluationRound | None:
     """The round open on ``on`` (today by default), or None: evaluation is closed then."""
-    return EvaluationRound.objects.open_on(on or timezone.localdate()).first()
+    return EvaluationRound.objects.open_on(on or clock.localdate()).first()
 
 
 def next_round(*, on: datetime.date | None = None) -> EvaluationRound | None:
     """The first round that starts after ``on`` (today by default), or None."""
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     return EvaluationRound.objects.filter(starts_on__gt=on).order_by("starts_on").first()
 
 
@@ -466,7 +466,7 @@ def project_figures(projects: ProjectQuerySet) -> dict:
         total=Count("id", distinct=distinct),
         completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED), distinct=distinct),
         behind=Count("id", filter=Q(is_behind=True), distinct=distinct),
-        average_progress=Avg("actual_pct", filter=Q(planned_start__lte=timezone.localdate())),
+        average_progress=Avg("actual_pct", filter=Q(planned_start__lte=clock.localdate())),
     )
     figures["silver"] = projects.filter(target_groups__name=SILVER_GROUP).values("pk").distinct().count()
     figures["silver_group"] = (
@@ -903,7 +903,7 @@ def campaign_project_figures(*, campaign_ids, on: datetime.date | None = None) -
     rows = Project.objects.with_schedule(on=on).filter(campaign_id__in=ids)
     if on is None:
         rows = rows.filter(is_public=True)
-    day = on or timezone.localdate()
+    day = on or clock.localdate()
     found = {
         row["campaign_id"]: row
         for row in rows.values("campaign_id")

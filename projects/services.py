@@ -22,6 +22,7 @@ from jiangyan.core.audit import audit_record, audit_transition
 from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.core.roles import Role, is_admin, require_role
 from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers import clock
 from jiangyan.helpers.wording import Wording, in_site_language
 
 from . import importing, inputs, selectors
@@ -177,7 +178,7 @@ def statement_create(
     project = _lock_project(actor=actor, project=project)
     if period_end < period_start:
         raise field_error("period_end", _("截止日期不能早于起始日期。"))
-    if period_end > timezone.localdate():
+    if period_end > clock.localdate():
         raise ApplicationError(
             _("不能填报未来的进展。"), fields={"period_end": [_("截止日期不能晚于今天。")]}
         )
@@ -212,7 +213,7 @@ def milestone_complete(
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk, project=project)
     if milestone.done_date is not None:
         raise field_error("done_date", _("该节点已完成。"), code="already_done")
-    if done_date > timezone.localdate():
+    if done_date > clock.localdate():
         raise field_error("done_date", _("完成日期不能晚于今天。"))
     if done_date < project.planned_start - datetime.timedelta(days=366):
         raise ApplicationError(
@@ -308,7 +309,7 @@ def evaluation_create(
     require_role(actor, Role.SUPERVISOR, Role.PARTY_MEMBER, Role.RESIDENT)
     if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("您无权评价该项目。"))
-    today = timezone.localdate()
+    today = clock.localdate()
     facts = selectors.Evaluator(actor, on=today)
     field = "score" if score is not None and not scores else "scores"  # the API's one score names its field
     selectors.evaluation_require_move(
@@ -503,7 +504,7 @@ def _import_year(year: int | None, book) -> tuple[int, bool]:
         current = selectors.current_year()
         if current is not None:
             return current.year, False
-        year = importing.listed_year(book) or timezone.localdate().year
+        year = importing.listed_year(book) or clock.localdate().year
     if CampaignYear.objects.filter(year=year).exists():
         return year, False
     _check_new_year(year)

@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiangyan.core.periods import PeriodKind, last_complete
-from jiangyan.helpers import charts
+from jiangyan.helpers import charts, clock
 from jiangyan.helpers.charts import GREEN, ORANGE, RED
 from projects import selectors as projects
 from surveys import selectors as surveys
@@ -47,7 +46,7 @@ def leader_rows(*, today: datetime.date | None = None) -> list[dict]:
     """Per leader (``selectors.leader_figures``): places, visits this month and places not visited this
     month, each with the list it opens — the contact points of that leader (not visited), the leader's
     visits of the month."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     start, today = selectors.this_month(today)
     rows = selectors.leader_figures(on=today)
     for row in rows:
@@ -79,7 +78,7 @@ def dashboard(*, today: datetime.date | None = None, year: int | None = None, ea
     """Everything ``/dashboard/`` shows, in a fixed number of queries whatever the size of the district:
     the projects of campaign ``year`` (the current one; None: the year of ``today``) today, or — an
     ``earlier`` year — as they stood at its last day (its figures, and its showcase behind each of them)."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     earlier = earlier and year is not None
     if earlier:
         today = min(today, datetime.date(year, 12, 31))
@@ -92,7 +91,7 @@ def dashboard(*, today: datetime.date | None = None, year: int | None = None, ea
     programs = projects.rollup(on=today, by="program", agenda_points=points, year=year)
     funnel = wishes.funnel_between(end=today)
     # Today's alerts are read now, as the board's lists they open; another day's at its end.
-    now = timezone.now() if today == timezone.localdate() else None
+    now = clock.now() if today == clock.localdate() else None
     alerts = wishes.alert_counts(on=today, at=now)
     participation = surveys.participation_between(end=today)
     conversion = surveys.conversion_at(on=today)

@@ -8,12 +8,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.core.periods import period_of
 from jiangyan.core.roles import Role, has_role
 from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers import clock
 from jiangyan.helpers.names import source_language
 from jiangyan.models import Photo
 
@@ -294,7 +294,7 @@ class SupervisionOrder(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.deadline < timezone.localdate()
+        return self.is_open and self.deadline < clock.localdate()
 
 
 class InspectionQuerySet(ScopedQuerySet):
@@ -329,7 +329,7 @@ class Inspection(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
 
     objects = InspectionQuerySet.as_manager()
 

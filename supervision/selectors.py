@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from jiangyan.core.periods import PeriodKind, period_of
 from jiangyan.core.roles import Role, has_role
+from jiangyan.helpers import clock
 from jiangyan.models import AuditEvent
 from projects import selectors as projects
 from surveys import selectors as surveys
@@ -282,7 +283,7 @@ def _visits(month_start: datetime.date, month_end: datetime.date | None = None) 
 
 def this_month(on: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The days of the month of ``on`` (today) up to ``on``: the window of "visited this month"."""
-    on = on or timezone.localdate()
+    on = on or clock.localdate()
     return period_of(PeriodKind.MONTH, on).start, on
 
 

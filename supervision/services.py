@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -19,6 +18,7 @@ from jiangyan.core.exceptions import ApplicationError, ConflictError, field_erro
 from jiangyan.core.periods import Period, last_complete, period_of, periods_between
 from jiangyan.core.roles import Role, has_role, require_role
 from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers import clock
 from jiangyan.helpers.wording import Wording
 from notifications.services import notify
 
@@ -66,7 +66,7 @@ def report_generate(
         require_role(actor, Role.SUPERVISOR)
     if kind not in ReportKind.values or period.kind != PERIOD_OF[kind]:
         raise field_error("kind", _("报告类型与周期不符。"))
-    if period.end >= (today or timezone.localdate()):
+    if period.end >= (today or clock.localdate()):
         raise field_error("period", _("周期尚未结束，不能生成报告。"))
     report_title = reports.title(kind, period)
     with transaction.atomic():
@@ -82,7 +82,7 @@ def report_generate(
             "title": report_title,
             "data": data,
             "html": reports.render(kind, data, report_title=report_title),
-            "generated_at": timezone.now(),
+            "generated_at": clock.now(),
         }
         report = _store(kind, period, report, content)
         audit_record(
@@ -193,7 +193,7 @@ def missing_periods(*, kind: str, today: datetime.date | None = None) -> list[Pe
     (``SUPERVISION_CAMPAIGN_START``), else from the one after the latest stored report, else just the last
     period — at most ``SUPERVISION_CATCH_UP_MAX`` of them, the latest."""
     period_kind = PERIOD_OF[kind]
-    last = last_complete(period_kind, today or timezone.localdate())
+    last = last_complete(period_kind, today or clock.localdate())
     start = _campaign_start()
     if start is not None:
         first = period_of(period_kind, start)
@@ -219,7 +219,7 @@ def report_catch_up(
     """Generate every missing report of ``kind`` (``missing_periods``; the oldest ``limit`` of them), oldest
     first, each in its own transaction (what is done stays done if the run is interrupted). Only the last
     period's weekly reminder notifies: reminders of weeks long past would be noise."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     last = last_complete(PERIOD_OF[kind], today)
     return [
         report_generate(kind=kind, period=period, notify_recipients=period == last, today=today)
@@ -238,7 +238,7 @@ def _move_report(actor: User, locked: Report, *, to: str, verb: str) -> Report:
     step = "approved" if to == ReportStatus.APPROVED else "published"
     locked.status = to
     setattr(locked, f"{step}_by", actor)
-    setattr(locked, f"{step}_at", timezone.now())
+    setattr(locked, f"{step}_at", clock.now())
     locked.save(update_fields=["status", f"{step}_by", f"{step}_at"])
     audit_transition(actor=actor, verb=verb, target=locked, before=before, after=to)
     return locked
@@ -271,7 +271,7 @@ def report_publish(*, actor: User, report: Report) -> Report:
 
 def _insert_order(**fields) -> SupervisionOrder:
     """Insert with the next code of the year (``DB2021-0007``); a simultaneous issue is retried."""
-    year = timezone.localdate().year
+    year = clock.localdate().year
     for _attempt in range(5):
         taken = SupervisionOrder.objects.filter(code__startswith=f"DB{year}-").count()
         order = SupervisionOrder(code=f"DB{year}-{taken + 1:04d}", **fields)
@@ -326,7 +326,7 @@ def order_issue(
         raise field_error("target", _("请选择一个督办对象：项目、心愿或履职事项。"))
     reason = inputs.ORDER_ISSUE["reason"].clean(reason, "reason")
     required_action = inputs.ORDER_ISSUE["required_action"].clean(required_action, "required_action")
-    if not isinstance(deadline, datetime.date) or deadline < timezone.localdate():
+    if not isinstance(deadline, datetime.date) or deadline < clock.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     if inspection is not None and not Inspection.objects.filter(pk=inspection.pk).exists():
         raise field_error("inspection", _("巡回指导记录不存在。"))
@@ -341,7 +341,7 @@ def order_issue(
         required_action=required_action,
         deadline=deadline,
         issued_by=actor,
-        issued_at=timezone.now(),
+        issued_at=clock.now(),
     )
     audit_record(
         actor=actor,
@@ -380,7 +380,7 @@ def order_answer(*, actor: User, order: SupervisionOrder, answer: str) -> Superv
     selectors.order_require_move(actor, locked, "answer")
     before = locked.status
     locked.status, locked.answer = OrderStatus.ANSWERED, answer
-    locked.answered_by, locked.answered_at = actor, timezone.now()
+    locked.answered_by, locked.answered_at = actor, clock.now()
     locked.save(update_fields=["status", "answer", "answered_by", "answered_at"])
     audit_transition(
         actor=actor, verb="order.answer", target=locked, before=before, after=locked.status, note=answer[:300]
@@ -408,12 +408,12 @@ def order_return(
 ) -> SupervisionOrder:
     """answered → returned (退回重办), by a supervisor, with the reason and optionally a new deadline."""
     reason = inputs.ORDER_RETURN["reason"].clean(reason, "reason")
-    if deadline is not None and deadline < timezone.localdate():
+    if deadline is not None and deadline < clock.localdate():
         raise field_error("deadline", _("答复时限不能早于今天。"))
     locked = _lock_for_review(actor, order)
     _require_status(locked, ORDER_MOVES.sources("return"))
     selectors.order_require_move(actor, locked, "return")
-    locked.status, locked.return_reason, locked.returned_at = OrderStatus.RETURNED, reason, timezone.now()
+    locked.status, locked.return_reason, locked.returned_at = OrderStatus.RETURNED, reason, clock.now()
     fields = ["status", "return_reason", "returned_at"]
     if deadline is not None:
         locked.deadline = deadline
@@ -446,7 +446,7 @@ def order_close(*, actor: User, order: SupervisionOrder, note: str = "") -> Supe
     _require_status(locked, ORDER_MOVES.sources("close"))
     selectors.order_require_move(actor, locked, "close")
     locked.status, locked.close_note = OrderStatus.CLOSED, note
-    locked.closed_by, locked.closed_at = actor, timezone.now()
+    locked.closed_by, locked.closed_at = actor, clock.now()
     locked.save(update_fields=["status", "close_note", "closed_by", "closed_at"])
     audit_transition(
         actor=actor,
@@ -489,7 +489,7 @@ def inspection_record(
     require_role(actor, Role.SUPERVISOR)
     if kind not in InspectionKind.values:
         raise field_error("kind", _("请选择巡回指导方式。"))
-    if not isinstance(date, datetime.date) or date > timezone.localdate():
+    if not isinstance(date, datetime.date) or date > clock.localdate():
         raise field_error("date", _("日期不能晚于今天。"))
     places = inputs.INSPECTION_RECORD["places"].clean(places, "places")
     findings = inputs.INSPECTION_RECORD["findings"].clean(findings, "findings")
@@ -572,8 +572,8 @@ def contact_point_assign(
         raise field_error("leader", _("请选择联系领导。"))
     if (community is None) == (unit is None):
         raise field_error("community", _("请选择一个社区（村）或一个单位。"))
-    since = since or timezone.localdate()
-    if since > timezone.localdate() + datetime.timedelta(days=366):
+    since = since or clock.localdate()
+    if since > clock.localdate() + datetime.timedelta(days=366):
         raise field_error("since", _("起始日期不能晚于一年以后。"))
     if ContactPoint.objects.filter(leader=leader, community=community, unit=unit).exists():
         raise ConflictError(_("该联系点已经分配给这位领导。"), code="duplicate")

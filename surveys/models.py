@@ -10,11 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiangyan.core.roles import Role, has_role, is_admin
 from jiangyan.core.scoping import ScopedQuerySet
+from jiangyan.helpers import clock
 from jiangyan.helpers.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import OrderedLookup
 
@@ -33,7 +33,7 @@ class SurveyQuerySet(ScopedQuerySet):
         return self.all() if is_admin(user) else self.none()
 
     def open_at(self, when=None) -> "SurveyQuerySet":
-        when = when or timezone.now()
+        when = when or clock.now()
         return self.filter(published=True, opens_at__lte=when, closes_at__gt=when)
 
 
@@ -51,7 +51,7 @@ class Survey(models.Model):
         _("允许匿名填写"), default=True, help_text=_("匿名填写须留手机号，每个手机号限填一次。")
     )
     published = models.BooleanField(_("发布"), default=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -73,7 +73,7 @@ class Survey(models.Model):
 
     def window_error(self, when=None) -> str:
         """The reason the survey cannot be answered at ``when`` (empty when it is open)."""
-        when = when or timezone.now()
+        when = when or clock.now()
         if not self.published:
             return str(_("问卷尚未发布"))
         if when < self.opens_at:
@@ -89,7 +89,7 @@ class Survey(models.Model):
     @property
     def window_state(self) -> str:
         """The state ``choices.SURVEY_MOVES`` reads: unpublished, scheduled, open or closed (now)."""
-        when = timezone.now()
+        when = clock.now()
         if not self.published:
             return SurveyWindow.UNPUBLISHED
         if when < self.opens_at:
@@ -201,7 +201,7 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), default=clock.now)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -428,7 +428,7 @@ class Suggestion(models.Model):
         on_delete=models.SET_NULL,
         related_name="suggestions",
     )
-    submitted_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提出时间"), default=clock.now)
     problem_item = models.ForeignKey(
         ProblemItem,
         verbose_name=_("主要问题条目"),
@@ -513,7 +513,7 @@ class DutyItem(models.Model):
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("关联项目"), blank=True, related_name="duty_items"
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = DutyItemQuerySet.as_manager()
@@ -533,4 +533,4 @@ class DutyItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         """``duty_overdue`` today, for one item already loaded."""
-        return self.status != DutyStatus.DONE and self.deadline < timezone.localdate()
+        return self.status != DutyStatus.DONE and self.deadline < clock.localdate()

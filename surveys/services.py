@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, Unit, User
@@ -24,6 +23,7 @@ from jiangyan.core.audit import audit_record, audit_transition
 from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.core.roles import Role, is_admin, require_role
 from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers import clock
 from jiangyan.helpers.crypto import blind_index
 from jiangyan.helpers.validators import bidi_message, has_bidi_controls, is_storable_text
 
@@ -283,7 +283,7 @@ def response_submit(
                 community=community,
                 channel=channel,
                 entered_by=entered_by,
-                submitted_at=timezone.now(),
+                submitted_at=clock.now(),
             )
     except IntegrityError as exc:  # the same phone or account submitting at the same moment
         raise ConflictError(duplicate_message(), code="duplicate_response") from exc
@@ -437,7 +437,7 @@ def suggestion_submit(
         survey=survey,
         community=community,
         submitted_by=actor if _signed_in(actor) else None,
-        submitted_at=timezone.now(),
+        submitted_at=clock.now(),
     )
     audit_record(actor=actor, verb="suggestion.submit", target=suggestion)
     return suggestion
@@ -488,7 +488,7 @@ def suggestions_code(*, actor: User, problem_item: ProblemItem, suggestion_ids: 
     )
     if len(rows) != len(ids):
         raise field_error("suggestions", _("部分建议不存在。"))
-    now = timezone.now()
+    now = clock.now()
     for suggestion in rows:
         _code(actor, suggestion, [problem_item], now)
     return len(rows)
@@ -509,7 +509,7 @@ def suggestion_code(
             "problem_items", _("一条建议最多编码到 %(n)d 个条目。") % {"n": MAX_ITEMS_PER_SUGGESTION}
         )
     locked = lock_editable(Suggestion.objects, actor, pk=suggestion.pk, message=_("只有办公室可以编码建议。"))
-    _code(actor, locked, items, timezone.now())
+    _code(actor, locked, items, clock.now())
     return locked
 
 
@@ -687,7 +687,7 @@ def survey_erase_phones(*, survey: Survey, actor=None) -> int:
         return 0
     # ``update`` writes the column only: ``phone_index`` is kept.
     count = Response.objects.filter(survey=locked).exclude(phone="").update(phone="")
-    locked.phones_erased_at = timezone.now()
+    locked.phones_erased_at = clock.now()
     locked.save(update_fields=["phones_erased_at"])
     audit_record(
         actor=actor,
@@ -701,6 +701,6 @@ def survey_erase_phones(*, survey: Survey, actor=None) -> int:
 
 def surveys_erase_expired_phones(*, now: dt.datetime | None = None) -> int:
     """Every closed survey past ``SURVEY_PHONE_RETENTION_DAYS`` whose phones are still kept."""
-    limit = (now or timezone.now()) - dt.timedelta(days=settings.SURVEY_PHONE_RETENTION_DAYS)
+    limit = (now or clock.now()) - dt.timedelta(days=settings.SURVEY_PHONE_RETENTION_DAYS)
     due = Survey.objects.filter(closes_at__lte=limit, phones_erased_at__isnull=True).order_by("id")
     return sum(survey_erase_phones(survey=survey) for survey in due)

@@ -8,14 +8,13 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.backends import user_fact
 from accounts.models import Community, Town
 from jiangyan.core.roles import Role, has_role, is_admin, roles_of
 from jiangyan.core.scoping import VIEW, ScopedQuerySet, Share
-from jiangyan.helpers import masking
+from jiangyan.helpers import clock, masking
 from jiangyan.helpers.fields import BlindIndexField, EncryptedTextField
 from jiangyan.models import Photo
 
@@ -350,7 +349,7 @@ class Wish(models.Model):
     @property
     def is_flagged(self) -> bool:
         """``unclaimed_flagged_rule`` of this wish, now."""
-        normal, team = claim_limits(timezone.now())
+        normal, team = claim_limits(clock.now())
         limit = team if self.team_id else normal
         return self.status == WishStatus.OPEN and self.opened_at is not None and self.opened_at <= limit
 
@@ -363,7 +362,7 @@ class Wish(models.Model):
 
     def in_team_window(self, now: datetime.datetime | None = None) -> bool:
         ends = self.team_window_ends
-        return ends is not None and (now or timezone.now()) < ends
+        return ends is not None and (now or clock.now()) < ends
 
     @property
     def team_window_open(self) -> bool:
@@ -374,7 +373,7 @@ class Wish(models.Model):
         return (
             self.status == WishStatus.CLAIMED
             and self.promised_date is not None
-            and self.promised_date < timezone.localdate()
+            and self.promised_date < clock.localdate()
         )
 
     @property
@@ -451,7 +450,7 @@ class DispatchOffer(models.Model):
     )
     note = models.CharField(_("派单说明"), max_length=200, blank=True)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("派单时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("派单时间"), default=clock.now, db_index=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     objects = DispatchOfferQuerySet.as_manager()
@@ -525,7 +524,7 @@ class HelpTeam(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("成员"), blank=True, related_name="help_teams"
     )
     active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
 
     objects = HelpTeamQuerySet.as_manager()
 

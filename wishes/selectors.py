@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import Community, User
 from jiangyan.core.audit import personal_data_viewed
 from jiangyan.core.roles import Role, has_role, is_admin, roles_of
+from jiangyan.helpers import clock
 from jiangyan.models import AuditEvent
 
 from .choices import OFFER_MOVES, PUBLIC_STATUSES, WISH_MOVES, OfferStatus, Satisfaction, WishStatus
@@ -88,7 +89,7 @@ class WishActor:
 
     @cached_property
     def now(self):
-        return timezone.now()
+        return clock.now()
 
 
 def _handles(actor, wish, facts: WishActor) -> bool:
@@ -250,14 +251,13 @@ def manage_queues(*, user) -> dict[str, QuerySet[Wish]]:
     """A community worker's work: review queue, reopened cases, flagged, overdue, awaiting follow-up."""
     base = Wish.objects.editable_by(user).for_rows()
     return {
-        name: base.filter(rule).order_by(order)
-        for name, (rule, order) in _queue_rules(timezone.now()).items()
+        name: base.filter(rule).order_by(order) for name, (rule, order) in _queue_rules(clock.now()).items()
     }
 
 
 def manage_queue_counts(*, user) -> dict[str, int]:
     """How many wishes each queue of :func:`manage_queues` holds, in one query."""
-    rules = _queue_rules(timezone.now())
+    rules = _queue_rules(clock.now())
     return Wish.objects.editable_by(user).aggregate(
         **{name: Count("id", filter=rule) for name, (rule, _order) in rules.items()}
     )
@@ -345,7 +345,7 @@ def home_context(request) -> dict:
         .order_by("-urgent", "-opened_at", "-id")[:4]
     )
     # The dashboard's funnel (``funnel_between``): one definition of 收到, 认领, 实现 everywhere.
-    return {"wish_teaser": latest, "wish_funnel": funnel_between(end=timezone.localdate())}
+    return {"wish_teaser": latest, "wish_funnel": funnel_between(end=clock.localdate())}
 
 
 # --- for reports (period-aware) --------------------------------------------------------------------------
@@ -546,7 +546,7 @@ def dispatch_queue(*, user) -> QuerySet[Wish]:
     """Open wishes of the communities ``user`` handles that wait for a member and have no offer waiting
     for an answer: those unclaimed past ``WISH_UNCLAIMED_FLAG_DAYS`` first, then reopened (不满意) ones,
     then urgent ones, the longest open first."""
-    flagged = unclaimed_flagged_rule(timezone.now())
+    flagged = unclaimed_flagged_rule(clock.now())
     return (
         with_pending_offer(Wish.objects.editable_by(user).filter(status=WishStatus.OPEN).for_rows())
         .filter(pending_offer=False)

@@ -30,6 +30,7 @@ from jiangyan.core.audit import audit_record, audit_transition
 from jiangyan.core.exceptions import ApplicationError, ConflictError, field_error
 from jiangyan.core.roles import Role, has_role, is_admin, require_role
 from jiangyan.core.scoping import lock_editable
+from jiangyan.helpers import clock
 from jiangyan.helpers.masking import mask_address, mask_name, mask_phone
 from jiangyan.helpers.wording import Wording, in_site_language
 from notifications.services import notify
@@ -178,7 +179,7 @@ def _insert(**fields) -> Wish:
     """Insert with fresh random codes; a (very unlikely) collision is retried, never a 500."""
     for _attempt in range(5):
         wish = Wish(
-            code=f"WX{timezone.localdate():%y%m}{random_code(4)}",
+            code=f"WX{clock.localdate():%y%m}{random_code(4)}",
             query_code=random_code(QUERY_CODE_LENGTH),
             **fields,
         )
@@ -236,7 +237,7 @@ def wish_create(
         urgent=urgent,
         landline=entry,  # staff write down a caller's or a visited household's number, landlines too
     )
-    now = timezone.now()
+    now = clock.now()
     if entry:
         wish = _insert(
             **fields,
@@ -273,7 +274,7 @@ def wish_approve(*, actor: User, wish: Wish) -> Wish:
     locked = lock_editable(Wish.objects, actor, pk=wish.pk, message=_("只有本社区工作人员可以审核。"))
     _require_state(locked, [WishStatus.SUBMITTED])
     selectors.wish_require_move(actor, locked, "approve")
-    now = timezone.now()
+    now = clock.now()
     locked.status, locked.reviewed_at, locked.opened_at = WishStatus.OPEN, now, now
     locked.save(update_fields=["status", "reviewed_at", "opened_at", "updated_at"])
     audit_transition(
@@ -430,7 +431,7 @@ def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
     reason = inputs.WISH_REJECT["reason"].clean(reason, "reason")
     _require_state(locked, [WishStatus.SUBMITTED])
     selectors.wish_require_move(actor, locked, "reject")
-    locked.status, locked.reject_reason, locked.reviewed_at = WishStatus.REJECTED, reason, timezone.now()
+    locked.status, locked.reject_reason, locked.reviewed_at = WishStatus.REJECTED, reason, clock.now()
     locked.save(update_fields=["status", "reject_reason", "reviewed_at", "updated_at"])
     audit_transition(
         actor=actor,
@@ -445,12 +446,12 @@ def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
 
 # --- claiming ------------------------------------------------------------------------------------------
 def default_promised_date() -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=settings.WISH_DEFAULT_PROMISE_DAYS)
+    return clock.localdate() + datetime.timedelta(days=settings.WISH_DEFAULT_PROMISE_DAYS)
 
 
 def _check_promise(promised_date: datetime.date | None) -> datetime.date:
     """The promised date of a claim (default: WISH_DEFAULT_PROMISE_DAYS from today), within the limit."""
-    today = timezone.localdate()
+    today = clock.localdate()
     promised_date = promised_date or default_promised_date()
     if promised_date < today or promised_date > today + datetime.timedelta(days=MAX_PROMISE_DAYS):
         raise field_error(
@@ -496,7 +497,7 @@ def _lock_for_claim(*, member: User, wish: Wish) -> Wish:
 
 
 def _take_claim(locked: Wish, *, member: User, promised_date: datetime.date) -> None:
-    locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, member, timezone.now()
+    locked.status, locked.claimed_by, locked.claimed_at = WishStatus.CLAIMED, member, clock.now()
     locked.promised_date = promised_date
     locked.save(update_fields=["status", "claimed_by", "claimed_at", "promised_date", "updated_at"])
 
@@ -538,7 +539,7 @@ def wish_release(*, actor: User, wish: Wish, reason: str) -> Wish:
         None,
         None,
     )
-    locked.opened_at = timezone.now()
+    locked.opened_at = clock.now()
     locked.save(
         update_fields=["status", "claimed_by", "claimed_at", "promised_date", "opened_at", "updated_at"]
     )
@@ -561,7 +562,7 @@ def wish_fulfil(*, actor: User, wish: Wish, note: str, photos: Iterable = ()) ->
     if locked.claimed_by_id != actor.pk:
         raise PermissionDenied(_("只有认领人可以登记完成。"))
     selectors.wish_require_move(actor, locked, "fulfil")
-    locked.status, locked.fulfil_note, locked.fulfilled_at = WishStatus.FULFILLED, note, timezone.now()
+    locked.status, locked.fulfil_note, locked.fulfilled_at = WishStatus.FULFILLED, note, clock.now()
     locked.save(update_fields=["status", "fulfil_note", "fulfilled_at", "updated_at"])
     _save_photos(locked, photos, PhotoKind.FULFILMENT, actor)
     audit_transition(
@@ -676,7 +677,7 @@ def offer_accept(
     locked.wish = locked_wish
     selectors.offer_require_move(actor, locked, "accept", refusals={"under_claim_limit": _claim_limit_error})
     _take_claim(locked_wish, member=actor, promised_date=promised_date)
-    locked.status, locked.answered_at = OfferStatus.ACCEPTED, timezone.now()
+    locked.status, locked.answered_at = OfferStatus.ACCEPTED, clock.now()
     locked.save(update_fields=["status", "answered_at"])
     audit_transition(
         actor=actor,
@@ -700,7 +701,7 @@ def offer_decline(*, actor: User, offer: DispatchOffer, reason: str) -> Dispatch
     if locked.member_id != actor.pk:
         raise PermissionDenied(_("只有被派单的党员可以答复。"))
     selectors.offer_require_move(actor, locked, "decline")
-    locked.status, locked.reason, locked.answered_at = OfferStatus.DECLINED, reason, timezone.now()
+    locked.status, locked.reason, locked.answered_at = OfferStatus.DECLINED, reason, clock.now()
     locked.save(update_fields=["status", "reason", "answered_at"])
     _offer_event(
         actor=actor, verb="wish.dispatch_decline", offer=locked, before=OfferStatus.PENDING, note=reason
@@ -725,7 +726,7 @@ def offer_withdraw(*, actor: User, offer: DispatchOffer, reason: str = "") -> Di
     if not DispatchOffer.objects.editable_by(actor).filter(pk=locked.pk).exists():
         raise PermissionDenied(_("只有本社区工作人员可以撤回派单。"))
     selectors.offer_require_move(actor, locked, "withdraw")
-    locked.status, locked.reason, locked.answered_at = OfferStatus.WITHDRAWN, reason, timezone.now()
+    locked.status, locked.reason, locked.answered_at = OfferStatus.WITHDRAWN, reason, clock.now()
     locked.save(update_fields=["status", "reason", "answered_at"])
     _offer_event(
         actor=actor, verb="wish.dispatch_withdraw", offer=locked, before=OfferStatus.PENDING, note=reason
@@ -745,7 +746,7 @@ def _lapse_offers(locked: Wish, *, actor, note: str, why: str) -> None:
     """The offers of ``locked`` (locked by the caller) still waiting lapse: somebody claimed the wish, or it
     was withdrawn. Each member is told."""
     for offer in DispatchOffer.objects.select_for_update().filter(wish=locked, status=OfferStatus.PENDING):
-        offer.status, offer.answered_at = OfferStatus.LAPSED, timezone.now()
+        offer.status, offer.answered_at = OfferStatus.LAPSED, clock.now()
         offer.save(update_fields=["status", "answered_at"])
         offer.wish = locked
         _offer_event(
@@ -778,7 +779,7 @@ def wish_feedback(
     else:
         channel, label = FeedbackChannel.PHONE, ""
     selectors.wish_require_move(actor, locked, "feedback", query_code=query_code)
-    now = timezone.now()
+    now = clock.now()
     locked.satisfaction, locked.feedback_comment, locked.feedback_channel = satisfaction, comment, channel
     locked.feedback_at = now
     fields = ["satisfaction", "feedback_comment", "feedback_channel", "feedback_at", "status", "updated_at"]
@@ -827,7 +828,7 @@ def wish_withdraw(*, actor: User | AnonymousUser, wish: Wish, reason: str = "", 
     )
     selectors.wish_require_move(actor, locked, "withdraw", query_code=query_code)
     before = locked.status
-    locked.status, locked.withdrawn_at = WishStatus.WITHDRAWN, timezone.now()
+    locked.status, locked.withdrawn_at = WishStatus.WITHDRAWN, clock.now()
     locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
     audit_transition(
         actor=actor,
@@ -871,7 +872,7 @@ def _tell_wisher(wish: Wish, reason: str, title: str) -> None:
 def wish_remind_overdue_claims(*, today: datetime.date | None = None) -> int:
     """Tell each member whose claim is past its promised date (the daily task), once per claim and promised
     date. Returns how many were told."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     told = 0
     for wish in selectors.overdue_claims(today=today):
         with transaction.atomic():
@@ -920,7 +921,7 @@ def wish_erase_contact(*, wish: Wish, actor=None, reason: str = "retention") -> 
     locked.wisher_name = mask_name(locked.wisher_name)
     locked.wisher_phone = mask_phone(locked.wisher_phone)
     locked.wisher_address = mask_address(locked.wisher_address)
-    locked.contact_erased_at = timezone.now()
+    locked.contact_erased_at = clock.now()
     # Not ``wisher_phone_index``: the index of the whole number is kept.
     locked.save(update_fields=["wisher_name", "wisher_phone", "wisher_address", "contact_erased_at"])
     audit_record(
@@ -935,9 +936,7 @@ def wish_erase_contact(*, wish: Wish, actor=None, reason: str = "retention") -> 
 
 def wishes_erase_expired(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
     """The retention task's step: erase up to ``limit`` wishes past retention; returns how many."""
-    ids = list(
-        wishes_past_retention(now or timezone.now()).order_by("id").values_list("id", flat=True)[:limit]
-    )
+    ids = list(wishes_past_retention(now or clock.now()).order_by("id").values_list("id", flat=True)[:limit])
     return sum(wish_erase_contact(wish=Wish(pk=pk)) for pk in ids)
 
 

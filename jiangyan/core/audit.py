@@ -18,9 +18,10 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
+from jiangyan.helpers import clock
 from jiangyan.models import AuditEvent
 
 from .pagecache import changed
@@ -136,7 +137,7 @@ def _append(*, target_type: ContentType, prev_hash: str | None = None, **fields:
         _lock_chain()
         if prev_hash is None:
             prev_hash = _last_hash()
-        created_at = timezone.now()
+        created_at = clock.now()
         digest = event_hash(
             prev_hash=prev_hash, created_at=created_at, target_type_id=target_type.pk, **fields
         )
@@ -200,7 +201,7 @@ def audit_purge(*, now: datetime.datetime | None = None) -> int:
     """The retention job: delete the events older than ``AUDIT_RETENTION_DAYS`` (never fewer than 180 days),
     oldest first, and record where the chain now starts. The only deletion the trigger lets through."""
     days = max(settings.AUDIT_RETENTION_DAYS, MIN_RETENTION_DAYS)
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    cutoff = (now or clock.now()) - datetime.timedelta(days=days)
     with transaction.atomic():
         _lock_chain()
         old = AuditEvent.objects.filter(created_at__lt=cutoff).order_by("-id")

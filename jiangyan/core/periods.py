@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from jiangyan.helpers import clock
 from jiangyan.helpers.names import source_language
 from jiangyan.helpers.wording import Wording
 
@@ -104,7 +105,7 @@ def period_of(kind: str, day: datetime.date) -> Period:
 def last_complete(kind: str, today: datetime.date | None = None) -> Period:
     """The latest period of ``kind`` that has ended before ``today`` (default: today in Asia/Shanghai).
     On Monday that is last week; on the 1st, 11th and 21st the previous 旬; on the 1st the previous month."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     return period_of(kind, today).previous()
 
 
