@@ -188,3 +188,25 @@ def test_a_signed_in_reader_of_a_kept_page_costs_one_query(district, settings, r
         response = client.get(page)
     assert response["X-Page-Cache"] == "hit"
     assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_the_token_of_a_reused_page_is_the_readers_own_freshly_masked_and_accepted(settings):
+    """The CSRF token put into a page reused from the cache is the reader's cookie secret under a new mask
+    each time (as Django's ``get_token`` gives it), and Django's CSRF check takes it on a form post."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    settings.PAGE_CACHE_SECONDS = 600
+    member = MemberFactory()
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, member)
+    client.get("/wishes/")  # the page into the cache
+    tokens = []
+    for _ in range(3):
+        answer = client.get("/wishes/")
+        assert answer["X-Page-Cache"] == "hit"
+        tokens.append(re.search(r'csrf-token" content="([^"]+)"', answer.content.decode()).group(1))
+    secret = client.cookies["csrftoken"].value
+    assert len(set(tokens)) == 3 and all(len(t) == 64 for t in tokens)
+    assert {_unmask_cipher_token(t) for t in tokens} == {secret}
+    answer = client.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": tokens[-1]})
+    assert answer.status_code == 302
